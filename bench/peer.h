@@ -1,0 +1,28 @@
+/* C interface to the bench-only peer libraries (bench/peer_*.cpp). */
+#ifndef RUV_BENCH_PEER_H
+#define RUV_BENCH_PEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct peer_index peer_index;
+
+/* Builds hnswlib over n x dim row-major floats (labels = row numbers), one thread, inner-product
+   space if ip (the caller normalises for cosine) else L2. *bytes = heap growth during the build
+   (glibc mallinfo2). */
+peer_index *peer_hnswlib_build(const float *base, size_t n, size_t dim, int ip, int M,
+                               int ef_construction, unsigned seed, size_t *bytes);
+
+/* k nearest labels, closest first, into keys; returns how many. */
+size_t peer_hnswlib_search(peer_index *p, const float *q, size_t k, size_t ef, uint64_t *keys);
+
+void peer_hnswlib_free(peer_index *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

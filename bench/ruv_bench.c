@@ -1,0 +1,319 @@
+/* ruv_bench: ANN benchmark for ruvector.h, with hnswlib measured in the same run.
+
+     ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric l2|cos|ip]
+               [--index flat|hnsw] [--M 16] [--ef-construction 200]
+               [--ef-search 10,16,24,32,48,64,96,128,192,256] [--k 10] [--passes 3]
+               [--lib ruvector|hnswlib|all] [--isa auto|serial|avx2|avx512]
+               [--dataset NAME] [--max-n N] [--max-q N] [--seed S]
+
+   Prints one JSON object per line per (library, configuration):
+     {"lib":"ruvector","index":"hnsw","dataset":"glove100-angular","metric":"cos","n":100000,
+      "dim":100,"nq":1000,"params":{"M":16,"ef_construction":200,"ef_search":64},"build_s":..,
+      "qps":..,"recall10":..,"bytes_per_vec":..,"threads":1,"p50_us":..,"p95_us":..,"p99_us":..}
+   qps: queries one at a time on one thread, nq / median pass time over --passes passes (>= 3).
+   recallK: mean |found ∩ truth top-K| / K against the ground-truth file (K = --k).
+   bytes_per_vec: index memory / n (ruvector: ruv_index_memory_usage; hnswlib: glibc heap growth
+   during its build). Latency percentiles over every query of every pass. */
+#define _POSIX_C_SOURCE 200809L
+#define RUVECTOR_IMPLEMENTATION
+#include "../ruvector.h"
+#include "texmex.h"
+#ifdef RUV_BENCH_HNSWLIB
+#include "peer.h"
+#endif
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct opts {
+    const char *base, *query, *gt, *dataset, *lib;
+    ruv_metric metric;
+    ruv_index_kind kind;
+    ruv_isa isa;
+    unsigned M, efc, k, passes;
+    unsigned ef[64];
+    size_t n_ef, max_n, max_q;
+    uint64_t seed;
+} opts;
+
+/* One library under test: search one query into keys, return the count. */
+typedef size_t (*search_fn)(void *state, const float *q, size_t k, size_t ef, uint64_t *keys);
+
+typedef struct ruv_state {
+    ruv_index *idx;
+    ruv_search_ctx *ctx;
+    ruv_hit hits[1024];
+} ruv_state;
+
+static size_t ruv_search_one(void *state, const float *q, size_t k, size_t ef, uint64_t *keys) {
+    ruv_state *s = (ruv_state *)state;
+    ruv_search_params p;
+    size_t n = 0, i;
+    ruv_result r;
+    memset(&p, 0, sizeof p);
+    p.ef_search = (uint32_t)ef;
+    p.ctx = s->ctx;
+    r = ruv_index_search(s->idx, q, k, &p, s->hits, &n);
+    if (r != RUV_OK) {
+        fprintf(stderr, "search: %s\n", ruv_result_string(r));
+        exit(1);
+    }
+    for (i = 0; i < n; i++)
+        keys[i] = s->hits[i].key;
+    return n;
+}
+
+#ifdef RUV_BENCH_HNSWLIB
+static size_t hnswlib_search_one(void *state, const float *q, size_t k, size_t ef, uint64_t *keys) {
+    return peer_hnswlib_search((peer_index *)state, q, k, ef, keys);
+}
+#endif
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#ifdef RUV_BENCH_HNSWLIB
+static void normalize_rows(float *v, size_t n, size_t dim) {
+    size_t i, j;
+    for (i = 0; i < n; i++, v += dim) {
+        double s = 0;
+        for (j = 0; j < dim; j++)
+            s += (double)v[j] * v[j];
+        for (j = 0; s > 0 && j < dim; j++)
+            v[j] = (float)(v[j] / sqrt(s));
+    }
+}
+#endif
+
+static const char *metric_name(ruv_metric m) {
+    return m == RUV_METRIC_L2SQ ? "l2" : m == RUV_METRIC_IP ? "ip" : "cos";
+}
+
+/* Runs the passes for one ef and prints the JSON line. */
+static void measure(const opts *o, const char *lib, search_fn fn, void *state, const float *qs,
+                    size_t nq, size_t dim, const int32_t *gt, size_t gd, size_t n, unsigned ef,
+                    double build_s, size_t bytes, const char *extra) {
+    size_t k = o->k, q, p;
+    uint64_t *found = (uint64_t *)malloc(nq * k * sizeof *found);
+    size_t *cnt = (size_t *)malloc(nq * sizeof *cnt);
+    double *lat = (double *)malloc(nq * o->passes * sizeof *lat);
+    double *pass_s = (double *)malloc(o->passes * sizeof *pass_s);
+    double recall;
+    char params[160];
+    if (!found || !cnt || !lat || !pass_s) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    for (p = 0; p < o->passes; p++) {
+        double t0 = tx_now();
+        for (q = 0; q < nq; q++) {
+            double t1 = tx_now();
+            cnt[q] = fn(state, qs + q * dim, k, ef, found + q * k);
+            lat[p * nq + q] = tx_now() - t1;
+        }
+        pass_s[p] = tx_now() - t0;
+    }
+    recall = tx_recall(found, cnt, k, gt, gd, nq);
+    qsort(pass_s, o->passes, sizeof *pass_s, cmp_double);
+    qsort(lat, nq * o->passes, sizeof *lat, cmp_double);
+    if (o->kind == RUV_INDEX_HNSW)
+        snprintf(params, sizeof params, "{\"M\":%u,\"ef_construction\":%u,\"ef_search\":%u}", o->M,
+                 o->efc, ef);
+    else
+        snprintf(params, sizeof params, "{}");
+#define PCT(x) (1e6 * lat[(size_t)((double)(nq * o->passes - 1) * (x))])
+    printf("{\"lib\":\"%s\",\"index\":\"%s\",\"dataset\":\"%s\",\"metric\":\"%s\",\"n\":%zu,"
+           "\"dim\":%zu,\"nq\":%zu,\"params\":%s,\"build_s\":%.3f,\"qps\":%.1f,\"recall%u\":%.4f,"
+           "\"bytes_per_vec\":%.1f,\"threads\":1,\"p50_us\":%.1f,\"p95_us\":%.1f,"
+           "\"p99_us\":%.1f%s}\n",
+           lib, o->kind == RUV_INDEX_HNSW ? "hnsw" : "flat", o->dataset, metric_name(o->metric), n,
+           dim, nq, params, build_s, (double)nq / pass_s[o->passes / 2], o->k, recall,
+           (double)bytes / (double)n, PCT(0.50), PCT(0.95), PCT(0.99), extra);
+#undef PCT
+    fflush(stdout);
+    free(found);
+    free(cnt);
+    free(lat);
+    free(pass_s);
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric "
+                    "l2|cos|ip] [--index flat|hnsw] [--M 16] [--ef-construction 200] "
+                    "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|all] "
+                    "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
+                    "[--seed S]\n");
+    exit(2);
+}
+
+static void parse(int argc, char **argv, opts *o) {
+    int a;
+    const char *efs = "10,16,24,32,48,64,96,128,192,256";
+    memset(o, 0, sizeof *o);
+    o->M = 16;
+    o->efc = 200;
+    o->k = 10;
+    o->passes = 3;
+    o->lib = "all";
+    o->kind = RUV_INDEX_HNSW;
+    o->metric = RUV_METRIC_L2SQ;
+    o->seed = 100;
+    for (a = 1; a < argc; a++) {
+        const char *k = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
+        if (!v)
+            usage();
+        a++;
+        if (!strcmp(k, "--base"))
+            o->base = v;
+        else if (!strcmp(k, "--query"))
+            o->query = v;
+        else if (!strcmp(k, "--gt"))
+            o->gt = v;
+        else if (!strcmp(k, "--dataset"))
+            o->dataset = v;
+        else if (!strcmp(k, "--lib"))
+            o->lib = v;
+        else if (!strcmp(k, "--metric"))
+            o->metric = !strcmp(v, "l2")    ? RUV_METRIC_L2SQ
+                        : !strcmp(v, "ip")  ? RUV_METRIC_IP
+                        : !strcmp(v, "cos") ? RUV_METRIC_COSINE
+                                            : (usage(), RUV_METRIC_L2SQ);
+        else if (!strcmp(k, "--index"))
+            o->kind = !strcmp(v, "flat")   ? RUV_INDEX_FLAT
+                      : !strcmp(v, "hnsw") ? RUV_INDEX_HNSW
+                                           : (usage(), RUV_INDEX_FLAT);
+        else if (!strcmp(k, "--isa")) {
+            int i;
+            for (i = 0; i < RUV_ISA_COUNT && strcmp(v, ruv_isa_name((ruv_isa)i)); i++)
+                ;
+            if (i == RUV_ISA_COUNT)
+                usage();
+            o->isa = (ruv_isa)i;
+        } else if (!strcmp(k, "--M"))
+            o->M = (unsigned)atoi(v);
+        else if (!strcmp(k, "--ef-construction"))
+            o->efc = (unsigned)atoi(v);
+        else if (!strcmp(k, "--ef-search"))
+            efs = v;
+        else if (!strcmp(k, "--k"))
+            o->k = (unsigned)atoi(v);
+        else if (!strcmp(k, "--passes"))
+            o->passes = (unsigned)atoi(v);
+        else if (!strcmp(k, "--max-n"))
+            o->max_n = (size_t)atol(v);
+        else if (!strcmp(k, "--max-q"))
+            o->max_q = (size_t)atol(v);
+        else if (!strcmp(k, "--seed"))
+            o->seed = (uint64_t)atoll(v);
+        else
+            usage();
+    }
+    if (!o->base || !o->query || !o->gt || o->k == 0 || o->k > 1024 || o->passes < 3)
+        usage();
+    while (*efs && o->n_ef < 64) {
+        o->ef[o->n_ef++] = (unsigned)strtoul(efs, NULL, 10);
+        efs += strcspn(efs, ",");
+        if (*efs == ',')
+            efs++;
+    }
+    if (!o->dataset) { /* "dir/NAME_base.fvecs" -> NAME */
+        static char name[256];
+        const char *s = strrchr(o->base, '/');
+        size_t len;
+        s = s ? s + 1 : o->base;
+        len = strcspn(s, ".");
+        if (len >= 5 && !strncmp(s + len - 5, "_base", 5))
+            len -= 5;
+        snprintf(name, sizeof name, "%.*s", (int)len, s);
+        o->dataset = name;
+    }
+}
+
+int main(int argc, char **argv) {
+    opts o;
+    size_t nb, dim, nq, qd, ng, gd, i, e;
+    float *base, *qs;
+    int32_t *gt;
+    int run_ruv, run_peer;
+    parse(argc, argv, &o);
+    base = tx_read_fvecs(o.base, o.max_n, &nb, &dim);
+    qs = tx_read_fvecs(o.query, o.max_q, &nq, &qd);
+    gt = tx_read_ivecs(o.gt, o.max_q, &ng, &gd);
+    if (!base || !qs || !gt || qd != dim || ng != nq || gd < o.k) {
+        fprintf(stderr, "data files missing or inconsistent\n");
+        return 1;
+    }
+    if (o.max_n)
+        fprintf(stderr, "note: --max-n makes the ground truth file's ids only partly valid\n");
+    run_ruv = !strcmp(o.lib, "all") || !strcmp(o.lib, "ruvector");
+    run_peer = !strcmp(o.lib, "all") || !strcmp(o.lib, "hnswlib");
+
+    if (run_ruv) {
+        ruv_config cfg = ruv_config_init((uint32_t)dim);
+        ruv_state st;
+        uint64_t *keys = (uint64_t *)malloc(nb * sizeof *keys);
+        ruv_result r;
+        double t0, build_s;
+        char extra[64];
+        cfg.metric = o.metric;
+        cfg.kind = o.kind;
+        cfg.M = o.M;
+        cfg.ef_construction = o.efc;
+        cfg.capacity = nb;
+        cfg.seed = o.seed;
+        cfg.isa = o.isa;
+        for (i = 0; keys && i < nb; i++)
+            keys[i] = i;
+        if (!keys || (r = ruv_index_create(&cfg, &st.idx)) != RUV_OK ||
+            (r = ruv_search_ctx_create(st.idx, &st.ctx)) != RUV_OK) {
+            fprintf(stderr, "ruvector: cannot create the index\n");
+            return 1;
+        }
+        t0 = tx_now();
+        if ((r = ruv_index_add_batch(st.idx, nb, keys, base)) != RUV_OK) {
+            fprintf(stderr, "ruvector add: %s\n", ruv_result_string(r));
+            return 1;
+        }
+        build_s = tx_now() - t0;
+        snprintf(extra, sizeof extra, ",\"isa\":\"%s\"",
+                 ruv_isa_name(ruv_index_get_config(st.idx).isa));
+        for (e = 0; e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
+            measure(&o, "ruvector", ruv_search_one, &st, qs, nq, dim, gt, gd, nb, o.ef[e], build_s,
+                    ruv_index_memory_usage(st.idx), extra);
+        ruv_search_ctx_free(st.ctx);
+        ruv_index_free(st.idx);
+        free(keys);
+    }
+    if (run_peer && o.kind == RUV_INDEX_HNSW) {
+#ifdef RUV_BENCH_HNSWLIB
+        size_t bytes;
+        double t0, build_s;
+        peer_index *p;
+        if (o.metric == RUV_METRIC_COSINE) { /* hnswlib has no cosine: normalise, use ip */
+            normalize_rows(base, nb, dim);
+            normalize_rows(qs, nq, dim);
+        }
+        t0 = tx_now();
+        p = peer_hnswlib_build(base, nb, dim, o.metric != RUV_METRIC_L2SQ, (int)o.M, (int)o.efc,
+                               (unsigned)o.seed, &bytes);
+        build_s = tx_now() - t0;
+        for (e = 0; e < o.n_ef; e++)
+            measure(&o, "hnswlib", hnswlib_search_one, p, qs, nq, dim, gt, gd, nb, o.ef[e], build_s,
+                    bytes, "");
+        peer_hnswlib_free(p);
+#else
+        if (strcmp(o.lib, "all") != 0) {
+            fprintf(stderr, "this ruv_bench was built without hnswlib (libhnswlib-dev)\n");
+            return 1;
+        }
+#endif
+    }
+    free(base);
+    free(qs);
+    free(gt);
+    return 0;
+}

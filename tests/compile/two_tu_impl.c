@@ -1,0 +1,3 @@
+/* Translation unit 1 of 2: the implementation. */
+#define RUVECTOR_IMPLEMENTATION
+#include "../../ruvector.h"
