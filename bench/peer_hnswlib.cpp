@@ -12,7 +12,10 @@ struct peer_index {
     hnswlib::HierarchicalNSW<float> *hnsw;
 };
 
-static size_t heap_in_use() { return mallinfo2().uordblks; }
+static size_t heap_in_use() {
+    struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd; // arena + mmapped blocks
+}
 
 extern "C" peer_index *peer_hnswlib_build(const float *base, size_t n, size_t dim, int ip, int M,
                                           int ef_construction, unsigned seed, size_t *bytes) {
