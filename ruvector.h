@@ -952,6 +952,7 @@ static uint32_t ruv__find(const ruv_index *idx, uint64_t key) {
 
 static void ruv__table_put(uint32_t *table, size_t cap, const uint64_t *keys, uint32_t slot) {
     size_t mask = cap - 1, h = (size_t)ruv__hash(keys[slot]) & mask;
+    RUV_ASSERT((cap & mask) == 0 && slot != RUV__NONE);
     while (table[h] != RUV__NONE)
         h = (h + 1) & mask;
     table[h] = slot;
@@ -1115,6 +1116,7 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const f
     ruv__cand *pool = c->pool;
     uint32_t *vis = c->visited, *ids = c->ids, epoch;
     size_t n = 1, cur = 0;
+    RUV_ASSERT(ef >= 1 && ef <= c->pool_cap && idx->count <= c->visited_cap);
     ruv__ctx_next_epoch(c);
     epoch = c->epoch;
     pool[0].dist = dep;
@@ -1183,6 +1185,7 @@ static void ruv__link(ruv_index *idx, uint32_t from, uint32_t to, int level) {
     ruv__cand *s = idx->ctx->sel;
     const float *v = ruv__vec(idx, from);
     size_t n = 0, kept;
+    RUV_ASSERT(l[0] <= max && from != to);
     if (l[0] < max) {
         l[++l[0]] = to;
         return;
