@@ -1,4 +1,4 @@
-/* GENERATED FILE: edit src/ and ruvector_simd.h, then run tools/amalgamate.py. */
+/* GENERATED FILE from src/ruvector.h: edit src/, then run tools/amalgamate.py. */
 /* ruvector.h - embeddable exact and approximate nearest-neighbour search. MIT licence (end of
    file).
 
@@ -7,6 +7,7 @@
 
    DO THIS in exactly one C or C++ file:
        #define RUVECTOR_IMPLEMENTATION
+       #include "ruvector.h"
    and include it without the define everywhere else. Define RUVECTOR_STATIC as well to make every
    function static to that file.
 
@@ -57,36 +58,52 @@
 /* The kernels come first and outside the guard: their own guards emit the declarations once and
    the implementation once, whichever include defines RUVECTOR_IMPLEMENTATION. They also define
    RUVDEF (extern, or static under RUVECTOR_STATIC). */
-/* ---- begin ruvector_simd.h (inlined from src/ruvector.h) ---- */
+/* ---- begin src/ruvector_simd.h (inlined from src/ruvector.h) ---- */
 /* ruvector_simd.h - distance kernels for ruvector.h, dispatched at run time.
    Part of ruvector.h; also usable on its own. MIT licence (see end of file).
 
    Do this in exactly one C or C++ file:
        #define RUVECTOR_SIMD_IMPLEMENTATION   (RUVECTOR_IMPLEMENTATION implies it)
+       #include "ruvector_simd.h"
    Other files include it without the define and get the declarations only.
 
    WHAT IT GIVES
-     A table of kernels (struct ruv_kernels) for one instruction set (ISA).
-     ruv_isa_best() says which ISA the running CPU supports best (cpuid +
-     XGETBV on x86; the compile target elsewhere); ruv_kernels_init() fills a
-     table for an ISA, refusing one the CPU or the build cannot run. Callers
-     copy the table into their own objects: nothing global is written.
+     A table of kernels (struct ruv_kernels) for one instruction set (ISA): a distance function for
+     every (operation, storage type) pair it defines, and f32 <-> f16/bf16 converters.
+     ruv_isa_best() names the best ISA the running CPU supports (cpuid + XGETBV on x86,
+     getauxval(AT_HWCAP) on Linux/AArch64, the compile target elsewhere); ruv_kernels_init()
+     fills a table for an ISA, refusing one the CPU or the build cannot run. Callers copy the table
+     into their own objects: nothing global is written, ever.
 
-   KERNELS (all take two arrays of n values, any n >= 0, any alignment;
-   no read past a[n-1] / b[n-1]; accumulation in f32 with 16 independent
-   partial sums, so results may differ from a sequential sum by rounding;
-   error bound, checked by the tests: |error| <= 1e-5 * sum |a_i b_i| for dot,
-   1e-5 * result for l2sq, 1e-5 absolute for cosine):
-     l2sq_f32(a, b, n) = sum (a[i] - b[i])^2          squared Euclidean
-     dot_f32(a, b, n)  = sum a[i] * b[i]                inner product
-     cos_f32(a, b, n)  = 1 - dot / sqrt(|a|^2 |b|^2)    cosine distance;
-                         1 when either vector is all zeros (cos taken as 0),
-                         or so small that its squared norm underflows f32
+   STORAGE TYPES (ruv_dtype) and what n counts
+     f32   float                       n = number of values
+     f16   IEEE 754 binary16 as u16    n = number of values
+     bf16  bfloat16 (top half of f32)  n = number of values
+     i8    int8_t                      n = number of values
+     u8    uint8_t                     n = number of values
+     bin   packed bits                 n = number of BYTES; dimension d is bit (d % 8) of byte d /
+   8, least significant bit first OPERATIONS (ruv_op); all return float l2sq     sum (a_i - b_i)^2
+   f32 f16 bf16 i8 u8 dot      sum a_i b_i                             f32 f16 bf16 i8 u8 cos      1
+   - dot / sqrt(|a|^2 |b|^2)             f32 f16 bf16 i8 u8 = 1 when either vector is all zeros (cos
+   taken as 0), or so small that its squared norm underflows f32 (below FLT_MIN) l1       sum |a_i -
+   b_i|                         f32 f16 bf16 i8 u8 hamming  popcount(a xor b) bin jaccard  1 -
+   popcount(a and b) / popcount(a or b); 0 when both are empty     bin Any n >= 0, any alignment, no
+   read past the last element. Floating types accumulate in f32 with many independent partial sums
+   (the order differs from a sequential sum); i8/u8 accumulate exactly in 32-bit integers (flushed
+   to 64 bits every 32768 values); bin by popcount. Error bound (checked by the tests against double
+   precision): |error| <= 1e-5 * sum |a_i b_i| for dot, 1e-5 * result for l2sq and l1, 1e-5 absolute
+   for cos; integer types are exact up to the final rounding to float. f16/bf16 inputs are converted
+   exactly to f32 first.
 
-   ISAs: serial (portable C, the reference), x86-64 AVX2+FMA, x86-64
-   AVX-512F. All are compiled in one translation unit with per-function
-   target attributes: no -m flags are needed. Define RUV_NO_SIMD to build
-   the serial kernels only.
+   CONVERSIONS: f32 -> f16 and f32 -> bf16 round to nearest, ties to even; overflow gives inf;
+   NaN stays NaN (quiet). f16/bf16 -> f32 are exact.
+
+   ISAs: serial (portable C, the reference); x86-64 AVX2+FMA+F16C; AVX-512 F/BW/VL/DQ; AVX-512
+   with VNNI and VPOPCNTDQ (Ice Lake and later); AVX-512 with BF16 as well; AArch64 NEON (using
+   the dot-product instructions where HWCAP reports asimddp); AArch64 SVE; WebAssembly SIMD128
+   (chosen at compile time with -msimd128: WebAssembly has no run-time detection). All are
+   compiled in one translation unit with per-function target attributes: no -m flags needed.
+   Define RUV_NO_SIMD to build the serial kernels only.
 */
 #ifndef RUVECTOR_SIMD_H
 #define RUVECTOR_SIMD_H
@@ -110,46 +127,82 @@
 extern "C" {
 #endif
 
-/* Instruction sets, in increasing order of preference within a family.
-   RUV_ISA_AUTO (0) asks for the best the CPU supports. */
+/* Instruction sets. Within a family each one includes the ones before it. RUV_ISA_AUTO (0) asks
+   for the best the CPU supports. */
 typedef enum ruv_isa {
     RUV_ISA_AUTO = 0,
-    RUV_ISA_SERIAL = 1,
-    RUV_ISA_AVX2 = 2,
-    RUV_ISA_AVX512 = 3,
-    RUV_ISA_COUNT = 4
+    RUV_ISA_SERIAL = 1,      /* portable C */
+    RUV_ISA_AVX2 = 2,        /* x86-64 AVX2 + FMA + F16C (Haswell) */
+    RUV_ISA_AVX512 = 3,      /* + AVX-512 F/BW/VL/DQ (Skylake-X) */
+    RUV_ISA_AVX512_ICE = 4,  /* + VNNI, VPOPCNTDQ (Ice Lake, Zen 4) */
+    RUV_ISA_AVX512_BF16 = 5, /* + AVX512_BF16 (Sapphire Rapids, Zen 4) */
+    RUV_ISA_NEON = 6,        /* AArch64 Advanced SIMD (+ dotprod where the CPU has it) */
+    RUV_ISA_SVE = 7,         /* AArch64 SVE */
+    RUV_ISA_WASM128 = 8,     /* WebAssembly SIMD128 */
+    RUV_ISA_COUNT = 9
 } ruv_isa;
 
-/* Distance between two f32 arrays of n values (see the list above). */
-typedef float (*ruv_dist_f32_fn)(const float *a, const float *b, size_t n);
+/* Storage types; see the table above. */
+typedef enum ruv_dtype {
+    RUV_DTYPE_F32 = 0,
+    RUV_DTYPE_F16 = 1,
+    RUV_DTYPE_BF16 = 2,
+    RUV_DTYPE_I8 = 3,
+    RUV_DTYPE_U8 = 4,
+    RUV_DTYPE_BIN = 5,
+    RUV_DTYPE_COUNT = 6
+} ruv_dtype;
+
+/* Kernel operations; see the table above. */
+typedef enum ruv_op {
+    RUV_OP_L2SQ = 0,
+    RUV_OP_DOT = 1,
+    RUV_OP_COS = 2,
+    RUV_OP_L1 = 3,
+    RUV_OP_HAMMING = 4,
+    RUV_OP_JACCARD = 5,
+    RUV_OP_COUNT = 6
+} ruv_op;
+
+/* A distance between two arrays of n elements of one storage type. */
+typedef float (*ruv_kernel_fn)(const void *a, const void *b, size_t n);
+
+/* Converts n values from src to dst (arrays must not overlap). */
+typedef void (*ruv_convert_fn)(const void *src, void *dst, size_t n);
 
 /* One ISA's kernels. Plain data: copy it freely. */
 typedef struct ruv_kernels {
     ruv_isa isa;
-    ruv_dist_f32_fn l2sq_f32;
-    ruv_dist_f32_fn dot_f32;
-    ruv_dist_f32_fn cos_f32;
+    ruv_kernel_fn fn[RUV_OP_COUNT][RUV_DTYPE_COUNT]; /* NULL where the pair is undefined */
+    ruv_convert_fn f32_to_f16, f16_to_f32, f32_to_bf16, bf16_to_f32;
 } ruv_kernels;
 
-/* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Runs cpuid
-   each call (about 100 ns); keeps no state. Thread-safe. */
+/* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Asks the CPU each call (cpuid or
+   getauxval, well under a microsecond); keeps no state. Thread-safe. */
 RUVDEF ruv_isa ruv_isa_best(void);
 
-/* Whether this CPU and build can run `isa` (RUV_ISA_AUTO counts as yes). */
+/* 1 if this CPU and build can run `isa` (RUV_ISA_AUTO and RUV_ISA_SERIAL: always), else 0. */
 RUVDEF int ruv_isa_available(ruv_isa isa);
 
-/* Short lower-case name: "auto", "serial", "avx2", "avx512"; "?" otherwise. */
+/* Short lower-case name ("serial", "avx2", "avx512", "avx512_ice", "avx512_bf16", "neon", "sve",
+   "wasm128", "auto"); "?" for other values. Static string. */
 RUVDEF const char *ruv_isa_name(ruv_isa isa);
 
-/* Fills *out with the kernels of `isa` (RUV_ISA_AUTO = ruv_isa_best()).
-   Returns 1 on success, 0 (and leaves *out untouched) when the ISA is
-   unknown, not compiled in, or not supported by this CPU. Thread-safe. */
+/* Short names of storage types ("f32", "f16", "bf16", "i8", "u8", "bin") and operations ("l2sq",
+   "dot", "cos", "l1", "hamming", "jaccard"); "?" for other values. */
+RUVDEF const char *ruv_dtype_name(ruv_dtype t);
+RUVDEF const char *ruv_op_name(ruv_op op);
+
+/* Fills *out with the kernels of `isa` (RUV_ISA_AUTO = ruv_isa_best()). Returns 1 on success, 0
+   (leaving *out untouched) when out is NULL or the ISA is unknown, not compiled in or not
+   supported by this CPU. Thread-safe. */
 RUVDEF int ruv_kernels_init(ruv_isa isa, ruv_kernels *out);
 
-/* The serial reference kernels, always available. */
-RUVDEF float ruv_l2sq_f32_serial(const float *a, const float *b, size_t n);
-RUVDEF float ruv_dot_f32_serial(const float *a, const float *b, size_t n);
-RUVDEF float ruv_cos_f32_serial(const float *a, const float *b, size_t n);
+/* Single-value conversions (portable C; the vectorised array versions are in the table). */
+RUVDEF float ruv_f16_to_f32(uint16_t h);
+RUVDEF uint16_t ruv_f32_to_f16(float f);
+RUVDEF float ruv_bf16_to_f32(uint16_t h);
+RUVDEF uint16_t ruv_f32_to_bf16(float f);
 
 #ifdef __cplusplus
 }
@@ -162,65 +215,143 @@ RUVDEF float ruv_cos_f32_serial(const float *a, const float *b, size_t n);
 #define RUV__SIMD_IMPL_DONE
 
 #include <math.h>
+#include <string.h>
 
-/* RUV__HAS_X86: the compiler can emit AVX2/AVX-512 code under target
-   attributes (GCC >= 4.9, clang). MSVC needs no attributes but gets the
-   serial path until its intrinsics path is written against real CI. */
 #if !defined(RUV_NO_SIMD) && (defined(__x86_64__) || defined(_M_X64)) &&                           \
     (defined(__GNUC__) || defined(__clang__))
 #define RUV__HAS_X86 1
 #include <cpuid.h>
 #include <immintrin.h>
-#define RUV__TARGET(s) __attribute__((target(s)))
 #else
 #define RUV__HAS_X86 0
 #endif
 
-/* --- serial reference --------------------------------------------------- */
-/* 16 independent accumulators let the compiler keep the loop in vector
-   registers without -ffast-math (the sum is re-associated by hand). */
-#define RUV__LANES 16
+#if !defined(RUV_NO_SIMD) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define RUV__HAS_NEON 1
+#include <arm_neon.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#endif
+/* SVE: GCC compiles it per function; clang 14 only when the whole file targets SVE. */
+#if defined(__ARM_FEATURE_SVE) || (defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11)
+#define RUV__HAS_SVE 1
+#else
+#define RUV__HAS_SVE 0
+#endif
+#else
+#define RUV__HAS_NEON 0
+#define RUV__HAS_SVE 0
+#endif
 
-RUVDEF float ruv_l2sq_f32_serial(const float *a, const float *b, size_t n) {
-    float acc[RUV__LANES] = {0};
-    size_t i = 0, j;
-    float s = 0.0f;
-    for (; i + RUV__LANES <= n; i += RUV__LANES)
-        for (j = 0; j < RUV__LANES; j++) {
-            float d = a[i + j] - b[i + j];
-            acc[j] += d * d;
-        }
-    for (j = 0; i < n; i++, j++) {
-        float d = a[i] - b[i];
-        acc[j] += d * d;
+/* Per-function instruction-set targets (GCC, clang). */
+#define RUV__TARGET(s) __attribute__((target(s)))
+
+#if !defined(RUV_NO_SIMD) && defined(__wasm_simd128__)
+#define RUV__HAS_WASM 1
+#include <wasm_simd128.h>
+#else
+#define RUV__HAS_WASM 0
+#endif
+
+/* >>conversions */
+RUVDEF float ruv_f16_to_f32(uint16_t h) {
+    uint32_t s = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1Fu, m = h & 0x3FFu, u;
+    float f;
+    if (e == 0x1F)
+        u = s | 0x7F800000u | (m << 13);
+    else if (e)
+        u = s | ((e + 112u) << 23) | (m << 13);
+    else {
+        f = (float)m * 5.9604644775390625e-8f; /* m * 2^-24, exact */
+        return s ? -f : f;
     }
-    for (j = 0; j < RUV__LANES; j++)
-        s += acc[j];
-    return s;
+    memcpy(&f, &u, sizeof f);
+    return f;
 }
 
-RUVDEF float ruv_dot_f32_serial(const float *a, const float *b, size_t n) {
-    float acc[RUV__LANES] = {0};
-    size_t i = 0, j;
-    float s = 0.0f;
-    for (; i + RUV__LANES <= n; i += RUV__LANES)
-        for (j = 0; j < RUV__LANES; j++)
-            acc[j] += a[i + j] * b[i + j];
-    for (j = 0; i < n; i++, j++)
-        acc[j] += a[i] * b[i];
-    for (j = 0; j < RUV__LANES; j++)
-        s += acc[j];
-    return s;
+RUVDEF uint16_t ruv_f32_to_f16(float f) {
+    uint32_t u, a, s, e, m, r, rem, half, shift;
+    memcpy(&u, &f, sizeof u);
+    s = (u >> 16) & 0x8000u;
+    a = u & 0x7FFFFFFFu;
+    if (a > 0x7F800000u) /* NaN: keep the top payload bits, force quiet */
+        return (uint16_t)(s | 0x7E00u | ((a >> 13) & 0x3FFu));
+    if (a >= 0x477FF000u) /* >= 65520 (and inf) round to inf */
+        return (uint16_t)(s | 0x7C00u);
+    e = a >> 23;
+    if (e >= 113) { /* normal f16 */
+        m = a & 0x7FFFFFu;
+        r = ((e - 112u) << 10) | (m >> 13);
+        rem = m & 0x1FFFu;
+        if (rem > 0x1000u || (rem == 0x1000u && (r & 1u)))
+            r++;
+        return (uint16_t)(s | r);
+    }
+    if (e < 102) /* below half the smallest subnormal: rounds to zero */
+        return (uint16_t)s;
+    m = (a & 0x7FFFFFu) | 0x800000u; /* subnormal f16: value / 2^-24 = m >> (126 - e) */
+    shift = 126u - e;
+    r = m >> shift;
+    rem = m & ((1u << shift) - 1u);
+    half = 1u << (shift - 1u);
+    if (rem > half || (rem == half && (r & 1u)))
+        r++;
+    return (uint16_t)(s | r);
 }
 
-/* Shared tail of every cosine kernel: 1 - ab / sqrt(aa * bb), in double so
-   that aa * bb cannot overflow; 1 when either norm is zero. */
-static float ruv__cos_finish(float ab, float aa, float bb) {
-    double den = (double)aa * (double)bb;
+RUVDEF float ruv_bf16_to_f32(uint16_t h) {
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+RUVDEF uint16_t ruv_f32_to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u)
+        return (uint16_t)((u >> 16) | 0x40u);
+    u += 0x7FFFu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+
+static void ruv__f32_to_f16_serial(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    size_t i;
+    for (i = 0; i < n; i++)
+        d[i] = ruv_f32_to_f16(s[i]);
+}
+static void ruv__f16_to_f32_serial(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i;
+    for (i = 0; i < n; i++)
+        d[i] = ruv_f16_to_f32(s[i]);
+}
+static void ruv__f32_to_bf16_serial(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    size_t i;
+    for (i = 0; i < n; i++)
+        d[i] = ruv_f32_to_bf16(s[i]);
+}
+static void ruv__bf16_to_f32_serial(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i;
+    for (i = 0; i < n; i++)
+        d[i] = ruv_bf16_to_f32(s[i]);
+}
+
+/* >>shared */
+/* Shared tail of every cosine kernel: 1 - ab / sqrt(aa * bb), in double so that aa * bb cannot
+   overflow; 1 when a squared norm is below FLT_MIN (or zero). */
+static float ruv__cos_finish(double ab, double aa, double bb) {
     double c;
-    if (!(den > 0.0))
+    if (!(aa >= 1.17549435e-38) || !(bb >= 1.17549435e-38))
         return 1.0f;
-    c = (double)ab / sqrt(den);
+    c = ab / sqrt(aa * bb);
     if (c > 1.0)
         c = 1.0;
     if (c < -1.0)
@@ -228,247 +359,1742 @@ static float ruv__cos_finish(float ab, float aa, float bb) {
     return (float)(1.0 - c);
 }
 
-RUVDEF float ruv_cos_f32_serial(const float *a, const float *b, size_t n) {
-    float ab[RUV__LANES] = {0}, aa[RUV__LANES] = {0}, bb[RUV__LANES] = {0};
-    float sab = 0.0f, saa = 0.0f, sbb = 0.0f;
-    size_t i = 0, j;
-    for (; i + RUV__LANES <= n; i += RUV__LANES)
-        for (j = 0; j < RUV__LANES; j++) {
-            ab[j] += a[i + j] * b[i + j];
-            aa[j] += a[i + j] * a[i + j];
-            bb[j] += b[i + j] * b[i + j];
+static unsigned ruv__popcount64(uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+/* Popcounts of a^b, a&b, a|b over bytes [i, n) (scalar tail of every binary kernel). */
+static void ruv__bits_tail(const uint8_t *a, const uint8_t *b, size_t i, size_t n, uint64_t *x,
+                           uint64_t *and_, uint64_t *or_) {
+    for (; i + 8 <= n; i += 8) {
+        uint64_t p, q;
+        memcpy(&p, a + i, 8);
+        memcpy(&q, b + i, 8);
+        *x += ruv__popcount64(p ^ q);
+        *and_ += ruv__popcount64(p & q);
+        *or_ += ruv__popcount64(p | q);
+    }
+    for (; i < n; i++) {
+        *x += ruv__popcount64((uint64_t)(a[i] ^ b[i]));
+        *and_ += ruv__popcount64((uint64_t)(a[i] & b[i]));
+        *or_ += ruv__popcount64((uint64_t)(a[i] | b[i]));
+    }
+}
+
+static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
+    return or_ ? (float)(1.0 - (double)and_ / (double)or_) : 0.0f;
+}
+
+/* >>serial */
+/* Element loaders: value i of array p as float. */
+#define RUV__LD_F32(p, i) (((const float *)(p))[i])
+#define RUV__LD_F16(p, i) ruv_f16_to_f32(((const uint16_t *)(p))[i])
+#define RUV__LD_BF16(p, i) ruv_bf16_to_f32(((const uint16_t *)(p))[i])
+
+/* Floating kernels over any element loader: 16 independent accumulators let the compiler keep
+   the loop in vector registers without -ffast-math. */
+#define RUV__SERIAL_FLOAT(T, LD)                                                                   \
+    static float ruv__l2sq_##T##_serial(const void *a, const void *b, size_t n) {                  \
+        float acc[16] = {0}, s = 0;                                                                \
+        size_t i = 0, j;                                                                           \
+        for (; i + 16 <= n; i += 16)                                                               \
+            for (j = 0; j < 16; j++) {                                                             \
+                float d = LD(a, i + j) - LD(b, i + j);                                             \
+                acc[j] += d * d;                                                                   \
+            }                                                                                      \
+        for (j = 0; i < n; i++, j++) {                                                             \
+            float d = LD(a, i) - LD(b, i);                                                         \
+            acc[j] += d * d;                                                                       \
+        }                                                                                          \
+        for (j = 0; j < 16; j++)                                                                   \
+            s += acc[j];                                                                           \
+        return s;                                                                                  \
+    }                                                                                              \
+    static float ruv__dot_##T##_serial(const void *a, const void *b, size_t n) {                   \
+        float acc[16] = {0}, s = 0;                                                                \
+        size_t i = 0, j;                                                                           \
+        for (; i + 16 <= n; i += 16)                                                               \
+            for (j = 0; j < 16; j++)                                                               \
+                acc[j] += LD(a, i + j) * LD(b, i + j);                                             \
+        for (j = 0; i < n; i++, j++)                                                               \
+            acc[j] += LD(a, i) * LD(b, i);                                                         \
+        for (j = 0; j < 16; j++)                                                                   \
+            s += acc[j];                                                                           \
+        return s;                                                                                  \
+    }                                                                                              \
+    static float ruv__l1_##T##_serial(const void *a, const void *b, size_t n) {                    \
+        float acc[16] = {0}, s = 0;                                                                \
+        size_t i = 0, j;                                                                           \
+        for (; i + 16 <= n; i += 16)                                                               \
+            for (j = 0; j < 16; j++)                                                               \
+                acc[j] += (float)fabs(LD(a, i + j) - LD(b, i + j));                                \
+        for (j = 0; i < n; i++, j++)                                                               \
+            acc[j] += (float)fabs(LD(a, i) - LD(b, i));                                            \
+        for (j = 0; j < 16; j++)                                                                   \
+            s += acc[j];                                                                           \
+        return s;                                                                                  \
+    }                                                                                              \
+    static float ruv__cos_##T##_serial(const void *a, const void *b, size_t n) {                   \
+        float ab[16] = {0}, aa[16] = {0}, bb[16] = {0};                                            \
+        double sab = 0, saa = 0, sbb = 0;                                                          \
+        size_t i = 0, j;                                                                           \
+        for (; i + 16 <= n; i += 16)                                                               \
+            for (j = 0; j < 16; j++) {                                                             \
+                float x = LD(a, i + j), y = LD(b, i + j);                                          \
+                ab[j] += x * y;                                                                    \
+                aa[j] += x * x;                                                                    \
+                bb[j] += y * y;                                                                    \
+            }                                                                                      \
+        for (j = 0; i < n; i++, j++) {                                                             \
+            float x = LD(a, i), y = LD(b, i);                                                      \
+            ab[j] += x * y;                                                                        \
+            aa[j] += x * x;                                                                        \
+            bb[j] += y * y;                                                                        \
+        }                                                                                          \
+        for (j = 0; j < 16; j++) {                                                                 \
+            sab += ab[j];                                                                          \
+            saa += aa[j];                                                                          \
+            sbb += bb[j];                                                                          \
+        }                                                                                          \
+        return ruv__cos_finish(sab, saa, sbb);                                                     \
+    }
+RUV__SERIAL_FLOAT(f32, RUV__LD_F32)
+RUV__SERIAL_FLOAT(f16, RUV__LD_F16)
+RUV__SERIAL_FLOAT(bf16, RUV__LD_BF16)
+
+/* Integer kernels: exact sums in 32-bit lanes, flushed to 64 bits every RUV__IBLOCK values. */
+#define RUV__IBLOCK 32768u
+#define RUV__SERIAL_INT(T, CT)                                                                     \
+    static void ruv__sums_##T##_serial(const void *pa, const void *pb, size_t n, int64_t *ab,      \
+                                       int64_t *aa, int64_t *bb, int64_t *l2, int64_t *l1) {       \
+        const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
+        size_t i = 0;                                                                              \
+        *ab = *aa = *bb = *l2 = *l1 = 0;                                                           \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            int32_t sab = 0, saa = 0, sbb = 0, sl2 = 0, sl1 = 0;                                   \
+            for (; i < end; i++) {                                                                 \
+                int32_t x = a[i], y = b[i], d = x - y;                                             \
+                sab += x * y;                                                                      \
+                saa += x * x;                                                                      \
+                sbb += y * y;                                                                      \
+                sl2 += d * d;                                                                      \
+                sl1 += d < 0 ? -d : d;                                                             \
+            }                                                                                      \
+            *ab += sab, *aa += saa, *bb += sbb, *l2 += sl2, *l1 += sl1;                            \
+        }                                                                                          \
+    }                                                                                              \
+    static float ruv__dot_##T##_serial(const void *a, const void *b, size_t n) {                   \
+        const CT *x = (const CT *)a, *y = (const CT *)b;                                           \
+        int64_t s = 0;                                                                             \
+        size_t i = 0;                                                                              \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            int32_t t = 0;                                                                         \
+            for (; i < end; i++)                                                                   \
+                t += (int32_t)x[i] * (int32_t)y[i];                                                \
+            s += t;                                                                                \
+        }                                                                                          \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__l2sq_##T##_serial(const void *a, const void *b, size_t n) {                  \
+        const CT *x = (const CT *)a, *y = (const CT *)b;                                           \
+        int64_t s = 0;                                                                             \
+        size_t i = 0;                                                                              \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            int32_t t = 0;                                                                         \
+            for (; i < end; i++) {                                                                 \
+                int32_t d = (int32_t)x[i] - (int32_t)y[i];                                         \
+                t += d * d;                                                                        \
+            }                                                                                      \
+            s += t;                                                                                \
+        }                                                                                          \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__l1_##T##_serial(const void *a, const void *b, size_t n) {                    \
+        int64_t ab, aa, bb, l2, l1;                                                                \
+        ruv__sums_##T##_serial(a, b, n, &ab, &aa, &bb, &l2, &l1);                                  \
+        return (float)l1;                                                                          \
+    }                                                                                              \
+    static float ruv__cos_##T##_serial(const void *a, const void *b, size_t n) {                   \
+        int64_t ab, aa, bb, l2, l1;                                                                \
+        ruv__sums_##T##_serial(a, b, n, &ab, &aa, &bb, &l2, &l1);                                  \
+        return ruv__cos_finish((double)ab, (double)aa, (double)bb);                                \
+    }
+RUV__SERIAL_INT(i8, int8_t)
+RUV__SERIAL_INT(u8, uint8_t)
+
+static float ruv__hamming_bin_serial(const void *a, const void *b, size_t n) {
+    uint64_t x = 0, an = 0, o = 0;
+    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, &x, &an, &o);
+    return (float)x;
+}
+
+static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
+    uint64_t x = 0, an = 0, o = 0;
+    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, &x, &an, &o);
+    return ruv__jaccard_finish(an, o);
+}
+
+/* Fills the four numeric operations of storage type T for ISA I. */
+#define RUV__FILL(k, T, DT, I)                                                                     \
+    do {                                                                                           \
+        (k)->fn[RUV_OP_L2SQ][DT] = ruv__l2sq_##T##_##I;                                            \
+        (k)->fn[RUV_OP_DOT][DT] = ruv__dot_##T##_##I;                                              \
+        (k)->fn[RUV_OP_COS][DT] = ruv__cos_##T##_##I;                                              \
+        (k)->fn[RUV_OP_L1][DT] = ruv__l1_##T##_##I;                                                \
+    } while (0)
+
+static void ruv__fill_serial(ruv_kernels *k) {
+    memset(k, 0, sizeof *k);
+    k->isa = RUV_ISA_SERIAL;
+    RUV__FILL(k, f32, RUV_DTYPE_F32, serial);
+    RUV__FILL(k, f16, RUV_DTYPE_F16, serial);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, serial);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, serial);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, serial);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_serial;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_serial;
+    k->f32_to_f16 = ruv__f32_to_f16_serial;
+    k->f16_to_f32 = ruv__f16_to_f32_serial;
+    k->f32_to_bf16 = ruv__f32_to_bf16_serial;
+    k->bf16_to_f32 = ruv__bf16_to_f32_serial;
+}
+
+/* ---- begin src/simd/arm.h (inlined from src/ruvector_simd.h) ---- */
+/* AArch64 kernels: NEON (with the dot-product instructions where HWCAP reports asimddp) and SVE.
+   Included by ruvector_simd.h inside its implementation section. */
+#if RUV__HAS_NEON
+
+#define RUV__T_DOT RUV__TARGET("arch=armv8.2-a+dotprod")
+
+/* ---- NEON floating kernels ---------------------------------------------------------------- */
+/* 4 elements at p as 4 floats. */
+#define RUV__N_F32(p) vld1q_f32((const float *)(const void *)(p))
+#define RUV__N_F16(p)                                                                              \
+    vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)(const void *)(p))))
+#define RUV__N_BF16(p)                                                                             \
+    vreinterpretq_f32_u32(vshll_n_u16(vld1_u16((const uint16_t *)(const void *)(p)), 16))
+
+/* 16 elements per iteration in 4 accumulators; the tail (< 4 elements) goes through zeroed
+   buffers, which add nothing to any sum. */
+#define RUV__N_FLOAT(T, ES, LD)                                                                    \
+    static void ruv__acc_##T##_neon(const unsigned char *a, const unsigned char *b, size_t n,      \
+                                    int op, float32x4_t *r0, float32x4_t *r1, float32x4_t *r2) {   \
+        float32x4_t s0 = vdupq_n_f32(0), s1 = s0, s2 = s0, s3 = s0, t = s0, u = s0;                \
+        unsigned char ta[4 * ES], tb[4 * ES];                                                      \
+        size_t i = 0;                                                                              \
+        if (op != RUV_OP_COS)                                                                      \
+            for (; i + 16 <= n; i += 16) {                                                         \
+                float32x4_t x0 = LD(a + i * ES), y0 = LD(b + i * ES);                              \
+                float32x4_t x1 = LD(a + (i + 4) * ES), y1 = LD(b + (i + 4) * ES);                  \
+                float32x4_t x2 = LD(a + (i + 8) * ES), y2 = LD(b + (i + 8) * ES);                  \
+                float32x4_t x3 = LD(a + (i + 12) * ES), y3 = LD(b + (i + 12) * ES);                \
+                if (op == RUV_OP_DOT) {                                                            \
+                    s0 = vfmaq_f32(s0, x0, y0), s1 = vfmaq_f32(s1, x1, y1);                        \
+                    s2 = vfmaq_f32(s2, x2, y2), s3 = vfmaq_f32(s3, x3, y3);                        \
+                } else if (op == RUV_OP_L2SQ) {                                                    \
+                    x0 = vsubq_f32(x0, y0), x1 = vsubq_f32(x1, y1);                                \
+                    x2 = vsubq_f32(x2, y2), x3 = vsubq_f32(x3, y3);                                \
+                    s0 = vfmaq_f32(s0, x0, x0), s1 = vfmaq_f32(s1, x1, x1);                        \
+                    s2 = vfmaq_f32(s2, x2, x2), s3 = vfmaq_f32(s3, x3, x3);                        \
+                } else {                                                                           \
+                    s0 = vaddq_f32(s0, vabdq_f32(x0, y0)), s1 = vaddq_f32(s1, vabdq_f32(x1, y1));  \
+                    s2 = vaddq_f32(s2, vabdq_f32(x2, y2)), s3 = vaddq_f32(s3, vabdq_f32(x3, y3));  \
+                }                                                                                  \
+            }                                                                                      \
+        for (; i < n; i += 4) {                                                                    \
+            const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
+            float32x4_t x, y;                                                                      \
+            if (n - i < 4) {                                                                       \
+                memset(ta, 0, sizeof ta);                                                          \
+                memset(tb, 0, sizeof tb);                                                          \
+                memcpy(ta, pa, (n - i) * ES);                                                      \
+                memcpy(tb, pb, (n - i) * ES);                                                      \
+                pa = ta, pb = tb;                                                                  \
+            }                                                                                      \
+            x = LD(pa), y = LD(pb);                                                                \
+            if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                            \
+                s1 = vfmaq_f32(s1, x, y);                                                          \
+                t = vfmaq_f32(t, x, x);                                                            \
+                u = vfmaq_f32(u, y, y);                                                            \
+            } else if (op == RUV_OP_L2SQ) {                                                        \
+                x = vsubq_f32(x, y);                                                               \
+                s1 = vfmaq_f32(s1, x, x);                                                          \
+            } else                                                                                 \
+                s1 = vaddq_f32(s1, vabdq_f32(x, y));                                               \
+        }                                                                                          \
+        *r0 = vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3));                                     \
+        *r1 = t;                                                                                   \
+        *r2 = u;                                                                                   \
+    }                                                                                              \
+    static float ruv__l2sq_##T##_neon(const void *a, const void *b, size_t n) {                    \
+        float32x4_t s, t, u;                                                                       \
+        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
+                            &s, &t, &u);                                                           \
+        return vaddvq_f32(s);                                                                      \
+    }                                                                                              \
+    static float ruv__dot_##T##_neon(const void *a, const void *b, size_t n) {                     \
+        float32x4_t s, t, u;                                                                       \
+        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
+                            &t, &u);                                                               \
+        return vaddvq_f32(s);                                                                      \
+    }                                                                                              \
+    static float ruv__l1_##T##_neon(const void *a, const void *b, size_t n) {                      \
+        float32x4_t s, t, u;                                                                       \
+        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
+                            &t, &u);                                                               \
+        return vaddvq_f32(s);                                                                      \
+    }                                                                                              \
+    static float ruv__cos_##T##_neon(const void *a, const void *b, size_t n) {                     \
+        float32x4_t s, t, u;                                                                       \
+        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
+                            &t, &u);                                                               \
+        return ruv__cos_finish(vaddvq_f32(s), vaddvq_f32(t), vaddvq_f32(u));                       \
+    }
+RUV__N_FLOAT(f32, 4, RUV__N_F32)
+RUV__N_FLOAT(f16, 2, RUV__N_F16)
+RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
+
+/* ---- NEON integer kernels ----------------------------------------------------------------- */
+/* 16 values per step. Products and squared differences are widened to 16 bits and pairwise
+   accumulated into 32-bit lanes (exact; flushed to 64 bits every RUV__IBLOCK values). The
+   |difference| of two i8 or two u8 values fits a u8 exactly (vabd), which the dot-product path
+   squares with udot. */
+#define RUV__N_INT(T, CT, LDQ, MULL, MULLH, PADAL, ACC, ADDV, ABD)                                 \
+    static void ruv__isum_##T##_neon(const void *pa, const void *pb, size_t n, int op,             \
+                                     int64_t *r0, int64_t *r1, int64_t *r2) {                      \
+        const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
+        CT ta[16], tb[16];                                                                         \
+        size_t i = 0;                                                                              \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            ACC s = vdupq_n_##T##32(0), t = s, u = s;                                              \
+            uint32x4_t l = vdupq_n_u32(0);                                                         \
+            for (; i < end; i += 16) {                                                             \
+                const CT *p = a + i, *q = b + i;                                                   \
+                if (end - i < 16) {                                                                \
+                    memset(ta, 0, sizeof ta);                                                      \
+                    memset(tb, 0, sizeof tb);                                                      \
+                    memcpy(ta, p, end - i);                                                        \
+                    memcpy(tb, q, end - i);                                                        \
+                    p = ta, q = tb;                                                                \
+                    i = end - 16;                                                                  \
+                }                                                                                  \
+                {                                                                                  \
+                    __typeof__(LDQ(p)) x = LDQ(p), y = LDQ(q);                                     \
+                    if (op == RUV_OP_L1 || op == RUV_OP_L2SQ) {                                    \
+                        uint8x16_t d = ABD(x, y);                                                  \
+                        if (op == RUV_OP_L1)                                                       \
+                            l = vpadalq_u16(l, vpaddlq_u8(d));                                     \
+                        else {                                                                     \
+                            l = vpadalq_u16(l, vmull_u8(vget_low_u8(d), vget_low_u8(d)));          \
+                            l = vpadalq_u16(l, vmull_high_u8(d, d));                               \
+                        }                                                                          \
+                    } else {                                                                       \
+                        s = PADAL(PADAL(s, MULL(x, y)), MULLH(x, y));                              \
+                        if (op == RUV_OP_COS) {                                                    \
+                            t = PADAL(PADAL(t, MULL(x, x)), MULLH(x, x));                          \
+                            u = PADAL(PADAL(u, MULL(y, y)), MULLH(y, y));                          \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)vaddlvq_u32(l)                \
+                                                          : (int64_t)ADDV(s);                      \
+            *r1 += (int64_t)ADDV(t);                                                               \
+            *r2 += (int64_t)ADDV(u);                                                               \
+        }                                                                                          \
+    }                                                                                              \
+    static float ruv__l2sq_##T##_neon(const void *a, const void *b, size_t n) {                    \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_neon(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__dot_##T##_neon(const void *a, const void *b, size_t n) {                     \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_neon(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__l1_##T##_neon(const void *a, const void *b, size_t n) {                      \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_neon(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__cos_##T##_neon(const void *a, const void *b, size_t n) {                     \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_neon(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+#define RUV__MULL_S8(x, y) vmull_s8(vget_low_s8(x), vget_low_s8(y))
+#define RUV__MULL_U8(x, y) vmull_u8(vget_low_u8(x), vget_low_u8(y))
+#define RUV__ABD_S8(x, y) vreinterpretq_u8_s8(vabdq_s8(x, y))
+#define RUV__ADDV_S(v) vaddlvq_s32(v)
+#define RUV__ADDV_U(v) vaddlvq_u32(v)
+RUV__N_INT(s, int8_t, vld1q_s8, RUV__MULL_S8, vmull_high_s8, vpadalq_s16, int32x4_t, RUV__ADDV_S,
+           RUV__ABD_S8)
+RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint32x4_t, RUV__ADDV_U,
+           vabdq_u8)
+
+/* Dot-product instructions (sdot/udot): 16 products per instruction into 4 lanes. */
+#define RUV__N_DOT(T, CT, LDQ, DOT, ACC, ADDV, ABD)                                                \
+    RUV__T_DOT static void ruv__isum_##T##_dot(const void *pa, const void *pb, size_t n, int op,   \
+                                               int64_t *r0, int64_t *r1, int64_t *r2) {            \
+        const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
+        CT ta[16], tb[16];                                                                         \
+        size_t i = 0;                                                                              \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            ACC s = vdupq_n_##T##32(0), t = s, u = s;                                              \
+            uint32x4_t l = vdupq_n_u32(0);                                                         \
+            const uint8x16_t one = vdupq_n_u8(1);                                                  \
+            for (; i < end; i += 16) {                                                             \
+                const CT *p = a + i, *q = b + i;                                                   \
+                if (end - i < 16) {                                                                \
+                    memset(ta, 0, sizeof ta);                                                      \
+                    memset(tb, 0, sizeof tb);                                                      \
+                    memcpy(ta, p, end - i);                                                        \
+                    memcpy(tb, q, end - i);                                                        \
+                    p = ta, q = tb;                                                                \
+                    i = end - 16;                                                                  \
+                }                                                                                  \
+                {                                                                                  \
+                    __typeof__(LDQ(p)) x = LDQ(p), y = LDQ(q);                                     \
+                    if (op == RUV_OP_L1 || op == RUV_OP_L2SQ) {                                    \
+                        uint8x16_t d = ABD(x, y);                                                  \
+                        l = vdotq_u32(l, d, op == RUV_OP_L1 ? one : d);                            \
+                    } else {                                                                       \
+                        s = DOT(s, x, y);                                                          \
+                        if (op == RUV_OP_COS) {                                                    \
+                            t = DOT(t, x, x);                                                      \
+                            u = DOT(u, y, y);                                                      \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)vaddlvq_u32(l)                \
+                                                          : (int64_t)ADDV(s);                      \
+            *r1 += (int64_t)ADDV(t);                                                               \
+            *r2 += (int64_t)ADDV(u);                                                               \
+        }                                                                                          \
+    }                                                                                              \
+    RUV__T_DOT static float ruv__l2sq_##T##_dot(const void *a, const void *b, size_t n) {          \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_dot(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_DOT static float ruv__dot_##T##_dot(const void *a, const void *b, size_t n) {           \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_dot(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_DOT static float ruv__l1_##T##_dot(const void *a, const void *b, size_t n) {            \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_dot(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_DOT static float ruv__cos_##T##_dot(const void *a, const void *b, size_t n) {           \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_dot(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+RUV__N_DOT(s, int8_t, vld1q_s8, vdotq_s32, int32x4_t, RUV__ADDV_S, RUV__ABD_S8)
+RUV__N_DOT(u, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, RUV__ADDV_U, vabdq_u8)
+
+/* ---- NEON binary and conversions ---------------------------------------------------------- */
+static void ruv__bits_neon(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
+                           uint64_t *an, uint64_t *o) {
+    const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
+    uint64x2_t sx = vdupq_n_u64(0), sa = sx, so = sx;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        uint8x16_t p = vld1q_u8(a + i), q = vld1q_u8(b + i);
+        if (jac) {
+            sa = vpadalq_u32(sa, vpaddlq_u16(vpaddlq_u8(vcntq_u8(vandq_u8(p, q)))));
+            so = vpadalq_u32(so, vpaddlq_u16(vpaddlq_u8(vcntq_u8(vorrq_u8(p, q)))));
+        } else
+            sx = vpadalq_u32(sx, vpaddlq_u16(vpaddlq_u8(vcntq_u8(veorq_u8(p, q)))));
+    }
+    *x = *an = *o = 0;
+    ruv__bits_tail(a, b, i, n, x, an, o);
+    *x += vaddvq_u64(sx);
+    *an += vaddvq_u64(sa);
+    *o += vaddvq_u64(so);
+}
+
+static float ruv__hamming_bin_neon(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_neon(a, b, n, 0, &x, &an, &o);
+    return (float)x;
+}
+
+static float ruv__jaccard_bin_neon(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_neon(a, b, n, 1, &x, &an, &o);
+    return ruv__jaccard_finish(an, o);
+}
+
+/* f16 conversions use the FPCR rounding mode, round to nearest even unless changed. */
+static void ruv__f32_to_f16_neon(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        vst1_u16(d + i, vreinterpret_u16_f16(vcvt_f16_f32(vld1q_f32(s + i))));
+    ruv__f32_to_f16_serial(s + i, d + i, n - i);
+}
+
+static void ruv__f16_to_f32_neon(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        vst1q_f32(d + i, RUV__N_F16(s + i));
+    ruv__f16_to_f32_serial(s + i, d + i, n - i);
+}
+
+static void ruv__f32_to_bf16_neon(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    const uint32x4_t bias = vdupq_n_u32(0x7FFF), one = vdupq_n_u32(1),
+                     inf = vdupq_n_u32(0x7F800000);
+    const uint32x4_t absm = vdupq_n_u32(0x7FFFFFFF), quiet = vdupq_n_u32(0x40);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint32x4_t u = vreinterpretq_u32_f32(vld1q_f32(s + i));
+        uint32x4_t nan = vcgtq_u32(vandq_u32(u, absm), inf);
+        uint32x4_t r = vaddq_u32(u, vaddq_u32(bias, vandq_u32(vshrq_n_u32(u, 16), one)));
+        r = vbslq_u32(nan, vorrq_u32(vshrq_n_u32(u, 16), quiet), vshrq_n_u32(r, 16));
+        vst1_u16(d + i, vmovn_u32(r));
+    }
+    ruv__f32_to_bf16_serial(s + i, d + i, n - i);
+}
+
+static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        vst1q_f32(d + i, RUV__N_BF16(s + i));
+    ruv__bf16_to_f32_serial(s + i, d + i, n - i);
+}
+
+/* ---- begin src/simd/sve.h (inlined from src/simd/arm.h) ---- */
+/* AArch64 SVE kernels (vector-length agnostic, predicated tails). Included by simd/arm.h. */
+#if RUV__HAS_SVE
+#include <arm_sve.h>
+#if defined(__ARM_FEATURE_SVE)
+#define RUV__T_SVE
+#else
+#define RUV__T_SVE RUV__TARGET("arch=armv8.2-a+sve")
+#endif
+
+/* One vector of 32-bit lanes from element i of p; inactive lanes are zero. */
+#define RUV__S_F32(pg, p, i) svld1_f32(pg, (const float *)(p) + (i))
+#define RUV__S_F16(pg, p, i)                                                                       \
+    svcvt_f32_f16_x(pg, svreinterpret_f16_u32(svld1uh_u32(pg, (const uint16_t *)(p) + (i))))
+#define RUV__S_BF16(pg, p, i)                                                                      \
+    svreinterpret_f32_u32(svlsl_n_u32_x(pg, svld1uh_u32(pg, (const uint16_t *)(p) + (i)), 16))
+
+#define RUV__S_FLOAT(T, LD)                                                                        \
+    RUV__T_SVE static void ruv__acc_##T##_sve(const void *a, const void *b, size_t n, int op,      \
+                                              float *r0, float *r1, float *r2) {                   \
+        svfloat32_t s = svdup_n_f32(0), s2 = s, t = s, u = s;                                      \
+        uint64_t i = 0, vl = svcntw();                                                             \
+        for (; i < n; i += vl) {                                                                   \
+            svbool_t pg = svwhilelt_b32_u64(i, n);                                                 \
+            svfloat32_t x = LD(pg, a, i), y = LD(pg, b, i);                                        \
+            if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                            \
+                s = svmla_f32_m(pg, s, x, y);                                                      \
+                if (op == RUV_OP_COS) {                                                            \
+                    t = svmla_f32_m(pg, t, x, x);                                                  \
+                    u = svmla_f32_m(pg, u, y, y);                                                  \
+                }                                                                                  \
+            } else if (op == RUV_OP_L2SQ) {                                                        \
+                svfloat32_t d = svsub_f32_z(pg, x, y);                                             \
+                if ((i / vl) & 1)                                                                  \
+                    s2 = svmla_f32_m(pg, s2, d, d);                                                \
+                else                                                                               \
+                    s = svmla_f32_m(pg, s, d, d);                                                  \
+            } else                                                                                 \
+                s = svadd_f32_m(pg, s, svabd_f32_z(pg, x, y));                                     \
+        }                                                                                          \
+        *r0 = svaddv_f32(svptrue_b32(), svadd_f32_x(svptrue_b32(), s, s2));                        \
+        *r1 = svaddv_f32(svptrue_b32(), t);                                                        \
+        *r2 = svaddv_f32(svptrue_b32(), u);                                                        \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__l2sq_##T##_sve(const void *a, const void *b, size_t n) {          \
+        float s, t, u;                                                                             \
+        ruv__acc_##T##_sve(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                      \
+        return s;                                                                                  \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__dot_##T##_sve(const void *a, const void *b, size_t n) {           \
+        float s, t, u;                                                                             \
+        ruv__acc_##T##_sve(a, b, n, RUV_OP_DOT, &s, &t, &u);                                       \
+        return s;                                                                                  \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__l1_##T##_sve(const void *a, const void *b, size_t n) {            \
+        float s, t, u;                                                                             \
+        ruv__acc_##T##_sve(a, b, n, RUV_OP_L1, &s, &t, &u);                                        \
+        return s;                                                                                  \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__cos_##T##_sve(const void *a, const void *b, size_t n) {           \
+        float s, t, u;                                                                             \
+        ruv__acc_##T##_sve(a, b, n, RUV_OP_COS, &s, &t, &u);                                       \
+        return ruv__cos_finish(s, t, u);                                                           \
+    }
+RUV__S_FLOAT(f32, RUV__S_F32)
+RUV__S_FLOAT(f16, RUV__S_F16)
+RUV__S_FLOAT(bf16, RUV__S_BF16)
+
+/* i8/u8 with sdot/udot: 4 products per 32-bit lane per instruction, exact; |a - b| of two i8 or
+   two u8 values fits a u8 (svabd), squared (or summed against ones) with udot. */
+#define RUV__S_INT(T, CT, VT, LD, ACC, DUP, DOT, ABDU, ADDV)                                       \
+    RUV__T_SVE static void ruv__isum_##T##_sve(const void *pa, const void *pb, size_t n, int op,   \
+                                               int64_t *r0, int64_t *r1, int64_t *r2) {            \
+        const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
+        uint64_t i = 0, vl = svcntb();                                                             \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            uint64_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                              \
+            ACC s = DUP(0), t = s, u = s;                                                          \
+            svuint32_t l = svdup_n_u32(0);                                                         \
+            const svuint8_t one = svdup_n_u8(1);                                                   \
+            for (; i < end; i += vl) {                                                             \
+                svbool_t pg = svwhilelt_b8_u64(i, end);                                            \
+                VT x = LD(pg, a + i), y = LD(pg, b + i);                                           \
+                if (op == RUV_OP_L1 || op == RUV_OP_L2SQ) {                                        \
+                    svuint8_t d = ABDU(pg, x, y);                                                  \
+                    l = svdot_u32(l, d, op == RUV_OP_L1 ? one : d);                                \
+                } else {                                                                           \
+                    s = DOT(s, x, y);                                                              \
+                    if (op == RUV_OP_COS) {                                                        \
+                        t = DOT(t, x, x);                                                          \
+                        u = DOT(u, y, y);                                                          \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            i = end; /* the last step may overshoot */                                             \
+            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)svaddv_u32(svptrue_b32(), l)  \
+                                                          : (int64_t)ADDV(svptrue_b32(), s);       \
+            *r1 += (int64_t)ADDV(svptrue_b32(), t);                                                \
+            *r2 += (int64_t)ADDV(svptrue_b32(), u);                                                \
+        }                                                                                          \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__l2sq_##T##_sve(const void *a, const void *b, size_t n) {          \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_sve(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__dot_##T##_sve(const void *a, const void *b, size_t n) {           \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_sve(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__l1_##T##_sve(const void *a, const void *b, size_t n) {            \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_sve(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_SVE static float ruv__cos_##T##_sve(const void *a, const void *b, size_t n) {           \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_sve(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+#define RUV__S_ABD_S8(pg, x, y) svreinterpret_u8_s8(svabd_s8_z(pg, x, y))
+RUV__S_INT(s, int8_t, svint8_t, svld1_s8, svint32_t, svdup_n_s32, svdot_s32, RUV__S_ABD_S8,
+           svaddv_s32)
+RUV__S_INT(u, uint8_t, svuint8_t, svld1_u8, svuint32_t, svdup_n_u32, svdot_u32, svabd_u8_z,
+           svaddv_u32)
+
+/* Binary: per-byte popcount, summed into 32-bit lanes with udot against ones. */
+RUV__T_SVE static void ruv__bits_sve(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
+                                     uint64_t *an, uint64_t *o) {
+    const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
+    uint64_t i = 0, vl = svcntb();
+    const svuint8_t one = svdup_n_u8(1);
+    *x = *an = *o = 0;
+    while (i < n) { /* blocks keep the 32-bit lanes from overflowing */
+        uint64_t end = n - i > (1u << 20) ? i + (1u << 20) : n;
+        svuint32_t sx = svdup_n_u32(0), sa = sx, so = sx;
+        for (; i < end; i += vl) {
+            svbool_t pg = svwhilelt_b8_u64(i, end);
+            svuint8_t p = svld1_u8(pg, a + i), q = svld1_u8(pg, b + i);
+            if (jac) {
+                sa = svdot_u32(sa, svcnt_u8_z(pg, svand_u8_z(pg, p, q)), one);
+                so = svdot_u32(so, svcnt_u8_z(pg, svorr_u8_z(pg, p, q)), one);
+            } else
+                sx = svdot_u32(sx, svcnt_u8_z(pg, sveor_u8_z(pg, p, q)), one);
         }
-    for (j = 0; i < n; i++, j++) {
-        ab[j] += a[i] * b[i];
-        aa[j] += a[i] * a[i];
-        bb[j] += b[i] * b[i];
+        i = end; /* the last step may overshoot */
+        *x += svaddv_u32(svptrue_b32(), sx);
+        *an += svaddv_u32(svptrue_b32(), sa);
+        *o += svaddv_u32(svptrue_b32(), so);
     }
-    for (j = 0; j < RUV__LANES; j++) {
-        sab += ab[j];
-        saa += aa[j];
-        sbb += bb[j];
-    }
-    return ruv__cos_finish(sab, saa, sbb);
 }
 
+RUV__T_SVE static float ruv__hamming_bin_sve(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_sve(a, b, n, 0, &x, &an, &o);
+    return (float)x;
+}
+
+RUV__T_SVE static float ruv__jaccard_bin_sve(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_sve(a, b, n, 1, &x, &an, &o);
+    return ruv__jaccard_finish(an, o);
+}
+
+static void ruv__fill_sve(ruv_kernels *k) {
+    RUV__FILL(k, f32, RUV_DTYPE_F32, sve);
+    RUV__FILL(k, f16, RUV_DTYPE_F16, sve);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, sve);
+    RUV__FILL(k, s, RUV_DTYPE_I8, sve);
+    RUV__FILL(k, u, RUV_DTYPE_U8, sve);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_sve;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_sve;
+}
+#endif /* RUV__HAS_SVE */
+/* ---- end src/simd/sve.h ---- */
+
+/* ---- detection and table ------------------------------------------------------------------ */
+#define RUV__HWCAP_ASIMDDP (1ul << 20)
+#define RUV__HWCAP_SVE (1ul << 22)
+
+static unsigned long ruv__arm_hwcap(void) {
+#if defined(__linux__)
+    return getauxval(AT_HWCAP);
+#else
+    return 0; /* other systems: NEON only (the AArch64 baseline) */
+#endif
+}
+
+static ruv_isa ruv__arm_best(void) {
+#if RUV__HAS_SVE
+    if (ruv__arm_hwcap() & RUV__HWCAP_SVE)
+        return RUV_ISA_SVE;
+#endif
+    return RUV_ISA_NEON;
+}
+
+static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
+    if (isa != RUV_ISA_NEON && isa != RUV_ISA_SVE)
+        return;
+    RUV__FILL(k, f32, RUV_DTYPE_F32, neon);
+    RUV__FILL(k, f16, RUV_DTYPE_F16, neon);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, neon);
+    RUV__FILL(k, s, RUV_DTYPE_I8, neon);
+    RUV__FILL(k, u, RUV_DTYPE_U8, neon);
+    if (ruv__arm_hwcap() & RUV__HWCAP_ASIMDDP) {
+        RUV__FILL(k, s, RUV_DTYPE_I8, dot);
+        RUV__FILL(k, u, RUV_DTYPE_U8, dot);
+    }
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_neon;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_neon;
+    k->f32_to_f16 = ruv__f32_to_f16_neon;
+    k->f16_to_f32 = ruv__f16_to_f32_neon;
+    k->f32_to_bf16 = ruv__f32_to_bf16_neon;
+    k->bf16_to_f32 = ruv__bf16_to_f32_neon;
+#if RUV__HAS_SVE
+    if (isa == RUV_ISA_SVE)
+        ruv__fill_sve(k);
+#endif
+}
+
+#endif /* RUV__HAS_NEON */
+/* ---- end src/simd/arm.h ---- */
+/* ---- begin src/simd/wasm.h (inlined from src/ruvector_simd.h) ---- */
+/* WebAssembly SIMD128 kernels, selected at compile time (-msimd128). f16 has no conversion
+   instruction in SIMD128 and keeps the serial kernels. Included by ruvector_simd.h. */
+#if RUV__HAS_WASM
+
+#define RUV__W_F32(p) wasm_v128_load(p)
+
+/* Sum of the four 32-bit lanes (as signed or unsigned) in 64 bits. */
+static int64_t ruv__i32x4_sum(v128_t v) {
+    return (int64_t)wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) +
+           wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3);
+}
+static uint64_t ruv__u32x4_sum(v128_t v) {
+    return (uint64_t)wasm_u32x4_extract_lane(v, 0) + wasm_u32x4_extract_lane(v, 1) +
+           wasm_u32x4_extract_lane(v, 2) + wasm_u32x4_extract_lane(v, 3);
+}
+#define RUV__W_BF16(p) wasm_i32x4_shl(wasm_u32x4_load16x4(p), 16)
+
+/* Floating kernels, 16 elements per iteration in 4 accumulators; zero-padded tail. */
+#define RUV__W_FLOAT(T, ES, LD)                                                                    \
+    static void ruv__acc_##T##_wasm(const unsigned char *a, const unsigned char *b, size_t n,      \
+                                    int op, v128_t *r0, v128_t *r1, v128_t *r2) {                  \
+        v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0, t = s0, u = s0;                \
+        unsigned char ta[4 * ES], tb[4 * ES];                                                      \
+        size_t i = 0;                                                                              \
+        if (op != RUV_OP_COS)                                                                      \
+            for (; i + 16 <= n; i += 16) {                                                         \
+                v128_t x0 = LD(a + i * ES), y0 = LD(b + i * ES);                                   \
+                v128_t x1 = LD(a + (i + 4) * ES), y1 = LD(b + (i + 4) * ES);                       \
+                v128_t x2 = LD(a + (i + 8) * ES), y2 = LD(b + (i + 8) * ES);                       \
+                v128_t x3 = LD(a + (i + 12) * ES), y3 = LD(b + (i + 12) * ES);                     \
+                if (op == RUV_OP_L2SQ) {                                                           \
+                    x0 = wasm_f32x4_sub(x0, y0), x1 = wasm_f32x4_sub(x1, y1);                      \
+                    x2 = wasm_f32x4_sub(x2, y2), x3 = wasm_f32x4_sub(x3, y3);                      \
+                    y0 = x0, y1 = x1, y2 = x2, y3 = x3;                                            \
+                }                                                                                  \
+                if (op == RUV_OP_L1) {                                                             \
+                    s0 = wasm_f32x4_add(s0, wasm_f32x4_abs(wasm_f32x4_sub(x0, y0)));               \
+                    s1 = wasm_f32x4_add(s1, wasm_f32x4_abs(wasm_f32x4_sub(x1, y1)));               \
+                    s2 = wasm_f32x4_add(s2, wasm_f32x4_abs(wasm_f32x4_sub(x2, y2)));               \
+                    s3 = wasm_f32x4_add(s3, wasm_f32x4_abs(wasm_f32x4_sub(x3, y3)));               \
+                } else {                                                                           \
+                    s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(x0, y0));                               \
+                    s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(x1, y1));                               \
+                    s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(x2, y2));                               \
+                    s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(x3, y3));                               \
+                }                                                                                  \
+            }                                                                                      \
+        for (; i < n; i += 4) {                                                                    \
+            const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
+            v128_t x, y;                                                                           \
+            if (n - i < 4) {                                                                       \
+                memset(ta, 0, sizeof ta);                                                          \
+                memset(tb, 0, sizeof tb);                                                          \
+                memcpy(ta, pa, (n - i) * ES);                                                      \
+                memcpy(tb, pb, (n - i) * ES);                                                      \
+                pa = ta, pb = tb;                                                                  \
+            }                                                                                      \
+            x = LD(pa), y = LD(pb);                                                                \
+            if (op == RUV_OP_L2SQ)                                                                 \
+                x = y = wasm_f32x4_sub(x, y);                                                      \
+            if (op == RUV_OP_L1)                                                                   \
+                s1 = wasm_f32x4_add(s1, wasm_f32x4_abs(wasm_f32x4_sub(x, y)));                     \
+            else {                                                                                 \
+                s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(x, y));                                     \
+                t = wasm_f32x4_add(t, wasm_f32x4_mul(x, x));                                       \
+                u = wasm_f32x4_add(u, wasm_f32x4_mul(y, y));                                       \
+            }                                                                                      \
+        }                                                                                          \
+        *r0 = wasm_f32x4_add(wasm_f32x4_add(s0, s1), wasm_f32x4_add(s2, s3));                      \
+        *r1 = t;                                                                                   \
+        *r2 = u;                                                                                   \
+    }                                                                                              \
+    static float ruv__hsum_##T##_wasm(v128_t v) {                                                  \
+        return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +                     \
+               wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);                      \
+    }                                                                                              \
+    static float ruv__l2sq_##T##_wasm(const void *a, const void *b, size_t n) {                    \
+        v128_t s, t, u;                                                                            \
+        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
+                            &s, &t, &u);                                                           \
+        return ruv__hsum_##T##_wasm(s);                                                            \
+    }                                                                                              \
+    static float ruv__dot_##T##_wasm(const void *a, const void *b, size_t n) {                     \
+        v128_t s, t, u;                                                                            \
+        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
+                            &t, &u);                                                               \
+        return ruv__hsum_##T##_wasm(s);                                                            \
+    }                                                                                              \
+    static float ruv__l1_##T##_wasm(const void *a, const void *b, size_t n) {                      \
+        v128_t s, t, u;                                                                            \
+        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
+                            &t, &u);                                                               \
+        return ruv__hsum_##T##_wasm(s);                                                            \
+    }                                                                                              \
+    static float ruv__cos_##T##_wasm(const void *a, const void *b, size_t n) {                     \
+        v128_t s, t, u;                                                                            \
+        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
+                            &t, &u);                                                               \
+        return ruv__cos_finish(ruv__hsum_##T##_wasm(s), ruv__hsum_##T##_wasm(t),                   \
+                               ruv__hsum_##T##_wasm(u));                                           \
+    }
+RUV__W_FLOAT(f32, 4, RUV__W_F32)
+RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
+
+/* i8/u8: 8 values widened to i16 per step; i32x4.dot_i16x8 sums pairs of products exactly. */
+#define RUV__W_INT(T, WIDEN)                                                                       \
+    static void ruv__isum_##T##_wasm(const void *pa, const void *pb, size_t n, int op,             \
+                                     int64_t *r0, int64_t *r1, int64_t *r2) {                      \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        unsigned char ta[8], tb[8];                                                                \
+        size_t i = 0;                                                                              \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            v128_t s = wasm_i32x4_splat(0), t = s, u = s;                                          \
+            for (; i < end; i += 8) {                                                              \
+                const unsigned char *p = a + i, *q = b + i;                                        \
+                v128_t x, y;                                                                       \
+                if (end - i < 8) {                                                                 \
+                    memset(ta, 0, sizeof ta);                                                      \
+                    memset(tb, 0, sizeof tb);                                                      \
+                    memcpy(ta, p, end - i);                                                        \
+                    memcpy(tb, q, end - i);                                                        \
+                    p = ta, q = tb;                                                                \
+                    i = end - 8;                                                                   \
+                }                                                                                  \
+                x = WIDEN(p), y = WIDEN(q);                                                        \
+                if (op == RUV_OP_L1)                                                               \
+                    s = wasm_i32x4_add(s, wasm_i32x4_extadd_pairwise_i16x8(                        \
+                                              wasm_i16x8_abs(wasm_i16x8_sub(x, y))));              \
+                else if (op == RUV_OP_L2SQ) {                                                      \
+                    v128_t d = wasm_i16x8_sub(x, y);                                               \
+                    s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(d, d));                             \
+                } else {                                                                           \
+                    s = wasm_i32x4_add(s, wasm_i32x4_dot_i16x8(x, y));                             \
+                    t = wasm_i32x4_add(t, wasm_i32x4_dot_i16x8(x, x));                             \
+                    u = wasm_i32x4_add(u, wasm_i32x4_dot_i16x8(y, y));                             \
+                }                                                                                  \
+            }                                                                                      \
+            *r0 += ruv__i32x4_sum(s);                                                              \
+            *r1 += ruv__i32x4_sum(t);                                                              \
+            *r2 += ruv__i32x4_sum(u);                                                              \
+        }                                                                                          \
+    }                                                                                              \
+    static float ruv__l2sq_##T##_wasm(const void *a, const void *b, size_t n) {                    \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_wasm(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__dot_##T##_wasm(const void *a, const void *b, size_t n) {                     \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_wasm(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__l1_##T##_wasm(const void *a, const void *b, size_t n) {                      \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_wasm(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    static float ruv__cos_##T##_wasm(const void *a, const void *b, size_t n) {                     \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_wasm(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+RUV__W_INT(i8, wasm_i16x8_load8x8)
+RUV__W_INT(u8, wasm_u16x8_load8x8)
+
+static void ruv__bits_wasm(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
+                           uint64_t *an, uint64_t *o) {
+    const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
+    v128_t sx = wasm_i32x4_splat(0), sa = sx, so = sx;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        v128_t p = wasm_v128_load(a + i), q = wasm_v128_load(b + i);
+        if (jac) {
+            sa = wasm_i32x4_add(
+                sa, wasm_u32x4_extadd_pairwise_u16x8(
+                        wasm_u16x8_extadd_pairwise_u8x16(wasm_i8x16_popcnt(wasm_v128_and(p, q)))));
+            so = wasm_i32x4_add(
+                so, wasm_u32x4_extadd_pairwise_u16x8(
+                        wasm_u16x8_extadd_pairwise_u8x16(wasm_i8x16_popcnt(wasm_v128_or(p, q)))));
+        } else
+            sx = wasm_i32x4_add(
+                sx, wasm_u32x4_extadd_pairwise_u16x8(
+                        wasm_u16x8_extadd_pairwise_u8x16(wasm_i8x16_popcnt(wasm_v128_xor(p, q)))));
+    }
+    *x = *an = *o = 0;
+    ruv__bits_tail(a, b, i, n, x, an, o);
+    *x += ruv__u32x4_sum(sx);
+    *an += ruv__u32x4_sum(sa);
+    *o += ruv__u32x4_sum(so);
+}
+
+static float ruv__hamming_bin_wasm(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_wasm(a, b, n, 0, &x, &an, &o);
+    return (float)x;
+}
+
+static float ruv__jaccard_bin_wasm(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_wasm(a, b, n, 1, &x, &an, &o);
+    return ruv__jaccard_finish(an, o);
+}
+
+static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
+    if (isa != RUV_ISA_WASM128)
+        return;
+    RUV__FILL(k, f32, RUV_DTYPE_F32, wasm);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, wasm);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, wasm);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, wasm);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm;
+}
+#endif /* RUV__HAS_WASM */
+/* ---- end src/simd/wasm.h ---- */
+/* ---- begin src/simd/x86.h (inlined from src/ruvector_simd.h) ---- */
+/* x86-64 kernels: AVX2+FMA+F16C, AVX-512 F/BW/VL/DQ, + VNNI/VPOPCNTDQ, + BF16. Included by
+   ruvector_simd.h inside its implementation section; needs its helpers and loaders. */
 #if RUV__HAS_X86
-/* --- x86-64 AVX2 + FMA -------------------------------------------------- */
-/* Four 8-lane accumulators per sum (32 floats per iteration) hide the FMA
-   latency; the tail is a masked load, so nothing past n is read. */
-RUV__TARGET("avx2,fma") static __m256i ruv__tailmask_avx2(size_t r) {
-    static const int32_t m[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-    return _mm256_loadu_si256((const __m256i *)(const void *)(m + 8 - r));
-}
 
-RUV__TARGET("avx2,fma") static float ruv__hsum_avx2(__m256 v) {
+/* GCC 12's AVX-512 intrinsics trip a false -Wuninitialized in C++ at -O2 (GCC PR105593). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c")
+#define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
+#define RUV__T_ICE                                                                                 \
+    RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
+#define RUV__T_BF16                                                                                \
+    RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq,"     \
+                "avx512bf16")
+
+/* ---- AVX2 --------------------------------------------------------------------------------- */
+RUV__T_AVX2 static float ruv__hsum8(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
 }
 
-/* Stamps one two-input reduction kernel. STEP(acc, x, y) folds one vector
-   pair into acc; the whole-vector loop and the masked tail share it. */
-#define RUV__AVX2_KERNEL(name, STEP)                                                               \
-    RUV__TARGET("avx2,fma")                                                                        \
-    static float name(const float *a, const float *b, size_t n) {                                  \
-        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();                                 \
-        __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();                                 \
-        size_t i = 0;                                                                              \
-        for (; i + 32 <= n; i += 32) {                                                             \
-            STEP(s0, _mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));                              \
-            STEP(s1, _mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));                      \
-            STEP(s2, _mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16));                    \
-            STEP(s3, _mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24));                    \
-        }                                                                                          \
-        for (; i + 8 <= n; i += 8)                                                                 \
-            STEP(s0, _mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));                              \
-        if (i < n) {                                                                               \
-            __m256i m = ruv__tailmask_avx2(n - i);                                                 \
-            STEP(s1, _mm256_maskload_ps(a + i, m), _mm256_maskload_ps(b + i, m));                  \
-        }                                                                                          \
-        return ruv__hsum_avx2(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));        \
-    }
-#define RUV__STEP_DOT_AVX2(s, x, y) s = _mm256_fmadd_ps(x, y, s)
-#define RUV__STEP_L2_AVX2(s, x, y)                                                                 \
-    do {                                                                                           \
-        __m256 d_ = _mm256_sub_ps(x, y);                                                           \
-        s = _mm256_fmadd_ps(d_, d_, s);                                                            \
-    } while (0)
-RUV__AVX2_KERNEL(ruv__dot_f32_avx2, RUV__STEP_DOT_AVX2)
-RUV__AVX2_KERNEL(ruv__l2sq_f32_avx2, RUV__STEP_L2_AVX2)
+RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    int32_t t[4];
+    _mm_storeu_si128((__m128i *)(void *)t, s);
+    return (int64_t)t[0] + t[1] + t[2] + t[3];
+}
 
-RUV__TARGET("avx2,fma") static float ruv__cos_f32_avx2(const float *a, const float *b, size_t n) {
-    __m256 ab = _mm256_setzero_ps(), aa = _mm256_setzero_ps(), bb = _mm256_setzero_ps();
+/* 8 elements from p (already offset) as 8 floats. */
+#define RUV__A2_F32(p) _mm256_loadu_ps((const float *)(const void *)(p))
+#define RUV__A2_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#define RUV__A2_BF16(p)                                                                            \
+    _mm256_castsi256_ps(_mm256_slli_epi32(                                                         \
+        _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))), 16))
+
+/* Floating kernels: 32 elements per iteration in 4 accumulators; the tail (< 8 elements) is
+   copied into zeroed buffers, which add nothing to any of the sums. ES = element size. */
+#define RUV__A2_FLOAT(T, ES, LD)                                                                   \
+    RUV__T_AVX2 static void ruv__acc_##T##_avx2(const unsigned char *a, const unsigned char *b,    \
+                                                size_t n, int op, __m256 *r0, __m256 *r1,          \
+                                                __m256 *r2) {                                      \
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, u0 = s0,     \
+               u1 = s0;                                                                            \
+        const __m256 sign = _mm256_set1_ps(-0.0f);                                                 \
+        unsigned char ta[8 * ES], tb[8 * ES];                                                      \
+        size_t i = 0;                                                                              \
+        if (op == RUV_OP_COS) {                                                                    \
+            for (; i + 8 <= n; i += 8) {                                                           \
+                __m256 x = LD(a + i * ES), y = LD(b + i * ES);                                     \
+                s0 = _mm256_fmadd_ps(x, y, s0);                                                    \
+                t0 = _mm256_fmadd_ps(x, x, t0);                                                    \
+                u0 = _mm256_fmadd_ps(y, y, u0);                                                    \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (; i + 32 <= n; i += 32) {                                                         \
+                __m256 x0 = LD(a + i * ES), y0 = LD(b + i * ES);                                   \
+                __m256 x1 = LD(a + (i + 8) * ES), y1 = LD(b + (i + 8) * ES);                       \
+                __m256 x2 = LD(a + (i + 16) * ES), y2 = LD(b + (i + 16) * ES);                     \
+                __m256 x3 = LD(a + (i + 24) * ES), y3 = LD(b + (i + 24) * ES);                     \
+                if (op == RUV_OP_DOT) {                                                            \
+                    s0 = _mm256_fmadd_ps(x0, y0, s0);                                              \
+                    s1 = _mm256_fmadd_ps(x1, y1, s1);                                              \
+                    s2 = _mm256_fmadd_ps(x2, y2, s2);                                              \
+                    s3 = _mm256_fmadd_ps(x3, y3, s3);                                              \
+                } else if (op == RUV_OP_L2SQ) {                                                    \
+                    x0 = _mm256_sub_ps(x0, y0), x1 = _mm256_sub_ps(x1, y1);                        \
+                    x2 = _mm256_sub_ps(x2, y2), x3 = _mm256_sub_ps(x3, y3);                        \
+                    s0 = _mm256_fmadd_ps(x0, x0, s0);                                              \
+                    s1 = _mm256_fmadd_ps(x1, x1, s1);                                              \
+                    s2 = _mm256_fmadd_ps(x2, x2, s2);                                              \
+                    s3 = _mm256_fmadd_ps(x3, x3, s3);                                              \
+                } else {                                                                           \
+                    s0 = _mm256_add_ps(s0, _mm256_andnot_ps(sign, _mm256_sub_ps(x0, y0)));         \
+                    s1 = _mm256_add_ps(s1, _mm256_andnot_ps(sign, _mm256_sub_ps(x1, y1)));         \
+                    s2 = _mm256_add_ps(s2, _mm256_andnot_ps(sign, _mm256_sub_ps(x2, y2)));         \
+                    s3 = _mm256_add_ps(s3, _mm256_andnot_ps(sign, _mm256_sub_ps(x3, y3)));         \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (; i < n; i += 8) {                                                                    \
+            const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
+            __m256 x, y;                                                                           \
+            if (n - i < 8) {                                                                       \
+                memset(ta, 0, sizeof ta);                                                          \
+                memset(tb, 0, sizeof tb);                                                          \
+                memcpy(ta, pa, (n - i) * ES);                                                      \
+                memcpy(tb, pb, (n - i) * ES);                                                      \
+                pa = ta, pb = tb;                                                                  \
+            }                                                                                      \
+            x = LD(pa), y = LD(pb);                                                                \
+            if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                            \
+                t1 = _mm256_fmadd_ps(x, x, t1);                                                    \
+                u1 = _mm256_fmadd_ps(y, y, u1);                                                    \
+                s1 = _mm256_fmadd_ps(x, y, s1);                                                    \
+            } else if (op == RUV_OP_L2SQ) {                                                        \
+                x = _mm256_sub_ps(x, y);                                                           \
+                s1 = _mm256_fmadd_ps(x, x, s1);                                                    \
+            } else                                                                                 \
+                s1 = _mm256_add_ps(s1, _mm256_andnot_ps(sign, _mm256_sub_ps(x, y)));               \
+        }                                                                                          \
+        *r0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));                         \
+        *r1 = _mm256_add_ps(t0, t1);                                                               \
+        *r2 = _mm256_add_ps(u0, u1);                                                               \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
+                            &s, &t, &u);                                                           \
+        return ruv__hsum8(s);                                                                      \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
+                            &t, &u);                                                               \
+        return ruv__hsum8(s);                                                                      \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
+                            &t, &u);                                                               \
+        return ruv__hsum8(s);                                                                      \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
+                            &t, &u);                                                               \
+        return ruv__cos_finish(ruv__hsum8(s), ruv__hsum8(t), ruv__hsum8(u));                       \
+    }
+RUV__A2_FLOAT(f32, 4, RUV__A2_F32)
+RUV__A2_FLOAT(f16, 2, RUV__A2_F16)
+RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
+
+/* Integer kernels (i8, u8): 16 values widened to i16, products summed in i32 by madd; L1 by
+   sad_epu8 (i8 shifted by 128 first, which keeps every difference). Sums are flushed to 64 bits
+   every RUV__IBLOCK values, so nothing overflows. */
+#define RUV__A2_INT(T, WIDEN, FLIP)                                                                \
+    RUV__T_AVX2 static void ruv__isum_##T##_avx2(const void *pa, const void *pb, size_t n, int op, \
+                                                 int64_t *r0, int64_t *r1, int64_t *r2) {          \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        const __m128i flip = _mm_set1_epi8((char)(FLIP));                                          \
+        unsigned char ta[16], tb[16];                                                              \
+        size_t i = 0;                                                                              \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            __m256i s = _mm256_setzero_si256(), t = s, u = s;                                      \
+            for (; i < end; i += 16) {                                                             \
+                const unsigned char *p = a + i, *q = b + i;                                        \
+                __m128i x8, y8;                                                                    \
+                if (end - i < 16) {                                                                \
+                    memset(ta, 0, sizeof ta);                                                      \
+                    memset(tb, 0, sizeof tb);                                                      \
+                    memcpy(ta, p, end - i);                                                        \
+                    memcpy(tb, q, end - i);                                                        \
+                    p = ta, q = tb;                                                                \
+                    i = end - 16; /* the loop step lands exactly on end */                         \
+                }                                                                                  \
+                x8 = _mm_loadu_si128((const __m128i *)(const void *)p);                            \
+                y8 = _mm_loadu_si128((const __m128i *)(const void *)q);                            \
+                if (op == RUV_OP_L1) {                                                             \
+                    __m128i d = _mm_sad_epu8(_mm_xor_si128(x8, flip), _mm_xor_si128(y8, flip));    \
+                    s = _mm256_add_epi64(s, _mm256_cvtepu32_epi64(d));                             \
+                } else {                                                                           \
+                    __m256i x = WIDEN(x8), y = WIDEN(y8);                                          \
+                    if (op == RUV_OP_L2SQ) {                                                       \
+                        __m256i d = _mm256_sub_epi16(x, y);                                        \
+                        s = _mm256_add_epi32(s, _mm256_madd_epi16(d, d));                          \
+                    } else {                                                                       \
+                        s = _mm256_add_epi32(s, _mm256_madd_epi16(x, y));                          \
+                        if (op == RUV_OP_COS) {                                                    \
+                            t = _mm256_add_epi32(t, _mm256_madd_epi16(x, x));                      \
+                            u = _mm256_add_epi32(u, _mm256_madd_epi16(y, y));                      \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            if (op == RUV_OP_L1) {                                                                 \
+                int64_t w[4];                                                                      \
+                _mm256_storeu_si256((__m256i *)(void *)w, s);                                      \
+                *r0 += w[0] + w[1] + w[2] + w[3];                                                  \
+            } else {                                                                               \
+                *r0 += ruv__hsum8i(s);                                                             \
+                *r1 += ruv__hsum8i(t);                                                             \
+                *r2 += ruv__hsum8i(u);                                                             \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
+RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
+
+/* Binary: popcount by nibble lookup (vpshufb), bytes summed with sad_epu8. */
+RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {
+    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
+                                         1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    __m256i lo = _mm256_shuffle_epi8(lut, _mm256_and_si256(v, low));
+    __m256i hi = _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+    return _mm256_sad_epu8(_mm256_add_epi8(lo, hi), _mm256_setzero_si256());
+}
+
+RUV__T_AVX2 static void ruv__bits_avx2(const void *pa, const void *pb, size_t n, int jac,
+                                       uint64_t *x, uint64_t *an, uint64_t *o) {
+    const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
+    __m256i sx = _mm256_setzero_si256(), sa = sx, so = sx;
+    uint64_t w[4];
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i p = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
+        __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
+        if (jac) {
+            sa = _mm256_add_epi64(sa, ruv__popcnt_bytes_avx2(_mm256_and_si256(p, q)));
+            so = _mm256_add_epi64(so, ruv__popcnt_bytes_avx2(_mm256_or_si256(p, q)));
+        } else
+            sx = _mm256_add_epi64(sx, ruv__popcnt_bytes_avx2(_mm256_xor_si256(p, q)));
+    }
+    *x = *an = *o = 0;
+    ruv__bits_tail(a, b, i, n, x, an, o);
+    _mm256_storeu_si256((__m256i *)(void *)w, sx);
+    *x += w[0] + w[1] + w[2] + w[3];
+    _mm256_storeu_si256((__m256i *)(void *)w, sa);
+    *an += w[0] + w[1] + w[2] + w[3];
+    _mm256_storeu_si256((__m256i *)(void *)w, so);
+    *o += w[0] + w[1] + w[2] + w[3];
+}
+
+RUV__T_AVX2 static float ruv__hamming_bin_avx2(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_avx2(a, b, n, 0, &x, &an, &o);
+    return (float)x;
+}
+
+RUV__T_AVX2 static float ruv__jaccard_bin_avx2(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_avx2(a, b, n, 1, &x, &an, &o);
+    return ruv__jaccard_finish(an, o);
+}
+
+/* Conversions, 8 at a time; scalar tails. bf16 rounding: add 0x7FFF + lsb, keep NaNs quiet. */
+RUV__T_AVX2 static void ruv__f32_to_f16_avx2(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(void *)(d + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(s + i), _MM_FROUND_TO_NEAREST_INT));
+    ruv__f32_to_f16_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX2 static void ruv__f16_to_f32_avx2(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(d + i, RUV__A2_F16(s + i));
+    ruv__f16_to_f32_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX2 static void ruv__f32_to_bf16_avx2(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF), inf = _mm256_set1_epi32(0x7F800000);
+    const __m256i bias = _mm256_set1_epi32(0x7FFF), one = _mm256_set1_epi32(1);
+    const __m256i quiet = _mm256_set1_epi32(0x40);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 x = _mm256_loadu_ps(a + i), y = _mm256_loadu_ps(b + i);
-        ab = _mm256_fmadd_ps(x, y, ab);
-        aa = _mm256_fmadd_ps(x, x, aa);
-        bb = _mm256_fmadd_ps(y, y, bb);
+        __m256i u = _mm256_castps_si256(_mm256_loadu_ps(s + i));
+        __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, absm), inf);
+        __m256i r = _mm256_add_epi32(
+            u, _mm256_add_epi32(bias, _mm256_and_si256(_mm256_srli_epi32(u, 16), one)));
+        __m256i q = _mm256_or_si256(_mm256_srli_epi32(u, 16), quiet);
+        r = _mm256_blendv_epi8(_mm256_srli_epi32(r, 16), q, nan);
+        r = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
+        _mm_storeu_si128((__m128i *)(void *)(d + i), _mm256_castsi256_si128(r));
     }
-    if (i < n) {
-        __m256i m = ruv__tailmask_avx2(n - i);
-        __m256 x = _mm256_maskload_ps(a + i, m), y = _mm256_maskload_ps(b + i, m);
-        ab = _mm256_fmadd_ps(x, y, ab);
-        aa = _mm256_fmadd_ps(x, x, aa);
-        bb = _mm256_fmadd_ps(y, y, bb);
-    }
-    return ruv__cos_finish(ruv__hsum_avx2(ab), ruv__hsum_avx2(aa), ruv__hsum_avx2(bb));
+    ruv__f32_to_bf16_serial(s + i, d + i, n - i);
 }
 
-/* --- x86-64 AVX-512F ---------------------------------------------------- */
-/* GCC 12's AVX-512 intrinsics trip a false -Wuninitialized in C++ at -O2
-   (GCC PR105593); silenced for this block only. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-RUV__TARGET("avx512f") static float ruv__hsum_avx512(__m512 v) {
-    __m128 s;
-    v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));
-    v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));
-    s = _mm512_castps512_ps128(v);
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-#define RUV__AVX512_KERNEL(name, STEP)                                                             \
-    RUV__TARGET("avx512f")                                                                         \
-    static float name(const float *a, const float *b, size_t n) {                                  \
-        __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();                                 \
-        __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();                                 \
-        size_t i = 0;                                                                              \
-        for (; i + 64 <= n; i += 64) {                                                             \
-            STEP(s0, _mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));                              \
-            STEP(s1, _mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16));                    \
-            STEP(s2, _mm512_loadu_ps(a + i + 32), _mm512_loadu_ps(b + i + 32));                    \
-            STEP(s3, _mm512_loadu_ps(a + i + 48), _mm512_loadu_ps(b + i + 48));                    \
-        }                                                                                          \
-        for (; i + 16 <= n; i += 16)                                                               \
-            STEP(s0, _mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));                              \
-        if (i < n) {                                                                               \
-            __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);                                       \
-            STEP(s1, _mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i));            \
-        }                                                                                          \
-        return ruv__hsum_avx512(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));      \
-    }
-#define RUV__STEP_DOT_AVX512(s, x, y) s = _mm512_fmadd_ps(x, y, s)
-#define RUV__STEP_L2_AVX512(s, x, y)                                                               \
-    do {                                                                                           \
-        __m512 d_ = _mm512_sub_ps(x, y);                                                           \
-        s = _mm512_fmadd_ps(d_, d_, s);                                                            \
-    } while (0)
-RUV__AVX512_KERNEL(ruv__dot_f32_avx512, RUV__STEP_DOT_AVX512)
-RUV__AVX512_KERNEL(ruv__l2sq_f32_avx512, RUV__STEP_L2_AVX512)
-
-RUV__TARGET("avx512f")
-static float ruv__cos_f32_avx512(const float *a, const float *b, size_t n) {
-    __m512 ab = _mm512_setzero_ps(), aa = _mm512_setzero_ps(), bb = _mm512_setzero_ps();
+RUV__T_AVX2 static void ruv__bf16_to_f32_avx2(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
     size_t i = 0;
-    for (; i < n; i += 16) {
-        __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
-        __m512 x = _mm512_maskz_loadu_ps(m, a + i), y = _mm512_maskz_loadu_ps(m, b + i);
-        ab = _mm512_fmadd_ps(x, y, ab);
-        aa = _mm512_fmadd_ps(x, x, aa);
-        bb = _mm512_fmadd_ps(y, y, bb);
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(d + i, RUV__A2_BF16(s + i));
+    ruv__bf16_to_f32_serial(s + i, d + i, n - i);
+}
+
+/* ---- AVX-512 ------------------------------------------------------------------------------ */
+RUV__T_AVX512 static float ruv__hsum16(__m512 v) {
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return ruv__hsum8(h);
+}
+
+RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
+    return ruv__hsum8i(
+        _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+}
+
+/* 16 elements at p; masked versions load only the lanes of m (others zero). */
+#define RUV__A5_F32(p) _mm512_loadu_ps((const void *)(p))
+#define RUV__A5M_F32(p, m) _mm512_maskz_loadu_ps(m, (const void *)(p))
+#define RUV__A5_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+#define RUV__A5M_F16(p, m) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, (const void *)(p)))
+#define RUV__A5_BF16(p)                                                                            \
+    _mm512_castsi512_ps(_mm512_slli_epi32(                                                         \
+        _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
+#define RUV__A5M_BF16(p, m)                                                                        \
+    _mm512_castsi512_ps(_mm512_slli_epi32(                                                         \
+        _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, (const void *)(p))), 16))
+
+/* Floating kernels, 64 elements per iteration in 4 accumulators, masked tail. */
+#define RUV__A5_FLOAT(T, ES, LD, LDM)                                                              \
+    RUV__T_AVX512 static void ruv__acc_##T##_avx512(const unsigned char *a,                        \
+                                                    const unsigned char *b, size_t n, int op,      \
+                                                    __m512 *r0, __m512 *r1, __m512 *r2) {          \
+        __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, u0 = s0;              \
+        size_t i = 0;                                                                              \
+        if (op == RUV_OP_COS) {                                                                    \
+            for (; i + 16 <= n; i += 16) {                                                         \
+                __m512 x = LD(a + i * ES), y = LD(b + i * ES);                                     \
+                s0 = _mm512_fmadd_ps(x, y, s0);                                                    \
+                t0 = _mm512_fmadd_ps(x, x, t0);                                                    \
+                u0 = _mm512_fmadd_ps(y, y, u0);                                                    \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (; i + 64 <= n; i += 64) {                                                         \
+                __m512 x0 = LD(a + i * ES), y0 = LD(b + i * ES);                                   \
+                __m512 x1 = LD(a + (i + 16) * ES), y1 = LD(b + (i + 16) * ES);                     \
+                __m512 x2 = LD(a + (i + 32) * ES), y2 = LD(b + (i + 32) * ES);                     \
+                __m512 x3 = LD(a + (i + 48) * ES), y3 = LD(b + (i + 48) * ES);                     \
+                if (op == RUV_OP_DOT) {                                                            \
+                    s0 = _mm512_fmadd_ps(x0, y0, s0);                                              \
+                    s1 = _mm512_fmadd_ps(x1, y1, s1);                                              \
+                    s2 = _mm512_fmadd_ps(x2, y2, s2);                                              \
+                    s3 = _mm512_fmadd_ps(x3, y3, s3);                                              \
+                } else if (op == RUV_OP_L2SQ) {                                                    \
+                    x0 = _mm512_sub_ps(x0, y0), x1 = _mm512_sub_ps(x1, y1);                        \
+                    x2 = _mm512_sub_ps(x2, y2), x3 = _mm512_sub_ps(x3, y3);                        \
+                    s0 = _mm512_fmadd_ps(x0, x0, s0);                                              \
+                    s1 = _mm512_fmadd_ps(x1, x1, s1);                                              \
+                    s2 = _mm512_fmadd_ps(x2, x2, s2);                                              \
+                    s3 = _mm512_fmadd_ps(x3, x3, s3);                                              \
+                } else {                                                                           \
+                    s0 = _mm512_add_ps(s0, _mm512_abs_ps(_mm512_sub_ps(x0, y0)));                  \
+                    s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(x1, y1)));                  \
+                    s2 = _mm512_add_ps(s2, _mm512_abs_ps(_mm512_sub_ps(x2, y2)));                  \
+                    s3 = _mm512_add_ps(s3, _mm512_abs_ps(_mm512_sub_ps(x3, y3)));                  \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (; i < n; i += 16) {                                                                   \
+            __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);     \
+            __m512 x = LDM(a + i * ES, m), y = LDM(b + i * ES, m);                                 \
+            if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                            \
+                s1 = _mm512_fmadd_ps(x, y, s1);                                                    \
+                t0 = _mm512_fmadd_ps(x, x, t0);                                                    \
+                u0 = _mm512_fmadd_ps(y, y, u0);                                                    \
+            } else if (op == RUV_OP_L2SQ) {                                                        \
+                x = _mm512_sub_ps(x, y);                                                           \
+                s1 = _mm512_fmadd_ps(x, x, s1);                                                    \
+            } else                                                                                 \
+                s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(x, y)));                        \
+        }                                                                                          \
+        *r0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));                         \
+        *r1 = t0;                                                                                  \
+        *r2 = u0;                                                                                  \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__l2sq_##T##_avx512(const void *a, const void *b, size_t n) {    \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,  \
+                              &s, &t, &u);                                                         \
+        return ruv__hsum16(s);                                                                     \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__dot_##T##_avx512(const void *a, const void *b, size_t n) {     \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT,   \
+                              &s, &t, &u);                                                         \
+        return ruv__hsum16(s);                                                                     \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__l1_##T##_avx512(const void *a, const void *b, size_t n) {      \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1,    \
+                              &s, &t, &u);                                                         \
+        return ruv__hsum16(s);                                                                     \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__cos_##T##_avx512(const void *a, const void *b, size_t n) {     \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS,   \
+                              &s, &t, &u);                                                         \
+        return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));                    \
     }
-    return ruv__cos_finish(ruv__hsum_avx512(ab), ruv__hsum_avx512(aa), ruv__hsum_avx512(bb));
+RUV__A5_FLOAT(f32, 4, RUV__A5_F32, RUV__A5M_F32)
+RUV__A5_FLOAT(f16, 2, RUV__A5_F16, RUV__A5M_F16)
+RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
+
+/* Integer kernels, 32 values per step widened to i16. MADD(acc, x, y) adds the pairwise i16
+   products into i32 lanes: madd+add on plain AVX-512, one vpdpwssd with VNNI. */
+#define RUV__MADD_512(acc, x, y) _mm512_add_epi32(acc, _mm512_madd_epi16(x, y))
+#define RUV__MADD_VNNI(acc, x, y) _mm512_dpwssd_epi32(acc, x, y)
+#define RUV__A5_INT(T, I, TGT, WIDEN, FLIP, MADD)                                                  \
+    TGT static void ruv__isum_##T##_##I(const void *pa, const void *pb, size_t n, int op,          \
+                                        int64_t *r0, int64_t *r1, int64_t *r2) {                   \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        const __m256i flip = _mm256_set1_epi8((char)(FLIP));                                       \
+        size_t i = 0;                                                                              \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            __m512i s = _mm512_setzero_si512(), s2 = s, t = s, u = s;                              \
+            for (; i < end; i += 32) {                                                             \
+                __mmask32 m = end - i >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << (end - i)) - 1u);   \
+                __m256i x8 = _mm256_maskz_loadu_epi8(m, a + i);                                    \
+                __m256i y8 = _mm256_maskz_loadu_epi8(m, b + i);                                    \
+                if (op == RUV_OP_L1) {                                                             \
+                    __m256i d =                                                                    \
+                        _mm256_sad_epu8(_mm256_xor_si256(x8, flip), _mm256_xor_si256(y8, flip));   \
+                    s = _mm512_add_epi64(s, _mm512_cvtepu32_epi64(d));                             \
+                } else {                                                                           \
+                    __m512i x = WIDEN(x8), y = WIDEN(y8);                                          \
+                    if (op == RUV_OP_L2SQ) {                                                       \
+                        __m512i d = _mm512_sub_epi16(x, y);                                        \
+                        if (i & 32)                                                                \
+                            s2 = MADD(s2, d, d);                                                   \
+                        else                                                                       \
+                            s = MADD(s, d, d);                                                     \
+                    } else if (op == RUV_OP_DOT) {                                                 \
+                        if (i & 32)                                                                \
+                            s2 = MADD(s2, x, y);                                                   \
+                        else                                                                       \
+                            s = MADD(s, x, y);                                                     \
+                    } else {                                                                       \
+                        s = MADD(s, x, y);                                                         \
+                        t = MADD(t, x, x);                                                         \
+                        u = MADD(u, y, y);                                                         \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            if (op == RUV_OP_L1) {                                                                 \
+                *r0 += _mm512_reduce_add_epi64(s);                                                 \
+            } else {                                                                               \
+                *r0 += ruv__hsum16i(_mm512_add_epi32(s, s2));                                      \
+                *r1 += ruv__hsum16i(t);                                                            \
+                *r2 += ruv__hsum16i(u);                                                            \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_512)
+RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512)
+RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)
+RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
+
+/* Binary: nibble-lookup popcount on plain AVX-512, vpopcntq with VPOPCNTDQ. */
+RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
+    const __m512i lut = _mm512_set4_epi32(0x04030302, 0x03020201, 0x03020201, 0x02010100);
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    __m512i lo = _mm512_shuffle_epi8(lut, _mm512_and_si512(v, low));
+    __m512i hi = _mm512_shuffle_epi8(lut, _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
+    return _mm512_sad_epu8(_mm512_add_epi8(lo, hi), _mm512_setzero_si512());
+}
+RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi64(v); }
+
+#define RUV__A5_BIN(I, TGT, POPCNT)                                                                \
+    TGT static void ruv__bits_##I(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,  \
+                                  uint64_t *an, uint64_t *o) {                                     \
+        const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;                          \
+        __m512i sx = _mm512_setzero_si512(), sa = sx, so = sx;                                     \
+        size_t i = 0;                                                                              \
+        for (; i < n; i += 64) {                                                                   \
+            __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (n - i)) - 1);           \
+            __m512i p = _mm512_maskz_loadu_epi8(m, a + i), q = _mm512_maskz_loadu_epi8(m, b + i);  \
+            if (jac) {                                                                             \
+                sa = _mm512_add_epi64(sa, POPCNT(_mm512_and_si512(p, q)));                         \
+                so = _mm512_add_epi64(so, POPCNT(_mm512_or_si512(p, q)));                          \
+            } else                                                                                 \
+                sx = _mm512_add_epi64(sx, POPCNT(_mm512_xor_si512(p, q)));                         \
+        }                                                                                          \
+        *x = (uint64_t)_mm512_reduce_add_epi64(sx);                                                \
+        *an = (uint64_t)_mm512_reduce_add_epi64(sa);                                               \
+        *o = (uint64_t)_mm512_reduce_add_epi64(so);                                                \
+    }                                                                                              \
+    TGT static float ruv__hamming_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 0, &x, &an, &o);                                                    \
+        return (float)x;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__jaccard_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
+        return ruv__jaccard_finish(an, o);                                                         \
+    }
+RUV__A5_BIN(avx512, RUV__T_AVX512, ruv__popcnt_avx512)
+RUV__A5_BIN(ice, RUV__T_ICE, ruv__popcnt_ice)
+
+/* bf16 dot and cosine with vdpbf16ps (pairs of bf16 products accumulated in f32). */
+RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, int cos, __m512 *ab,
+                                    __m512 *aa, __m512 *bb) {
+    const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, t = s0, u = s0;
+    size_t i = 0;
+    for (; i < n; i += 32) {
+        __mmask32 m = n - i >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << (n - i)) - 1u);
+        __m512bh x = (__m512bh)_mm512_maskz_loadu_epi16(m, a + i);
+        __m512bh y = (__m512bh)_mm512_maskz_loadu_epi16(m, b + i);
+        if (cos) {
+            s0 = _mm512_dpbf16_ps(s0, x, y);
+            t = _mm512_dpbf16_ps(t, x, x);
+            u = _mm512_dpbf16_ps(u, y, y);
+        } else if (i & 32)
+            s1 = _mm512_dpbf16_ps(s1, x, y);
+        else
+            s0 = _mm512_dpbf16_ps(s0, x, y);
+    }
+    *ab = _mm512_add_ps(s0, s1);
+    *aa = t;
+    *bb = u;
+}
+
+RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *a, const void *b, size_t n) {
+    __m512 s, t, u;
+    ruv__bf16dp(a, b, n, 0, &s, &t, &u);
+    return ruv__hsum16(s);
+}
+
+RUV__T_BF16 static float ruv__cos_bf16_bf16(const void *a, const void *b, size_t n) {
+    __m512 s, t, u;
+    ruv__bf16dp(a, b, n, 1, &s, &t, &u);
+    return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));
+}
+
+/* Conversions, 16 at a time. */
+RUV__T_AVX512 static void ruv__f32_to_f16_avx512(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm256_storeu_si256((__m256i *)(void *)(d + i),
+                            _mm512_cvtps_ph(_mm512_loadu_ps(s + i), _MM_FROUND_TO_NEAREST_INT));
+    ruv__f32_to_f16_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX512 static void ruv__f16_to_f32_avx512(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(d + i, RUV__A5_F16(s + i));
+    ruv__f16_to_f32_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX512 static void ruv__f32_to_bf16_avx512(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    const __m512i absm = _mm512_set1_epi32(0x7FFFFFFF), inf = _mm512_set1_epi32(0x7F800000);
+    const __m512i bias = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1);
+    const __m512i quiet = _mm512_set1_epi32(0x40);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i u = _mm512_castps_si512(_mm512_loadu_ps(s + i));
+        __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, absm), inf);
+        __m512i r = _mm512_add_epi32(
+            u, _mm512_add_epi32(bias, _mm512_and_si512(_mm512_srli_epi32(u, 16), one)));
+        r = _mm512_mask_blend_epi32(nan, _mm512_srli_epi32(r, 16),
+                                    _mm512_or_si512(_mm512_srli_epi32(u, 16), quiet));
+        _mm256_storeu_si256((__m256i *)(void *)(d + i), _mm512_cvtepi32_epi16(r));
+    }
+    ruv__f32_to_bf16_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(d + i, RUV__A5_BF16(s + i));
+    ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
 
-/* --- detection ---------------------------------------------------------- */
+/* ---- detection and table ------------------------------------------------------------------ */
 static uint64_t ruv__xgetbv0(void) {
     uint32_t lo, hi;
     __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
     return ((uint64_t)hi << 32) | lo;
 }
 
-/* cpuid leaf 1 / leaf 7 feature bits, checked against the OS's XCR0 so
-   that a CPU whose kernel does not save the wide registers is not used. */
+/* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
 static ruv_isa ruv__x86_best(void) {
-    unsigned a, b, c, d;
+    unsigned a, b, c, d, c7, a71 = 0;
     uint64_t xcr0;
-    int avx2, avx512;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return RUV_ISA_SERIAL;
-    if (!(c & (1u << 27)) || !(c & (1u << 28)) || !(c & (1u << 12))) /* osxsave, avx, fma */
+    /* fma (12), osxsave (27), avx (28), f16c (29) */
+    if ((c & 0x38001000u) != 0x38001000u)
         return RUV_ISA_SERIAL;
     xcr0 = ruv__xgetbv0();
-    if ((xcr0 & 6u) != 6u) /* xmm + ymm state */
+    if ((xcr0 & 6u) != 6u || __get_cpuid_max(0, NULL) < 7)
         return RUV_ISA_SERIAL;
-    if (__get_cpuid_max(0, NULL) < 7)
+    __cpuid_count(7, 0, a, b, c7, d);
+    if (a >= 1) {
+        unsigned b1, c1, d1;
+        __cpuid_count(7, 1, a71, b1, c1, d1);
+        (void)b1, (void)c1, (void)d1;
+    }
+    if (!(b & (1u << 5))) /* avx2 */
         return RUV_ISA_SERIAL;
-    __cpuid_count(7, 0, a, b, c, d);
-    avx2 = (b >> 5) & 1u;
-    avx512 = ((b >> 16) & 1u) && (xcr0 & 0xE6u) == 0xE6u; /* avx512f + opmask/zmm state */
-    if (avx512 && avx2)
+    /* avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
+    if ((b & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
+        return RUV_ISA_AVX2;
+    if (!(c7 & (1u << 11)) || !(c7 & (1u << 14))) /* vnni, vpopcntdq */
         return RUV_ISA_AVX512;
-    return avx2 ? RUV_ISA_AVX2 : RUV_ISA_SERIAL;
+    return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
 }
+
+static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
+    if (isa < RUV_ISA_AVX2 || isa > RUV_ISA_AVX512_BF16)
+        return;
+    RUV__FILL(k, f32, RUV_DTYPE_F32, avx2);
+    RUV__FILL(k, f16, RUV_DTYPE_F16, avx2);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx2);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, avx2);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, avx2);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx2;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx2;
+    k->f32_to_f16 = ruv__f32_to_f16_avx2;
+    k->f16_to_f32 = ruv__f16_to_f32_avx2;
+    k->f32_to_bf16 = ruv__f32_to_bf16_avx2;
+    k->bf16_to_f32 = ruv__bf16_to_f32_avx2;
+    if (isa == RUV_ISA_AVX2)
+        return;
+    RUV__FILL(k, f32, RUV_DTYPE_F32, avx512);
+    RUV__FILL(k, f16, RUV_DTYPE_F16, avx512);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx512);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, avx512);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, avx512);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512;
+    k->f32_to_f16 = ruv__f32_to_f16_avx512;
+    k->f16_to_f32 = ruv__f16_to_f32_avx512;
+    k->f32_to_bf16 = ruv__f32_to_bf16_avx512;
+    k->bf16_to_f32 = ruv__bf16_to_f32_avx512;
+    if (isa == RUV_ISA_AVX512)
+        return;
+    RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, ice);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_ice;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_ice;
+    if (isa == RUV_ISA_AVX512_ICE)
+        return;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_bf16;
+    k->fn[RUV_OP_COS][RUV_DTYPE_BF16] = ruv__cos_bf16_bf16;
+}
+
 #endif /* RUV__HAS_X86 */
+/* ---- end src/simd/x86.h ---- */
+
+/* >>dispatch */
+RUVDEF const char *ruv_isa_name(ruv_isa isa) {
+    static const char *const names[RUV_ISA_COUNT] = {
+        "auto", "serial", "avx2", "avx512", "avx512_ice", "avx512_bf16", "neon", "sve", "wasm128"};
+    return (int)isa >= 0 && (int)isa < (int)RUV_ISA_COUNT ? names[isa] : "?";
+}
+
+RUVDEF const char *ruv_dtype_name(ruv_dtype t) {
+    static const char *const names[RUV_DTYPE_COUNT] = {"f32", "f16", "bf16", "i8", "u8", "bin"};
+    return (int)t >= 0 && (int)t < (int)RUV_DTYPE_COUNT ? names[t] : "?";
+}
+
+RUVDEF const char *ruv_op_name(ruv_op op) {
+    static const char *const names[RUV_OP_COUNT] = {"l2sq", "dot",     "cos",
+                                                    "l1",   "hamming", "jaccard"};
+    return (int)op >= 0 && (int)op < (int)RUV_OP_COUNT ? names[op] : "?";
+}
 
 RUVDEF ruv_isa ruv_isa_best(void) {
 #if RUV__HAS_X86
     return ruv__x86_best();
+#elif RUV__HAS_NEON
+    return ruv__arm_best();
+#elif RUV__HAS_WASM
+    return RUV_ISA_WASM128;
 #else
     return RUV_ISA_SERIAL;
 #endif
 }
 
 RUVDEF int ruv_isa_available(ruv_isa isa) {
+    ruv_isa best;
     if (isa == RUV_ISA_AUTO || isa == RUV_ISA_SERIAL)
         return 1;
-#if RUV__HAS_X86
-    if (isa == RUV_ISA_AVX2 || isa == RUV_ISA_AVX512)
-        return (int)isa <= (int)ruv__x86_best();
-#endif
-    return 0;
-}
-
-RUVDEF const char *ruv_isa_name(ruv_isa isa) {
-    switch (isa) {
-    case RUV_ISA_AUTO:
-        return "auto";
-    case RUV_ISA_SERIAL:
-        return "serial";
-    case RUV_ISA_AVX2:
-        return "avx2";
-    case RUV_ISA_AVX512:
-        return "avx512";
-    default:
-        return "?";
-    }
+    best = ruv_isa_best();
+    if (isa >= RUV_ISA_AVX2 && isa <= RUV_ISA_AVX512_BF16)
+        return best >= RUV_ISA_AVX2 && best <= RUV_ISA_AVX512_BF16 && isa <= best;
+    if (isa == RUV_ISA_NEON)
+        return best == RUV_ISA_NEON || best == RUV_ISA_SVE;
+    return isa == best;
 }
 
 RUVDEF int ruv_kernels_init(ruv_isa isa, ruv_kernels *out) {
     ruv_kernels k;
     if (isa == RUV_ISA_AUTO)
         isa = ruv_isa_best();
-    if (!out || !ruv_isa_available(isa))
+    if (!out || (int)isa < 0 || (int)isa >= (int)RUV_ISA_COUNT || !ruv_isa_available(isa))
         return 0;
-    k.isa = RUV_ISA_SERIAL;
-    k.l2sq_f32 = ruv_l2sq_f32_serial;
-    k.dot_f32 = ruv_dot_f32_serial;
-    k.cos_f32 = ruv_cos_f32_serial;
+    ruv__fill_serial(&k);
 #if RUV__HAS_X86
-    if (isa == RUV_ISA_AVX2) {
-        k.isa = isa;
-        k.l2sq_f32 = ruv__l2sq_f32_avx2;
-        k.dot_f32 = ruv__dot_f32_avx2;
-        k.cos_f32 = ruv__cos_f32_avx2;
-    } else if (isa == RUV_ISA_AVX512) {
-        k.isa = isa;
-        k.l2sq_f32 = ruv__l2sq_f32_avx512;
-        k.dot_f32 = ruv__dot_f32_avx512;
-        k.cos_f32 = ruv__cos_f32_avx512;
-    }
+    ruv__fill_x86(&k, isa);
 #endif
+#if RUV__HAS_NEON
+    ruv__fill_arm(&k, isa);
+#endif
+#if RUV__HAS_WASM
+    ruv__fill_wasm(&k, isa);
+#endif
+    k.isa = isa;
     *out = k;
     return 1;
 }
@@ -489,7 +2115,7 @@ NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FO
 OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
 CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 */
-/* ---- end ruvector_simd.h ---- */
+/* ---- end src/ruvector_simd.h ---- */
 
 #ifndef RUVECTOR_H
 #define RUVECTOR_H
@@ -895,8 +2521,8 @@ struct ruv_index {
     ruv_config cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
-    ruv_dist_f32_fn raw_dist; /* l2sq or dot */
-    int dot_based;            /* distance = 1 - raw */
+    ruv_kernel_fn raw_dist; /* l2sq or dot on f32 */
+    int dot_based;          /* distance = 1 - raw */
     size_t dim;
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
@@ -1328,7 +2954,7 @@ RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
     idx->kern = k;
     idx->dim = c.dim;
     idx->dot_based = c.metric != RUV_METRIC_L2SQ;
-    idx->raw_dist = idx->dot_based ? k.dot_f32 : k.l2sq_f32;
+    idx->raw_dist = k.fn[idx->dot_based ? RUV_OP_DOT : RUV_OP_L2SQ][RUV_DTYPE_F32];
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;
         idx->m0 = 2 * c.M;

@@ -22,6 +22,13 @@ size_t peer_hnswlib_search(peer_index *p, const float *q, size_t k, size_t ef, u
 
 void peer_hnswlib_free(peer_index *p);
 
+/* A distance kernel with ruvector's signature. */
+typedef float (*peer_kernel_fn)(const void *a, const void *b, size_t n);
+
+/* SimSIMD's implementations of `kernel` (ruvector's name, e.g. "dot_f32", "hamming_bin") that
+   this CPU runs: up to cap (SimSIMD ISA name, function) pairs; returns how many. */
+size_t peer_simsimd_kernels(const char *kernel, const char **isas, peer_kernel_fn *fns, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,4 +1,5 @@
 /* ruv_bench: ANN benchmark for ruvector.h, with hnswlib measured in the same run.
+   (`ruv_bench kernels ...` benchmarks the distance kernels instead: see bench_kernels.c.)
 
      ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric l2|cos|ip]
                [--index flat|hnsw] [--M 16] [--ef-construction 200]
@@ -233,12 +234,16 @@ static void parse(int argc, char **argv, opts *o) {
     }
 }
 
+int ruv_bench_kernels(int argc, char **argv); /* bench_kernels.c */
+
 int main(int argc, char **argv) {
     opts o;
     size_t nb, dim, nq, qd, ng, gd, i, e;
     float *base, *qs;
     int32_t *gt;
     int run_ruv, run_peer;
+    if (argc > 1 && !strcmp(argv[1], "kernels"))
+        return ruv_bench_kernels(argc - 1, argv + 1);
     parse(argc, argv, &o);
     base = tx_read_fvecs(o.base, o.max_n, &nb, &dim);
     qs = tx_read_fvecs(o.query, o.max_q, &nq, &qd);

@@ -463,8 +463,8 @@ struct ruv_index {
     ruv_config cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
-    ruv_dist_f32_fn raw_dist; /* l2sq or dot */
-    int dot_based;            /* distance = 1 - raw */
+    ruv_kernel_fn raw_dist; /* l2sq or dot on f32 */
+    int dot_based;          /* distance = 1 - raw */
     size_t dim;
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
@@ -896,7 +896,7 @@ RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
     idx->kern = k;
     idx->dim = c.dim;
     idx->dot_based = c.metric != RUV_METRIC_L2SQ;
-    idx->raw_dist = idx->dot_based ? k.dot_f32 : k.l2sq_f32;
+    idx->raw_dist = k.fn[idx->dot_based ? RUV_OP_DOT : RUV_OP_L2SQ][RUV_DTYPE_F32];
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;
         idx->m0 = 2 * c.M;

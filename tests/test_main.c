@@ -160,7 +160,6 @@ static int search_all(const ruv_index *idx, const float *q, size_t nq, size_t k,
     return ok;
 }
 
-/* ---- kernels ------------------------------------------------------------------------------ */
 TEST(version) {
     char want[32];
     int codes[] = {RUV_OK,       RUV_E_ARG,  RUV_E_NOMEM,      RUV_E_VALUE,
@@ -177,84 +176,7 @@ TEST(version) {
     CHECK(strcmp(ruv_result_string((ruv_result)-999), "unknown result") == 0);
 }
 
-/* Every kernel of every ISA this CPU runs, against double precision: n = 0..300, 1536, 4096,
-   pointers offset from any alignment, plus large, tiny (denormal) and zero inputs.
-   Bound: |got - ref| <= 1e-5 * sum |terms| (+ 1e-30) for l2sq and dot; 1e-5 absolute for the
-   cosine distance (which lies in [0, 2]), taken as 1 when a squared norm is below FLT_MIN. */
-static void check_kernels(const ruv_kernels *k, const float *a, const float *b, size_t n,
-                          double scale) {
-    double ab = 0, aa = 0, bb = 0, l2 = 0, mag = 0, c;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        double x = a[i], y = b[i];
-        ab += x * y;
-        aa += x * x;
-        bb += y * y;
-        l2 += (x - y) * (x - y);
-        mag += fabs(x * y);
-    }
-    /* a squared norm below FLT_MIN underflows in f32: such a vector counts as zero */
-    c = aa >= FLT_MIN && bb >= FLT_MIN ? 1.0 - ab / sqrt(aa * bb) : 1.0;
-    (void)scale;
-    if (fabs(k->l2sq_f32(a, b, n) - l2) > 1e-5 * l2 + 1e-30) {
-        printf("  %s l2sq n=%zu: %g vs %g\n", ruv_isa_name(k->isa), n, k->l2sq_f32(a, b, n), l2);
-        g_failed_checks++;
-    }
-    if (fabs(k->dot_f32(a, b, n) - ab) > 1e-5 * mag + 1e-30) {
-        printf("  %s dot n=%zu: %g vs %g\n", ruv_isa_name(k->isa), n, k->dot_f32(a, b, n), ab);
-        g_failed_checks++;
-    }
-    if (fabs(k->cos_f32(a, b, n) - c) > 1e-5) {
-        printf("  %s cos n=%zu: %g vs %g\n", ruv_isa_name(k->isa), n, k->cos_f32(a, b, n), c);
-        g_failed_checks++;
-    }
-}
-
-TEST(kernels) {
-    size_t big = 4096 + 16, n, i;
-    float *a = random_vecs(big, 1, 1), *b = random_vecs(big, 1, 2);
-    float *z = (float *)calloc(big, sizeof *z);
-    int isa, tested = 0;
-    REQUIRE(a && b && z);
-    for (isa = RUV_ISA_SERIAL; isa < RUV_ISA_COUNT; isa++) {
-        ruv_kernels k;
-        if (!ruv_kernels_init((ruv_isa)isa, &k))
-            continue;
-        tested++;
-        CHECK_EQ_INT(k.isa, isa);
-        for (n = 0; n <= 4096; n = n < 300 ? n + 1 : (n == 300 ? 1536 : 4096 + (n == 4096))) {
-            size_t off;
-            for (off = 0; off < 4; off++)
-                check_kernels(&k, a + off, b + 3 - off, n, 1.0);
-            if (n == 4096 + 1)
-                break;
-        }
-        /* zero vectors: cosine distance is defined as 1 */
-        for (n = 1; n < 40; n += 7) {
-            CHECK(k.cos_f32(z, a, n) == 1.0f);
-            CHECK(k.cos_f32(z, z, n) == 1.0f);
-            CHECK(k.l2sq_f32(z, z, n) == 0.0f);
-        }
-        /* large magnitudes and denormals */
-        {
-            float big_a[67], big_b[67], tiny_a[67], tiny_b[67];
-            for (i = 0; i < 67; i++) {
-                big_a[i] = a[i] * 1e17f;
-                big_b[i] = b[i] * 1e17f;
-                tiny_a[i] = a[i] * 1e-39f;
-                tiny_b[i] = b[i] * 1e-39f;
-            }
-            check_kernels(&k, big_a, big_b, 67, 1e17);
-            check_kernels(&k, tiny_a, tiny_b, 67, 1e-39);
-        }
-    }
-    CHECK(tested >= 1);
-    CHECK(ruv_isa_available(ruv_isa_best()));
-    CHECK(!ruv_kernels_init((ruv_isa)99, NULL));
-    free(a);
-    free(b);
-    free(z);
-}
+#include "test_kernels.c"
 
 /* ---- flat index against the shared ground truth ---------------------------------------------- */
 /* For every available ISA: each returned distance equals the double-precision distance of the
@@ -791,10 +713,10 @@ typedef struct test_case {
 
 #define T(name) {#name, test_##name},
 static const test_case g_tests[] = {
-    T(version) T(kernels) T(flat_gt_fiori_cosine) T(flat_gt_mnist_l2) T(flat_ip_random)
-        T(hnsw_recall_glove_cosine) T(hnsw_recall_mnist_l2) T(hnsw_recall_fiori_ip)
-            T(hnsw_deterministic) T(bad_config) T(bad_input_flat) T(bad_input_hnsw)
-                T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases)};
+    T(version) T(kernels) T(kernels_special) T(convert_f16) T(convert_bf16) T(flat_gt_fiori_cosine)
+        T(flat_gt_mnist_l2) T(flat_ip_random) T(hnsw_recall_glove_cosine) T(hnsw_recall_mnist_l2)
+            T(hnsw_recall_fiori_ip) T(hnsw_deterministic) T(bad_config) T(bad_input_flat)
+                T(bad_input_hnsw) T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases)};
 #undef T
 
 int main(int argc, char **argv) {

@@ -1,0 +1,702 @@
+/* x86-64 kernels: AVX2+FMA+F16C, AVX-512 F/BW/VL/DQ, + VNNI/VPOPCNTDQ, + BF16. Included by
+   ruvector_simd.h inside its implementation section; needs its helpers and loaders. */
+#if RUV__HAS_X86
+
+/* GCC 12's AVX-512 intrinsics trip a false -Wuninitialized in C++ at -O2 (GCC PR105593). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c")
+#define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
+#define RUV__T_ICE                                                                                 \
+    RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
+#define RUV__T_BF16                                                                                \
+    RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq,"     \
+                "avx512bf16")
+
+/* ---- AVX2 --------------------------------------------------------------------------------- */
+RUV__T_AVX2 static float ruv__hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    int32_t t[4];
+    _mm_storeu_si128((__m128i *)(void *)t, s);
+    return (int64_t)t[0] + t[1] + t[2] + t[3];
+}
+
+/* 8 elements from p (already offset) as 8 floats. */
+#define RUV__A2_F32(p) _mm256_loadu_ps((const float *)(const void *)(p))
+#define RUV__A2_F16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#define RUV__A2_BF16(p)                                                                            \
+    _mm256_castsi256_ps(_mm256_slli_epi32(                                                         \
+        _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))), 16))
+
+/* Floating kernels: 32 elements per iteration in 4 accumulators; the tail (< 8 elements) is
+   copied into zeroed buffers, which add nothing to any of the sums. ES = element size. */
+#define RUV__A2_FLOAT(T, ES, LD)                                                                   \
+    RUV__T_AVX2 static void ruv__acc_##T##_avx2(const unsigned char *a, const unsigned char *b,    \
+                                                size_t n, int op, __m256 *r0, __m256 *r1,          \
+                                                __m256 *r2) {                                      \
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, u0 = s0,     \
+               u1 = s0;                                                                            \
+        const __m256 sign = _mm256_set1_ps(-0.0f);                                                 \
+        unsigned char ta[8 * ES], tb[8 * ES];                                                      \
+        size_t i = 0;                                                                              \
+        if (op == RUV_OP_COS) {                                                                    \
+            for (; i + 8 <= n; i += 8) {                                                           \
+                __m256 x = LD(a + i * ES), y = LD(b + i * ES);                                     \
+                s0 = _mm256_fmadd_ps(x, y, s0);                                                    \
+                t0 = _mm256_fmadd_ps(x, x, t0);                                                    \
+                u0 = _mm256_fmadd_ps(y, y, u0);                                                    \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (; i + 32 <= n; i += 32) {                                                         \
+                __m256 x0 = LD(a + i * ES), y0 = LD(b + i * ES);                                   \
+                __m256 x1 = LD(a + (i + 8) * ES), y1 = LD(b + (i + 8) * ES);                       \
+                __m256 x2 = LD(a + (i + 16) * ES), y2 = LD(b + (i + 16) * ES);                     \
+                __m256 x3 = LD(a + (i + 24) * ES), y3 = LD(b + (i + 24) * ES);                     \
+                if (op == RUV_OP_DOT) {                                                            \
+                    s0 = _mm256_fmadd_ps(x0, y0, s0);                                              \
+                    s1 = _mm256_fmadd_ps(x1, y1, s1);                                              \
+                    s2 = _mm256_fmadd_ps(x2, y2, s2);                                              \
+                    s3 = _mm256_fmadd_ps(x3, y3, s3);                                              \
+                } else if (op == RUV_OP_L2SQ) {                                                    \
+                    x0 = _mm256_sub_ps(x0, y0), x1 = _mm256_sub_ps(x1, y1);                        \
+                    x2 = _mm256_sub_ps(x2, y2), x3 = _mm256_sub_ps(x3, y3);                        \
+                    s0 = _mm256_fmadd_ps(x0, x0, s0);                                              \
+                    s1 = _mm256_fmadd_ps(x1, x1, s1);                                              \
+                    s2 = _mm256_fmadd_ps(x2, x2, s2);                                              \
+                    s3 = _mm256_fmadd_ps(x3, x3, s3);                                              \
+                } else {                                                                           \
+                    s0 = _mm256_add_ps(s0, _mm256_andnot_ps(sign, _mm256_sub_ps(x0, y0)));         \
+                    s1 = _mm256_add_ps(s1, _mm256_andnot_ps(sign, _mm256_sub_ps(x1, y1)));         \
+                    s2 = _mm256_add_ps(s2, _mm256_andnot_ps(sign, _mm256_sub_ps(x2, y2)));         \
+                    s3 = _mm256_add_ps(s3, _mm256_andnot_ps(sign, _mm256_sub_ps(x3, y3)));         \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (; i < n; i += 8) {                                                                    \
+            const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
+            __m256 x, y;                                                                           \
+            if (n - i < 8) {                                                                       \
+                memset(ta, 0, sizeof ta);                                                          \
+                memset(tb, 0, sizeof tb);                                                          \
+                memcpy(ta, pa, (n - i) * ES);                                                      \
+                memcpy(tb, pb, (n - i) * ES);                                                      \
+                pa = ta, pb = tb;                                                                  \
+            }                                                                                      \
+            x = LD(pa), y = LD(pb);                                                                \
+            if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                            \
+                t1 = _mm256_fmadd_ps(x, x, t1);                                                    \
+                u1 = _mm256_fmadd_ps(y, y, u1);                                                    \
+                s1 = _mm256_fmadd_ps(x, y, s1);                                                    \
+            } else if (op == RUV_OP_L2SQ) {                                                        \
+                x = _mm256_sub_ps(x, y);                                                           \
+                s1 = _mm256_fmadd_ps(x, x, s1);                                                    \
+            } else                                                                                 \
+                s1 = _mm256_add_ps(s1, _mm256_andnot_ps(sign, _mm256_sub_ps(x, y)));               \
+        }                                                                                          \
+        *r0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));                         \
+        *r1 = _mm256_add_ps(t0, t1);                                                               \
+        *r2 = _mm256_add_ps(u0, u1);                                                               \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
+                            &s, &t, &u);                                                           \
+        return ruv__hsum8(s);                                                                      \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
+                            &t, &u);                                                               \
+        return ruv__hsum8(s);                                                                      \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
+                            &t, &u);                                                               \
+        return ruv__hsum8(s);                                                                      \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        __m256 s, t, u;                                                                            \
+        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
+                            &t, &u);                                                               \
+        return ruv__cos_finish(ruv__hsum8(s), ruv__hsum8(t), ruv__hsum8(u));                       \
+    }
+RUV__A2_FLOAT(f32, 4, RUV__A2_F32)
+RUV__A2_FLOAT(f16, 2, RUV__A2_F16)
+RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
+
+/* Integer kernels (i8, u8): 16 values widened to i16, products summed in i32 by madd; L1 by
+   sad_epu8 (i8 shifted by 128 first, which keeps every difference). Sums are flushed to 64 bits
+   every RUV__IBLOCK values, so nothing overflows. */
+#define RUV__A2_INT(T, WIDEN, FLIP)                                                                \
+    RUV__T_AVX2 static void ruv__isum_##T##_avx2(const void *pa, const void *pb, size_t n, int op, \
+                                                 int64_t *r0, int64_t *r1, int64_t *r2) {          \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        const __m128i flip = _mm_set1_epi8((char)(FLIP));                                          \
+        unsigned char ta[16], tb[16];                                                              \
+        size_t i = 0;                                                                              \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            __m256i s = _mm256_setzero_si256(), t = s, u = s;                                      \
+            for (; i < end; i += 16) {                                                             \
+                const unsigned char *p = a + i, *q = b + i;                                        \
+                __m128i x8, y8;                                                                    \
+                if (end - i < 16) {                                                                \
+                    memset(ta, 0, sizeof ta);                                                      \
+                    memset(tb, 0, sizeof tb);                                                      \
+                    memcpy(ta, p, end - i);                                                        \
+                    memcpy(tb, q, end - i);                                                        \
+                    p = ta, q = tb;                                                                \
+                    i = end - 16; /* the loop step lands exactly on end */                         \
+                }                                                                                  \
+                x8 = _mm_loadu_si128((const __m128i *)(const void *)p);                            \
+                y8 = _mm_loadu_si128((const __m128i *)(const void *)q);                            \
+                if (op == RUV_OP_L1) {                                                             \
+                    __m128i d = _mm_sad_epu8(_mm_xor_si128(x8, flip), _mm_xor_si128(y8, flip));    \
+                    s = _mm256_add_epi64(s, _mm256_cvtepu32_epi64(d));                             \
+                } else {                                                                           \
+                    __m256i x = WIDEN(x8), y = WIDEN(y8);                                          \
+                    if (op == RUV_OP_L2SQ) {                                                       \
+                        __m256i d = _mm256_sub_epi16(x, y);                                        \
+                        s = _mm256_add_epi32(s, _mm256_madd_epi16(d, d));                          \
+                    } else {                                                                       \
+                        s = _mm256_add_epi32(s, _mm256_madd_epi16(x, y));                          \
+                        if (op == RUV_OP_COS) {                                                    \
+                            t = _mm256_add_epi32(t, _mm256_madd_epi16(x, x));                      \
+                            u = _mm256_add_epi32(u, _mm256_madd_epi16(y, y));                      \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            if (op == RUV_OP_L1) {                                                                 \
+                int64_t w[4];                                                                      \
+                _mm256_storeu_si256((__m256i *)(void *)w, s);                                      \
+                *r0 += w[0] + w[1] + w[2] + w[3];                                                  \
+            } else {                                                                               \
+                *r0 += ruv__hsum8i(s);                                                             \
+                *r1 += ruv__hsum8i(t);                                                             \
+                *r2 += ruv__hsum8i(u);                                                             \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_avx2(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
+RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
+
+/* Binary: popcount by nibble lookup (vpshufb), bytes summed with sad_epu8. */
+RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {
+    const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
+                                         1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0F);
+    __m256i lo = _mm256_shuffle_epi8(lut, _mm256_and_si256(v, low));
+    __m256i hi = _mm256_shuffle_epi8(lut, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+    return _mm256_sad_epu8(_mm256_add_epi8(lo, hi), _mm256_setzero_si256());
+}
+
+RUV__T_AVX2 static void ruv__bits_avx2(const void *pa, const void *pb, size_t n, int jac,
+                                       uint64_t *x, uint64_t *an, uint64_t *o) {
+    const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
+    __m256i sx = _mm256_setzero_si256(), sa = sx, so = sx;
+    uint64_t w[4];
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i p = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
+        __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
+        if (jac) {
+            sa = _mm256_add_epi64(sa, ruv__popcnt_bytes_avx2(_mm256_and_si256(p, q)));
+            so = _mm256_add_epi64(so, ruv__popcnt_bytes_avx2(_mm256_or_si256(p, q)));
+        } else
+            sx = _mm256_add_epi64(sx, ruv__popcnt_bytes_avx2(_mm256_xor_si256(p, q)));
+    }
+    *x = *an = *o = 0;
+    ruv__bits_tail(a, b, i, n, x, an, o);
+    _mm256_storeu_si256((__m256i *)(void *)w, sx);
+    *x += w[0] + w[1] + w[2] + w[3];
+    _mm256_storeu_si256((__m256i *)(void *)w, sa);
+    *an += w[0] + w[1] + w[2] + w[3];
+    _mm256_storeu_si256((__m256i *)(void *)w, so);
+    *o += w[0] + w[1] + w[2] + w[3];
+}
+
+RUV__T_AVX2 static float ruv__hamming_bin_avx2(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_avx2(a, b, n, 0, &x, &an, &o);
+    return (float)x;
+}
+
+RUV__T_AVX2 static float ruv__jaccard_bin_avx2(const void *a, const void *b, size_t n) {
+    uint64_t x, an, o;
+    ruv__bits_avx2(a, b, n, 1, &x, &an, &o);
+    return ruv__jaccard_finish(an, o);
+}
+
+/* Conversions, 8 at a time; scalar tails. bf16 rounding: add 0x7FFF + lsb, keep NaNs quiet. */
+RUV__T_AVX2 static void ruv__f32_to_f16_avx2(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(void *)(d + i),
+                         _mm256_cvtps_ph(_mm256_loadu_ps(s + i), _MM_FROUND_TO_NEAREST_INT));
+    ruv__f32_to_f16_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX2 static void ruv__f16_to_f32_avx2(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(d + i, RUV__A2_F16(s + i));
+    ruv__f16_to_f32_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX2 static void ruv__f32_to_bf16_avx2(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF), inf = _mm256_set1_epi32(0x7F800000);
+    const __m256i bias = _mm256_set1_epi32(0x7FFF), one = _mm256_set1_epi32(1);
+    const __m256i quiet = _mm256_set1_epi32(0x40);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i u = _mm256_castps_si256(_mm256_loadu_ps(s + i));
+        __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(u, absm), inf);
+        __m256i r = _mm256_add_epi32(
+            u, _mm256_add_epi32(bias, _mm256_and_si256(_mm256_srli_epi32(u, 16), one)));
+        __m256i q = _mm256_or_si256(_mm256_srli_epi32(u, 16), quiet);
+        r = _mm256_blendv_epi8(_mm256_srli_epi32(r, 16), q, nan);
+        r = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
+        _mm_storeu_si128((__m128i *)(void *)(d + i), _mm256_castsi256_si128(r));
+    }
+    ruv__f32_to_bf16_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX2 static void ruv__bf16_to_f32_avx2(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(d + i, RUV__A2_BF16(s + i));
+    ruv__bf16_to_f32_serial(s + i, d + i, n - i);
+}
+
+/* ---- AVX-512 ------------------------------------------------------------------------------ */
+RUV__T_AVX512 static float ruv__hsum16(__m512 v) {
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    return ruv__hsum8(h);
+}
+
+RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
+    return ruv__hsum8i(
+        _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+}
+
+/* 16 elements at p; masked versions load only the lanes of m (others zero). */
+#define RUV__A5_F32(p) _mm512_loadu_ps((const void *)(p))
+#define RUV__A5M_F32(p, m) _mm512_maskz_loadu_ps(m, (const void *)(p))
+#define RUV__A5_F16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+#define RUV__A5M_F16(p, m) _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, (const void *)(p)))
+#define RUV__A5_BF16(p)                                                                            \
+    _mm512_castsi512_ps(_mm512_slli_epi32(                                                         \
+        _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
+#define RUV__A5M_BF16(p, m)                                                                        \
+    _mm512_castsi512_ps(_mm512_slli_epi32(                                                         \
+        _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, (const void *)(p))), 16))
+
+/* Floating kernels, 64 elements per iteration in 4 accumulators, masked tail. */
+#define RUV__A5_FLOAT(T, ES, LD, LDM)                                                              \
+    RUV__T_AVX512 static void ruv__acc_##T##_avx512(const unsigned char *a,                        \
+                                                    const unsigned char *b, size_t n, int op,      \
+                                                    __m512 *r0, __m512 *r1, __m512 *r2) {          \
+        __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, u0 = s0;              \
+        size_t i = 0;                                                                              \
+        if (op == RUV_OP_COS) {                                                                    \
+            for (; i + 16 <= n; i += 16) {                                                         \
+                __m512 x = LD(a + i * ES), y = LD(b + i * ES);                                     \
+                s0 = _mm512_fmadd_ps(x, y, s0);                                                    \
+                t0 = _mm512_fmadd_ps(x, x, t0);                                                    \
+                u0 = _mm512_fmadd_ps(y, y, u0);                                                    \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (; i + 64 <= n; i += 64) {                                                         \
+                __m512 x0 = LD(a + i * ES), y0 = LD(b + i * ES);                                   \
+                __m512 x1 = LD(a + (i + 16) * ES), y1 = LD(b + (i + 16) * ES);                     \
+                __m512 x2 = LD(a + (i + 32) * ES), y2 = LD(b + (i + 32) * ES);                     \
+                __m512 x3 = LD(a + (i + 48) * ES), y3 = LD(b + (i + 48) * ES);                     \
+                if (op == RUV_OP_DOT) {                                                            \
+                    s0 = _mm512_fmadd_ps(x0, y0, s0);                                              \
+                    s1 = _mm512_fmadd_ps(x1, y1, s1);                                              \
+                    s2 = _mm512_fmadd_ps(x2, y2, s2);                                              \
+                    s3 = _mm512_fmadd_ps(x3, y3, s3);                                              \
+                } else if (op == RUV_OP_L2SQ) {                                                    \
+                    x0 = _mm512_sub_ps(x0, y0), x1 = _mm512_sub_ps(x1, y1);                        \
+                    x2 = _mm512_sub_ps(x2, y2), x3 = _mm512_sub_ps(x3, y3);                        \
+                    s0 = _mm512_fmadd_ps(x0, x0, s0);                                              \
+                    s1 = _mm512_fmadd_ps(x1, x1, s1);                                              \
+                    s2 = _mm512_fmadd_ps(x2, x2, s2);                                              \
+                    s3 = _mm512_fmadd_ps(x3, x3, s3);                                              \
+                } else {                                                                           \
+                    s0 = _mm512_add_ps(s0, _mm512_abs_ps(_mm512_sub_ps(x0, y0)));                  \
+                    s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(x1, y1)));                  \
+                    s2 = _mm512_add_ps(s2, _mm512_abs_ps(_mm512_sub_ps(x2, y2)));                  \
+                    s3 = _mm512_add_ps(s3, _mm512_abs_ps(_mm512_sub_ps(x3, y3)));                  \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (; i < n; i += 16) {                                                                   \
+            __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);     \
+            __m512 x = LDM(a + i * ES, m), y = LDM(b + i * ES, m);                                 \
+            if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                            \
+                s1 = _mm512_fmadd_ps(x, y, s1);                                                    \
+                t0 = _mm512_fmadd_ps(x, x, t0);                                                    \
+                u0 = _mm512_fmadd_ps(y, y, u0);                                                    \
+            } else if (op == RUV_OP_L2SQ) {                                                        \
+                x = _mm512_sub_ps(x, y);                                                           \
+                s1 = _mm512_fmadd_ps(x, x, s1);                                                    \
+            } else                                                                                 \
+                s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(x, y)));                        \
+        }                                                                                          \
+        *r0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));                         \
+        *r1 = t0;                                                                                  \
+        *r2 = u0;                                                                                  \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__l2sq_##T##_avx512(const void *a, const void *b, size_t n) {    \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,  \
+                              &s, &t, &u);                                                         \
+        return ruv__hsum16(s);                                                                     \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__dot_##T##_avx512(const void *a, const void *b, size_t n) {     \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT,   \
+                              &s, &t, &u);                                                         \
+        return ruv__hsum16(s);                                                                     \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__l1_##T##_avx512(const void *a, const void *b, size_t n) {      \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1,    \
+                              &s, &t, &u);                                                         \
+        return ruv__hsum16(s);                                                                     \
+    }                                                                                              \
+    RUV__T_AVX512 static float ruv__cos_##T##_avx512(const void *a, const void *b, size_t n) {     \
+        __m512 s, t, u;                                                                            \
+        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS,   \
+                              &s, &t, &u);                                                         \
+        return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));                    \
+    }
+RUV__A5_FLOAT(f32, 4, RUV__A5_F32, RUV__A5M_F32)
+RUV__A5_FLOAT(f16, 2, RUV__A5_F16, RUV__A5M_F16)
+RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
+
+/* Integer kernels, 32 values per step widened to i16. MADD(acc, x, y) adds the pairwise i16
+   products into i32 lanes: madd+add on plain AVX-512, one vpdpwssd with VNNI. */
+#define RUV__MADD_512(acc, x, y) _mm512_add_epi32(acc, _mm512_madd_epi16(x, y))
+#define RUV__MADD_VNNI(acc, x, y) _mm512_dpwssd_epi32(acc, x, y)
+#define RUV__A5_INT(T, I, TGT, WIDEN, FLIP, MADD)                                                  \
+    TGT static void ruv__isum_##T##_##I(const void *pa, const void *pb, size_t n, int op,          \
+                                        int64_t *r0, int64_t *r1, int64_t *r2) {                   \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        const __m256i flip = _mm256_set1_epi8((char)(FLIP));                                       \
+        size_t i = 0;                                                                              \
+        *r0 = *r1 = *r2 = 0;                                                                       \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            __m512i s = _mm512_setzero_si512(), s2 = s, t = s, u = s;                              \
+            for (; i < end; i += 32) {                                                             \
+                __mmask32 m = end - i >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << (end - i)) - 1u);   \
+                __m256i x8 = _mm256_maskz_loadu_epi8(m, a + i);                                    \
+                __m256i y8 = _mm256_maskz_loadu_epi8(m, b + i);                                    \
+                if (op == RUV_OP_L1) {                                                             \
+                    __m256i d =                                                                    \
+                        _mm256_sad_epu8(_mm256_xor_si256(x8, flip), _mm256_xor_si256(y8, flip));   \
+                    s = _mm512_add_epi64(s, _mm512_cvtepu32_epi64(d));                             \
+                } else {                                                                           \
+                    __m512i x = WIDEN(x8), y = WIDEN(y8);                                          \
+                    if (op == RUV_OP_L2SQ) {                                                       \
+                        __m512i d = _mm512_sub_epi16(x, y);                                        \
+                        if (i & 32)                                                                \
+                            s2 = MADD(s2, d, d);                                                   \
+                        else                                                                       \
+                            s = MADD(s, d, d);                                                     \
+                    } else if (op == RUV_OP_DOT) {                                                 \
+                        if (i & 32)                                                                \
+                            s2 = MADD(s2, x, y);                                                   \
+                        else                                                                       \
+                            s = MADD(s, x, y);                                                     \
+                    } else {                                                                       \
+                        s = MADD(s, x, y);                                                         \
+                        t = MADD(t, x, x);                                                         \
+                        u = MADD(u, y, y);                                                         \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            if (op == RUV_OP_L1) {                                                                 \
+                *r0 += _mm512_reduce_add_epi64(s);                                                 \
+            } else {                                                                               \
+                *r0 += ruv__hsum16i(_mm512_add_epi32(s, s2));                                      \
+                *r1 += ruv__hsum16i(t);                                                            \
+                *r2 += ruv__hsum16i(u);                                                            \
+            }                                                                                      \
+        }                                                                                          \
+    }                                                                                              \
+    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
+        return (float)s;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
+        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
+    }
+RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_512)
+RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512)
+RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)
+RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
+
+/* Binary: nibble-lookup popcount on plain AVX-512, vpopcntq with VPOPCNTDQ. */
+RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
+    const __m512i lut = _mm512_set4_epi32(0x04030302, 0x03020201, 0x03020201, 0x02010100);
+    const __m512i low = _mm512_set1_epi8(0x0F);
+    __m512i lo = _mm512_shuffle_epi8(lut, _mm512_and_si512(v, low));
+    __m512i hi = _mm512_shuffle_epi8(lut, _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
+    return _mm512_sad_epu8(_mm512_add_epi8(lo, hi), _mm512_setzero_si512());
+}
+RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi64(v); }
+
+#define RUV__A5_BIN(I, TGT, POPCNT)                                                                \
+    TGT static void ruv__bits_##I(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,  \
+                                  uint64_t *an, uint64_t *o) {                                     \
+        const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;                          \
+        __m512i sx = _mm512_setzero_si512(), sa = sx, so = sx;                                     \
+        size_t i = 0;                                                                              \
+        for (; i < n; i += 64) {                                                                   \
+            __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (n - i)) - 1);           \
+            __m512i p = _mm512_maskz_loadu_epi8(m, a + i), q = _mm512_maskz_loadu_epi8(m, b + i);  \
+            if (jac) {                                                                             \
+                sa = _mm512_add_epi64(sa, POPCNT(_mm512_and_si512(p, q)));                         \
+                so = _mm512_add_epi64(so, POPCNT(_mm512_or_si512(p, q)));                          \
+            } else                                                                                 \
+                sx = _mm512_add_epi64(sx, POPCNT(_mm512_xor_si512(p, q)));                         \
+        }                                                                                          \
+        *x = (uint64_t)_mm512_reduce_add_epi64(sx);                                                \
+        *an = (uint64_t)_mm512_reduce_add_epi64(sa);                                               \
+        *o = (uint64_t)_mm512_reduce_add_epi64(so);                                                \
+    }                                                                                              \
+    TGT static float ruv__hamming_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 0, &x, &an, &o);                                                    \
+        return (float)x;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__jaccard_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
+        return ruv__jaccard_finish(an, o);                                                         \
+    }
+RUV__A5_BIN(avx512, RUV__T_AVX512, ruv__popcnt_avx512)
+RUV__A5_BIN(ice, RUV__T_ICE, ruv__popcnt_ice)
+
+/* bf16 dot and cosine with vdpbf16ps (pairs of bf16 products accumulated in f32). */
+RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, int cos, __m512 *ab,
+                                    __m512 *aa, __m512 *bb) {
+    const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, t = s0, u = s0;
+    size_t i = 0;
+    for (; i < n; i += 32) {
+        __mmask32 m = n - i >= 32 ? 0xFFFFFFFFu : (__mmask32)((1u << (n - i)) - 1u);
+        __m512bh x = (__m512bh)_mm512_maskz_loadu_epi16(m, a + i);
+        __m512bh y = (__m512bh)_mm512_maskz_loadu_epi16(m, b + i);
+        if (cos) {
+            s0 = _mm512_dpbf16_ps(s0, x, y);
+            t = _mm512_dpbf16_ps(t, x, x);
+            u = _mm512_dpbf16_ps(u, y, y);
+        } else if (i & 32)
+            s1 = _mm512_dpbf16_ps(s1, x, y);
+        else
+            s0 = _mm512_dpbf16_ps(s0, x, y);
+    }
+    *ab = _mm512_add_ps(s0, s1);
+    *aa = t;
+    *bb = u;
+}
+
+RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *a, const void *b, size_t n) {
+    __m512 s, t, u;
+    ruv__bf16dp(a, b, n, 0, &s, &t, &u);
+    return ruv__hsum16(s);
+}
+
+RUV__T_BF16 static float ruv__cos_bf16_bf16(const void *a, const void *b, size_t n) {
+    __m512 s, t, u;
+    ruv__bf16dp(a, b, n, 1, &s, &t, &u);
+    return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));
+}
+
+/* Conversions, 16 at a time. */
+RUV__T_AVX512 static void ruv__f32_to_f16_avx512(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm256_storeu_si256((__m256i *)(void *)(d + i),
+                            _mm512_cvtps_ph(_mm512_loadu_ps(s + i), _MM_FROUND_TO_NEAREST_INT));
+    ruv__f32_to_f16_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX512 static void ruv__f16_to_f32_avx512(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(d + i, RUV__A5_F16(s + i));
+    ruv__f16_to_f32_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX512 static void ruv__f32_to_bf16_avx512(const void *src, void *dst, size_t n) {
+    const float *s = (const float *)src;
+    uint16_t *d = (uint16_t *)dst;
+    const __m512i absm = _mm512_set1_epi32(0x7FFFFFFF), inf = _mm512_set1_epi32(0x7F800000);
+    const __m512i bias = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1);
+    const __m512i quiet = _mm512_set1_epi32(0x40);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i u = _mm512_castps_si512(_mm512_loadu_ps(s + i));
+        __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, absm), inf);
+        __m512i r = _mm512_add_epi32(
+            u, _mm512_add_epi32(bias, _mm512_and_si512(_mm512_srli_epi32(u, 16), one)));
+        r = _mm512_mask_blend_epi32(nan, _mm512_srli_epi32(r, 16),
+                                    _mm512_or_si512(_mm512_srli_epi32(u, 16), quiet));
+        _mm256_storeu_si256((__m256i *)(void *)(d + i), _mm512_cvtepi32_epi16(r));
+    }
+    ruv__f32_to_bf16_serial(s + i, d + i, n - i);
+}
+
+RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, size_t n) {
+    const uint16_t *s = (const uint16_t *)src;
+    float *d = (float *)dst;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(d + i, RUV__A5_BF16(s + i));
+    ruv__bf16_to_f32_serial(s + i, d + i, n - i);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/* ---- detection and table ------------------------------------------------------------------ */
+static uint64_t ruv__xgetbv0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
+static ruv_isa ruv__x86_best(void) {
+    unsigned a, b, c, d, c7, a71 = 0;
+    uint64_t xcr0;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return RUV_ISA_SERIAL;
+    /* fma (12), osxsave (27), avx (28), f16c (29) */
+    if ((c & 0x38001000u) != 0x38001000u)
+        return RUV_ISA_SERIAL;
+    xcr0 = ruv__xgetbv0();
+    if ((xcr0 & 6u) != 6u || __get_cpuid_max(0, NULL) < 7)
+        return RUV_ISA_SERIAL;
+    __cpuid_count(7, 0, a, b, c7, d);
+    if (a >= 1) {
+        unsigned b1, c1, d1;
+        __cpuid_count(7, 1, a71, b1, c1, d1);
+        (void)b1, (void)c1, (void)d1;
+    }
+    if (!(b & (1u << 5))) /* avx2 */
+        return RUV_ISA_SERIAL;
+    /* avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
+    if ((b & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
+        return RUV_ISA_AVX2;
+    if (!(c7 & (1u << 11)) || !(c7 & (1u << 14))) /* vnni, vpopcntdq */
+        return RUV_ISA_AVX512;
+    return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
+}
+
+static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
+    if (isa < RUV_ISA_AVX2 || isa > RUV_ISA_AVX512_BF16)
+        return;
+    RUV__FILL(k, f32, RUV_DTYPE_F32, avx2);
+    RUV__FILL(k, f16, RUV_DTYPE_F16, avx2);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx2);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, avx2);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, avx2);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx2;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx2;
+    k->f32_to_f16 = ruv__f32_to_f16_avx2;
+    k->f16_to_f32 = ruv__f16_to_f32_avx2;
+    k->f32_to_bf16 = ruv__f32_to_bf16_avx2;
+    k->bf16_to_f32 = ruv__bf16_to_f32_avx2;
+    if (isa == RUV_ISA_AVX2)
+        return;
+    RUV__FILL(k, f32, RUV_DTYPE_F32, avx512);
+    RUV__FILL(k, f16, RUV_DTYPE_F16, avx512);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx512);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, avx512);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, avx512);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512;
+    k->f32_to_f16 = ruv__f32_to_f16_avx512;
+    k->f16_to_f32 = ruv__f16_to_f32_avx512;
+    k->f32_to_bf16 = ruv__f32_to_bf16_avx512;
+    k->bf16_to_f32 = ruv__bf16_to_f32_avx512;
+    if (isa == RUV_ISA_AVX512)
+        return;
+    RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, ice);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_ice;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_ice;
+    if (isa == RUV_ISA_AVX512_ICE)
+        return;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_bf16;
+    k->fn[RUV_OP_COS][RUV_DTYPE_BF16] = ruv__cos_bf16_bf16;
+}
+
+#endif /* RUV__HAS_X86 */
