@@ -9,7 +9,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c")
+#define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c,popcnt")
 #define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
 #define RUV__T_ICE                                                                                 \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
@@ -51,11 +51,15 @@ RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
         unsigned char ta[8 * ES], tb[8 * ES];                                                      \
         size_t i = 0;                                                                              \
         if (op == RUV_OP_COS) {                                                                    \
-            for (; i + 8 <= n; i += 8) {                                                           \
+            for (; i + 16 <= n; i += 16) {                                                         \
                 __m256 x = LD(a + i * ES), y = LD(b + i * ES);                                     \
+                __m256 x1 = LD(a + (i + 8) * ES), y1 = LD(b + (i + 8) * ES);                       \
                 s0 = _mm256_fmadd_ps(x, y, s0);                                                    \
                 t0 = _mm256_fmadd_ps(x, x, t0);                                                    \
                 u0 = _mm256_fmadd_ps(y, y, u0);                                                    \
+                s2 = _mm256_fmadd_ps(x1, y1, s2);                                                  \
+                t1 = _mm256_fmadd_ps(x1, x1, t1);                                                  \
+                u1 = _mm256_fmadd_ps(y1, y1, u1);                                                  \
             }                                                                                      \
         } else {                                                                                   \
             for (; i + 32 <= n; i += 32) {                                                         \
@@ -214,6 +218,55 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
 RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
 RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
 
+/* Dedicated dot and l2sq loops (the hot ones): 32 values per iteration in two accumulators, no
+   per-iteration branches; the tail goes through the generic loop above. */
+#define RUV__A2_DL(T, WIDEN)                                                                       \
+    RUV__T_AVX2 static int64_t ruv__dl_##T##_avx2(const unsigned char *a, const unsigned char *b,  \
+                                                  size_t n, int l2) {                              \
+        int64_t total = 0, t1, t2, t3;                                                             \
+        size_t i = 0;                                                                              \
+        while (n - i >= 32) {                                                                      \
+            size_t end = i + ((n - i) / 32 * 32 < RUV__IBLOCK ? (n - i) / 32 * 32 : RUV__IBLOCK);  \
+            __m256i s0 = _mm256_setzero_si256(), s1 = s0;                                          \
+            if (l2)                                                                                \
+                for (; i < end; i += 32) {                                                         \
+                    __m256i d0 = _mm256_sub_epi16(                                                 \
+                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i))),            \
+                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i))));           \
+                    __m256i d1 = _mm256_sub_epi16(                                                 \
+                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i + 16))),       \
+                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16))));      \
+                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(d0, d0));                          \
+                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(d1, d1));                          \
+                }                                                                                  \
+            else                                                                                   \
+                for (; i < end; i += 32) {                                                         \
+                    s0 = _mm256_add_epi32(                                                         \
+                        s0, _mm256_madd_epi16(                                                     \
+                                WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i))),    \
+                                WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i)))));  \
+                    s1 = _mm256_add_epi32(                                                         \
+                        s1,                                                                        \
+                        _mm256_madd_epi16(                                                         \
+                            WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i + 16))),   \
+                            WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16))))); \
+                }                                                                                  \
+            total += ruv__hsum8i(s0) + ruv__hsum8i(s1);                                            \
+        }                                                                                          \
+        ruv__isum_##T##_avx2(a + i, b + i, n - i, l2 ? RUV_OP_L2SQ : RUV_OP_DOT, &t1, &t2, &t3);   \
+        return total + t1;                                                                         \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__dotf_##T##_avx2(const void *a, const void *b, size_t n) {        \
+        return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
+                                         0);                                                       \
+    }                                                                                              \
+    RUV__T_AVX2 static float ruv__l2f_##T##_avx2(const void *a, const void *b, size_t n) {         \
+        return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
+                                         1);                                                       \
+    }
+RUV__A2_DL(i8, _mm256_cvtepi8_epi16)
+RUV__A2_DL(u8, _mm256_cvtepu8_epi16)
+
 /* Binary: popcount by nibble lookup (vpshufb), bytes summed with sad_epu8. */
 RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {
     const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
@@ -230,6 +283,7 @@ RUV__T_AVX2 static void ruv__bits_avx2(const void *pa, const void *pb, size_t n,
     __m256i sx = _mm256_setzero_si256(), sa = sx, so = sx;
     uint64_t w[4];
     size_t i = 0;
+    uint64_t tx = 0, ta = 0, to = 0;
     for (; i + 32 <= n; i += 32) {
         __m256i p = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
         __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
@@ -239,14 +293,28 @@ RUV__T_AVX2 static void ruv__bits_avx2(const void *pa, const void *pb, size_t n,
         } else
             sx = _mm256_add_epi64(sx, ruv__popcnt_bytes_avx2(_mm256_xor_si256(p, q)));
     }
-    *x = *an = *o = 0;
-    ruv__bits_tail(a, b, i, n, x, an, o);
+    for (; i < n; i += 8) { /* tail: 64-bit words with popcnt, the last one zero-padded */
+        uint64_t p = 0, q = 0;
+        if (n - i >= 8) {
+            memcpy(&p, a + i, 8);
+            memcpy(&q, b + i, 8);
+        } else {
+            size_t j;
+            for (j = 0; j < n - i; j++) {
+                p |= (uint64_t)a[i + j] << (8 * j);
+                q |= (uint64_t)b[i + j] << (8 * j);
+            }
+        }
+        tx += (uint64_t)__builtin_popcountll(p ^ q);
+        ta += (uint64_t)__builtin_popcountll(p & q);
+        to += (uint64_t)__builtin_popcountll(p | q);
+    }
     _mm256_storeu_si256((__m256i *)(void *)w, sx);
-    *x += w[0] + w[1] + w[2] + w[3];
+    *x = tx + w[0] + w[1] + w[2] + w[3];
     _mm256_storeu_si256((__m256i *)(void *)w, sa);
-    *an += w[0] + w[1] + w[2] + w[3];
+    *an = ta + w[0] + w[1] + w[2] + w[3];
     _mm256_storeu_si256((__m256i *)(void *)w, so);
-    *o += w[0] + w[1] + w[2] + w[3];
+    *o = to + w[0] + w[1] + w[2] + w[3];
 }
 
 RUV__T_AVX2 static float ruv__hamming_bin_avx2(const void *a, const void *b, size_t n) {
@@ -339,14 +407,19 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
     RUV__T_AVX512 static void ruv__acc_##T##_avx512(const unsigned char *a,                        \
                                                     const unsigned char *b, size_t n, int op,      \
                                                     __m512 *r0, __m512 *r1, __m512 *r2) {          \
-        __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, u0 = s0;              \
+        __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, u0 = s0, t1 = s0,     \
+               u1 = s0;                                                                            \
         size_t i = 0;                                                                              \
         if (op == RUV_OP_COS) {                                                                    \
-            for (; i + 16 <= n; i += 16) {                                                         \
+            for (; i + 32 <= n; i += 32) {                                                         \
                 __m512 x = LD(a + i * ES), y = LD(b + i * ES);                                     \
+                __m512 x1 = LD(a + (i + 16) * ES), y1 = LD(b + (i + 16) * ES);                     \
                 s0 = _mm512_fmadd_ps(x, y, s0);                                                    \
                 t0 = _mm512_fmadd_ps(x, x, t0);                                                    \
                 u0 = _mm512_fmadd_ps(y, y, u0);                                                    \
+                s2 = _mm512_fmadd_ps(x1, y1, s2);                                                  \
+                t1 = _mm512_fmadd_ps(x1, x1, t1);                                                  \
+                u1 = _mm512_fmadd_ps(y1, y1, u1);                                                  \
             }                                                                                      \
         } else {                                                                                   \
             for (; i + 64 <= n; i += 64) {                                                         \
@@ -388,8 +461,8 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
                 s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(x, y)));                        \
         }                                                                                          \
         *r0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));                         \
-        *r1 = t0;                                                                                  \
-        *r2 = u0;                                                                                  \
+        *r1 = _mm512_add_ps(t0, t1);                                                               \
+        *r2 = _mm512_add_ps(u0, u1);                                                               \
     }                                                                                              \
     RUV__T_AVX512 static float ruv__l2sq_##T##_avx512(const void *a, const void *b, size_t n) {    \
         __m512 s, t, u;                                                                            \
@@ -495,6 +568,91 @@ RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512
 RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)
 RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
 
+/* Dedicated l2sq (and, without VNNI, dot) loops: 64 values per iteration widened to i16 in two
+   accumulators, no per-iteration branches; the tail goes through the generic loop. */
+#define RUV__A5_L16(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define RUV__A5_DL(T, I, TGT, WIDEN, MADD)                                                         \
+    TGT static int64_t ruv__dl_##T##_##I(const unsigned char *a, const unsigned char *b, size_t n, \
+                                         int l2) {                                                 \
+        int64_t total = 0, t1, t2, t3;                                                             \
+        size_t i = 0;                                                                              \
+        while (n - i >= 64) {                                                                      \
+            size_t end = i + ((n - i) / 64 * 64 < RUV__IBLOCK ? (n - i) / 64 * 64 : RUV__IBLOCK);  \
+            __m512i s0 = _mm512_setzero_si512(), s1 = s0;                                          \
+            if (l2)                                                                                \
+                for (; i < end; i += 64) {                                                         \
+                    __m512i d0 =                                                                   \
+                        _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i)), WIDEN(RUV__A5_L16(b + i)));    \
+                    __m512i d1 = _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i + 32)),                  \
+                                                  WIDEN(RUV__A5_L16(b + i + 32)));                 \
+                    s0 = MADD(s0, d0, d0);                                                         \
+                    s1 = MADD(s1, d1, d1);                                                         \
+                }                                                                                  \
+            else                                                                                   \
+                for (; i < end; i += 64) {                                                         \
+                    s0 = MADD(s0, WIDEN(RUV__A5_L16(a + i)), WIDEN(RUV__A5_L16(b + i)));           \
+                    s1 = MADD(s1, WIDEN(RUV__A5_L16(a + i + 32)), WIDEN(RUV__A5_L16(b + i + 32))); \
+                }                                                                                  \
+            total += ruv__hsum16i(s0) + ruv__hsum16i(s1);                                          \
+        }                                                                                          \
+        ruv__isum_##T##_##I(a + i, b + i, n - i, l2 ? RUV_OP_L2SQ : RUV_OP_DOT, &t1, &t2, &t3);    \
+        return total + t1;                                                                         \
+    }                                                                                              \
+    TGT static float ruv__l2f_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        return (float)ruv__dl_##T##_##I((const unsigned char *)a, (const unsigned char *)b, n, 1); \
+    }
+RUV__A5_DL(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, RUV__MADD_512)
+RUV__A5_DL(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, RUV__MADD_512)
+RUV__A5_DL(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, RUV__MADD_VNNI)
+RUV__A5_DL(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, RUV__MADD_VNNI)
+RUV__T_AVX512 static float ruv__dotf_i8_avx512(const void *a, const void *b, size_t n) {
+    return (float)ruv__dl_i8_avx512((const unsigned char *)a, (const unsigned char *)b, n, 0);
+}
+RUV__T_AVX512 static float ruv__dotf_u8_avx512(const void *a, const void *b, size_t n) {
+    return (float)ruv__dl_u8_avx512((const unsigned char *)a, (const unsigned char *)b, n, 0);
+}
+
+/* Dot with vpdpbusd (u8 x s8, 4 products per 32-bit lane). i8 x i8: (a + 128) is a u8, and
+   sum (a + 128) b = sum ab + 128 sum b. u8 x u8: (b - 128) is an s8, and sum a (b - 128) =
+   sum ab - 128 sum a. The correction sums come from a second vpdpbusd against ones. Masked-off
+   lanes load as 0 and add nothing. Exact; flushed every RUV__IBLOCK values. */
+#define RUV__A5_VNNI_DOT(T, FIRST, SECOND, CORR, SIGN)                                             \
+    RUV__T_ICE static float ruv__dotv_##T##_ice(const void *pa, const void *pb, size_t n) {        \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        const __m512i flip = _mm512_set1_epi8((char)0x80), ones = _mm512_set1_epi8(1);             \
+        int64_t total = 0;                                                                         \
+        size_t i = 0;                                                                              \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            __m512i s0 = _mm512_setzero_si512(), s1 = s0, c0 = s0, c1 = s0;                        \
+            for (; i + 128 <= end; i += 128) {                                                     \
+                __m512i x0 = _mm512_loadu_si512(a + i), y0 = _mm512_loadu_si512(b + i);            \
+                __m512i x1 = _mm512_loadu_si512(a + i + 64), y1 = _mm512_loadu_si512(b + i + 64);  \
+                s0 = _mm512_dpbusd_epi32(s0, FIRST(x0, flip), SECOND(y0, flip));                   \
+                s1 = _mm512_dpbusd_epi32(s1, FIRST(x1, flip), SECOND(y1, flip));                   \
+                c0 = CORR(c0, x0, y0, ones);                                                       \
+                c1 = CORR(c1, x1, y1, ones);                                                       \
+            }                                                                                      \
+            for (; i < end; i += 64) {                                                             \
+                __mmask64 m = end - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (end - i)) - 1);   \
+                __m512i x = _mm512_maskz_loadu_epi8(m, a + i),                                     \
+                        y = _mm512_maskz_loadu_epi8(m, b + i);                                     \
+                s0 = _mm512_dpbusd_epi32(s0, FIRST(x, flip), SECOND(y, flip));                     \
+                c0 = CORR(c0, x, y, ones);                                                         \
+            }                                                                                      \
+            i = end;                                                                               \
+            total += ruv__hsum16i(_mm512_add_epi32(s0, s1)) SIGN 128 *                             \
+                     ruv__hsum16i(_mm512_add_epi32(c0, c1));                                       \
+        }                                                                                          \
+        return (float)total;                                                                       \
+    }
+#define RUV__XOR(x, f) _mm512_xor_si512(x, f)
+#define RUV__SAME(x, f) (x)
+#define RUV__SUM_B(c, x, y, ones) _mm512_dpbusd_epi32(c, ones, y)
+#define RUV__SUM_A(c, x, y, ones) _mm512_dpbusd_epi32(c, x, ones)
+RUV__A5_VNNI_DOT(i8, RUV__XOR, RUV__SAME, RUV__SUM_B, -)
+RUV__A5_VNNI_DOT(u8, RUV__SAME, RUV__XOR, RUV__SUM_A, +)
+
 /* Binary: nibble-lookup popcount on plain AVX-512, vpopcntq with VPOPCNTDQ. */
 RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
     const __m512i lut = _mm512_set4_epi32(0x04030302, 0x03020201, 0x03020201, 0x02010100);
@@ -512,17 +670,27 @@ RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi6
         __m512i sx = _mm512_setzero_si512(), sa = sx, so = sx;                                     \
         size_t i = 0;                                                                              \
         for (; i < n; i += 64) {                                                                   \
-            __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (n - i)) - 1);           \
-            __m512i p = _mm512_maskz_loadu_epi8(m, a + i), q = _mm512_maskz_loadu_epi8(m, b + i);  \
+            __m512i p, q;                                                                          \
+            if (n - i >= 64) {                                                                     \
+                p = _mm512_loadu_si512(a + i);                                                     \
+                q = _mm512_loadu_si512(b + i);                                                     \
+            } else {                                                                               \
+                __mmask64 m = ((__mmask64)1 << (n - i)) - 1;                                       \
+                p = _mm512_maskz_loadu_epi8(m, a + i);                                             \
+                q = _mm512_maskz_loadu_epi8(m, b + i);                                             \
+            }                                                                                      \
             if (jac) {                                                                             \
                 sa = _mm512_add_epi64(sa, POPCNT(_mm512_and_si512(p, q)));                         \
                 so = _mm512_add_epi64(so, POPCNT(_mm512_or_si512(p, q)));                          \
             } else                                                                                 \
                 sx = _mm512_add_epi64(sx, POPCNT(_mm512_xor_si512(p, q)));                         \
         }                                                                                          \
-        *x = (uint64_t)_mm512_reduce_add_epi64(sx);                                                \
-        *an = (uint64_t)_mm512_reduce_add_epi64(sa);                                               \
-        *o = (uint64_t)_mm512_reduce_add_epi64(so);                                                \
+        *x = *an = *o = 0;                                                                         \
+        if (jac) {                                                                                 \
+            *an = (uint64_t)_mm512_reduce_add_epi64(sa);                                           \
+            *o = (uint64_t)_mm512_reduce_add_epi64(so);                                            \
+        } else                                                                                     \
+            *x = (uint64_t)_mm512_reduce_add_epi64(sx);                                            \
     }                                                                                              \
     TGT static float ruv__hamming_bin_##I(const void *a, const void *b, size_t n) {                \
         uint64_t x, an, o;                                                                         \
@@ -561,10 +729,26 @@ RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, in
     *bb = u;
 }
 
-RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *a, const void *b, size_t n) {
-    __m512 s, t, u;
-    ruv__bf16dp(a, b, n, 0, &s, &t, &u);
-    return ruv__hsum16(s);
+RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *pa, const void *pb, size_t n) {
+    const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    size_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        s0 = _mm512_dpbf16_ps(s0, (__m512bh)_mm512_loadu_si512(a + i),
+                              (__m512bh)_mm512_loadu_si512(b + i));
+        s1 = _mm512_dpbf16_ps(s1, (__m512bh)_mm512_loadu_si512(a + i + 32),
+                              (__m512bh)_mm512_loadu_si512(b + i + 32));
+        s2 = _mm512_dpbf16_ps(s2, (__m512bh)_mm512_loadu_si512(a + i + 64),
+                              (__m512bh)_mm512_loadu_si512(b + i + 64));
+        s3 = _mm512_dpbf16_ps(s3, (__m512bh)_mm512_loadu_si512(a + i + 96),
+                              (__m512bh)_mm512_loadu_si512(b + i + 96));
+    }
+    if (i < n) {
+        __m512 r, t, u;
+        ruv__bf16dp(a + i, b + i, n - i, 0, &r, &t, &u);
+        s0 = _mm512_add_ps(s0, r);
+    }
+    return ruv__hsum16(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
 }
 
 RUV__T_BF16 static float ruv__cos_bf16_bf16(const void *a, const void *b, size_t n) {
@@ -638,8 +822,8 @@ static ruv_isa ruv__x86_best(void) {
     uint64_t xcr0;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return RUV_ISA_SERIAL;
-    /* fma (12), osxsave (27), avx (28), f16c (29) */
-    if ((c & 0x38001000u) != 0x38001000u)
+    /* fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
+    if ((c & 0x38801000u) != 0x38801000u)
         return RUV_ISA_SERIAL;
     xcr0 = ruv__xgetbv0();
     if ((xcr0 & 6u) != 6u || __get_cpuid_max(0, NULL) < 7)
@@ -674,6 +858,10 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_avx2;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx2;
     k->bf16_to_f32 = ruv__bf16_to_f32_avx2;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotf_i8_avx2;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx2;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
     if (isa == RUV_ISA_AVX2)
         return;
     RUV__FILL(k, f32, RUV_DTYPE_F32, avx512);
@@ -687,12 +875,20 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_avx512;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx512;
     k->bf16_to_f32 = ruv__bf16_to_f32_avx512;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotf_i8_avx512;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx512;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx512;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx512;
     if (isa == RUV_ISA_AVX512)
         return;
     RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
     RUV__FILL(k, u8, RUV_DTYPE_U8, ice);
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_ice;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_ice;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotv_i8_ice;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotv_u8_ice;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_ice;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_ice;
     if (isa == RUV_ISA_AVX512_ICE)
         return;
     k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_bf16;
