@@ -388,6 +388,16 @@ static void ruv__bits_tail(const uint8_t *a, const uint8_t *b, size_t i, size_t 
     }
 }
 
+/* Copies the last `bytes` bytes of each input into zeroed buffers of `cap` bytes, so that one
+   more full-width step reads only those (zeros add nothing to any sum). */
+static void ruv__pad_tail(void *ta, void *tb, const void *a, const void *b, size_t bytes,
+                          size_t cap) {
+    memset(ta, 0, cap);
+    memset(tb, 0, cap);
+    memcpy(ta, a, bytes);
+    memcpy(tb, b, bytes);
+}
+
 static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
     return or_ ? (float)(1.0 - (double)and_ / (double)or_) : 0.0f;
 }
@@ -553,6 +563,41 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
         (k)->fn[RUV_OP_L1][DT] = ruv__l1_##T##_##I;                                                \
     } while (0)
 
+/* The four numeric kernels (l2sq, dot, l1, cos) of storage type T on ISA I, written once for
+   every ISA around its accumulate function:
+     floating: ruv__acc_T_I(a, b, n, op, &r0, &r1, &r2) leaves vector sums of type VT (r0: the
+               op's sum; r1, r2: |a|^2 and |b|^2 for cos), reduced by HSUM;
+     integer:  ruv__isum_T_I(a, b, n, op, &s, &t, &u) leaves exact int64 sums.
+   TGT is the ISA's target attribute (empty for none). */
+#define RUV__FLOAT_WRAPPERS(T, I, TGT, VT, HSUM)                                                   \
+    TGT static float ruv__run_##T##_##I(const void *a, const void *b, size_t n, int op) {          \
+        VT s, t, u;                                                                                \
+        ruv__acc_##T##_##I((const unsigned char *)a, (const unsigned char *)b, n, op, &s, &t, &u); \
+        return op == RUV_OP_COS ? ruv__cos_finish(HSUM(s), HSUM(t), HSUM(u)) : HSUM(s);            \
+    }                                                                                              \
+    RUV__OP_WRAPPERS(T, I, TGT)
+#define RUV__INT_WRAPPERS(T, I, TGT)                                                               \
+    TGT static float ruv__run_##T##_##I(const void *a, const void *b, size_t n, int op) {          \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, op, &s, &t, &u);                                              \
+        return op == RUV_OP_COS ? ruv__cos_finish((double)s, (double)t, (double)u) : (float)s;     \
+    }                                                                                              \
+    RUV__OP_WRAPPERS(T, I, TGT)
+#define RUV__OP_WRAPPERS(T, I, TGT)                                                                \
+    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_L2SQ);                                           \
+    }                                                                                              \
+    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_DOT);                                            \
+    }                                                                                              \
+    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_L1);                                             \
+    }                                                                                              \
+    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_COS);                                            \
+    }
+#define RUV__NO_TARGET
+
 static void ruv__fill_serial(ruv_kernels *k) {
     memset(k, 0, sizeof *k);
     k->isa = RUV_ISA_SERIAL;
@@ -615,10 +660,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
             const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
             float32x4_t x, y;                                                                      \
             if (n - i < 4) {                                                                       \
-                memset(ta, 0, sizeof ta);                                                          \
-                memset(tb, 0, sizeof tb);                                                          \
-                memcpy(ta, pa, (n - i) * ES);                                                      \
-                memcpy(tb, pb, (n - i) * ES);                                                      \
+                ruv__pad_tail(ta, tb, pa, pb, (n - i) * ES, sizeof ta);                            \
                 pa = ta, pb = tb;                                                                  \
             }                                                                                      \
             x = LD(pa), y = LD(pb);                                                                \
@@ -636,30 +678,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    static float ruv__l2sq_##T##_neon(const void *a, const void *b, size_t n) {                    \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
-                            &s, &t, &u);                                                           \
-        return vaddvq_f32(s);                                                                      \
-    }                                                                                              \
-    static float ruv__dot_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
-                            &t, &u);                                                               \
-        return vaddvq_f32(s);                                                                      \
-    }                                                                                              \
-    static float ruv__l1_##T##_neon(const void *a, const void *b, size_t n) {                      \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
-                            &t, &u);                                                               \
-        return vaddvq_f32(s);                                                                      \
-    }                                                                                              \
-    static float ruv__cos_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
-                            &t, &u);                                                               \
-        return ruv__cos_finish(vaddvq_f32(s), vaddvq_f32(t), vaddvq_f32(u));                       \
-    }
+    RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, vaddvq_f32)
 RUV__N_FLOAT(f32, 4, RUV__N_F32)
 RUV__N_FLOAT(f16, 2, RUV__N_F16)
 RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
@@ -683,10 +702,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
             for (; i < end; i += 16) {                                                             \
                 const CT *p = a + i, *q = b + i;                                                   \
                 if (end - i < 16) {                                                                \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 16;                                                                  \
                 }                                                                                  \
@@ -715,26 +731,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
             *r2 += (int64_t)ADDV(u);                                                               \
         }                                                                                          \
     }                                                                                              \
-    static float ruv__l2sq_##T##_neon(const void *a, const void *b, size_t n) {                    \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__dot_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__l1_##T##_neon(const void *a, const void *b, size_t n) {                      \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__cos_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, neon, RUV__NO_TARGET)
 #define RUV__MULL_S8(x, y) vmull_s8(vget_low_s8(x), vget_low_s8(y))
 #define RUV__MULL_U8(x, y) vmull_u8(vget_low_u8(x), vget_low_u8(y))
 #define RUV__ABD_S8(x, y) vreinterpretq_u8_s8(vabdq_s8(x, y))
@@ -761,10 +758,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
             for (; i < end; i += 16) {                                                             \
                 const CT *p = a + i, *q = b + i;                                                   \
                 if (end - i < 16) {                                                                \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 16;                                                                  \
                 }                                                                                  \
@@ -788,26 +782,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
             *r2 += (int64_t)ADDV(u);                                                               \
         }                                                                                          \
     }                                                                                              \
-    RUV__T_DOT static float ruv__l2sq_##T##_dot(const void *a, const void *b, size_t n) {          \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_DOT static float ruv__dot_##T##_dot(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_DOT static float ruv__l1_##T##_dot(const void *a, const void *b, size_t n) {            \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_DOT static float ruv__cos_##T##_dot(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, dot, RUV__T_DOT)
 RUV__N_DOT(s, int8_t, vld1q_s8, vdotq_s32, int32x4_t, RUV__ADDV_S, RUV__ABD_S8)
 RUV__N_DOT(u, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, RUV__ADDV_U, vabdq_u8)
 
@@ -899,6 +874,8 @@ static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
 #define RUV__T_SVE RUV__TARGET("arch=armv8.2-a+sve")
 #endif
 
+#define RUV__SAME_F(x) (x)
+
 /* One vector of 32-bit lanes from element i of p; inactive lanes are zero. */
 #define RUV__S_F32(pg, p, i) svld1_f32(pg, (const float *)(p) + (i))
 #define RUV__S_F16(pg, p, i)                                                                       \
@@ -907,8 +884,8 @@ static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
     svreinterpret_f32_u32(svlsl_n_u32_x(pg, svld1uh_u32(pg, (const uint16_t *)(p) + (i)), 16))
 
 #define RUV__S_FLOAT(T, LD)                                                                        \
-    RUV__T_SVE static void ruv__acc_##T##_sve(const void *a, const void *b, size_t n, int op,      \
-                                              float *r0, float *r1, float *r2) {                   \
+    RUV__T_SVE static void ruv__acc_##T##_sve(const unsigned char *a, const unsigned char *b,      \
+                                              size_t n, int op, float *r0, float *r1, float *r2) { \
         svfloat32_t s = svdup_n_f32(0), s2 = s, t = s, u = s;                                      \
         uint64_t i = 0, vl = svcntw();                                                             \
         for (; i < n; i += vl) {                                                                   \
@@ -933,26 +910,7 @@ static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
         *r1 = svaddv_f32(svptrue_b32(), t);                                                        \
         *r2 = svaddv_f32(svptrue_b32(), u);                                                        \
     }                                                                                              \
-    RUV__T_SVE static float ruv__l2sq_##T##_sve(const void *a, const void *b, size_t n) {          \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                      \
-        return s;                                                                                  \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__dot_##T##_sve(const void *a, const void *b, size_t n) {           \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_DOT, &s, &t, &u);                                       \
-        return s;                                                                                  \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__l1_##T##_sve(const void *a, const void *b, size_t n) {            \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_L1, &s, &t, &u);                                        \
-        return s;                                                                                  \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__cos_##T##_sve(const void *a, const void *b, size_t n) {           \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_COS, &s, &t, &u);                                       \
-        return ruv__cos_finish(s, t, u);                                                           \
-    }
+    RUV__FLOAT_WRAPPERS(T, sve, RUV__T_SVE, float, RUV__SAME_F)
 RUV__S_FLOAT(f32, RUV__S_F32)
 RUV__S_FLOAT(f16, RUV__S_F16)
 RUV__S_FLOAT(bf16, RUV__S_BF16)
@@ -991,26 +949,7 @@ RUV__S_FLOAT(bf16, RUV__S_BF16)
             *r2 += (int64_t)ADDV(svptrue_b32(), u);                                                \
         }                                                                                          \
     }                                                                                              \
-    RUV__T_SVE static float ruv__l2sq_##T##_sve(const void *a, const void *b, size_t n) {          \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__dot_##T##_sve(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__l1_##T##_sve(const void *a, const void *b, size_t n) {            \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__cos_##T##_sve(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, sve, RUV__T_SVE)
 #define RUV__S_ABD_S8(pg, x, y) svreinterpret_u8_s8(svabd_s8_z(pg, x, y))
 RUV__S_INT(s, int8_t, svint8_t, svld1_s8, svint32_t, svdup_n_s32, svdot_s32, RUV__S_ABD_S8,
            svaddv_s32)
@@ -1120,6 +1059,11 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
 
 #define RUV__W_F32(p) wasm_v128_load(p)
 
+static float ruv__f32x4_sum(v128_t v) {
+    return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +
+           wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
+}
+
 /* Sum of the four 32-bit lanes (as signed or unsigned) in 64 bits. */
 static int64_t ruv__i32x4_sum(v128_t v) {
     return (int64_t)wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) +
@@ -1165,10 +1109,7 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
             const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
             v128_t x, y;                                                                           \
             if (n - i < 4) {                                                                       \
-                memset(ta, 0, sizeof ta);                                                          \
-                memset(tb, 0, sizeof tb);                                                          \
-                memcpy(ta, pa, (n - i) * ES);                                                      \
-                memcpy(tb, pb, (n - i) * ES);                                                      \
+                ruv__pad_tail(ta, tb, pa, pb, (n - i) * ES, sizeof ta);                            \
                 pa = ta, pb = tb;                                                                  \
             }                                                                                      \
             x = LD(pa), y = LD(pb);                                                                \
@@ -1186,35 +1127,7 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    static float ruv__hsum_##T##_wasm(v128_t v) {                                                  \
-        return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +                     \
-               wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);                      \
-    }                                                                                              \
-    static float ruv__l2sq_##T##_wasm(const void *a, const void *b, size_t n) {                    \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
-                            &s, &t, &u);                                                           \
-        return ruv__hsum_##T##_wasm(s);                                                            \
-    }                                                                                              \
-    static float ruv__dot_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
-                            &t, &u);                                                               \
-        return ruv__hsum_##T##_wasm(s);                                                            \
-    }                                                                                              \
-    static float ruv__l1_##T##_wasm(const void *a, const void *b, size_t n) {                      \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
-                            &t, &u);                                                               \
-        return ruv__hsum_##T##_wasm(s);                                                            \
-    }                                                                                              \
-    static float ruv__cos_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
-                            &t, &u);                                                               \
-        return ruv__cos_finish(ruv__hsum_##T##_wasm(s), ruv__hsum_##T##_wasm(t),                   \
-                               ruv__hsum_##T##_wasm(u));                                           \
-    }
+    RUV__FLOAT_WRAPPERS(T, wasm, RUV__NO_TARGET, v128_t, ruv__f32x4_sum)
 RUV__W_FLOAT(f32, 4, RUV__W_F32)
 RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
 
@@ -1233,10 +1146,7 @@ RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
                 const unsigned char *p = a + i, *q = b + i;                                        \
                 v128_t x, y;                                                                       \
                 if (end - i < 8) {                                                                 \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 8;                                                                   \
                 }                                                                                  \
@@ -1258,26 +1168,7 @@ RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
             *r2 += ruv__i32x4_sum(u);                                                              \
         }                                                                                          \
     }                                                                                              \
-    static float ruv__l2sq_##T##_wasm(const void *a, const void *b, size_t n) {                    \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__dot_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__l1_##T##_wasm(const void *a, const void *b, size_t n) {                      \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__cos_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, wasm, RUV__NO_TARGET)
 RUV__W_INT(i8, wasm_i16x8_load8x8)
 RUV__W_INT(u8, wasm_u16x8_load8x8)
 
@@ -1425,10 +1316,7 @@ RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
             const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
             __m256 x, y;                                                                           \
             if (n - i < 8) {                                                                       \
-                memset(ta, 0, sizeof ta);                                                          \
-                memset(tb, 0, sizeof tb);                                                          \
-                memcpy(ta, pa, (n - i) * ES);                                                      \
-                memcpy(tb, pb, (n - i) * ES);                                                      \
+                ruv__pad_tail(ta, tb, pa, pb, (n - i) * ES, sizeof ta);                            \
                 pa = ta, pb = tb;                                                                  \
             }                                                                                      \
             x = LD(pa), y = LD(pb);                                                                \
@@ -1446,30 +1334,7 @@ RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
         *r1 = _mm256_add_ps(t0, t1);                                                               \
         *r2 = _mm256_add_ps(u0, u1);                                                               \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
-                            &s, &t, &u);                                                           \
-        return ruv__hsum8(s);                                                                      \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
-                            &t, &u);                                                               \
-        return ruv__hsum8(s);                                                                      \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
-                            &t, &u);                                                               \
-        return ruv__hsum8(s);                                                                      \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
-                            &t, &u);                                                               \
-        return ruv__cos_finish(ruv__hsum8(s), ruv__hsum8(t), ruv__hsum8(u));                       \
-    }
+    RUV__FLOAT_WRAPPERS(T, avx2, RUV__T_AVX2, __m256, ruv__hsum8)
 RUV__A2_FLOAT(f32, 4, RUV__A2_F32)
 RUV__A2_FLOAT(f16, 2, RUV__A2_F16)
 RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
@@ -1492,10 +1357,7 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
                 const unsigned char *p = a + i, *q = b + i;                                        \
                 __m128i x8, y8;                                                                    \
                 if (end - i < 16) {                                                                \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 16; /* the loop step lands exactly on end */                         \
                 }                                                                                  \
@@ -1529,26 +1391,7 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, avx2, RUV__T_AVX2)
 RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
 RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
 
@@ -1798,30 +1641,7 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
         *r1 = _mm512_add_ps(t0, t1);                                                               \
         *r2 = _mm512_add_ps(u0, u1);                                                               \
     }                                                                                              \
-    RUV__T_AVX512 static float ruv__l2sq_##T##_avx512(const void *a, const void *b, size_t n) {    \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,  \
-                              &s, &t, &u);                                                         \
-        return ruv__hsum16(s);                                                                     \
-    }                                                                                              \
-    RUV__T_AVX512 static float ruv__dot_##T##_avx512(const void *a, const void *b, size_t n) {     \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT,   \
-                              &s, &t, &u);                                                         \
-        return ruv__hsum16(s);                                                                     \
-    }                                                                                              \
-    RUV__T_AVX512 static float ruv__l1_##T##_avx512(const void *a, const void *b, size_t n) {      \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1,    \
-                              &s, &t, &u);                                                         \
-        return ruv__hsum16(s);                                                                     \
-    }                                                                                              \
-    RUV__T_AVX512 static float ruv__cos_##T##_avx512(const void *a, const void *b, size_t n) {     \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS,   \
-                              &s, &t, &u);                                                         \
-        return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));                    \
-    }
+    RUV__FLOAT_WRAPPERS(T, avx512, RUV__T_AVX512, __m512, ruv__hsum16)
 RUV__A5_FLOAT(f32, 4, RUV__A5_F32, RUV__A5M_F32)
 RUV__A5_FLOAT(f16, 2, RUV__A5_F16, RUV__A5M_F16)
 RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
@@ -1877,26 +1697,7 @@ RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, I, TGT)
 RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_512)
 RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512)
 RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)

@@ -327,6 +327,16 @@ static void ruv__bits_tail(const uint8_t *a, const uint8_t *b, size_t i, size_t 
     }
 }
 
+/* Copies the last `bytes` bytes of each input into zeroed buffers of `cap` bytes, so that one
+   more full-width step reads only those (zeros add nothing to any sum). */
+static void ruv__pad_tail(void *ta, void *tb, const void *a, const void *b, size_t bytes,
+                          size_t cap) {
+    memset(ta, 0, cap);
+    memset(tb, 0, cap);
+    memcpy(ta, a, bytes);
+    memcpy(tb, b, bytes);
+}
+
 static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
     return or_ ? (float)(1.0 - (double)and_ / (double)or_) : 0.0f;
 }
@@ -491,6 +501,41 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
         (k)->fn[RUV_OP_COS][DT] = ruv__cos_##T##_##I;                                              \
         (k)->fn[RUV_OP_L1][DT] = ruv__l1_##T##_##I;                                                \
     } while (0)
+
+/* The four numeric kernels (l2sq, dot, l1, cos) of storage type T on ISA I, written once for
+   every ISA around its accumulate function:
+     floating: ruv__acc_T_I(a, b, n, op, &r0, &r1, &r2) leaves vector sums of type VT (r0: the
+               op's sum; r1, r2: |a|^2 and |b|^2 for cos), reduced by HSUM;
+     integer:  ruv__isum_T_I(a, b, n, op, &s, &t, &u) leaves exact int64 sums.
+   TGT is the ISA's target attribute (empty for none). */
+#define RUV__FLOAT_WRAPPERS(T, I, TGT, VT, HSUM)                                                   \
+    TGT static float ruv__run_##T##_##I(const void *a, const void *b, size_t n, int op) {          \
+        VT s, t, u;                                                                                \
+        ruv__acc_##T##_##I((const unsigned char *)a, (const unsigned char *)b, n, op, &s, &t, &u); \
+        return op == RUV_OP_COS ? ruv__cos_finish(HSUM(s), HSUM(t), HSUM(u)) : HSUM(s);            \
+    }                                                                                              \
+    RUV__OP_WRAPPERS(T, I, TGT)
+#define RUV__INT_WRAPPERS(T, I, TGT)                                                               \
+    TGT static float ruv__run_##T##_##I(const void *a, const void *b, size_t n, int op) {          \
+        int64_t s, t, u;                                                                           \
+        ruv__isum_##T##_##I(a, b, n, op, &s, &t, &u);                                              \
+        return op == RUV_OP_COS ? ruv__cos_finish((double)s, (double)t, (double)u) : (float)s;     \
+    }                                                                                              \
+    RUV__OP_WRAPPERS(T, I, TGT)
+#define RUV__OP_WRAPPERS(T, I, TGT)                                                                \
+    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_L2SQ);                                           \
+    }                                                                                              \
+    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_DOT);                                            \
+    }                                                                                              \
+    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_L1);                                             \
+    }                                                                                              \
+    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
+        return ruv__run_##T##_##I(a, b, n, RUV_OP_COS);                                            \
+    }
+#define RUV__NO_TARGET
 
 static void ruv__fill_serial(ruv_kernels *k) {
     memset(k, 0, sizeof *k);

@@ -43,10 +43,7 @@
             const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
             float32x4_t x, y;                                                                      \
             if (n - i < 4) {                                                                       \
-                memset(ta, 0, sizeof ta);                                                          \
-                memset(tb, 0, sizeof tb);                                                          \
-                memcpy(ta, pa, (n - i) * ES);                                                      \
-                memcpy(tb, pb, (n - i) * ES);                                                      \
+                ruv__pad_tail(ta, tb, pa, pb, (n - i) * ES, sizeof ta);                            \
                 pa = ta, pb = tb;                                                                  \
             }                                                                                      \
             x = LD(pa), y = LD(pb);                                                                \
@@ -64,30 +61,7 @@
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    static float ruv__l2sq_##T##_neon(const void *a, const void *b, size_t n) {                    \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
-                            &s, &t, &u);                                                           \
-        return vaddvq_f32(s);                                                                      \
-    }                                                                                              \
-    static float ruv__dot_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
-                            &t, &u);                                                               \
-        return vaddvq_f32(s);                                                                      \
-    }                                                                                              \
-    static float ruv__l1_##T##_neon(const void *a, const void *b, size_t n) {                      \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
-                            &t, &u);                                                               \
-        return vaddvq_f32(s);                                                                      \
-    }                                                                                              \
-    static float ruv__cos_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        float32x4_t s, t, u;                                                                       \
-        ruv__acc_##T##_neon((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
-                            &t, &u);                                                               \
-        return ruv__cos_finish(vaddvq_f32(s), vaddvq_f32(t), vaddvq_f32(u));                       \
-    }
+    RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, vaddvq_f32)
 RUV__N_FLOAT(f32, 4, RUV__N_F32)
 RUV__N_FLOAT(f16, 2, RUV__N_F16)
 RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
@@ -111,10 +85,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
             for (; i < end; i += 16) {                                                             \
                 const CT *p = a + i, *q = b + i;                                                   \
                 if (end - i < 16) {                                                                \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 16;                                                                  \
                 }                                                                                  \
@@ -143,26 +114,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
             *r2 += (int64_t)ADDV(u);                                                               \
         }                                                                                          \
     }                                                                                              \
-    static float ruv__l2sq_##T##_neon(const void *a, const void *b, size_t n) {                    \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__dot_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__l1_##T##_neon(const void *a, const void *b, size_t n) {                      \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__cos_##T##_neon(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_neon(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, neon, RUV__NO_TARGET)
 #define RUV__MULL_S8(x, y) vmull_s8(vget_low_s8(x), vget_low_s8(y))
 #define RUV__MULL_U8(x, y) vmull_u8(vget_low_u8(x), vget_low_u8(y))
 #define RUV__ABD_S8(x, y) vreinterpretq_u8_s8(vabdq_s8(x, y))
@@ -189,10 +141,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
             for (; i < end; i += 16) {                                                             \
                 const CT *p = a + i, *q = b + i;                                                   \
                 if (end - i < 16) {                                                                \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 16;                                                                  \
                 }                                                                                  \
@@ -216,26 +165,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
             *r2 += (int64_t)ADDV(u);                                                               \
         }                                                                                          \
     }                                                                                              \
-    RUV__T_DOT static float ruv__l2sq_##T##_dot(const void *a, const void *b, size_t n) {          \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_DOT static float ruv__dot_##T##_dot(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_DOT static float ruv__l1_##T##_dot(const void *a, const void *b, size_t n) {            \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_DOT static float ruv__cos_##T##_dot(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_dot(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, dot, RUV__T_DOT)
 RUV__N_DOT(s, int8_t, vld1q_s8, vdotq_s32, int32x4_t, RUV__ADDV_S, RUV__ABD_S8)
 RUV__N_DOT(u, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, RUV__ADDV_U, vabdq_u8)
 

@@ -7,6 +7,8 @@
 #define RUV__T_SVE RUV__TARGET("arch=armv8.2-a+sve")
 #endif
 
+#define RUV__SAME_F(x) (x)
+
 /* One vector of 32-bit lanes from element i of p; inactive lanes are zero. */
 #define RUV__S_F32(pg, p, i) svld1_f32(pg, (const float *)(p) + (i))
 #define RUV__S_F16(pg, p, i)                                                                       \
@@ -15,8 +17,8 @@
     svreinterpret_f32_u32(svlsl_n_u32_x(pg, svld1uh_u32(pg, (const uint16_t *)(p) + (i)), 16))
 
 #define RUV__S_FLOAT(T, LD)                                                                        \
-    RUV__T_SVE static void ruv__acc_##T##_sve(const void *a, const void *b, size_t n, int op,      \
-                                              float *r0, float *r1, float *r2) {                   \
+    RUV__T_SVE static void ruv__acc_##T##_sve(const unsigned char *a, const unsigned char *b,      \
+                                              size_t n, int op, float *r0, float *r1, float *r2) { \
         svfloat32_t s = svdup_n_f32(0), s2 = s, t = s, u = s;                                      \
         uint64_t i = 0, vl = svcntw();                                                             \
         for (; i < n; i += vl) {                                                                   \
@@ -41,26 +43,7 @@
         *r1 = svaddv_f32(svptrue_b32(), t);                                                        \
         *r2 = svaddv_f32(svptrue_b32(), u);                                                        \
     }                                                                                              \
-    RUV__T_SVE static float ruv__l2sq_##T##_sve(const void *a, const void *b, size_t n) {          \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                      \
-        return s;                                                                                  \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__dot_##T##_sve(const void *a, const void *b, size_t n) {           \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_DOT, &s, &t, &u);                                       \
-        return s;                                                                                  \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__l1_##T##_sve(const void *a, const void *b, size_t n) {            \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_L1, &s, &t, &u);                                        \
-        return s;                                                                                  \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__cos_##T##_sve(const void *a, const void *b, size_t n) {           \
-        float s, t, u;                                                                             \
-        ruv__acc_##T##_sve(a, b, n, RUV_OP_COS, &s, &t, &u);                                       \
-        return ruv__cos_finish(s, t, u);                                                           \
-    }
+    RUV__FLOAT_WRAPPERS(T, sve, RUV__T_SVE, float, RUV__SAME_F)
 RUV__S_FLOAT(f32, RUV__S_F32)
 RUV__S_FLOAT(f16, RUV__S_F16)
 RUV__S_FLOAT(bf16, RUV__S_BF16)
@@ -99,26 +82,7 @@ RUV__S_FLOAT(bf16, RUV__S_BF16)
             *r2 += (int64_t)ADDV(svptrue_b32(), u);                                                \
         }                                                                                          \
     }                                                                                              \
-    RUV__T_SVE static float ruv__l2sq_##T##_sve(const void *a, const void *b, size_t n) {          \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__dot_##T##_sve(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__l1_##T##_sve(const void *a, const void *b, size_t n) {            \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_SVE static float ruv__cos_##T##_sve(const void *a, const void *b, size_t n) {           \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_sve(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, sve, RUV__T_SVE)
 #define RUV__S_ABD_S8(pg, x, y) svreinterpret_u8_s8(svabd_s8_z(pg, x, y))
 RUV__S_INT(s, int8_t, svint8_t, svld1_s8, svint32_t, svdup_n_s32, svdot_s32, RUV__S_ABD_S8,
            svaddv_s32)

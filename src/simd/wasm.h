@@ -4,6 +4,11 @@
 
 #define RUV__W_F32(p) wasm_v128_load(p)
 
+static float ruv__f32x4_sum(v128_t v) {
+    return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +
+           wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);
+}
+
 /* Sum of the four 32-bit lanes (as signed or unsigned) in 64 bits. */
 static int64_t ruv__i32x4_sum(v128_t v) {
     return (int64_t)wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) +
@@ -49,10 +54,7 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
             const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
             v128_t x, y;                                                                           \
             if (n - i < 4) {                                                                       \
-                memset(ta, 0, sizeof ta);                                                          \
-                memset(tb, 0, sizeof tb);                                                          \
-                memcpy(ta, pa, (n - i) * ES);                                                      \
-                memcpy(tb, pb, (n - i) * ES);                                                      \
+                ruv__pad_tail(ta, tb, pa, pb, (n - i) * ES, sizeof ta);                            \
                 pa = ta, pb = tb;                                                                  \
             }                                                                                      \
             x = LD(pa), y = LD(pb);                                                                \
@@ -70,35 +72,7 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    static float ruv__hsum_##T##_wasm(v128_t v) {                                                  \
-        return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) +                     \
-               wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3);                      \
-    }                                                                                              \
-    static float ruv__l2sq_##T##_wasm(const void *a, const void *b, size_t n) {                    \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
-                            &s, &t, &u);                                                           \
-        return ruv__hsum_##T##_wasm(s);                                                            \
-    }                                                                                              \
-    static float ruv__dot_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
-                            &t, &u);                                                               \
-        return ruv__hsum_##T##_wasm(s);                                                            \
-    }                                                                                              \
-    static float ruv__l1_##T##_wasm(const void *a, const void *b, size_t n) {                      \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
-                            &t, &u);                                                               \
-        return ruv__hsum_##T##_wasm(s);                                                            \
-    }                                                                                              \
-    static float ruv__cos_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        v128_t s, t, u;                                                                            \
-        ruv__acc_##T##_wasm((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
-                            &t, &u);                                                               \
-        return ruv__cos_finish(ruv__hsum_##T##_wasm(s), ruv__hsum_##T##_wasm(t),                   \
-                               ruv__hsum_##T##_wasm(u));                                           \
-    }
+    RUV__FLOAT_WRAPPERS(T, wasm, RUV__NO_TARGET, v128_t, ruv__f32x4_sum)
 RUV__W_FLOAT(f32, 4, RUV__W_F32)
 RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
 
@@ -117,10 +91,7 @@ RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
                 const unsigned char *p = a + i, *q = b + i;                                        \
                 v128_t x, y;                                                                       \
                 if (end - i < 8) {                                                                 \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 8;                                                                   \
                 }                                                                                  \
@@ -142,26 +113,7 @@ RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
             *r2 += ruv__i32x4_sum(u);                                                              \
         }                                                                                          \
     }                                                                                              \
-    static float ruv__l2sq_##T##_wasm(const void *a, const void *b, size_t n) {                    \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__dot_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__l1_##T##_wasm(const void *a, const void *b, size_t n) {                      \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    static float ruv__cos_##T##_wasm(const void *a, const void *b, size_t n) {                     \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_wasm(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, wasm, RUV__NO_TARGET)
 RUV__W_INT(i8, wasm_i16x8_load8x8)
 RUV__W_INT(u8, wasm_u16x8_load8x8)
 

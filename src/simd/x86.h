@@ -91,10 +91,7 @@ RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
             const unsigned char *pa = a + i * ES, *pb = b + i * ES;                                \
             __m256 x, y;                                                                           \
             if (n - i < 8) {                                                                       \
-                memset(ta, 0, sizeof ta);                                                          \
-                memset(tb, 0, sizeof tb);                                                          \
-                memcpy(ta, pa, (n - i) * ES);                                                      \
-                memcpy(tb, pb, (n - i) * ES);                                                      \
+                ruv__pad_tail(ta, tb, pa, pb, (n - i) * ES, sizeof ta);                            \
                 pa = ta, pb = tb;                                                                  \
             }                                                                                      \
             x = LD(pa), y = LD(pb);                                                                \
@@ -112,30 +109,7 @@ RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
         *r1 = _mm256_add_ps(t0, t1);                                                               \
         *r2 = _mm256_add_ps(u0, u1);                                                               \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,    \
-                            &s, &t, &u);                                                           \
-        return ruv__hsum8(s);                                                                      \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT, &s, \
-                            &t, &u);                                                               \
-        return ruv__hsum8(s);                                                                      \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1, &s,  \
-                            &t, &u);                                                               \
-        return ruv__hsum8(s);                                                                      \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        __m256 s, t, u;                                                                            \
-        ruv__acc_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS, &s, \
-                            &t, &u);                                                               \
-        return ruv__cos_finish(ruv__hsum8(s), ruv__hsum8(t), ruv__hsum8(u));                       \
-    }
+    RUV__FLOAT_WRAPPERS(T, avx2, RUV__T_AVX2, __m256, ruv__hsum8)
 RUV__A2_FLOAT(f32, 4, RUV__A2_F32)
 RUV__A2_FLOAT(f16, 2, RUV__A2_F16)
 RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
@@ -158,10 +132,7 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
                 const unsigned char *p = a + i, *q = b + i;                                        \
                 __m128i x8, y8;                                                                    \
                 if (end - i < 16) {                                                                \
-                    memset(ta, 0, sizeof ta);                                                      \
-                    memset(tb, 0, sizeof tb);                                                      \
-                    memcpy(ta, p, end - i);                                                        \
-                    memcpy(tb, q, end - i);                                                        \
+                    ruv__pad_tail(ta, tb, p, q, end - i, sizeof ta);                               \
                     p = ta, q = tb;                                                                \
                     i = end - 16; /* the loop step lands exactly on end */                         \
                 }                                                                                  \
@@ -195,26 +166,7 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                    \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_DOT, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__l1_##T##_avx2(const void *a, const void *b, size_t n) {          \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_L1, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    RUV__T_AVX2 static float ruv__cos_##T##_avx2(const void *a, const void *b, size_t n) {         \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_avx2(a, b, n, RUV_OP_COS, &s, &t, &u);                                     \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, avx2, RUV__T_AVX2)
 RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
 RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
 
@@ -464,30 +416,7 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
         *r1 = _mm512_add_ps(t0, t1);                                                               \
         *r2 = _mm512_add_ps(u0, u1);                                                               \
     }                                                                                              \
-    RUV__T_AVX512 static float ruv__l2sq_##T##_avx512(const void *a, const void *b, size_t n) {    \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L2SQ,  \
-                              &s, &t, &u);                                                         \
-        return ruv__hsum16(s);                                                                     \
-    }                                                                                              \
-    RUV__T_AVX512 static float ruv__dot_##T##_avx512(const void *a, const void *b, size_t n) {     \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_DOT,   \
-                              &s, &t, &u);                                                         \
-        return ruv__hsum16(s);                                                                     \
-    }                                                                                              \
-    RUV__T_AVX512 static float ruv__l1_##T##_avx512(const void *a, const void *b, size_t n) {      \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_L1,    \
-                              &s, &t, &u);                                                         \
-        return ruv__hsum16(s);                                                                     \
-    }                                                                                              \
-    RUV__T_AVX512 static float ruv__cos_##T##_avx512(const void *a, const void *b, size_t n) {     \
-        __m512 s, t, u;                                                                            \
-        ruv__acc_##T##_avx512((const unsigned char *)a, (const unsigned char *)b, n, RUV_OP_COS,   \
-                              &s, &t, &u);                                                         \
-        return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));                    \
-    }
+    RUV__FLOAT_WRAPPERS(T, avx512, RUV__T_AVX512, __m512, ruv__hsum16)
 RUV__A5_FLOAT(f32, 4, RUV__A5_F32, RUV__A5M_F32)
 RUV__A5_FLOAT(f16, 2, RUV__A5_F16, RUV__A5M_F16)
 RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
@@ -543,26 +472,7 @@ RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_L2SQ, &s, &t, &u);                                     \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_DOT, &s, &t, &u);                                      \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_L1, &s, &t, &u);                                       \
-        return (float)s;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        int64_t s, t, u;                                                                           \
-        ruv__isum_##T##_##I(a, b, n, RUV_OP_COS, &s, &t, &u);                                      \
-        return ruv__cos_finish((double)s, (double)t, (double)u);                                   \
-    }
+    RUV__INT_WRAPPERS(T, I, TGT)
 RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_512)
 RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512)
 RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)
