@@ -1711,24 +1711,34 @@ RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
                                          int l2) {                                                 \
         int64_t total = 0, t1, t2, t3;                                                             \
         size_t i = 0;                                                                              \
-        while (n - i >= 64) {                                                                      \
-            size_t end = i + ((n - i) / 64 * 64 < RUV__IBLOCK ? (n - i) / 64 * 64 : RUV__IBLOCK);  \
-            __m512i s0 = _mm512_setzero_si512(), s1 = s0;                                          \
+        while (n - i >= 128) {                                                                     \
+            size_t end =                                                                           \
+                i + ((n - i) / 128 * 128 < RUV__IBLOCK ? (n - i) / 128 * 128 : RUV__IBLOCK);       \
+            __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;                        \
             if (l2)                                                                                \
-                for (; i < end; i += 64) {                                                         \
+                for (; i < end; i += 128) {                                                        \
                     __m512i d0 =                                                                   \
                         _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i)), WIDEN(RUV__A5_L16(b + i)));    \
                     __m512i d1 = _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i + 32)),                  \
                                                   WIDEN(RUV__A5_L16(b + i + 32)));                 \
+                    __m512i d2 = _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i + 64)),                  \
+                                                  WIDEN(RUV__A5_L16(b + i + 64)));                 \
+                    __m512i d3 = _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i + 96)),                  \
+                                                  WIDEN(RUV__A5_L16(b + i + 96)));                 \
                     s0 = MADD(s0, d0, d0);                                                         \
                     s1 = MADD(s1, d1, d1);                                                         \
+                    s2 = MADD(s2, d2, d2);                                                         \
+                    s3 = MADD(s3, d3, d3);                                                         \
                 }                                                                                  \
             else                                                                                   \
-                for (; i < end; i += 64) {                                                         \
+                for (; i < end; i += 128) {                                                        \
                     s0 = MADD(s0, WIDEN(RUV__A5_L16(a + i)), WIDEN(RUV__A5_L16(b + i)));           \
                     s1 = MADD(s1, WIDEN(RUV__A5_L16(a + i + 32)), WIDEN(RUV__A5_L16(b + i + 32))); \
+                    s2 = MADD(s2, WIDEN(RUV__A5_L16(a + i + 64)), WIDEN(RUV__A5_L16(b + i + 64))); \
+                    s3 = MADD(s3, WIDEN(RUV__A5_L16(a + i + 96)), WIDEN(RUV__A5_L16(b + i + 96))); \
                 }                                                                                  \
-            total += ruv__hsum16i(s0) + ruv__hsum16i(s1);                                          \
+            total +=                                                                               \
+                ruv__hsum16i(_mm512_add_epi32(s0, s1)) + ruv__hsum16i(_mm512_add_epi32(s2, s3));   \
         }                                                                                          \
         ruv__isum_##T##_##I(a + i, b + i, n - i, l2 ? RUV_OP_L2SQ : RUV_OP_DOT, &t1, &t2, &t3);    \
         return total + t1;                                                                         \
