@@ -388,6 +388,7 @@ static void ruv__bits_tail(const uint8_t *a, const uint8_t *b, size_t i, size_t 
     }
 }
 
+#if RUV__HAS_X86 || RUV__HAS_NEON || RUV__HAS_WASM
 /* Copies the last `bytes` bytes of each input into zeroed buffers of `cap` bytes, so that one
    more full-width step reads only those (zeros add nothing to any sum). */
 static void ruv__pad_tail(void *ta, void *tb, const void *a, const void *b, size_t bytes,
@@ -397,6 +398,7 @@ static void ruv__pad_tail(void *ta, void *tb, const void *a, const void *b, size
     memcpy(ta, a, bytes);
     memcpy(tb, b, bytes);
 }
+#endif
 
 static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
     return or_ ? (float)(1.0 - (double)and_ / (double)or_) : 0.0f;
@@ -1395,9 +1397,18 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
 RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
 RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
 
-/* Dedicated dot and l2sq loops (the hot ones): 32 values per iteration in two accumulators, no
-   per-iteration branches; the tail goes through the generic loop above. */
-#define RUV__A2_DL(T, WIDEN)                                                                       \
+/* Dedicated dot and l2sq loops (the hot ones): 32 values per iteration loaded from p as two
+   16-bit halves by SPLIT (any lane order will do, as both inputs get the same one; u8 unpacks
+   against zero, which runs on more ports than vpmovzx); the tail goes through the generic loop
+   above. */
+#define RUV__A2_SPLIT_I8(p, lo, hi)                                                                \
+    lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p))),                \
+    hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)((p) + 16)))
+#define RUV__A2_SPLIT_U8(p, lo, hi)                                                                \
+    lo = _mm256_loadu_si256((const __m256i *)(const void *)(p)),                                   \
+    hi = _mm256_unpackhi_epi8(lo, _mm256_setzero_si256()),                                         \
+    lo = _mm256_unpacklo_epi8(lo, _mm256_setzero_si256())
+#define RUV__A2_DL(T, SPLIT)                                                                       \
     RUV__T_AVX2 static int64_t ruv__dl_##T##_avx2(const unsigned char *a, const unsigned char *b,  \
                                                   size_t n, int l2) {                              \
         int64_t total = 0, t1, t2, t3;                                                             \
@@ -1405,28 +1416,22 @@ RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
         while (n - i >= 32) {                                                                      \
             size_t end = i + ((n - i) / 32 * 32 < RUV__IBLOCK ? (n - i) / 32 * 32 : RUV__IBLOCK);  \
             __m256i s0 = _mm256_setzero_si256(), s1 = s0;                                          \
-            if (l2)                                                                                \
+            if (l2) /* two loops, so that neither tests l2 per iteration */                        \
                 for (; i < end; i += 32) {                                                         \
-                    __m256i d0 = _mm256_sub_epi16(                                                 \
-                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i))),            \
-                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i))));           \
-                    __m256i d1 = _mm256_sub_epi16(                                                 \
-                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i + 16))),       \
-                        WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16))));      \
-                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(d0, d0));                          \
-                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(d1, d1));                          \
+                    __m256i xl, xh, yl, yh;                                                        \
+                    SPLIT(a + i, xl, xh);                                                          \
+                    SPLIT(b + i, yl, yh);                                                          \
+                    xl = _mm256_sub_epi16(xl, yl), xh = _mm256_sub_epi16(xh, yh);                  \
+                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(xl, xl));                          \
+                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(xh, xh));                          \
                 }                                                                                  \
             else                                                                                   \
                 for (; i < end; i += 32) {                                                         \
-                    s0 = _mm256_add_epi32(                                                         \
-                        s0, _mm256_madd_epi16(                                                     \
-                                WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i))),    \
-                                WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i)))));  \
-                    s1 = _mm256_add_epi32(                                                         \
-                        s1,                                                                        \
-                        _mm256_madd_epi16(                                                         \
-                            WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(a + i + 16))),   \
-                            WIDEN(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16))))); \
+                    __m256i xl, xh, yl, yh;                                                        \
+                    SPLIT(a + i, xl, xh);                                                          \
+                    SPLIT(b + i, yl, yh);                                                          \
+                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(xl, yl));                          \
+                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(xh, yh));                          \
                 }                                                                                  \
             total += ruv__hsum8i(s0) + ruv__hsum8i(s1);                                            \
         }                                                                                          \
@@ -1441,8 +1446,8 @@ RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
         return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
                                          1);                                                       \
     }
-RUV__A2_DL(i8, _mm256_cvtepi8_epi16)
-RUV__A2_DL(u8, _mm256_cvtepu8_epi16)
+RUV__A2_DL(i8, RUV__A2_SPLIT_I8)
+RUV__A2_DL(u8, RUV__A2_SPLIT_U8)
 
 /* Binary: popcount by nibble lookup (vpshufb), bytes summed with sad_epu8. */
 RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {

@@ -327,6 +327,7 @@ static void ruv__bits_tail(const uint8_t *a, const uint8_t *b, size_t i, size_t 
     }
 }
 
+#if RUV__HAS_X86 || RUV__HAS_NEON || RUV__HAS_WASM
 /* Copies the last `bytes` bytes of each input into zeroed buffers of `cap` bytes, so that one
    more full-width step reads only those (zeros add nothing to any sum). */
 static void ruv__pad_tail(void *ta, void *tb, const void *a, const void *b, size_t bytes,
@@ -336,6 +337,7 @@ static void ruv__pad_tail(void *ta, void *tb, const void *a, const void *b, size
     memcpy(ta, a, bytes);
     memcpy(tb, b, bytes);
 }
+#endif
 
 static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
     return or_ ? (float)(1.0 - (double)and_ / (double)or_) : 0.0f;
