@@ -481,59 +481,70 @@ RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512
 RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)
 RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
 
-/* Dedicated l2sq (and, without VNNI, dot) loops: 64 values per iteration widened to i16 in two
-   accumulators, no per-iteration branches; the tail goes through the generic loop. */
+/* Dedicated dot loop without VNNI: 128 values per iteration widened to i16 in four accumulators
+   (hides the madd latency); the tail goes through the generic loop. */
 #define RUV__A5_L16(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-#define RUV__A5_DL(T, I, TGT, WIDEN, MADD)                                                         \
-    TGT static int64_t ruv__dl_##T##_##I(const unsigned char *a, const unsigned char *b, size_t n, \
-                                         int l2) {                                                 \
+#define RUV__A5_DOT(T, WIDEN)                                                                      \
+    RUV__T_AVX512 static float ruv__dotf_##T##_avx512(const void *pa, const void *pb, size_t n) {  \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         int64_t total = 0, t1, t2, t3;                                                             \
         size_t i = 0;                                                                              \
         while (n - i >= 128) {                                                                     \
             size_t end =                                                                           \
                 i + ((n - i) / 128 * 128 < RUV__IBLOCK ? (n - i) / 128 * 128 : RUV__IBLOCK);       \
             __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;                        \
-            if (l2)                                                                                \
-                for (; i < end; i += 128) {                                                        \
-                    __m512i d0 =                                                                   \
-                        _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i)), WIDEN(RUV__A5_L16(b + i)));    \
-                    __m512i d1 = _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i + 32)),                  \
-                                                  WIDEN(RUV__A5_L16(b + i + 32)));                 \
-                    __m512i d2 = _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i + 64)),                  \
-                                                  WIDEN(RUV__A5_L16(b + i + 64)));                 \
-                    __m512i d3 = _mm512_sub_epi16(WIDEN(RUV__A5_L16(a + i + 96)),                  \
-                                                  WIDEN(RUV__A5_L16(b + i + 96)));                 \
-                    s0 = MADD(s0, d0, d0);                                                         \
-                    s1 = MADD(s1, d1, d1);                                                         \
-                    s2 = MADD(s2, d2, d2);                                                         \
-                    s3 = MADD(s3, d3, d3);                                                         \
-                }                                                                                  \
-            else                                                                                   \
-                for (; i < end; i += 128) {                                                        \
-                    s0 = MADD(s0, WIDEN(RUV__A5_L16(a + i)), WIDEN(RUV__A5_L16(b + i)));           \
-                    s1 = MADD(s1, WIDEN(RUV__A5_L16(a + i + 32)), WIDEN(RUV__A5_L16(b + i + 32))); \
-                    s2 = MADD(s2, WIDEN(RUV__A5_L16(a + i + 64)), WIDEN(RUV__A5_L16(b + i + 64))); \
-                    s3 = MADD(s3, WIDEN(RUV__A5_L16(a + i + 96)), WIDEN(RUV__A5_L16(b + i + 96))); \
-                }                                                                                  \
+            for (; i < end; i += 128) {                                                            \
+                s0 = RUV__MADD_512(s0, WIDEN(RUV__A5_L16(a + i)), WIDEN(RUV__A5_L16(b + i)));      \
+                s1 = RUV__MADD_512(s1, WIDEN(RUV__A5_L16(a + i + 32)),                             \
+                                   WIDEN(RUV__A5_L16(b + i + 32)));                                \
+                s2 = RUV__MADD_512(s2, WIDEN(RUV__A5_L16(a + i + 64)),                             \
+                                   WIDEN(RUV__A5_L16(b + i + 64)));                                \
+                s3 = RUV__MADD_512(s3, WIDEN(RUV__A5_L16(a + i + 96)),                             \
+                                   WIDEN(RUV__A5_L16(b + i + 96)));                                \
+            }                                                                                      \
             total +=                                                                               \
                 ruv__hsum16i(_mm512_add_epi32(s0, s1)) + ruv__hsum16i(_mm512_add_epi32(s2, s3));   \
         }                                                                                          \
-        ruv__isum_##T##_##I(a + i, b + i, n - i, l2 ? RUV_OP_L2SQ : RUV_OP_DOT, &t1, &t2, &t3);    \
-        return total + t1;                                                                         \
-    }                                                                                              \
-    TGT static float ruv__l2f_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        return (float)ruv__dl_##T##_##I((const unsigned char *)a, (const unsigned char *)b, n, 1); \
+        ruv__isum_##T##_avx512(a + i, b + i, n - i, RUV_OP_DOT, &t1, &t2, &t3);                    \
+        return (float)(total + t1);                                                                \
     }
-RUV__A5_DL(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, RUV__MADD_512)
-RUV__A5_DL(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, RUV__MADD_512)
-RUV__A5_DL(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, RUV__MADD_VNNI)
-RUV__A5_DL(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, RUV__MADD_VNNI)
-RUV__T_AVX512 static float ruv__dotf_i8_avx512(const void *a, const void *b, size_t n) {
-    return (float)ruv__dl_i8_avx512((const unsigned char *)a, (const unsigned char *)b, n, 0);
-}
-RUV__T_AVX512 static float ruv__dotf_u8_avx512(const void *a, const void *b, size_t n) {
-    return (float)ruv__dl_u8_avx512((const unsigned char *)a, (const unsigned char *)b, n, 0);
-}
+RUV__A5_DOT(i8, _mm512_cvtepi8_epi16)
+RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
+
+/* l2sq via |a - b|, exact in 8 bits for two i8 or two u8 values (max - min, wrapping), widened
+   by unpacking against zero and squared by MADD: fewer shuffles than widening both inputs. */
+#define RUV__A5_L2(T, I, TGT, MAX, MIN, MADD)                                                      \
+    TGT static float ruv__l2d_##T##_##I(const void *pa, const void *pb, size_t n) {                \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        const __m512i z = _mm512_setzero_si512();                                                  \
+        int64_t total = 0, t1, t2, t3;                                                             \
+        size_t i = 0;                                                                              \
+        while (n - i >= 128) {                                                                     \
+            size_t end =                                                                           \
+                i + ((n - i) / 128 * 128 < RUV__IBLOCK ? (n - i) / 128 * 128 : RUV__IBLOCK);       \
+            __m512i s0 = z, s1 = z, s2 = z, s3 = z;                                                \
+            for (; i < end; i += 128) {                                                            \
+                __m512i x0 = _mm512_loadu_si512(a + i), y0 = _mm512_loadu_si512(b + i);            \
+                __m512i x1 = _mm512_loadu_si512(a + i + 64), y1 = _mm512_loadu_si512(b + i + 64);  \
+                __m512i d0 = _mm512_sub_epi8(MAX(x0, y0), MIN(x0, y0));                            \
+                __m512i d1 = _mm512_sub_epi8(MAX(x1, y1), MIN(x1, y1));                            \
+                __m512i l0 = _mm512_unpacklo_epi8(d0, z), h0 = _mm512_unpackhi_epi8(d0, z);        \
+                __m512i l1 = _mm512_unpacklo_epi8(d1, z), h1 = _mm512_unpackhi_epi8(d1, z);        \
+                s0 = MADD(s0, l0, l0);                                                             \
+                s1 = MADD(s1, h0, h0);                                                             \
+                s2 = MADD(s2, l1, l1);                                                             \
+                s3 = MADD(s3, h1, h1);                                                             \
+            }                                                                                      \
+            total +=                                                                               \
+                ruv__hsum16i(_mm512_add_epi32(s0, s1)) + ruv__hsum16i(_mm512_add_epi32(s2, s3));   \
+        }                                                                                          \
+        ruv__isum_##T##_##I(a + i, b + i, n - i, RUV_OP_L2SQ, &t1, &t2, &t3);                      \
+        return (float)(total + t1);                                                                \
+    }
+RUV__A5_L2(i8, avx512, RUV__T_AVX512, _mm512_max_epi8, _mm512_min_epi8, RUV__MADD_512)
+RUV__A5_L2(u8, avx512, RUV__T_AVX512, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_512)
+RUV__A5_L2(i8, ice, RUV__T_ICE, _mm512_max_epi8, _mm512_min_epi8, RUV__MADD_VNNI)
+RUV__A5_L2(u8, ice, RUV__T_ICE, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_VNNI)
 
 /* Dot with vpdpbusd (u8 x s8, 4 products per 32-bit lane). i8 x i8: (a + 128) is a u8, and
    sum (a + 128) b = sum ab + 128 sum b. u8 x u8: (b - 128) is an s8, and sum a (b - 128) =
@@ -800,8 +811,8 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->bf16_to_f32 = ruv__bf16_to_f32_avx512;
     k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotf_i8_avx512;
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx512;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx512;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx512;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_avx512;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_avx512;
     if (isa == RUV_ISA_AVX512)
         return;
     RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
@@ -810,8 +821,8 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_ice;
     k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotv_i8_ice;
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotv_u8_ice;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_ice;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_ice;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_ice;
+    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_ice;
     if (isa == RUV_ISA_AVX512_ICE)
         return;
     k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_bf16;
