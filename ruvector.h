@@ -1435,8 +1435,12 @@ RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
                 }                                                                                  \
             total += ruv__hsum8i(s0) + ruv__hsum8i(s1);                                            \
         }                                                                                          \
-        ruv__isum_##T##_avx2(a + i, b + i, n - i, l2 ? RUV_OP_L2SQ : RUV_OP_DOT, &t1, &t2, &t3);   \
-        return total + t1;                                                                         \
+        if (i < n) { /* the tail */                                                                \
+            ruv__isum_##T##_avx2(a + i, b + i, n - i, l2 ? RUV_OP_L2SQ : RUV_OP_DOT, &t1, &t2,     \
+                                 &t3);                                                             \
+            total += t1;                                                                           \
+        }                                                                                          \
+        return total;                                                                              \
     }                                                                                              \
     RUV__T_AVX2 static float ruv__dotf_##T##_avx2(const void *a, const void *b, size_t n) {        \
         return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
@@ -1732,8 +1736,11 @@ RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
             total +=                                                                               \
                 ruv__hsum16i(_mm512_add_epi32(s0, s1)) + ruv__hsum16i(_mm512_add_epi32(s2, s3));   \
         }                                                                                          \
-        ruv__isum_##T##_avx512(a + i, b + i, n - i, RUV_OP_DOT, &t1, &t2, &t3);                    \
-        return (float)(total + t1);                                                                \
+        if (i < n) { /* the tail */                                                                \
+            ruv__isum_##T##_avx512(a + i, b + i, n - i, RUV_OP_DOT, &t1, &t2, &t3);                \
+            total += t1;                                                                           \
+        }                                                                                          \
+        return (float)total;                                                                       \
     }
 RUV__A5_DOT(i8, _mm512_cvtepi8_epi16)
 RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
@@ -1765,8 +1772,11 @@ RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
             total +=                                                                               \
                 ruv__hsum16i(_mm512_add_epi32(s0, s1)) + ruv__hsum16i(_mm512_add_epi32(s2, s3));   \
         }                                                                                          \
-        ruv__isum_##T##_##I(a + i, b + i, n - i, RUV_OP_L2SQ, &t1, &t2, &t3);                      \
-        return (float)(total + t1);                                                                \
+        if (i < n) { /* the tail */                                                                \
+            ruv__isum_##T##_##I(a + i, b + i, n - i, RUV_OP_L2SQ, &t1, &t2, &t3);                  \
+            total += t1;                                                                           \
+        }                                                                                          \
+        return (float)total;                                                                       \
     }
 RUV__A5_L2(i8, avx512, RUV__T_AVX512, _mm512_max_epi8, _mm512_min_epi8, RUV__MADD_512)
 RUV__A5_L2(u8, avx512, RUV__T_AVX512, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_512)
