@@ -315,34 +315,19 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f) {
     return (uint16_t)(u >> 16);
 }
 
-static void ruv__f32_to_f16_serial(const void *src, void *dst, size_t n) {
-    const float *s = (const float *)src;
-    uint16_t *d = (uint16_t *)dst;
-    size_t i;
-    for (i = 0; i < n; i++)
-        d[i] = ruv_f32_to_f16(s[i]);
-}
-static void ruv__f16_to_f32_serial(const void *src, void *dst, size_t n) {
-    const uint16_t *s = (const uint16_t *)src;
-    float *d = (float *)dst;
-    size_t i;
-    for (i = 0; i < n; i++)
-        d[i] = ruv_f16_to_f32(s[i]);
-}
-static void ruv__f32_to_bf16_serial(const void *src, void *dst, size_t n) {
-    const float *s = (const float *)src;
-    uint16_t *d = (uint16_t *)dst;
-    size_t i;
-    for (i = 0; i < n; i++)
-        d[i] = ruv_f32_to_bf16(s[i]);
-}
-static void ruv__bf16_to_f32_serial(const void *src, void *dst, size_t n) {
-    const uint16_t *s = (const uint16_t *)src;
-    float *d = (float *)dst;
-    size_t i;
-    for (i = 0; i < n; i++)
-        d[i] = ruv_bf16_to_f32(s[i]);
-}
+/* The array converters of the serial table: one scalar conversion per element. */
+#define RUV__CONVERT_SERIAL(name, ST, DT, fn)                                                      \
+    static void name(const void *src, void *dst, size_t n) {                                       \
+        const ST *s = (const ST *)src;                                                             \
+        DT *d = (DT *)dst;                                                                         \
+        size_t i;                                                                                  \
+        for (i = 0; i < n; i++)                                                                    \
+            d[i] = fn(s[i]);                                                                       \
+    }
+RUV__CONVERT_SERIAL(ruv__f32_to_f16_serial, float, uint16_t, ruv_f32_to_f16)
+RUV__CONVERT_SERIAL(ruv__f16_to_f32_serial, uint16_t, float, ruv_f16_to_f32)
+RUV__CONVERT_SERIAL(ruv__f32_to_bf16_serial, float, uint16_t, ruv_f32_to_bf16)
+RUV__CONVERT_SERIAL(ruv__bf16_to_f32_serial, uint16_t, float, ruv_bf16_to_f32)
 
 /* >>shared */
 /* Shared tail of every cosine kernel: 1 - ab / sqrt(aa * bb), in double so that aa * bb cannot

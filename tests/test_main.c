@@ -332,36 +332,32 @@ TEST(hnsw_recall_glove_cosine) {
     free(qs);
 }
 
-TEST(hnsw_recall_mnist_l2) {
+/* HNSW recall@10 at ef_search 64 against a shared set's own ground truth. */
+static void check_hnsw_recall_gt(const char *prefix, ruv_metric metric) {
+    char f[256];
     size_t nb, dim, nq, qd, ng, gd;
-    float *base = load_f(0, "mnist_base.fvecs", 0, &nb, &dim);
-    float *qs = load_f(0, "mnist_query.fvecs", 0, &nq, &qd);
-    int32_t *gt = load_i("mnist_groundtruth.ivecs", &ng, &gd);
+    float *base, *qs;
+    int32_t *gt;
     double r;
+    snprintf(f, sizeof f, "%s_base.fvecs", prefix);
+    base = load_f(0, f, 0, &nb, &dim);
+    snprintf(f, sizeof f, "%s_query.fvecs", prefix);
+    qs = load_f(0, f, 0, &nq, &qd);
+    snprintf(f, sizeof f, "%s_groundtruth.ivecs", prefix);
+    gt = load_i(f, &ng, &gd);
     REQUIRE(base && qs && gt && qd == dim && ng == nq);
-    r = hnsw_recall(RUV_METRIC_L2SQ, base, nb, qs, nq, dim, gt, gd, 64);
-    printf("  mnist subset l2 recall@10 (ef 64) = %.4f\n", r);
+    r = hnsw_recall(metric, base, nb, qs, nq, dim, gt, gd, 64);
+    printf("  %s recall@10 (ef 64) = %.4f\n", prefix, r);
     CHECK(r >= 0.95);
     free(base);
     free(qs);
     free(gt);
 }
 
-TEST(hnsw_recall_fiori_ip) {
-    size_t nb, dim, nq, qd, ng, gd;
-    float *base = load_f(0, "fiori_base.fvecs", 0, &nb, &dim);
-    float *qs = load_f(0, "fiori_query.fvecs", 0, &nq, &qd);
-    int32_t *gt = load_i("fiori_groundtruth.ivecs", &ng, &gd);
-    double r;
-    REQUIRE(base && qs && gt && qd == dim && ng == nq);
-    /* unit vectors: inner-product order = cosine order = the ground truth */
-    r = hnsw_recall(RUV_METRIC_IP, base, nb, qs, nq, dim, gt, gd, 64);
-    printf("  fiori ip recall@10 (ef 64) = %.4f\n", r);
-    CHECK(r >= 0.95);
-    free(base);
-    free(qs);
-    free(gt);
-}
+TEST(hnsw_recall_mnist_l2) { check_hnsw_recall_gt("mnist", RUV_METRIC_L2SQ); }
+
+/* fiori vectors have unit length: inner-product order = cosine order = the ground truth */
+TEST(hnsw_recall_fiori_ip) { check_hnsw_recall_gt("fiori", RUV_METRIC_IP); }
 
 /* Same seed -> identical results; one batch -> the same graph as one add per vector; results
    from a caller's ctx equal those from the index's own. */
