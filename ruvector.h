@@ -2163,7 +2163,18 @@ extern "C" {
     X(RUV_E_VALUE, -3, "vector has a NaN or infinite component")                                   \
     X(RUV_E_EXISTS, -4, "key already in the index")                                                \
     X(RUV_E_FULL, -5, "index is full")                                                             \
-    X(RUV_E_UNSUPPORTED, -6, "instruction set not supported by this CPU or build")
+    X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
+    X(RUV_E_NOTFOUND, -7, "key or id not in the index")                                            \
+    X(RUV_E_READONLY, -8, "index is a read-only view")                                             \
+    X(RUV_E_IO, -9, "input/output error")                                                          \
+    X(RUV_E_SPACE, -10, "buffer too small")                                                        \
+    X(RUV_E_FORMAT, -11, "not a ruvector index (bad magic)")                                       \
+    X(RUV_E_VERSION, -12, "index format version newer than this library")                          \
+    X(RUV_E_ENDIAN, -13, "index written with the other byte order")                                \
+    X(RUV_E_TRUNCATED, -14, "index data truncated")                                                \
+    X(RUV_E_CHECKSUM, -15, "index data checksum mismatch")                                         \
+    X(RUV_E_CORRUPT, -16, "index data inconsistent")                                               \
+    X(RUV_E_DIM, -17, "dimension mismatch")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
 /* Result of every fallible call: RUV_OK (0) or a negative error code. */
@@ -2294,6 +2305,147 @@ RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **o
 /* Releases a search context. NULL is ignored. */
 RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
 
+/* >>store */
+/* Largest string id and metadata blob, in bytes. */
+#define RUV_MAX_ID_BYTES 1024u
+#define RUV_MAX_META_BYTES 0x1000000u
+
+/* How ruv_index_put treats the key. */
+typedef enum ruv_put_mode {
+    RUV_PUT_INSERT = 0, /* new key only: RUV_E_EXISTS if present */
+    RUV_PUT_UPDATE = 1, /* existing key only: RUV_E_NOTFOUND if absent */
+    RUV_PUT_UPSERT = 2  /* either */
+} ruv_put_mode;
+
+/* One entry for ruv_index_put. A NULL field keeps what the key already has (nothing for a new
+   key); a non-NULL field with length 0 clears it. */
+typedef struct ruv_item {
+    uint64_t key;
+    const float *vector; /* dim floats, copied; required for a new key */
+    const char *id;      /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
+    size_t id_len;
+    const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
+    size_t meta_len;
+} ruv_item;
+
+/* Counts and sizes (bytes) by part. For a view, sizes are those of the viewed buffer's parts. */
+typedef struct ruv_stats {
+    size_t live;         /* searchable entries (= ruv_index_count) */
+    size_t deleted;      /* HNSW slots of deleted/updated entries, still traversed by searches */
+    size_t capacity;     /* slots allocated */
+    size_t vector_bytes; /* f32 vectors */
+    size_t graph_bytes;  /* HNSW links and levels */
+    size_t key_bytes;    /* keys and the key hash table */
+    size_t id_bytes;     /* string ids and their hash table */
+    size_t meta_bytes;   /* metadata */
+    size_t total_bytes;  /* ruv_index_memory_usage */
+    int readonly;        /* 1 for a view */
+} ruv_stats;
+
+/* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
+   All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
+   meta_len too large. RUV_E_EXISTS: INSERT of a
+   present key, or an id another key has. RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE:
+   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view). A new vector for an HNSW entry is
+   inserted as a new node and the old node is kept as a deleted one (see ruv_index_remove). Not
+   thread-safe. */
+RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
+
+/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE. */
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. */
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
+   HNSW: the node stays in the graph as a deleted node, traversed but never returned (reuse of its
+   slot is future work; stats.deleted counts them). RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
+   RUV_E_READONLY. Allocates nothing. Not thread-safe. */
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
+
+/* 1 if key has a live entry, else 0 (also for NULL). Safe alongside other readers. */
+RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
+
+/* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
+   to unit length, so that is what comes back. RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
+
+/* The string id of key: *id points into the index (not NUL-terminated), valid until the next
+   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
+                                   size_t *len);
+
+/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                     size_t *len);
+
+/* Key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0), RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+                                    uint64_t *key);
+
+/* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
+   the next key; 0 at the end. Writes to the index invalidate the cursor. */
+RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
+
+/* Fills *out. RUV_E_ARG if either is NULL. */
+RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out);
+
+/* >>persistence */
+/* Writer: consume len bytes, return 0 on success (anything else aborts the save: RUV_E_IO). */
+typedef int (*ruv_write_fn)(void *user, const void *data, size_t len);
+/* Reader: fill dst with exactly len bytes; return 0 on success, 1 if the data ended first
+   (RUV_E_TRUNCATED), anything else for an error (RUV_E_IO). */
+typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
+
+/* Options for loading and viewing. NULL or zero fields = defaults. */
+typedef struct ruv_load_options {
+    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
+    ruv_isa isa;         /* kernels (as in ruv_config); RUV_ISA_AUTO = best */
+    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
+} ruv_load_options;
+
+/* Exact number of bytes ruv_index_save writes (0 for NULL). */
+RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx);
+
+/* Writes the index in the FORMAT below through write. A reader: safe alongside searches.
+   Allocates nothing. RUV_E_ARG, RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). */
+RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user);
+
+/* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
+ *written = the size needed). */
+RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
+                                        size_t *written);
+
+/* Saves to a file atomically: writes "<path>.ruvtmp", flushes it to the device (fsync on POSIX),
+   renames it over path, and syncs the directory, so path holds the old or the new index, never
+   a mix. Concurrent saves to one path are not supported. RUV_E_IO (the temporary is removed),
+   RUV_E_NOMEM (the temporary's name), RUV_E_ARG. Absent under RUV_NO_STDIO. */
+RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
+
+/* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
+   error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
+   RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
+   RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
+   big-endian host). Nothing leaks on any error. */
+RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
+                                 ruv_index **out);
+
+/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). */
+RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
+                                        ruv_index **out);
+
+/* ruv_index_load from a file. Absent under RUV_NO_STDIO. */
+RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
+                                      ruv_index **out);
+
+/* Zero-copy, read-only index over buf (a saved index, e.g. mmap-ed or in flash): vectors, graph,
+   keys, ids and metadata stay in buf, which must stay unchanged and alive until ruv_index_free;
+   only the index struct and search scratch are allocated. buf must be 8-byte aligned (64 is best;
+   else RUV_E_ARG). Checked like ruv_index_load (checksums included, so opening reads the whole
+   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY. */
+RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
+                                 ruv_index **out);
+
 #ifdef __cplusplus
 }
 #endif
@@ -2306,6 +2458,18 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
 
 #include <math.h>
 #include <string.h>
+#ifndef RUV_NO_STDIO
+#include <stdio.h>
+#if defined(_WIN32)
+#include <io.h>
+#include <windows.h>
+#elif defined(__unix__) || defined(__APPLE__) || defined(__EMSCRIPTEN__)
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#define RUV__POSIX_IO 1
+#endif
+#endif
 
 #if defined(RUV_MALLOC) != defined(RUV_FREE)
 #error "define both RUV_MALLOC and RUV_FREE, or neither"
@@ -2432,6 +2596,117 @@ static uint64_t ruv__mix64(uint64_t x) {
     return x ^ (x >> 31);
 }
 
+/* >>checksum */
+/* Little-endian field access, independent of the host's byte order. */
+static uint32_t ruv__rd32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t ruv__rd64(const unsigned char *p) {
+    return (uint64_t)ruv__rd32(p) | (uint64_t)ruv__rd32(p + 4) << 32;
+}
+static void ruv__wr32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+static void ruv__wr64(unsigned char *p, uint64_t v) {
+    ruv__wr32(p, (uint32_t)v);
+    ruv__wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* XXH64 (Yann Collet, xxHash specification, github.com/Cyan4973/xxHash doc/xxhash_spec.md),
+   streaming: checksums of the saved format and hashes of string ids. */
+#define RUV__XP1 0x9E3779B185EBCA87ull
+#define RUV__XP2 0xC2B2AE3D27D4EB4Full
+#define RUV__XP3 0x165667B19E3779F9ull
+#define RUV__XP4 0x85EBCA77C2B2AE63ull
+#define RUV__XP5 0x27D4EB2F165667C5ull
+
+typedef struct ruv__xxh {
+    uint64_t v[4], total, seed;
+    unsigned char buf[32];
+    size_t n; /* bytes in buf */
+} ruv__xxh;
+
+static uint64_t ruv__rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+static uint64_t ruv__xround(uint64_t acc, uint64_t in) {
+    return ruv__rotl64(acc + in * RUV__XP2, 31) * RUV__XP1;
+}
+
+static void ruv__xxh_init(ruv__xxh *h, uint64_t seed) {
+    memset(h, 0, sizeof *h);
+    h->seed = seed;
+    h->v[0] = seed + RUV__XP1 + RUV__XP2;
+    h->v[1] = seed + RUV__XP2;
+    h->v[2] = seed;
+    h->v[3] = seed - RUV__XP1;
+}
+
+static void ruv__xxh_stripe(uint64_t v[4], const unsigned char *p) {
+    v[0] = ruv__xround(v[0], ruv__rd64(p));
+    v[1] = ruv__xround(v[1], ruv__rd64(p + 8));
+    v[2] = ruv__xround(v[2], ruv__rd64(p + 16));
+    v[3] = ruv__xround(v[3], ruv__rd64(p + 24));
+}
+
+static void ruv__xxh_update(ruv__xxh *h, const void *data, size_t len) {
+    const unsigned char *p = (const unsigned char *)data;
+    h->total += len;
+    if (h->n) {
+        size_t t = 32 - h->n < len ? 32 - h->n : len;
+        memcpy(h->buf + h->n, p, t);
+        h->n += t;
+        p += t;
+        len -= t;
+        if (h->n < 32)
+            return;
+        ruv__xxh_stripe(h->v, h->buf);
+        h->n = 0;
+    }
+    for (; len >= 32; p += 32, len -= 32)
+        ruv__xxh_stripe(h->v, p);
+    memcpy(h->buf, p, len);
+    h->n = len;
+}
+
+static uint64_t ruv__xxh_final(const ruv__xxh *h) {
+    const unsigned char *p = h->buf;
+    size_t len = h->n, i;
+    uint64_t x;
+    if (h->total >= 32) {
+        x = ruv__rotl64(h->v[0], 1) + ruv__rotl64(h->v[1], 7) + ruv__rotl64(h->v[2], 12) +
+            ruv__rotl64(h->v[3], 18);
+        for (i = 0; i < 4; i++)
+            x = (x ^ ruv__xround(0, h->v[i])) * RUV__XP1 + RUV__XP4;
+    } else {
+        x = h->seed + RUV__XP5;
+    }
+    x += h->total;
+    for (; len >= 8; p += 8, len -= 8)
+        x = ruv__rotl64(x ^ ruv__xround(0, ruv__rd64(p)), 27) * RUV__XP1 + RUV__XP4;
+    if (len >= 4) {
+        x = ruv__rotl64(x ^ (uint64_t)ruv__rd32(p) * RUV__XP1, 23) * RUV__XP2 + RUV__XP3;
+        p += 4;
+        len -= 4;
+    }
+    for (; len; p++, len--)
+        x = ruv__rotl64(x ^ *p * RUV__XP5, 11) * RUV__XP1;
+    x ^= x >> 33;
+    x *= RUV__XP2;
+    x ^= x >> 29;
+    x *= RUV__XP3;
+    return x ^ (x >> 32);
+}
+
+static uint64_t ruv__xxh64(const void *data, size_t len, uint64_t seed) {
+    ruv__xxh h;
+    ruv__xxh_init(&h, seed);
+    ruv__xxh_update(&h, data, len);
+    return ruv__xxh_final(&h);
+}
+
 /* >>search-context */
 /* Candidate: distance and slot (high bit of id = expanded). */
 typedef struct ruv__cand {
@@ -2535,6 +2810,17 @@ static void ruv__ctx_next_epoch(ruv_search_ctx *c) {
 }
 
 /* >>index */
+/* A byte string per slot: ref[2 s] = offset in bytes, ref[2 s + 1] = length (0 = none). Deleted
+   strings leave garbage in bytes, dropped when the arena grows (and never saved). */
+typedef struct ruv__blobs {
+    uint32_t *ref; /* [cap * 2], NULL until first used */
+    unsigned char *bytes;
+    size_t len, cap; /* arena bytes used / allocated */
+    size_t live;     /* bytes referenced */
+} ruv__blobs;
+
+#define RUV__DEAD 0x80u /* levels[] flag: deleted HNSW node */
+
 struct ruv_index {
     ruv_config cfg; /* resolved */
     ruv__mem mem;
@@ -2563,6 +2849,13 @@ struct ruv_index {
     double ml;
     uint64_t rng;
 
+    size_t live;     /* entries that searches return; count - live HNSW nodes are deleted */
+    int view;        /* arrays borrowed from a caller's buffer: read-only, not freed */
+    ruv__blobs ids;  /* string ids */
+    ruv__blobs meta; /* metadata */
+    uint32_t *idtab; /* id hash table over slots (like table), NULL until an id is set */
+    size_t idtab_cap;
+
     ruv_search_ctx *ctx; /* used by adds and by searches without a ctx */
 };
 
@@ -2582,11 +2875,30 @@ static uint32_t *ruv__links(const ruv_index *idx, uint32_t slot, int level) {
     return idx->upper + idx->upper_off[slot] + (size_t)(level - 1) * (idx->M + 1);
 }
 
-static uint64_t ruv__hash(uint64_t key) { return ruv__mix64(key); }
+/* >>tables */
+/* Open-addressing hash tables of slots with linear probing: `table` by key, `idtab` by string id
+   (which = 0 / 1). Both are kept at most half full, so a probe always meets RUV__NONE. */
+static const unsigned char *ruv__blob(const ruv__blobs *b, uint32_t s, size_t *len) {
+    if (!b->ref) {
+        *len = 0;
+        return NULL;
+    }
+    *len = b->ref[2 * (size_t)s + 1];
+    return *len ? b->bytes + b->ref[2 * (size_t)s] : NULL;
+}
+
+static uint64_t ruv__slot_hash(const ruv_index *idx, int which, uint32_t s) {
+    size_t len;
+    const unsigned char *p;
+    if (!which)
+        return ruv__mix64(idx->keys[s]);
+    p = ruv__blob(&idx->ids, s, &len);
+    return ruv__xxh64(p, len, 0);
+}
 
 /* Slot holding key, or RUV__NONE. */
 static uint32_t ruv__find(const ruv_index *idx, uint64_t key) {
-    size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash(key) & mask;
+    size_t mask = idx->table_cap - 1, h = (size_t)ruv__mix64(key) & mask;
     for (;; h = (h + 1) & mask) {
         uint32_t s = idx->table[h];
         if (s == RUV__NONE || idx->keys[s] == key)
@@ -2594,12 +2906,60 @@ static uint32_t ruv__find(const ruv_index *idx, uint64_t key) {
     }
 }
 
-static void ruv__table_put(uint32_t *table, size_t cap, const uint64_t *keys, uint32_t slot) {
-    size_t mask = cap - 1, h = (size_t)ruv__hash(keys[slot]) & mask;
-    RUV_ASSERT((cap & mask) == 0 && slot != RUV__NONE);
-    while (table[h] != RUV__NONE)
+/* Slot whose string id is id[0..len-1], or RUV__NONE. */
+static uint32_t ruv__find_id(const ruv_index *idx, const char *id, size_t len) {
+    size_t mask = idx->idtab_cap - 1, h;
+    if (!idx->idtab)
+        return RUV__NONE;
+    for (h = (size_t)ruv__xxh64(id, len, 0) & mask;; h = (h + 1) & mask) {
+        uint32_t s = idx->idtab[h];
+        size_t l;
+        const unsigned char *p;
+        if (s == RUV__NONE)
+            return s;
+        p = ruv__blob(&idx->ids, s, &l);
+        if (l == len && memcmp(p, id, len) == 0)
+            return s;
+    }
+}
+
+static void ruv__tab_put(const ruv_index *idx, int which, uint32_t *t, size_t cap, uint32_t s) {
+    size_t mask = cap - 1, h = (size_t)ruv__slot_hash(idx, which, s) & mask;
+    RUV_ASSERT((cap & mask) == 0 && s != RUV__NONE);
+    while (t[h] != RUV__NONE)
         h = (h + 1) & mask;
-    table[h] = slot;
+    t[h] = s;
+}
+
+/* Position of slot s in table `which` (s must be there). */
+static size_t ruv__tab_pos(const ruv_index *idx, int which, uint32_t s) {
+    uint32_t *t = which ? idx->idtab : idx->table;
+    size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1;
+    size_t h = (size_t)ruv__slot_hash(idx, which, s) & mask;
+    while (t[h] != s) {
+        RUV_ASSERT(t[h] != RUV__NONE);
+        h = (h + 1) & mask;
+    }
+    return h;
+}
+
+/* Removes the entry at pos, shifting later members of its probe run back (no tombstones). */
+static void ruv__tab_del(const ruv_index *idx, int which, size_t pos) {
+    uint32_t *t = which ? idx->idtab : idx->table;
+    size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1, j = pos;
+    for (;;) {
+        size_t home;
+        j = (j + 1) & mask;
+        if (t[j] == RUV__NONE)
+            break;
+        home = (size_t)ruv__slot_hash(idx, which, t[j]) & mask;
+        /* t[j] may move to pos unless its home lies cyclically in (pos, j] */
+        if (pos <= j ? (home <= pos || home > j) : (home <= pos && home > j)) {
+            t[pos] = t[j];
+            pos = j;
+        }
+    }
+    t[pos] = RUV__NONE;
 }
 
 static size_t ruv__upper_need(const ruv_index *idx, int level) {
@@ -2615,16 +2975,84 @@ static int ruv__draw_level(ruv_index *idx) {
     return l >= RUV__MAX_LEVEL ? RUV__MAX_LEVEL : (int)l;
 }
 
-/* Makes room for `slots` slots and `upper` more u32 of upper-level lists. All or nothing. */
-static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper) {
+/* Pending growth of one blob column (see ruv__reserve). */
+typedef struct ruv__blob_grow {
+    uint32_t *ref;
+    unsigned char *bytes;
+    size_t ref_n, cap; /* u32s in ref; bytes */
+} ruv__blob_grow;
+
+/* Plans and allocates room in b for `add` more bytes with `slots` slots. All or nothing. */
+static ruv_result ruv__blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t slots,
+                                  size_t old_slots, size_t add, ruv__blob_grow *g) {
+    memset(g, 0, sizeof *g);
+    if (!b->ref && !add)
+        return RUV_OK;
+    if (!b->ref || slots > old_slots) {
+        g->ref_n = slots * 2;
+        if (!(g->ref = (uint32_t *)ruv__alloc(&idx->mem, g->ref_n * 4)))
+            return RUV_E_NOMEM;
+    }
+    if (b->len + add > b->cap) {
+        size_t need = b->live + add;
+        if (need > 0xFFFFFFFFu)
+            return RUV_E_FULL;
+        g->cap = need < 32 ? 64 : (need > 0x7FFFFFFFu ? 0xFFFFFFFFu : 2 * need);
+        if (!(g->bytes = (unsigned char *)ruv__alloc(&idx->mem, g->cap)))
+            return RUV_E_NOMEM;
+    }
+    return RUV_OK;
+}
+
+static void ruv__blob_drop(ruv_index *idx, ruv__blob_grow *g) {
+    ruv__free(&idx->mem, g->ref, g->ref_n * 4);
+    ruv__free(&idx->mem, g->bytes, g->cap);
+}
+
+/* Installs g into b (refs copied for count slots, live strings compacted into the new arena). */
+static void ruv__blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g, size_t old_slots) {
+    size_t s;
+    if (g->ref) {
+        memset(g->ref, 0, g->ref_n * 4);
+        if (b->ref)
+            memcpy(g->ref, b->ref, idx->count * 2 * 4);
+        ruv__free(&idx->mem, b->ref, b->ref ? old_slots * 2 * 4 : 0);
+        b->ref = g->ref;
+    }
+    if (g->bytes) {
+        size_t len = 0;
+        for (s = 0; s < idx->count; s++) {
+            uint32_t *r = b->ref + 2 * s;
+            if (r[1]) {
+                memcpy(g->bytes + len, b->bytes + r[0], r[1]);
+                r[0] = (uint32_t)len;
+                len += r[1];
+            }
+        }
+        ruv__free(&idx->mem, b->bytes, b->cap);
+        b->bytes = g->bytes;
+        b->cap = g->cap;
+        b->len = len;
+    }
+}
+
+/* Makes room for `slots` slots, `upper` more u32 of upper-level lists and id_add / meta_add more
+   bytes of string ids / metadata (a column is created when first given bytes). All or nothing:
+   RUV_E_NOMEM or RUV_E_FULL with nothing changed. */
+static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                               size_t meta_add) {
     int ok = 1, hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
-    size_t cap = idx->cap, tcap = idx->table_cap, ucap = idx->upper_cap, ulen;
+    size_t cap = idx->cap, tcap = idx->table_cap, ucap = idx->upper_cap, ulen, old_cap = idx->cap;
     unsigned char *data = NULL;
     uint64_t *keys = NULL;
-    uint32_t *table = NULL, *uoff = NULL, *up = NULL;
+    uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
+    ruv__blob_grow gi, gm;
     size_t pool;
+    ruv_result r = RUV_E_NOMEM;
 
+    memset(&gi, 0, sizeof gi);
+    memset(&gm, 0, sizeof gm);
     if (slots > RUV_MAX_COUNT)
         return RUV_E_FULL;
     if (cap < slots) {
@@ -2655,9 +3083,16 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper) {
     }
     if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__alloc(&idx->mem, tcap * 4)))
         goto fail;
+    if ((idx->idtab || id_add) && idx->idtab_cap != tcap &&
+        !(idtab = (uint32_t *)ruv__alloc(&idx->mem, tcap * 4)))
+        goto fail;
     if (ucap > idx->upper_cap && !(up = (uint32_t *)ruv__alloc(&idx->mem, ucap * 4)))
         goto fail;
+    if ((r = ruv__blob_alloc(idx, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
+        (r = ruv__blob_alloc(idx, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
+        goto fail;
     /* the index's own scratch for inserting: last, as it is all or nothing itself */
+    r = RUV_E_NOMEM;
     pool = idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
                                                          : idx->cfg.ef_construction;
     if (ruv__ctx_reserve(idx->ctx, hnsw ? cap : 0, pool, (size_t)idx->m0 + 1) != RUV_OK)
@@ -2685,14 +3120,27 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper) {
         }
         idx->cap = cap;
     }
+    ruv__blob_commit(idx, &idx->ids, &gi, old_cap);
+    ruv__blob_commit(idx, &idx->meta, &gm, old_cap);
     if (table) {
         size_t i;
         memset(table, 0xFF, tcap * 4);
         for (i = 0; i < idx->count; i++)
-            ruv__table_put(table, tcap, idx->keys, (uint32_t)i);
+            if (!hnsw || !(idx->levels[i] & RUV__DEAD))
+                ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
         ruv__free(&idx->mem, idx->table, idx->table_cap * 4);
         idx->table = table;
         idx->table_cap = tcap;
+    }
+    if (idtab) {
+        size_t i, len;
+        memset(idtab, 0xFF, tcap * 4);
+        for (i = 0; i < idx->count; i++)
+            if (ruv__blob(&idx->ids, (uint32_t)i, &len))
+                ruv__tab_put(idx, 1, idtab, tcap, (uint32_t)i);
+        ruv__free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
+        idx->idtab = idtab;
+        idx->idtab_cap = tcap;
     }
     if (up) {
         if (idx->upper_len)
@@ -2708,8 +3156,11 @@ fail:
     ruv__free(&idx->mem, levels, cap);
     ruv__free(&idx->mem, uoff, cap * sizeof *uoff);
     ruv__free(&idx->mem, table, tcap * 4);
+    ruv__free(&idx->mem, idtab, tcap * 4);
     ruv__free(&idx->mem, up, ucap * 4);
-    return RUV_E_NOMEM;
+    ruv__blob_drop(idx, &gi);
+    ruv__blob_drop(idx, &gm);
+    return r;
 }
 
 /* >>hnsw */
@@ -2992,7 +3443,7 @@ RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
         return RUV_E_NOMEM;
     }
     memset(idx->table, 0xFF, idx->table_cap * 4);
-    if ((r = ruv__reserve(idx, (size_t)c.capacity, 0)) != RUV_OK) {
+    if ((r = ruv__reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
         ruv_index_free(idx);
         return r;
     }
@@ -3007,12 +3458,19 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
     m = idx->mem;
     if (idx->ctx)
         ruv_search_ctx_free(idx->ctx);
-    ruv__free_aligned(&m, idx->data, idx->cap * idx->stride);
-    ruv__free(&m, idx->keys, idx->cap * sizeof *idx->keys);
-    ruv__free(&m, idx->table, idx->table_cap * 4);
-    ruv__free(&m, idx->levels, idx->cap);
-    ruv__free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
-    ruv__free(&m, idx->upper, idx->upper_cap * 4);
+    if (!idx->view) {
+        ruv__free_aligned(&m, idx->data, idx->cap * idx->stride);
+        ruv__free(&m, idx->keys, idx->cap * sizeof *idx->keys);
+        ruv__free(&m, idx->table, idx->table_cap * 4);
+        ruv__free(&m, idx->levels, idx->cap);
+        ruv__free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
+        ruv__free(&m, idx->upper, idx->upper_cap * 4);
+        ruv__free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
+        ruv__free(&m, idx->ids.bytes, idx->ids.cap);
+        ruv__free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
+        ruv__free(&m, idx->meta.bytes, idx->meta.cap);
+        ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
+    }
     ruv__free(&m, idx, sizeof *idx);
 }
 
@@ -3039,18 +3497,55 @@ static ruv_result ruv__batch_unique(ruv_index *idx, size_t n, const uint64_t *ke
     return dup ? RUV_E_EXISTS : RUV_OK;
 }
 
+/* Stores vec (normalised for cosine) in the zeroed row of slot s. */
+static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
+    float *v = ruv__vec(idx, s);
+    if (idx->cfg.metric == RUV_METRIC_COSINE)
+        ruv__normalize(v, vec, idx->dim);
+    else
+        memcpy(v, vec, idx->dim * sizeof *v);
+}
+
+/* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
+   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
+static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos) {
+    uint32_t s = (uint32_t)idx->count;
+    memset(idx->data + (size_t)s * idx->stride, 0, idx->stride);
+    ruv__store_vec(idx, s, vec);
+    idx->keys[s] = key;
+    if (idx->ids.ref)
+        idx->ids.ref[2 * (size_t)s] = idx->ids.ref[2 * (size_t)s + 1] = 0;
+    if (idx->meta.ref)
+        idx->meta.ref[2 * (size_t)s] = idx->meta.ref[2 * (size_t)s + 1] = 0;
+    if (replace_pos == (size_t)-1)
+        ruv__tab_put(idx, 0, idx->table, idx->table_cap, s);
+    else
+        idx->table[replace_pos] = s;
+    idx->count++;
+    idx->live++;
+    if (idx->cfg.kind == RUV_INDEX_HNSW) {
+        int level = ruv__draw_level(idx);
+        idx->levels[s] = (uint8_t)level;
+        idx->upper_off[s] = (uint32_t)idx->upper_len;
+        memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
+        idx->upper_len += ruv__upper_need(idx, level);
+        ruv__hnsw_insert(idx, s, level);
+    }
+    return s;
+}
+
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const float *vecs) {
     size_t i, upper = 0, dim;
     uint64_t rng;
     ruv_result r;
-    int hnsw;
     if (!idx || (n && (!keys || !vecs)))
         return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
     if (n == 0)
         return RUV_OK;
     dim = idx->dim;
-    hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     if (n > RUV_MAX_COUNT - idx->count)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
@@ -3063,32 +3558,13 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
         return r;
     /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
     rng = idx->rng;
-    for (i = 0; hnsw && i < n; i++)
+    for (i = 0; idx->cfg.kind == RUV_INDEX_HNSW && i < n; i++)
         upper += ruv__upper_need(idx, ruv__draw_level(idx));
     idx->rng = rng;
-    if ((r = ruv__reserve(idx, idx->count + n, upper)) != RUV_OK)
+    if ((r = ruv__reserve(idx, idx->count + n, upper, 0, 0)) != RUV_OK)
         return r;
-    for (i = 0; i < n; i++) {
-        uint32_t s = (uint32_t)idx->count;
-        float *v = ruv__vec(idx, s);
-        if (idx->cfg.metric == RUV_METRIC_COSINE)
-            ruv__normalize(v, vecs + i * dim, dim);
-        else
-            memcpy(v, vecs + i * dim, dim * sizeof *v);
-        idx->keys[s] = keys[i];
-        ruv__table_put(idx->table, idx->table_cap, idx->keys, s);
-        idx->count++;
-        if (hnsw) {
-            int level = ruv__draw_level(idx), l;
-            idx->levels[s] = (uint8_t)level;
-            idx->upper_off[s] = (uint32_t)idx->upper_len;
-            idx->upper_len += ruv__upper_need(idx, level);
-            *ruv__links(idx, s, 0) = 0;
-            for (l = 1; l <= level; l++)
-                *ruv__links(idx, s, l) = 0;
-            ruv__hnsw_insert(idx, s, level);
-        }
-    }
+    for (i = 0; i < n; i++)
+        ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1);
     return RUV_OK;
 }
 
@@ -3096,6 +3572,230 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) 
     if (!idx || !vec)
         return RUV_E_ARG;
     return ruv_index_add_batch(idx, 1, &key, vec);
+}
+
+/* >>store */
+/* Sets the blob of slot s to p[0..len-1] (len 0 clears); room reserved. Keeps the id table. */
+static void ruv__blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
+    ruv__blobs *b = is_id ? &idx->ids : &idx->meta;
+    uint32_t *r;
+    if (!b->ref)
+        return; /* column absent: nothing to clear (a set reserved it) */
+    r = b->ref + 2 * (size_t)s;
+    if (r[1]) {
+        if (is_id)
+            ruv__tab_del(idx, 1, ruv__tab_pos(idx, 1, s));
+        b->live -= r[1];
+        r[0] = r[1] = 0;
+    }
+    if (len) {
+        memcpy(b->bytes + b->len, p, len);
+        r[0] = (uint32_t)b->len;
+        r[1] = (uint32_t)len;
+        b->len += len;
+        b->live += len;
+        if (is_id)
+            ruv__tab_put(idx, 1, idx->idtab, idx->idtab_cap, s);
+    }
+}
+
+/* Moves the id and metadata of slot from to slot to (whose own are empty). */
+static void ruv__blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
+    int c;
+    for (c = 0; c < 2; c++) {
+        ruv__blobs *b = c ? &idx->ids : &idx->meta;
+        uint32_t *f, *t;
+        if (!b->ref)
+            continue;
+        f = b->ref + 2 * (size_t)from;
+        t = b->ref + 2 * (size_t)to;
+        if (c && f[1])
+            idx->idtab[ruv__tab_pos(idx, 1, from)] = to;
+        t[0] = f[0];
+        t[1] = f[1];
+        f[0] = f[1] = 0;
+    }
+}
+
+RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {
+    uint32_t s, other;
+    int hnsw, newslot;
+    size_t upper = 0, id_add = 0, meta_add = 0;
+    ruv_result r;
+    if (!idx || !it || (int)mode < 0 || (int)mode > (int)RUV_PUT_UPSERT)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    s = ruv__find(idx, it->key);
+    if (s != RUV__NONE && mode == RUV_PUT_INSERT)
+        return RUV_E_EXISTS;
+    if (s == RUV__NONE && mode == RUV_PUT_UPDATE)
+        return RUV_E_NOTFOUND;
+    if ((s == RUV__NONE && !it->vector) || (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
+        (it->meta && it->meta_len > RUV_MAX_META_BYTES))
+        return RUV_E_ARG;
+    if (it->vector && !ruv__all_finite(it->vector, idx->dim))
+        return RUV_E_VALUE;
+    if (it->id && it->id_len) {
+        other = ruv__find_id(idx, it->id, it->id_len);
+        if (other != RUV__NONE && other != s)
+            return RUV_E_EXISTS;
+        id_add = it->id_len;
+    }
+    if (it->meta)
+        meta_add = it->meta_len;
+    hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
+    newslot = s == RUV__NONE || (hnsw && it->vector);
+    if (newslot && idx->count >= RUV_MAX_COUNT)
+        return RUV_E_FULL;
+    if (newslot && hnsw) {
+        uint64_t rng = idx->rng;
+        upper = ruv__upper_need(idx, ruv__draw_level(idx));
+        idx->rng = rng;
+    }
+    if ((r = ruv__reserve(idx, idx->count + (size_t)newslot, upper, id_add, meta_add)) != RUV_OK)
+        return r;
+    /* Nothing fails from here on. */
+    if (newslot) {
+        uint32_t ns;
+        if (s == RUV__NONE) {
+            ns = ruv__place(idx, it->key, it->vector, (size_t)-1);
+        } else { /* HNSW update: a new node takes over the key; the old one is deleted */
+            ns = ruv__place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s));
+            ruv__blobs_move(idx, s, ns);
+            idx->levels[s] |= RUV__DEAD;
+            idx->live--;
+        }
+        s = ns;
+    } else if (it->vector) {
+        ruv__store_vec(idx, s, it->vector);
+    }
+    if (it->id)
+        ruv__blob_set(idx, 1, s, it->id, it->id_len);
+    if (it->meta)
+        ruv__blob_set(idx, 0, s, it->meta, it->meta_len);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
+    ruv_item it;
+    if (!vec)
+        return RUV_E_ARG;
+    memset(&it, 0, sizeof it);
+    it.key = key;
+    it.vector = vec;
+    return ruv_index_put(idx, &it, RUV_PUT_UPDATE);
+}
+
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec) {
+    ruv_item it;
+    if (!vec)
+        return RUV_E_ARG;
+    memset(&it, 0, sizeof it);
+    it.key = key;
+    it.vector = vec;
+    return ruv_index_put(idx, &it, RUV_PUT_UPSERT);
+}
+
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+    uint32_t s, last;
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if ((s = ruv__find(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    ruv__tab_del(idx, 0, ruv__tab_pos(idx, 0, s));
+    ruv__blob_set(idx, 1, s, NULL, 0);
+    ruv__blob_set(idx, 0, s, NULL, 0);
+    idx->live--;
+    if (idx->cfg.kind == RUV_INDEX_HNSW) {
+        idx->levels[s] |= RUV__DEAD;
+        return RUV_OK;
+    }
+    /* flat: the last slot fills the hole */
+    last = (uint32_t)idx->count - 1;
+    if (s != last) {
+        idx->table[ruv__tab_pos(idx, 0, last)] = s;
+        memcpy(idx->data + (size_t)s * idx->stride, idx->data + (size_t)last * idx->stride,
+               idx->stride);
+        idx->keys[s] = idx->keys[last];
+        ruv__blobs_move(idx, last, s);
+    }
+    idx->count--;
+    return RUV_OK;
+}
+
+RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
+    return idx && ruv__find(idx, key) != RUV__NONE;
+}
+
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out) {
+    uint32_t s;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    if ((s = ruv__find(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    memcpy(out, ruv__vec(idx, s), idx->dim * sizeof *out);
+    return RUV_OK;
+}
+
+static ruv_result ruv__get_blob(const ruv_index *idx, int is_id, uint64_t key, const void **p,
+                                size_t *len) {
+    uint32_t s;
+    if (p)
+        *p = NULL;
+    if (len)
+        *len = 0;
+    if (!idx || !p || !len)
+        return RUV_E_ARG;
+    if ((s = ruv__find(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    *p = ruv__blob(is_id ? &idx->ids : &idx->meta, s, len);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
+                                   size_t *len) {
+    const void *p;
+    ruv_result r = ruv__get_blob(idx, 1, key, &p, len);
+    if (id)
+        *id = (const char *)p;
+    return id ? r : RUV_E_ARG;
+}
+
+RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                     size_t *len) {
+    return ruv__get_blob(idx, 0, key, meta, len);
+}
+
+RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+                                    uint64_t *key) {
+    uint32_t s;
+    if (!idx || !id || !len || !key)
+        return RUV_E_ARG;
+    if ((s = ruv__find_id(idx, id, len)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    *key = idx->keys[s];
+    return RUV_OK;
+}
+
+static int ruv__dead(const ruv_index *idx, size_t s) {
+    return idx->levels && (idx->levels[s] & RUV__DEAD);
+}
+
+RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
+    size_t s;
+    if (!idx || !cursor || !key)
+        return 0;
+    for (s = *cursor; s < idx->count; s++)
+        if (!ruv__dead(idx, s)) {
+            *key = idx->keys[s];
+            *cursor = s + 1;
+            return 1;
+        }
+    *cursor = idx->count;
+    return 0;
 }
 
 /* Exact top-k by scanning every slot with a max-heap of size k on (distance, slot). */
@@ -3170,13 +3870,15 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
     c = params && params->ctx ? params->ctx : idx->ctx;
     if (c->dim != idx->dim)
         return RUV_E_ARG;
-    if (idx->count == 0)
+    if (idx->live == 0)
         return RUV_OK;
-    if (k > idx->count)
-        k = idx->count;
+    if (k > idx->live)
+        k = idx->live;
     ef = params && params->ef_search ? params->ef_search : idx->cfg.ef_search;
     if (ef < k || idx->cfg.kind == RUV_INDEX_FLAT)
         ef = k;
+    if (ef > idx->count)
+        ef = idx->count;
     r = ruv__ctx_reserve(c, idx->cfg.kind == RUV_INDEX_HNSW ? idx->cap : 0, ef,
                          (size_t)idx->m0 + 1);
     if (r != RUV_OK)
@@ -3193,7 +3895,23 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
         int l;
         for (l = idx->max_level; l > 0; l--)
             ruv__greedy(idx, query, l, &ep, &dep);
-        n = ruv__search_layer(idx, c, query, ep, dep, ef, 0);
+        for (;;) {
+            size_t j;
+            n = ruv__search_layer(idx, c, query, ep, dep, ef, 0);
+            if (idx->live == idx->count)
+                break;
+            /* deleted nodes are traversed but not returned: drop them, and widen the search
+               while fewer than k live ones were found */
+            for (i = j = 0; i < n; i++)
+                if (!(idx->levels[c->pool[i].id] & RUV__DEAD))
+                    c->pool[j++] = c->pool[i];
+            n = j;
+            if (n >= k || ef >= idx->count)
+                break;
+            ef = 2 * ef < idx->count ? 2 * ef : idx->count;
+            if ((r = ruv__ctx_reserve(c, idx->cap, ef, (size_t)idx->m0 + 1)) != RUV_OK)
+                return r;
+        }
         if (n > k)
             n = k;
     }
@@ -3222,12 +3940,34 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
     return RUV_OK;
 }
 
-RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->count : 0; }
+RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
 
 RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
 
 RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
     return idx ? idx->mem.used + idx->ctx->mem.used : 0;
+}
+
+RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
+    size_t cap, row_vec;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    memset(out, 0, sizeof *out);
+    cap = idx->cap;
+    row_vec = idx->dim * sizeof(float);
+    out->live = idx->live;
+    out->deleted = idx->count - idx->live;
+    out->capacity = cap;
+    out->vector_bytes = cap * row_vec;
+    out->graph_bytes = cap * (idx->stride - row_vec);
+    if (idx->levels)
+        out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
+    out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
+    out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
+    out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
+    out->total_bytes = ruv_index_memory_usage(idx);
+    out->readonly = idx->view;
+    return RUV_OK;
 }
 
 RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx) {
@@ -3257,6 +3997,952 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
     m = ctx->mem;
     ruv__free(&m, ctx, sizeof *ctx);
 }
+
+/* >>persistence (layout: see FORMAT at the top) */
+#define RUV__FMT_MAJOR 1u
+#define RUV__FMT_MINOR 0u
+#define RUV__HDR 128u
+#define RUV__SECENT 32u
+#define RUV__MAX_SECTIONS 32u
+#define RUV__ENDIAN_MARK 0x01020304u
+
+/* Section ids, in file order. */
+enum {
+    RUV__S_SLOTS = 1, /* slot arena: count x stride bytes (HNSW level-0 links + vectors) */
+    RUV__S_KEYS,      /* u64 key per slot */
+    RUV__S_KEYTAB,    /* u32 key hash table (power-of-two entries) */
+    RUV__S_LEVELS,    /* HNSW: u8 per slot, top level | 0x80 if deleted */
+    RUV__S_UPPEROFF,  /* HNSW: u32 per slot, start of its upper lists in UPPER */
+    RUV__S_UPPER,     /* HNSW: u32 upper-level lists */
+    RUV__S_IDREF,     /* u32 (offset, length) per slot into IDBYTES */
+    RUV__S_IDBYTES,   /* string ids */
+    RUV__S_IDTAB,     /* u32 string-id hash table */
+    RUV__S_METAREF,   /* u32 (offset, length) per slot into METABYTES */
+    RUV__S_METABYTES, /* metadata */
+    RUV__S_END
+};
+
+/* Builds without the checksum gate so that a fuzzer reaches the structural checks (which run
+   whatever the checksums say); never for production. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define RUV__SUM_OK(a, b) ((void)(a), (void)(b), 1)
+#else
+#define RUV__SUM_OK(a, b) ((a) == (b))
+#endif
+
+typedef struct ruv__sec {
+    uint32_t id;
+    uint64_t off, len, sum;
+} ruv__sec;
+
+static int ruv__host_le(void) {
+    uint16_t x = 1;
+    unsigned char c;
+    memcpy(&c, &x, 1);
+    return c == 1;
+}
+
+static uint64_t ruv__align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
+
+static int ruv__sec_present(const ruv_index *idx, uint32_t id) {
+    switch (id) {
+    case RUV__S_LEVELS:
+    case RUV__S_UPPEROFF:
+    case RUV__S_UPPER:
+        return idx->cfg.kind == RUV_INDEX_HNSW;
+    case RUV__S_IDREF:
+    case RUV__S_IDBYTES:
+    case RUV__S_IDTAB:
+        return idx->ids.ref != NULL;
+    case RUV__S_METAREF:
+    case RUV__S_METABYTES:
+        return idx->meta.ref != NULL;
+    default:
+        return 1;
+    }
+}
+
+/* Byte length of section id for the index's state (also what a loader expects). */
+static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
+    uint64_t n = idx->count;
+    switch (id) {
+    case RUV__S_SLOTS:
+        return n * idx->stride;
+    case RUV__S_KEYS:
+        return n * 8;
+    case RUV__S_KEYTAB:
+        return (uint64_t)idx->table_cap * 4;
+    case RUV__S_LEVELS:
+        return n;
+    case RUV__S_UPPEROFF:
+        return n * 4;
+    case RUV__S_UPPER:
+        return (uint64_t)idx->upper_len * 4;
+    case RUV__S_IDREF:
+    case RUV__S_METAREF:
+        return n * 8;
+    case RUV__S_IDBYTES:
+        return idx->ids.live;
+    case RUV__S_IDTAB:
+        return (uint64_t)idx->idtab_cap * 4;
+    default:
+        return idx->meta.live;
+    }
+}
+
+/* Section table of idx: ids, offsets and lengths; returns the count, *total = file bytes. */
+static uint32_t ruv__plan(const ruv_index *idx, ruv__sec *sec, uint64_t *total) {
+    uint32_t n = 0, id, i;
+    uint64_t off;
+    for (id = RUV__S_SLOTS; id < RUV__S_END; id++)
+        if (ruv__sec_present(idx, id)) {
+            sec[n].id = id;
+            sec[n].len = ruv__sec_len(idx, id);
+            sec[n++].sum = 0;
+        }
+    off = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    for (i = 0; i < n; i++) {
+        sec[i].off = ruv__align64(off);
+        off = sec[i].off + sec[i].len;
+    }
+    *total = off;
+    return n;
+}
+
+/* Output of the writer: a callback, or (write == NULL) a running checksum. */
+typedef struct ruv__sink {
+    ruv_write_fn write;
+    void *user;
+    ruv__xxh h;
+    int failed;
+} ruv__sink;
+
+static void ruv__put(ruv__sink *k, const void *p, size_t n) {
+    if (!n || k->failed)
+        return;
+    if (!k->write)
+        ruv__xxh_update(&k->h, p, n);
+    else if (k->write(k->user, p, n) != 0)
+        k->failed = 1;
+}
+
+/* Emits the bytes of section id. Blob columns are written compacted, in slot order. */
+static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
+    const ruv__blobs *b = id <= RUV__S_IDTAB ? &idx->ids : &idx->meta;
+    size_t s, n = 0, len;
+    uint32_t off = 0;
+    unsigned char buf[256];
+    switch (id) {
+    case RUV__S_SLOTS:
+        ruv__put(k, idx->data, idx->count * idx->stride);
+        break;
+    case RUV__S_KEYS:
+        ruv__put(k, idx->keys, idx->count * 8);
+        break;
+    case RUV__S_KEYTAB:
+        ruv__put(k, idx->table, idx->table_cap * 4);
+        break;
+    case RUV__S_LEVELS:
+        ruv__put(k, idx->levels, idx->count);
+        break;
+    case RUV__S_UPPEROFF:
+        ruv__put(k, idx->upper_off, idx->count * 4);
+        break;
+    case RUV__S_UPPER:
+        ruv__put(k, idx->upper, idx->upper_len * 4);
+        break;
+    case RUV__S_IDTAB:
+        ruv__put(k, idx->idtab, idx->idtab_cap * 4);
+        break;
+    case RUV__S_IDREF:
+    case RUV__S_METAREF:
+        for (s = 0; s < idx->count; s++) {
+            ruv__blob(b, (uint32_t)s, &len);
+            ruv__wr32(buf + n, len ? off : 0);
+            ruv__wr32(buf + n + 4, (uint32_t)len);
+            off += (uint32_t)len;
+            if ((n += 8) == sizeof buf) {
+                ruv__put(k, buf, n);
+                n = 0;
+            }
+        }
+        ruv__put(k, buf, n);
+        break;
+    default: /* IDBYTES, METABYTES */
+        for (s = 0; s < idx->count; s++) {
+            const unsigned char *p = ruv__blob(b, (uint32_t)s, &len);
+            ruv__put(k, p, len);
+        }
+    }
+}
+
+RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
+    ruv__sec sec[RUV__S_END];
+    uint64_t total;
+    if (!idx)
+        return 0;
+    ruv__plan(idx, sec, &total);
+    return total > (size_t)-1 ? 0 : (size_t)total;
+}
+
+RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user) {
+    ruv__sec sec[RUV__S_END];
+    unsigned char head[RUV__HDR + RUV__S_END * RUV__SECENT], zero[64];
+    uint64_t total, pos;
+    uint32_t n, i;
+    ruv__sink k;
+    const ruv_config *c;
+    if (!idx || !write)
+        return RUV_E_ARG;
+    if (!ruv__host_le())
+        return RUV_E_UNSUPPORTED;
+    c = &idx->cfg;
+    n = ruv__plan(idx, sec, &total);
+    memset(&k, 0, sizeof k);
+    for (i = 0; i < n; i++) {
+        ruv__xxh_init(&k.h, 0);
+        ruv__emit(idx, sec[i].id, &k);
+        sec[i].sum = ruv__xxh_final(&k.h);
+    }
+    memset(head, 0, sizeof head);
+    memcpy(head, "RUVECIDX", 8);
+    head[8] = (unsigned char)RUV__FMT_MAJOR;
+    head[10] = (unsigned char)RUV__FMT_MINOR;
+    ruv__wr32(head + 12, RUV__ENDIAN_MARK);
+    ruv__wr32(head + 16, RUV__HDR);
+    ruv__wr32(head + 20, n);
+    ruv__wr64(head + 24, total);
+    ruv__wr32(head + 32, c->dim);
+    ruv__wr32(head + 36, (uint32_t)c->metric);
+    ruv__wr32(head + 40, (uint32_t)c->kind);
+    ruv__wr32(head + 44, 0); /* storage: f32 */
+    ruv__wr32(head + 48, c->M);
+    ruv__wr32(head + 52, c->ef_construction);
+    ruv__wr32(head + 56, c->ef_search);
+    ruv__wr32(head + 60, (uint32_t)idx->max_level);
+    ruv__wr64(head + 64, c->seed);
+    ruv__wr64(head + 72, idx->rng);
+    ruv__wr64(head + 80, idx->count);
+    ruv__wr64(head + 88, idx->live);
+    ruv__wr32(head + 96, idx->entry);
+    ruv__wr32(head + 100, (uint32_t)idx->stride);
+    ruv__wr64(head + 104, c->capacity);
+    for (i = 0; i < n; i++) {
+        unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
+        ruv__wr32(e, sec[i].id);
+        ruv__wr64(e + 8, sec[i].off);
+        ruv__wr64(e + 16, sec[i].len);
+        ruv__wr64(e + 24, sec[i].sum);
+    }
+    pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    ruv__wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
+    k.write = write;
+    k.user = user;
+    ruv__put(&k, head, (size_t)pos);
+    memset(zero, 0, sizeof zero);
+    for (i = 0; i < n; i++) {
+        ruv__put(&k, zero, (size_t)(sec[i].off - pos));
+        ruv__emit(idx, sec[i].id, &k);
+        pos = sec[i].off + sec[i].len;
+    }
+    return k.failed ? RUV_E_IO : RUV_OK;
+}
+
+typedef struct ruv__membuf {
+    unsigned char *p;
+    size_t len, pos;
+} ruv__membuf;
+
+static int ruv__mem_write(void *user, const void *data, size_t len) {
+    ruv__membuf *m = (ruv__membuf *)user;
+    if (len > m->len - m->pos)
+        return 1;
+    memcpy(m->p + m->pos, data, len);
+    m->pos += len;
+    return 0;
+}
+
+static int ruv__mem_read(void *user, void *dst, size_t len) {
+    ruv__membuf *m = (ruv__membuf *)user;
+    if (len > m->len - m->pos)
+        return 1;
+    memcpy(dst, m->p + m->pos, len);
+    m->pos += len;
+    return 0;
+}
+
+RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
+                                        size_t *written) {
+    ruv__membuf m;
+    size_t need;
+    ruv_result r;
+    if (written)
+        *written = 0;
+    if (!idx || !written || (!buf && cap))
+        return RUV_E_ARG;
+    need = ruv_index_serialized_size(idx);
+    if (need == 0)
+        return RUV_E_NOMEM; /* larger than the address space */
+    if (need > cap) {
+        *written = need;
+        return RUV_E_SPACE;
+    }
+    m.p = (unsigned char *)buf;
+    m.len = cap;
+    m.pos = 0;
+    r = ruv_index_save(idx, ruv__mem_write, &m);
+    if (r == RUV_OK)
+        *written = m.pos;
+    return r;
+}
+
+/* ---- loading ---- */
+typedef struct ruv__head {
+    ruv_config cfg;
+    uint64_t total, count, live, rng;
+    uint32_t entry, stride, nsec;
+    int max_level;
+    ruv__sec sec[RUV__MAX_SECTIONS];
+} ruv__head;
+
+static ruv_result ruv__load_opts(const ruv_load_options *in, ruv_load_options *o) {
+    if (in)
+        *o = *in;
+    else
+        memset(o, 0, sizeof *o);
+    if ((int)o->isa < 0 || (int)o->isa >= (int)RUV_ISA_COUNT || !o->alloc.alloc != !o->alloc.free)
+        return RUV_E_ARG;
+    if (!ruv__host_le())
+        return RUV_E_UNSUPPORTED;
+    return RUV_OK;
+}
+
+/* First 128 bytes: magic, byte order, version, sizes. */
+static ruv_result ruv__head_start(const unsigned char *h, uint32_t *nsec) {
+    uint32_t mark = ruv__rd32(h + 12);
+    if (memcmp(h, "RUVECIDX", 8) != 0)
+        return RUV_E_FORMAT;
+    if (mark == 0x04030201u)
+        return RUV_E_ENDIAN;
+    if (mark != RUV__ENDIAN_MARK)
+        return RUV_E_CORRUPT;
+    if (h[8] + 256u * h[9] != RUV__FMT_MAJOR)
+        return h[8] + 256u * h[9] > RUV__FMT_MAJOR ? RUV_E_VERSION : RUV_E_CORRUPT;
+    *nsec = ruv__rd32(h + 20);
+    if (ruv__rd32(h + 16) != RUV__HDR || *nsec > RUV__MAX_SECTIONS)
+        return RUV_E_CORRUPT;
+    return RUV_OK;
+}
+
+/* Whole header + section table (checksum first, then every field). */
+static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const ruv_load_options *o,
+                                  ruv__head *hd) {
+    unsigned char tmp[RUV__HDR];
+    ruv__xxh x;
+    ruv_config c;
+    uint64_t want = ruv__rd64(h + 120), pos;
+    uint32_t i, last = 0, need = 0, have = 0, hnsw, m0;
+    size_t vec_off = 0;
+    memcpy(tmp, h, RUV__HDR);
+    memset(tmp + 120, 0, 8);
+    ruv__xxh_init(&x, 0);
+    ruv__xxh_update(&x, tmp, RUV__HDR);
+    ruv__xxh_update(&x, h + RUV__HDR, (size_t)nsec * RUV__SECENT);
+    if (!RUV__SUM_OK(ruv__xxh_final(&x), want))
+        return RUV_E_CHECKSUM;
+    memset(hd, 0, sizeof *hd);
+    memset(&c, 0, sizeof c);
+    c.dim = ruv__rd32(h + 32);
+    c.metric = (ruv_metric)ruv__rd32(h + 36);
+    c.kind = (ruv_index_kind)ruv__rd32(h + 40);
+    c.M = ruv__rd32(h + 48);
+    c.ef_construction = ruv__rd32(h + 52);
+    c.ef_search = ruv__rd32(h + 56);
+    c.seed = ruv__rd64(h + 64);
+    c.capacity = ruv__rd64(h + 104);
+    hd->total = ruv__rd64(h + 24);
+    hd->max_level = (int)ruv__rd32(h + 60);
+    hd->rng = ruv__rd64(h + 72);
+    hd->count = ruv__rd64(h + 80);
+    hd->live = ruv__rd64(h + 88);
+    hd->entry = ruv__rd32(h + 96);
+    hd->stride = ruv__rd32(h + 100);
+    hd->nsec = nsec;
+    /* every field as ruv_index_create would have resolved it */
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__rd32(h + 36) > (uint32_t)RUV_METRIC_COSINE ||
+        ruv__rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || ruv__rd32(h + 44) != 0 || c.M < 2 ||
+        c.M > RUV_MAX_M || c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 ||
+        c.capacity == 0 || c.capacity > RUV_MAX_COUNT || ruv__rd64(h + 112) != 0)
+        return RUV_E_CORRUPT;
+    hnsw = c.kind == RUV_INDEX_HNSW;
+    m0 = 2 * c.M;
+    if (hnsw)
+        vec_off = ((size_t)(m0 + 1) * 4 + 15) & ~(size_t)15;
+    if (hd->stride != ((vec_off + (size_t)c.dim * 4 + 15) & ~(size_t)15) ||
+        hd->count > RUV_MAX_COUNT || hd->live > hd->count || hd->max_level < 0 ||
+        hd->max_level > RUV__MAX_LEVEL || (!hnsw && (hd->live != hd->count || hd->max_level)) ||
+        (hd->count == 0 && (hd->entry != RUV__NONE || hd->max_level)) ||
+        (hd->count && hnsw && hd->entry >= hd->count) || (!hnsw && hd->entry != RUV__NONE))
+        return RUV_E_CORRUPT;
+    if (o->expect_dim && o->expect_dim != c.dim)
+        return RUV_E_DIM;
+    c.isa = o->isa;
+    c.alloc = o->alloc;
+    hd->cfg = c;
+    /* sections: ascending ids, each at the next 64-byte boundary, the last ending the file */
+    pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
+    for (i = 0; i < nsec; i++) {
+        const unsigned char *e = h + RUV__HDR + i * RUV__SECENT;
+        ruv__sec *s = &hd->sec[i];
+        s->id = ruv__rd32(e);
+        s->off = ruv__rd64(e + 8);
+        s->len = ruv__rd64(e + 16);
+        s->sum = ruv__rd64(e + 24);
+        if (s->id <= last || ruv__rd32(e + 4) != 0 || s->off != ruv__align64(pos) ||
+            s->len > hd->total || s->off > hd->total - s->len)
+            return RUV_E_CORRUPT;
+        pos = s->off + s->len;
+        last = s->id;
+        if (s->id < RUV__S_END)
+            have |= 1u << s->id;
+    }
+    if (pos != hd->total)
+        return RUV_E_CORRUPT;
+    need = 1u << RUV__S_SLOTS | 1u << RUV__S_KEYS | 1u << RUV__S_KEYTAB;
+    if (hnsw)
+        need |= 1u << RUV__S_LEVELS | 1u << RUV__S_UPPEROFF | 1u << RUV__S_UPPER;
+    i = have & (1u << RUV__S_IDREF | 1u << RUV__S_IDBYTES | 1u << RUV__S_IDTAB);
+    if (i)
+        need |= 1u << RUV__S_IDREF | 1u << RUV__S_IDBYTES | 1u << RUV__S_IDTAB;
+    i = have & (1u << RUV__S_METAREF | 1u << RUV__S_METABYTES);
+    if (i)
+        need |= 1u << RUV__S_METAREF | 1u << RUV__S_METABYTES;
+    if (have != need)
+        return RUV_E_CORRUPT;
+    return RUV_OK;
+}
+
+/* An index struct for hd with every array NULL and every size field set from the sections;
+   the arrays are bound by the caller. */
+static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
+    ruv_config c = hd->cfg;
+    ruv_index *idx;
+    ruv_result r;
+    uint32_t i;
+    c.capacity = 1; /* create allocates almost nothing; the real arrays come from the data */
+    if ((r = ruv__config_resolve(&c, &c)) != RUV_OK)
+        return r;
+    if ((r = ruv_index_create(&c, &idx)) != RUV_OK)
+        return r;
+    /* drop the arrays create made; keep struct, kernels, ctx */
+    ruv__free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
+    ruv__free(&idx->mem, idx->keys, idx->cap * sizeof *idx->keys);
+    ruv__free(&idx->mem, idx->table, idx->table_cap * 4);
+    ruv__free(&idx->mem, idx->levels, idx->cap);
+    ruv__free(&idx->mem, idx->upper_off, idx->cap * sizeof *idx->upper_off);
+    ruv__free(&idx->mem, idx->upper, idx->upper_cap * 4);
+    idx->data = NULL;
+    idx->keys = NULL;
+    idx->table = NULL;
+    idx->levels = NULL;
+    idx->upper_off = NULL;
+    idx->upper = NULL;
+    idx->cfg.capacity = hd->cfg.capacity;
+    idx->count = idx->cap = (size_t)hd->count;
+    idx->live = (size_t)hd->live;
+    idx->entry = hd->entry;
+    idx->max_level = hd->max_level;
+    idx->rng = hd->rng;
+    idx->table_cap = idx->upper_cap = idx->upper_len = 0;
+    for (i = 0; i < hd->nsec; i++) {
+        size_t len = (size_t)hd->sec[i].len;
+        switch (hd->sec[i].id) {
+        case RUV__S_KEYTAB:
+            idx->table_cap = len / 4;
+            break;
+        case RUV__S_UPPER:
+            idx->upper_cap = idx->upper_len = len / 4;
+            break;
+        case RUV__S_IDBYTES:
+            idx->ids.cap = idx->ids.len = len;
+            break;
+        case RUV__S_IDTAB:
+            idx->idtab_cap = len / 4;
+            break;
+        case RUV__S_METABYTES:
+            idx->meta.cap = idx->meta.len = len;
+            break;
+        default:
+            break;
+        }
+    }
+    *out = idx;
+    return RUV_OK;
+}
+
+/* Expected length of known sections; sizes must fit this machine. */
+static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
+    uint32_t i;
+    for (i = 0; i < hd->nsec; i++) {
+        const ruv__sec *s = &hd->sec[i];
+        uint64_t want = s->len;
+        if (s->len > (size_t)-1 / 2)
+            return RUV_E_NOMEM;
+        switch (s->id) {
+        case RUV__S_SLOTS:
+        case RUV__S_KEYS:
+        case RUV__S_LEVELS:
+        case RUV__S_UPPEROFF:
+        case RUV__S_IDREF:
+        case RUV__S_METAREF:
+            want = ruv__sec_len(idx, s->id);
+            break;
+        case RUV__S_KEYTAB:
+        case RUV__S_IDTAB: /* power of two >= 16 entries */
+            if (s->len % 4 || s->len < 64 || (s->len & (s->len - 1)) || s->len / 4 > RUV__NONE)
+                return RUV_E_CORRUPT;
+            break;
+        case RUV__S_UPPER:
+            if (s->len % 4 || s->len / 4 >= RUV__NONE)
+                return RUV_E_CORRUPT;
+            break;
+        case RUV__S_IDBYTES:
+        case RUV__S_METABYTES:
+            if (s->len > 0xFFFFFFFFu)
+                return RUV_E_CORRUPT;
+            break;
+        default:
+            break;
+        }
+        if (s->len != want)
+            return RUV_E_CORRUPT;
+    }
+    return RUV_OK;
+}
+
+/* Points section id's array at p (view) or at freshly loaded memory. */
+static void ruv__bind(ruv_index *idx, uint32_t id, void *p) {
+    switch (id) {
+    case RUV__S_SLOTS:
+        idx->data = (unsigned char *)p;
+        break;
+    case RUV__S_KEYS:
+        idx->keys = (uint64_t *)p;
+        break;
+    case RUV__S_KEYTAB:
+        idx->table = (uint32_t *)p;
+        break;
+    case RUV__S_LEVELS:
+        idx->levels = (uint8_t *)p;
+        break;
+    case RUV__S_UPPEROFF:
+        idx->upper_off = (uint32_t *)p;
+        break;
+    case RUV__S_UPPER:
+        idx->upper = (uint32_t *)p;
+        break;
+    case RUV__S_IDREF:
+        idx->ids.ref = (uint32_t *)p;
+        break;
+    case RUV__S_IDBYTES:
+        idx->ids.bytes = (unsigned char *)p;
+        break;
+    case RUV__S_IDTAB:
+        idx->idtab = (uint32_t *)p;
+        break;
+    case RUV__S_METAREF:
+        idx->meta.ref = (uint32_t *)p;
+        break;
+    case RUV__S_METABYTES:
+        idx->meta.bytes = (unsigned char *)p;
+        break;
+    default:
+        break;
+    }
+}
+
+/* Checks everything the search and write paths rely on, so that no input can make them read or
+   write out of bounds or loop forever. O(size of the index). */
+static ruv_result ruv__validate(ruv_index *idx) {
+    size_t s, h, n, dead = 0, nids = 0;
+    uint64_t uo = 0;
+    int hnsw = idx->cfg.kind == RUV_INDEX_HNSW, c;
+    if (hnsw) {
+        for (s = 0; s < idx->count; s++) {
+            unsigned lv = idx->levels[s];
+            if ((lv & 0x60u) || (int)(lv & 0x1Fu) > idx->max_level || idx->upper_off[s] != uo)
+                return RUV_E_CORRUPT;
+            dead += lv >> 7;
+            uo += (uint64_t)(lv & 0x1Fu) * (idx->M + 1);
+        }
+        if (uo != idx->upper_len || dead != idx->count - idx->live ||
+            (idx->count && (int)(idx->levels[idx->entry] & 0x1Fu) != idx->max_level))
+            return RUV_E_CORRUPT;
+        for (s = 0; s < idx->count; s++) {
+            int l, top = idx->levels[s] & 0x1F;
+            for (l = 0; l <= top; l++) {
+                const uint32_t *li = ruv__links(idx, (uint32_t)s, l);
+                uint32_t i;
+                if (li[0] > (l ? idx->M : idx->m0))
+                    return RUV_E_CORRUPT;
+                for (i = 1; i <= li[0]; i++)
+                    if (li[i] >= idx->count || (idx->levels[li[i]] & 0x1F) < l)
+                        return RUV_E_CORRUPT;
+            }
+        }
+    }
+    /* key table: exactly the live slots, each reachable by its key */
+    if (idx->live >= idx->table_cap)
+        return RUV_E_CORRUPT;
+    for (h = n = 0; h < idx->table_cap; h++) {
+        uint32_t t = idx->table[h];
+        if (t == RUV__NONE)
+            continue;
+        if (t >= idx->count || ruv__dead(idx, t))
+            return RUV_E_CORRUPT;
+        n++;
+    }
+    if (n != idx->live)
+        return RUV_E_CORRUPT;
+    for (s = 0; s < idx->count; s++)
+        if (!ruv__dead(idx, s) && ruv__find(idx, idx->keys[s]) != s)
+            return RUV_E_CORRUPT;
+    /* blobs: in bounds, none on deleted slots */
+    for (c = 0; c < 2; c++) {
+        ruv__blobs *b = c ? &idx->ids : &idx->meta;
+        uint64_t sum = 0;
+        if (!b->ref)
+            continue;
+        for (s = 0; s < idx->count; s++) {
+            uint64_t off = b->ref[2 * s], len = b->ref[2 * s + 1];
+            if (!len)
+                continue;
+            if (ruv__dead(idx, s) || off + len > b->len ||
+                len > (c ? RUV_MAX_ID_BYTES : RUV_MAX_META_BYTES))
+                return RUV_E_CORRUPT;
+            sum += len;
+            nids += (size_t)c;
+        }
+        if (sum > b->len)
+            return RUV_E_CORRUPT;
+        b->live = (size_t)sum;
+    }
+    if (idx->idtab) {
+        if (nids >= idx->idtab_cap)
+            return RUV_E_CORRUPT;
+        for (h = n = 0; h < idx->idtab_cap; h++) {
+            uint32_t t = idx->idtab[h];
+            size_t len;
+            if (t == RUV__NONE)
+                continue;
+            if (t >= idx->count || !ruv__blob(&idx->ids, t, &len))
+                return RUV_E_CORRUPT;
+            n++;
+        }
+        if (n != nids)
+            return RUV_E_CORRUPT;
+        for (s = 0; s < idx->count; s++) {
+            size_t len;
+            const unsigned char *p = ruv__blob(&idx->ids, (uint32_t)s, &len);
+            if (p && ruv__find_id(idx, (const char *)p, len) != s)
+                return RUV_E_CORRUPT;
+        }
+    }
+    return RUV_OK;
+}
+
+/* Reads n bytes: RUV_OK, RUV_E_TRUNCATED or RUV_E_IO. */
+static ruv_result ruv__get(ruv_read_fn read, void *user, void *dst, size_t n) {
+    int rc;
+    if (!n)
+        return RUV_OK;
+    rc = read(user, dst, n);
+    return rc == 0 ? RUV_OK : rc == 1 ? RUV_E_TRUNCATED : RUV_E_IO;
+}
+
+/* Loads through read; limit = bytes available if known (checked before allocating). */
+static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
+                            const ruv_load_options *opt, ruv_index **out) {
+    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
+    ruv_load_options o;
+    ruv__head hd;
+    ruv_index *idx = NULL;
+    uint64_t pos;
+    uint32_t nsec, i;
+    ruv_result r;
+    if (out)
+        *out = NULL;
+    if (!read || !out)
+        return RUV_E_ARG;
+    if ((r = ruv__load_opts(opt, &o)) != RUV_OK)
+        return r;
+    if ((r = ruv__get(read, user, head, RUV__HDR)) != RUV_OK ||
+        (r = ruv__head_start(head, &nsec)) != RUV_OK ||
+        (r = ruv__get(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK ||
+        (r = ruv__head_parse(head, nsec, &o, &hd)) != RUV_OK)
+        return r;
+    if (hd.total > limit)
+        return RUV_E_TRUNCATED;
+    if ((r = ruv__shell(&hd, &idx)) != RUV_OK)
+        return r;
+    if ((r = ruv__check_lens(idx, &hd)) != RUV_OK)
+        goto fail;
+    pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
+    for (i = 0; i < nsec; i++) {
+        const ruv__sec *s = &hd.sec[i];
+        size_t len = (size_t)s->len, gap = (size_t)(s->off - pos), j;
+        ruv__xxh x;
+        if ((r = ruv__get(read, user, buf, gap)) != RUV_OK)
+            goto fail;
+        for (j = 0; j < gap; j++)
+            if (buf[j]) {
+                r = RUV_E_CORRUPT;
+                goto fail;
+            }
+        ruv__xxh_init(&x, 0);
+        if (s->id < RUV__S_END) {
+            void *p = s->id == RUV__S_SLOTS ? ruv__alloc_aligned(&idx->mem, len)
+                                            : ruv__alloc(&idx->mem, len);
+            if (!p) {
+                r = RUV_E_NOMEM;
+                goto fail;
+            }
+            ruv__bind(idx, s->id, p);
+            if ((r = ruv__get(read, user, p, len)) != RUV_OK)
+                goto fail;
+            ruv__xxh_update(&x, p, len);
+        } else { /* a section of a later minor version: skipped */
+            for (j = 0; j < len; j += sizeof buf) {
+                size_t t = len - j < sizeof buf ? len - j : sizeof buf;
+                if ((r = ruv__get(read, user, buf, t)) != RUV_OK)
+                    goto fail;
+                ruv__xxh_update(&x, buf, t);
+            }
+        }
+        if (!RUV__SUM_OK(ruv__xxh_final(&x), s->sum)) {
+            r = RUV_E_CHECKSUM;
+            goto fail;
+        }
+        pos = s->off + s->len;
+    }
+    if ((r = ruv__validate(idx)) != RUV_OK)
+        goto fail;
+    if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0,
+                         idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
+                                                                       : idx->cfg.ef_construction,
+                         (size_t)idx->m0 + 1) != RUV_OK) {
+        r = RUV_E_NOMEM;
+        goto fail;
+    }
+    *out = idx;
+    return RUV_OK;
+fail:
+    ruv_index_free(idx);
+    return r;
+}
+
+RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
+                                 ruv_index **out) {
+    return ruv__load(read, user, (uint64_t)-1, opt, out);
+}
+
+RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
+                                        ruv_index **out) {
+    ruv__membuf m;
+    if (out)
+        *out = NULL;
+    if (!buf && len)
+        return RUV_E_ARG;
+    m.p = (unsigned char *)(uintptr_t)buf;
+    m.len = len;
+    m.pos = 0;
+    return ruv__load(ruv__mem_read, &m, len, opt, out);
+}
+
+RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
+                                 ruv_index **out) {
+    const unsigned char *b = (const unsigned char *)buf;
+    ruv_load_options o;
+    ruv__head hd;
+    ruv_index *idx = NULL;
+    uint64_t pos;
+    uint32_t nsec, i;
+    ruv_result r;
+    if (out)
+        *out = NULL;
+    if (!out || (!buf && len) || (uintptr_t)buf % 8)
+        return RUV_E_ARG;
+    if ((r = ruv__load_opts(opt, &o)) != RUV_OK)
+        return r;
+    if (len < RUV__HDR)
+        return len >= 8 && memcmp(b, "RUVECIDX", 8) != 0 ? RUV_E_FORMAT : RUV_E_TRUNCATED;
+    if ((r = ruv__head_start(b, &nsec)) != RUV_OK)
+        return r;
+    if (len < RUV__HDR + (size_t)nsec * RUV__SECENT)
+        return RUV_E_TRUNCATED;
+    if ((r = ruv__head_parse(b, nsec, &o, &hd)) != RUV_OK)
+        return r;
+    if (hd.total > len)
+        return RUV_E_TRUNCATED;
+    if ((r = ruv__shell(&hd, &idx)) != RUV_OK)
+        return r;
+    idx->view = 1;
+    if ((r = ruv__check_lens(idx, &hd)) != RUV_OK)
+        goto fail;
+    pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
+    for (i = 0; i < nsec; i++) {
+        const ruv__sec *s = &hd.sec[i];
+        for (; pos < s->off; pos++)
+            if (b[pos]) {
+                r = RUV_E_CORRUPT;
+                goto fail;
+            }
+        if (!RUV__SUM_OK(ruv__xxh64(b + s->off, (size_t)s->len, 0), s->sum)) {
+            r = RUV_E_CHECKSUM;
+            goto fail;
+        }
+        ruv__bind(idx, s->id, (void *)(uintptr_t)(b + s->off));
+        pos = s->off + s->len;
+    }
+    if ((r = ruv__validate(idx)) != RUV_OK)
+        goto fail;
+    *out = idx;
+    return RUV_OK;
+fail:
+    ruv_index_free(idx);
+    return r;
+}
+
+#ifndef RUV_NO_STDIO
+static int ruv__file_read(void *user, void *dst, size_t len) {
+    FILE *f = (FILE *)user;
+    if (fread(dst, 1, len, f) == len)
+        return 0;
+    return feof(f) ? 1 : -1;
+}
+
+RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
+                                      ruv_index **out) {
+    FILE *f;
+    long size = -1;
+    ruv_result r;
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return RUV_E_ARG;
+    if (!(f = fopen(path, "rb")))
+        return RUV_E_IO;
+    if (fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return RUV_E_IO;
+    }
+    r = ruv__load(ruv__file_read, f, size < 0 ? (uint64_t)-1 : (uint64_t)size, opt, out);
+    fclose(f);
+    return r;
+}
+
+#if defined(RUV__POSIX_IO)
+static int ruv__fd_write(void *user, const void *data, size_t len) {
+    int fd = *(int *)user;
+    const unsigned char *p = (const unsigned char *)data;
+    while (len) {
+        ssize_t w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes tmp, syncs it, renames it to path, syncs the directory. */
+static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    ruv_result r;
+    const char *slash;
+    if (fd < 0)
+        return RUV_E_IO;
+    r = ruv_index_save(idx, ruv__fd_write, &fd);
+    if (r == RUV_OK && fsync(fd) != 0)
+        r = RUV_E_IO;
+    if (close(fd) != 0 && r == RUV_OK)
+        r = RUV_E_IO;
+    if (r == RUV_OK && rename(tmp, path) != 0)
+        r = RUV_E_IO;
+    if (r != RUV_OK) {
+        remove(tmp);
+        return r;
+    }
+    /* the rename itself reaches the disk with the directory */
+    slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(tmp, ".");
+    } else {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(tmp, path, n);
+        tmp[n] = 0;
+    }
+    if ((fd = open(tmp, O_RDONLY)) >= 0) {
+        (void)fsync(fd); /* not every file system can sync a directory; the data is already safe */
+        close(fd);
+    }
+    return RUV_OK;
+}
+#else
+static int ruv__file_write(void *user, const void *data, size_t len) {
+    return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
+}
+
+static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+    FILE *f = fopen(tmp, "wb");
+    ruv_result r;
+    if (!f)
+        return RUV_E_IO;
+    r = ruv_index_save(idx, ruv__file_write, f);
+    if (r == RUV_OK && fflush(f) != 0)
+        r = RUV_E_IO;
+#if defined(_WIN32)
+    if (r == RUV_OK && _commit(_fileno(f)) != 0)
+        r = RUV_E_IO;
+#endif
+    if (fclose(f) != 0 && r == RUV_OK)
+        r = RUV_E_IO;
+#if defined(_WIN32)
+    if (r == RUV_OK && !MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        r = RUV_E_IO;
+#else
+    /* no atomic replace in ISO C: the old file goes first */
+    if (r == RUV_OK && (remove(path), rename(tmp, path) != 0))
+        r = RUV_E_IO;
+#endif
+    if (r != RUV_OK)
+        remove(tmp);
+    return r;
+}
+#endif
+
+RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path) {
+    ruv__mem m;
+    size_t n;
+    char *tmp;
+    ruv_result r;
+    if (!idx || !path || !*path)
+        return RUV_E_ARG;
+    n = strlen(path);
+    m = idx->mem;
+    if (n > (size_t)-1 - 8 || !(tmp = (char *)ruv__alloc(&m, n + 8)))
+        return RUV_E_NOMEM;
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".ruvtmp", 8);
+    r = ruv__save_atomic(idx, tmp, path);
+    ruv__free(&m, tmp, n + 8);
+    return r;
+}
+#endif /* RUV_NO_STDIO */
 
 #endif /* RUVECTOR_IMPLEMENTATION */
 
