@@ -1451,7 +1451,8 @@ static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_
         int level = ruv__draw_level(idx);
         idx->levels[s] = (uint8_t)level;
         idx->upper_off[s] = (uint32_t)idx->upper_len;
-        memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
+        if (level)
+            memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
         idx->upper_len += ruv__upper_need(idx, level);
         ruv__hnsw_insert(idx, s, level);
     }

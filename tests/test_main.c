@@ -701,6 +701,8 @@ TEST(edge_cases) {
     }
 }
 
+#include "test_store.c"
+
 /* ---- registry ----------------------------------------------------------------------------- */
 typedef struct test_case {
     const char *name;
@@ -712,7 +714,9 @@ static const test_case g_tests[] = {
     T(version) T(kernels) T(kernels_special) T(convert_f16) T(convert_bf16) T(flat_gt_fiori_cosine)
         T(flat_gt_mnist_l2) T(flat_ip_random) T(hnsw_recall_glove_cosine) T(hnsw_recall_mnist_l2)
             T(hnsw_recall_fiori_ip) T(hnsw_deterministic) T(bad_config) T(bad_input_flat)
-                T(bad_input_hnsw) T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases)};
+                T(bad_input_hnsw) T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases)
+                    T(xxh64_vectors) T(store_ops_flat) T(store_ops_hnsw) T(persist_roundtrip_flat)
+                        T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)};
 #undef T
 
 int main(int argc, char **argv) {
