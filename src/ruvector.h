@@ -29,6 +29,7 @@
        RUV_FREE(p, ctx)
        RUV_ASSERT(x)           internal invariant check, default assert(); never used on input
        RUV_NO_SIMD             serial distance kernels only (see ruvector_simd.h)
+       RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file): no <stdio.h>
 
    CONCEPTS
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
@@ -53,6 +54,51 @@
      adds, or a search without a ctx, needs the index to itself.
      Memory: one allocation per growing array; capacity doubles when full (the capacity hint in
      the config sets the start). Searches allocate nothing once their ctx has grown to the index.
+     Store: besides its key, an entry may carry a string id (unique; ruv_index_find_id maps it
+     back to the key) and a metadata blob (opaque bytes, e.g. JSON). ruv_index_put inserts,
+     updates or upserts all three at once; ruv_index_remove deletes.
+
+   PERSISTENCE
+       ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename
+       ruv_index_load_file("vectors.ruv", NULL, &copy);      // owned copy, writable
+       ruv_index_view(buf, len, NULL, &ro);                  // zero-copy over mmap/flash, read-only
+     A damaged or hostile file never crashes the loader: every size, offset, link and table is
+     checked before use and a specific error comes back (RUV_E_TRUNCATED, RUV_E_CHECKSUM,
+     RUV_E_CORRUPT, ...). Files are portable between little-endian machines (x86, ARM, RISC-V,
+     WASM); big-endian hosts get RUV_E_UNSUPPORTED.
+
+   FORMAT (version 1.0; every integer little-endian)
+     header, 128 bytes:
+         0  char[8] "RUVECIDX"          64  u64 seed
+         8  u16 major (1), u16 minor (0) 72  u64 level generator state
+        12  u32 0x01020304 (byte order)  80  u64 slots (live + deleted HNSW nodes)
+        16  u32 header bytes (128)       88  u64 live entries
+        20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
+        24  u64 file bytes              100  u32 slot stride in bytes
+        32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
+        44  u32 storage (0 = f32)       112  u64 0
+        48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
+        56  u32 ef_search, 60 top level          zeroed, followed by the section table
+     section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
+     the section's bytes. Sections follow in ascending id order, each at the next multiple of 64
+     bytes (zero padding between), the last one ending the file:
+         1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
+                     zero padding to 16 bytes, the vector (dim f32), zero padding to the stride
+         2 keys      u64 per slot
+         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
+                     probing from splitmix64(key) (see ruv__mix64)
+         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node
+         5 upper off HNSW: u32 per slot, start of its lists in section 6
+         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
+         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
+         8, 11       ids / metadata bytes
+         9 id table  like the key table, probing from XXH64 of the id bytes
+     Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set.
+     Compatibility: a reader accepts its own major version and any minor version of it, skipping
+     (but checksumming) sections it does not know; a later minor version only adds sections. A
+     newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
+     Saving is deterministic: the same index state gives the same bytes, and an index loaded from
+     a file this library wrote saves to identical bytes.
 */
 /* The kernels come first and outside the guard: their own guards emit the declarations once and
    the implementation once, whichever include defines RUVECTOR_IMPLEMENTATION. They also define
@@ -70,9 +116,10 @@
 #define RUV_VERSION_PATCH 0
 #define RUV_VERSION_STRING "0.1.0"
 
-/* Largest dimension, M and vector count an index accepts. */
+/* Largest dimension, M, ef (construction and search) and vector count an index accepts. */
 #define RUV_MAX_DIM 65536u
 #define RUV_MAX_M 512u
+#define RUV_MAX_EF 65536u
 #define RUV_MAX_COUNT 0x7FFFFFFEu
 
 #ifdef __cplusplus
@@ -132,8 +179,8 @@ typedef struct ruv_config {
     ruv_metric metric;        /* default RUV_METRIC_L2SQ */
     ruv_index_kind kind;      /* default RUV_INDEX_FLAT */
     uint32_t M;               /* HNSW links per node on upper levels, 2*M on level 0; 16; 2..512 */
-    uint32_t ef_construction; /* HNSW candidate list size while inserting; 200 (at least M) */
-    uint32_t ef_search;       /* HNSW default candidate list size per query; 64 */
+    uint32_t ef_construction; /* HNSW candidate list size while inserting; 200; M..RUV_MAX_EF */
+    uint32_t ef_search;       /* HNSW default candidate list size per query; 64; <= RUV_MAX_EF */
     uint64_t capacity;        /* initial number of slots (grows by doubling); 1024 */
     uint64_t seed;            /* HNSW level generator seed; 0 = a fixed default seed */
     ruv_isa isa;              /* kernels to use; RUV_ISA_AUTO = best the CPU supports */
@@ -171,8 +218,9 @@ RUVDEF ruv_config ruv_config_init(uint32_t dim);
 
 /* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
    RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind or isa, M out of
-   2..512, capacity > RUV_MAX_COUNT, only one of alloc.alloc / alloc.free set.
-   RUV_E_UNSUPPORTED: cfg->isa not runnable here. RUV_E_NOMEM: allocation failed. */
+   2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
+   alloc.alloc / alloc.free set. RUV_E_UNSUPPORTED: cfg->isa not runnable here. RUV_E_NOMEM:
+   allocation failed. */
 RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
 
 /* Releases the index and everything it owns. NULL is ignored. */
@@ -1302,6 +1350,8 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
         c.ef_construction = c.M;
     if (!c.ef_search)
         c.ef_search = 64;
+    if (c.ef_construction > RUV_MAX_EF || c.ef_search > RUV_MAX_EF)
+        return RUV_E_ARG;
     if (!c.capacity)
         c.capacity = 1024;
     if (c.capacity > RUV_MAX_COUNT)
