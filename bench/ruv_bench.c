@@ -5,7 +5,7 @@
                [--index flat|hnsw] [--M 16] [--ef-construction 200]
                [--ef-search 10,16,24,32,48,64,96,128,192,256] [--k 10] [--passes 3]
                [--lib ruvector|hnswlib|all] [--isa auto|serial|avx2|avx512]
-               [--dataset NAME] [--max-n N] [--max-q N] [--seed S]
+               [--dataset NAME] [--max-n N] [--max-q N] [--seed S] [--persist PATH]
 
    Prints one JSON object per line per (library, configuration):
      {"lib":"ruvector","index":"hnsw","dataset":"glove100-angular","metric":"cos","n":100000,
@@ -14,7 +14,9 @@
    qps: queries one at a time on one thread, nq / median pass time over --passes passes (>= 3).
    recallK: mean |found ∩ truth top-K| / K against the ground-truth file (K = --k).
    bytes_per_vec: index memory / n (ruvector: ruv_index_memory_usage; hnswlib: glibc heap growth
-   during its build). Latency percentiles over every query of every pass. */
+   during its build). Latency percentiles over every query of every pass.
+   --persist PATH adds a line {"lib":"ruvector","bench":"persist",..,"file_bytes":..,
+   "save_buffer_s":..,"save_file_s":..,"load_buffer_s":..,"load_file_s":..,"view_s":..}. */
 #define _POSIX_C_SOURCE 200809L
 #define RUVECTOR_IMPLEMENTATION
 #include "../ruvector.h"
@@ -29,7 +31,7 @@
 #include <string.h>
 
 typedef struct opts {
-    const char *base, *query, *gt, *dataset, *lib;
+    const char *base, *query, *gt, *dataset, *lib, *persist;
     ruv_metric metric;
     ruv_index_kind kind;
     ruv_isa isa;
@@ -147,7 +149,7 @@ static void usage(void) {
                     "l2|cos|ip] [--index flat|hnsw] [--M 16] [--ef-construction 200] "
                     "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|all] "
                     "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
-                    "[--seed S]\n");
+                    "[--seed S] [--persist PATH]\n");
     exit(2);
 }
 
@@ -208,6 +210,8 @@ static void parse(int argc, char **argv, opts *o) {
             o->max_n = (size_t)atol(v);
         else if (!strcmp(k, "--max-q"))
             o->max_q = (size_t)atol(v);
+        else if (!strcmp(k, "--persist"))
+            o->persist = v;
         else if (!strcmp(k, "--seed"))
             o->seed = (uint64_t)atoll(v);
         else
@@ -232,6 +236,69 @@ static void parse(int argc, char **argv, opts *o) {
         snprintf(name, sizeof name, "%.*s", (int)len, s);
         o->dataset = name;
     }
+}
+
+/* --persist PATH: times save (buffer, file), load (buffer, file) and view (buffer) of the built
+   index, median of --passes; checks that the loaded index and the view answer like the original
+   and that the loaded index saves to the same bytes. One JSON line. */
+static int persist(const opts *o, const ruv_index *idx) {
+    size_t len = ruv_index_serialized_size(idx), got, p, np = (size_t)o->passes;
+    unsigned char *a = (unsigned char *)malloc(len), *b = (unsigned char *)malloc(len);
+    double t[5][16];
+    const char *names[5] = {"save_buffer_s", "save_file_s", "load_buffer_s", "load_file_s",
+                            "view_s"};
+    int i, ok = 1;
+    if (!a || !b || np > 16)
+        return 1;
+    for (p = 0; p < np; p++) {
+        ruv_index *ld = NULL, *lf = NULL, *vw = NULL;
+        double t0 = tx_now();
+        ok &= ruv_index_save_buffer(idx, a, len, &got) == RUV_OK;
+        t[0][p] = tx_now() - t0;
+        t0 = tx_now();
+        ok &= ruv_index_save_file(idx, o->persist) == RUV_OK;
+        t[1][p] = tx_now() - t0;
+        t0 = tx_now();
+        ok &= ruv_index_load_buffer(a, len, NULL, &ld) == RUV_OK;
+        t[2][p] = tx_now() - t0;
+        t0 = tx_now();
+        ok &= ruv_index_load_file(o->persist, NULL, &lf) == RUV_OK;
+        t[3][p] = tx_now() - t0;
+        t0 = tx_now();
+        ok &= ruv_index_view(a, len, NULL, &vw) == RUV_OK;
+        t[4][p] = tx_now() - t0;
+        if (ok && p == 0) {
+            float q[4096];
+            ruv_hit h0[10], h1[10], h2[10];
+            size_t n0, n1, n2, d = ruv_index_dim(idx), j;
+            ok &= ruv_index_save_buffer(ld, b, len, &got) == RUV_OK && memcmp(a, b, len) == 0;
+            for (j = 0; j < d && j < 4096; j++)
+                q[j] = (float)(j % 5) - 2.0f;
+            ok &= d <= 4096 && ruv_index_search(idx, q, 10, NULL, h0, &n0) == RUV_OK &&
+                  ruv_index_search(lf, q, 10, NULL, h1, &n1) == RUV_OK &&
+                  ruv_index_search(vw, q, 10, NULL, h2, &n2) == RUV_OK && n0 == n1 && n0 == n2 &&
+                  memcmp(h0, h1, n0 * sizeof *h0) == 0 && memcmp(h0, h2, n0 * sizeof *h0) == 0;
+        }
+        ruv_index_free(ld);
+        ruv_index_free(lf);
+        ruv_index_free(vw);
+    }
+    remove(o->persist);
+    if (!ok) {
+        fprintf(stderr, "persist: a save, load or view failed or disagreed\n");
+        return 1;
+    }
+    printf("{\"lib\":\"ruvector\",\"bench\":\"persist\",\"dataset\":\"%s\",\"n\":%zu,"
+           "\"file_bytes\":%zu",
+           o->dataset, ruv_index_count(idx), len);
+    for (i = 0; i < 5; i++) {
+        qsort(t[i], np, sizeof t[i][0], cmp_double);
+        printf(",\"%s\":%.4f", names[i], t[i][np / 2]);
+    }
+    printf("}\n");
+    free(a);
+    free(b);
+    return 0;
 }
 
 int ruv_bench_kernels(int argc, char **argv); /* bench_kernels.c */
@@ -289,6 +356,8 @@ int main(int argc, char **argv) {
         for (e = 0; e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
             measure(&o, "ruvector", ruv_search_one, &st, qs, nq, dim, gt, gd, nb, o.ef[e], build_s,
                     ruv_index_memory_usage(st.idx), extra);
+        if (o.persist && persist(&o, st.idx) != 0)
+            return 1;
         ruv_search_ctx_free(st.ctx);
         ruv_index_free(st.idx);
         free(keys);
