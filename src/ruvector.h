@@ -303,7 +303,8 @@ typedef struct ruv_item {
 /* Counts and sizes (bytes) by part. For a view, sizes are those of the viewed buffer's parts. */
 typedef struct ruv_stats {
     size_t live;         /* searchable entries (= ruv_index_count) */
-    size_t deleted;      /* HNSW slots of deleted/updated entries, still traversed by searches */
+    size_t deleted;      /* HNSW slots of deleted/updated entries (traversed until compacted) */
+    size_t free_slots;   /* of those, compacted ones that inserts reuse */
     size_t capacity;     /* slots allocated */
     size_t vector_bytes; /* f32 vectors */
     size_t graph_bytes;  /* HNSW links and levels */
@@ -330,10 +331,20 @@ RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *ve
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
 
 /* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
-   HNSW: the node stays in the graph as a deleted node, traversed but never returned (reuse of its
-   slot is future work; stats.deleted counts them). RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
-   RUV_E_READONLY. Allocates nothing. Not thread-safe. */
+   HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
+   until they have k live hits). Once deleted nodes exceed a tenth of the live ones (and 16), the
+   graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
+   later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
+   RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
+   Not thread-safe. */
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
+
+/* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
+   the heuristic from its live links and the deleted node's live links (two hops); the deleted
+   slots are then zeroed and reused by inserts; a deleted entry point is replaced. O(n M) plus
+   O(M^2) distances per repaired list. Flat: nothing to do. RUV_E_ARG, RUV_E_READONLY,
+   RUV_E_NOMEM (nothing changed). Not thread-safe. */
+RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
 
 /* 1 if key has a live entry, else 0 (also for NULL). Safe alongside other readers. */
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
@@ -791,7 +802,9 @@ typedef struct ruv__blobs {
     size_t live;     /* bytes referenced */
 } ruv__blobs;
 
-#define RUV__DEAD 0x80u /* levels[] flag: deleted HNSW node */
+#define RUV__DEAD 0x80u  /* levels[] flag: deleted HNSW node (still traversed until compacted) */
+#define RUV__FREE 0x40u  /* levels[] flag with DEAD: compacted, nothing links here, reusable */
+#define RUV__LEVEL 0x1Fu /* levels[] bits of the top level */
 
 struct ruv_index {
     ruv_config cfg; /* resolved */
@@ -821,11 +834,14 @@ struct ruv_index {
     double ml;
     uint64_t rng;
 
-    size_t live;     /* entries that searches return; count - live HNSW nodes are deleted */
-    int view;        /* arrays borrowed from a caller's buffer: read-only, not freed */
-    ruv__blobs ids;  /* string ids */
-    ruv__blobs meta; /* metadata */
-    uint32_t *idtab; /* id hash table over slots (like table), NULL until an id is set */
+    size_t live;        /* entries that searches return; count - live HNSW nodes are deleted */
+    size_t nfree;       /* HNSW slots flagged RUV__FREE, reused by inserts */
+    size_t free_hint;   /* where the search for a free slot resumes */
+    size_t upper_canon; /* u32s of upper lists of all slots (upper_len also counts garbage) */
+    int view;           /* arrays borrowed from a caller's buffer: read-only, not freed */
+    ruv__blobs ids;     /* string ids */
+    ruv__blobs meta;    /* metadata */
+    uint32_t *idtab;    /* id hash table over slots (like table), NULL until an id is set */
     size_t idtab_cap;
 
     ruv_search_ctx *ctx; /* used by adds and by searches without a ctx */
@@ -1282,7 +1298,7 @@ static void ruv__hnsw_insert(ruv_index *idx, uint32_t s, int level) {
     uint32_t ep = idx->entry;
     float dep;
     int l;
-    if (idx->count == 1) {
+    if (ep == RUV__NONE) {
         idx->entry = s;
         idx->max_level = level;
         return;
@@ -1307,6 +1323,99 @@ static void ruv__hnsw_insert(ruv_index *idx, uint32_t s, int level) {
         idx->max_level = level;
         idx->entry = s;
     }
+}
+
+static int ruv__cmp_cand(const void *a, const void *b) {
+    const ruv__cand *x = (const ruv__cand *)a, *y = (const ruv__cand *)b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Appends live, not yet seen node y with its distance to v (compaction scratch). */
+static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const float *v, uint32_t y) {
+    ruv_search_ctx *c = idx->ctx;
+    if ((idx->levels[y] & RUV__DEAD) || c->visited[y] == c->epoch)
+        return;
+    c->visited[y] = c->epoch;
+    cand[*nc].id = y;
+    cand[(*nc)++].dist = ruv__dist(idx, v, ruv__vec(idx, y));
+}
+
+/* Compaction of deleted HNSW nodes: every live node that links to a deleted one gets its list at
+   that level re-selected (Algorithm 4) from its live links plus the live links of the deleted
+   ones (two hops), after which nothing links to a deleted node: the slots are zeroed, flagged
+   RUV__FREE and reused by inserts. A deleted entry point is replaced by a live node of the
+   highest level. RUV_E_NOMEM if the scratch list cannot be allocated (nothing changes). */
+static ruv_result ruv__compact(ruv_index *idx) {
+    ruv_search_ctx *c = idx->ctx;
+    size_t cap = (size_t)idx->m0 * (idx->m0 + 1), s, n = idx->count;
+    ruv__cand *cand;
+    uint8_t *lv = idx->levels;
+    if (!lv || n - idx->live == idx->nfree)
+        return RUV_OK;
+    RUV_ASSERT(c->visited_cap >= n);
+    if (!(cand = (ruv__cand *)ruv__alloc(&idx->mem, cap * sizeof *cand)))
+        return RUV_E_NOMEM;
+    for (s = 0; s < n; s++) {
+        int l, top = lv[s] & RUV__LEVEL;
+        if (lv[s] & RUV__DEAD)
+            continue;
+        for (l = 0; l <= top; l++) {
+            uint32_t *li = ruv__links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
+            size_t nc = 0, kept;
+            const float *v = ruv__vec(idx, (uint32_t)s);
+            for (i = 1; i <= li[0] && !(lv[li[i]] & RUV__DEAD); i++)
+                ;
+            if (i > li[0])
+                continue; /* no deleted neighbour */
+            ruv__ctx_next_epoch(c);
+            c->visited[s] = c->epoch;
+            for (i = 1; i <= li[0]; i++) {
+                uint32_t x = li[i];
+                const uint32_t *lx = ruv__links(idx, x, l);
+                if (!(lv[x] & RUV__DEAD))
+                    ruv__cand_add(idx, cand, &nc, v, x);
+                else
+                    for (j = 1; j <= lx[0]; j++)
+                        ruv__cand_add(idx, cand, &nc, v, lx[j]);
+            }
+            qsort(cand, nc, sizeof *cand, ruv__cmp_cand);
+            kept = ruv__select(idx, cand, nc, max);
+            for (i = 0; i < kept; i++)
+                li[i + 1] = cand[i].id;
+            li[0] = (uint32_t)kept;
+        }
+    }
+    for (s = 0; s < n; s++)
+        if ((lv[s] & (RUV__DEAD | RUV__FREE)) == RUV__DEAD) {
+            idx->upper_canon -= ruv__upper_need(idx, lv[s] & RUV__LEVEL);
+            memset(idx->data + s * idx->stride, 0, idx->stride);
+            lv[s] = RUV__DEAD | RUV__FREE;
+            idx->nfree++;
+        }
+    if (lv[idx->entry] & RUV__DEAD) {
+        idx->entry = RUV__NONE;
+        idx->max_level = 0;
+        for (s = 0; s < n; s++)
+            if (!(lv[s] & RUV__DEAD) &&
+                (idx->entry == RUV__NONE || (int)(lv[s] & RUV__LEVEL) > idx->max_level)) {
+                idx->entry = (uint32_t)s;
+                idx->max_level = lv[s] & RUV__LEVEL;
+            }
+    }
+    ruv__free(&idx->mem, cand, cap * sizeof *cand);
+    return RUV_OK;
+}
+
+/* Compacts once deleted-but-linked nodes exceed a tenth of the live ones (and 16): each
+   compaction costs O(n M) and frees them all, so deletes stay O(M^2) amortised and the slots of
+   an index under churn stay within about 1.1x its largest live count. Skipped, harmlessly, when
+   its scratch cannot be allocated. */
+static void ruv__maybe_compact(ruv_index *idx) {
+    size_t tomb = idx->count - idx->live - idx->nfree;
+    if (idx->levels && tomb > 16 && tomb * 10 > idx->live)
+        (void)ruv__compact(idx);
 }
 
 /* >>api */
@@ -1484,6 +1593,14 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
    entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
 static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos) {
     uint32_t s = (uint32_t)idx->count;
+    if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
+        size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
+        while (!(idx->levels[f] & RUV__FREE))
+            f = f + 1 < idx->count ? f + 1 : 0;
+        s = (uint32_t)f;
+        idx->free_hint = f + 1;
+        idx->nfree--;
+    }
     memset(idx->data + (size_t)s * idx->stride, 0, idx->stride);
     ruv__store_vec(idx, s, vec);
     idx->keys[s] = key;
@@ -1495,7 +1612,8 @@ static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_
         ruv__tab_put(idx, 0, idx->table, idx->table_cap, s);
     else
         idx->table[replace_pos] = s;
-    idx->count++;
+    if (s == idx->count)
+        idx->count++;
     idx->live++;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
         int level = ruv__draw_level(idx);
@@ -1504,6 +1622,7 @@ static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_
         if (level)
             memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
         idx->upper_len += ruv__upper_need(idx, level);
+        idx->upper_canon += ruv__upper_need(idx, level);
         ruv__hnsw_insert(idx, s, level);
     }
     return s;
@@ -1521,7 +1640,7 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
     if (n == 0)
         return RUV_OK;
     dim = idx->dim;
-    if (n > RUV_MAX_COUNT - idx->count)
+    if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
         if (!ruv__all_finite(vecs + i * dim, dim))
@@ -1536,7 +1655,8 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
     for (i = 0; idx->cfg.kind == RUV_INDEX_HNSW && i < n; i++)
         upper += ruv__upper_need(idx, ruv__draw_level(idx));
     idx->rng = rng;
-    if ((r = ruv__reserve(idx, idx->count + n, upper, 0, 0)) != RUV_OK)
+    if ((r = ruv__reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0, 0)) !=
+        RUV_OK)
         return r;
     for (i = 0; i < n; i++)
         ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1);
@@ -1621,14 +1741,15 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         meta_add = it->meta_len;
     hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     newslot = s == RUV__NONE || (hnsw && it->vector);
-    if (newslot && idx->count >= RUV_MAX_COUNT)
+    if (newslot && !idx->nfree && idx->count >= RUV_MAX_COUNT)
         return RUV_E_FULL;
     if (newslot && hnsw) {
         uint64_t rng = idx->rng;
         upper = ruv__upper_need(idx, ruv__draw_level(idx));
         idx->rng = rng;
     }
-    if ((r = ruv__reserve(idx, idx->count + (size_t)newslot, upper, id_add, meta_add)) != RUV_OK)
+    if ((r = ruv__reserve(idx, idx->count + (size_t)(newslot && !idx->nfree), upper, id_add,
+                          meta_add)) != RUV_OK)
         return r;
     /* Nothing fails from here on. */
     if (newslot) {
@@ -1640,6 +1761,7 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
             ruv__blobs_move(idx, s, ns);
             idx->levels[s] |= RUV__DEAD;
             idx->live--;
+            ruv__maybe_compact(idx);
         }
         s = ns;
     } else if (it->vector) {
@@ -1686,6 +1808,7 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
     idx->live--;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
         idx->levels[s] |= RUV__DEAD;
+        ruv__maybe_compact(idx);
         return RUV_OK;
     }
     /* flat: the last slot fills the hole */
@@ -1699,6 +1822,14 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
     }
     idx->count--;
     return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    return ruv__compact(idx);
 }
 
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
@@ -1932,6 +2063,7 @@ RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
     row_vec = idx->dim * sizeof(float);
     out->live = idx->live;
     out->deleted = idx->count - idx->live;
+    out->free_slots = idx->nfree;
     out->capacity = cap;
     out->vector_bytes = cap * row_vec;
     out->graph_bytes = cap * (idx->stride - row_vec);
@@ -2052,7 +2184,7 @@ static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
     case RUV__S_UPPEROFF:
         return n * 4;
     case RUV__S_UPPER:
-        return (uint64_t)idx->upper_len * 4;
+        return (uint64_t)idx->upper_canon * 4;
     case RUV__S_IDREF:
     case RUV__S_METAREF:
         return n * 8;
@@ -2120,11 +2252,21 @@ static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
     case RUV__S_LEVELS:
         ruv__put(k, idx->levels, idx->count);
         break;
-    case RUV__S_UPPEROFF:
-        ruv__put(k, idx->upper_off, idx->count * 4);
+    case RUV__S_UPPEROFF: /* canonical: slot by slot, without the garbage of reused slots */
+        for (s = 0; s < idx->count; s++) {
+            ruv__wr32(buf + n, off);
+            off += (uint32_t)ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            if ((n += 4) == sizeof buf) {
+                ruv__put(k, buf, n);
+                n = 0;
+            }
+        }
+        ruv__put(k, buf, n);
         break;
     case RUV__S_UPPER:
-        ruv__put(k, idx->upper, idx->upper_len * 4);
+        for (s = 0; s < idx->count; s++)
+            ruv__put(k, idx->upper + idx->upper_off[s],
+                     ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL) * 4);
         break;
     case RUV__S_IDTAB:
         ruv__put(k, idx->idtab, idx->idtab_cap * 4);
@@ -2357,7 +2499,7 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         hd->count > RUV_MAX_COUNT || hd->live > hd->count || hd->max_level < 0 ||
         hd->max_level > RUV__MAX_LEVEL || (!hnsw && (hd->live != hd->count || hd->max_level)) ||
         (hd->count == 0 && (hd->entry != RUV__NONE || hd->max_level)) ||
-        (hd->count && hnsw && hd->entry >= hd->count) || (!hnsw && hd->entry != RUV__NONE))
+        (hd->entry != RUV__NONE && hd->entry >= hd->count) || (!hnsw && hd->entry != RUV__NONE))
         return RUV_E_CORRUPT;
     if (o->expect_dim && o->expect_dim != c.dim)
         return RUV_E_DIM;
@@ -2436,7 +2578,7 @@ static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
             idx->table_cap = len / 4;
             break;
         case RUV__S_UPPER:
-            idx->upper_cap = idx->upper_len = len / 4;
+            idx->upper_cap = idx->upper_len = idx->upper_canon = len / 4;
             break;
         case RUV__S_IDBYTES:
             idx->ids.cap = idx->ids.len = len;
@@ -2545,23 +2687,32 @@ static ruv_result ruv__validate(ruv_index *idx) {
     if (hnsw) {
         for (s = 0; s < idx->count; s++) {
             unsigned lv = idx->levels[s];
-            if ((lv & 0x60u) || (int)(lv & 0x1Fu) > idx->max_level || idx->upper_off[s] != uo)
+            if ((lv & 0x20u) || (int)(lv & RUV__LEVEL) > idx->max_level ||
+                idx->upper_off[s] != uo ||
+                ((lv & RUV__FREE) &&
+                 (lv != (RUV__DEAD | RUV__FREE) || ruv__links(idx, (uint32_t)s, 0)[0])))
                 return RUV_E_CORRUPT;
             dead += lv >> 7;
-            uo += (uint64_t)(lv & 0x1Fu) * (idx->M + 1);
+            idx->nfree += (lv >> 6) & 1u;
+            uo += (uint64_t)(lv & RUV__LEVEL) * (idx->M + 1);
         }
-        if (uo != idx->upper_len || dead != idx->count - idx->live ||
-            (idx->count && (int)(idx->levels[idx->entry] & 0x1Fu) != idx->max_level))
+        if (uo != idx->upper_len || dead != idx->count - idx->live)
+            return RUV_E_CORRUPT;
+        if (idx->entry == RUV__NONE
+                ? idx->nfree != idx->count || idx->max_level
+                : (idx->levels[idx->entry] & RUV__FREE) ||
+                      (int)(idx->levels[idx->entry] & RUV__LEVEL) != idx->max_level)
             return RUV_E_CORRUPT;
         for (s = 0; s < idx->count; s++) {
-            int l, top = idx->levels[s] & 0x1F;
+            int l, top = idx->levels[s] & RUV__LEVEL;
             for (l = 0; l <= top; l++) {
                 const uint32_t *li = ruv__links(idx, (uint32_t)s, l);
                 uint32_t i;
                 if (li[0] > (l ? idx->M : idx->m0))
                     return RUV_E_CORRUPT;
                 for (i = 1; i <= li[0]; i++)
-                    if (li[i] >= idx->count || (idx->levels[li[i]] & 0x1F) < l)
+                    if (li[i] >= idx->count || (idx->levels[li[i]] & RUV__FREE) ||
+                        (int)(idx->levels[li[i]] & RUV__LEVEL) < l)
                         return RUV_E_CORRUPT;
             }
         }

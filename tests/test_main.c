@@ -716,7 +716,8 @@ static const test_case g_tests[] = {
             T(hnsw_recall_fiori_ip) T(hnsw_deterministic) T(bad_config) T(bad_input_flat)
                 T(bad_input_hnsw) T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases)
                     T(xxh64_vectors) T(store_ops_flat) T(store_ops_hnsw) T(persist_roundtrip_flat)
-                        T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)};
+                        T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)
+                            T(hnsw_delete_reinsert_glove)};
 #undef T
 
 int main(int argc, char **argv) {
