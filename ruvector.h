@@ -2277,10 +2277,24 @@ typedef struct ruv_index ruv_index;
    any index of the same dimension. */
 typedef struct ruv_search_ctx ruv_search_ctx;
 
-/* Per-query options. A NULL pointer or zero fields mean the defaults. */
+/* Search filter callback: nonzero keeps the entry with this key. Called from the searching
+   thread; must not modify the index. */
+typedef int (*ruv_filter_fn)(uint64_t key, void *user);
+
+/* Per-query options. A NULL pointer or zero fields mean the defaults.
+   Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
+   allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
+   searches return min(k, number of live entries that pass) hits: HNSW widens its candidate list
+   until it has k passing ones, and switches to an exact scan of the index (every entry's filter,
+   distances only for those passing) when the filter passes fewer than 5% of the live entries,
+   or fewer than 4 x ef_search of them, as estimated from 256 evenly spaced entries. */
 typedef struct ruv_search_params {
-    uint32_t ef_search;  /* HNSW candidate list size; 0 = the index's; raised to k if smaller */
-    ruv_search_ctx *ctx; /* scratch; NULL = the index's own (then not concurrent-safe) */
+    uint32_t ef_search;   /* HNSW candidate list size; 0 = the index's; raised to k if smaller */
+    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (then not concurrent-safe) */
+    ruv_filter_fn filter; /* NULL = no callback */
+    void *filter_user;    /* passed to filter */
+    const uint8_t *allow; /* allow-list bitset over keys; NULL = none */
+    uint64_t allow_bits;  /* number of bits in allow */
 } ruv_search_params;
 
 /* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. */
@@ -2324,6 +2338,18 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
    Thread-safety: see params->ctx and CONCEPTS. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
                                    const ruv_search_params *params, ruv_hit *hits, size_t *n_out);
+
+/* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
+   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with params,
+   then picks k of them one at a time, each maximising
+       lambda * sim(q, d) - (1 - lambda) * max over picked s of sim(d, s),   sim = -distance
+   (the first pick is the nearest). lambda = 1 keeps the nearest order; smaller values favour
+   hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
+   query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
+   a scratch array of fetch floats). */
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       ruv_hit *hits, size_t *n_out);
 
 /* nq searches: query i = queries[i * dim ..], results in hits[i * k ..] (nq x k hits) with count
    n_out[i]. Stops at the first failing query and returns its error (earlier results stay
@@ -2785,6 +2811,8 @@ struct ruv_search_ctx {
     size_t sel_cap;
     float *query; /* normalised query (cosine) */
     size_t dim;
+    float *mmr; /* MMR: distance of each candidate to the closest picked one */
+    size_t mmr_cap;
 };
 
 /* Grows ctx so that it can search `slots` slots with a list of `pool` candidates and
@@ -2838,6 +2866,7 @@ static void ruv__ctx_release(ruv_search_ctx *c) {
     ruv__free(&c->mem, c->sel, c->sel_cap * sizeof *c->sel);
     ruv__free(&c->mem, c->ids, c->sel_cap * sizeof *c->ids);
     ruv__free(&c->mem, c->query, c->dim * sizeof *c->query);
+    ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
 }
 
 /* Fresh ctx (struct + query buffer) from mem; NULL on failure. */
@@ -3985,12 +4014,29 @@ static int ruv__worse(const ruv__cand *a, const ruv__cand *b) {
     return a->dist > b->dist || (a->dist == b->dist && a->id > b->id);
 }
 
-static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t k) {
+/* Whether slot s may be a hit: live and passing the filters of p (may be NULL). */
+static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
+    uint64_t key;
+    if (idx->levels && (idx->levels[s] & RUV__DEAD))
+        return 0;
+    if (!p)
+        return 1;
+    key = idx->keys[s];
+    if (p->allow && (key >= p->allow_bits || !((p->allow[key / 8] >> (key % 8)) & 1u)))
+        return 0;
+    return !p->filter || p->filter(key, p->filter_user);
+}
+
+/* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
+static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t k,
+                               const ruv_search_params *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
     for (s = 0; s < idx->count; s++) {
         ruv__cand x;
         size_t i = 0;
+        if ((filt || skip_dead) && !ruv__pass(idx, filt, (uint32_t)s))
+            continue;
         x.dist = ruv__dist(idx, q, ruv__vec(idx, (uint32_t)s));
         x.id = (uint32_t)s;
         if (n < k) { /* sift up */
@@ -4038,26 +4084,51 @@ static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const fl
     return n;
 }
 
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
-                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out) {
+/* Fraction of live entries passing p's filters, from up to 256 evenly spaced slots. */
+static double ruv__pass_rate(const ruv_index *idx, const ruv_search_params *p) {
+    size_t step = idx->count / 256 + 1, s, seen = 0, passed = 0;
+    for (s = 0; s < idx->count; s += step)
+        if (!idx->levels || !(idx->levels[s] & RUV__DEAD)) {
+            seen++;
+            passed += (size_t)ruv__pass(idx, p, (uint32_t)s);
+        }
+    return seen ? (double)passed / (double)seen : 0.0;
+}
+
+/* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
+   closest first, and the normalised query (cosine) in (*cp)->query. */
+static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k,
+                              const ruv_search_params *params, ruv_search_ctx **cp, size_t *n_out) {
     ruv_search_ctx *c;
     size_t ef, n, i;
     ruv_result r;
-    if (n_out)
-        *n_out = 0;
-    if (!idx || !query || !hits || !n_out || k == 0)
+    const ruv_search_params *filt = NULL;
+    int exact;
+    *n_out = 0;
+    if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow))
         return RUV_E_ARG;
     if (!ruv__all_finite(query, idx->dim))
         return RUV_E_VALUE;
-    c = params && params->ctx ? params->ctx : idx->ctx;
+    c = *cp = params && params->ctx ? params->ctx : idx->ctx;
     if (c->dim != idx->dim)
         return RUV_E_ARG;
     if (idx->live == 0)
         return RUV_OK;
     if (k > idx->live)
         k = idx->live;
+    if (params && (params->filter || params->allow))
+        filt = params;
     ef = params && params->ef_search ? params->ef_search : idx->cfg.ef_search;
-    if (ef < k || idx->cfg.kind == RUV_INDEX_FLAT)
+    if (ef < k)
+        ef = k;
+    exact = idx->cfg.kind == RUV_INDEX_FLAT;
+    if (filt && !exact) {
+        double rate = ruv__pass_rate(idx, filt), est = rate * (double)idx->live;
+        exact = est * 20.0 < (double)idx->live || est < 4.0 * (double)ef;
+        if (!exact) /* expect about ef passing candidates in the list */
+            ef = (size_t)((double)ef / rate) + 1;
+    }
+    if (exact)
         ef = k;
     if (ef > idx->count)
         ef = idx->count;
@@ -4069,8 +4140,8 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
         ruv__normalize(c->query, query, idx->dim);
         query = c->query;
     }
-    if (idx->cfg.kind == RUV_INDEX_FLAT) {
-        n = ruv__flat_search(idx, c, query, k);
+    if (exact) {
+        n = ruv__flat_search(idx, c, query, k, filt, idx->live < idx->count);
     } else {
         uint32_t ep = idx->entry;
         float dep = ruv__dist(idx, query, ruv__vec(idx, ep));
@@ -4080,12 +4151,12 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
         for (;;) {
             size_t j;
             n = ruv__search_layer(idx, c, query, ep, dep, ef, 0);
-            if (idx->live == idx->count)
+            if (idx->live == idx->count && !filt)
                 break;
-            /* deleted nodes are traversed but not returned: drop them, and widen the search
-               while fewer than k live ones were found */
+            /* deleted and filtered-out nodes are traversed but not returned: drop them, and
+               widen the search while fewer than k remain */
             for (i = j = 0; i < n; i++)
-                if (!(idx->levels[c->pool[i].id] & RUV__DEAD))
+                if (ruv__pass(idx, filt, c->pool[i].id))
                     c->pool[j++] = c->pool[i];
             n = j;
             if (n >= k || ef >= idx->count)
@@ -4097,11 +4168,86 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
         if (n > k)
             n = k;
     }
+    *n_out = n;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out) {
+    ruv_search_ctx *c = NULL;
+    size_t n = 0, i;
+    ruv_result r;
+    if (n_out)
+        *n_out = 0;
+    if (!hits || !n_out)
+        return RUV_E_ARG;
+    if ((r = ruv__search(idx, query, k, params, &c, &n)) != RUV_OK)
+        return r;
     for (i = 0; i < n; i++) {
         hits[i].key = idx->keys[c->pool[i].id];
         hits[i].distance = c->pool[i].dist;
     }
     *n_out = n;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       ruv_hit *hits, size_t *n_out) {
+    ruv_search_ctx *c = NULL;
+    size_t m = 0, t, i;
+    ruv_result r;
+    if (n_out)
+        *n_out = 0;
+    if (!hits || !n_out || k == 0 || !(lambda >= 0.0f && lambda <= 1.0f))
+        return RUV_E_ARG;
+    if (!fetch)
+        fetch = k > (size_t)-1 / 4 ? k : 4 * k;
+    if (fetch < k)
+        fetch = k;
+    if ((r = ruv__search(idx, query, fetch, params, &c, &m)) != RUV_OK)
+        return r;
+    if (m > c->mmr_cap) {
+        int ok = 1;
+        size_t bytes = ruv__mul(m, sizeof *c->mmr, &ok);
+        float *f = ok ? (float *)ruv__alloc(&c->mem, bytes) : NULL;
+        if (!f)
+            return RUV_E_NOMEM;
+        ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
+        c->mmr = f;
+        c->mmr_cap = m;
+    }
+    /* pool[0..t-1] = picked; mmr[i] = distance from candidate i to the closest picked one */
+    for (t = 0; t < k && t < m; t++) {
+        size_t best = t;
+        float best_score = 0;
+        for (i = t; i < m; i++) {
+            float div = t ? c->mmr[i] : 0.0f;
+            float score = (1.0f - lambda) * div - lambda * c->pool[i].dist;
+            if (i == t || score > best_score) {
+                best = i;
+                best_score = score;
+            }
+        }
+        if (best != t) {
+            ruv__cand x = c->pool[t];
+            float f = c->mmr[t];
+            c->pool[t] = c->pool[best];
+            c->mmr[t] = c->mmr[best];
+            c->pool[best] = x;
+            c->mmr[best] = f;
+        }
+        for (i = t + 1; i < m; i++) {
+            float d = ruv__dist(idx, ruv__vec(idx, c->pool[i].id), ruv__vec(idx, c->pool[t].id));
+            if (t == 0 || d < c->mmr[i])
+                c->mmr[i] = d;
+        }
+    }
+    for (i = 0; i < t; i++) {
+        hits[i].key = idx->keys[c->pool[i].id];
+        hits[i].distance = c->pool[i].dist;
+    }
+    *n_out = t;
     return RUV_OK;
 }
 
