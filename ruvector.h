@@ -2330,6 +2330,27 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const float *vecs);
 
+/* Build progress: done of total vectors linked so far. Called from the calling thread. */
+typedef void (*ruv_progress_fn)(size_t done, size_t total, void *user);
+
+/* Options for ruv_index_add_batch_ex. NULL or zero fields = defaults. */
+typedef struct ruv_build_options {
+    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
+                                 0 or 1 = the calling thread only (deterministic) */
+    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
+    void *progress_user;
+} ruv_build_options;
+
+/* ruv_index_add_batch with options: HNSW batches can be linked by several POSIX threads
+   (striped per-node locks and a global entry-point lock, as in hnswlib). Slots, keys, vectors
+   and levels are still assigned in order, so the result is the same set of entries, but the
+   graph (and hence which near neighbours a search finds) depends on thread timing. Threads are
+   capped at 64 and at one per 64 vectors; if a thread or its scratch cannot be had, the others
+   do its share. Builds without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the
+   calling thread. Same errors and all-or-nothing rule as ruv_index_add_batch. */
+RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
+                                         const float *vecs, const ruv_build_options *opt);
+
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
    *n_out = min(k, count) for flat; for HNSW also at most k (fewer only if the graph cannot reach
    k nodes, which a connected build does not produce). params may be NULL.
@@ -2554,6 +2575,14 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
 #include <unistd.h>
 #define RUV__POSIX_IO 1
 #endif
+#endif
+
+#if !defined(RUV_NO_THREADS) && (defined(__unix__) || defined(__APPLE__)) &&                       \
+    !defined(__EMSCRIPTEN__)
+#include <pthread.h>
+#define RUV__THREADS 1
+#else
+#define RUV__THREADS 0
 #endif
 
 #if defined(RUV_MALLOC) != defined(RUV_FREE)
@@ -2808,6 +2837,7 @@ struct ruv_search_ctx {
     size_t pool_cap;
     ruv__cand *sel; /* neighbour selection scratch, m0 + 1 */
     uint32_t *ids;  /* unvisited neighbours of the node being expanded, m0 */
+    uint32_t *lbuf; /* a neighbour list copied under its lock (multi-threaded build), m0 + 1 */
     size_t sel_cap;
     float *query; /* normalised query (cosine) */
     size_t dim;
@@ -2818,7 +2848,7 @@ struct ruv_search_ctx {
 /* Grows ctx so that it can search `slots` slots with a list of `pool` candidates and
    neighbour lists of `sel` entries. All or nothing: on RUV_E_NOMEM nothing changed. */
 static ruv_result ruv__ctx_reserve(ruv_search_ctx *c, size_t slots, size_t pool, size_t sel) {
-    uint32_t *v = NULL, *ids = NULL;
+    uint32_t *v = NULL, *ids = NULL, *lb = NULL;
     ruv__cand *p = NULL, *s = NULL;
     int ok = 1;
     size_t vb = ruv__mul(slots, sizeof *v, &ok), pb = ruv__mul(pool, sizeof *p, &ok);
@@ -2830,7 +2860,8 @@ static ruv_result ruv__ctx_reserve(ruv_search_ctx *c, size_t slots, size_t pool,
     if (pool > c->pool_cap && !(p = (ruv__cand *)ruv__alloc(&c->mem, pb)))
         goto fail;
     if (sel > c->sel_cap && (!(s = (ruv__cand *)ruv__alloc(&c->mem, sb)) ||
-                             !(ids = (uint32_t *)ruv__alloc(&c->mem, ib))))
+                             !(ids = (uint32_t *)ruv__alloc(&c->mem, ib)) ||
+                             !(lb = (uint32_t *)ruv__alloc(&c->mem, ib))))
         goto fail;
     if (v) {
         memset(v, 0, vb);
@@ -2847,8 +2878,10 @@ static ruv_result ruv__ctx_reserve(ruv_search_ctx *c, size_t slots, size_t pool,
     if (s) {
         ruv__free(&c->mem, c->sel, c->sel_cap * sizeof *s);
         ruv__free(&c->mem, c->ids, c->sel_cap * sizeof *ids);
+        ruv__free(&c->mem, c->lbuf, c->sel_cap * sizeof *ids);
         c->sel = s;
         c->ids = ids;
+        c->lbuf = lb;
         c->sel_cap = sel;
     }
     return RUV_OK;
@@ -2857,6 +2890,7 @@ fail:
     ruv__free(&c->mem, p, pb);
     ruv__free(&c->mem, s, sb);
     ruv__free(&c->mem, ids, ib);
+    ruv__free(&c->mem, lb, ib);
     return RUV_E_NOMEM;
 }
 
@@ -2865,6 +2899,7 @@ static void ruv__ctx_release(ruv_search_ctx *c) {
     ruv__free(&c->mem, c->pool, c->pool_cap * sizeof *c->pool);
     ruv__free(&c->mem, c->sel, c->sel_cap * sizeof *c->sel);
     ruv__free(&c->mem, c->ids, c->sel_cap * sizeof *c->ids);
+    ruv__free(&c->mem, c->lbuf, c->sel_cap * sizeof *c->lbuf);
     ruv__free(&c->mem, c->query, c->dim * sizeof *c->query);
     ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
 }
@@ -2950,6 +2985,7 @@ struct ruv_index {
     size_t idtab_cap;
 
     ruv_search_ctx *ctx; /* used by adds and by searches without a ctx */
+    struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
 };
 
 static float ruv__dist(const ruv_index *idx, const float *a, const float *b) {
@@ -3257,11 +3293,52 @@ fail:
 }
 
 /* >>hnsw */
+/* Multi-threaded builds (ruv_index_add_batch_ex with threads > 1): every neighbour list is read
+   and written under the lock of its node (striped), and the entry point under a global lock. */
+#define RUV__NLOCKS 4096u
+typedef struct ruv__mt {
+#if RUV__THREADS
+    pthread_mutex_t global, counter, node[RUV__NLOCKS];
+#endif
+    const uint32_t *slots; /* the batch's slots and levels, in order */
+    const uint8_t *lv;
+    size_t next, n, done;
+} ruv__mt;
+
+#if RUV__THREADS
+#define RUV__LOCK(idx, s)                                                                          \
+    do {                                                                                           \
+        if ((idx)->mt)                                                                             \
+            pthread_mutex_lock(&(idx)->mt->node[(s) % RUV__NLOCKS]);                               \
+    } while (0)
+#define RUV__UNLOCK(idx, s)                                                                        \
+    do {                                                                                           \
+        if ((idx)->mt)                                                                             \
+            pthread_mutex_unlock(&(idx)->mt->node[(s) % RUV__NLOCKS]);                             \
+    } while (0)
+#else
+#define RUV__LOCK(idx, s) ((void)(idx), (void)(s))
+#define RUV__UNLOCK(idx, s) ((void)(idx), (void)(s))
+#endif
+
+/* The neighbour list of slot at level, or (multi-threaded build) a copy taken under its lock. */
+static const uint32_t *ruv__read_links(const ruv_index *idx, ruv_search_ctx *c, uint32_t slot,
+                                       int level) {
+    const uint32_t *l = ruv__links(idx, slot, level);
+    if (!idx->mt)
+        return l;
+    RUV__LOCK(idx, slot);
+    memcpy(c->lbuf, l, ((size_t)l[0] + 1) * sizeof *l);
+    RUV__UNLOCK(idx, slot);
+    return c->lbuf;
+}
+
 /* Greedy walk at one level from *ep (distance *dep) to a local minimum (ef = 1). */
-static void ruv__greedy(const ruv_index *idx, const float *q, int level, uint32_t *ep, float *dep) {
+static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const float *q, int level,
+                        uint32_t *ep, float *dep) {
     int changed = 1;
     while (changed) {
-        const uint32_t *l = ruv__links(idx, *ep, level);
+        const uint32_t *l = ruv__read_links(idx, c, *ep, level);
         uint32_t i, n = l[0];
         changed = 0;
         for (i = 1; i <= n; i++) {
@@ -3315,7 +3392,7 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const f
         const uint32_t *l;
         size_t best = n;
         pool[cur].id |= RUV__EXPANDED;
-        l = ruv__links(idx, node, level);
+        l = ruv__read_links(idx, c, node, level);
         cnt = l[0];
         for (i = 1; i <= cnt; i++) {
             uint32_t s = l[i];
@@ -3368,14 +3445,16 @@ static size_t ruv__select(const ruv_index *idx, ruv__cand *c, size_t n, size_t m
 
 /* Adds a link from `from` to `to` at level; when the list is full, re-selects among the old
    links plus `to` with the heuristic, keeping at most the level's maximum. */
-static void ruv__link(ruv_index *idx, uint32_t from, uint32_t to, int level) {
+static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to, int level) {
     uint32_t *l = ruv__links(idx, from, level), max = level ? idx->M : idx->m0, i;
-    ruv__cand *s = idx->ctx->sel;
+    ruv__cand *s = c->sel;
     const float *v = ruv__vec(idx, from);
     size_t n = 0, kept;
+    RUV__LOCK(idx, from);
     RUV_ASSERT(l[0] <= max && from != to);
     if (l[0] < max) {
         l[++l[0]] = to;
+        RUV__UNLOCK(idx, from);
         return;
     }
     for (i = 0; i <= l[0]; i++) {
@@ -3394,39 +3473,55 @@ static void ruv__link(ruv_index *idx, uint32_t from, uint32_t to, int level) {
     for (i = 0; i < kept; i++)
         l[i + 1] = s[i].id;
     l[0] = (uint32_t)kept;
+    RUV__UNLOCK(idx, from);
 }
 
-/* Algorithm 1 of Malkov & Yashunin for slot s (vector and level already stored). */
-static void ruv__hnsw_insert(ruv_index *idx, uint32_t s, int level) {
-    ruv_search_ctx *c = idx->ctx;
+/* Algorithm 1 of Malkov & Yashunin for slot s (vector and level already stored), with scratch
+   c. In a multi-threaded build, a node above the current top level holds the global lock for
+   its whole insertion (as hnswlib does), so the entry point changes once it is linked. */
+static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int level) {
     const float *q = ruv__vec(idx, s);
-    uint32_t ep = idx->entry;
+    uint32_t ep;
     float dep;
-    int l;
-    if (ep == RUV__NONE) {
+    int l, top, held = 0;
+#if RUV__THREADS
+    if (idx->mt)
+        pthread_mutex_lock(&idx->mt->global);
+#endif
+    ep = idx->entry;
+    top = idx->max_level;
+    if (ep == RUV__NONE || level > top)
+        held = 1;
+#if RUV__THREADS
+    if (idx->mt && !held)
+        pthread_mutex_unlock(&idx->mt->global);
+#endif
+    if (ep != RUV__NONE) {
+        dep = ruv__dist(idx, q, ruv__vec(idx, ep));
+        for (l = top; l > level; l--)
+            ruv__greedy(idx, c, q, l, &ep, &dep);
+        for (l = level < top ? level : top; l >= 0; l--) {
+            size_t n = ruv__search_layer(idx, c, q, ep, dep, idx->cfg.ef_construction, l), i, kept;
+            uint32_t *links = ruv__links(idx, s, l);
+            ep = c->pool[0].id;
+            dep = c->pool[0].dist;
+            kept = ruv__select(idx, c->pool, n, idx->M);
+            RUV__LOCK(idx, s);
+            links[0] = (uint32_t)kept;
+            for (i = 0; i < kept; i++)
+                links[i + 1] = c->pool[i].id;
+            RUV__UNLOCK(idx, s);
+            for (i = 0; i < kept; i++)
+                ruv__link(idx, c, c->pool[i].id, s, l);
+        }
+    }
+    if (held) {
         idx->entry = s;
         idx->max_level = level;
-        return;
-    }
-    dep = ruv__dist(idx, q, ruv__vec(idx, ep));
-    for (l = idx->max_level; l > level; l--)
-        ruv__greedy(idx, q, l, &ep, &dep);
-    for (l = level < idx->max_level ? level : idx->max_level; l >= 0; l--) {
-        size_t n = ruv__search_layer(idx, c, q, ep, dep, idx->cfg.ef_construction, l);
-        uint32_t *links = ruv__links(idx, s, l), i;
-        size_t kept;
-        ep = c->pool[0].id;
-        dep = c->pool[0].dist;
-        kept = ruv__select(idx, c->pool, n, idx->M);
-        links[0] = (uint32_t)kept;
-        for (i = 0; i < kept; i++)
-            links[i + 1] = c->pool[i].id;
-        for (i = 0; i < kept; i++)
-            ruv__link(idx, links[i + 1], s, l);
-    }
-    if (level > idx->max_level) {
-        idx->max_level = level;
-        idx->entry = s;
+#if RUV__THREADS
+        if (idx->mt)
+            pthread_mutex_unlock(&idx->mt->global);
+#endif
     }
 }
 
@@ -3696,7 +3791,8 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
    entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
-static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos) {
+static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
+                           int link) {
     uint32_t s = (uint32_t)idx->count;
     if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
         size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
@@ -3728,16 +3824,103 @@ static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_
             memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
         idx->upper_len += ruv__upper_need(idx, level);
         idx->upper_canon += ruv__upper_need(idx, level);
-        ruv__hnsw_insert(idx, s, level);
+        if (link)
+            ruv__hnsw_insert(idx, idx->ctx, s, level);
     }
     return s;
 }
 
-RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs) {
-    size_t i, upper = 0, dim;
+/* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
+   the calling thread, which also reports progress. */
+typedef struct ruv__job {
+    ruv_index *idx;
+    ruv_search_ctx *ctx;
+    const ruv_build_options *opt;
+    int first;
+} ruv__job;
+
+static void *ruv__work(void *arg) {
+    ruv__job *j = (ruv__job *)arg;
+    ruv_index *idx = j->idx;
+    ruv__mt *mt = idx->mt;
+    for (;;) {
+        size_t i, from, to, done;
+#if RUV__THREADS
+        pthread_mutex_lock(&mt->counter);
+#endif
+        from = mt->next;
+        to = from + 16 < mt->n ? from + 16 : mt->n;
+        mt->next = to;
+#if RUV__THREADS
+        pthread_mutex_unlock(&mt->counter);
+#endif
+        if (from >= to)
+            break;
+        for (i = from; i < to; i++)
+            ruv__hnsw_insert(idx, j->ctx, mt->slots[i], mt->lv[i]);
+#if RUV__THREADS
+        pthread_mutex_lock(&mt->counter);
+#endif
+        done = mt->done += to - from;
+#if RUV__THREADS
+        pthread_mutex_unlock(&mt->counter);
+#endif
+        if (j->first && j->opt && j->opt->progress)
+            j->opt->progress(done, mt->n, j->opt->progress_user);
+    }
+    return NULL;
+}
+
+/* Links the placed slots of a batch with `threads` threads (the caller's one included). */
+static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx, size_t threads,
+                               const ruv_build_options *opt) {
+    ruv__job jobs[64];
+    size_t t, started = 1;
+#if RUV__THREADS
+    pthread_t tid[64];
+    pthread_mutex_init(&mt->global, NULL);
+    pthread_mutex_init(&mt->counter, NULL);
+    for (t = 0; t < RUV__NLOCKS; t++)
+        pthread_mutex_init(&mt->node[t], NULL);
+#endif
+    idx->mt = mt;
+    for (t = 0; t < threads; t++) {
+        jobs[t].idx = idx;
+        jobs[t].ctx = t ? ctx[t - 1] : idx->ctx;
+        jobs[t].opt = opt;
+        jobs[t].first = t == 0;
+    }
+#if RUV__THREADS
+    /* a thread that cannot start leaves its share to the others */
+    for (t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, ruv__work, &jobs[t]) == 0)
+            started++;
+#endif
+    ruv__work(&jobs[0]);
+#if RUV__THREADS
+    for (t = 1; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&mt->global);
+    pthread_mutex_destroy(&mt->counter);
+    for (t = 0; t < RUV__NLOCKS; t++)
+        pthread_mutex_destroy(&mt->node[t]);
+#endif
+    (void)started;
+    idx->mt = NULL;
+    if (opt && opt->progress && mt->done == mt->n)
+        opt->progress(mt->n, mt->n, opt->progress_user); /* the last chunk may be another's */
+}
+
+RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
+                                         const float *vecs, const ruv_build_options *opt) {
+    size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
     uint64_t rng;
     ruv_result r;
+    ruv__mt *mt = NULL;
+    ruv_search_ctx *ctx[63];
+    uint32_t *slots = NULL;
+    uint8_t *lv = NULL;
+    int hnsw;
     if (!idx || (n && (!keys || !vecs)))
         return RUV_E_ARG;
     if (idx->view)
@@ -3745,6 +3928,7 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
     if (n == 0)
         return RUV_OK;
     dim = idx->dim;
+    hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
@@ -3757,15 +3941,70 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
         return r;
     /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
     rng = idx->rng;
-    for (i = 0; idx->cfg.kind == RUV_INDEX_HNSW && i < n; i++)
+    for (i = 0; hnsw && i < n; i++)
         upper += ruv__upper_need(idx, ruv__draw_level(idx));
     idx->rng = rng;
     if ((r = ruv__reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0, 0)) !=
         RUV_OK)
         return r;
-    for (i = 0; i < n; i++)
-        ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1);
+#if RUV__THREADS
+    if (threads > 64)
+        threads = 64;
+    if (threads > n / 64 + 1) /* small batches are not worth threads */
+        threads = n / 64 + 1;
+#else
+    threads = 1;
+#endif
+    if (!hnsw)
+        threads = 1;
+    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
+        int ok = 1;
+        size_t pool = idx->cfg.ef_construction;
+        ruv__mul(n, 4, &ok);
+        if (ok && (mt = (ruv__mt *)ruv__alloc(&idx->mem, sizeof *mt)) != NULL &&
+            (slots = (uint32_t *)ruv__alloc(&idx->mem, n * 4)) != NULL &&
+            (lv = (uint8_t *)ruv__alloc(&idx->mem, n)) != NULL) {
+            for (nctx = 0; nctx + 1 < threads; nctx++) {
+                ruv__mem m = idx->mem;
+                ctx[nctx] = ruv__ctx_new(&m, dim);
+                if (!ctx[nctx])
+                    break;
+                if (ruv__ctx_reserve(ctx[nctx], idx->cap, pool, (size_t)idx->m0 + 1) != RUV_OK) {
+                    ruv_search_ctx_free(ctx[nctx]);
+                    break;
+                }
+            }
+        }
+        threads = nctx + 1;
+    }
+    if (threads == 1) {
+        for (i = 0; i < n; i++) {
+            ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
+            if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
+                opt->progress(i + 1, n, opt->progress_user);
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            slots[i] = ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
+            lv[i] = idx->levels[slots[i]];
+        }
+        memset(mt, 0, sizeof *mt);
+        mt->slots = slots;
+        mt->lv = lv;
+        mt->n = n;
+        ruv__link_parallel(idx, mt, ctx, threads, opt);
+    }
+    for (i = 0; i < nctx; i++)
+        ruv_search_ctx_free(ctx[i]);
+    ruv__free(&idx->mem, lv, n);
+    ruv__free(&idx->mem, slots, n * 4);
+    ruv__free(&idx->mem, mt, sizeof *mt);
     return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
+                                      const float *vecs) {
+    return ruv_index_add_batch_ex(idx, n, keys, vecs, NULL);
 }
 
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
@@ -3860,9 +4099,9 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
     if (newslot) {
         uint32_t ns;
         if (s == RUV__NONE) {
-            ns = ruv__place(idx, it->key, it->vector, (size_t)-1);
+            ns = ruv__place(idx, it->key, it->vector, (size_t)-1, 1);
         } else { /* HNSW update: a new node takes over the key; the old one is deleted */
-            ns = ruv__place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s));
+            ns = ruv__place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s), 1);
             ruv__blobs_move(idx, s, ns);
             idx->levels[s] |= RUV__DEAD;
             idx->live--;
@@ -4147,7 +4386,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
         float dep = ruv__dist(idx, query, ruv__vec(idx, ep));
         int l;
         for (l = idx->max_level; l > 0; l--)
-            ruv__greedy(idx, query, l, &ep, &dep);
+            ruv__greedy(idx, c, query, l, &ep, &dep);
         for (;;) {
             size_t j;
             n = ruv__search_layer(idx, c, query, ep, dep, ef, 0);

@@ -717,7 +717,8 @@ static const test_case g_tests[] = {
                 T(bad_input_hnsw) T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases)
                     T(xxh64_vectors) T(store_ops_flat) T(store_ops_hnsw) T(persist_roundtrip_flat)
                         T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)
-                            T(hnsw_delete_reinsert_glove) T(hnsw_filtered_glove) T(mmr)};
+                            T(hnsw_delete_reinsert_glove) T(hnsw_filtered_glove) T(mmr)
+                                T(hnsw_threads_glove) T(concurrent_readers)};
 #undef T
 
 int main(int argc, char **argv) {
