@@ -31,6 +31,7 @@
        RUV_ASSERT(x)           internal invariant check, default assert(); never used on input
        RUV_NO_SIMD             serial distance kernels only (see ruvector_simd.h)
        RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file): no <stdio.h>
+       RUV_NO_THREADS          no POSIX threads: ruv_index_add_batch_ex runs on the caller
 
    CONCEPTS
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
@@ -50,9 +51,10 @@
                           level 0. Larger ef_search = higher recall, slower queries.
      Errors: every function that can fail returns a ruv_result (RUV_OK = 0, errors < 0;
      ruv_result_string() names them). A call that fails leaves the index as it was.
-     Threads: an index has no locks. Any number of threads may search one index at the same time
-     if each passes its own ruv_search_ctx and nothing writes the index meanwhile; a call that
-     adds, or a search without a ctx, needs the index to itself.
+     Threads: any number of threads may search one index at the same time if each passes its
+     own ruv_search_ctx and nothing writes the index meanwhile; a call that writes, or a search
+     without a ctx, needs the index to itself. ruv_index_add_batch_ex can link an HNSW batch on
+     several POSIX threads (locks exist only during that call).
      Memory: one allocation per growing array; capacity doubles when full (the capacity hint in
      the config sets the start). Searches allocate nothing once their ctx has grown to the index.
      Store: besides its key, an entry may carry a string id (unique; ruv_index_find_id maps it

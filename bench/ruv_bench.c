@@ -5,7 +5,7 @@
                [--index flat|hnsw] [--M 16] [--ef-construction 200]
                [--ef-search 10,16,24,32,48,64,96,128,192,256] [--k 10] [--passes 3]
                [--lib ruvector|hnswlib|all] [--isa auto|serial|avx2|avx512]
-               [--dataset NAME] [--max-n N] [--max-q N] [--seed S] [--persist PATH]
+               [--dataset NAME] [--max-n N] [--max-q N] [--seed S] [--persist PATH] [--threads N]
 
    Prints one JSON object per line per (library, configuration):
      {"lib":"ruvector","index":"hnsw","dataset":"glove100-angular","metric":"cos","n":100000,
@@ -35,7 +35,7 @@ typedef struct opts {
     ruv_metric metric;
     ruv_index_kind kind;
     ruv_isa isa;
-    unsigned M, efc, k, passes;
+    unsigned M, efc, k, passes, threads;
     unsigned ef[64];
     size_t n_ef, max_n, max_q;
     uint64_t seed;
@@ -149,7 +149,7 @@ static void usage(void) {
                     "l2|cos|ip] [--index flat|hnsw] [--M 16] [--ef-construction 200] "
                     "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|all] "
                     "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
-                    "[--seed S] [--persist PATH]\n");
+                    "[--seed S] [--persist PATH] [--threads N]\n");
     exit(2);
 }
 
@@ -210,6 +210,8 @@ static void parse(int argc, char **argv, opts *o) {
             o->max_n = (size_t)atol(v);
         else if (!strcmp(k, "--max-q"))
             o->max_q = (size_t)atol(v);
+        else if (!strcmp(k, "--threads"))
+            o->threads = (unsigned)atoi(v);
         else if (!strcmp(k, "--persist"))
             o->persist = v;
         else if (!strcmp(k, "--seed"))
@@ -327,6 +329,7 @@ int main(int argc, char **argv) {
     if (run_ruv) {
         ruv_config cfg = ruv_config_init((uint32_t)dim);
         ruv_state st;
+        ruv_build_options bo;
         uint64_t *keys = (uint64_t *)malloc(nb * sizeof *keys);
         ruv_result r;
         double t0, build_s;
@@ -346,13 +349,15 @@ int main(int argc, char **argv) {
             return 1;
         }
         t0 = tx_now();
-        if ((r = ruv_index_add_batch(st.idx, nb, keys, base)) != RUV_OK) {
+        memset(&bo, 0, sizeof bo);
+        bo.threads = o.threads;
+        if ((r = ruv_index_add_batch_ex(st.idx, nb, keys, base, &bo)) != RUV_OK) {
             fprintf(stderr, "ruvector add: %s\n", ruv_result_string(r));
             return 1;
         }
         build_s = tx_now() - t0;
-        snprintf(extra, sizeof extra, ",\"isa\":\"%s\"",
-                 ruv_isa_name(ruv_index_get_config(st.idx).isa));
+        snprintf(extra, sizeof extra, ",\"isa\":\"%s\",\"build_threads\":%u",
+                 ruv_isa_name(ruv_index_get_config(st.idx).isa), o.threads ? o.threads : 1);
         for (e = 0; e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
             measure(&o, "ruvector", ruv_search_one, &st, qs, nq, dim, gt, gd, nb, o.ef[e], build_s,
                     ruv_index_memory_usage(st.idx), extra);

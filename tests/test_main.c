@@ -162,17 +162,18 @@ static int search_all(const ruv_index *idx, const float *q, size_t nq, size_t k,
 
 TEST(version) {
     char want[32];
-    int codes[] = {RUV_OK,       RUV_E_ARG,  RUV_E_NOMEM,      RUV_E_VALUE,
-                   RUV_E_EXISTS, RUV_E_FULL, RUV_E_UNSUPPORTED};
-    size_t i, j;
+    int i, j;
     snprintf(want, sizeof want, "%d.%d.%d", RUV_VERSION_MAJOR, RUV_VERSION_MINOR,
              RUV_VERSION_PATCH);
     CHECK(strcmp(ruv_version(), want) == 0);
     CHECK(strcmp(RUV_VERSION_STRING, want) == 0);
-    for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        for (j = 0; j < i; j++)
-            CHECK(strcmp(ruv_result_string((ruv_result)codes[i]),
-                         ruv_result_string((ruv_result)codes[j])) != 0);
+    /* every status from RUV_OK down to RUV_E_DIM has its own message */
+    CHECK_EQ_INT(RUV_E_DIM, -17);
+    for (i = 0; i >= RUV_E_DIM; i--) {
+        CHECK(strcmp(ruv_result_string((ruv_result)i), "unknown result") != 0);
+        for (j = 0; j > i; j--)
+            CHECK(strcmp(ruv_result_string((ruv_result)i), ruv_result_string((ruv_result)j)) != 0);
+    }
     CHECK(strcmp(ruv_result_string((ruv_result)-999), "unknown result") == 0);
 }
 
