@@ -90,7 +90,8 @@
          2 keys      u64 per slot
          3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
                      probing from splitmix64(key) (see ruv__mix64)
-         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node
+         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
+                     zeroed slot, no links to it) for a compacted one that inserts reuse
          5 upper off HNSW: u32 per slot, start of its lists in section 6
          6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
          7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)

@@ -50,7 +50,7 @@ static int emit(const char *dir, const char *name, ruv_index_kind kind, ruv_metr
             return 1;
     }
     for (i = 0; i < removed; i++)
-        ruv_index_remove(idx, i * 33 + 1);
+        ruv_index_remove(idx, (i * 3 % n) * 11 + 1);
     snprintf(path, sizeof path, "%s/%s", dir, name);
     r = ruv_index_save_file(idx, path);
     ruv_index_free(idx);
@@ -66,5 +66,7 @@ int main(int argc, char **argv) {
     e |= emit(d, "hnsw-cos.ruv", RUV_INDEX_HNSW, RUV_METRIC_COSINE, 5, 24, 0, 0, 0);
     e |= emit(d, "hnsw-ip-ids-meta-deleted.ruv", RUV_INDEX_HNSW, RUV_METRIC_IP, 4, 30, 1, 1, 1);
     e |= emit(d, "hnsw-l2-deleted.ruv", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, 3, 40, 0, 1, 2);
+    /* 20 of 60 removed: compaction runs, leaving free slots */
+    e |= emit(d, "hnsw-l2-compacted.ruv", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, 3, 60, 1, 0, 20);
     return e;
 }
