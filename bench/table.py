@@ -12,6 +12,7 @@ import sys
 
 def main():
     rows = [json.loads(line) for line in fileinput.input() if line.startswith("{")]
+    rows = [r for r in rows if "params" in r]  # ANN lines only (not --persist timings)
     if not rows:
         return 1
     libs = []
