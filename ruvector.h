@@ -2355,8 +2355,10 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
                                          const float *vecs, const ruv_build_options *opt);
 
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, count) for flat; for HNSW also at most k (fewer only if the graph cannot reach
-   k nodes, which a connected build does not produce). params may be NULL.
+   *n_out = min(k, live entries passing the filters of params): exact for flat; for HNSW fewer
+   only if the graph cannot reach them, which a connected build does not produce. params may be
+   NULL (see ruv_search_params for ef_search, ctx and filters). RUV_E_ARG also for allow_bits > 0
+   with allow NULL.
    RUV_E_ARG: idx/query/hits/n_out NULL or k == 0. RUV_E_VALUE: NaN/Inf in query.
    RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0.
    Thread-safety: see params->ctx and CONCEPTS. */
