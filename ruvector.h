@@ -3360,16 +3360,16 @@ static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const float *q,
 /* Inserts (d, id) into the sorted list c[0..*n-1] of capacity cap if it belongs there.
    Returns the position, or cap when it was not inserted. Equal distances go after. */
 static size_t ruv__pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uint32_t id) {
-    size_t lo = 0, hi = *n;
+    size_t lo = 0, len = *n;
     if (*n == cap && !(d < c[cap - 1].dist))
         return cap;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (c[mid].dist <= d)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* first position whose distance exceeds d; branch-free halving (a conditional move) */
+    while (len > 1) {
+        size_t half = len / 2;
+        lo = c[lo + half - 1].dist <= d ? lo + half : lo;
+        len -= half;
     }
+    lo += len == 1 && c[lo].dist <= d;
     if (*n < cap)
         (*n)++;
     memmove(c + lo + 1, c + lo, (*n - 1 - lo) * sizeof *c);
@@ -4730,9 +4730,11 @@ static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
         ruv__put(k, buf, n);
         break;
     case RUV__S_UPPER:
-        for (s = 0; s < idx->count; s++)
-            ruv__put(k, idx->upper + idx->upper_off[s],
-                     ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL) * 4);
+        for (s = 0; s < idx->count; s++) {
+            size_t need = ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            if (need) /* (upper is NULL while no node has an upper level) */
+                ruv__put(k, idx->upper + idx->upper_off[s], need * 4);
+        }
         break;
     case RUV__S_IDTAB:
         ruv__put(k, idx->idtab, idx->idtab_cap * 4);
