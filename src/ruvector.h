@@ -945,6 +945,11 @@ static const unsigned char *ruv__blob(const ruv__blobs *b, uint32_t s, size_t *l
     return *len ? b->bytes + b->ref[2 * (size_t)s] : NULL;
 }
 
+/* Whether slot s holds a deleted (or free) HNSW node. */
+static int ruv__dead(const ruv_index *idx, size_t s) {
+    return idx->levels && (idx->levels[s] & RUV__DEAD);
+}
+
 static uint64_t ruv__slot_hash(const ruv_index *idx, int which, uint32_t s) {
     size_t len;
     const unsigned char *p;
@@ -1033,6 +1038,13 @@ static int ruv__draw_level(ruv_index *idx) {
     return l >= RUV__MAX_LEVEL ? RUV__MAX_LEVEL : (int)l;
 }
 
+/* Candidate-list size the index's own ctx needs: inserts (ef_construction) and searches
+   without a ctx (ef_search). */
+static size_t ruv__own_pool(const ruv_index *idx) {
+    return idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
+                                                         : idx->cfg.ef_construction;
+}
+
 /* Pending growth of one blob column (see ruv__reserve). */
 typedef struct ruv__blob_grow {
     uint32_t *ref;
@@ -1106,7 +1118,6 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
     ruv__blob_grow gi, gm;
-    size_t pool;
     ruv_result r = RUV_E_NOMEM;
 
     memset(&gi, 0, sizeof gi);
@@ -1151,9 +1162,8 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
         goto fail;
     /* the index's own scratch for inserting: last, as it is all or nothing itself */
     r = RUV_E_NOMEM;
-    pool = idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
-                                                         : idx->cfg.ef_construction;
-    if (ruv__ctx_reserve(idx->ctx, hnsw ? cap : 0, pool, (size_t)idx->m0 + 1) != RUV_OK)
+    if (ruv__ctx_reserve(idx->ctx, hnsw ? cap : 0, ruv__own_pool(idx), (size_t)idx->m0 + 1) !=
+        RUV_OK)
         goto fail;
 
     /* Nothing can fail from here on. */
@@ -1184,7 +1194,7 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
         size_t i;
         memset(table, 0xFF, tcap * 4);
         for (i = 0; i < idx->count; i++)
-            if (!hnsw || !(idx->levels[i] & RUV__DEAD))
+            if (!ruv__dead(idx, i))
                 ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
         ruv__free(&idx->mem, idx->table, idx->table_cap * 4);
         idx->table = table;
@@ -1245,9 +1255,13 @@ typedef struct ruv__mt {
         if ((idx)->mt)                                                                             \
             pthread_mutex_unlock(&(idx)->mt->node[(s) % RUV__NLOCKS]);                             \
     } while (0)
+#define RUV__MLOCK(m) pthread_mutex_lock(m)
+#define RUV__MUNLOCK(m) pthread_mutex_unlock(m)
 #else
 #define RUV__LOCK(idx, s) ((void)(idx), (void)(s))
 #define RUV__UNLOCK(idx, s) ((void)(idx), (void)(s))
+#define RUV__MLOCK(m) ((void)0)
+#define RUV__MUNLOCK(m) ((void)0)
 #endif
 
 /* The neighbour list of slot at level, or (multi-threaded build) a copy taken under its lock. */
@@ -1413,18 +1427,14 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     uint32_t ep;
     float dep;
     int l, top, held = 0;
-#if RUV__THREADS
     if (idx->mt)
-        pthread_mutex_lock(&idx->mt->global);
-#endif
+        RUV__MLOCK(&idx->mt->global);
     ep = idx->entry;
     top = idx->max_level;
     if (ep == RUV__NONE || level > top)
         held = 1;
-#if RUV__THREADS
     if (idx->mt && !held)
-        pthread_mutex_unlock(&idx->mt->global);
-#endif
+        RUV__MUNLOCK(&idx->mt->global);
     if (ep != RUV__NONE) {
         dep = ruv__dist(idx, q, ruv__vec(idx, ep));
         for (l = top; l > level; l--)
@@ -1447,10 +1457,8 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     if (held) {
         idx->entry = s;
         idx->max_level = level;
-#if RUV__THREADS
         if (idx->mt)
-            pthread_mutex_unlock(&idx->mt->global);
-#endif
+            RUV__MUNLOCK(&idx->mt->global);
     }
 }
 
@@ -1608,7 +1616,9 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
+/* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
+   cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
+static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out) {
     ruv_config c;
     ruv_kernels k;
     ruv__mem mem;
@@ -1644,12 +1654,15 @@ RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
         idx->rng = c.seed;
     }
     idx->stride = (idx->vec_off + (size_t)c.dim * 4 + 15) & ~(size_t)15;
-    idx->table_cap = 16;
     idx->entry = RUV__NONE;
     idx->ctx = ruv__ctx_new(&idx->mem, c.dim);
-    if (idx->ctx) {
-        idx->table = (uint32_t *)ruv__alloc(&idx->mem, idx->table_cap * 4);
+    if (idx->ctx && !arrays) {
+        *out = idx;
+        return RUV_OK;
     }
+    idx->table_cap = 16;
+    if (idx->ctx)
+        idx->table = (uint32_t *)ruv__alloc(&idx->mem, idx->table_cap * 4);
     if (!idx->ctx || !idx->table) {
         ruv_index_free(idx);
         return RUV_E_NOMEM;
@@ -1661,6 +1674,12 @@ RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
     }
     *out = idx;
     return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
+    if (out)
+        *out = NULL;
+    return cfg && out ? ruv__create(cfg, 1, out) : RUV_E_ARG;
 }
 
 RUVDEF void ruv_index_free(ruv_index *idx) {
@@ -1774,26 +1793,18 @@ static void *ruv__work(void *arg) {
     ruv__mt *mt = idx->mt;
     for (;;) {
         size_t i, from, to, done;
-#if RUV__THREADS
-        pthread_mutex_lock(&mt->counter);
-#endif
+        RUV__MLOCK(&mt->counter);
         from = mt->next;
         to = from + 16 < mt->n ? from + 16 : mt->n;
         mt->next = to;
-#if RUV__THREADS
-        pthread_mutex_unlock(&mt->counter);
-#endif
+        RUV__MUNLOCK(&mt->counter);
         if (from >= to)
             break;
         for (i = from; i < to; i++)
             ruv__hnsw_insert(idx, j->ctx, mt->slots[i], mt->lv[i]);
-#if RUV__THREADS
-        pthread_mutex_lock(&mt->counter);
-#endif
+        RUV__MLOCK(&mt->counter);
         done = mt->done += to - from;
-#if RUV__THREADS
-        pthread_mutex_unlock(&mt->counter);
-#endif
+        RUV__MUNLOCK(&mt->counter);
         if (j->first && j->opt && j->opt->progress)
             j->opt->progress(done, mt->n, j->opt->progress_user);
     }
@@ -2047,24 +2058,24 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
+/* ruv_index_put of a vector alone (id and metadata kept). */
+static ruv_result ruv__put_vector(ruv_index *idx, uint64_t key, const float *vec,
+                                  ruv_put_mode mode) {
     ruv_item it;
     if (!vec)
         return RUV_E_ARG;
     memset(&it, 0, sizeof it);
     it.key = key;
     it.vector = vec;
-    return ruv_index_put(idx, &it, RUV_PUT_UPDATE);
+    return ruv_index_put(idx, &it, mode);
+}
+
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
+    return ruv__put_vector(idx, key, vec, RUV_PUT_UPDATE);
 }
 
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec) {
-    ruv_item it;
-    if (!vec)
-        return RUV_E_ARG;
-    memset(&it, 0, sizeof it);
-    it.key = key;
-    it.vector = vec;
-    return ruv_index_put(idx, &it, RUV_PUT_UPSERT);
+    return ruv__put_vector(idx, key, vec, RUV_PUT_UPSERT);
 }
 
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
@@ -2159,10 +2170,6 @@ RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t
     return RUV_OK;
 }
 
-static int ruv__dead(const ruv_index *idx, size_t s) {
-    return idx->levels && (idx->levels[s] & RUV__DEAD);
-}
-
 RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
     size_t s;
     if (!idx || !cursor || !key)
@@ -2185,7 +2192,7 @@ static int ruv__worse(const ruv__cand *a, const ruv__cand *b) {
 /* Whether slot s may be a hit: live and passing the filters of p (may be NULL). */
 static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
     uint64_t key;
-    if (idx->levels && (idx->levels[s] & RUV__DEAD))
+    if (ruv__dead(idx, s))
         return 0;
     if (!p)
         return 1;
@@ -2256,7 +2263,7 @@ static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const fl
 static double ruv__pass_rate(const ruv_index *idx, const ruv_search_params *p) {
     size_t step = idx->count / 256 + 1, s, seen = 0, passed = 0;
     for (s = 0; s < idx->count; s += step)
-        if (!idx->levels || !(idx->levels[s] & RUV__DEAD)) {
+        if (!ruv__dead(idx, s)) {
             seen++;
             passed += (size_t)ruv__pass(idx, p, (uint32_t)s);
         }
@@ -2934,35 +2941,16 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
 /* An index struct for hd with every array NULL and every size field set from the sections;
    the arrays are bound by the caller. */
 static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
-    ruv_config c = hd->cfg;
     ruv_index *idx;
     ruv_result r;
     uint32_t i;
-    c.capacity = 1; /* create allocates almost nothing; the real arrays come from the data */
-    if ((r = ruv__config_resolve(&c, &c)) != RUV_OK)
+    if ((r = ruv__create(&hd->cfg, 0, &idx)) != RUV_OK)
         return r;
-    if ((r = ruv_index_create(&c, &idx)) != RUV_OK)
-        return r;
-    /* drop the arrays create made; keep struct, kernels, ctx */
-    ruv__free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
-    ruv__free(&idx->mem, idx->keys, idx->cap * sizeof *idx->keys);
-    ruv__free(&idx->mem, idx->table, idx->table_cap * 4);
-    ruv__free(&idx->mem, idx->levels, idx->cap);
-    ruv__free(&idx->mem, idx->upper_off, idx->cap * sizeof *idx->upper_off);
-    ruv__free(&idx->mem, idx->upper, idx->upper_cap * 4);
-    idx->data = NULL;
-    idx->keys = NULL;
-    idx->table = NULL;
-    idx->levels = NULL;
-    idx->upper_off = NULL;
-    idx->upper = NULL;
-    idx->cfg.capacity = hd->cfg.capacity;
     idx->count = idx->cap = (size_t)hd->count;
     idx->live = (size_t)hd->live;
     idx->entry = hd->entry;
     idx->max_level = hd->max_level;
     idx->rng = hd->rng;
-    idx->table_cap = idx->upper_cap = idx->upper_len = 0;
     for (i = 0; i < hd->nsec; i++) {
         size_t len = (size_t)hd->sec[i].len;
         switch (hd->sec[i].id) {
@@ -3245,9 +3233,7 @@ static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
     }
     if ((r = ruv__validate(idx)) != RUV_OK)
         goto fail;
-    if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0,
-                         idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
-                                                                       : idx->cfg.ef_construction,
+    if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0, ruv__own_pool(idx),
                          (size_t)idx->m0 + 1) != RUV_OK) {
         r = RUV_E_NOMEM;
         goto fail;
