@@ -1076,10 +1076,11 @@ static void *reader_run(void *arg) {
 #endif
 
 /* Four threads search one HNSW index at once, each with its own ctx: every result equals the
-   single-threaded one. (CI also runs this under ThreadSanitizer.) */
+   single-threaded one, whose distances match a double-precision reference and whose recall@10
+   against brute force is >= 0.9. (CI also runs this under ThreadSanitizer.) */
 TEST(concurrent_readers) {
 #if RUV__THREADS
-    size_t n = 3000, dim = 24, nq = 100, i, n1;
+    size_t n = 3000, dim = 24, nq = 100, i, n1, exact_miss = 0;
     float *base = random_vecs(n, dim, 41), *qs = random_vecs(nq, dim, 42);
     ruv_index *idx;
     ruv_hit *want;
@@ -1089,9 +1090,26 @@ TEST(concurrent_readers) {
     idx = make_index(RUV_METRIC_L2SQ, RUV_INDEX_HNSW, dim, base, n);
     want = (ruv_hit *)malloc(nq * 10 * sizeof *want);
     REQUIRE(idx && want);
-    for (i = 0; i < nq; i++)
+    for (i = 0; i < nq; i++) { /* the expected hits: real distances, and mostly the exact ones */
+        size_t j, b, closer;
         CHECK(ruv_index_search(idx, qs + i * dim, 10, NULL, want + i * 10, &n1) == RUV_OK &&
               n1 == 10);
+        for (j = 0; j < n1; j++) {
+            double d =
+                ref_dist(RUV_METRIC_L2SQ, qs + i * dim, base + want[i * 10 + j].key * dim, dim);
+            CHECK(fabs(want[i * 10 + j].distance - d) <= tol(RUV_METRIC_L2SQ, d));
+        }
+        for (b = closer = 0; b < n; b++) { /* closer than the 10th hit, yet not returned */
+            double d = ref_dist(RUV_METRIC_L2SQ, qs + i * dim, base + b * dim, dim);
+            int returned = 0;
+            for (j = 0; j < n1; j++)
+                returned |= want[i * 10 + j].key == b;
+            closer += !returned && d < want[i * 10 + 9].distance -
+                                           tol(RUV_METRIC_L2SQ, want[i * 10 + 9].distance);
+        }
+        exact_miss += closer;
+    }
+    CHECK(exact_miss * 10 <= nq * 10); /* at most 1 miss per 10 hits: recall@10 >= 0.9 */
     for (i = 0; i < 4; i++) {
         rd[i].idx = idx;
         rd[i].qs = qs;
