@@ -224,6 +224,15 @@ typedef struct ruv_kernels {
     ruv_isa isa;
     ruv_kernel_fn fn[RUV_OP_COUNT][RUV_DTYPE_COUNT]; /* NULL where the pair is undefined */
     ruv_convert_fn f32_to_f16, f16_to_f32, f32_to_bf16, bf16_to_f32;
+    /* Quantization kernels (used by ruvector.h's SQ8 and PQ storage):
+       dot_f32_u8(a, b, n): sum a_i b_i of n floats a and n bytes b (0..255); error as f32 dot.
+       pq_lut(q, cent, dsub, op, out): out[c] = l2sq (op RUV_OP_L2SQ) or dot (RUV_OP_DOT) of the
+         dsub floats q with centroid c, for c = 0..255; cent is dsub x 256 floats, centroid c's
+         component d at cent[d * 256 + c] (transposed, so 256 distances come out per pass).
+       adc(lut, code, m): sum over j < m of lut[j * 256 + code[j]] (PQ asymmetric distance). */
+    float (*dot_f32_u8)(const float *a, const uint8_t *b, size_t n);
+    void (*pq_lut)(const float *q, const float *cent, size_t dsub, int op, float *out);
+    float (*adc)(const float *lut, const uint8_t *code, size_t m);
 } ruv_kernels;
 
 /* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Asks the CPU each call (cpuid or
@@ -590,6 +599,65 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+/* Quantization kernels in portable C, stamped per ISA with its target attribute TGT so that the
+   compiler may vectorise them (the loops over the 256 centroids have a fixed trip count). */
+#define RUV__Q8DOT_C(I, TGT)                                                                       \
+    TGT static float ruv__dot_f32_u8_##I(const float *a, const uint8_t *b, size_t n) {             \
+        float s[4] = {0, 0, 0, 0};                                                                 \
+        size_t i = 0;                                                                              \
+        for (; i + 4 <= n; i += 4) {                                                               \
+            s[0] += a[i] * (float)b[i];                                                            \
+            s[1] += a[i + 1] * (float)b[i + 1];                                                    \
+            s[2] += a[i + 2] * (float)b[i + 2];                                                    \
+            s[3] += a[i + 3] * (float)b[i + 3];                                                    \
+        }                                                                                          \
+        for (; i < n; i++)                                                                         \
+            s[0] += a[i] * (float)b[i];                                                            \
+        return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
+    }
+#define RUV__PQLUT_C(I, TGT)                                                                       \
+    TGT static void ruv__pq_lut_##I(const float *q, const float *cent, size_t dsub, int op,        \
+                                    float *out) {                                                  \
+        size_t d, c;                                                                               \
+        for (c = 0; c < 256; c++)                                                                  \
+            out[c] = 0.0f;                                                                         \
+        for (d = 0; d < dsub; d++) {                                                               \
+            const float x = q[d], *r = cent + d * 256;                                             \
+            if (op == RUV_OP_L2SQ)                                                                 \
+                for (c = 0; c < 256; c++) {                                                        \
+                    float t = x - r[c];                                                            \
+                    out[c] += t * t;                                                               \
+                }                                                                                  \
+            else                                                                                   \
+                for (c = 0; c < 256; c++)                                                          \
+                    out[c] += x * r[c];                                                            \
+        }                                                                                          \
+    }
+#define RUV__ADC_C(I, TGT)                                                                         \
+    TGT static float ruv__adc_##I(const float *lut, const uint8_t *code, size_t m) {               \
+        float s[4] = {0, 0, 0, 0};                                                                 \
+        size_t j = 0;                                                                              \
+        for (; j + 4 <= m; j += 4) {                                                               \
+            s[0] += lut[j * 256 + code[j]];                                                        \
+            s[1] += lut[(j + 1) * 256 + code[j + 1]];                                              \
+            s[2] += lut[(j + 2) * 256 + code[j + 2]];                                              \
+            s[3] += lut[(j + 3) * 256 + code[j + 3]];                                              \
+        }                                                                                          \
+        for (; j < m; j++)                                                                         \
+            s[0] += lut[j * 256 + code[j]];                                                        \
+        return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
+    }
+#define RUV__QUANT_C(I, TGT)                                                                       \
+    RUV__Q8DOT_C(I, TGT)                                                                           \
+    RUV__PQLUT_C(I, TGT)                                                                           \
+    RUV__ADC_C(I, TGT)
+#define RUV__FILL_QUANT(k, I)                                                                      \
+    do {                                                                                           \
+        (k)->dot_f32_u8 = ruv__dot_f32_u8_##I;                                                     \
+        (k)->pq_lut = ruv__pq_lut_##I;                                                             \
+        (k)->adc = ruv__adc_##I;                                                                   \
+    } while (0)
+
 /* Fills the four numeric operations of storage type T for ISA I. */
 #define RUV__FILL(k, T, DT, I)                                                                     \
     do {                                                                                           \
@@ -633,6 +701,7 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
         return ruv__run_##T##_##I(a, b, n, RUV_OP_COS);                                            \
     }
 #define RUV__NO_TARGET
+RUV__QUANT_C(serial, RUV__NO_TARGET)
 
 static void ruv__fill_serial(ruv_kernels *k) {
     memset(k, 0, sizeof *k);
@@ -648,6 +717,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
     k->f16_to_f32 = ruv__f16_to_f32_serial;
     k->f32_to_bf16 = ruv__f32_to_bf16_serial;
     k->bf16_to_f32 = ruv__bf16_to_f32_serial;
+    RUV__FILL_QUANT(k, serial);
 }
 
 /* ---- begin src/simd/arm.h (inlined from src/ruvector_simd.h) ---- */
@@ -1062,6 +1132,24 @@ static ruv_isa ruv__arm_best(void) {
     return RUV_ISA_NEON;
 }
 
+/* Quantization kernels: table look-ups and centroid tables stay portable C; f32 x u8 widens
+   8 bytes per step to two float vectors. */
+RUV__PQLUT_C(neon, RUV__NO_TARGET)
+RUV__ADC_C(neon, RUV__NO_TARGET)
+static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint16x8_t c = vmovl_u8(vld1_u8(b + i));
+        s0 = vfmaq_f32(s0, vld1q_f32(a + i), vcvtq_f32_u32(vmovl_u16(vget_low_u16(c))));
+        s1 = vfmaq_f32(s1, vld1q_f32(a + i + 4), vcvtq_f32_u32(vmovl_u16(vget_high_u16(c))));
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return vaddvq_f32(vaddq_f32(s0, s1)) + t;
+}
+
 static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_NEON && isa != RUV_ISA_SVE)
         return;
@@ -1080,6 +1168,7 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_neon;
     k->f32_to_bf16 = ruv__f32_to_bf16_neon;
     k->bf16_to_f32 = ruv__bf16_to_f32_neon;
+    RUV__FILL_QUANT(k, neon);
 #if RUV__HAS_SVE
     if (isa == RUV_ISA_SVE)
         ruv__fill_sve(k);
@@ -1246,6 +1335,31 @@ static float ruv__jaccard_bin_wasm(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+/* Quantization kernels: f32 x u8 widens 4 bytes per step (u8 -> u16 -> u32 -> f32); the PQ
+   table kernels stay portable C. */
+RUV__PQLUT_C(wasm, RUV__NO_TARGET)
+RUV__ADC_C(wasm, RUV__NO_TARGET)
+static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
+    v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint32_t w[2];
+        v128_t c;
+        memcpy(w, b + i, 8);
+        c = wasm_u16x8_extend_low_u8x16(wasm_i32x4_make((int32_t)w[0], (int32_t)w[1], 0, 0));
+        s0 = wasm_f32x4_add(
+            s0, wasm_f32x4_mul(wasm_v128_load(a + i),
+                               wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(c))));
+        s1 = wasm_f32x4_add(
+            s1, wasm_f32x4_mul(wasm_v128_load(a + i + 4),
+                               wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(c))));
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__f32x4_sum(wasm_f32x4_add(s0, s1)) + t;
+}
+
 static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_WASM128)
         return;
@@ -1255,6 +1369,7 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, u8, RUV_DTYPE_U8, wasm);
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm;
+    RUV__FILL_QUANT(k, wasm);
 }
 #endif /* RUV__HAS_WASM */
 /* ---- end src/simd/wasm.h ---- */
@@ -2010,10 +2125,6 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 /* ---- detection and table ------------------------------------------------------------------ */
 static uint64_t ruv__xgetbv0(void) {
     uint32_t lo, hi;
@@ -2049,6 +2160,73 @@ static ruv_isa ruv__x86_best(void) {
     return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
 }
 
+/* ---- quantization kernels ------------------------------------------------------------------ */
+RUV__PQLUT_C(avx2, RUV__T_AVX2)
+RUV__ADC_C(avx2, RUV__T_AVX2)
+RUV__PQLUT_C(avx512, RUV__T_AVX512)
+
+/* f32 x u8: bytes widened to 32-bit integers, converted, multiplied in; 16 per step in two
+   accumulators, the tail (< 8) in scalar code. */
+RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8),
+                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(c, 8))), s1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__hsum8(_mm256_add_ps(s0, s1)) + t;
+}
+
+/* Masked loads for the tail: lanes past n are neither read nor counted. */
+RUV__T_AVX512 static float ruv__dot_f32_u8_avx512(const float *a, const uint8_t *b, size_t n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512i c0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        __m512i c1 =
+            _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_cvtepi32_ps(c0), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_cvtepi32_ps(c1), s1);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, b + i));
+        s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, a + i), _mm512_cvtepi32_ps(c), s0);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+/* PQ distance with 16 table look-ups per gather: code j indexes row j of the table. */
+RUV__T_AVX512 static float ruv__adc_avx512(const float *lut, const uint8_t *code, size_t m) {
+    const __m512i row =
+        _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                           _mm512_set1_epi32(256));
+    __m512 s = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j < m; j += 16) {
+        __mmask16 k = m - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - j)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, code + j));
+        s = _mm512_add_ps(s, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), k,
+                                                      _mm512_add_epi32(c, row), lut + j * 256, 4));
+    }
+    return _mm512_reduce_add_ps(s);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     if (isa < RUV_ISA_AVX2 || isa > RUV_ISA_AVX512_BF16)
         return;
@@ -2067,6 +2245,9 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
+    k->dot_f32_u8 = ruv__dot_f32_u8_avx2;
+    k->pq_lut = ruv__pq_lut_avx2;
+    k->adc = ruv__adc_avx2;
     if (isa == RUV_ISA_AVX2)
         return;
     RUV__FILL(k, f32, RUV_DTYPE_F32, avx512);
@@ -2084,6 +2265,7 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx512;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_avx512;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_avx512;
+    RUV__FILL_QUANT(k, avx512);
     if (isa == RUV_ISA_AVX512)
         return;
     RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
@@ -2200,6 +2382,8 @@ CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 #define RUV_MAX_M 512u
 #define RUV_MAX_EF 65536u
 #define RUV_MAX_COUNT 0x7FFFFFFEu
+/* Largest re-rank factor (ruv_config.rerank, ruv_search_params.rerank). */
+#define RUV_MAX_RERANK 1024u
 
 #ifdef __cplusplus
 extern "C" {
@@ -2224,7 +2408,10 @@ extern "C" {
     X(RUV_E_TRUNCATED, -14, "index data truncated")                                                \
     X(RUV_E_CHECKSUM, -15, "index data checksum mismatch")                                         \
     X(RUV_E_CORRUPT, -16, "index data inconsistent")                                               \
-    X(RUV_E_DIM, -17, "dimension mismatch")
+    X(RUV_E_DIM, -17, "dimension mismatch")                                                        \
+    X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
+    X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
+    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
 /* Result of every fallible call: RUV_OK (0) or a negative error code. */
@@ -2237,6 +2424,16 @@ typedef enum ruv_metric {
     RUV_METRIC_IP = 1,    /* 1 - dot */
     RUV_METRIC_COSINE = 2 /* 1 - cosine similarity */
 } ruv_metric;
+
+/* How the searched copy of each vector is stored (see QUANTIZATION). */
+typedef enum ruv_quant {
+    RUV_QUANT_NONE = 0, /* f32, exact (default) */
+    RUV_QUANT_F16 = 1,  /* IEEE binary16, 2 bytes per dimension */
+    RUV_QUANT_BF16 = 2, /* bfloat16, 2 bytes per dimension */
+    RUV_QUANT_SQ8 = 3,  /* 8-bit scalar quantization, per-dimension range; trained */
+    RUV_QUANT_BIN = 4,  /* 1 bit per dimension, sign after centring on the mean; trained */
+    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained (flat indexes only) */
+} ruv_quant;
 
 typedef enum ruv_index_kind {
     RUV_INDEX_FLAT = 0, /* exact scan (default) */
@@ -2264,6 +2461,13 @@ typedef struct ruv_config {
     uint64_t seed;            /* HNSW level generator seed; 0 = a fixed default seed */
     ruv_isa isa;              /* kernels to use; RUV_ISA_AUTO = best the CPU supports */
     ruv_allocator alloc;      /* memory functions; zero = RUV_MALLOC / RUV_FREE */
+    ruv_quant quant;          /* storage of the searched vectors; RUV_QUANT_NONE (f32) */
+    uint32_t pq_m;            /* PQ sub-quantizers (code bytes); must divide dim; dim / 4 if it
+                                 divides, else required */
+    uint32_t rerank;          /* quantized storage: search rerank x k candidates on the codes,
+                                 then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
+    uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
+                                 re-ranking: distances come from the codes); 0 = keep them */
 } ruv_config;
 
 /* One search result. */
@@ -2298,6 +2502,8 @@ typedef struct ruv_search_params {
     void *filter_user;    /* passed to filter */
     const uint8_t *allow; /* allow-list bitset over keys; NULL = none */
     uint64_t allow_bits;  /* number of bits in allow */
+    uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
+                             0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
 } ruv_search_params;
 
 /* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. */
@@ -2405,6 +2611,27 @@ RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **o
 /* Releases a search context. NULL is ignored. */
 RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
 
+/* Trains the quantizer of an empty index on n sample vectors (n x dim row-major floats, copied
+   as needed; cosine indexes normalise them first). SQ8: per-dimension minimum and maximum; BIN:
+   per-dimension mean and mean absolute deviation; PQ: k-means (Lloyd, k-means++ seeding, seeded
+   by cfg.seed, at most 25 iterations, empty clusters re-seeded by splitting the largest) per
+   sub-space on at most 65,536 of the vectors (a seeded sample), 256 centroids each. F32, F16 and
+   BF16 need no training: RUV_OK without change. Deterministic: the same sample and seed give the
+   same tables. Training again replaces the tables.
+   RUV_E_ARG: idx NULL, vecs NULL with n > 0, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
+   holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
+   Not thread-safe. */
+RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
+
+/* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
+   floats each, finite); values outside are clamped. For cosine indexes the range applies to the
+   normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
+   RUV_E_READONLY. RUV_E_NOMEM. */
+RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
+
+/* 1 if the index can take vectors: its quantizer is trained or needs no training. */
+RUVDEF int ruv_index_is_trained(const ruv_index *idx);
+
 /* >>store */
 /* Largest string id and metadata blob, in bytes. */
 #define RUV_MAX_ID_BYTES 1024u
@@ -2434,7 +2661,8 @@ typedef struct ruv_stats {
     size_t deleted;      /* HNSW slots of deleted/updated entries (traversed until compacted) */
     size_t free_slots;   /* of those, compacted ones that inserts reuse */
     size_t capacity;     /* slots allocated */
-    size_t vector_bytes; /* f32 vectors */
+    size_t vector_bytes; /* f32 vectors (the searched ones, or a quantized index's copies) */
+    size_t code_bytes;   /* quantized codes (with their per-code float) and quantizer tables */
     size_t graph_bytes;  /* HNSW links and levels */
     size_t key_bytes;    /* keys and the key hash table */
     size_t id_bytes;     /* string ids and their hash table */
@@ -2846,6 +3074,9 @@ struct ruv_search_ctx {
     size_t sel_cap;
     float *query; /* normalised query (cosine) */
     size_t dim;
+    float *qprep, *nprep; /* prepared query and prepared stored vector (ruv__prep), prep_cap */
+    float *tmp;           /* 2 x dim floats: decoded / permuted vectors */
+    size_t prep_cap;
     float *mmr; /* MMR: distance of each candidate to the closest picked one */
     size_t mmr_cap;
 };
@@ -2907,10 +3138,40 @@ static void ruv__ctx_release(ruv_search_ctx *c) {
     ruv__free(&c->mem, c->lbuf, c->sel_cap * sizeof *c->lbuf);
     ruv__free(&c->mem, c->query, c->dim * sizeof *c->query);
     ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
+    ruv__free(&c->mem, c->qprep, c->prep_cap * sizeof *c->qprep);
+    ruv__free(&c->mem, c->nprep, c->prep_cap * sizeof *c->nprep);
+    ruv__free(&c->mem, c->tmp, c->tmp ? 2 * c->dim * sizeof *c->tmp : 0);
 }
 
-/* Fresh ctx (struct + query buffer) from mem; NULL on failure. */
-static ruv_search_ctx *ruv__ctx_new(ruv__mem *mem, size_t dim) {
+/* Grows the prepared-query buffers to `prep` floats (and allocates tmp once). All or nothing. */
+static ruv_result ruv__ctx_prep(ruv_search_ctx *c, size_t prep) {
+    float *a = NULL, *b = NULL, *t = NULL;
+    size_t bytes = prep * sizeof *a, tb = 2 * c->dim * sizeof *t;
+    if (prep > c->prep_cap && (!(a = (float *)ruv__alloc(&c->mem, bytes)) ||
+                               !(b = (float *)ruv__alloc(&c->mem, bytes)))) {
+        ruv__free(&c->mem, a, bytes);
+        return RUV_E_NOMEM;
+    }
+    if (!c->tmp && !(t = (float *)ruv__alloc(&c->mem, tb))) {
+        ruv__free(&c->mem, a, bytes);
+        ruv__free(&c->mem, b, bytes);
+        return RUV_E_NOMEM;
+    }
+    if (t)
+        c->tmp = t;
+    if (a) {
+        ruv__free(&c->mem, c->qprep, c->prep_cap * sizeof *a);
+        ruv__free(&c->mem, c->nprep, c->prep_cap * sizeof *a);
+        c->qprep = a;
+        c->nprep = b;
+        c->prep_cap = prep;
+    }
+    return RUV_OK;
+}
+
+/* Fresh ctx (struct, query buffer, `prep` floats of prepared-query buffers) from mem; NULL on
+   failure. */
+static ruv_search_ctx *ruv__ctx_new(ruv__mem *mem, size_t dim, size_t prep) {
     ruv__mem m = *mem;
     ruv_search_ctx *c = (ruv_search_ctx *)ruv__alloc(&m, sizeof *c);
     float *q;
@@ -2926,6 +3187,11 @@ static ruv_search_ctx *ruv__ctx_new(ruv__mem *mem, size_t dim) {
     c->mem.used = sizeof *c + dim * sizeof *q;
     c->query = q;
     c->dim = dim;
+    if (ruv__ctx_prep(c, prep) != RUV_OK) {
+        ruv__ctx_release(c);
+        ruv__free(&m, c, sizeof *c);
+        return NULL;
+    }
     return c;
 }
 
@@ -2955,12 +3221,25 @@ struct ruv_index {
     ruv_config cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
-    ruv_kernel_fn raw_dist; /* l2sq or dot on f32 */
-    int dot_based;          /* distance = 1 - raw */
+    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 */
+    int ip;                 /* metric is IP or cosine: distance = 1 - dot */
+    ruv_kernel_fn raw_dist; /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
+    size_t raw_n;           /* its n: dim, or code bytes for BIN */
+    int dot_based;          /* code distance = 1 - raw */
     size_t dim;
 
+    /* quantization (see >>quant): the stored code of a slot is at vec_off, code_bytes long */
+    ruv_quant quant;
+    size_t code_bytes;
+    size_t sq_off;   /* SQ8: offset of the per-code float after the dim bytes */
+    size_t dsub;     /* PQ: dimensions per sub-quantizer */
+    size_t prep_len; /* floats of a prepared query (ruv__prep) */
+    float *qp;       /* quantizer tables (NULL until trained), qp_len floats */
+    size_t qp_len;
+    float *fvec; /* f32 copies of a quantized index [cap * dim], NULL if none */
+
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
-       vec_off the vector (dim floats). */
+       vec_off the stored vector (dim floats, or its code). */
     unsigned char *data;
     size_t stride, vec_off;
     size_t count, cap;
@@ -2993,13 +3272,292 @@ struct ruv_index {
     struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
 };
 
-static float ruv__dist(const ruv_index *idx, const float *a, const float *b) {
-    float d = idx->raw_dist(a, b, idx->dim);
-    return idx->dot_based ? 1.0f - d : d;
+/* >>quant */
+/* Stored form of slot's vector: dim floats (RUV_QUANT_NONE) or its code. */
+static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
+    return idx->data + (size_t)slot * idx->stride + idx->vec_off;
 }
 
-static float *ruv__vec(const ruv_index *idx, uint32_t slot) {
-    return (float *)(void *)(idx->data + (size_t)slot * idx->stride + idx->vec_off);
+/* A query prepared for distances to stored codes: v is the f32 query itself (NONE), its
+   converted copy (F16, BF16, BIN bits), the SQ8 weights w, or the PQ tables; c0 an SQ8 constant.
+   SQ8 stores c_i in 0..255 for x_i ~ lo_i + sc_i c_i, plus one float t per code, so that
+     L2:     |q - x|^2 = sum (q_i - lo_i)^2 + t - 2 sum w_i c_i,  w_i = sc_i (q_i - lo_i),
+                                                              t = sum (sc_i c_i)^2
+     IP:     q.x = sum q_i lo_i + sum w_i c_i,                w_i = sc_i q_i
+     cosine: q.x / |x| = (sum q_i lo_i + sum w_i c_i) t,      t = 1 / |x|
+   which is one f32 x u8 dot product per distance (ruv_kernels.dot_f32_u8). */
+typedef struct ruv__prep {
+    const void *v;
+    float c0;
+} ruv__prep;
+
+static const float *ruv__sq_lo(const ruv_index *idx) { return idx->qp; }
+static const float *ruv__sq_sc(const ruv_index *idx) { return idx->qp + idx->dim; }
+/* PQ tables: dim u32 (the permutation: sub-space j holds dimensions perm[j dsub ..]) then per
+   sub-space dsub x 256 centroid components (transposed, see ruv_kernels.pq_lut). */
+static const uint32_t *ruv__pq_perm(const ruv_index *idx) {
+    return (const uint32_t *)(const void *)idx->qp;
+}
+static const float *ruv__pq_cent(const ruv_index *idx, size_t j) {
+    return idx->qp + idx->dim + j * idx->dsub * 256;
+}
+
+/* PQ: the dsub components of sub-space j of x, into out. */
+static void ruv__pq_gather(const ruv_index *idx, const float *x, size_t j, float *out) {
+    const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
+    size_t d;
+    for (d = 0; d < idx->dsub; d++)
+        out[d] = x[perm[d]];
+}
+
+/* Index of the smallest of v[0..255] (first on ties). */
+static unsigned ruv__argmin256(const float *v) {
+    unsigned i, best = 0;
+    for (i = 1; i < 256; i++)
+        if (v[i] < v[best])
+            best = i;
+    return best;
+}
+
+/* SQ8 for cosine: only the direction of the decoded vector y matters, so codes are moved one
+   step across their rounding boundary wherever that raises cos(x, y) (greedy passes over the
+   dimensions, at most 4). Returns |y|^2. */
+static double ruv__sq_cos_refine(const ruv_index *idx, const float *x, unsigned char *code,
+                                 double nn) {
+    const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+    size_t i, d = idx->dim;
+    double r = 0.0;
+    int pass, changed = 1;
+    for (i = 0; i < d; i++)
+        r += (double)x[i] * ((double)lo[i] + (double)sc[i] * code[i]);
+    for (pass = 0; pass < 4 && changed && r > 0.0; pass++) {
+        changed = 0;
+        for (i = 0; i < d; i++) {
+            double y = (double)lo[i] + (double)sc[i] * code[i], step, r2, n2;
+            int up = x[i] > y;
+            if (sc[i] <= 0.0f || (up ? code[i] == 255 : code[i] == 0))
+                continue;
+            step = up ? sc[i] : -(double)sc[i];
+            r2 = r + x[i] * step;
+            n2 = nn + 2.0 * y * step + step * step;
+            if (r2 > 0.0 && n2 > 0.0 && r2 * r2 * nn > r * r * n2) {
+                code[i] = (unsigned char)(up ? code[i] + 1 : code[i] - 1);
+                r = r2;
+                nn = n2;
+                changed = 1;
+            }
+        }
+    }
+    return nn;
+}
+
+/* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
+static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+                        unsigned char *code) {
+    size_t d = idx->dim, i;
+    switch (idx->quant) {
+    case RUV_QUANT_NONE:
+        memcpy(code, x, d * sizeof *x);
+        break;
+    case RUV_QUANT_F16:
+        idx->kern.f32_to_f16(x, code, d);
+        break;
+    case RUV_QUANT_BF16:
+        idx->kern.f32_to_bf16(x, code, d);
+        break;
+    case RUV_QUANT_SQ8: {
+        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        double t = 0.0;
+        float tf;
+        for (i = 0; i < d; i++) {
+            float v = sc[i] > 0.0f ? (x[i] - lo[i]) / sc[i] : 0.0f;
+            unsigned q = v <= 0.0f ? 0u : v >= 255.0f ? 255u : (unsigned)(v + 0.5f);
+            double y = (double)sc[i] * q;
+            code[i] = (unsigned char)q;
+            if (idx->cfg.metric == RUV_METRIC_COSINE)
+                y += lo[i];
+            t += y * y;
+        }
+        if (idx->cfg.metric == RUV_METRIC_COSINE)
+            t = ruv__sq_cos_refine(idx, x, code, t);
+        tf = idx->cfg.metric == RUV_METRIC_L2SQ                ? (float)t
+             : idx->cfg.metric == RUV_METRIC_COSINE && t > 0.0 ? (float)(1.0 / sqrt(t))
+                                                               : 0.0f;
+        memset(code + d, 0, idx->sq_off - d);
+        memcpy(code + idx->sq_off, &tf, sizeof tf);
+        break;
+    }
+    case RUV_QUANT_BIN: {
+        const float *mean = idx->qp;
+        memset(code, 0, idx->code_bytes);
+        for (i = 0; i < d; i++)
+            if (x[i] > mean[i])
+                code[i / 8] = (unsigned char)(code[i / 8] | 1u << (i % 8));
+        break;
+    }
+    default: { /* PQ: nearest centroid per sub-space */
+        float lut[256], *sub = c->tmp + d;
+        for (i = 0; i < idx->cfg.pq_m; i++) {
+            ruv__pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, RUV_OP_L2SQ, lut);
+            code[i] = (unsigned char)ruv__argmin256(lut);
+        }
+    }
+    }
+}
+
+/* The vector a code stands for (approximate for SQ8, BIN, PQ), into out (dim floats). */
+static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *out) {
+    size_t d = idx->dim, i, j;
+    switch (idx->quant) {
+    case RUV_QUANT_NONE:
+        memcpy(out, code, d * sizeof *out);
+        break;
+    case RUV_QUANT_F16:
+        idx->kern.f16_to_f32(code, out, d);
+        break;
+    case RUV_QUANT_BF16:
+        idx->kern.bf16_to_f32(code, out, d);
+        break;
+    case RUV_QUANT_SQ8:
+        for (i = 0; i < d; i++)
+            out[i] = ruv__sq_lo(idx)[i] + ruv__sq_sc(idx)[i] * (float)code[i];
+        break;
+    case RUV_QUANT_BIN: /* mean -/+ the mean absolute deviation */
+        for (i = 0; i < d; i++)
+            out[i] =
+                idx->qp[i] + ((code[i / 8] >> (i % 8)) & 1u ? idx->qp[d + i] : -idx->qp[d + i]);
+        break;
+    default:
+        for (j = 0; j < idx->cfg.pq_m; j++) {
+            const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
+            const float *cent = ruv__pq_cent(idx, j);
+            for (i = 0; i < idx->dsub; i++)
+                out[perm[i]] = cent[i * 256 + code[j]];
+        }
+    }
+}
+
+/* Prepares x (normalised for cosine) for ruv__qdist into buf (idx->prep_len floats); scratch
+   c->tmp[dim..]. */
+static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x, float *buf,
+                         ruv__prep *p) {
+    size_t d = idx->dim, i;
+    p->v = buf;
+    p->c0 = 0.0f;
+    switch (idx->quant) {
+    case RUV_QUANT_NONE:
+        p->v = x;
+        break;
+    case RUV_QUANT_SQ8: {
+        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        double c0 = 0.0;
+        if (idx->cfg.metric == RUV_METRIC_L2SQ) {
+            for (i = 0; i < d; i++) {
+                double u = (double)x[i] - lo[i];
+                buf[i] = (float)(u * sc[i]);
+                c0 += u * u;
+            }
+        } else {
+            for (i = 0; i < d; i++) {
+                buf[i] = x[i] * sc[i];
+                c0 += (double)x[i] * lo[i];
+            }
+        }
+        p->c0 = (float)c0;
+        break;
+    }
+    case RUV_QUANT_PQ: {
+        float *sub = c->tmp + d;
+        int op = idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ;
+        for (i = 0; i < idx->cfg.pq_m; i++) {
+            ruv__pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, op, buf + i * 256);
+        }
+        break;
+    }
+    default: /* F16, BF16, BIN: the query in the stored form */
+        ruv__encode(idx, c, x, (unsigned char *)buf);
+    }
+}
+
+/* Distance from a prepared query to a stored code, in the index metric's convention. */
+static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned char *code) {
+    float r, t;
+    if (idx->raw_dist) {
+        r = idx->raw_dist(p->v, code, idx->raw_n);
+        return idx->dot_based ? 1.0f - r : r;
+    }
+    if (idx->quant == RUV_QUANT_PQ) {
+        r = idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
+        return idx->dot_based ? 1.0f - r : r;
+    }
+    r = idx->kern.dot_f32_u8((const float *)p->v, code, idx->dim);
+    memcpy(&t, code + idx->sq_off, sizeof t);
+    switch (idx->cfg.metric) {
+    case RUV_METRIC_L2SQ:
+        return p->c0 + t - 2.0f * r;
+    case RUV_METRIC_IP:
+        return 1.0f - (p->c0 + r);
+    default:
+        return 1.0f - (p->c0 + r) * t;
+    }
+}
+
+/* Slot s prepared as a query (for distances between stored vectors): the code itself where the
+   stored form is the prepared form, else decoded into c->tmp and prepared into c->nprep. */
+static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
+    const unsigned char *code = ruv__code(idx, s);
+    if (idx->raw_dist) {
+        p->v = code;
+        p->c0 = 0.0f;
+        return;
+    }
+    ruv__decode(idx, code, c->tmp);
+    if (idx->quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
+        size_t i;
+        float t;
+        memcpy(&t, code + idx->sq_off, sizeof t);
+        for (i = 0; i < idx->dim; i++)
+            c->tmp[i] *= t;
+    }
+    ruv__prepare(idx, c, c->tmp, c->nprep, p);
+}
+
+/* Distance between two stored vectors a and b (via c->nprep). */
+static float ruv__ndist(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+    ruv__prep p;
+    ruv__prep_node(idx, c, a, &p);
+    return ruv__qdist(idx, &p, ruv__code(idx, b));
+}
+
+/* Exact f32 distance from q (normalised for cosine) to slot s: its f32 copy, or the stored
+   vector of an unquantized index. */
+static float ruv__exact(const ruv_index *idx, const float *q, uint32_t s) {
+    const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
+                               : (const float *)(const void *)ruv__code(idx, s);
+    float r = idx->f32_dist(q, v, idx->dim);
+    return idx->ip ? 1.0f - r : r;
+}
+
+/* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
+static float ruv__pair(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+    if (idx->quant == RUV_QUANT_NONE || idx->fvec) {
+        const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
+                                   : (const float *)(const void *)ruv__code(idx, a);
+        return ruv__exact(idx, v, b);
+    }
+    return ruv__ndist(idx, c, a, b);
+}
+
+/* The f32 vector of slot s (normalised for cosine): stored, copied, or decoded into c->tmp. */
+static const float *ruv__f32_of(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
+    if (idx->quant == RUV_QUANT_NONE)
+        return (const float *)(const void *)ruv__code(idx, s);
+    if (idx->fvec)
+        return idx->fvec + (size_t)s * idx->dim;
+    ruv__decode(idx, ruv__code(idx, s), c->tmp);
+    return c->tmp;
 }
 
 /* Neighbour list of slot at level: [0] = count, then the links. */
@@ -3193,6 +3751,8 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
     uint64_t *keys = NULL;
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
+    float *fv = NULL;
+    int copies = idx->quant != RUV_QUANT_NONE && !idx->cfg.drop_f32;
     ruv__blob_grow gi, gm;
     ruv_result r = RUV_E_NOMEM;
 
@@ -3215,6 +3775,7 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
     if (ucap > RUV__NONE)
         ucap = RUV__NONE;
     ruv__mul(cap, idx->stride, &ok);
+    ruv__mul(cap, idx->dim * sizeof *fv, &ok);
     if (!ok)
         return RUV_E_NOMEM;
 
@@ -3224,6 +3785,8 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
             goto fail;
         if (hnsw && (!(levels = (uint8_t *)ruv__alloc(&idx->mem, cap)) ||
                      !(uoff = (uint32_t *)ruv__alloc(&idx->mem, cap * sizeof *uoff))))
+            goto fail;
+        if (copies && !(fv = (float *)ruv__alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
             goto fail;
     }
     if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__alloc(&idx->mem, tcap * 4)))
@@ -3252,6 +3815,12 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
         ruv__free(&idx->mem, idx->keys, idx->cap * sizeof *keys);
         idx->data = data;
         idx->keys = keys;
+        if (copies) {
+            if (idx->count)
+                memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
+            ruv__free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
+            idx->fvec = fv;
+        }
         if (hnsw) {
             if (idx->count) {
                 memcpy(levels, idx->levels, idx->count);
@@ -3299,6 +3868,7 @@ fail:
     ruv__free(&idx->mem, keys, cap * sizeof *keys);
     ruv__free(&idx->mem, levels, cap);
     ruv__free(&idx->mem, uoff, cap * sizeof *uoff);
+    ruv__free(&idx->mem, fv, cap * idx->dim * sizeof *fv);
     ruv__free(&idx->mem, table, tcap * 4);
     ruv__free(&idx->mem, idtab, tcap * 4);
     ruv__free(&idx->mem, up, ucap * 4);
@@ -3353,7 +3923,7 @@ static const uint32_t *ruv__read_links(const ruv_index *idx, ruv_search_ctx *c, 
 }
 
 /* Greedy walk at one level from *ep (distance *dep) to a local minimum (ef = 1). */
-static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const float *q, int level,
+static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q, int level,
                         uint32_t *ep, float *dep) {
     int changed = 1;
     while (changed) {
@@ -3361,7 +3931,7 @@ static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const float *q,
         uint32_t i, n = l[0];
         changed = 0;
         for (i = 1; i <= n; i++) {
-            float d = ruv__dist(idx, q, ruv__vec(idx, l[i]));
+            float d = ruv__qdist(idx, q, ruv__code(idx, l[i]));
             if (d < *dep) {
                 *dep = d;
                 *ep = l[i];
@@ -3395,7 +3965,7 @@ static size_t ruv__pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uin
 /* Beam search at one level (Algorithm 2 of Malkov & Yashunin, with the candidate and result
    sets kept as one sorted list of at most ef entries). Starts from ep; leaves the ef closest
    found in ctx->pool, sorted; returns their number. */
-static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const float *q,
+static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
                                 uint32_t ep, float dep, size_t ef, int level) {
     ruv__cand *pool = c->pool;
     uint32_t *vis = c->visited, *ids = c->ids, epoch;
@@ -3418,15 +3988,15 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const f
             if (vis[s] != epoch) {
                 vis[s] = epoch;
                 ids[nn++] = s;
-                RUV__PREFETCH(ruv__vec(idx, s));
+                RUV__PREFETCH(ruv__code(idx, s));
             }
         }
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
-            if (i + 1 < nn)
-                RUV__PREFETCH((const char *)ruv__vec(idx, ids[i + 1]) + 64);
-            d = ruv__dist(idx, q, ruv__vec(idx, ids[i]));
+            if (i + 1 < nn && idx->code_bytes > 64)
+                RUV__PREFETCH(ruv__code(idx, ids[i + 1]) + 64);
+            d = ruv__qdist(idx, q, ruv__code(idx, ids[i]));
             pos = ruv__pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)
                 best = pos;
@@ -3444,15 +4014,17 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const f
    candidates or keeping pruned ones): walks c[0..n-1] (sorted by distance to the base) and keeps
    a candidate unless an already kept one is closer to it than the base is. Keeps at most m,
    compacted to the front of c; returns how many. */
-static size_t ruv__select(const ruv_index *idx, ruv__cand *c, size_t n, size_t m) {
+static size_t ruv__select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *c, size_t n,
+                          size_t m) {
     size_t i, j, kept = 0;
     if (n <= m)
         return n;
     for (i = 0; i < n && kept < m; i++) {
-        const float *v = ruv__vec(idx, c[i].id);
+        ruv__prep v;
         int good = 1;
+        ruv__prep_node(idx, ctx, c[i].id, &v);
         for (j = 0; j < kept; j++)
-            if (ruv__dist(idx, v, ruv__vec(idx, c[j].id)) < c[i].dist) {
+            if (ruv__qdist(idx, &v, ruv__code(idx, c[j].id)) < c[i].dist) {
                 good = 0;
                 break;
             }
@@ -3467,7 +4039,7 @@ static size_t ruv__select(const ruv_index *idx, ruv__cand *c, size_t n, size_t m
 static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to, int level) {
     uint32_t *l = ruv__links(idx, from, level), max = level ? idx->M : idx->m0, i;
     ruv__cand *s = c->sel;
-    const float *v = ruv__vec(idx, from);
+    ruv__prep v;
     size_t n = 0, kept;
     RUV__LOCK(idx, from);
     RUV_ASSERT(l[0] <= max && from != to);
@@ -3476,10 +4048,11 @@ static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t
         RUV__UNLOCK(idx, from);
         return;
     }
+    ruv__prep_node(idx, c, from, &v);
     for (i = 0; i <= l[0]; i++) {
         uint32_t id = i < l[0] ? l[i + 1] : to;
         size_t pos = n;
-        float d = ruv__dist(idx, v, ruv__vec(idx, id));
+        float d = ruv__qdist(idx, &v, ruv__code(idx, id));
         while (pos > 0 && s[pos - 1].dist > d) {
             s[pos] = s[pos - 1];
             pos--;
@@ -3488,7 +4061,7 @@ static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t
         s[pos].id = id;
         n++;
     }
-    kept = ruv__select(idx, s, n, max);
+    kept = ruv__select(idx, c, s, n, max);
     for (i = 0; i < kept; i++)
         l[i + 1] = s[i].id;
     l[0] = (uint32_t)kept;
@@ -3499,7 +4072,7 @@ static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t
    c. In a multi-threaded build, a node above the current top level holds the global lock for
    its whole insertion (as hnswlib does), so the entry point changes once it is linked. */
 static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int level) {
-    const float *q = ruv__vec(idx, s);
+    ruv__prep qp, *q = &qp;
     uint32_t ep;
     float dep;
     int l, top, held = 0;
@@ -3512,7 +4085,8 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     if (idx->mt && !held)
         RUV__MUNLOCK(&idx->mt->global);
     if (ep != RUV__NONE) {
-        dep = ruv__dist(idx, q, ruv__vec(idx, ep));
+        ruv__prepare(idx, c, ruv__f32_of(idx, c, s), c->qprep, q);
+        dep = ruv__qdist(idx, q, ruv__code(idx, ep));
         for (l = top; l > level; l--)
             ruv__greedy(idx, c, q, l, &ep, &dep);
         for (l = level < top ? level : top; l >= 0; l--) {
@@ -3520,7 +4094,7 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
             uint32_t *links = ruv__links(idx, s, l);
             ep = c->pool[0].id;
             dep = c->pool[0].dist;
-            kept = ruv__select(idx, c->pool, n, idx->M);
+            kept = ruv__select(idx, c, c->pool, n, idx->M);
             RUV__LOCK(idx, s);
             links[0] = (uint32_t)kept;
             for (i = 0; i < kept; i++)
@@ -3546,13 +4120,14 @@ static int ruv__cmp_cand(const void *a, const void *b) {
 }
 
 /* Appends live, not yet seen node y with its distance to v (compaction scratch). */
-static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const float *v, uint32_t y) {
+static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv__prep *v,
+                          uint32_t y) {
     ruv_search_ctx *c = idx->ctx;
     if ((idx->levels[y] & RUV__DEAD) || c->visited[y] == c->epoch)
         return;
     c->visited[y] = c->epoch;
     cand[*nc].id = y;
-    cand[(*nc)++].dist = ruv__dist(idx, v, ruv__vec(idx, y));
+    cand[(*nc)++].dist = ruv__qdist(idx, v, ruv__code(idx, y));
 }
 
 /* Compaction of deleted HNSW nodes: every live node that links to a deleted one gets its list at
@@ -3577,13 +4152,14 @@ static ruv_result ruv__compact(ruv_index *idx) {
         for (l = 0; l <= top; l++) {
             uint32_t *li = ruv__links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
             size_t nc = 0, kept;
-            const float *v = ruv__vec(idx, (uint32_t)s);
+            ruv__prep pv, *v = &pv;
             for (i = 1; i <= li[0] && !(lv[li[i]] & RUV__DEAD); i++)
                 ;
             if (i > li[0])
                 continue; /* no deleted neighbour */
             ruv__ctx_next_epoch(c);
             c->visited[s] = c->epoch;
+            ruv__prep_node(idx, c, (uint32_t)s, v);
             for (i = 1; i <= li[0]; i++) {
                 uint32_t x = li[i];
                 const uint32_t *lx = ruv__links(idx, x, l);
@@ -3594,7 +4170,7 @@ static ruv_result ruv__compact(ruv_index *idx) {
                         ruv__cand_add(idx, cand, &nc, v, lx[j]);
             }
             qsort(cand, nc, sizeof *cand, ruv__cmp_cand);
-            kept = ruv__select(idx, cand, nc, max);
+            kept = ruv__select(idx, c, cand, nc, max);
             for (i = 0; i < kept; i++)
                 li[i + 1] = cand[i].id;
             li[0] = (uint32_t)kept;
@@ -3604,6 +4180,8 @@ static ruv_result ruv__compact(ruv_index *idx) {
         if ((lv[s] & (RUV__DEAD | RUV__FREE)) == RUV__DEAD) {
             idx->upper_canon -= ruv__upper_need(idx, lv[s] & RUV__LEVEL);
             memset(idx->data + s * idx->stride, 0, idx->stride);
+            if (idx->fvec)
+                memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
             lv[s] = RUV__DEAD | RUV__FREE;
             idx->nfree++;
         }
@@ -3684,12 +4262,104 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
         return RUV_E_ARG;
     if (!c.alloc.alloc != !c.alloc.free)
         return RUV_E_ARG;
+    if ((int)c.quant < 0 || (int)c.quant > (int)RUV_QUANT_PQ || c.drop_f32 > 1 ||
+        c.rerank > RUV_MAX_RERANK)
+        return RUV_E_ARG;
+    if (c.quant == RUV_QUANT_NONE) {
+        c.pq_m = c.rerank = c.drop_f32 = 0;
+    } else {
+        if (!c.rerank)
+            c.rerank = 4;
+        if (c.quant != RUV_QUANT_PQ)
+            c.pq_m = 0;
+        else if (!c.pq_m && c.dim % 4 == 0)
+            c.pq_m = c.dim / 4;
+        if (c.quant == RUV_QUANT_PQ && (!c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m))
+            return RUV_E_ARG;
+        if (c.kind == RUV_INDEX_HNSW && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ))
+            return RUV_E_UNSUPPORTED;
+    }
     if (!c.alloc.alloc) {
         c.alloc.alloc = ruv__malloc_default;
         c.alloc.free = ruv__free_default;
     }
     *out = c;
     return RUV_OK;
+}
+
+/* Bytes of one stored vector (its code) for a resolved config. */
+static size_t ruv__code_bytes(const ruv_config *c) {
+    switch (c->quant) {
+    case RUV_QUANT_NONE:
+        return (size_t)c->dim * 4;
+    case RUV_QUANT_F16:
+    case RUV_QUANT_BF16:
+        return (size_t)c->dim * 2;
+    case RUV_QUANT_SQ8: /* dim bytes, padding to 4, the float t (see ruv__prep) */
+        return (((size_t)c->dim + 3) & ~(size_t)3) + 4;
+    case RUV_QUANT_BIN:
+        return ((size_t)c->dim + 7) / 8;
+    default:
+        return c->pq_m;
+    }
+}
+
+/* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
+static size_t ruv__stride(const ruv_config *c) {
+    size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
+    return (off + ruv__code_bytes(c) + 15) & ~(size_t)15;
+}
+
+/* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
+static size_t ruv__qp_bytes(const ruv_config *c) {
+    switch (c->quant) {
+    case RUV_QUANT_SQ8:
+    case RUV_QUANT_BIN:
+        return (size_t)c->dim * 8;
+    case RUV_QUANT_PQ:
+        return (size_t)c->dim * 4 + (size_t)c->dim * 256 * 4;
+    default:
+        return 0;
+    }
+}
+
+/* Whether the index can take vectors: quantizer tables present or not needed. */
+static int ruv__trained(const ruv_index *idx) {
+    return idx->qp != NULL || ruv__qp_bytes(&idx->cfg) == 0;
+}
+
+/* Code layout and distance functions of idx->cfg's storage. */
+static void ruv__quant_layout(ruv_index *idx) {
+    const ruv_config *c = &idx->cfg;
+    ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
+                  : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
+                                               : RUV_DTYPE_F32;
+    size_t d = c->dim;
+    idx->quant = c->quant;
+    idx->code_bytes = ruv__code_bytes(c);
+    idx->dot_based = idx->ip;
+    idx->raw_n = d;
+    idx->raw_dist = NULL;
+    idx->prep_len = 1;
+    switch (c->quant) {
+    case RUV_QUANT_SQ8:
+        idx->sq_off = (d + 3) & ~(size_t)3;
+        idx->prep_len = d;
+        break;
+    case RUV_QUANT_PQ:
+        idx->dsub = d / c->pq_m;
+        idx->prep_len = (size_t)c->pq_m * 256;
+        break;
+    case RUV_QUANT_BIN:
+        idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
+        idx->raw_n = idx->code_bytes;
+        idx->dot_based = 0;
+        idx->prep_len = (idx->code_bytes + 3) / 4;
+        break;
+    default:
+        idx->raw_dist = idx->kern.fn[idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ][t];
+        idx->prep_len = (idx->code_bytes + 3) / 4;
+    }
 }
 
 /* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
@@ -3720,8 +4390,9 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     idx->cfg = c;
     idx->kern = k;
     idx->dim = c.dim;
-    idx->dot_based = c.metric != RUV_METRIC_L2SQ;
-    idx->raw_dist = k.fn[idx->dot_based ? RUV_OP_DOT : RUV_OP_L2SQ][RUV_DTYPE_F32];
+    idx->ip = c.metric != RUV_METRIC_L2SQ;
+    idx->f32_dist = k.fn[idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ][RUV_DTYPE_F32];
+    ruv__quant_layout(idx);
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;
         idx->m0 = 2 * c.M;
@@ -3729,9 +4400,9 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
         idx->ml = 1.0 / log((double)c.M);
         idx->rng = c.seed;
     }
-    idx->stride = (idx->vec_off + (size_t)c.dim * 4 + 15) & ~(size_t)15;
+    idx->stride = ruv__stride(&c);
     idx->entry = RUV__NONE;
-    idx->ctx = ruv__ctx_new(&idx->mem, c.dim);
+    idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
     if (idx->ctx && !arrays) {
         *out = idx;
         return RUV_OK;
@@ -3777,6 +4448,8 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
         ruv__free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
         ruv__free(&m, idx->meta.bytes, idx->meta.cap);
         ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
+        ruv__free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__free(&m, idx->qp, idx->qp_len * sizeof *idx->qp);
     }
     ruv__free(&m, idx, sizeof *idx);
 }
@@ -3804,13 +4477,18 @@ static ruv_result ruv__batch_unique(ruv_index *idx, size_t n, const uint64_t *ke
     return dup ? RUV_E_EXISTS : RUV_OK;
 }
 
-/* Stores vec (normalised for cosine) in the zeroed row of slot s. */
+/* Stores vec (normalised for cosine) in slot s: its code, and its f32 copy if kept. Scratch:
+   the index's own ctx. */
 static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
-    float *v = ruv__vec(idx, s);
-    if (idx->cfg.metric == RUV_METRIC_COSINE)
-        ruv__normalize(v, vec, idx->dim);
-    else
-        memcpy(v, vec, idx->dim * sizeof *v);
+    ruv_search_ctx *c = idx->ctx;
+    const float *x = vec;
+    if (idx->cfg.metric == RUV_METRIC_COSINE) {
+        ruv__normalize(c->query, vec, idx->dim);
+        x = c->query;
+    }
+    if (idx->fvec)
+        memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
+    ruv__encode(idx, c, x, ruv__code(idx, s));
 }
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
@@ -3943,6 +4621,8 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
         return RUV_E_READONLY;
     if (n == 0)
         return RUV_OK;
+    if (!ruv__trained(idx))
+        return RUV_E_UNTRAINED;
     dim = idx->dim;
     hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
@@ -3982,7 +4662,7 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
             (lv = (uint8_t *)ruv__alloc(&idx->mem, n)) != NULL) {
             for (nctx = 0; nctx + 1 < threads; nctx++) {
                 ruv__mem m = idx->mem;
-                ctx[nctx] = ruv__ctx_new(&m, dim);
+                ctx[nctx] = ruv__ctx_new(&m, dim, idx->prep_len);
                 if (!ctx[nctx])
                     break;
                 if (ruv__ctx_reserve(ctx[nctx], idx->cap, pool, (size_t)idx->m0 + 1) != RUV_OK) {
@@ -4027,6 +4707,361 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) 
     if (!idx || !vec)
         return RUV_E_ARG;
     return ruv_index_add_batch(idx, 1, &key, vec);
+}
+
+/* >>train */
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__trained(idx); }
+
+static uint64_t ruv__rand(uint64_t *state) {
+    *state += 0x9E3779B97F4A7C15ull;
+    return ruv__mix64(*state);
+}
+
+/* Uniform in [0, 1). */
+static double ruv__rand01(uint64_t *state) {
+    return (double)(ruv__rand(state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static float ruv__l2_small(const float *a, const float *b, size_t n) {
+    float s = 0.0f;
+    size_t i;
+    for (i = 0; i < n; i++)
+        s += (a[i] - b[i]) * (a[i] - b[i]);
+    return s;
+}
+
+/* Scratch of the k-means of one PQ sub-space over ns points of ds dimensions. */
+typedef struct ruv__km {
+    float *x;      /* ns x ds points */
+    float *cent;   /* 256 x ds centroids */
+    double *sum;   /* 256 x ds */
+    float *d2;     /* ns: k-means++ distances */
+    uint8_t *asg;  /* ns: assignment */
+    size_t *count; /* 256 */
+} ruv__km;
+
+/* Lloyd's k-means with k-means++ seeding (Arthur & Vassilvitskii, "k-means++: the advantages of
+   careful seeding", SODA 2007) of k->x into 256 centroids, written transposed to ct (ds x 256).
+   At most 25 iterations (fewer when no assignment changes); an empty cluster takes half of the
+   largest one, the two centroids moved apart by 1/1024 of their components. */
+static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t ds, uint64_t *rng,
+                        float *ct) {
+    float lut[256];
+    size_t i, c, d, it;
+    double total = 0.0;
+    /* k-means++: each next centroid is a point drawn with probability ~ squared distance */
+    memcpy(k->cent, k->x + (ruv__rand(rng) % ns) * ds, ds * sizeof *k->cent);
+    for (i = 0; i < ns; i++)
+        total += k->d2[i] = ruv__l2_small(k->x + i * ds, k->cent, ds);
+    for (c = 1; c < 256; c++) {
+        size_t pick = ns - 1;
+        double r = ruv__rand01(rng) * total, acc = 0.0;
+        if (total <= 0.0) {
+            pick = ruv__rand(rng) % ns;
+        } else {
+            for (i = 0; i < ns; i++)
+                if ((acc += k->d2[i]) > r) {
+                    pick = i;
+                    break;
+                }
+        }
+        memcpy(k->cent + c * ds, k->x + pick * ds, ds * sizeof *k->cent);
+        total = 0.0;
+        for (i = 0; i < ns; i++) {
+            float e = ruv__l2_small(k->x + i * ds, k->cent + c * ds, ds);
+            if (e < k->d2[i])
+                k->d2[i] = e;
+            total += k->d2[i];
+        }
+    }
+    for (it = 0;; it++) {
+        size_t changed = 0;
+        for (c = 0; c < 256; c++)
+            for (d = 0; d < ds; d++)
+                ct[d * 256 + c] = k->cent[c * ds + d];
+        if (it == 25)
+            break;
+        for (i = 0; i < ns; i++) {
+            unsigned a;
+            kern->pq_lut(k->x + i * ds, ct, ds, RUV_OP_L2SQ, lut);
+            a = ruv__argmin256(lut);
+            changed += it == 0 || a != k->asg[i];
+            k->asg[i] = (uint8_t)a;
+        }
+        if (!changed)
+            break;
+        memset(k->sum, 0, 256 * ds * sizeof *k->sum);
+        memset(k->count, 0, 256 * sizeof *k->count);
+        for (i = 0; i < ns; i++) {
+            double *s = k->sum + (size_t)k->asg[i] * ds;
+            k->count[k->asg[i]]++;
+            for (d = 0; d < ds; d++)
+                s[d] += k->x[i * ds + d];
+        }
+        for (c = 0; c < 256; c++)
+            if (k->count[c])
+                for (d = 0; d < ds; d++)
+                    k->cent[c * ds + d] = (float)(k->sum[c * ds + d] / (double)k->count[c]);
+        for (c = 0; c < 256; c++) {
+            size_t big = 0, b;
+            if (k->count[c])
+                continue;
+            for (b = 1; b < 256; b++)
+                if (k->count[b] > k->count[big])
+                    big = b;
+            if (k->count[big] < 2)
+                break;
+            for (d = 0; d < ds; d++) {
+                float v = k->cent[big * ds + d], e = (d % 2 ? 1.0f : -1.0f) / 1024.0f;
+                k->cent[c * ds + d] = v * (1.0f + e);
+                k->cent[big * ds + d] = v * (1.0f - e);
+            }
+            k->count[c] = k->count[big] / 2;
+            k->count[big] -= k->count[c];
+        }
+    }
+}
+
+/* PQ: which dimensions form each sub-space. Dimensions sorted by decreasing variance go one by
+   one to the sub-space (with room left) whose sum of log-variances is smallest, so that every
+   sub-space gets a similar share of the data's spread (in the spirit of the eigenvalue
+   allocation of Ge et al., "Optimized product quantization", TPAMI 2014, without the rotation);
+   each sub-space's dimensions in increasing order. */
+static void ruv__pq_balance(const double *var, size_t dim, size_t m, uint32_t *perm,
+                            uint32_t *order, double *load, size_t *fill) {
+    size_t ds = dim / m, i, j;
+    for (i = 0; i < dim; i++)
+        order[i] = (uint32_t)i;
+    for (i = 1; i < dim; i++) { /* insertion sort by decreasing variance, then index */
+        uint32_t t = order[i];
+        j = i;
+        while (j > 0 && var[order[j - 1]] < var[t]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = t;
+    }
+    for (j = 0; j < m; j++) {
+        load[j] = 0.0;
+        fill[j] = 0;
+    }
+    for (i = 0; i < dim; i++) {
+        size_t best = m;
+        for (j = 0; j < m; j++)
+            if (fill[j] < ds && (best == m || load[j] < load[best]))
+                best = j;
+        perm[best * ds + fill[best]++] = order[i];
+        load[best] += log(var[order[i]] + 1e-12);
+    }
+    for (j = 0; j < m; j++) /* increasing within each sub-space */
+        for (i = 1; i < ds; i++) {
+            uint32_t t = perm[j * ds + i];
+            size_t q = i;
+            while (q > 0 && perm[j * ds + q - 1] > t) {
+                perm[j * ds + q] = perm[j * ds + q - 1];
+                q--;
+            }
+            perm[j * ds + q] = t;
+        }
+}
+
+/* Row i of the training set as the index stores it (normalised for cosine), maybe into out. */
+static const float *ruv__train_row(const ruv_index *idx, const float *vecs, size_t i, float *out) {
+    const float *v = vecs + i * idx->dim;
+    if (idx->cfg.metric != RUV_METRIC_COSINE)
+        return v;
+    ruv__normalize(out, v, idx->dim);
+    return out;
+}
+
+/* The training sample: rows[0..ns-1] = the first ns of a seeded shuffle of 0..n-1. */
+static void ruv__sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        rows[i] = (uint32_t)i;
+    if (ns < n)
+        for (i = 0; i < ns; i++) {
+            size_t t = i + (size_t)(ruv__rand(rng) % (n - i));
+            uint32_t x = rows[i];
+            rows[i] = rows[t];
+            rows[t] = x;
+        }
+}
+
+static int ruv__cmp_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* SQ8 training into qp: per dimension, lo and hi are the 0.01% and 99.99% quantiles of a sample
+   of at most 65,536 vectors (the minimum and maximum below 10,000 of them): the few outliers
+   beyond are clamped, and every other value gets a finer step. sc = (hi - lo) / 255. */
+static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, float *qp) {
+    size_t d = idx->dim, ns = n < 65536 ? n : 65536, i, j;
+    size_t a = (size_t)(1e-4 * (double)(ns - 1)), b = ns - 1 - a;
+    uint64_t rng = idx->cfg.seed;
+    uint32_t *rows = (uint32_t *)ruv__alloc(&idx->mem, n * sizeof *rows);
+    float *col = (float *)ruv__alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
+    if (rows && col) {
+        ruv__sample(rows, n, ns, &rng);
+        for (i = 0; i < ns; i++) { /* column-major copy of the sample */
+            const float *v = ruv__train_row(idx, vecs, rows[i], row);
+            for (j = 0; j < d; j++)
+                col[j * ns + i] = v[j];
+        }
+        for (j = 0; j < d; j++) {
+            float *c = col + j * ns;
+            qsort(c, ns, sizeof *c, ruv__cmp_float);
+            qp[j] = c[a];
+            qp[d + j] = (float)(((double)c[b] - c[a]) / 255.0);
+        }
+    }
+    ruv__free(&idx->mem, rows, n * sizeof *rows);
+    ruv__free(&idx->mem, col, ns * d * sizeof *col);
+    return rows && col ? RUV_OK : RUV_E_NOMEM;
+}
+
+/* PQ training into qp (ruv__qp_bytes): sample, permutation, k-means per sub-space. */
+static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, float *qp) {
+    size_t d = idx->dim, m = idx->cfg.pq_m, ds = d / m, ns = n < 65536 ? n : 65536, i, j;
+    uint64_t rng = idx->cfg.seed;
+    uint32_t *rows = NULL, *perm = (uint32_t *)(void *)qp, *order = NULL;
+    double *var = NULL, *mean = NULL, *load = NULL;
+    size_t *fill = NULL;
+    float *row = idx->ctx->query;
+    ruv__km k;
+    ruv__mem *mm = &idx->mem;
+    ruv_result r = RUV_E_NOMEM;
+    memset(&k, 0, sizeof k);
+    if (!(rows = (uint32_t *)ruv__alloc(mm, n * sizeof *rows)) ||
+        !(order = (uint32_t *)ruv__alloc(mm, d * sizeof *order)) ||
+        !(var = (double *)ruv__alloc(mm, d * sizeof *var)) ||
+        !(mean = (double *)ruv__alloc(mm, d * sizeof *mean)) ||
+        !(load = (double *)ruv__alloc(mm, m * sizeof *load)) ||
+        !(fill = (size_t *)ruv__alloc(mm, m * sizeof *fill)) ||
+        !(k.x = (float *)ruv__alloc(mm, ns * ds * sizeof *k.x)) ||
+        !(k.cent = (float *)ruv__alloc(mm, 256 * ds * sizeof *k.cent)) ||
+        !(k.sum = (double *)ruv__alloc(mm, 256 * ds * sizeof *k.sum)) ||
+        !(k.d2 = (float *)ruv__alloc(mm, ns * sizeof *k.d2)) ||
+        !(k.asg = (uint8_t *)ruv__alloc(mm, ns)) ||
+        !(k.count = (size_t *)ruv__alloc(mm, 256 * sizeof *k.count)))
+        goto done;
+    ruv__sample(rows, n, ns, &rng);
+    for (j = 0; j < d; j++)
+        var[j] = mean[j] = 0.0;
+    for (i = 0; i < ns; i++) {
+        const float *v = ruv__train_row(idx, vecs, rows[i], row);
+        for (j = 0; j < d; j++) {
+            mean[j] += v[j];
+            var[j] += (double)v[j] * v[j];
+        }
+    }
+    for (j = 0; j < d; j++) {
+        mean[j] /= (double)ns;
+        var[j] = var[j] / (double)ns - mean[j] * mean[j];
+    }
+    ruv__pq_balance(var, d, m, perm, order, load, fill);
+    for (j = 0; j < m; j++) {
+        for (i = 0; i < ns; i++) {
+            const float *v = ruv__train_row(idx, vecs, rows[i], row);
+            size_t t;
+            for (t = 0; t < ds; t++)
+                k.x[i * ds + t] = v[perm[j * ds + t]];
+        }
+        ruv__kmeans(&idx->kern, &k, ns, ds, &rng, qp + d + j * ds * 256);
+    }
+    r = RUV_OK;
+done:
+    ruv__free(mm, rows, n * sizeof *rows);
+    ruv__free(mm, order, d * sizeof *order);
+    ruv__free(mm, var, d * sizeof *var);
+    ruv__free(mm, mean, d * sizeof *mean);
+    ruv__free(mm, load, m * sizeof *load);
+    ruv__free(mm, fill, m * sizeof *fill);
+    ruv__free(mm, k.x, ns * ds * sizeof *k.x);
+    ruv__free(mm, k.cent, 256 * ds * sizeof *k.cent);
+    ruv__free(mm, k.sum, 256 * ds * sizeof *k.sum);
+    ruv__free(mm, k.d2, ns * sizeof *k.d2);
+    ruv__free(mm, k.asg, ns);
+    ruv__free(mm, k.count, 256 * sizeof *k.count);
+    return r;
+}
+
+/* Installs new quantizer tables, releasing the old ones. */
+static void ruv__set_qp(ruv_index *idx, float *qp) {
+    ruv__free(&idx->mem, idx->qp, idx->qp_len * sizeof *idx->qp);
+    idx->qp = qp;
+    idx->qp_len = ruv__qp_bytes(&idx->cfg) / sizeof *qp;
+}
+
+RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
+    size_t d, i, j, bytes;
+    float *qp, *row;
+    ruv_result r = RUV_OK;
+    if (!idx || n == 0 || !vecs)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (idx->count)
+        return RUV_E_STATE;
+    d = idx->dim;
+    for (i = 0; i < n; i++)
+        if (!ruv__all_finite(vecs + i * d, d))
+            return RUV_E_VALUE;
+    if (!(bytes = ruv__qp_bytes(&idx->cfg)))
+        return RUV_OK;
+    if (idx->quant == RUV_QUANT_PQ && n < 256)
+        return RUV_E_TRAIN;
+    if (!(qp = (float *)ruv__alloc(&idx->mem, bytes)))
+        return RUV_E_NOMEM;
+    row = idx->ctx->query;
+    if (idx->quant == RUV_QUANT_SQ8) {
+        r = ruv__train_sq8(idx, n, vecs, qp);
+    } else if (idx->quant == RUV_QUANT_BIN) { /* mean, then mean absolute deviation */
+        for (j = 0; j < 2 * d; j++)
+            qp[j] = 0.0f;
+        for (i = 0; i < n; i++) {
+            const float *v = ruv__train_row(idx, vecs, i, row);
+            for (j = 0; j < d; j++)
+                qp[j] += (v[j] - qp[j]) / (float)(i + 1);
+        }
+        for (i = 0; i < n; i++) {
+            const float *v = ruv__train_row(idx, vecs, i, row);
+            for (j = 0; j < d; j++)
+                qp[d + j] += (fabsf(v[j] - qp[j]) - qp[d + j]) / (float)(i + 1);
+        }
+    } else {
+        r = ruv__train_pq(idx, n, vecs, qp);
+    }
+    if (r != RUV_OK) {
+        ruv__free(&idx->mem, qp, bytes);
+        return r;
+    }
+    ruv__set_qp(idx, qp);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
+    size_t d, j;
+    float *qp;
+    if (!idx || !lo || !hi || idx->quant != RUV_QUANT_SQ8)
+        return RUV_E_ARG;
+    d = idx->dim;
+    for (j = 0; j < d; j++)
+        if (!ruv__all_finite(lo + j, 1) || !ruv__all_finite(hi + j, 1) || !(lo[j] <= hi[j]))
+            return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (idx->count)
+        return RUV_E_STATE;
+    if (!(qp = (float *)ruv__alloc(&idx->mem, d * 8)))
+        return RUV_E_NOMEM;
+    for (j = 0; j < d; j++) {
+        qp[j] = lo[j];
+        qp[d + j] = (float)(((double)hi[j] - lo[j]) / 255.0);
+    }
+    ruv__set_qp(idx, qp);
+    return RUV_OK;
 }
 
 /* >>store */
@@ -4086,6 +5121,8 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         return RUV_E_EXISTS;
     if (s == RUV__NONE && mode == RUV_PUT_UPDATE)
         return RUV_E_NOTFOUND;
+    if (it->vector && !ruv__trained(idx))
+        return RUV_E_UNTRAINED;
     if ((s == RUV__NONE && !it->vector) || (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
         (it->meta && it->meta_len > RUV_MAX_META_BYTES))
         return RUV_E_ARG;
@@ -4177,6 +5214,9 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
         idx->table[ruv__tab_pos(idx, 0, last)] = s;
         memcpy(idx->data + (size_t)s * idx->stride, idx->data + (size_t)last * idx->stride,
                idx->stride);
+        if (idx->fvec)
+            memcpy(idx->fvec + (size_t)s * idx->dim, idx->fvec + (size_t)last * idx->dim,
+                   idx->dim * sizeof *idx->fvec);
         idx->keys[s] = idx->keys[last];
         ruv__blobs_move(idx, last, s);
     }
@@ -4202,7 +5242,10 @@ RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float
         return RUV_E_ARG;
     if ((s = ruv__find(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
-    memcpy(out, ruv__vec(idx, s), idx->dim * sizeof *out);
+    if (idx->quant == RUV_QUANT_NONE || idx->fvec)
+        memcpy(out, ruv__f32_of(idx, idx->ctx, s), idx->dim * sizeof *out);
+    else
+        ruv__decode(idx, ruv__code(idx, s), out);
     return RUV_OK;
 }
 
@@ -4279,8 +5322,8 @@ static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t 
 }
 
 /* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
-static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t k,
-                               const ruv_search_params *filt, int skip_dead) {
+static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
+                               size_t k, const ruv_search_params *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
     for (s = 0; s < idx->count; s++) {
@@ -4288,7 +5331,7 @@ static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const fl
         size_t i = 0;
         if ((filt || skip_dead) && !ruv__pass(idx, filt, (uint32_t)s))
             continue;
-        x.dist = ruv__dist(idx, q, ruv__vec(idx, (uint32_t)s));
+        x.dist = ruv__qdist(idx, q, ruv__code(idx, (uint32_t)s));
         x.id = (uint32_t)s;
         if (n < k) { /* sift up */
             i = n++;
@@ -4346,17 +5389,28 @@ static double ruv__pass_rate(const ruv_index *idx, const ruv_search_params *p) {
     return seen ? (double)passed / (double)seen : 0.0;
 }
 
+/* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
+   sorted again (ties by slot). */
+static void ruv__rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        c->pool[i].dist = ruv__exact(idx, q, c->pool[i].id);
+    qsort(c->pool, n, sizeof *c->pool, ruv__cmp_cand);
+}
+
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
 static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k,
                               const ruv_search_params *params, ruv_search_ctx **cp, size_t *n_out) {
     ruv_search_ctx *c;
-    size_t ef, n, i;
+    size_t ef, n, i, want, rr = 0;
     ruv_result r;
     const ruv_search_params *filt = NULL;
+    ruv__prep qp;
     int exact;
     *n_out = 0;
-    if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow))
+    if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow) ||
+        (params && params->rerank > RUV_MAX_RERANK))
         return RUV_E_ARG;
     if (!ruv__all_finite(query, idx->dim))
         return RUV_E_VALUE;
@@ -4367,11 +5421,14 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
         return RUV_OK;
     if (k > idx->live)
         k = idx->live;
+    if (idx->fvec) /* re-rank rr x k candidates found on the codes */
+        rr = params && params->rerank ? params->rerank : idx->cfg.rerank;
+    want = rr && k <= idx->live / rr ? rr * k : rr ? idx->live : k;
     if (params && (params->filter || params->allow))
         filt = params;
     ef = params && params->ef_search ? params->ef_search : idx->cfg.ef_search;
-    if (ef < k)
-        ef = k;
+    if (ef < want)
+        ef = want;
     exact = idx->cfg.kind == RUV_INDEX_FLAT;
     if (filt && !exact) {
         double rate = ruv__pass_rate(idx, filt), est = rate * (double)idx->live;
@@ -4380,28 +5437,31 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
             ef = (size_t)((double)ef / rate) + 1;
     }
     if (exact)
-        ef = k;
+        ef = want;
     if (ef > idx->count)
         ef = idx->count;
     r = ruv__ctx_reserve(c, idx->cfg.kind == RUV_INDEX_HNSW ? idx->cap : 0, ef,
                          (size_t)idx->m0 + 1);
+    if (r == RUV_OK && c->prep_cap < idx->prep_len)
+        r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
         ruv__normalize(c->query, query, idx->dim);
         query = c->query;
     }
+    ruv__prepare(idx, c, query, c->qprep, &qp);
     if (exact) {
-        n = ruv__flat_search(idx, c, query, k, filt, idx->live < idx->count);
+        n = ruv__flat_search(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {
         uint32_t ep = idx->entry;
-        float dep = ruv__dist(idx, query, ruv__vec(idx, ep));
+        float dep = ruv__qdist(idx, &qp, ruv__code(idx, ep));
         int l;
         for (l = idx->max_level; l > 0; l--)
-            ruv__greedy(idx, c, query, l, &ep, &dep);
+            ruv__greedy(idx, c, &qp, l, &ep, &dep);
         for (;;) {
             size_t j;
-            n = ruv__search_layer(idx, c, query, ep, dep, ef, 0);
+            n = ruv__search_layer(idx, c, &qp, ep, dep, ef, 0);
             if (idx->live == idx->count && !filt)
                 break;
             /* deleted and filtered-out nodes are traversed but not returned: drop them, and
@@ -4416,10 +5476,12 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
             if ((r = ruv__ctx_reserve(c, idx->cap, ef, (size_t)idx->m0 + 1)) != RUV_OK)
                 return r;
         }
-        if (n > k)
-            n = k;
+        if (n > want)
+            n = want;
     }
-    *n_out = n;
+    if (rr)
+        ruv__rerank(idx, c, query, n);
+    *n_out = n < k ? n : k;
     return RUV_OK;
 }
 
@@ -4489,7 +5551,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
             c->mmr[best] = f;
         }
         for (i = t + 1; i < m; i++) {
-            float d = ruv__dist(idx, ruv__vec(idx, c->pool[i].id), ruv__vec(idx, c->pool[t].id));
+            float d = ruv__pair(idx, c, c->pool[i].id, c->pool[t].id);
             if (t == 0 || d < c->mmr[i])
                 c->mmr[i] = d;
         }
@@ -4528,18 +5590,22 @@ RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
 }
 
 RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
-    size_t cap, row_vec;
+    size_t cap;
     if (!idx || !out)
         return RUV_E_ARG;
     memset(out, 0, sizeof *out);
     cap = idx->cap;
-    row_vec = idx->dim * sizeof(float);
     out->live = idx->live;
     out->deleted = idx->count - idx->live;
     out->free_slots = idx->nfree;
     out->capacity = cap;
-    out->vector_bytes = cap * row_vec;
-    out->graph_bytes = cap * (idx->stride - row_vec);
+    if (idx->quant == RUV_QUANT_NONE) {
+        out->vector_bytes = cap * idx->code_bytes;
+    } else {
+        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
+        out->code_bytes = cap * idx->code_bytes + idx->qp_len * sizeof(float);
+    }
+    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
     if (idx->levels)
         out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
     out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
@@ -4565,7 +5631,7 @@ RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **o
     if (!idx || !out)
         return RUV_E_ARG;
     m = idx->mem;
-    *out = ruv__ctx_new(&m, idx->dim);
+    *out = ruv__ctx_new(&m, idx->dim, idx->prep_len);
     return *out ? RUV_OK : RUV_E_NOMEM;
 }
 
@@ -4599,6 +5665,8 @@ enum {
     RUV__S_IDTAB,     /* u32 string-id hash table */
     RUV__S_METAREF,   /* u32 (offset, length) per slot into METABYTES */
     RUV__S_METABYTES, /* metadata */
+    RUV__S_F32,       /* quantized storage: f32 copy per slot, dim floats */
+    RUV__S_QUANT,     /* quantizer tables */
     RUV__S_END
 };
 
@@ -4637,6 +5705,10 @@ static int ruv__sec_present(const ruv_index *idx, uint32_t id) {
     case RUV__S_METAREF:
     case RUV__S_METABYTES:
         return idx->meta.ref != NULL;
+    case RUV__S_F32:
+        return idx->fvec != NULL;
+    case RUV__S_QUANT:
+        return idx->qp != NULL;
     default:
         return 1;
     }
@@ -4665,6 +5737,10 @@ static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
         return idx->ids.live;
     case RUV__S_IDTAB:
         return (uint64_t)idx->idtab_cap * 4;
+    case RUV__S_F32:
+        return n * idx->dim * 4;
+    case RUV__S_QUANT:
+        return ruv__qp_bytes(&idx->cfg);
     default:
         return idx->meta.live;
     }
@@ -4746,6 +5822,12 @@ static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
     case RUV__S_IDTAB:
         ruv__put(k, idx->idtab, idx->idtab_cap * 4);
         break;
+    case RUV__S_F32:
+        ruv__put(k, idx->fvec, idx->count * idx->dim * 4);
+        break;
+    case RUV__S_QUANT:
+        ruv__put(k, idx->qp, idx->qp_len * 4);
+        break;
     case RUV__S_IDREF:
     case RUV__S_METAREF:
         for (s = 0; s < idx->count; s++) {
@@ -4807,7 +5889,7 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__wr32(head + 32, c->dim);
     ruv__wr32(head + 36, (uint32_t)c->metric);
     ruv__wr32(head + 40, (uint32_t)c->kind);
-    ruv__wr32(head + 44, 0); /* storage: f32 */
+    ruv__wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
     ruv__wr32(head + 48, c->M);
     ruv__wr32(head + 52, c->ef_construction);
     ruv__wr32(head + 56, c->ef_search);
@@ -4819,6 +5901,8 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__wr32(head + 96, idx->entry);
     ruv__wr32(head + 100, (uint32_t)idx->stride);
     ruv__wr64(head + 104, c->capacity);
+    ruv__wr32(head + 112, c->pq_m);
+    ruv__wr32(head + 116, c->rerank);
     for (i = 0; i < n; i++) {
         unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
         ruv__wr32(e, sec[i].id);
@@ -4933,8 +6017,7 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
     ruv__xxh x;
     ruv_config c;
     uint64_t want = ruv__rd64(h + 120), pos;
-    uint32_t i, last = 0, need = 0, have = 0, hnsw, m0;
-    size_t vec_off = 0;
+    uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__rd32(h + 44), nq;
     memcpy(tmp, h, RUV__HDR);
     memset(tmp + 120, 0, 8);
     ruv__xxh_init(&x, 0);
@@ -4952,6 +6035,10 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
     c.ef_search = ruv__rd32(h + 56);
     c.seed = ruv__rd64(h + 64);
     c.capacity = ruv__rd64(h + 104);
+    c.quant = (ruv_quant)(storage & 0xFFu);
+    c.drop_f32 = storage >> 8;
+    c.pq_m = ruv__rd32(h + 112);
+    c.rerank = ruv__rd32(h + 116);
     hd->total = ruv__rd64(h + 24);
     hd->max_level = (int)ruv__rd32(h + 60);
     hd->rng = ruv__rd64(h + 72);
@@ -4962,17 +6049,21 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
     if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__rd32(h + 36) > (uint32_t)RUV_METRIC_COSINE ||
-        ruv__rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || ruv__rd32(h + 44) != 0 || c.M < 2 ||
-        c.M > RUV_MAX_M || c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 ||
-        c.capacity == 0 || c.capacity > RUV_MAX_COUNT || ruv__rd64(h + 112) != 0)
+        ruv__rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
+        c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 || c.capacity == 0 ||
+        c.capacity > RUV_MAX_COUNT)
         return RUV_E_CORRUPT;
     hnsw = c.kind == RUV_INDEX_HNSW;
-    m0 = 2 * c.M;
-    if (hnsw)
-        vec_off = ((size_t)(m0 + 1) * 4 + 15) & ~(size_t)15;
-    if (hd->stride != ((vec_off + (size_t)c.dim * 4 + 15) & ~(size_t)15) ||
-        hd->count > RUV_MAX_COUNT || hd->live > hd->count || hd->max_level < 0 ||
-        hd->max_level > RUV__MAX_LEVEL || (!hnsw && (hd->live != hd->count || hd->max_level)) ||
+    nq = (storage & 0xFFu) == RUV_QUANT_NONE;
+    if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
+        (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
+        (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
+        (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
+        (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)))
+        return RUV_E_CORRUPT;
+    if (hd->stride != ruv__stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
+        hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||
+        (!hnsw && (hd->live != hd->count || hd->max_level)) ||
         (hd->count == 0 && (hd->entry != RUV__NONE || hd->max_level)) ||
         (hd->entry != RUV__NONE && hd->entry >= hd->count) || (!hnsw && hd->entry != RUV__NONE))
         return RUV_E_CORRUPT;
@@ -5009,6 +6100,10 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
     i = have & (1u << RUV__S_METAREF | 1u << RUV__S_METABYTES);
     if (i)
         need |= 1u << RUV__S_METAREF | 1u << RUV__S_METABYTES;
+    if (!nq && !c.drop_f32)
+        need |= 1u << RUV__S_F32;
+    if (ruv__qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
+        need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
     if (have != need)
         return RUV_E_CORRUPT;
     return RUV_OK;
@@ -5045,6 +6140,9 @@ static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
         case RUV__S_METABYTES:
             idx->meta.cap = idx->meta.len = len;
             break;
+        case RUV__S_QUANT:
+            idx->qp_len = len / 4;
+            break;
         default:
             break;
         }
@@ -5068,6 +6166,8 @@ static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
         case RUV__S_UPPEROFF:
         case RUV__S_IDREF:
         case RUV__S_METAREF:
+        case RUV__S_F32:
+        case RUV__S_QUANT:
             want = ruv__sec_len(idx, s->id);
             break;
         case RUV__S_KEYTAB:
@@ -5129,6 +6229,12 @@ static void ruv__bind(ruv_index *idx, uint32_t id, void *p) {
     case RUV__S_METABYTES:
         idx->meta.bytes = (unsigned char *)p;
         break;
+    case RUV__S_F32:
+        idx->fvec = (float *)p;
+        break;
+    case RUV__S_QUANT:
+        idx->qp = (float *)p;
+        break;
     default:
         break;
     }
@@ -5140,6 +6246,23 @@ static ruv_result ruv__validate(ruv_index *idx) {
     size_t s, h, n, dead = 0, nids = 0;
     uint64_t uo = 0;
     int hnsw = idx->cfg.kind == RUV_INDEX_HNSW, c;
+    if (idx->qp && idx->quant == RUV_QUANT_PQ) { /* the PQ permutation: each dimension once */
+        const uint32_t *perm = ruv__pq_perm(idx);
+        ruv_search_ctx *x = idx->ctx; /* its tmp: dim floats, used here as a seen-flag array */
+        memset(x->tmp, 0, idx->dim * sizeof *x->tmp);
+        for (s = 0; s < idx->dim; s++) {
+            if (perm[s] >= idx->dim || x->tmp[perm[s]] != 0.0f)
+                return RUV_E_CORRUPT;
+            x->tmp[perm[s]] = 1.0f;
+        }
+    }
+    if (idx->qp && idx->quant != RUV_QUANT_PQ) { /* SQ8 lo, scale >= 0; BIN mean, deviation */
+        if (!ruv__all_finite(idx->qp, idx->qp_len))
+            return RUV_E_CORRUPT;
+        for (s = 0; idx->quant == RUV_QUANT_SQ8 && s < idx->dim; s++)
+            if (idx->qp[idx->dim + s] < 0.0f)
+                return RUV_E_CORRUPT;
+    }
     if (hnsw) {
         for (s = 0; s < idx->count; s++) {
             unsigned lv = idx->levels[s];

@@ -115,6 +115,15 @@ typedef struct ruv_kernels {
     ruv_isa isa;
     ruv_kernel_fn fn[RUV_OP_COUNT][RUV_DTYPE_COUNT]; /* NULL where the pair is undefined */
     ruv_convert_fn f32_to_f16, f16_to_f32, f32_to_bf16, bf16_to_f32;
+    /* Quantization kernels (used by ruvector.h's SQ8 and PQ storage):
+       dot_f32_u8(a, b, n): sum a_i b_i of n floats a and n bytes b (0..255); error as f32 dot.
+       pq_lut(q, cent, dsub, op, out): out[c] = l2sq (op RUV_OP_L2SQ) or dot (RUV_OP_DOT) of the
+         dsub floats q with centroid c, for c = 0..255; cent is dsub x 256 floats, centroid c's
+         component d at cent[d * 256 + c] (transposed, so 256 distances come out per pass).
+       adc(lut, code, m): sum over j < m of lut[j * 256 + code[j]] (PQ asymmetric distance). */
+    float (*dot_f32_u8)(const float *a, const uint8_t *b, size_t n);
+    void (*pq_lut)(const float *q, const float *cent, size_t dsub, int op, float *out);
+    float (*adc)(const float *lut, const uint8_t *code, size_t m);
 } ruv_kernels;
 
 /* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Asks the CPU each call (cpuid or
@@ -481,6 +490,65 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+/* Quantization kernels in portable C, stamped per ISA with its target attribute TGT so that the
+   compiler may vectorise them (the loops over the 256 centroids have a fixed trip count). */
+#define RUV__Q8DOT_C(I, TGT)                                                                       \
+    TGT static float ruv__dot_f32_u8_##I(const float *a, const uint8_t *b, size_t n) {             \
+        float s[4] = {0, 0, 0, 0};                                                                 \
+        size_t i = 0;                                                                              \
+        for (; i + 4 <= n; i += 4) {                                                               \
+            s[0] += a[i] * (float)b[i];                                                            \
+            s[1] += a[i + 1] * (float)b[i + 1];                                                    \
+            s[2] += a[i + 2] * (float)b[i + 2];                                                    \
+            s[3] += a[i + 3] * (float)b[i + 3];                                                    \
+        }                                                                                          \
+        for (; i < n; i++)                                                                         \
+            s[0] += a[i] * (float)b[i];                                                            \
+        return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
+    }
+#define RUV__PQLUT_C(I, TGT)                                                                       \
+    TGT static void ruv__pq_lut_##I(const float *q, const float *cent, size_t dsub, int op,        \
+                                    float *out) {                                                  \
+        size_t d, c;                                                                               \
+        for (c = 0; c < 256; c++)                                                                  \
+            out[c] = 0.0f;                                                                         \
+        for (d = 0; d < dsub; d++) {                                                               \
+            const float x = q[d], *r = cent + d * 256;                                             \
+            if (op == RUV_OP_L2SQ)                                                                 \
+                for (c = 0; c < 256; c++) {                                                        \
+                    float t = x - r[c];                                                            \
+                    out[c] += t * t;                                                               \
+                }                                                                                  \
+            else                                                                                   \
+                for (c = 0; c < 256; c++)                                                          \
+                    out[c] += x * r[c];                                                            \
+        }                                                                                          \
+    }
+#define RUV__ADC_C(I, TGT)                                                                         \
+    TGT static float ruv__adc_##I(const float *lut, const uint8_t *code, size_t m) {               \
+        float s[4] = {0, 0, 0, 0};                                                                 \
+        size_t j = 0;                                                                              \
+        for (; j + 4 <= m; j += 4) {                                                               \
+            s[0] += lut[j * 256 + code[j]];                                                        \
+            s[1] += lut[(j + 1) * 256 + code[j + 1]];                                              \
+            s[2] += lut[(j + 2) * 256 + code[j + 2]];                                              \
+            s[3] += lut[(j + 3) * 256 + code[j + 3]];                                              \
+        }                                                                                          \
+        for (; j < m; j++)                                                                         \
+            s[0] += lut[j * 256 + code[j]];                                                        \
+        return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
+    }
+#define RUV__QUANT_C(I, TGT)                                                                       \
+    RUV__Q8DOT_C(I, TGT)                                                                           \
+    RUV__PQLUT_C(I, TGT)                                                                           \
+    RUV__ADC_C(I, TGT)
+#define RUV__FILL_QUANT(k, I)                                                                      \
+    do {                                                                                           \
+        (k)->dot_f32_u8 = ruv__dot_f32_u8_##I;                                                     \
+        (k)->pq_lut = ruv__pq_lut_##I;                                                             \
+        (k)->adc = ruv__adc_##I;                                                                   \
+    } while (0)
+
 /* Fills the four numeric operations of storage type T for ISA I. */
 #define RUV__FILL(k, T, DT, I)                                                                     \
     do {                                                                                           \
@@ -524,6 +592,7 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
         return ruv__run_##T##_##I(a, b, n, RUV_OP_COS);                                            \
     }
 #define RUV__NO_TARGET
+RUV__QUANT_C(serial, RUV__NO_TARGET)
 
 static void ruv__fill_serial(ruv_kernels *k) {
     memset(k, 0, sizeof *k);
@@ -539,6 +608,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
     k->f16_to_f32 = ruv__f16_to_f32_serial;
     k->f32_to_bf16 = ruv__f32_to_bf16_serial;
     k->bf16_to_f32 = ruv__bf16_to_f32_serial;
+    RUV__FILL_QUANT(k, serial);
 }
 
 /* ---- begin src/simd/arm.h (inlined from src/ruvector_simd.h) ---- */
@@ -953,6 +1023,24 @@ static ruv_isa ruv__arm_best(void) {
     return RUV_ISA_NEON;
 }
 
+/* Quantization kernels: table look-ups and centroid tables stay portable C; f32 x u8 widens
+   8 bytes per step to two float vectors. */
+RUV__PQLUT_C(neon, RUV__NO_TARGET)
+RUV__ADC_C(neon, RUV__NO_TARGET)
+static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint16x8_t c = vmovl_u8(vld1_u8(b + i));
+        s0 = vfmaq_f32(s0, vld1q_f32(a + i), vcvtq_f32_u32(vmovl_u16(vget_low_u16(c))));
+        s1 = vfmaq_f32(s1, vld1q_f32(a + i + 4), vcvtq_f32_u32(vmovl_u16(vget_high_u16(c))));
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return vaddvq_f32(vaddq_f32(s0, s1)) + t;
+}
+
 static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_NEON && isa != RUV_ISA_SVE)
         return;
@@ -971,6 +1059,7 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_neon;
     k->f32_to_bf16 = ruv__f32_to_bf16_neon;
     k->bf16_to_f32 = ruv__bf16_to_f32_neon;
+    RUV__FILL_QUANT(k, neon);
 #if RUV__HAS_SVE
     if (isa == RUV_ISA_SVE)
         ruv__fill_sve(k);
@@ -1137,6 +1226,31 @@ static float ruv__jaccard_bin_wasm(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+/* Quantization kernels: f32 x u8 widens 4 bytes per step (u8 -> u16 -> u32 -> f32); the PQ
+   table kernels stay portable C. */
+RUV__PQLUT_C(wasm, RUV__NO_TARGET)
+RUV__ADC_C(wasm, RUV__NO_TARGET)
+static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
+    v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint32_t w[2];
+        v128_t c;
+        memcpy(w, b + i, 8);
+        c = wasm_u16x8_extend_low_u8x16(wasm_i32x4_make((int32_t)w[0], (int32_t)w[1], 0, 0));
+        s0 = wasm_f32x4_add(
+            s0, wasm_f32x4_mul(wasm_v128_load(a + i),
+                               wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(c))));
+        s1 = wasm_f32x4_add(
+            s1, wasm_f32x4_mul(wasm_v128_load(a + i + 4),
+                               wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(c))));
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__f32x4_sum(wasm_f32x4_add(s0, s1)) + t;
+}
+
 static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_WASM128)
         return;
@@ -1146,6 +1260,7 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, u8, RUV_DTYPE_U8, wasm);
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm;
+    RUV__FILL_QUANT(k, wasm);
 }
 #endif /* RUV__HAS_WASM */
 /* ---- end src/simd/wasm.h ---- */
@@ -1901,10 +2016,6 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 /* ---- detection and table ------------------------------------------------------------------ */
 static uint64_t ruv__xgetbv0(void) {
     uint32_t lo, hi;
@@ -1940,6 +2051,73 @@ static ruv_isa ruv__x86_best(void) {
     return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
 }
 
+/* ---- quantization kernels ------------------------------------------------------------------ */
+RUV__PQLUT_C(avx2, RUV__T_AVX2)
+RUV__ADC_C(avx2, RUV__T_AVX2)
+RUV__PQLUT_C(avx512, RUV__T_AVX512)
+
+/* f32 x u8: bytes widened to 32-bit integers, converted, multiplied in; 16 per step in two
+   accumulators, the tail (< 8) in scalar code. */
+RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8),
+                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(c, 8))), s1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__hsum8(_mm256_add_ps(s0, s1)) + t;
+}
+
+/* Masked loads for the tail: lanes past n are neither read nor counted. */
+RUV__T_AVX512 static float ruv__dot_f32_u8_avx512(const float *a, const uint8_t *b, size_t n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512i c0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        __m512i c1 =
+            _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_cvtepi32_ps(c0), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_cvtepi32_ps(c1), s1);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, b + i));
+        s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, a + i), _mm512_cvtepi32_ps(c), s0);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+/* PQ distance with 16 table look-ups per gather: code j indexes row j of the table. */
+RUV__T_AVX512 static float ruv__adc_avx512(const float *lut, const uint8_t *code, size_t m) {
+    const __m512i row =
+        _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                           _mm512_set1_epi32(256));
+    __m512 s = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j < m; j += 16) {
+        __mmask16 k = m - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - j)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, code + j));
+        s = _mm512_add_ps(s, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), k,
+                                                      _mm512_add_epi32(c, row), lut + j * 256, 4));
+    }
+    return _mm512_reduce_add_ps(s);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     if (isa < RUV_ISA_AVX2 || isa > RUV_ISA_AVX512_BF16)
         return;
@@ -1958,6 +2136,9 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
+    k->dot_f32_u8 = ruv__dot_f32_u8_avx2;
+    k->pq_lut = ruv__pq_lut_avx2;
+    k->adc = ruv__adc_avx2;
     if (isa == RUV_ISA_AVX2)
         return;
     RUV__FILL(k, f32, RUV_DTYPE_F32, avx512);
@@ -1975,6 +2156,7 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx512;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_avx512;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_avx512;
+    RUV__FILL_QUANT(k, avx512);
     if (isa == RUV_ISA_AVX512)
         return;
     RUV__FILL(k, i8, RUV_DTYPE_I8, ice);

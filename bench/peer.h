@@ -29,6 +29,17 @@ typedef float (*peer_kernel_fn)(const void *a, const void *b, size_t n);
    this CPU runs: up to cap (SimSIMD ISA name, function) pairs; returns how many. */
 size_t peer_simsimd_kernels(const char *kernel, const char **isas, peer_kernel_fn *fns, size_t cap);
 
+/* FAISS (bench-only): kind "sq8" (IndexScalarQuantizer QT_8bit), "pq" (IndexPQ, m bytes, 8 bits),
+   or "hnsw_sq8" (IndexHNSWSQ, hnsw_M, efc); wrapped in IndexRefineFlat with k_factor rerank when
+   rerank > 1. Trained and filled with the n x dim base (the caller normalises for cosine), one
+   thread; *train_s, *add_s in seconds; *bytes = heap growth. NULL for an unknown kind. */
+typedef struct peer_faiss peer_faiss;
+peer_faiss *peer_faiss_build(const char *kind, const float *base, size_t n, size_t dim, int ip,
+                             int m, int hnsw_M, int efc, unsigned rerank, double *train_s,
+                             double *add_s, size_t *bytes);
+size_t peer_faiss_search(peer_faiss *p, const float *q, size_t k, size_t ef, uint64_t *keys);
+void peer_faiss_free(peer_faiss *p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -22,7 +22,7 @@
 #define RUVECTOR_IMPLEMENTATION
 #include "../ruvector.h"
 #include "texmex.h"
-#ifdef RUV_BENCH_HNSWLIB
+#if defined(RUV_BENCH_HNSWLIB) || defined(RUV_BENCH_FAISS)
 #include "peer.h"
 #endif
 
@@ -36,9 +36,10 @@ typedef struct opts {
     ruv_metric metric;
     ruv_index_kind kind;
     ruv_isa isa;
-    unsigned M, efc, k, passes, threads;
-    unsigned ef[64];
-    size_t n_ef, max_n, max_q;
+    unsigned M, efc, k, passes, threads, pq_m, drop_f32;
+    ruv_quant quant;
+    unsigned ef[64], rerank[16];
+    size_t n_ef, n_rerank, max_n, max_q;
     uint64_t seed;
 } opts;
 
@@ -48,6 +49,7 @@ typedef size_t (*search_fn)(void *state, const float *q, size_t k, size_t ef, ui
 typedef struct ruv_state {
     ruv_index *idx;
     ruv_search_ctx *ctx;
+    unsigned rerank;
     ruv_hit hits[1024];
 } ruv_state;
 
@@ -59,6 +61,7 @@ static size_t ruv_search_one(void *state, const float *q, size_t k, size_t ef, u
     memset(&p, 0, sizeof p);
     p.ef_search = (uint32_t)ef;
     p.ctx = s->ctx;
+    p.rerank = s->rerank;
     r = ruv_index_search(s->idx, q, k, &p, s->hits, &n);
     if (r != RUV_OK) {
         fprintf(stderr, "search: %s\n", ruv_result_string(r));
@@ -72,6 +75,11 @@ static size_t ruv_search_one(void *state, const float *q, size_t k, size_t ef, u
 #ifdef RUV_BENCH_HNSWLIB
 static size_t hnswlib_search_one(void *state, const float *q, size_t k, size_t ef, uint64_t *keys) {
     return peer_hnswlib_search((peer_index *)state, q, k, ef, keys);
+}
+#endif
+#ifdef RUV_BENCH_FAISS
+static size_t faiss_search_one(void *state, const float *q, size_t k, size_t ef, uint64_t *keys) {
+    return peer_faiss_search((peer_faiss *)state, q, k, ef, keys);
 }
 #endif
 
@@ -146,17 +154,21 @@ static void measure(const opts *o, const char *lib, search_fn fn, void *state, c
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric "
-                    "l2|cos|ip] [--index flat|hnsw] [--M 16] [--ef-construction 200] "
-                    "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|all] "
-                    "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
-                    "[--seed S] [--persist PATH] [--threads N]\n");
+    fprintf(stderr,
+            "usage: ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric "
+            "l2|cos|ip] [--index flat|hnsw] [--M 16] [--ef-construction 200] "
+            "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|all] "
+            "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
+            "[--seed S] [--persist PATH] [--threads N] [--quant none|f16|bf16|sq8|bin|pq] "
+            "[--pq-m M] [--rerank 1,4,...] [--drop-f32 1]\n"
+            "  --lib faiss|all also runs FAISS for --quant sq8 (flat, hnsw) and pq (flat)\n");
     exit(2);
 }
 
 static void parse(int argc, char **argv, opts *o) {
     int a;
-    const char *efs = "10,16,24,32,48,64,96,128,192,256";
+    const char *efs = "10,16,24,32,48,64,96,128,192,256", *rrs = "4";
+    static const char *qnames[] = {"none", "f16", "bf16", "sq8", "bin", "pq"};
     memset(o, 0, sizeof *o);
     o->M = 16;
     o->efc = 200;
@@ -217,6 +229,19 @@ static void parse(int argc, char **argv, opts *o) {
             o->persist = v;
         else if (!strcmp(k, "--seed"))
             o->seed = (uint64_t)atoll(v);
+        else if (!strcmp(k, "--quant")) {
+            unsigned i;
+            for (i = 0; i < 6 && strcmp(v, qnames[i]); i++)
+                ;
+            if (i == 6)
+                usage();
+            o->quant = (ruv_quant)i;
+        } else if (!strcmp(k, "--pq-m"))
+            o->pq_m = (unsigned)atoi(v);
+        else if (!strcmp(k, "--rerank"))
+            rrs = v;
+        else if (!strcmp(k, "--drop-f32"))
+            o->drop_f32 = (unsigned)atoi(v);
         else
             usage();
     }
@@ -227,6 +252,16 @@ static void parse(int argc, char **argv, opts *o) {
         efs += strcspn(efs, ",");
         if (*efs == ',')
             efs++;
+    }
+    while (*rrs && o->n_rerank < 16) {
+        o->rerank[o->n_rerank++] = (unsigned)strtoul(rrs, NULL, 10);
+        rrs += strcspn(rrs, ",");
+        if (*rrs == ',')
+            rrs++;
+    }
+    if (o->quant == RUV_QUANT_NONE || o->drop_f32) { /* nothing to re-rank with */
+        o->n_rerank = 1;
+        o->rerank[0] = 0;
     }
     if (!o->dataset) { /* "dir/NAME_base.fvecs" -> NAME */
         static char name[256];
@@ -312,7 +347,7 @@ int main(int argc, char **argv) {
     size_t nb, dim, nq, qd, ng, gd, i, e;
     float *base, *qs;
     int32_t *gt;
-    int run_ruv, run_peer;
+    int run_ruv, run_peer, run_faiss;
     if (argc > 1 && !strcmp(argv[1], "kernels"))
         return ruv_bench_kernels(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "synth"))
@@ -328,7 +363,9 @@ int main(int argc, char **argv) {
     if (o.max_n)
         fprintf(stderr, "note: --max-n makes the ground truth file's ids only partly valid\n");
     run_ruv = !strcmp(o.lib, "all") || !strcmp(o.lib, "ruvector");
-    run_peer = !strcmp(o.lib, "all") || !strcmp(o.lib, "hnswlib");
+    run_peer = (!strcmp(o.lib, "all") && o.quant == RUV_QUANT_NONE) || !strcmp(o.lib, "hnswlib");
+    run_faiss = (!strcmp(o.lib, "all") || !strcmp(o.lib, "faiss")) &&
+                (o.quant == RUV_QUANT_SQ8 || (o.quant == RUV_QUANT_PQ && o.kind == RUV_INDEX_FLAT));
 
     if (run_ruv) {
         ruv_config cfg = ruv_config_init((uint32_t)dim);
@@ -336,8 +373,13 @@ int main(int argc, char **argv) {
         ruv_build_options bo;
         uint64_t *keys = (uint64_t *)malloc(nb * sizeof *keys);
         ruv_result r;
-        double t0, build_s;
-        char extra[64];
+        double t0, build_s, train_s = 0.0;
+        ruv_stats stats;
+        char extra[256];
+        static const char *qn[] = {"f32", "f16", "bf16", "sq8", "bin", "pq"};
+        cfg.quant = o.quant;
+        cfg.pq_m = o.pq_m;
+        cfg.drop_f32 = o.drop_f32;
         cfg.metric = o.metric;
         cfg.kind = o.kind;
         cfg.M = o.M;
@@ -353,6 +395,12 @@ int main(int argc, char **argv) {
             return 1;
         }
         t0 = tx_now();
+        if ((r = ruv_index_train(st.idx, nb, base)) != RUV_OK) {
+            fprintf(stderr, "ruvector train: %s\n", ruv_result_string(r));
+            return 1;
+        }
+        train_s = tx_now() - t0;
+        t0 = tx_now();
         memset(&bo, 0, sizeof bo);
         bo.threads = o.threads;
         if ((r = ruv_index_add_batch_ex(st.idx, nb, keys, base, &bo)) != RUV_OK) {
@@ -360,11 +408,20 @@ int main(int argc, char **argv) {
             return 1;
         }
         build_s = tx_now() - t0;
-        snprintf(extra, sizeof extra, ",\"isa\":\"%s\",\"build_threads\":%u",
-                 ruv_isa_name(ruv_index_get_config(st.idx).isa), o.threads ? o.threads : 1);
+        ruv_index_stats(st.idx, &stats);
         for (e = 0; e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
-            measure(&o, "ruvector", ruv_search_one, &st, qs, nq, dim, gt, gd, nb, o.ef[e], build_s,
-                    ruv_index_memory_usage(st.idx), extra);
+            for (i = 0; i < o.n_rerank; i++) {
+                st.rerank = o.rerank[i];
+                snprintf(extra, sizeof extra,
+                         ",\"isa\":\"%s\",\"build_threads\":%u,\"quant\":\"%s\",\"rerank\":%u,"
+                         "\"f32_copy\":%d,\"code_bytes_per_vec\":%.1f,\"train_s\":%.3f",
+                         ruv_isa_name(ruv_index_get_config(st.idx).isa), o.threads ? o.threads : 1,
+                         qn[o.quant], o.rerank[i], stats.vector_bytes > 0,
+                         (double)(o.quant ? stats.code_bytes : stats.vector_bytes) / (double)nb,
+                         train_s);
+                measure(&o, "ruvector", ruv_search_one, &st, qs, nq, dim, gt, gd, nb, o.ef[e],
+                        build_s, ruv_index_memory_usage(st.idx), extra);
+            }
         if (o.persist && persist(&o, st.idx) != 0)
             return 1;
         ruv_search_ctx_free(st.ctx);
@@ -391,6 +448,46 @@ int main(int argc, char **argv) {
 #else
         if (strcmp(o.lib, "all") != 0) {
             fprintf(stderr, "this ruv_bench was built without hnswlib (libhnswlib-dev)\n");
+            return 1;
+        }
+#endif
+    }
+    if (run_faiss) {
+#ifdef RUV_BENCH_FAISS
+        size_t bytes, r;
+        double train_s, add_s;
+        char extra[256];
+        const char *kind = o.quant == RUV_QUANT_PQ    ? "pq"
+                           : o.kind == RUV_INDEX_HNSW ? "hnsw_sq8"
+                                                      : "sq8";
+        if (o.metric == RUV_METRIC_COSINE) { /* FAISS: cosine = inner product of unit vectors */
+            normalize_rows(base, nb, dim);
+            normalize_rows(qs, nq, dim);
+        }
+        for (r = 0; r < o.n_rerank; r++) {
+            unsigned rr = o.rerank[r] > 1 ? o.rerank[r] : 1;
+            peer_faiss *p = peer_faiss_build(kind, base, nb, dim, o.metric != RUV_METRIC_L2SQ,
+                                             (int)(o.pq_m ? o.pq_m : (unsigned)dim / 4), (int)o.M,
+                                             (int)o.efc, rr, &train_s, &add_s, &bytes);
+            if (!p) {
+                fprintf(stderr, "faiss: cannot build %s\n", kind);
+                return 1;
+            }
+            snprintf(extra, sizeof extra,
+                     ",\"quant\":\"%s\",\"rerank\":%u,\"f32_copy\":%d,\"code_bytes_per_vec\":%u,"
+                     "\"train_s\":%.3f",
+                     o.quant == RUV_QUANT_PQ ? "pq" : "sq8", rr, rr > 1,
+                     o.quant == RUV_QUANT_PQ ? (o.pq_m ? o.pq_m : (unsigned)dim / 4)
+                                             : (unsigned)dim,
+                     train_s);
+            for (e = 0; e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
+                measure(&o, "faiss", faiss_search_one, p, qs, nq, dim, gt, gd, nb, o.ef[e],
+                        train_s + add_s, bytes, extra);
+            peer_faiss_free(p);
+        }
+#else
+        if (strcmp(o.lib, "all") != 0) {
+            fprintf(stderr, "this ruv_bench was built without FAISS (libfaiss-dev)\n");
             return 1;
         }
 #endif

@@ -114,6 +114,15 @@ typedef struct ruv_kernels {
     ruv_isa isa;
     ruv_kernel_fn fn[RUV_OP_COUNT][RUV_DTYPE_COUNT]; /* NULL where the pair is undefined */
     ruv_convert_fn f32_to_f16, f16_to_f32, f32_to_bf16, bf16_to_f32;
+    /* Quantization kernels (used by ruvector.h's SQ8 and PQ storage):
+       dot_f32_u8(a, b, n): sum a_i b_i of n floats a and n bytes b (0..255); error as f32 dot.
+       pq_lut(q, cent, dsub, op, out): out[c] = l2sq (op RUV_OP_L2SQ) or dot (RUV_OP_DOT) of the
+         dsub floats q with centroid c, for c = 0..255; cent is dsub x 256 floats, centroid c's
+         component d at cent[d * 256 + c] (transposed, so 256 distances come out per pass).
+       adc(lut, code, m): sum over j < m of lut[j * 256 + code[j]] (PQ asymmetric distance). */
+    float (*dot_f32_u8)(const float *a, const uint8_t *b, size_t n);
+    void (*pq_lut)(const float *q, const float *cent, size_t dsub, int op, float *out);
+    float (*adc)(const float *lut, const uint8_t *code, size_t m);
 } ruv_kernels;
 
 /* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Asks the CPU each call (cpuid or
@@ -480,6 +489,65 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+/* Quantization kernels in portable C, stamped per ISA with its target attribute TGT so that the
+   compiler may vectorise them (the loops over the 256 centroids have a fixed trip count). */
+#define RUV__Q8DOT_C(I, TGT)                                                                       \
+    TGT static float ruv__dot_f32_u8_##I(const float *a, const uint8_t *b, size_t n) {             \
+        float s[4] = {0, 0, 0, 0};                                                                 \
+        size_t i = 0;                                                                              \
+        for (; i + 4 <= n; i += 4) {                                                               \
+            s[0] += a[i] * (float)b[i];                                                            \
+            s[1] += a[i + 1] * (float)b[i + 1];                                                    \
+            s[2] += a[i + 2] * (float)b[i + 2];                                                    \
+            s[3] += a[i + 3] * (float)b[i + 3];                                                    \
+        }                                                                                          \
+        for (; i < n; i++)                                                                         \
+            s[0] += a[i] * (float)b[i];                                                            \
+        return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
+    }
+#define RUV__PQLUT_C(I, TGT)                                                                       \
+    TGT static void ruv__pq_lut_##I(const float *q, const float *cent, size_t dsub, int op,        \
+                                    float *out) {                                                  \
+        size_t d, c;                                                                               \
+        for (c = 0; c < 256; c++)                                                                  \
+            out[c] = 0.0f;                                                                         \
+        for (d = 0; d < dsub; d++) {                                                               \
+            const float x = q[d], *r = cent + d * 256;                                             \
+            if (op == RUV_OP_L2SQ)                                                                 \
+                for (c = 0; c < 256; c++) {                                                        \
+                    float t = x - r[c];                                                            \
+                    out[c] += t * t;                                                               \
+                }                                                                                  \
+            else                                                                                   \
+                for (c = 0; c < 256; c++)                                                          \
+                    out[c] += x * r[c];                                                            \
+        }                                                                                          \
+    }
+#define RUV__ADC_C(I, TGT)                                                                         \
+    TGT static float ruv__adc_##I(const float *lut, const uint8_t *code, size_t m) {               \
+        float s[4] = {0, 0, 0, 0};                                                                 \
+        size_t j = 0;                                                                              \
+        for (; j + 4 <= m; j += 4) {                                                               \
+            s[0] += lut[j * 256 + code[j]];                                                        \
+            s[1] += lut[(j + 1) * 256 + code[j + 1]];                                              \
+            s[2] += lut[(j + 2) * 256 + code[j + 2]];                                              \
+            s[3] += lut[(j + 3) * 256 + code[j + 3]];                                              \
+        }                                                                                          \
+        for (; j < m; j++)                                                                         \
+            s[0] += lut[j * 256 + code[j]];                                                        \
+        return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
+    }
+#define RUV__QUANT_C(I, TGT)                                                                       \
+    RUV__Q8DOT_C(I, TGT)                                                                           \
+    RUV__PQLUT_C(I, TGT)                                                                           \
+    RUV__ADC_C(I, TGT)
+#define RUV__FILL_QUANT(k, I)                                                                      \
+    do {                                                                                           \
+        (k)->dot_f32_u8 = ruv__dot_f32_u8_##I;                                                     \
+        (k)->pq_lut = ruv__pq_lut_##I;                                                             \
+        (k)->adc = ruv__adc_##I;                                                                   \
+    } while (0)
+
 /* Fills the four numeric operations of storage type T for ISA I. */
 #define RUV__FILL(k, T, DT, I)                                                                     \
     do {                                                                                           \
@@ -523,6 +591,7 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
         return ruv__run_##T##_##I(a, b, n, RUV_OP_COS);                                            \
     }
 #define RUV__NO_TARGET
+RUV__QUANT_C(serial, RUV__NO_TARGET)
 
 static void ruv__fill_serial(ruv_kernels *k) {
     memset(k, 0, sizeof *k);
@@ -538,6 +607,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
     k->f16_to_f32 = ruv__f16_to_f32_serial;
     k->f32_to_bf16 = ruv__f32_to_bf16_serial;
     k->bf16_to_f32 = ruv__bf16_to_f32_serial;
+    RUV__FILL_QUANT(k, serial);
 }
 
 #include "simd/arm.h"

@@ -269,6 +269,24 @@ static ruv_isa ruv__arm_best(void) {
     return RUV_ISA_NEON;
 }
 
+/* Quantization kernels: table look-ups and centroid tables stay portable C; f32 x u8 widens
+   8 bytes per step to two float vectors. */
+RUV__PQLUT_C(neon, RUV__NO_TARGET)
+RUV__ADC_C(neon, RUV__NO_TARGET)
+static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint16x8_t c = vmovl_u8(vld1_u8(b + i));
+        s0 = vfmaq_f32(s0, vld1q_f32(a + i), vcvtq_f32_u32(vmovl_u16(vget_low_u16(c))));
+        s1 = vfmaq_f32(s1, vld1q_f32(a + i + 4), vcvtq_f32_u32(vmovl_u16(vget_high_u16(c))));
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return vaddvq_f32(vaddq_f32(s0, s1)) + t;
+}
+
 static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_NEON && isa != RUV_ISA_SVE)
         return;
@@ -287,6 +305,7 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_neon;
     k->f32_to_bf16 = ruv__f32_to_bf16_neon;
     k->bf16_to_f32 = ruv__bf16_to_f32_neon;
+    RUV__FILL_QUANT(k, neon);
 #if RUV__HAS_SVE
     if (isa == RUV_ISA_SVE)
         ruv__fill_sve(k);

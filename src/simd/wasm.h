@@ -155,6 +155,31 @@ static float ruv__jaccard_bin_wasm(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+/* Quantization kernels: f32 x u8 widens 4 bytes per step (u8 -> u16 -> u32 -> f32); the PQ
+   table kernels stay portable C. */
+RUV__PQLUT_C(wasm, RUV__NO_TARGET)
+RUV__ADC_C(wasm, RUV__NO_TARGET)
+static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
+    v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint32_t w[2];
+        v128_t c;
+        memcpy(w, b + i, 8);
+        c = wasm_u16x8_extend_low_u8x16(wasm_i32x4_make((int32_t)w[0], (int32_t)w[1], 0, 0));
+        s0 = wasm_f32x4_add(
+            s0, wasm_f32x4_mul(wasm_v128_load(a + i),
+                               wasm_f32x4_convert_u32x4(wasm_u32x4_extend_low_u16x8(c))));
+        s1 = wasm_f32x4_add(
+            s1, wasm_f32x4_mul(wasm_v128_load(a + i + 4),
+                               wasm_f32x4_convert_u32x4(wasm_u32x4_extend_high_u16x8(c))));
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__f32x4_sum(wasm_f32x4_add(s0, s1)) + t;
+}
+
 static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_WASM128)
         return;
@@ -164,5 +189,6 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, u8, RUV_DTYPE_U8, wasm);
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm;
+    RUV__FILL_QUANT(k, wasm);
 }
 #endif /* RUV__HAS_WASM */

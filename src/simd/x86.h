@@ -749,10 +749,6 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 /* ---- detection and table ------------------------------------------------------------------ */
 static uint64_t ruv__xgetbv0(void) {
     uint32_t lo, hi;
@@ -788,6 +784,73 @@ static ruv_isa ruv__x86_best(void) {
     return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
 }
 
+/* ---- quantization kernels ------------------------------------------------------------------ */
+RUV__PQLUT_C(avx2, RUV__T_AVX2)
+RUV__ADC_C(avx2, RUV__T_AVX2)
+RUV__PQLUT_C(avx512, RUV__T_AVX512)
+
+/* f32 x u8: bytes widened to 32-bit integers, converted, multiplied in; 16 per step in two
+   accumulators, the tail (< 8) in scalar code. */
+RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8),
+                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(c, 8))), s1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__hsum8(_mm256_add_ps(s0, s1)) + t;
+}
+
+/* Masked loads for the tail: lanes past n are neither read nor counted. */
+RUV__T_AVX512 static float ruv__dot_f32_u8_avx512(const float *a, const uint8_t *b, size_t n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m512i c0 = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        __m512i c1 =
+            _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
+        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_cvtepi32_ps(c0), s0);
+        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_cvtepi32_ps(c1), s1);
+    }
+    for (; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, b + i));
+        s0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, a + i), _mm512_cvtepi32_ps(c), s0);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
+}
+
+/* PQ distance with 16 table look-ups per gather: code j indexes row j of the table. */
+RUV__T_AVX512 static float ruv__adc_avx512(const float *lut, const uint8_t *code, size_t m) {
+    const __m512i row =
+        _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                           _mm512_set1_epi32(256));
+    __m512 s = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j < m; j += 16) {
+        __mmask16 k = m - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - j)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(k, code + j));
+        s = _mm512_add_ps(s, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), k,
+                                                      _mm512_add_epi32(c, row), lut + j * 256, 4));
+    }
+    return _mm512_reduce_add_ps(s);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     if (isa < RUV_ISA_AVX2 || isa > RUV_ISA_AVX512_BF16)
         return;
@@ -806,6 +869,9 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
+    k->dot_f32_u8 = ruv__dot_f32_u8_avx2;
+    k->pq_lut = ruv__pq_lut_avx2;
+    k->adc = ruv__adc_avx2;
     if (isa == RUV_ISA_AVX2)
         return;
     RUV__FILL(k, f32, RUV_DTYPE_F32, avx512);
@@ -823,6 +889,7 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx512;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_avx512;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_avx512;
+    RUV__FILL_QUANT(k, avx512);
     if (isa == RUV_ISA_AVX512)
         return;
     RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
