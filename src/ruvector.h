@@ -60,6 +60,34 @@
      back to the key) and a metadata blob (opaque bytes, e.g. JSON). ruv_index_put inserts,
      updates or upserts all three at once; ruv_index_remove deletes.
 
+   QUANTIZATION (ruv_config.quant; memory per vector = code + HNSW links + optional f32 copy)
+       cfg.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
+       ruv_index_create(&cfg, &idx);
+       ruv_index_train(idx, n, sample);               // SQ8, BIN, PQ: before the first add
+       ruv_index_add_batch(idx, n, keys, vecs);
+     Searches compute distances on the stored codes; where f32 copies are kept (the default;
+     cfg.drop_f32 = 1 drops them) the best rerank x k candidates (cfg.rerank, default 4; per query
+     ruv_search_params.rerank) are re-ordered by exact f32 distance, and hits carry exact
+     distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
+     the decoded (approximate) vector.
+       F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
+       SQ8        per dimension, values between the trained lo and hi (0.01% and 99.99% quantiles
+                  of the sample; or given: ruv_index_set_sq8_range) map to 256 levels, outliers
+                  clamped; one float per code makes the asymmetric distance (f32 query, u8 code)
+                  exact for the decoded vector: one f32 x u8 dot product per distance. For cosine
+                  the rounding of each code is refined to maximise the cosine between the vector
+                  and its decoded form.
+       BIN        one bit per dimension: 1 where the value exceeds the trained mean; the distance
+                  is the Hamming distance (number of differing bits). Flat indexes only; made for
+                  re-ranking (e.g. rerank 10).
+       PQ         product quantization (Jegou, Douze & Schmid, "Product quantization for nearest
+                  neighbor search", TPAMI 2011): the dimensions split into pq_m sub-spaces (chosen
+                  at training so that each gets a similar share of the variance), each coded by
+                  the nearest of 256 k-means centroids: pq_m bytes per vector. Queries build a
+                  pq_m x 256 table of sub-distances, and a distance is pq_m table look-ups
+                  (asymmetric distance computation, ADC). Flat indexes only.
+     HNSW indexes over F16, BF16 or SQ8 build and traverse the graph on the codes.
+
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename
        ruv_index_load_file("vectors.ruv", NULL, &copy);      // owned copy, writable
@@ -78,14 +106,18 @@
         20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
-        44  u32 storage (0 = f32)       112  u64 0
+        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32)
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
      the section's bytes. Sections follow in ascending id order, each at the next multiple of 64
      bytes (zero padding between), the last one ending the file:
          1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
-                     zero padding to 16 bytes, the vector (dim f32), zero padding to the stride
+                     zero padding to 16 bytes, the stored vector, zero padding to the stride.
+                     The stored vector: dim f32; dim f16 / bf16; SQ8 dim u8 codes, zero padding
+                     to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the
+                     decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8;
+                     PQ pq_m u8 centroid numbers
          2 keys      u64 per slot
          3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
                      probing from splitmix64(key) (see ruv__mix64)
@@ -96,7 +128,14 @@
          7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
          8, 11       ids / metadata bytes
          9 id table  like the key table, probing from XXH64 of the id bytes
-     Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set.
+        12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
+        13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
+                     step x code); BIN mean[dim], mean absolute deviation[dim]; PQ u32 perm[dim]
+                     (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
+                     (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
+                     + c
+     Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
+     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections. A
      newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
@@ -258,10 +297,12 @@ RUVDEF const char *ruv_result_string(ruv_result r);
 RUVDEF ruv_config ruv_config_init(uint32_t dim);
 
 /* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
-   RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind or isa, M out of
-   2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
-   alloc.alloc / alloc.free set. RUV_E_UNSUPPORTED: cfg->isa not runnable here. RUV_E_NOMEM:
-   allocation failed. */
+   RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
+   of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
+   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
+   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: cfg->isa not runnable here; HNSW with
+   BIN or PQ storage. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ indexes take vectors only
+   after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
 RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
 
 /* Releases the index and everything it owns. NULL is ignored. */
@@ -269,15 +310,16 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
    unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
-   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. On any error the index is unchanged.
+   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
+   trained yet. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Not thread-safe. */
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
 
 /* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
    order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
-   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM) and on any error
-   nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or keys/vecs NULL with n > 0. The
-   result equals n calls of ruv_index_add (same graph for the same seed). Not thread-safe. */
+   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED) and
+   on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or keys/vecs NULL with n >
+   0. The result equals n calls of ruv_index_add (same graph for the same seed). Not thread-safe. */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const float *vecs);
 
@@ -307,6 +349,8 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
    only if the graph cannot reach them, which a connected build does not produce. params may be
    NULL (see ruv_search_params for ef_search, ctx and filters). RUV_E_ARG also for allow_bits > 0
    with allow NULL.
+   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
+   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
    RUV_E_ARG: idx/query/hits/n_out NULL or k == 0. RUV_E_VALUE: NaN/Inf in query.
    RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0.
    Thread-safety: see params->ctx and CONCEPTS. */
@@ -417,7 +461,8 @@ typedef struct ruv_stats {
    All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
    meta_len too large. RUV_E_EXISTS: INSERT of a
    present key, or an id another key has. RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE:
-   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view). A new vector for an HNSW entry is
+   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an
+   untrained SQ8/BIN/PQ index). A new vector for an HNSW entry is
    inserted as a new node and the old node is kept as a deleted one (see ruv_index_remove). Not
    thread-safe. */
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
@@ -448,7 +493,8 @@ RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
 
 /* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
-   to unit length, so that is what comes back. RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
+   to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
+   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
 RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
 
 /* The string id of key: *id points into the index (not NUL-terminated), valid until the next

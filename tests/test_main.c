@@ -704,6 +704,9 @@ TEST(edge_cases) {
 
 #include "test_store.c"
 
+/* uses the helpers of test_store.c */
+#include "test_quant.c"
+
 /* ---- registry ----------------------------------------------------------------------------- */
 typedef struct test_case {
     const char *name;
@@ -719,7 +722,10 @@ static const test_case g_tests[] = {
                     T(xxh64_vectors) T(store_ops_flat) T(store_ops_hnsw) T(persist_roundtrip_flat)
                         T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)
                             T(hnsw_delete_reinsert_glove) T(hnsw_filtered_glove) T(mmr)
-                                T(hnsw_threads_glove) T(concurrent_readers)};
+                                T(hnsw_threads_glove) T(concurrent_readers) T(quant_kernels)
+                                    T(quant_codes) T(quant_recall_glove) T(quant_recall_mnist)
+                                        T(quant_deterministic) T(quant_bad_input) T(quant_persist)
+                                            T(quant_alloc_failure)};
 #undef T
 
 int main(int argc, char **argv) {

@@ -15,8 +15,9 @@ static float unit(void) {
     return (float)((g_rng >> 40) & 0xFFFF) / 32768.0f - 1.0f;
 }
 
-static int emit(const char *dir, const char *name, ruv_index_kind kind, ruv_metric metric,
-                uint32_t dim, size_t n, int ids, int meta, size_t removed) {
+static int emit_q(const char *dir, const char *name, ruv_index_kind kind, ruv_metric metric,
+                  uint32_t dim, size_t n, int ids, int meta, size_t removed, ruv_quant q,
+                  uint32_t drop) {
     ruv_config c = ruv_config_init(dim);
     ruv_index *idx;
     char path[512];
@@ -28,8 +29,22 @@ static int emit(const char *dir, const char *name, ruv_index_kind kind, ruv_metr
     c.M = 4;
     c.ef_construction = 16;
     c.capacity = 4;
+    c.quant = q;
+    c.pq_m = 2;
+    c.drop_f32 = drop;
     if (ruv_index_create(&c, &idx) != RUV_OK)
         return 1;
+    if (q != RUV_QUANT_NONE) { /* trained on 256 vectors (PQ needs one per centroid) */
+        float *t = (float *)malloc(256 * dim * sizeof *t);
+        if (!t)
+            return 1;
+        for (i = 0; i < 256 * dim; i++)
+            t[i] = unit();
+        r = ruv_index_train(idx, 256, t);
+        free(t);
+        if (r != RUV_OK)
+            return 1;
+    }
     for (i = 0; i < n; i++) {
         ruv_item it;
         char id[24], m[24];
@@ -57,6 +72,11 @@ static int emit(const char *dir, const char *name, ruv_index_kind kind, ruv_metr
     return r != RUV_OK;
 }
 
+static int emit(const char *dir, const char *name, ruv_index_kind kind, ruv_metric metric,
+                uint32_t dim, size_t n, int ids, int meta, size_t removed) {
+    return emit_q(dir, name, kind, metric, dim, n, ids, meta, removed, RUV_QUANT_NONE, 0);
+}
+
 int main(int argc, char **argv) {
     const char *d = argc > 1 ? argv[1] : "tests/fuzz/corpus";
     int e = 0;
@@ -68,5 +88,16 @@ int main(int argc, char **argv) {
     e |= emit(d, "hnsw-l2-deleted.ruv", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, 3, 40, 0, 1, 2);
     /* 20 of 60 removed: compaction runs, leaving free slots */
     e |= emit(d, "hnsw-l2-compacted.ruv", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, 3, 60, 1, 0, 20);
+    /* quantized: codes, f32 copies and quantizer tables */
+    e |= emit_q(d, "hnsw-sq8-cos.ruv", RUV_INDEX_HNSW, RUV_METRIC_COSINE, 6, 30, 0, 0, 3,
+                RUV_QUANT_SQ8, 0);
+    e |= emit_q(d, "hnsw-f16-ip-nof32.ruv", RUV_INDEX_HNSW, RUV_METRIC_IP, 4, 20, 0, 0, 0,
+                RUV_QUANT_F16, 1);
+    e |= emit_q(d, "flat-pq-l2.ruv", RUV_INDEX_FLAT, RUV_METRIC_L2SQ, 4, 20, 1, 0, 2, RUV_QUANT_PQ,
+                0);
+    e |= emit_q(d, "flat-bin-l2-nof32.ruv", RUV_INDEX_FLAT, RUV_METRIC_L2SQ, 12, 20, 0, 0, 0,
+                RUV_QUANT_BIN, 1);
+    e |= emit_q(d, "flat-sq8-empty.ruv", RUV_INDEX_FLAT, RUV_METRIC_IP, 3, 0, 0, 0, 0,
+                RUV_QUANT_SQ8, 0);
     return e;
 }

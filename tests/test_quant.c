@@ -1,0 +1,524 @@
+/* Quantization tests (included by test_main.c after test_store.c): kernels against double
+   references, codes against their documented error bounds, recall floors against exact search or
+   the shared ground truth, determinism, bad input, persistence and allocation failure. */
+
+/* ---- kernels ------------------------------------------------------------------------------ */
+
+/* dot_f32_u8, pq_lut and adc of every available ISA against double sums of the same values:
+   |error| <= 1e-5 x (sum of |terms|), for n = 0..300 and 1536, 4097, at offsets 0..3. */
+TEST(quant_kernels) {
+    size_t nmax = 4097 + 4, isa, n, off, j, c;
+    float *a = random_vecs(1, nmax, 11), *lut = random_vecs(1, 300 * 256, 12);
+    float q[16], cent[16 * 256], out[256];
+    uint8_t *b = (uint8_t *)malloc(nmax);
+    uint64_t seed = 13;
+    REQUIRE(a && lut && b);
+    for (n = 0; n < nmax; n++)
+        b[n] = (uint8_t)(rng_next(&seed) >> 56);
+    for (j = 0; j < 16 * 256; j++)
+        cent[j] = rng_unit(&seed);
+    for (j = 0; j < 16; j++)
+        q[j] = rng_unit(&seed) * 2.0f;
+    for (isa = 1; isa < RUV_ISA_COUNT; isa++) {
+        ruv_kernels k;
+        if (!ruv_kernels_init((ruv_isa)isa, &k))
+            continue;
+        for (n = 0; n <= 4097; n = n < 300 ? n + 1 : n < 1536 ? 1536 : n + 2561)
+            for (off = 0; off < 4; off++) {
+                double ref = 0, mag = 0;
+                float got = k.dot_f32_u8(a + off, b + off, n);
+                for (j = 0; j < n; j++) {
+                    ref += (double)a[off + j] * b[off + j];
+                    mag += fabs((double)a[off + j] * b[off + j]);
+                }
+                if (!(fabs(got - ref) <= 1e-5 * mag + 1e-30)) {
+                    printf("  %s dot_f32_u8 n=%zu off=%zu: %g vs %g\n", ruv_isa_name(k.isa), n, off,
+                           got, ref);
+                    g_failed_checks++;
+                }
+                if (n <= 300) {
+                    ref = mag = 0;
+                    got = k.adc(lut, b + off, n);
+                    for (j = 0; j < n; j++) {
+                        ref += lut[j * 256 + b[off + j]];
+                        mag += fabs(lut[j * 256 + b[off + j]]);
+                    }
+                    if (!(fabs(got - ref) <= 1e-5 * mag + 1e-30)) {
+                        printf("  %s adc m=%zu: %g vs %g\n", ruv_isa_name(k.isa), n, got, ref);
+                        g_failed_checks++;
+                    }
+                }
+            }
+        for (n = 1; n <= 16; n++)
+            for (off = 0; off < 2; off++) { /* off 0: l2sq, 1: dot */
+                k.pq_lut(q, cent, n, off ? RUV_OP_DOT : RUV_OP_L2SQ, out);
+                for (c = 0; c < 256; c++) {
+                    double ref = 0, mag = 0;
+                    for (j = 0; j < n; j++) {
+                        double x = q[j], y = cent[j * 256 + c];
+                        double t = off ? x * y : (x - y) * (x - y);
+                        ref += t;
+                        mag += fabs(t);
+                    }
+                    if (!(fabs(out[c] - ref) <= 1e-5 * mag + 1e-30)) {
+                        printf("  %s pq_lut dsub=%zu c=%zu: %g vs %g\n", ruv_isa_name(k.isa), n, c,
+                               out[c], ref);
+                        g_failed_checks++;
+                        break;
+                    }
+                }
+            }
+    }
+    free(a);
+    free(lut);
+    free(b);
+}
+
+/* ---- codes -------------------------------------------------------------------------------- */
+
+static ruv_index *quant_index(ruv_quant qt, ruv_metric m, ruv_index_kind kind, size_t dim,
+                              uint32_t pq_m, uint32_t drop, const float *train, size_t nt) {
+    ruv_config cfg = ruv_config_init((uint32_t)dim);
+    ruv_index *idx = NULL;
+    cfg.quant = qt;
+    cfg.metric = m;
+    cfg.kind = kind;
+    cfg.pq_m = pq_m;
+    cfg.drop_f32 = drop;
+    if (ruv_index_create(&cfg, &idx) != RUV_OK)
+        return NULL;
+    if (ruv_index_train(idx, nt, train) != RUV_OK) {
+        ruv_index_free(idx);
+        return NULL;
+    }
+    return idx;
+}
+
+static int add_all(ruv_index *idx, const float *v, size_t n) {
+    uint64_t *keys = (uint64_t *)malloc(n * sizeof *keys);
+    size_t i;
+    int ok;
+    if (!keys)
+        return 0;
+    for (i = 0; i < n; i++)
+        keys[i] = i;
+    ok = ruv_index_add_batch(idx, n, keys, v) == RUV_OK;
+    free(keys);
+    return ok;
+}
+
+/* Each code decodes within its bound of the vector (L2, 500 random vectors of 40 dims, no f32
+   copies so that ruv_index_get_vector decodes): SQ8 within half a step inside the trained range
+   (clamped outside it); F16 within 2^-11 relative; BF16 within 2^-8 relative; BIN on the right
+   side of the mean. And the distance a search reports without re-ranking equals the double
+   distance from the query to the decoded vector (SQ8, F16, BF16, PQ), which ties the distance
+   algebra on codes (ruv__prep) to the decoded values. */
+TEST(quant_codes) {
+    size_t n = 500, dim = 40, i, j;
+    float *v = random_vecs(n, dim, 21), *q = random_vecs(8, dim, 22), out[40];
+    ruv_quant qts[] = {RUV_QUANT_SQ8, RUV_QUANT_F16, RUV_QUANT_BF16, RUV_QUANT_BIN, RUV_QUANT_PQ};
+    size_t t;
+    REQUIRE(v && q);
+    for (i = 0; i < n * dim; i++) /* uneven per-dimension ranges */
+        v[i] *= (float)(1 + i % dim);
+    for (t = 0; t < 5; t++) {
+        ruv_index *idx = quant_index(qts[t], RUV_METRIC_L2SQ, RUV_INDEX_FLAT, dim, 10, 1, v, n);
+        float lo[40], hi[40];
+        REQUIRE(idx);
+        CHECK(add_all(idx, v, n));
+        for (j = 0; j < dim; j++) { /* the trained range, from the tables */
+            lo[j] = idx->qp ? idx->qp[j] : 0.0f;
+            hi[j] = idx->qp ? idx->qp[j] + 255.0f * idx->qp[dim + j] : 0.0f;
+        }
+        for (i = 0; i < n; i++) {
+            const float *x = v + i * dim;
+            REQUIRE(ruv_index_get_vector(idx, i, out) == RUV_OK);
+            for (j = 0; j < dim; j++) {
+                double e = fabs((double)out[j] - x[j]), ok = 1;
+                switch (qts[t]) {
+                case RUV_QUANT_SQ8: {
+                    double c = x[j] < lo[j] ? lo[j] : x[j] > hi[j] ? hi[j] : x[j];
+                    ok = fabs((double)out[j] - c) <= 0.5 * idx->qp[dim + j] * 1.0001 + 1e-6;
+                    break;
+                }
+                case RUV_QUANT_F16:
+                    ok = e <= fabs(x[j]) * (1.0 / 2048) + 1e-7;
+                    break;
+                case RUV_QUANT_BF16:
+                    ok = e <= fabs(x[j]) * (1.0 / 256) + 1e-30;
+                    break;
+                case RUV_QUANT_BIN:
+                    ok = (out[j] > idx->qp[j]) == (x[j] > idx->qp[j]);
+                    break;
+                default:
+                    break;
+                }
+                if (!ok) {
+                    printf("  quant %d vec %zu dim %zu: %g decoded as %g\n", (int)qts[t], i, j,
+                           x[j], out[j]);
+                    g_failed_checks++;
+                    i = n;
+                    break;
+                }
+            }
+        }
+        if (qts[t] != RUV_QUANT_BIN)
+            for (i = 0; i < 8; i++) {
+                ruv_hit h[5];
+                size_t nh, r;
+                REQUIRE(ruv_index_search(idx, q + i * dim, 5, NULL, h, &nh) == RUV_OK);
+                CHECK_EQ_INT(nh, 5);
+                for (r = 0; r < nh; r++) {
+                    double want;
+                    REQUIRE(ruv_index_get_vector(idx, h[r].key, out) == RUV_OK);
+                    want = ref_dist(RUV_METRIC_L2SQ, q + i * dim, out, dim);
+                    if (fabs(h[r].distance - want) > 1e-4 * want + 1e-4) {
+                        printf("  quant %d q%zu: code distance %g, decoded %g\n", (int)qts[t], i,
+                               h[r].distance, want);
+                        g_failed_checks++;
+                    }
+                }
+            }
+        ruv_index_free(idx);
+    }
+    free(v);
+    free(q);
+}
+
+/* ---- recall ------------------------------------------------------------------------------- */
+
+/* Exact top-10 keys of nq queries by a flat f32 index. */
+static uint64_t *exact_top10(ruv_metric m, const float *base, size_t nb, size_t dim,
+                             const float *qs, size_t nq) {
+    ruv_index *f = make_index(m, RUV_INDEX_FLAT, dim, base, nb);
+    uint64_t *truth = (uint64_t *)malloc(nq * 10 * sizeof *truth);
+    size_t *cnt = (size_t *)malloc(nq * sizeof *cnt);
+    int ok = f && truth && cnt && search_all(f, qs, nq, 10, 10, truth, cnt);
+    ruv_index_free(f);
+    free(cnt);
+    if (!ok) {
+        free(truth);
+        return NULL;
+    }
+    return truth;
+}
+
+static double quant_recall(ruv_index *idx, const float *qs, size_t nq, const uint64_t *truth,
+                           uint32_t ef, uint32_t rerank) {
+    size_t q, i, j, hit = 0;
+    for (q = 0; q < nq; q++) {
+        ruv_hit h[10];
+        size_t n;
+        ruv_search_params p;
+        memset(&p, 0, sizeof p);
+        p.ef_search = ef;
+        p.rerank = rerank;
+        if (ruv_index_search(idx, qs + q * ruv_index_dim(idx), 10, &p, h, &n) != RUV_OK)
+            return -1;
+        for (i = 0; i < n; i++)
+            for (j = 0; j < 10; j++)
+                if (h[i].key == truth[q * 10 + j]) {
+                    hit++;
+                    break;
+                }
+    }
+    return (double)hit / (double)(nq * 10);
+}
+
+/* GloVe 10k (cosine; truth by exact f32 search): SQ8 flat >= 0.985 on the codes alone and
+   >= 0.999 re-ranked x4; HNSW (ef 64, re-rank x4) over SQ8, F16 and BF16 codes >= 0.95, with the
+   code bytes per vector reported by ruv_index_stats as documented. */
+TEST(quant_recall_glove) {
+    size_t nb, dim, nq, qd, t;
+    float *base = load_f(1, "glove25k.fvecs", 10000, &nb, &dim);
+    float *qs = load_f(1, "glove_query.fvecs", 200, &nq, &qd);
+    uint64_t *truth;
+    ruv_quant hq[] = {RUV_QUANT_SQ8, RUV_QUANT_F16, RUV_QUANT_BF16};
+    REQUIRE(base && qs && qd == dim);
+    truth = exact_top10(RUV_METRIC_COSINE, base, nb, dim, qs, nq);
+    REQUIRE(truth);
+    {
+        ruv_index *idx =
+            quant_index(RUV_QUANT_SQ8, RUV_METRIC_COSINE, RUV_INDEX_FLAT, dim, 0, 0, base, nb);
+        double r1, r4;
+        ruv_stats st;
+        REQUIRE(idx && add_all(idx, base, nb));
+        r1 = quant_recall(idx, qs, nq, truth, 0, 1);
+        r4 = quant_recall(idx, qs, nq, truth, 0, 4);
+        printf("  SQ8 flat recall@10: codes %.4f, re-ranked x4 %.4f\n", r1, r4);
+        CHECK(r1 >= 0.985);
+        CHECK(r4 >= 0.999);
+        CHECK(ruv_index_stats(idx, &st) == RUV_OK);
+        CHECK_EQ_INT(st.code_bytes, st.capacity * 104 + 2 * dim * 4); /* 100 + float, tables */
+        CHECK_EQ_INT(st.vector_bytes, st.capacity * dim * 4);
+        ruv_index_free(idx);
+    }
+    for (t = 0; t < 3; t++) {
+        ruv_index *idx = quant_index(hq[t], RUV_METRIC_COSINE, RUV_INDEX_HNSW, dim, 0, 0, base, nb);
+        double r;
+        REQUIRE(idx && add_all(idx, base, nb));
+        r = quant_recall(idx, qs, nq, truth, 64, 4);
+        printf("  HNSW over %s codes, re-ranked x4, ef 64: recall@10 %.4f\n",
+               t == 0   ? "SQ8"
+               : t == 1 ? "F16"
+                        : "BF16",
+               r);
+        CHECK(r >= 0.95);
+        ruv_index_free(idx);
+    }
+    free(base);
+    free(qs);
+    free(truth);
+}
+
+/* MNIST 1k (L2, the shared ground truth): SQ8 flat >= 0.99 on codes; PQ (98 bytes) >= 0.95 on
+   codes and >= 0.999 re-ranked x10; binary re-ranked x10 >= 0.99. */
+TEST(quant_recall_mnist) {
+    size_t nb, dim, nq, qd, ng, gd, q, i;
+    float *base = load_f(0, "mnist_base.fvecs", 0, &nb, &dim);
+    float *qs = load_f(0, "mnist_query.fvecs", 0, &nq, &qd);
+    int32_t *gt = load_i("mnist_groundtruth.ivecs", &ng, &gd);
+    uint64_t *truth;
+    ruv_index *idx;
+    double r, r10;
+    REQUIRE(base && qs && gt && qd == dim && ng == nq && gd >= 10);
+    truth = (uint64_t *)malloc(nq * 10 * sizeof *truth);
+    REQUIRE(truth);
+    for (q = 0; q < nq; q++)
+        for (i = 0; i < 10; i++)
+            truth[q * 10 + i] = (uint64_t)gt[q * gd + i];
+    idx = quant_index(RUV_QUANT_SQ8, RUV_METRIC_L2SQ, RUV_INDEX_FLAT, dim, 0, 1, base, nb);
+    REQUIRE(idx && add_all(idx, base, nb));
+    r = quant_recall(idx, qs, nq, truth, 0, 0);
+    printf("  SQ8 flat (no f32 copies) recall@10 %.4f\n", r);
+    CHECK(r >= 0.99);
+    ruv_index_free(idx);
+    idx = quant_index(RUV_QUANT_PQ, RUV_METRIC_L2SQ, RUV_INDEX_FLAT, dim, 98, 0, base, nb);
+    REQUIRE(idx && add_all(idx, base, nb));
+    r = quant_recall(idx, qs, nq, truth, 0, 1);
+    r10 = quant_recall(idx, qs, nq, truth, 0, 10);
+    printf("  PQ m=98 flat recall@10: codes %.4f, re-ranked x10 %.4f\n", r, r10);
+    CHECK(r >= 0.95);
+    CHECK(r10 >= 0.999);
+    ruv_index_free(idx);
+    idx = quant_index(RUV_QUANT_BIN, RUV_METRIC_L2SQ, RUV_INDEX_FLAT, dim, 0, 0, base, nb);
+    REQUIRE(idx && add_all(idx, base, nb));
+    r10 = quant_recall(idx, qs, nq, truth, 0, 10);
+    printf("  binary flat re-ranked x10 recall@10 %.4f\n", r10);
+    CHECK(r10 >= 0.99);
+    ruv_index_free(idx);
+    free(base);
+    free(qs);
+    free(gt);
+    free(truth);
+}
+
+/* ---- determinism, bad input, persistence, allocation failure ------------------------------ */
+
+/* Training twice with one seed gives byte-identical saved indexes; another seed other PQ
+   tables. */
+TEST(quant_deterministic) {
+    size_t n = 600, dim = 16, len[3], s;
+    float *v = random_vecs(n, dim, 31);
+    unsigned char *b[3];
+    REQUIRE(v);
+    for (s = 0; s < 3; s++) {
+        ruv_config cfg = ruv_config_init((uint32_t)dim);
+        ruv_index *idx;
+        cfg.quant = RUV_QUANT_PQ;
+        cfg.pq_m = 4;
+        cfg.seed = s == 2 ? 99 : 7;
+        REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+        CHECK(ruv_index_train(idx, n, v) == RUV_OK);
+        CHECK(add_all(idx, v, n));
+        b[s] = save_to_mem(idx, &len[s]);
+        ruv_index_free(idx);
+        REQUIRE(b[s]);
+    }
+    CHECK(len[0] == len[1] && memcmp(b[0], b[1], len[0]) == 0);
+    CHECK(len[0] == len[2] && memcmp(b[0], b[2], len[0]) != 0);
+    for (s = 0; s < 3; s++)
+        free(b[s]);
+    free(v);
+}
+
+TEST(quant_bad_input) {
+    size_t dim = 8, n = 300;
+    float *v = random_vecs(n, dim, 41), lo[8], hi[8];
+    ruv_config cfg = ruv_config_init((uint32_t)dim);
+    ruv_index *idx;
+    ruv_search_params p;
+    ruv_hit h[4];
+    size_t nh, i;
+    REQUIRE(v);
+    cfg.quant = RUV_QUANT_PQ;
+    cfg.pq_m = 3; /* 8 % 3 != 0 */
+    CHECK_EQ_INT(ruv_index_create(&cfg, &idx), RUV_E_ARG);
+    cfg.pq_m = 2;
+    cfg.kind = RUV_INDEX_HNSW;
+    CHECK_EQ_INT(ruv_index_create(&cfg, &idx), RUV_E_UNSUPPORTED);
+    cfg.kind = RUV_INDEX_FLAT;
+    cfg.rerank = RUV_MAX_RERANK + 1;
+    CHECK_EQ_INT(ruv_index_create(&cfg, &idx), RUV_E_ARG);
+    cfg.rerank = 0;
+    cfg.quant = (ruv_quant)6;
+    CHECK_EQ_INT(ruv_index_create(&cfg, &idx), RUV_E_ARG);
+    cfg.quant = RUV_QUANT_PQ;
+    REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+    CHECK(!ruv_index_is_trained(idx));
+    CHECK_EQ_INT(ruv_index_add(idx, 1, v), RUV_E_UNTRAINED);
+    CHECK_EQ_INT(ruv_index_train(idx, 255, v), RUV_E_TRAIN); /* fewer than 256 centroids */
+    CHECK_EQ_INT(ruv_index_train(idx, 0, v), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_index_set_sq8_range(idx, v, v), RUV_E_ARG); /* not SQ8 */
+    v[5] = NAN;
+    CHECK_EQ_INT(ruv_index_train(idx, n, v), RUV_E_VALUE);
+    v[5] = 0.5f;
+    CHECK(!ruv_index_is_trained(idx));
+    CHECK_EQ_INT(ruv_index_count(idx), 0);
+    CHECK_EQ_INT(ruv_index_search(idx, v, 4, NULL, h, &nh), RUV_OK); /* empty: no hits */
+    CHECK_EQ_INT(nh, 0);
+    CHECK_EQ_INT(ruv_index_train(idx, n, v), RUV_OK);
+    CHECK(ruv_index_is_trained(idx));
+    CHECK_EQ_INT(ruv_index_add(idx, 1, v), RUV_OK);
+    CHECK_EQ_INT(ruv_index_train(idx, n, v), RUV_E_STATE);
+    memset(&p, 0, sizeof p);
+    p.rerank = RUV_MAX_RERANK + 1;
+    CHECK_EQ_INT(ruv_index_search(idx, v, 4, &p, h, &nh), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_index_count(idx), 1);
+    ruv_index_free(idx);
+
+    cfg.quant = RUV_QUANT_SQ8;
+    REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+    for (i = 0; i < dim; i++) {
+        lo[i] = -1.0f;
+        hi[i] = 1.0f;
+    }
+    hi[3] = -2.0f;
+    CHECK_EQ_INT(ruv_index_set_sq8_range(idx, lo, hi), RUV_E_ARG);
+    hi[3] = INFINITY;
+    CHECK_EQ_INT(ruv_index_set_sq8_range(idx, lo, hi), RUV_E_ARG);
+    CHECK(!ruv_index_is_trained(idx));
+    hi[3] = 1.0f;
+    CHECK_EQ_INT(ruv_index_set_sq8_range(idx, lo, hi), RUV_OK);
+    CHECK_EQ_INT(ruv_index_add(idx, 1, v), RUV_OK);
+    CHECK_EQ_INT(ruv_index_set_sq8_range(idx, lo, hi), RUV_E_STATE);
+    ruv_index_free(idx);
+    cfg.quant = RUV_QUANT_F16; /* needs no training: train is a no-op */
+    REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+    CHECK(ruv_index_is_trained(idx));
+    CHECK_EQ_INT(ruv_index_train(idx, n, v), RUV_OK);
+    ruv_index_free(idx);
+    free(v);
+}
+
+/* Every quantizer (flat; SQ8, F16 and BF16 also HNSW), with and without f32 copies, on fiori
+   (cosine): save -> load and view search identically to the original (keys and bit-identical
+   distances, codes only and re-ranked), the loaded index saves to identical bytes, an empty
+   untrained index round-trips, and a PQ permutation with a repeated dimension is refused. */
+TEST(quant_persist) {
+    size_t nb, dim, nq, qd, t, kind, drop;
+    float *base = load_f(0, "fiori_base.fvecs", 0, &nb, &dim);
+    float *qs = load_f(0, "fiori_query.fvecs", 20, &nq, &qd);
+    ruv_quant qts[] = {RUV_QUANT_F16, RUV_QUANT_BF16, RUV_QUANT_SQ8, RUV_QUANT_BIN, RUV_QUANT_PQ};
+    REQUIRE(base && qs && qd == dim);
+    for (t = 0; t < 5; t++)
+        for (kind = 0; kind < 2; kind++)
+            for (drop = 0; drop < 2; drop++) {
+                ruv_index *idx, *ld = NULL, *vw = NULL;
+                unsigned char *b1, *b2;
+                size_t l1, l2;
+                if (kind && (qts[t] == RUV_QUANT_BIN || qts[t] == RUV_QUANT_PQ))
+                    continue;
+                idx = quant_index(qts[t], RUV_METRIC_COSINE, (ruv_index_kind)kind, dim, 96,
+                                  (uint32_t)drop, base, nb);
+                REQUIRE(idx && add_all(idx, base, nb));
+                CHECK(ruv_index_remove(idx, 5) == RUV_OK);
+                b1 = save_to_mem(idx, &l1);
+                REQUIRE(b1);
+                CHECK(ruv_index_load_buffer(b1, l1, NULL, &ld) == RUV_OK);
+                CHECK(ruv_index_view(b1, l1, NULL, &vw) == RUV_OK);
+                REQUIRE(ld && vw);
+                CHECK(same_searches(idx, ld, qs, nq));
+                CHECK(same_searches(idx, vw, qs, nq));
+                CHECK_EQ_INT(ruv_index_get_config(ld).quant, qts[t]);
+                CHECK_EQ_INT(ruv_index_get_config(ld).drop_f32, drop);
+                b2 = save_to_mem(ld, &l2);
+                CHECK(b2 && l1 == l2 && memcmp(b1, b2, l1) == 0);
+                if (qts[t] == RUV_QUANT_PQ) { /* repeat a dimension in the permutation */
+                    size_t ql, qo = sec_off(b1, RUV__S_QUANT, &ql);
+                    ruv_index *bad = NULL;
+                    REQUIRE(qo && ql > 8);
+                    memcpy(b1 + qo + 4, b1 + qo, 4);
+                    reseal(b1, l1);
+                    CHECK_EQ_INT(ruv_index_load_buffer(b1, l1, NULL, &bad), RUV_E_CORRUPT);
+                    CHECK_EQ_INT(ruv_index_view(b1, l1, NULL, &bad), RUV_E_CORRUPT);
+                }
+                free(b1);
+                free(b2);
+                ruv_index_free(ld);
+                ruv_index_free(vw);
+                ruv_index_free(idx);
+            }
+    { /* an empty, untrained SQ8 index round-trips and can be trained after loading */
+        ruv_config cfg = ruv_config_init((uint32_t)dim);
+        ruv_index *idx, *ld = NULL;
+        unsigned char *b;
+        size_t l;
+        cfg.quant = RUV_QUANT_SQ8;
+        REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+        b = save_to_mem(idx, &l);
+        REQUIRE(b);
+        CHECK(ruv_index_load_buffer(b, l, NULL, &ld) == RUV_OK);
+        REQUIRE(ld);
+        CHECK(!ruv_index_is_trained(ld));
+        CHECK(ruv_index_train(ld, nb, base) == RUV_OK && add_all(ld, base, nb));
+        free(b);
+        ruv_index_free(ld);
+        ruv_index_free(idx);
+    }
+    free(base);
+    free(qs);
+}
+
+/* Allocation failure at every allocation of PQ and SQ8 training and of a quantized add: the
+   call gives RUV_E_NOMEM, the index stays as it was (untrained, or without the vector), and
+   nothing leaks. */
+TEST(quant_alloc_failure) {
+    size_t dim = 8, n = 300, f, t;
+    float *v = random_vecs(n, dim, 51);
+    REQUIRE(v);
+    for (t = 0; t < 2; t++)
+        for (f = 1;; f++) {
+            tally tl;
+            ruv_config cfg = ruv_config_init((uint32_t)dim);
+            ruv_index *idx = NULL;
+            ruv_result r;
+            memset(&tl, 0, sizeof tl);
+            cfg.quant = t ? RUV_QUANT_SQ8 : RUV_QUANT_PQ;
+            cfg.pq_m = 4;
+            cfg.capacity = 2;
+            cfg.alloc.alloc = tally_alloc;
+            cfg.alloc.free = tally_free;
+            cfg.alloc.user = &tl;
+            REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+            tl.fail_at = tl.calls + f;
+            r = ruv_index_train(idx, n, v);
+            if (r == RUV_OK)
+                r = add_all(idx, v, 3) ? RUV_OK : RUV_E_NOMEM;
+            tl.fail_at = 0;
+            if (r == RUV_OK) {
+                CHECK_EQ_INT(ruv_index_count(idx), 3);
+                ruv_index_free(idx);
+                CHECK_EQ_INT(tl.live, 0);
+                break;
+            }
+            CHECK_EQ_INT(r, RUV_E_NOMEM);
+            CHECK_EQ_INT(ruv_index_count(idx), 0);
+            if (!ruv_index_is_trained(idx))
+                CHECK(ruv_index_train(idx, n, v) == RUV_OK);
+            CHECK(add_all(idx, v, 3)); /* still usable */
+            ruv_index_free(idx);
+            CHECK_EQ_INT(tl.live, 0);
+        }
+    free(v);
+}
