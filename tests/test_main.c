@@ -725,7 +725,7 @@ static const test_case g_tests[] = {
                                 T(hnsw_threads_glove) T(concurrent_readers) T(quant_kernels)
                                     T(quant_codes) T(quant_recall_glove) T(quant_recall_mnist)
                                         T(quant_deterministic) T(quant_bad_input) T(quant_persist)
-                                            T(quant_alloc_failure)};
+                                            T(quant_alloc_failure) T(quant_threads)};
 #undef T
 
 int main(int argc, char **argv) {
