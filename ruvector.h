@@ -3551,7 +3551,8 @@ static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned
 }
 
 /* Slot s prepared as a query (for distances between stored vectors): the code itself where the
-   stored form is the prepared form, else decoded into c->tmp and prepared into c->nprep. */
+   stored form is the prepared form, else decoded into c->tmp and prepared into c->nprep (also
+   with f32 copies: both sides then carry the same quantization, which built better graphs). */
 static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__code(idx, s);
     if (idx->raw_dist) {
@@ -4035,12 +4036,14 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const r
                 vis[s] = epoch;
                 ids[nn++] = s;
                 RUV__PREFETCH(ruv__code(idx, s));
+                if (idx->code_bytes <= 128) /* a short code: its last line too */
+                    RUV__PREFETCH(ruv__code(idx, s) + idx->code_bytes - 1);
             }
         }
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
-            if (i + 1 < nn && idx->code_bytes > 64)
+            if (i + 1 < nn && idx->code_bytes > 128)
                 RUV__PREFETCH(ruv__code(idx, ids[i + 1]) + 64);
             d = ruv__qdist(idx, q, ruv__code(idx, ids[i]));
             pos = ruv__pool_insert(pool, &n, ef, d, ids[i]);
