@@ -38,6 +38,7 @@
      Distances (smaller = closer; results are sorted by ascending distance):
        RUV_METRIC_L2SQ    squared Euclidean distance, sum (a_i - b_i)^2
        RUV_METRIC_IP      1 - a.b  (inner product turned into a distance; may be negative)
+       RUV_METRIC_L1      sum |a_i - b_i| (Manhattan); f32, F16 and BF16 storage only
        RUV_METRIC_COSINE  1 - a.b / (|a| |b|), in [0, 2]; vectors are normalised on insert and
                           queries on search; an all-zero vector has cosine distance 1 to everything.
      Index kinds:
@@ -201,9 +202,10 @@ typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
 
 /* Distance conventions: see CONCEPTS above. */
 typedef enum ruv_metric {
-    RUV_METRIC_L2SQ = 0,  /* squared Euclidean (default) */
-    RUV_METRIC_IP = 1,    /* 1 - dot */
-    RUV_METRIC_COSINE = 2 /* 1 - cosine similarity */
+    RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
+    RUV_METRIC_IP = 1,     /* 1 - dot */
+    RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
+    RUV_METRIC_L1 = 3      /* sum |a_i - b_i| (Manhattan) */
 } ruv_metric;
 
 /* How the searched copy of each vector is stored (see QUANTIZATION). */
@@ -301,8 +303,8 @@ RUVDEF ruv_config ruv_config_init(uint32_t dim);
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
    dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: cfg->isa not runnable here; HNSW with
-   BIN or PQ storage. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ indexes take vectors only
-   after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
+   BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
+   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
 RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
 
 /* Releases the index and everything it owns. NULL is ignored. */
@@ -2027,7 +2029,7 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
     ruv_config c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
-    if ((int)c.metric < 0 || (int)c.metric > (int)RUV_METRIC_COSINE)
+    if ((int)c.metric < 0 || (int)c.metric > (int)RUV_METRIC_L1)
         return RUV_E_ARG;
     if ((int)c.kind < 0 || (int)c.kind > (int)RUV_INDEX_HNSW)
         return RUV_E_ARG;
@@ -2069,6 +2071,8 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
             return RUV_E_ARG;
         if (c.kind == RUV_INDEX_HNSW && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ))
             return RUV_E_UNSUPPORTED;
+        if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
+            return RUV_E_UNSUPPORTED;
     }
     if (!c.alloc.alloc) {
         c.alloc.alloc = ruv__malloc_default;
@@ -2076,6 +2080,11 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
     }
     *out = c;
     return RUV_OK;
+}
+
+/* The kernel operation behind a metric. */
+static ruv_op ruv__metric_op(ruv_metric m) {
+    return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
 }
 
 /* Bytes of one stored vector (its code) for a resolved config. */
@@ -2148,7 +2157,7 @@ static void ruv__quant_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        idx->raw_dist = idx->kern.fn[idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ][t];
+        idx->raw_dist = idx->kern.fn[ruv__metric_op(c->metric)][t];
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
 }
@@ -2181,8 +2190,8 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     idx->cfg = c;
     idx->kern = k;
     idx->dim = c.dim;
-    idx->ip = c.metric != RUV_METRIC_L2SQ;
-    idx->f32_dist = k.fn[idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ][RUV_DTYPE_F32];
+    idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
+    idx->f32_dist = k.fn[ruv__metric_op(c.metric)][RUV_DTYPE_F32];
     ruv__quant_layout(idx);
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;
@@ -3839,7 +3848,7 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
     hd->stride = ruv__rd32(h + 100);
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__rd32(h + 36) > (uint32_t)RUV_METRIC_COSINE ||
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
         ruv__rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
         c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 || c.capacity == 0 ||
         c.capacity > RUV_MAX_COUNT)
@@ -3850,7 +3859,8 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
-        (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)))
+        (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
+        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
         return RUV_E_CORRUPT;
     if (hd->stride != ruv__stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
         hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||

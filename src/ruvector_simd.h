@@ -20,19 +20,24 @@
      bf16  bfloat16 (top half of f32)  n = number of values
      i8    int8_t                      n = number of values
      u8    uint8_t                     n = number of values
-     bin   packed bits                 n = number of BYTES; dimension d is bit (d % 8) of byte d /
-   8, least significant bit first OPERATIONS (ruv_op); all return float l2sq     sum (a_i - b_i)^2
-   f32 f16 bf16 i8 u8 dot      sum a_i b_i                             f32 f16 bf16 i8 u8 cos      1
-   - dot / sqrt(|a|^2 |b|^2)             f32 f16 bf16 i8 u8 = 1 when either vector is all zeros (cos
-   taken as 0), or so small that its squared norm underflows f32 (below FLT_MIN) l1       sum |a_i -
-   b_i|                         f32 f16 bf16 i8 u8 hamming  popcount(a xor b) bin jaccard  1 -
-   popcount(a and b) / popcount(a or b); 0 when both are empty     bin Any n >= 0, any alignment, no
-   read past the last element. Floating types accumulate in f32 with many independent partial sums
-   (the order differs from a sequential sum); i8/u8 accumulate exactly in 32-bit integers (flushed
-   to 64 bits every 32768 values); bin by popcount. Error bound (checked by the tests against double
-   precision): |error| <= 1e-5 * sum |a_i b_i| for dot, 1e-5 * result for l2sq and l1, 1e-5 absolute
-   for cos; integer types are exact up to the final rounding to float. f16/bf16 inputs are converted
-   exactly to f32 first.
+     bin   packed bits                 n = number of BYTES; dimension d is bit d % 8 of byte
+                                       d / 8, least significant bit first
+
+   OPERATIONS (ruv_op); all return float
+     l2sq     sum (a_i - b_i)^2                       f32 f16 bf16 i8 u8
+     dot      sum a_i b_i                             f32 f16 bf16 i8 u8
+     cos      1 - dot / sqrt(|a|^2 |b|^2)             f32 f16 bf16 i8 u8
+              (= 1 when either vector is all zeros, or so small that its squared norm
+              underflows f32, below FLT_MIN: the cosine is taken as 0)
+     l1       sum |a_i - b_i|                         f32 f16 bf16 i8 u8
+     hamming  popcount(a xor b)                       bin
+     jaccard  1 - popcount(a and b) / popcount(a or b); 0 when both are empty   bin
+   Any n >= 0, any alignment, no read past the last element. Floating types accumulate in f32
+   with many independent partial sums (the order differs from a sequential sum); i8/u8 accumulate
+   exactly in 32-bit integers (flushed to 64 bits every 32768 values); bin by popcount. Error
+   bound (checked by the tests against double precision): |error| <= 1e-5 * sum |a_i b_i| for
+   dot, 1e-5 * result for l2sq and l1, 1e-5 absolute for cos; integer types are exact up to the
+   final rounding to float. f16/bf16 inputs are converted exactly to f32 first.
 
    CONVERSIONS: f32 -> f16 and f32 -> bf16 round to nearest, ties to even; overflow gives inf;
    NaN stays NaN (quiet). f16/bf16 -> f32 are exact.

@@ -84,13 +84,15 @@ static double ref_dist(ruv_metric m, const float *a, const float *b, size_t n) {
         if (m == RUV_METRIC_L2SQ) {
             double d = (double)a[i] - (double)b[i];
             s += d * d;
+        } else if (m == RUV_METRIC_L1) {
+            s += fabs((double)a[i] - (double)b[i]);
         } else {
             s += (double)a[i] * (double)b[i];
             aa += (double)a[i] * (double)a[i];
             bb += (double)b[i] * (double)b[i];
         }
     }
-    if (m == RUV_METRIC_L2SQ)
+    if (m == RUV_METRIC_L2SQ || m == RUV_METRIC_L1)
         return s;
     if (m == RUV_METRIC_IP)
         return 1.0 - s;
@@ -99,7 +101,8 @@ static double ref_dist(ruv_metric m, const float *a, const float *b, size_t n) {
 
 /* Tolerance for comparing an f32 distance with the double reference. */
 static double tol(ruv_metric m, double d) {
-    return m == RUV_METRIC_L2SQ ? 1e-5 * fabs(d) + 1e-4 : 2e-5 * (1.0 + fabs(d));
+    return m == RUV_METRIC_L2SQ || m == RUV_METRIC_L1 ? 1e-5 * fabs(d) + 1e-4
+                                                      : 2e-5 * (1.0 + fabs(d));
 }
 
 static uint64_t rng_next(uint64_t *s) {
@@ -248,20 +251,20 @@ TEST(flat_gt_fiori_cosine) { check_flat_gt("fiori", RUV_METRIC_COSINE); }
 
 TEST(flat_gt_mnist_l2) { check_flat_gt("mnist", RUV_METRIC_L2SQ); }
 
-/* Inner product on random data (odd dim for the kernel tails) against a double brute force. */
-TEST(flat_ip_random) {
+/* A metric on random data (odd dim for the kernel tails) against a double brute force. */
+static void flat_random_for(ruv_metric metric) {
     size_t n = 600, dim = 37, nq = 40, k = 15, q, i, j;
     float *base = random_vecs(n, dim, 11), *qs = random_vecs(nq, dim, 12);
     double *ref = (double *)malloc(n * sizeof *ref);
     ruv_index *idx;
     REQUIRE(base && qs && ref);
-    idx = make_index(RUV_METRIC_IP, RUV_INDEX_FLAT, dim, base, n);
+    idx = make_index(metric, RUV_INDEX_FLAT, dim, base, n);
     REQUIRE(idx);
     for (q = 0; q < nq; q++) {
         ruv_hit h[15];
         size_t cnt;
         for (i = 0; i < n; i++)
-            ref[i] = ref_dist(RUV_METRIC_IP, qs + q * dim, base + i * dim, dim);
+            ref[i] = ref_dist(metric, qs + q * dim, base + i * dim, dim);
         /* partial selection sort of the reference distances */
         for (i = 0; i < k; i++)
             for (j = i + 1; j < n; j++)
@@ -273,9 +276,9 @@ TEST(flat_ip_random) {
         CHECK(ruv_index_search(idx, qs + q * dim, k, NULL, h, &cnt) == RUV_OK);
         CHECK_EQ_INT(cnt, k);
         for (i = 0; i < cnt; i++) {
-            double mine = ref_dist(RUV_METRIC_IP, qs + q * dim, base + h[i].key * dim, dim);
-            CHECK(fabs(h[i].distance - mine) <= tol(RUV_METRIC_IP, mine));
-            CHECK(fabs(mine - ref[i]) <= tol(RUV_METRIC_IP, ref[i]));
+            double mine = ref_dist(metric, qs + q * dim, base + h[i].key * dim, dim);
+            CHECK(fabs(h[i].distance - mine) <= tol(metric, mine));
+            CHECK(fabs(mine - ref[i]) <= tol(metric, ref[i]));
         }
     }
     ruv_index_free(idx);
@@ -283,6 +286,10 @@ TEST(flat_ip_random) {
     free(qs);
     free(ref);
 }
+
+TEST(flat_ip_random) { flat_random_for(RUV_METRIC_IP); }
+
+TEST(flat_l1_random) { flat_random_for(RUV_METRIC_L1); }
 
 /* ---- HNSW --------------------------------------------------------------------------------- */
 /* Recall@10 of HNSW at ef_search 64 against exact neighbours: the shared ground truth where the
@@ -356,6 +363,20 @@ static void check_hnsw_recall_gt(const char *prefix, ruv_metric metric) {
 }
 
 TEST(hnsw_recall_mnist_l2) { check_hnsw_recall_gt("mnist", RUV_METRIC_L2SQ); }
+
+/* L1 (Manhattan) on mnist: truth by the exact flat index, itself checked by flat_l1_random. */
+TEST(hnsw_recall_mnist_l1) {
+    size_t nb, dim, nq, qd;
+    float *base = load_f(0, "mnist_base.fvecs", 0, &nb, &dim);
+    float *qs = load_f(0, "mnist_query.fvecs", 0, &nq, &qd);
+    double r;
+    REQUIRE(base && qs && qd == dim);
+    r = hnsw_recall(RUV_METRIC_L1, base, nb, qs, nq, dim, NULL, 0, 64);
+    printf("  mnist L1 recall@10 (ef 64) = %.4f\n", r);
+    CHECK(r >= 0.95);
+    free(base);
+    free(qs);
+}
 
 /* fiori vectors have unit length: inner-product order = cosine order = the ground truth */
 TEST(hnsw_recall_fiori_ip) { check_hnsw_recall_gt("fiori", RUV_METRIC_IP); }
@@ -716,16 +737,18 @@ typedef struct test_case {
 #define T(name) {#name, test_##name},
 static const test_case g_tests[] = {
     T(version) T(kernels) T(kernels_special) T(convert_f16) T(convert_bf16) T(flat_gt_fiori_cosine)
-        T(flat_gt_mnist_l2) T(flat_ip_random) T(hnsw_recall_glove_cosine) T(hnsw_recall_mnist_l2)
-            T(hnsw_recall_fiori_ip) T(hnsw_deterministic) T(bad_config) T(bad_input_flat)
-                T(bad_input_hnsw) T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases)
-                    T(xxh64_vectors) T(store_ops_flat) T(store_ops_hnsw) T(persist_roundtrip_flat)
-                        T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)
-                            T(hnsw_delete_reinsert_glove) T(hnsw_filtered_glove) T(mmr)
-                                T(hnsw_threads_glove) T(concurrent_readers) T(quant_kernels)
-                                    T(quant_codes) T(quant_recall_glove) T(quant_recall_mnist)
-                                        T(quant_deterministic) T(quant_bad_input) T(quant_persist)
-                                            T(quant_alloc_failure) T(quant_threads)};
+        T(flat_gt_mnist_l2) T(flat_ip_random) T(flat_l1_random) T(hnsw_recall_mnist_l1)
+            T(hnsw_recall_glove_cosine) T(hnsw_recall_mnist_l2) T(hnsw_recall_fiori_ip)
+                T(hnsw_deterministic) T(bad_config) T(bad_input_flat) T(bad_input_hnsw)
+                    T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases) T(xxh64_vectors)
+                        T(store_ops_flat) T(store_ops_hnsw) T(persist_roundtrip_flat)
+                            T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)
+                                T(hnsw_delete_reinsert_glove) T(hnsw_filtered_glove) T(mmr)
+                                    T(hnsw_threads_glove) T(concurrent_readers) T(quant_kernels)
+                                        T(quant_codes) T(quant_recall_glove) T(quant_recall_mnist)
+                                            T(quant_deterministic) T(quant_bad_input)
+                                                T(quant_persist) T(quant_alloc_failure)
+                                                    T(quant_threads)};
 #undef T
 
 int main(int argc, char **argv) {

@@ -361,6 +361,9 @@ TEST(quant_bad_input) {
     cfg.rerank = RUV_MAX_RERANK + 1;
     CHECK_EQ_INT(ruv_index_create(&cfg, &idx), RUV_E_ARG);
     cfg.rerank = 0;
+    cfg.metric = RUV_METRIC_L1; /* L1 has no SQ8/BIN/PQ distance */
+    CHECK_EQ_INT(ruv_index_create(&cfg, &idx), RUV_E_UNSUPPORTED);
+    cfg.metric = RUV_METRIC_L2SQ;
     cfg.quant = (ruv_quant)6;
     CHECK_EQ_INT(ruv_index_create(&cfg, &idx), RUV_E_ARG);
     cfg.quant = RUV_QUANT_PQ;
