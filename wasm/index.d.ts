@@ -29,6 +29,8 @@ export interface IndexOptions {
   rerank?: number;
   dropF32?: boolean;
   seed?: number;
+  /** slots allocated up front (doubled when full; default 1024) */
+  capacity?: number;
 }
 
 /** The C API: u64 keys to vectors with optional string ids and metadata bytes. */

@@ -117,7 +117,8 @@ export class Index {
    * @param {number} dim
    * @param {{metric?: 'l2sq'|'ip'|'cosine'|'l1', kind?: 'flat'|'hnsw', M?: number,
    *   efConstruction?: number, efSearch?: number, quant?: 'none'|'f16'|'bf16'|'sq8'|'bin'|'pq',
-   *   rerank?: number, dropF32?: boolean, seed?: number}} [opts]
+   *   rerank?: number, dropF32?: boolean, seed?: number, capacity?: number}} [opts]
+   *   capacity: slots allocated up front (the index doubles them when full; default 1024)
    */
   constructor(dim, opts = {}) {
     const m = mod();
@@ -129,7 +130,8 @@ export class Index {
     }
     const st = alloc(4);
     this._p = m._rw_create(dim >>> 0, metric, kind, opts.M ?? 0, opts.efConstruction ?? 0,
-      opts.efSearch ?? 0, quant, opts.rerank ?? 0, opts.dropF32 ? 1 : 0, opts.seed ?? 0, st);
+      opts.efSearch ?? 0, quant, opts.rerank ?? 0, opts.dropF32 ? 1 : 0, opts.seed ?? 0,
+      opts.capacity ?? 0, st);
     if (!this._p) throw new RuvectorError(m.HEAP32[st >> 2], 'create');
     this.dim = dim >>> 0;
   }

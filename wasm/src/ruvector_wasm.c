@@ -19,8 +19,10 @@ RW const char *rw_isa(void) { return ruv_isa_name(ruv_isa_best()); }
 
 /* A new index, or NULL with the status in *status. */
 RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t efc, uint32_t efs,
-                        int quant, uint32_t rerank, uint32_t drop_f32, uint32_t seed, int *status) {
+                        int quant, uint32_t rerank, uint32_t drop_f32, uint32_t seed,
+                        uint32_t capacity, int *status) {
     ruv_config c = ruv_config_init(dim);
+    c.capacity = capacity;
     ruv_index *idx = NULL;
     c.metric = (ruv_metric)metric;
     c.kind = (ruv_index_kind)kind;
