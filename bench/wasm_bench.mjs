@@ -5,6 +5,7 @@
 //   npm install --prefix /tmp/peers hnswlib-wasm@0.8.2 @ruvector/wasm@0.1.31   (bench-only)
 //   node bench/wasm_bench.mjs --data ../shared/data --set glove100-angular --peers /tmp/peers \
 //        [--max-n N] [--max-q N] [--ef 16,32,64,128] [--passes 3] [--lib ruvector,hnswlib,ruvector-wasm]
+//        [--quant none,sq8] [--rerank 4]   (ruvector HNSW storage; the flat index stays f32)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,18 +86,23 @@ const keys = Array.from({ length: n }, (_, i) => i);
 
 if (libs.includes('ruvector')) {
   await init();
-  for (const kind of ['hnsw', 'flat']) {
+  const quants = arg('quant', 'none').split(',');
+  for (const [kind, quant] of [...quants.map((q) => ['hnsw', q]), ['flat', 'none']]) {
     const ix = new Index(dim, { metric: metric === 'cosine' ? 'cosine' : 'l2sq', kind, M,
-      efConstruction: efc, capacity: n, seed: 100 });
+      efConstruction: efc, capacity: n, seed: 100, quant });
     const t0 = performance.now();
+    if (quant === 'sq8' || quant === 'pq' || quant === 'bin') ix.train(base.data);
     for (let i = 0; i < n; i += 1000) {
       const m = Math.min(1000, n - i);
       ix.addBatch(keys.slice(i, i + m), base.data.subarray(i * dim, (i + m) * dim));
     }
     const buildS = (performance.now() - t0) / 1000;
-    const search = (q, ef) => Array.from(ix.search(q, k, { efSearch: ef }).keys, Number);
+    const rr = +arg('rerank', 4);
+    const search = (q, ef) => Array.from(ix.search(q, k, { efSearch: ef, rerank: rr }).keys,
+      Number);
     for (const ef of kind === 'hnsw' ? efs : [0]) {
-      measure('ruvector', kind, ef, search, buildS, n / buildS, ix.memoryUsage, { isa: isa() });
+      measure('ruvector', kind, ef, search, buildS, n / buildS, ix.memoryUsage,
+        { isa: isa(), quant, rerank: quant === 'none' ? 0 : rr });
     }
     ix.free();
   }
