@@ -1018,15 +1018,13 @@ struct ruv_index {
     int dot_based;          /* code distance = 1 - raw */
     size_t dim;
 
-    /* quantization (see >>quant): the stored code of a slot is at vec_off, code_bytes long */
-    ruv_quant quant;
+    /* quantization (see >>quant; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
     size_t sq_off;   /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;     /* PQ: dimensions per sub-quantizer */
     size_t prep_len; /* floats of a prepared query (ruv__prep) */
-    float *qp;       /* quantizer tables (NULL until trained), qp_len floats */
-    size_t qp_len;
-    float *fvec; /* f32 copies of a quantized index [cap * dim], NULL if none */
+    float *qp;       /* quantizer tables (NULL until trained), ruv__qp_bytes(&cfg) bytes */
+    float *fvec;     /* f32 copies of a quantized index [cap * dim], NULL if none */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
        vec_off the stored vector (dim floats, or its code). */
@@ -1145,7 +1143,7 @@ static double ruv__sq_cos_refine(const ruv_index *idx, const float *x, unsigned 
 static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
                         unsigned char *code) {
     size_t d = idx->dim, i;
-    switch (idx->quant) {
+    switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         memcpy(code, x, d * sizeof *x);
         break;
@@ -1199,7 +1197,7 @@ static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
 /* The vector a code stands for (approximate for SQ8, BIN, PQ), into out (dim floats). */
 static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *out) {
     size_t d = idx->dim, i, j;
-    switch (idx->quant) {
+    switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         memcpy(out, code, d * sizeof *out);
         break;
@@ -1235,7 +1233,7 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
     size_t d = idx->dim, i;
     p->v = buf;
     p->c0 = 0.0f;
-    switch (idx->quant) {
+    switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         p->v = x;
         break;
@@ -1278,7 +1276,7 @@ static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned
         r = idx->raw_dist(p->v, code, idx->raw_n);
         return idx->dot_based ? 1.0f - r : r;
     }
-    if (idx->quant == RUV_QUANT_PQ) {
+    if (idx->cfg.quant == RUV_QUANT_PQ) {
         r = idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
         return idx->dot_based ? 1.0f - r : r;
     }
@@ -1305,7 +1303,7 @@ static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, 
         return;
     }
     ruv__decode(idx, code, c->tmp);
-    if (idx->quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
+    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
         size_t i;
         float t;
         memcpy(&t, code + idx->sq_off, sizeof t);
@@ -1333,7 +1331,7 @@ static float ruv__exact(const ruv_index *idx, const float *q, uint32_t s) {
 
 /* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
 static float ruv__pair(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
-    if (idx->quant == RUV_QUANT_NONE || idx->fvec) {
+    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec) {
         const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
                                    : (const float *)(const void *)ruv__code(idx, a);
         return ruv__exact(idx, v, b);
@@ -1343,7 +1341,7 @@ static float ruv__pair(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint
 
 /* The f32 vector of slot s (normalised for cosine): stored, copied, or decoded into c->tmp. */
 static const float *ruv__f32_of(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
-    if (idx->quant == RUV_QUANT_NONE)
+    if (idx->cfg.quant == RUV_QUANT_NONE)
         return (const float *)(const void *)ruv__code(idx, s);
     if (idx->fvec)
         return idx->fvec + (size_t)s * idx->dim;
@@ -1543,7 +1541,7 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
     float *fv = NULL;
-    int copies = idx->quant != RUV_QUANT_NONE && !idx->cfg.drop_f32;
+    int copies = idx->cfg.quant != RUV_QUANT_NONE && !idx->cfg.drop_f32;
     ruv__blob_grow gi, gm;
     ruv_result r = RUV_E_NOMEM;
 
@@ -2135,7 +2133,6 @@ static void ruv__quant_layout(ruv_index *idx) {
                   : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
-    idx->quant = c->quant;
     idx->code_bytes = ruv__code_bytes(c);
     idx->dot_based = idx->ip;
     idx->raw_n = d;
@@ -2249,7 +2246,7 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
         ruv__free(&m, idx->meta.bytes, idx->meta.cap);
         ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
         ruv__free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
-        ruv__free(&m, idx->qp, idx->qp_len * sizeof *idx->qp);
+        ruv__free(&m, idx->qp, ruv__qp_bytes(&idx->cfg));
     }
     ruv__free(&m, idx, sizeof *idx);
 }
@@ -2789,9 +2786,8 @@ done:
 
 /* Installs new quantizer tables, releasing the old ones. */
 static void ruv__set_qp(ruv_index *idx, float *qp) {
-    ruv__free(&idx->mem, idx->qp, idx->qp_len * sizeof *idx->qp);
+    ruv__free(&idx->mem, idx->qp, ruv__qp_bytes(&idx->cfg));
     idx->qp = qp;
-    idx->qp_len = ruv__qp_bytes(&idx->cfg) / sizeof *qp;
 }
 
 RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
@@ -2810,14 +2806,14 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
             return RUV_E_VALUE;
     if (!(bytes = ruv__qp_bytes(&idx->cfg)))
         return RUV_OK;
-    if (idx->quant == RUV_QUANT_PQ && n < 256)
+    if (idx->cfg.quant == RUV_QUANT_PQ && n < 256)
         return RUV_E_TRAIN;
     if (!(qp = (float *)ruv__alloc(&idx->mem, bytes)))
         return RUV_E_NOMEM;
     row = idx->ctx->query;
-    if (idx->quant == RUV_QUANT_SQ8) {
+    if (idx->cfg.quant == RUV_QUANT_SQ8) {
         r = ruv__train_sq8(idx, n, vecs, qp);
-    } else if (idx->quant == RUV_QUANT_BIN) { /* mean, then mean absolute deviation */
+    } else if (idx->cfg.quant == RUV_QUANT_BIN) { /* mean, then mean absolute deviation */
         for (j = 0; j < 2 * d; j++)
             qp[j] = 0.0f;
         for (i = 0; i < n; i++) {
@@ -2844,7 +2840,7 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
 RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
     size_t d, j;
     float *qp;
-    if (!idx || !lo || !hi || idx->quant != RUV_QUANT_SQ8)
+    if (!idx || !lo || !hi || idx->cfg.quant != RUV_QUANT_SQ8)
         return RUV_E_ARG;
     d = idx->dim;
     for (j = 0; j < d; j++)
@@ -3042,7 +3038,7 @@ RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float
         return RUV_E_ARG;
     if ((s = ruv__find(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
-    if (idx->quant == RUV_QUANT_NONE || idx->fvec)
+    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
         memcpy(out, ruv__f32_of(idx, idx->ctx, s), idx->dim * sizeof *out);
     else
         ruv__decode(idx, ruv__code(idx, s), out);
@@ -3399,11 +3395,11 @@ RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
     out->deleted = idx->count - idx->live;
     out->free_slots = idx->nfree;
     out->capacity = cap;
-    if (idx->quant == RUV_QUANT_NONE) {
+    if (idx->cfg.quant == RUV_QUANT_NONE) {
         out->vector_bytes = cap * idx->code_bytes;
     } else {
         out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
-        out->code_bytes = cap * idx->code_bytes + idx->qp_len * sizeof(float);
+        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__qp_bytes(&idx->cfg) : 0);
     }
     out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
     if (idx->levels)
@@ -3626,7 +3622,7 @@ static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
         ruv__put(k, idx->fvec, idx->count * idx->dim * 4);
         break;
     case RUV__S_QUANT:
-        ruv__put(k, idx->qp, idx->qp_len * 4);
+        ruv__put(k, idx->qp, ruv__qp_bytes(&idx->cfg));
         break;
     case RUV__S_IDREF:
     case RUV__S_METAREF:
@@ -3941,9 +3937,6 @@ static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
         case RUV__S_METABYTES:
             idx->meta.cap = idx->meta.len = len;
             break;
-        case RUV__S_QUANT:
-            idx->qp_len = len / 4;
-            break;
         default:
             break;
         }
@@ -4047,7 +4040,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
     size_t s, h, n, dead = 0, nids = 0;
     uint64_t uo = 0;
     int hnsw = idx->cfg.kind == RUV_INDEX_HNSW, c;
-    if (idx->qp && idx->quant == RUV_QUANT_PQ) { /* the PQ permutation: each dimension once */
+    if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ) { /* the PQ permutation: each dimension once */
         const uint32_t *perm = ruv__pq_perm(idx);
         ruv_search_ctx *x = idx->ctx; /* its tmp: dim floats, used here as a seen-flag array */
         memset(x->tmp, 0, idx->dim * sizeof *x->tmp);
@@ -4057,10 +4050,10 @@ static ruv_result ruv__validate(ruv_index *idx) {
             x->tmp[perm[s]] = 1.0f;
         }
     }
-    if (idx->qp && idx->quant != RUV_QUANT_PQ) { /* SQ8 lo, scale >= 0; BIN mean, deviation */
-        if (!ruv__all_finite(idx->qp, idx->qp_len))
+    if (idx->qp && idx->cfg.quant != RUV_QUANT_PQ) { /* SQ8 lo, scale >= 0; BIN mean, deviation */
+        if (!ruv__all_finite(idx->qp, ruv__qp_bytes(&idx->cfg) / sizeof *idx->qp))
             return RUV_E_CORRUPT;
-        for (s = 0; idx->quant == RUV_QUANT_SQ8 && s < idx->dim; s++)
+        for (s = 0; idx->cfg.quant == RUV_QUANT_SQ8 && s < idx->dim; s++)
             if (idx->qp[idx->dim + s] < 0.0f)
                 return RUV_E_CORRUPT;
     }

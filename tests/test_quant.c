@@ -130,6 +130,25 @@ TEST(quant_codes) {
             lo[j] = idx->qp ? idx->qp[j] : 0.0f;
             hi[j] = idx->qp ? idx->qp[j] + 255.0f * idx->qp[dim + j] : 0.0f;
         }
+        if (qts[t] == RUV_QUANT_SQ8 || qts[t] == RUV_QUANT_BIN)
+            for (j = 0; j < dim; j++) { /* tables against the columns, in double precision */
+                double mn = v[j], mx = v[j], mean = 0, dev = 0;
+                for (i = 0; i < n; i++) {
+                    double x = v[i * dim + j];
+                    mn = x < mn ? x : mn;
+                    mx = x > mx ? x : mx;
+                    mean += x / (double)n;
+                }
+                for (i = 0; i < n; i++)
+                    dev += fabs(v[i * dim + j] - mean) / (double)n;
+                if (qts[t] == RUV_QUANT_SQ8) { /* below 10,000 rows: minimum and maximum */
+                    CHECK(lo[j] == (float)mn);
+                    CHECK(fabs(hi[j] - mx) <= 1e-5 * (fabs(mx) + fabs(mn)));
+                } else {
+                    CHECK(fabs(idx->qp[j] - mean) <= 1e-5 * (1 + dim));
+                    CHECK(fabs(idx->qp[dim + j] - dev) <= 1e-5 * (1 + dim));
+                }
+            }
         for (i = 0; i < n; i++) {
             const float *x = v + i * dim;
             REQUIRE(ruv_index_get_vector(idx, i, out) == RUV_OK);
@@ -529,41 +548,8 @@ TEST(quant_alloc_failure) {
 /* HNSW over SQ8 codes linked by 2 and 4 threads (each with its own scratch for decoding and
    preparing codes), then searched by 4 threads at once with their own contexts: recall@10 at
    ef 64 (re-ranked x4) >= 0.95 against exact f32 search, and each thread's hits equal a
-   single-threaded search of the same query. Run under ThreadSanitizer in CI. */
-#if RUV__THREADS
-typedef struct quant_reader {
-    const ruv_index *idx;
-    const float *qs;
-    size_t nq, bad;
-    const ruv_hit *want;
-} quant_reader;
-
-static void *quant_reader_run(void *arg) {
-    quant_reader *r = (quant_reader *)arg;
-    ruv_search_ctx *ctx;
-    size_t q, i, n;
-    ruv_search_params p;
-    if (ruv_search_ctx_create(r->idx, &ctx) != RUV_OK) {
-        r->bad = (size_t)-1;
-        return NULL;
-    }
-    memset(&p, 0, sizeof p);
-    p.ctx = ctx;
-    for (q = 0; q < r->nq; q++) {
-        ruv_hit h[10];
-        if (ruv_index_search(r->idx, r->qs + q * ruv_index_dim(r->idx), 10, &p, h, &n) != RUV_OK ||
-            n != 10) {
-            r->bad++;
-            continue;
-        }
-        for (i = 0; i < n; i++)
-            r->bad += h[i].key != r->want[q * 10 + i].key;
-    }
-    ruv_search_ctx_free(ctx);
-    return NULL;
-}
-#endif
-
+   single-threaded search of the same query (the readers of concurrent_readers, test_store.c).
+   Run under ThreadSanitizer in CI. */
 TEST(quant_threads) {
 #if RUV__THREADS
     size_t nb, dim, nq, qd, t, i, q, n;
@@ -583,7 +569,7 @@ TEST(quant_threads) {
             quant_index(RUV_QUANT_SQ8, RUV_METRIC_COSINE, RUV_INDEX_HNSW, dim, 0, 0, base, nb);
         ruv_build_options o;
         pthread_t th[4];
-        quant_reader rd[4];
+        reader rd[4];
         double r;
         REQUIRE(idx);
         memset(&o, 0, sizeof o);
@@ -595,16 +581,18 @@ TEST(quant_threads) {
         for (q = 0; q < nq; q++)
             CHECK(ruv_index_search(idx, qs + q * dim, 10, NULL, want + q * 10, &n) == RUV_OK);
         for (i = 0; i < 4; i++) {
+            memset(&rd[i], 0, sizeof rd[i]);
             rd[i].idx = idx;
             rd[i].qs = qs;
             rd[i].nq = nq;
-            rd[i].bad = 0;
+            rd[i].dim = dim;
             rd[i].want = want;
-            REQUIRE(pthread_create(&th[i], NULL, quant_reader_run, &rd[i]) == 0);
+            REQUIRE(pthread_create(&th[i], NULL, reader_run, &rd[i]) == 0);
         }
         for (i = 0; i < 4; i++) {
             pthread_join(th[i], NULL);
-            CHECK_EQ_INT(rd[i].bad, 0);
+            CHECK_EQ_INT(rd[i].err, RUV_OK);
+            CHECK_EQ_INT(rd[i].mismatches, 0);
         }
         ruv_index_free(idx);
     }

@@ -29,3 +29,21 @@ export function recallAt(found, truth, k) {
   }
   return hit / (found.length * k);
 }
+
+/** Recall@10 of db (a VectorDB) on tests/data/fiori against its ground truth, after inserting
+    the base vectors with their row numbers as ids. */
+export function fioriRecall(db) {
+  const base = readVecs('fiori_base.fvecs'), qs = readVecs('fiori_query.fvecs');
+  const gt = readVecs('fiori_groundtruth.ivecs');
+  for (let i = 0; i < base.rows; i++) {
+    db.insert(base.data.subarray(i * base.dim, (i + 1) * base.dim), String(i));
+  }
+  const found = [];
+  for (let q = 0; q < qs.rows; q++) {
+    found.push(db.search(qs.data.subarray(q * qs.dim, (q + 1) * qs.dim), 10).map((h) => +h.id));
+  }
+  return recallAt(found, gt, 10);
+}
+
+/** The dimension of the fiori vectors (from the file). */
+export const FIORI_DIM = readVecs('fiori_query.fvecs').dim;

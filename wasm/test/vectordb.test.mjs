@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import init, { VectorDB, Index, RuvectorError, detectSIMD, version, isa } from '../index.js';
-import { readVecs, recallAt } from './helpers.mjs';
+import { fioriRecall, FIORI_DIM } from './helpers.mjs';
 
 const M = await init();
 
@@ -79,18 +79,9 @@ test('metadata filter: equality on every field, k hits when k match', () => {
 });
 
 test('recall on fiori (cosine) against its ground truth, HNSW and flat', () => {
-  const base = readVecs('fiori_base.fvecs'), qs = readVecs('fiori_query.fvecs');
-  const gt = readVecs('fiori_groundtruth.ivecs');
   for (const hnsw of [true, false]) {
-    const db = new VectorDB(base.dim, 'cosine', hnsw);
-    for (let i = 0; i < base.rows; i++) {
-      db.insert(base.data.subarray(i * base.dim, (i + 1) * base.dim), String(i));
-    }
-    const found = [];
-    for (let q = 0; q < qs.rows; q++) {
-      found.push(db.search(qs.data.subarray(q * qs.dim, (q + 1) * qs.dim), 10).map((h) => +h.id));
-    }
-    const r = recallAt(found, gt, 10);
+    const db = new VectorDB(FIORI_DIM, 'cosine', hnsw);
+    const r = fioriRecall(db);
     assert.ok(r >= (hnsw ? 0.95 : 0.99), `recall@10 ${r}`);
     db.free();
   }
