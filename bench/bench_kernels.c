@@ -2,13 +2,20 @@
    same run, SimSIMD's (when built with its headers), timed by the same loop.
 
      ruv_bench kernels [--dims 128,384,768,1024,1536] [--kernels dot_f32,l2sq_f32,...]
-                       [--where l1,dram] [--reps 5]
+                       [--where l1,l1_off16,dram,dram_seq] [--reps 5] [--no-serial]
 
    One JSON line per kernel x library x ISA x dim x placement:
      {"lib":"ruvector","kernel":"dot_f32","isa":"avx512","dim":768,"where":"l1","gbps":..,"ns":..}
    dim counts dimensions (bits for *_bin: n = dim / 8 bytes). ns: time per call, median of --reps
-   repeats; gbps: bytes of both inputs per call / ns. "l1": one pair of vectors called again and
-   again (in L1); "dram": pairs drawn in random order from a 512 MiB buffer. */
+   repeats; gbps: bytes of both inputs per call / ns. Placements:
+     "l1":       one pair of vectors, each starting on a 64-byte boundary, called again and again
+                 (in L1);
+     "l1_off16": the same with both vectors 16 bytes past a 64-byte boundary (what malloc gives);
+     "dram":     pairs drawn in random order from a 512 MiB buffer (vectors 64-byte aligned when
+                 their size is a multiple of 64);
+     "dram_seq": consecutive pairs streamed through the buffer: the most a kernel can draw from
+                 DRAM on one core, for comparison.
+   --no-serial leaves out both libraries' portable serial kernels. */
 #define _POSIX_C_SOURCE 200809L
 #include "../ruvector.h"
 #include "peer.h"
@@ -30,17 +37,17 @@ static int cmp_dbl(const void *a, const void *b) {
 
 /* ns per call of fn: median over reps. In L1: the same pair; in DRAM: random pairs. */
 static double time_kernel(peer_kernel_fn fn, const unsigned char *buf, size_t vbytes, size_t n,
-                          int dram, const uint32_t *order, size_t nvec, unsigned reps) {
+                          int dram, int seq, const uint32_t *order, size_t nvec, unsigned reps) {
     double t[32], t0;
     unsigned r;
-    size_t calls, i;
+    size_t calls, i, gap = (vbytes + 63) / 64 * 64; /* in L1: the second vector's offset */
     float acc = 0;
     if (!dram) { /* calibrate to about 20 ms per repeat */
         calls = 1000;
         for (;;) {
             t0 = tx_now();
             for (i = 0; i < calls; i++)
-                acc += fn(buf, buf + vbytes, n);
+                acc += fn(buf, buf + gap, n);
             if (tx_now() - t0 > 0.005)
                 break;
             calls *= 4;
@@ -52,15 +59,19 @@ static double time_kernel(peer_kernel_fn fn, const unsigned char *buf, size_t vb
         t0 = tx_now();
         if (!dram)
             for (i = 0; i < calls; i++)
-                acc += fn(buf, buf + vbytes, n);
-        else
+                acc += fn(buf, buf + gap, n);
+        else if (!seq)
             for (i = 0; i < calls; i++)
                 acc += fn(buf + (size_t)order[2 * i] * vbytes,
                           buf + (size_t)order[2 * i + 1] * vbytes, n);
+        else /* sequential pairs, continuing through the buffer from one repeat to the next */
+            for (i = 0; i < calls; i++) {
+                size_t v = 2 * ((r * calls + i) % (nvec / 2));
+                acc += fn(buf + v * vbytes, buf + (v + 1) * vbytes, n);
+            }
         t[r] = (tx_now() - t0) * 1e9 / (double)calls;
     }
     g_sink = acc;
-    (void)nvec;
     qsort(t, r, sizeof t[0], cmp_dbl);
     return t[r / 2];
 }
@@ -106,19 +117,24 @@ static void fill(unsigned char *buf, ruv_dtype t) {
 }
 
 int ruv_bench_kernels(int argc, char **argv) {
-    char dims_s[16][32], kern_s[64][32], where_s[2][32];
-    const char *dims = "128,384,768,1024,1536", *wheres = "l1,dram";
+    char dims_s[16][32], kern_s[64][32], where_s[4][32];
+    const char *dims = "128,384,768,1024,1536", *wheres = "l1,l1_off16,dram,dram_seq";
     const char *kernels = "dot_f32,l2sq_f32,cos_f32,dot_f16,l2sq_f16,dot_bf16,l2sq_bf16,dot_i8,"
                           "l2sq_i8,cos_i8,dot_u8,l2sq_u8,hamming_bin,jaccard_bin";
     size_t nd, nk, nw, d, k, w, i;
     unsigned reps = 5;
-    int filled = -1;
-    unsigned char *buf;
+    int filled = -1, no_serial = 0;
+    unsigned char *raw, *buf;
     uint32_t *order;
     uint64_t seed = 1;
     int a;
-    for (a = 1; a + 1 < argc; a += 2) {
-        if (!strcmp(argv[a], "--dims"))
+    for (a = 1; a < argc; a += 2) {
+        if (!strcmp(argv[a], "--no-serial")) {
+            no_serial = 1;
+            a--;
+        } else if (a + 1 == argc)
+            break;
+        else if (!strcmp(argv[a], "--dims"))
             dims = argv[a + 1];
         else if (!strcmp(argv[a], "--kernels"))
             kernels = argv[a + 1];
@@ -131,15 +147,22 @@ int ruv_bench_kernels(int argc, char **argv) {
     }
     if (a < argc || reps == 0) {
         fprintf(stderr, "usage: ruv_bench kernels [--dims 128,...] [--kernels dot_f32,...] "
-                        "[--where l1,dram] [--reps 5]\n");
+                        "[--where l1,l1_off16,dram,dram_seq] [--reps 5] [--no-serial]\n");
         return 2;
     }
     nd = parse_list(dims, dims_s, 16);
     nk = parse_list(kernels, kern_s, 64);
-    nw = parse_list(wheres, where_s, 2);
-    buf = (unsigned char *)malloc(DRAM_BYTES);
+    nw = parse_list(wheres, where_s, 4);
+    for (w = 0; w < nw; w++)
+        if (strcmp(where_s[w], "l1") && strcmp(where_s[w], "l1_off16") &&
+            strcmp(where_s[w], "dram") && strcmp(where_s[w], "dram_seq")) {
+            fprintf(stderr, "unknown placement '%s' (l1, l1_off16, dram, dram_seq)\n", where_s[w]);
+            return 2;
+        }
+    raw = (unsigned char *)malloc(DRAM_BYTES + 128);
+    buf = raw + ((64 - ((uintptr_t)raw & 63)) & 63); /* 64-byte aligned */
     order = (uint32_t *)malloc(2 * DRAM_CALLS * sizeof *order);
-    if (!buf || !order) {
+    if (!raw || !order) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
@@ -173,16 +196,18 @@ int ruv_bench_kernels(int argc, char **argv) {
                 order[i] = (uint32_t)((seed >> 33) % nvec);
             }
             for (w = 0; w < nw; w++) {
-                int dram = !strcmp(where_s[w], "dram");
+                int dram = !strncmp(where_s[w], "dram", 4), seq = !strcmp(where_s[w], "dram_seq");
+                const unsigned char *base = buf + (strcmp(where_s[w], "l1_off16") ? 0 : 16);
                 const char *pisa[8];
                 peer_kernel_fn pfn[8];
                 size_t np = 0, p;
-                for (isa = RUV_ISA_SERIAL; isa < RUV_ISA_COUNT; isa++) {
+                for (isa = no_serial ? RUV_ISA_SERIAL + 1 : RUV_ISA_SERIAL; isa < RUV_ISA_COUNT;
+                     isa++) {
                     ruv_kernels kt;
                     double ns;
                     if (!ruv_kernels_init((ruv_isa)isa, &kt) || !kt.fn[op][t])
                         continue;
-                    ns = time_kernel(kt.fn[op][t], buf, vbytes, n, dram, order, nvec, reps);
+                    ns = time_kernel(kt.fn[op][t], base, vbytes, n, dram, seq, order, nvec, reps);
                     printf("{\"lib\":\"ruvector\",\"kernel\":\"%s\",\"isa\":\"%s\",\"dim\":%zu,"
                            "\"where\":\"%s\",\"gbps\":%.2f,\"ns\":%.2f}\n",
                            name, ruv_isa_name((ruv_isa)isa), dim, where_s[w],
@@ -192,7 +217,10 @@ int ruv_bench_kernels(int argc, char **argv) {
                 np = peer_simsimd_kernels(name, pisa, pfn, 8);
 #endif
                 for (p = 0; p < np; p++) {
-                    double ns = time_kernel(pfn[p], buf, vbytes, n, dram, order, nvec, reps);
+                    double ns;
+                    if (no_serial && !strcmp(pisa[p], "serial"))
+                        continue;
+                    ns = time_kernel(pfn[p], base, vbytes, n, dram, seq, order, nvec, reps);
                     printf("{\"lib\":\"simsimd\",\"kernel\":\"%s\",\"isa\":\"%s\",\"dim\":%zu,"
                            "\"where\":\"%s\",\"gbps\":%.2f,\"ns\":%.2f}\n",
                            name, pisa[p], dim, where_s[w], 2.0 * (double)vbytes / ns, ns);
@@ -203,7 +231,7 @@ int ruv_bench_kernels(int argc, char **argv) {
             }
         }
     }
-    free(buf);
+    free(raw);
     free(order);
     return 0;
 }

@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
 """Turns `ruv_bench kernels` JSON lines into Markdown tables: for each kernel, dim and placement,
-ruvector's and SimSIMD's best AVX-512 and AVX2 figures (GB/s) and their ratio.
+ruvector's and SimSIMD's best AVX-512 and AVX2 figures (GB/s) and their ratio. Given the lines of
+several runs (files or stdin), each cell is the median over the runs of that kernel x ISA.
 
-    ruv_bench kernels | python3 bench/kernel_table.py
+    for r in 1 2 3; do ruv_bench kernels; done > k.jsonl && python3 bench/kernel_table.py k.jsonl
 """
 import fileinput
 import json
+import statistics
 import sys
+
+TITLES = {
+    "l1": "in L1, 64-byte aligned",
+    "l1_off16": "in L1, both vectors 16 bytes past a 64-byte boundary",
+    "dram": "in DRAM, random order",
+    "dram_seq": "in DRAM, streamed in order",
+}
 
 AVX512 = {"avx512", "avx512_ice", "avx512_bf16", "skylake", "ice", "genoa", "sapphire"}
 AVX2 = {"avx2", "haswell"}
@@ -22,15 +31,24 @@ def cell(r):
 
 
 def main():
-    rows = [json.loads(l) for l in fileinput.input() if l.startswith("{")]
+    runs = {}
+    for l in fileinput.input():
+        if l.startswith("{"):
+            r = json.loads(l)
+            runs.setdefault((r["lib"], r["isa"], r["kernel"], r["dim"], r["where"]), []).append(r)
+    rows = []
+    for v in runs.values():
+        r = dict(v[0])
+        r["gbps"] = statistics.median(x["gbps"] for x in v)
+        rows.append(r)
     groups = {}
     for r in rows:
         groups.setdefault((r["where"], r["kernel"], r["dim"]), []).append(r)
-    for where in ("l1", "dram"):
+    for where in TITLES:
         keys = [k for k in groups if k[0] == where]
         if not keys:
             continue
-        print("\n#### data in %s (GB/s, higher is better)\n" % ("L1" if where == "l1" else "DRAM, random order"))
+        print("\n#### data %s (GB/s, higher is better)\n" % TITLES[where])
         print("| kernel | dim | ruvector AVX-512 | SimSIMD AVX-512 | ratio | ruvector AVX2 | SimSIMD AVX2 | ratio |")
         print("|---|---|---|---|---|---|---|---|")
         order = []

@@ -611,8 +611,8 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
 #if defined(RUV_MALLOC) != defined(RUV_FREE)
 #error "define both RUV_MALLOC and RUV_FREE, or neither"
 #endif
+#include <stdlib.h> /* qsort; malloc and free unless RUV_MALLOC / RUV_FREE are given */
 #ifndef RUV_MALLOC
-#include <stdlib.h>
 #define RUV_MALLOC(sz, ctx) ((void)(ctx), malloc(sz))
 #define RUV_FREE(p, ctx) ((void)(ctx), free(p))
 #endif
@@ -2027,9 +2027,9 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
     ruv_config c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
-    if ((int)c.metric < 0 || (int)c.metric > (int)RUV_METRIC_L1)
+    if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
         return RUV_E_ARG;
-    if ((int)c.kind < 0 || (int)c.kind > (int)RUV_INDEX_HNSW)
+    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
         return RUV_E_ARG;
     if (!c.M)
         c.M = 16;
@@ -2049,12 +2049,11 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
         return RUV_E_ARG;
     if (!c.seed)
         c.seed = 0x2545F4914F6CDD1Dull;
-    if ((int)c.isa < 0 || (int)c.isa >= (int)RUV_ISA_COUNT)
+    if ((unsigned)c.isa >= (unsigned)RUV_ISA_COUNT)
         return RUV_E_ARG;
     if (!c.alloc.alloc != !c.alloc.free)
         return RUV_E_ARG;
-    if ((int)c.quant < 0 || (int)c.quant > (int)RUV_QUANT_PQ || c.drop_f32 > 1 ||
-        c.rerank > RUV_MAX_RERANK)
+    if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
         return RUV_E_ARG;
     if (c.quant == RUV_QUANT_NONE) {
         c.pq_m = c.rerank = c.drop_f32 = 0;
@@ -2908,7 +2907,7 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
     int hnsw, newslot;
     size_t upper = 0, id_add = 0, meta_add = 0;
     ruv_result r;
-    if (!idx || !it || (int)mode < 0 || (int)mode > (int)RUV_PUT_UPSERT)
+    if (!idx || !it || (unsigned)mode > (unsigned)RUV_PUT_UPSERT)
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
@@ -3782,7 +3781,7 @@ static ruv_result ruv__load_opts(const ruv_load_options *in, ruv_load_options *o
         *o = *in;
     else
         memset(o, 0, sizeof *o);
-    if ((int)o->isa < 0 || (int)o->isa >= (int)RUV_ISA_COUNT || !o->alloc.alloc != !o->alloc.free)
+    if ((unsigned)o->isa >= (unsigned)RUV_ISA_COUNT || !o->alloc.alloc != !o->alloc.free)
         return RUV_E_ARG;
     if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;

@@ -623,18 +623,18 @@ static void ruv__fill_serial(ruv_kernels *k) {
 RUVDEF const char *ruv_isa_name(ruv_isa isa) {
     static const char *const names[RUV_ISA_COUNT] = {
         "auto", "serial", "avx2", "avx512", "avx512_ice", "avx512_bf16", "neon", "sve", "wasm128"};
-    return (int)isa >= 0 && (int)isa < (int)RUV_ISA_COUNT ? names[isa] : "?";
+    return (unsigned)isa < (unsigned)RUV_ISA_COUNT ? names[isa] : "?";
 }
 
 RUVDEF const char *ruv_dtype_name(ruv_dtype t) {
     static const char *const names[RUV_DTYPE_COUNT] = {"f32", "f16", "bf16", "i8", "u8", "bin"};
-    return (int)t >= 0 && (int)t < (int)RUV_DTYPE_COUNT ? names[t] : "?";
+    return (unsigned)t < (unsigned)RUV_DTYPE_COUNT ? names[t] : "?";
 }
 
 RUVDEF const char *ruv_op_name(ruv_op op) {
     static const char *const names[RUV_OP_COUNT] = {"l2sq", "dot",     "cos",
                                                     "l1",   "hamming", "jaccard"};
-    return (int)op >= 0 && (int)op < (int)RUV_OP_COUNT ? names[op] : "?";
+    return (unsigned)op < (unsigned)RUV_OP_COUNT ? names[op] : "?";
 }
 
 RUVDEF ruv_isa ruv_isa_best(void) {
@@ -665,7 +665,7 @@ RUVDEF int ruv_kernels_init(ruv_isa isa, ruv_kernels *out) {
     ruv_kernels k;
     if (isa == RUV_ISA_AUTO)
         isa = ruv_isa_best();
-    if (!out || (int)isa < 0 || (int)isa >= (int)RUV_ISA_COUNT || !ruv_isa_available(isa))
+    if (!out || (unsigned)isa >= (unsigned)RUV_ISA_COUNT || !ruv_isa_available(isa))
         return 0;
     ruv__fill_serial(&k);
 #if RUV__HAS_X86

@@ -101,7 +101,8 @@ static void kcheck(const ruv_kernels *k, ruv_op op, ruv_dtype t, const void *a, 
 }
 
 /* Every (op, dtype) kernel of every available ISA: n = 0..300, 1536, 4096, 4097, pointers
-   offset by 0..3 elements (any alignment), random data. */
+   offset by 0..3 elements, and long vectors at every offset from a 64-byte boundary; random
+   data. */
 TEST(kernels) {
     size_t big = 4200 * 4, n;
     unsigned char *a = (unsigned char *)malloc(big), *b = (unsigned char *)malloc(big);
@@ -132,6 +133,16 @@ TEST(kernels) {
                         kcheck(&k, (ruv_op)op, (ruv_dtype)t, a + off * es, b + (3 - off) * es, n,
                                "random");
                 }
+                /* Long vectors start with a head up to a 64-byte boundary of a: every
+                   misalignment, around the length where the head begins (1024 bytes). */
+                {
+                    static const size_t bytes[] = {1016, 1024, 1064, 4100};
+                    size_t bi, off;
+                    for (bi = 0; bi < sizeof bytes / sizeof bytes[0]; bi++)
+                        for (off = 0; off < 64; off += es)
+                            kcheck(&k, (ruv_op)op, (ruv_dtype)t, a + off,
+                                   b + (off * 3 % 64) / es * es, bytes[bi] / es, "misaligned");
+                }
             }
             /* bin: hamming and jaccard; the others: l2sq, dot, cos, l1 */
             CHECK_EQ_INT(defined, t == RUV_DTYPE_BIN ? 2 : 4);
@@ -148,6 +159,58 @@ TEST(kernels) {
     CHECK(!ruv_kernels_init(RUV_ISA_SERIAL, NULL));
     free(a);
     free(b);
+}
+
+/* Every kernel gives the same bits for the same vectors wherever they lie in memory (floating
+   sums keep an order that depends on n alone): copies at every offset from a 64-byte boundary
+   against the result at offset 0, for lengths around and above the integer kernels' head. */
+TEST(kernels_alignment_invariant) {
+    static const size_t lens[] = {100, 384, 1024, 1536};
+    unsigned char *a = (unsigned char *)malloc(8192 + 128),
+                  *b = (unsigned char *)malloc(8192 + 128);
+    unsigned char *src_a = (unsigned char *)malloc(8192), *src_b = (unsigned char *)malloc(8192);
+    int isa;
+    REQUIRE(a && b && src_a && src_b);
+    for (isa = RUV_ISA_SERIAL; isa < RUV_ISA_COUNT; isa++) {
+        ruv_kernels k;
+        int op, t;
+        if (!ruv_kernels_init((ruv_isa)isa, &k))
+            continue;
+        for (t = 0; t < RUV_DTYPE_COUNT; t++) {
+            size_t es = k_esize[t], li, off;
+            kfill((ruv_dtype)t, src_a, 8192 / es, 300 + (uint64_t)t, 1.0f);
+            kfill((ruv_dtype)t, src_b, 8192 / es, 400 + (uint64_t)t, 1.0f);
+            for (op = 0; op < RUV_OP_COUNT; op++) {
+                if (!k.fn[op][t])
+                    continue;
+                for (li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+                    size_t n = lens[li], bytes = n * es;
+                    unsigned char *pa = a + ((64 - ((uintptr_t)a & 63)) & 63);
+                    unsigned char *pb = b + ((64 - ((uintptr_t)b & 63)) & 63);
+                    float first, got;
+                    memcpy(pa, src_a, bytes);
+                    memcpy(pb, src_b, bytes);
+                    first = k.fn[op][t](pa, pb, n);
+                    for (off = es; off < 64; off += es) {
+                        memcpy(pa + off, src_a, bytes);
+                        memcpy(pb + off, src_b, bytes);
+                        got = k.fn[op][t](pa + off, pb + off, n);
+                        if (memcmp(&got, &first, sizeof got) != 0) {
+                            printf("  %s %s_%s n=%zu: %.9g at offset %zu, %.9g aligned\n",
+                                   ruv_isa_name((ruv_isa)isa), ruv_op_name((ruv_op)op),
+                                   ruv_dtype_name((ruv_dtype)t), n, got, off, first);
+                            g_failed_checks++;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    free(a);
+    free(b);
+    free(src_a);
+    free(src_b);
 }
 
 /* Zero vectors, large magnitudes, denormals, extreme integers, long integer runs (past the

@@ -228,9 +228,9 @@ static void check_flat_gt(const char *prefix, ruv_metric metric) {
                 double want = ref_dist(metric, qv, base + (size_t)gt[q * gd + i] * dim, dim);
                 if (fabs(h[i].distance - mine) > tol(metric, mine) ||
                     fabs(mine - want) > tol(metric, want)) {
-                    printf("  %s/%s q%zu rank %zu: key %llu d=%g (ref %g), truth %d d=%g\n", prefix,
-                           ruv_isa_name((ruv_isa)isa), q, i, (unsigned long long)h[i].key,
-                           h[i].distance, mine, gt[q * gd + i], want);
+                    printf("  %s/%s q%zu rank %zu: key %llu d=%g (ref %g), truth %ld d=%g\n",
+                           prefix, ruv_isa_name((ruv_isa)isa), q, i, (unsigned long long)h[i].key,
+                           h[i].distance, mine, (long)gt[q * gd + i], want);
                     g_failed_checks++;
                 }
                 exact += h[i].key == (uint64_t)gt[q * gd + i];
@@ -736,19 +736,20 @@ typedef struct test_case {
 
 #define T(name) {#name, test_##name},
 static const test_case g_tests[] = {
-    T(version) T(kernels) T(kernels_special) T(convert_f16) T(convert_bf16) T(flat_gt_fiori_cosine)
-        T(flat_gt_mnist_l2) T(flat_ip_random) T(flat_l1_random) T(hnsw_recall_mnist_l1)
-            T(hnsw_recall_glove_cosine) T(hnsw_recall_mnist_l2) T(hnsw_recall_fiori_ip)
-                T(hnsw_deterministic) T(bad_config) T(bad_input_flat) T(bad_input_hnsw)
-                    T(alloc_failure_flat) T(alloc_failure_hnsw) T(edge_cases) T(xxh64_vectors)
-                        T(store_ops_flat) T(store_ops_hnsw) T(persist_roundtrip_flat)
-                            T(persist_roundtrip_hnsw) T(persist_corrupt) T(alloc_failure_store)
-                                T(hnsw_delete_reinsert_glove) T(hnsw_filtered_glove) T(mmr)
-                                    T(hnsw_threads_glove) T(concurrent_readers) T(quant_kernels)
-                                        T(quant_codes) T(quant_recall_glove) T(quant_recall_mnist)
-                                            T(quant_deterministic) T(quant_bad_input)
-                                                T(quant_persist) T(quant_alloc_failure)
-                                                    T(quant_threads)};
+    T(version) T(kernels) T(kernels_alignment_invariant) T(kernels_special) T(convert_f16)
+        T(convert_bf16) T(flat_gt_fiori_cosine) T(flat_gt_mnist_l2) T(flat_ip_random)
+            T(flat_l1_random) T(hnsw_recall_mnist_l1) T(hnsw_recall_glove_cosine)
+                T(hnsw_recall_mnist_l2) T(hnsw_recall_fiori_ip) T(hnsw_deterministic) T(bad_config)
+                    T(bad_input_flat) T(bad_input_hnsw) T(alloc_failure_flat) T(alloc_failure_hnsw)
+                        T(edge_cases) T(xxh64_vectors) T(store_ops_flat) T(store_ops_hnsw)
+                            T(persist_roundtrip_flat) T(persist_roundtrip_hnsw) T(persist_corrupt)
+                                T(alloc_failure_store) T(hnsw_delete_reinsert_glove)
+                                    T(hnsw_filtered_glove) T(mmr) T(hnsw_threads_glove)
+                                        T(concurrent_readers) T(byte_order) T(quant_kernels)
+                                            T(quant_codes) T(quant_recall_glove)
+                                                T(quant_recall_mnist) T(quant_deterministic)
+                                                    T(quant_bad_input) T(quant_persist)
+                                                        T(quant_alloc_failure) T(quant_threads)};
 #undef T
 
 int main(int argc, char **argv) {

@@ -10,6 +10,7 @@
 #endif
 
 #define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c,popcnt")
+#define RUV__INLINE __attribute__((always_inline)) inline
 #define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
 #define RUV__T_ICE                                                                                 \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
@@ -30,6 +31,20 @@ RUV__T_AVX2 static int64_t ruv__hsum8i(__m256i v) {
     int32_t t[4];
     _mm_storeu_si128((__m128i *)(void *)t, s);
     return (int64_t)t[0] + t[1] + t[2] + t[3];
+}
+
+/* Sum of the 4 unsigned 64-bit lanes. */
+RUV__T_AVX2 static uint64_t ruv__hsum4u64(__m256i v) {
+    __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1);
+}
+
+/* Sum of the 8 lanes, for sums known to fit in 32 bits. */
+RUV__T_AVX2 static int32_t ruv__hsum8i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
 }
 
 /* 8 elements from p (already offset) as 8 floats. */
@@ -170,48 +185,64 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
 RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
 RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
 
-/* Dedicated dot and l2sq loops (the hot ones): 32 values per iteration loaded from p as two
-   16-bit halves by SPLIT (any lane order will do, as both inputs get the same one; u8 unpacks
-   against zero, which runs on more ports than vpmovzx); the tail goes through the generic loop
-   above. */
-#define RUV__A2_SPLIT_I8(p, lo, hi)                                                                \
-    lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p))),                \
-    hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)((p) + 16)))
-#define RUV__A2_SPLIT_U8(p, lo, hi)                                                                \
-    lo = _mm256_loadu_si256((const __m256i *)(const void *)(p)),                                   \
-    hi = _mm256_unpackhi_epi8(lo, _mm256_setzero_si256()),                                         \
-    lo = _mm256_unpacklo_epi8(lo, _mm256_setzero_si256())
-#define RUV__A2_DL(T, SPLIT)                                                                       \
-    RUV__T_AVX2 static int64_t ruv__dl_##T##_avx2(const unsigned char *a, const unsigned char *b,  \
-                                                  size_t n, int l2) {                              \
-        int64_t total = 0, t1, t2, t3;                                                             \
+/* Dedicated dot and l2sq loops (the hot ones): 32 bytes per step, split by SPLIT into the even
+   and odd bytes of each 16-bit word, widened to i16 by shifts and masks (which run on more ports
+   than unpacking shuffles; both inputs get the same split, so the lane order does not matter),
+   multiplied pairwise and summed into i32 by madd. l2sq squares |a - b|, exact in 8 bits as
+   max - min (wrapping). The tail goes through the generic loop above. */
+#define RUV__A2_SPLIT_I8(x, lo, hi)                                                                \
+    lo = _mm256_srai_epi16(_mm256_slli_epi16(x, 8), 8), hi = _mm256_srai_epi16(x, 8)
+#define RUV__A2_SPLIT_U8(x, lo, hi)                                                                \
+    lo = _mm256_and_si256(x, _mm256_set1_epi16(0xFF)), hi = _mm256_srli_epi16(x, 8)
+#define RUV__A2_L2STEP(i, MAX, MIN, S0, S1)                                                        \
+    {                                                                                              \
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));                    \
+        __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));                    \
+        __m256i d = _mm256_sub_epi8(MAX(x, y), MIN(x, y)), dl, dh;                                 \
+        RUV__A2_SPLIT_U8(d, dl, dh);                                                               \
+        S0 = _mm256_add_epi32(S0, _mm256_madd_epi16(dl, dl));                                      \
+        S1 = _mm256_add_epi32(S1, _mm256_madd_epi16(dh, dh));                                      \
+    }
+#define RUV__A2_DOTSTEP(i, SPLIT, S0, S1)                                                          \
+    {                                                                                              \
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));                    \
+        __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));                    \
+        __m256i xl, xh, yl, yh;                                                                    \
+        SPLIT(x, xl, xh);                                                                          \
+        SPLIT(y, yl, yh);                                                                          \
+        S0 = _mm256_add_epi32(S0, _mm256_madd_epi16(xl, yl));                                      \
+        S1 = _mm256_add_epi32(S1, _mm256_madd_epi16(xh, yh));                                      \
+    }
+#define RUV__A2_DL(T, CT, SPLIT, MAX, MIN)                                                         \
+    RUV__T_AVX2 RUV__INLINE static int64_t ruv__dl_##T##_avx2(                                     \
+        const unsigned char *a, const unsigned char *b, size_t n, int l2) {                        \
+        int64_t total = 0;                                                                         \
         size_t i = 0;                                                                              \
         while (n - i >= 32) {                                                                      \
             size_t end = i + ((n - i) / 32 * 32 < RUV__IBLOCK ? (n - i) / 32 * 32 : RUV__IBLOCK);  \
-            __m256i s0 = _mm256_setzero_si256(), s1 = s0;                                          \
+            __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;                        \
             if (l2) /* two loops, so that neither tests l2 per iteration */                        \
                 for (; i < end; i += 32) {                                                         \
-                    __m256i xl, xh, yl, yh;                                                        \
-                    SPLIT(a + i, xl, xh);                                                          \
-                    SPLIT(b + i, yl, yh);                                                          \
-                    xl = _mm256_sub_epi16(xl, yl), xh = _mm256_sub_epi16(xh, yh);                  \
-                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(xl, xl));                          \
-                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(xh, xh));                          \
+                    RUV__A2_L2STEP(i, MAX, MIN, s0, s1)                                            \
+                    if ((i += 32) == end)                                                          \
+                        break;                                                                     \
+                    RUV__A2_L2STEP(i, MAX, MIN, s2, s3)                                            \
                 }                                                                                  \
             else                                                                                   \
                 for (; i < end; i += 32) {                                                         \
-                    __m256i xl, xh, yl, yh;                                                        \
-                    SPLIT(a + i, xl, xh);                                                          \
-                    SPLIT(b + i, yl, yh);                                                          \
-                    s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(xl, yl));                          \
-                    s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(xh, yh));                          \
+                    RUV__A2_DOTSTEP(i, SPLIT, s0, s1)                                              \
+                    if ((i += 32) == end)                                                          \
+                        break;                                                                     \
+                    RUV__A2_DOTSTEP(i, SPLIT, s2, s3)                                              \
                 }                                                                                  \
-            total += ruv__hsum8i(s0) + ruv__hsum8i(s1);                                            \
+            i = end;                                                                               \
+            /* a block's sum fits in 32 bits: |sum| <= RUV__IBLOCK * 255 * 255 < 2^31 */           \
+            total += ruv__hsum8i32(                                                                \
+                _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3)));             \
         }                                                                                          \
-        if (i < n) { /* the tail */                                                                \
-            ruv__isum_##T##_avx2(a + i, b + i, n - i, l2 ? RUV_OP_L2SQ : RUV_OP_DOT, &t1, &t2,     \
-                                 &t3);                                                             \
-            total += t1;                                                                           \
+        for (; i < n; i++) { /* the tail, < 32 values */                                           \
+            int64_t x = (CT)a[i], y = (CT)b[i];                                                    \
+            total += l2 ? (x - y) * (x - y) : x * y;                                               \
         }                                                                                          \
         return total;                                                                              \
     }                                                                                              \
@@ -223,8 +254,8 @@ RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
         return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
                                          1);                                                       \
     }
-RUV__A2_DL(i8, RUV__A2_SPLIT_I8)
-RUV__A2_DL(u8, RUV__A2_SPLIT_U8)
+RUV__A2_DL(i8, int8_t, RUV__A2_SPLIT_I8, _mm256_max_epi8, _mm256_min_epi8)
+RUV__A2_DL(u8, uint8_t, RUV__A2_SPLIT_U8, _mm256_max_epu8, _mm256_min_epu8)
 
 /* Binary: popcount by nibble lookup (vpshufb), bytes summed with sad_epu8. */
 RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {
@@ -236,14 +267,15 @@ RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {
     return _mm256_sad_epu8(_mm256_add_epi8(lo, hi), _mm256_setzero_si256());
 }
 
-RUV__T_AVX2 static void ruv__bits_avx2(const void *pa, const void *pb, size_t n, int jac,
-                                       uint64_t *x, uint64_t *an, uint64_t *o) {
+RUV__T_AVX2 RUV__INLINE static void ruv__bits_avx2(const void *pa, const void *pb, size_t n,
+                                                   int jac, uint64_t *x, uint64_t *an,
+                                                   uint64_t *o) {
     const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
     __m256i sx = _mm256_setzero_si256(), sa = sx, so = sx;
-    uint64_t w[4];
     size_t i = 0;
     uint64_t tx = 0, ta = 0, to = 0;
-    for (; i + 32 <= n; i += 32) {
+    /* below 96 bytes, 64-bit words with popcnt are faster than the lookup */
+    for (; n >= 96 && i + 32 <= n; i += 32) {
         __m256i p = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
         __m256i q = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
         if (jac) {
@@ -264,16 +296,20 @@ RUV__T_AVX2 static void ruv__bits_avx2(const void *pa, const void *pb, size_t n,
                 q |= (uint64_t)b[i + j] << (8 * j);
             }
         }
-        tx += (uint64_t)__builtin_popcountll(p ^ q);
-        ta += (uint64_t)__builtin_popcountll(p & q);
-        to += (uint64_t)__builtin_popcountll(p | q);
+        if (jac) {
+            ta += (uint64_t)__builtin_popcountll(p & q);
+            to += (uint64_t)__builtin_popcountll(p | q);
+        } else
+            tx += (uint64_t)__builtin_popcountll(p ^ q);
     }
-    _mm256_storeu_si256((__m256i *)(void *)w, sx);
-    *x = tx + w[0] + w[1] + w[2] + w[3];
-    _mm256_storeu_si256((__m256i *)(void *)w, sa);
-    *an = ta + w[0] + w[1] + w[2] + w[3];
-    _mm256_storeu_si256((__m256i *)(void *)w, so);
-    *o = to + w[0] + w[1] + w[2] + w[3];
+    *x = tx, *an = ta, *o = to;
+    if (n >= 96) {
+        if (jac) {
+            *an += ruv__hsum4u64(sa);
+            *o += ruv__hsum4u64(so);
+        } else
+            *x += ruv__hsum4u64(sx);
+    }
 }
 
 RUV__T_AVX2 static float ruv__hamming_bin_avx2(const void *a, const void *b, size_t n) {
@@ -361,6 +397,38 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
     _mm512_castsi512_ps(_mm512_slli_epi32(                                                         \
         _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, (const void *)(p))), 16))
 
+/* Elements of size ES before p reaches a 64-byte boundary, for vectors long enough to gain from
+   it (0 otherwise, or when p is not aligned to ES). The integer and binary kernels handle these
+   first with a masked step, so that the loads of their main loops never straddle two cache lines
+   (both inputs gain when they are equally misaligned, as rows of one array or of one index are).
+   Their sums are exact, so the split changes nothing. The floating kernels do not peel: their
+   summation order depends on n alone, so a distance has the same bits wherever the vectors lie
+   in memory (a loaded index or a view answers bit-identically to the index that was saved). */
+#define RUV__HEAD(p, ES, n)                                                                        \
+    (((uintptr_t)(p) & ((ES)-1)) || (n) * (ES) < 1024                                              \
+         ? (size_t)0                                                                               \
+         : ((size_t)(0 - (uintptr_t)(p)) & 63) / (ES))
+
+/* One masked step of a floating kernel: the 16 elements at i + OFF, up to LIM, into the
+   accumulators S (and T, U for cosine). */
+#define RUV__A5_FSTEP(LDM, ES, LIM, OFF, S, T, U)                                                  \
+    {                                                                                              \
+        size_t j_ = i + (OFF);                                                                     \
+        __mmask16 m = LIM - j_ >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (LIM - j_)) - 1u);   \
+        __m512 x = LDM(a + j_ * ES, m), y = LDM(b + j_ * ES, m);                                   \
+        if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                                \
+            S = _mm512_fmadd_ps(x, y, S);                                                          \
+            if (op == RUV_OP_COS) {                                                                \
+                T = _mm512_fmadd_ps(x, x, T);                                                      \
+                U = _mm512_fmadd_ps(y, y, U);                                                      \
+            }                                                                                      \
+        } else if (op == RUV_OP_L2SQ) {                                                            \
+            x = _mm512_sub_ps(x, y);                                                               \
+            S = _mm512_fmadd_ps(x, x, S);                                                          \
+        } else                                                                                     \
+            S = _mm512_add_ps(S, _mm512_abs_ps(_mm512_sub_ps(x, y)));                              \
+    }
+
 /* Floating kernels, 64 elements per iteration in 4 accumulators, masked tail. */
 #define RUV__A5_FLOAT(T, ES, LD, LDM)                                                              \
     RUV__T_AVX512 static void ruv__acc_##T##_avx512(const unsigned char *a,                        \
@@ -406,19 +474,12 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
-        for (; i < n; i += 16) {                                                                   \
-            __mmask16 m = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);     \
-            __m512 x = LDM(a + i * ES, m), y = LDM(b + i * ES, m);                                 \
-            if (op == RUV_OP_DOT || op == RUV_OP_COS) {                                            \
-                s1 = _mm512_fmadd_ps(x, y, s1);                                                    \
-                t0 = _mm512_fmadd_ps(x, x, t0);                                                    \
-                u0 = _mm512_fmadd_ps(y, y, u0);                                                    \
-            } else if (op == RUV_OP_L2SQ) {                                                        \
-                x = _mm512_sub_ps(x, y);                                                           \
-                s1 = _mm512_fmadd_ps(x, x, s1);                                                    \
-            } else                                                                                 \
-                s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(x, y)));                        \
+        for (; i + 32 <= n; i += 32) { /* the tail: two chains, then at most two masked steps */   \
+            RUV__A5_FSTEP(LDM, ES, n, 0, s1, t0, u0)                                               \
+            RUV__A5_FSTEP(LDM, ES, n, 16, s2, t1, u1)                                              \
         }                                                                                          \
+        for (; i < n; i += 16)                                                                     \
+            RUV__A5_FSTEP(LDM, ES, n, 0, s3, t1, u1)                                               \
         *r0 = _mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3));                         \
         *r1 = _mm512_add_ps(t0, t1);                                                               \
         *r2 = _mm512_add_ps(u0, u1);                                                               \
@@ -492,7 +553,10 @@ RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
     RUV__T_AVX512 static float ruv__dotf_##T##_avx512(const void *pa, const void *pb, size_t n) {  \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         int64_t total = 0, t1, t2, t3;                                                             \
-        size_t i = 0;                                                                              \
+        size_t i = RUV__HEAD(a, 1, n);                                                             \
+        if (i) {                                                                                   \
+            ruv__isum_##T##_avx512(a, b, i, RUV_OP_DOT, &total, &t2, &t3);                         \
+        }                                                                                          \
         while (n - i >= 128) {                                                                     \
             size_t end =                                                                           \
                 i + ((n - i) / 128 * 128 < RUV__IBLOCK ? (n - i) / 128 * 128 : RUV__IBLOCK);       \
@@ -525,7 +589,14 @@ RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         const __m512i z = _mm512_setzero_si512();                                                  \
         int64_t total = 0, t1, t2, t3;                                                             \
-        size_t i = 0;                                                                              \
+        size_t i = RUV__HEAD(a, 1, n);                                                             \
+        if (i) { /* the head: one masked step (lanes past it load as 0 in both) */                 \
+            __mmask64 m = ((__mmask64)1 << i) - 1;                                                 \
+            __m512i x = _mm512_maskz_loadu_epi8(m, a), y = _mm512_maskz_loadu_epi8(m, b);          \
+            __m512i d = _mm512_sub_epi8(MAX(x, y), MIN(x, y));                                     \
+            __m512i l = _mm512_unpacklo_epi8(d, z), h = _mm512_unpackhi_epi8(d, z);                \
+            total = ruv__hsum16i(MADD(MADD(z, l, l), h, h));                                       \
+        }                                                                                          \
         while (n - i >= 128) {                                                                     \
             size_t end =                                                                           \
                 i + ((n - i) / 128 * 128 < RUV__IBLOCK ? (n - i) / 128 * 128 : RUV__IBLOCK);       \
@@ -565,10 +636,11 @@ RUV__A5_L2(u8, ice, RUV__T_ICE, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_VNNI
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         const __m512i flip = _mm512_set1_epi8((char)0x80), ones = _mm512_set1_epi8(1);             \
         int64_t total = 0;                                                                         \
-        size_t i = 0;                                                                              \
-        while (i < n) {                                                                            \
-            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+        size_t i = 0, h = RUV__HEAD(a, 1, n);                                                      \
+        while (i < n) { /* the first block is the head, if any */                                  \
+            size_t end = h ? h : n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                        \
             __m512i s0 = _mm512_setzero_si512(), s1 = s0, c0 = s0, c1 = s0;                        \
+            h = 0;                                                                                 \
             for (; i + 128 <= end; i += 128) {                                                     \
                 __m512i x0 = _mm512_loadu_si512(a + i), y0 = _mm512_loadu_si512(b + i);            \
                 __m512i x1 = _mm512_loadu_si512(a + i + 64), y1 = _mm512_loadu_si512(b + i + 64);  \
@@ -607,28 +679,41 @@ RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
 }
 RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi64(v); }
 
+/* One step over 64 bytes p, q into the Hamming (SX) or Jaccard (SA, SO) sums. */
+#define RUV__A5_BSTEP(POPCNT, p, q, SX, SA, SO)                                                    \
+    if (jac) {                                                                                     \
+        SA = _mm512_add_epi64(SA, POPCNT(_mm512_and_si512(p, q)));                                 \
+        SO = _mm512_add_epi64(SO, POPCNT(_mm512_or_si512(p, q)));                                  \
+    } else                                                                                         \
+        SX = _mm512_add_epi64(SX, POPCNT(_mm512_xor_si512(p, q)));
+/* Two 64-byte steps per iteration into two sets of sums, then one full and one masked step. */
 #define RUV__A5_BIN(I, TGT, POPCNT)                                                                \
-    TGT static void ruv__bits_##I(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,  \
-                                  uint64_t *an, uint64_t *o) {                                     \
+    TGT RUV__INLINE static void ruv__bits_##I(const void *pa, const void *pb, size_t n, int jac,   \
+                                              uint64_t *x, uint64_t *an, uint64_t *o) {            \
         const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;                          \
-        __m512i sx = _mm512_setzero_si512(), sa = sx, so = sx;                                     \
+        __m512i sx = _mm512_setzero_si512(), sa = sx, so = sx, tx = sx, ta = sx, to = sx, p, q;    \
         size_t i = 0;                                                                              \
-        for (; i < n; i += 64) {                                                                   \
-            __m512i p, q;                                                                          \
-            if (n - i >= 64) {                                                                     \
-                p = _mm512_loadu_si512(a + i);                                                     \
-                q = _mm512_loadu_si512(b + i);                                                     \
-            } else {                                                                               \
-                __mmask64 m = ((__mmask64)1 << (n - i)) - 1;                                       \
-                p = _mm512_maskz_loadu_epi8(m, a + i);                                             \
-                q = _mm512_maskz_loadu_epi8(m, b + i);                                             \
-            }                                                                                      \
-            if (jac) {                                                                             \
-                sa = _mm512_add_epi64(sa, POPCNT(_mm512_and_si512(p, q)));                         \
-                so = _mm512_add_epi64(so, POPCNT(_mm512_or_si512(p, q)));                          \
-            } else                                                                                 \
-                sx = _mm512_add_epi64(sx, POPCNT(_mm512_xor_si512(p, q)));                         \
+        for (; i + 128 <= n; i += 128) {                                                           \
+            __m512i p1 = _mm512_loadu_si512(a + i + 64), q1 = _mm512_loadu_si512(b + i + 64);      \
+            p = _mm512_loadu_si512(a + i);                                                         \
+            q = _mm512_loadu_si512(b + i);                                                         \
+            RUV__A5_BSTEP(POPCNT, p, q, sx, sa, so)                                                \
+            RUV__A5_BSTEP(POPCNT, p1, q1, tx, ta, to)                                              \
         }                                                                                          \
+        if (i + 64 <= n) {                                                                         \
+            p = _mm512_loadu_si512(a + i);                                                         \
+            q = _mm512_loadu_si512(b + i);                                                         \
+            RUV__A5_BSTEP(POPCNT, p, q, sx, sa, so)                                                \
+            i += 64;                                                                               \
+        }                                                                                          \
+        if (i < n) {                                                                               \
+            __mmask64 m = ((__mmask64)1 << (n - i)) - 1;                                           \
+            p = _mm512_maskz_loadu_epi8(m, a + i);                                                 \
+            q = _mm512_maskz_loadu_epi8(m, b + i);                                                 \
+            RUV__A5_BSTEP(POPCNT, p, q, tx, ta, to)                                                \
+        }                                                                                          \
+        sx = _mm512_add_epi64(sx, tx), sa = _mm512_add_epi64(sa, ta);                              \
+        so = _mm512_add_epi64(so, to);                                                             \
         *x = *an = *o = 0;                                                                         \
         if (jac) {                                                                                 \
             *an = (uint64_t)_mm512_reduce_add_epi64(sa);                                           \
@@ -675,7 +760,7 @@ RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, in
 
 RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *pa, const void *pb, size_t n) {
     const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t, u;
     size_t i = 0;
     for (; i + 128 <= n; i += 128) {
         s0 = _mm512_dpbf16_ps(s0, (__m512bh)_mm512_loadu_si512(a + i),
@@ -688,7 +773,7 @@ RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *pa, const void *pb, size
                               (__m512bh)_mm512_loadu_si512(b + i + 96));
     }
     if (i < n) {
-        __m512 r, t, u;
+        __m512 r;
         ruv__bf16dp(a + i, b + i, n - i, 0, &r, &t, &u);
         s0 = _mm512_add_ps(s0, r);
     }

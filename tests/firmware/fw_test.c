@@ -1,0 +1,219 @@
+/* Firmware-style test of ruvector.h on Cortex-M (bare metal, run under qemu-system-arm with
+   semihosting): the library is built with no OS services (RUV_NO_STDIO, RUV_NO_THREADS, no
+   default allocator: RUV_MALLOC is defined to fail, so every byte comes from the static arena
+   passed as the index's allocator) and checked against exact double-precision answers:
+
+     flat f32 (squared L2)      recall@10 = 1
+     HNSW f32 (squared L2)      recall@10 >= 0.95
+     HNSW SQ8 (cosine), trained recall@10 >= 0.90 (with f32 copies re-ranking, and codes only)
+     delete + search            deleted keys never returned
+
+   Prints one line per check, the RAM per vector of each index and the arena's high-water mark,
+   and ends with "N passed, N failed" (exit status 0 iff nothing failed). */
+#include "fw_config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#define N 1200
+#define DIM 24
+#define NQ 40
+#define K 10
+
+/* ---- a first-fit arena with coalescing free list: the caller's allocator ------------------- */
+#define ARENA_BYTES (1536u * 1024u)
+static union {
+    unsigned char bytes[ARENA_BYTES];
+    double align;
+} g_arena;
+typedef struct blk {
+    size_t size; /* bytes including this header */
+    struct blk *next;
+} blk;
+static blk *g_free;
+static size_t g_used, g_peak;
+
+static void arena_init(void) {
+    g_free = (blk *)(void *)g_arena.bytes;
+    g_free->size = ARENA_BYTES;
+    g_free->next = NULL;
+}
+
+static void *arena_alloc(void *user, size_t size) {
+    blk **pp, *b;
+    size_t need = (size + sizeof(blk) + 15) & ~(size_t)15;
+    (void)user;
+    for (pp = &g_free; (b = *pp) != NULL; pp = &b->next)
+        if (b->size >= need) {
+            if (b->size - need >= 64) { /* split: the tail stays free */
+                blk *rest = (blk *)(void *)((unsigned char *)b + need);
+                rest->size = b->size - need;
+                rest->next = b->next;
+                *pp = rest;
+                b->size = need;
+            } else
+                *pp = b->next;
+            g_used += b->size;
+            if (g_used > g_peak)
+                g_peak = g_used;
+            return (unsigned char *)b + sizeof(blk);
+        }
+    return NULL;
+}
+
+static void arena_free(void *user, void *p, size_t size) {
+    blk *b, **pp;
+    (void)user;
+    (void)size;
+    if (!p)
+        return;
+    b = (blk *)(void *)((unsigned char *)p - sizeof(blk));
+    g_used -= b->size;
+    for (pp = &g_free; *pp && *pp < b; pp = &(*pp)->next) /* address order, then coalesce */
+        ;
+    b->next = *pp;
+    *pp = b;
+    if (b->next && (unsigned char *)b + b->size == (unsigned char *)b->next) {
+        b->size += b->next->size;
+        b->next = b->next->next;
+    }
+    if (pp != &g_free) {
+        blk *prev = (blk *)(void *)((unsigned char *)pp - offsetof(blk, next));
+        if ((unsigned char *)prev + prev->size == (unsigned char *)b) {
+            prev->size += b->size;
+            prev->next = b->next;
+        }
+    }
+}
+
+/* ---- data: clustered vectors from a fixed-seed generator ---------------------------------- */
+static float g_base[N][DIM], g_query[NQ][DIM];
+static uint64_t g_rng = 0x9E3779B97F4A7C15ull;
+static float frand(void) { /* uniform in [-1, 1) */
+    g_rng = g_rng * 6364136223846793005ull + 1442695040888963407ull;
+    return (float)((double)(g_rng >> 40) / (double)(1u << 23) - 1.0);
+}
+
+static void make_data(void) {
+    static float centre[16][DIM];
+    int c, i, d;
+    for (c = 0; c < 16; c++)
+        for (d = 0; d < DIM; d++)
+            centre[c][d] = 2.0f * frand();
+    for (i = 0; i < N; i++)
+        for (d = 0; d < DIM; d++)
+            g_base[i][d] = centre[i % 16][d] + 0.5f * frand();
+    for (i = 0; i < NQ; i++)
+        for (d = 0; d < DIM; d++)
+            g_query[i][d] = centre[(i * 7) % 16][d] + 0.5f * frand();
+}
+
+/* Exact top K by brute force in double precision; cosine = 1 - cos, l2 = squared distance. */
+static void exact(const float *q, int cosine, const unsigned char *gone, uint64_t out[K]) {
+    double best[K];
+    int i, d, j, m = 0;
+    for (i = 0; i < N; i++) {
+        double s = 0, qq = 0, bb = 0, dist;
+        if (gone && gone[i])
+            continue;
+        for (d = 0; d < DIM; d++) {
+            double x = q[d], y = g_base[i][d];
+            if (cosine)
+                s += x * y, qq += x * x, bb += y * y;
+            else
+                s += (x - y) * (x - y);
+        }
+        dist = cosine ? 1.0 - s / sqrt(qq * bb) : s;
+        if (m == K && dist >= best[K - 1])
+            continue;
+        j = m < K ? m++ : K - 1;
+        for (; j > 0 && best[j - 1] > dist; j--)
+            best[j] = best[j - 1], out[j] = out[j - 1];
+        best[j] = dist, out[j] = (uint64_t)i;
+    }
+}
+
+static int g_passed, g_failed;
+static void report(const char *what, int ok, double value, double floor) {
+    printf("[%s] %-34s %.4f (floor %.2f)\n", ok ? " OK " : "FAIL", what, value, floor);
+    if (ok)
+        g_passed++;
+    else
+        g_failed++;
+}
+
+/* Builds an index of N vectors (keys = row numbers), searches the NQ queries and returns the
+   recall@K against the exact answers; deletes every 5th key first when del is set. */
+static double run(const char *name, ruv_index_kind kind, ruv_metric metric, ruv_quant quant,
+                  int drop_f32, int del) {
+    ruv_config cfg = ruv_config_init(DIM);
+    ruv_index *idx = NULL;
+    ruv_search_params sp;
+    ruv_stats st;
+    static unsigned char gone[N];
+    uint64_t i;
+    int q, hits = 0, bad = 0;
+    cfg.kind = kind;
+    cfg.metric = metric;
+    cfg.quant = quant;
+    cfg.drop_f32 = drop_f32;
+    cfg.M = 8;
+    cfg.ef_construction = 64;
+    cfg.capacity = N;
+    cfg.alloc.alloc = arena_alloc;
+    cfg.alloc.free = arena_free;
+    if (ruv_index_create(&cfg, &idx) != RUV_OK)
+        return -1;
+    if (quant == RUV_QUANT_SQ8 && ruv_index_train(idx, N, &g_base[0][0]) != RUV_OK)
+        return ruv_index_free(idx), -1;
+    for (i = 0; i < N; i++)
+        if (ruv_index_add(idx, i, g_base[i]) != RUV_OK)
+            return ruv_index_free(idx), -1;
+    for (i = 0; i < N; i++)
+        gone[i] = del && i % 5 == 0;
+    for (i = 0; del && i < N; i += 5)
+        if (ruv_index_remove(idx, i) != RUV_OK)
+            return ruv_index_free(idx), -1;
+    memset(&sp, 0, sizeof sp);
+    sp.ef_search = 64;
+    for (q = 0; q < NQ; q++) {
+        ruv_hit got[K];
+        uint64_t want[K];
+        size_t n = 0, a, b;
+        if (ruv_index_search(idx, g_query[q], K, &sp, got, &n) != RUV_OK || n != K)
+            return ruv_index_free(idx), -1;
+        exact(g_query[q], metric == RUV_METRIC_COSINE, gone, want);
+        for (a = 0; a < K; a++) {
+            bad += gone[got[a].key];
+            for (b = 0; b < K; b++)
+                hits += got[a].key == want[b];
+        }
+    }
+    ruv_index_stats(idx, &st);
+    printf("       %s: %u B of RAM per vector (%u vectors, capacity %u)\n", name,
+           (unsigned)(st.total_bytes / N), (unsigned)N, (unsigned)st.capacity);
+    ruv_index_free(idx);
+    return bad ? -2 : (double)hits / (NQ * K);
+}
+
+int main(void) {
+    double r;
+    arena_init();
+    make_data();
+    printf("ruvector %s on Cortex-M, kernels: %s; %d x %d vectors, %d queries\n", ruv_version(),
+           ruv_isa_name(ruv_isa_best()), N, DIM, NQ);
+    r = run("flat f32", RUV_INDEX_FLAT, RUV_METRIC_L2SQ, RUV_QUANT_NONE, 0, 0);
+    report("flat f32 l2sq recall@10", r == 1.0, r, 1.0);
+    r = run("hnsw f32", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, RUV_QUANT_NONE, 0, 0);
+    report("hnsw f32 l2sq recall@10", r >= 0.95, r, 0.95);
+    r = run("hnsw sq8 + f32 copies", RUV_INDEX_HNSW, RUV_METRIC_COSINE, RUV_QUANT_SQ8, 0, 0);
+    report("hnsw sq8 cosine recall@10", r >= 0.90, r, 0.90);
+    r = run("hnsw sq8 codes only", RUV_INDEX_HNSW, RUV_METRIC_COSINE, RUV_QUANT_SQ8, 1, 0);
+    report("hnsw sq8 codes only recall@10", r >= 0.90, r, 0.90);
+    r = run("hnsw f32, 20% deleted", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, RUV_QUANT_NONE, 0, 1);
+    report("hnsw after deletes recall@10", r >= 0.95, r, 0.95);
+    report("arena back to empty after frees", g_used == 0, (double)g_used, 0);
+    printf("arena high-water mark: %u bytes\n", (unsigned)g_peak);
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed != 0;
+}
