@@ -183,7 +183,8 @@
      hamming  popcount(a xor b)                       bin
      jaccard  1 - popcount(a and b) / popcount(a or b); 0 when both are empty   bin
    Any n >= 0, any alignment, no read past the last element. Floating types accumulate in f32
-   with many independent partial sums (the order differs from a sequential sum); i8/u8 accumulate
+   with many independent partial sums (the order differs from a sequential sum, and depends on n
+   and the ISA only: the same vectors give the same bits wherever they lie); i8/u8 accumulate
    exactly in 32-bit integers (flushed to 64 bits every 32768 values); bin by popcount. Error
    bound (checked by the tests against double precision): |error| <= 1e-5 * sum |a_i b_i| for
    dot, 1e-5 * result for l2sq and l1, 1e-5 absolute for cos; integer types are exact up to the
