@@ -195,10 +195,15 @@
 
    ISAs: serial (portable C, the reference); x86-64 AVX2+FMA+F16C; AVX-512 F/BW/VL/DQ; AVX-512
    with VNNI and VPOPCNTDQ (Ice Lake and later); AVX-512 with BF16 as well; AArch64 NEON (using
-   the dot-product instructions where HWCAP reports asimddp); AArch64 SVE; WebAssembly SIMD128
-   (chosen at compile time with -msimd128: WebAssembly has no run-time detection). All are
-   compiled in one translation unit with per-function target attributes: no -m flags needed.
-   Define RUV_NO_SIMD to build the serial kernels only.
+   the dot-product instructions where HWCAP reports asimddp); AArch64 SVE; 32-bit ARM NEON with
+   VFPv4 (armhf: Cortex-A7/A15/A17 and ARMv8 cores in 32-bit mode; ARMv7 NEON flushes subnormal
+   f32 values to zero, so sums over subnormal inputs may come out 0); WebAssembly SIMD128 (chosen
+   at compile time with -msimd128: WebAssembly has no run-time detection). All are compiled in
+   one translation unit with per-function target attributes (GCC, clang) or, under MSVC, with
+   none needed (cpuid by __cpuidex, XCR0 by _xgetbv): no -m flags needed. Exceptions: 32-bit ARM
+   with clang needs -mfpu=neon-vfpv4 (GCC on Linux detects it at run time), SVE with clang 14
+   needs -march=...+sve, MSVC on ARM64 gets the serial kernels. Define RUV_NO_SIMD to build the
+   serial kernels only.
 */
 #ifndef RUVECTOR_SIMD_H
 #define RUVECTOR_SIMD_H
@@ -231,7 +236,8 @@ typedef enum ruv_isa {
     RUV_ISA_AVX512 = 3,      /* + AVX-512 F/BW/VL/DQ (Skylake-X) */
     RUV_ISA_AVX512_ICE = 4,  /* + VNNI, VPOPCNTDQ (Ice Lake, Zen 4) */
     RUV_ISA_AVX512_BF16 = 5, /* + AVX512_BF16 (Sapphire Rapids, Zen 4) */
-    RUV_ISA_NEON = 6,        /* AArch64 Advanced SIMD (+ dotprod where the CPU has it) */
+    RUV_ISA_NEON = 6,        /* AArch64 Advanced SIMD (+ dotprod where the CPU has it); 32-bit
+                                ARM NEON with VFPv4 */
     RUV_ISA_SVE = 7,         /* AArch64 SVE */
     RUV_ISA_WASM128 = 8,     /* WebAssembly SIMD128 */
     RUV_ISA_COUNT = 9
@@ -321,10 +327,24 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #include <math.h>
 #include <string.h>
 
+/* MSVC proper (not clang-cl): no target attributes (any function may use any intrinsic), no GCC
+   builtins or inline assembly. */
+#ifndef RUV__MSVC
+#if defined(_MSC_VER) && !defined(__clang__)
+#define RUV__MSVC 1
+#else
+#define RUV__MSVC 0
+#endif
+#endif
+
 #if !defined(RUV_NO_SIMD) && (defined(__x86_64__) || defined(_M_X64)) &&                           \
-    (defined(__GNUC__) || defined(__clang__))
+    (defined(__GNUC__) || defined(__clang__) || RUV__MSVC)
 #define RUV__HAS_X86 1
+#if RUV__MSVC
+#include <intrin.h>
+#else
 #include <cpuid.h>
+#endif
 #include <immintrin.h>
 #else
 #define RUV__HAS_X86 0
@@ -332,6 +352,7 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 
 #if !defined(RUV_NO_SIMD) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
 #define RUV__HAS_NEON 1
+#define RUV__NEON_A32 0
 #include <arm_neon.h>
 #if defined(__linux__)
 #include <sys/auxv.h>
@@ -342,13 +363,31 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #else
 #define RUV__HAS_SVE 0
 #endif
+#elif !defined(RUV_NO_SIMD) && defined(__arm__) && (defined(__GNUC__) || defined(__clang__)) &&    \
+    ((defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)) ||                                        \
+     (defined(__linux__) && defined(__GNUC__) && !defined(__clang__) && defined(__ARM_FP) &&       \
+      defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'A' && __ARM_ARCH >= 7))
+/* 32-bit ARM (armhf): NEON with VFPv4 (fused multiply-add). Built with -mfpu=neon-vfpv4 (or
+   better) the kernels are always used; otherwise GCC on Linux compiles them under a target pragma
+   and they are chosen at run time when HWCAP reports NEON and VFPv4. */
+#define RUV__HAS_NEON 1
+#define RUV__NEON_A32 1
+#define RUV__HAS_SVE 0
+#include <arm_neon.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#endif
 #else
 #define RUV__HAS_NEON 0
 #define RUV__HAS_SVE 0
 #endif
 
-/* Per-function instruction-set targets (GCC, clang). */
+/* Per-function instruction-set targets (GCC, clang; MSVC needs none). */
+#if RUV__MSVC
+#define RUV__TARGET(s)
+#else
 #define RUV__TARGET(s) __attribute__((target(s)))
+#endif
 
 #if !defined(RUV_NO_SIMD) && defined(__wasm_simd128__)
 #define RUV__HAS_WASM 1
@@ -767,17 +806,65 @@ static void ruv__fill_serial(ruv_kernels *k) {
 }
 
 /* ---- begin src/simd/arm.h (inlined from src/ruvector_simd.h) ---- */
-/* AArch64 kernels: NEON (with the dot-product instructions where HWCAP reports asimddp) and SVE.
-   Included by ruvector_simd.h inside its implementation section. */
+/* ARM kernels: AArch64 NEON (with the dot-product instructions where HWCAP reports asimddp) and
+   SVE; the same NEON kernels on 32-bit ARM (ARMv7-A and later with NEON and VFPv4). Included by
+   ruvector_simd.h inside its implementation section. */
 #if RUV__HAS_NEON
 
+#if RUV__NEON_A32 && !(defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA))
+#pragma GCC push_options
+#pragma GCC target("fpu=neon-vfpv4")
+#define RUV__NEON_PRAGMA 1
+#else
+#define RUV__NEON_PRAGMA 0
+#endif
+
+#if RUV__NEON_A32
+/* The AArch64-only reductions, from pairwise steps. */
+static float ruv__n_addv_f32(float32x4_t v) {
+    float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+    return vget_lane_f32(vpadd_f32(s, s), 0);
+}
+static uint64_t ruv__n_addv_u64(uint64x2_t v) {
+    return vgetq_lane_u64(v, 0) + vgetq_lane_u64(v, 1);
+}
+static uint64_t ruv__n_addlv_u32(uint32x4_t v) { return ruv__n_addv_u64(vpaddlq_u32(v)); }
+static int64_t ruv__n_addlv_s32(int32x4_t v) {
+    int64x2_t s = vpaddlq_s32(v);
+    return vgetq_lane_s64(s, 0) + vgetq_lane_s64(s, 1);
+}
+/* 4 f16 values to f32 with integer steps (the f16 conversion intrinsics need -mfp16-format, and
+   ARMv7 NEON flushes subnormals, so those go through an exact int-to-float conversion). */
+static float32x4_t ruv__n_f16_a32(uint16x4_t x) {
+    uint32x4_t h = vmovl_u16(x), em = vandq_u32(h, vdupq_n_u32(0x7FFFu));
+    uint32x4_t r = vaddq_u32(vshlq_n_u32(em, 13), vdupq_n_u32(112u << 23));
+    float32x4_t sub = vmulq_n_f32(vcvtq_f32_u32(em), 5.9604644775390625e-8f); /* m * 2^-24 */
+    r = vbslq_u32(vcgeq_u32(em, vdupq_n_u32(0x7C00u)), vaddq_u32(r, vdupq_n_u32(112u << 23)), r);
+    r = vbslq_u32(vcltq_u32(em, vdupq_n_u32(0x400u)), vreinterpretq_u32_f32(sub), r);
+    return vreinterpretq_f32_u32(vorrq_u32(r, vshlq_n_u32(vandq_u32(h, vdupq_n_u32(0x8000u)), 16)));
+}
+#define RUV__N_ADDV_F32 ruv__n_addv_f32
+#define RUV__N_ADDV_U64 ruv__n_addv_u64
+#define RUV__ADDV_S(v) ruv__n_addlv_s32(v)
+#define RUV__ADDV_U(v) ruv__n_addlv_u32(v)
+#define RUV__MULLH_S8(x, y) vmull_s8(vget_high_s8(x), vget_high_s8(y))
+#define RUV__MULLH_U8(x, y) vmull_u8(vget_high_u8(x), vget_high_u8(y))
+#define RUV__N_F16(p) ruv__n_f16_a32(vld1_u16((const uint16_t *)(const void *)(p)))
+#else
 #define RUV__T_DOT RUV__TARGET("arch=armv8.2-a+dotprod")
+#define RUV__N_ADDV_F32 vaddvq_f32
+#define RUV__N_ADDV_U64 vaddvq_u64
+#define RUV__ADDV_S(v) vaddlvq_s32(v)
+#define RUV__ADDV_U(v) vaddlvq_u32(v)
+#define RUV__MULLH_S8 vmull_high_s8
+#define RUV__MULLH_U8 vmull_high_u8
+#define RUV__N_F16(p)                                                                              \
+    vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)(const void *)(p))))
+#endif
 
 /* ---- NEON floating kernels ---------------------------------------------------------------- */
 /* 4 elements at p as 4 floats. */
 #define RUV__N_F32(p) vld1q_f32((const float *)(const void *)(p))
-#define RUV__N_F16(p)                                                                              \
-    vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)(const void *)(p))))
 #define RUV__N_BF16(p)                                                                             \
     vreinterpretq_f32_u32(vshll_n_u16(vld1_u16((const uint16_t *)(const void *)(p)), 16))
 
@@ -830,7 +917,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, vaddvq_f32)
+    RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, RUV__N_ADDV_F32)
 RUV__N_FLOAT(f32, 4, RUV__N_F32)
 RUV__N_FLOAT(f16, 2, RUV__N_F16)
 RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
@@ -866,7 +953,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
                             l = vpadalq_u16(l, vpaddlq_u8(d));                                     \
                         else {                                                                     \
                             l = vpadalq_u16(l, vmull_u8(vget_low_u8(d), vget_low_u8(d)));          \
-                            l = vpadalq_u16(l, vmull_high_u8(d, d));                               \
+                            l = vpadalq_u16(l, RUV__MULLH_U8(d, d));                               \
                         }                                                                          \
                     } else {                                                                       \
                         s = PADAL(PADAL(s, MULL(x, y)), MULLH(x, y));                              \
@@ -877,7 +964,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
                     }                                                                              \
                 }                                                                                  \
             }                                                                                      \
-            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)vaddlvq_u32(l)                \
+            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)RUV__ADDV_U(l)                \
                                                           : (int64_t)ADDV(s);                      \
             *r1 += (int64_t)ADDV(t);                                                               \
             *r2 += (int64_t)ADDV(u);                                                               \
@@ -887,13 +974,12 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
 #define RUV__MULL_S8(x, y) vmull_s8(vget_low_s8(x), vget_low_s8(y))
 #define RUV__MULL_U8(x, y) vmull_u8(vget_low_u8(x), vget_low_u8(y))
 #define RUV__ABD_S8(x, y) vreinterpretq_u8_s8(vabdq_s8(x, y))
-#define RUV__ADDV_S(v) vaddlvq_s32(v)
-#define RUV__ADDV_U(v) vaddlvq_u32(v)
-RUV__N_INT(s, int8_t, vld1q_s8, RUV__MULL_S8, vmull_high_s8, vpadalq_s16, int32x4_t, RUV__ADDV_S,
+RUV__N_INT(s, int8_t, vld1q_s8, RUV__MULL_S8, RUV__MULLH_S8, vpadalq_s16, int32x4_t, RUV__ADDV_S,
            RUV__ABD_S8)
-RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint32x4_t, RUV__ADDV_U,
+RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint32x4_t, RUV__ADDV_U,
            vabdq_u8)
 
+#if !RUV__NEON_A32
 /* Dot-product instructions (sdot/udot): 16 products per instruction into 4 lanes. */
 #define RUV__N_DOT(T, CT, LDQ, DOT, ACC, ADDV, ABD)                                                \
     RUV__T_DOT static void ruv__isum_##T##_dot(const void *pa, const void *pb, size_t n, int op,   \
@@ -928,7 +1014,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
                     }                                                                              \
                 }                                                                                  \
             }                                                                                      \
-            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)vaddlvq_u32(l)                \
+            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)RUV__ADDV_U(l)                \
                                                           : (int64_t)ADDV(s);                      \
             *r1 += (int64_t)ADDV(t);                                                               \
             *r2 += (int64_t)ADDV(u);                                                               \
@@ -937,6 +1023,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
     RUV__INT_WRAPPERS(T, dot, RUV__T_DOT)
 RUV__N_DOT(s, int8_t, vld1q_s8, vdotq_s32, int32x4_t, RUV__ADDV_S, RUV__ABD_S8)
 RUV__N_DOT(u, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, RUV__ADDV_U, vabdq_u8)
+#endif
 
 /* ---- NEON binary and conversions ---------------------------------------------------------- */
 static void ruv__bits_neon(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
@@ -954,9 +1041,9 @@ static void ruv__bits_neon(const void *pa, const void *pb, size_t n, int jac, ui
     }
     *x = *an = *o = 0;
     ruv__bits_tail(a, b, i, n, x, an, o);
-    *x += vaddvq_u64(sx);
-    *an += vaddvq_u64(sa);
-    *o += vaddvq_u64(so);
+    *x += RUV__N_ADDV_U64(sx);
+    *an += RUV__N_ADDV_U64(sa);
+    *o += RUV__N_ADDV_U64(so);
 }
 
 static float ruv__hamming_bin_neon(const void *a, const void *b, size_t n) {
@@ -971,6 +1058,7 @@ static float ruv__jaccard_bin_neon(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+#if !RUV__NEON_A32
 /* f16 conversions use the FPCR rounding mode, round to nearest even unless changed. */
 static void ruv__f32_to_f16_neon(const void *src, void *dst, size_t n) {
     const float *s = (const float *)src;
@@ -980,6 +1068,7 @@ static void ruv__f32_to_f16_neon(const void *src, void *dst, size_t n) {
         vst1_u16(d + i, vreinterpret_u16_f16(vcvt_f16_f32(vld1q_f32(s + i))));
     ruv__f32_to_f16_serial(s + i, d + i, n - i);
 }
+#endif
 
 static void ruv__f16_to_f32_neon(const void *src, void *dst, size_t n) {
     const uint16_t *s = (const uint16_t *)src;
@@ -1159,9 +1248,12 @@ static void ruv__fill_sve(ruv_kernels *k) {
 /* ---- end src/simd/sve.h ---- */
 
 /* ---- detection and table ------------------------------------------------------------------ */
-#define RUV__HWCAP_ASIMDDP (1ul << 20)
-#define RUV__HWCAP_SVE (1ul << 22)
+#define RUV__HWCAP_ASIMDDP (1ul << 20) /* AArch64 */
+#define RUV__HWCAP_SVE (1ul << 22)     /* AArch64 */
+#define RUV__HWCAP_NEON (1ul << 12)    /* 32-bit ARM */
+#define RUV__HWCAP_VFPV4 (1ul << 16)   /* 32-bit ARM */
 
+#if !RUV__NEON_A32 || RUV__NEON_PRAGMA
 static unsigned long ruv__arm_hwcap(void) {
 #if defined(__linux__)
     return getauxval(AT_HWCAP);
@@ -1169,8 +1261,14 @@ static unsigned long ruv__arm_hwcap(void) {
     return 0; /* other systems: NEON only (the AArch64 baseline) */
 #endif
 }
+#endif
 
 static ruv_isa ruv__arm_best(void) {
+#if RUV__NEON_PRAGMA
+    unsigned long need = RUV__HWCAP_NEON | RUV__HWCAP_VFPV4;
+    if ((ruv__arm_hwcap() & need) != need)
+        return RUV_ISA_SERIAL;
+#endif
 #if RUV__HAS_SVE
     if (ruv__arm_hwcap() & RUV__HWCAP_SVE)
         return RUV_ISA_SVE;
@@ -1193,7 +1291,7 @@ static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
     }
     for (; i < n; i++)
         t += a[i] * (float)b[i];
-    return vaddvq_f32(vaddq_f32(s0, s1)) + t;
+    return RUV__N_ADDV_F32(vaddq_f32(s0, s1)) + t;
 }
 
 static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
@@ -1204,13 +1302,15 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, neon);
     RUV__FILL(k, s, RUV_DTYPE_I8, neon);
     RUV__FILL(k, u, RUV_DTYPE_U8, neon);
+#if !RUV__NEON_A32
     if (ruv__arm_hwcap() & RUV__HWCAP_ASIMDDP) {
         RUV__FILL(k, s, RUV_DTYPE_I8, dot);
         RUV__FILL(k, u, RUV_DTYPE_U8, dot);
     }
+    k->f32_to_f16 = ruv__f32_to_f16_neon; /* 32-bit ARM keeps the serial one */
+#endif
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_neon;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_neon;
-    k->f32_to_f16 = ruv__f32_to_f16_neon;
     k->f16_to_f32 = ruv__f16_to_f32_neon;
     k->f32_to_bf16 = ruv__f32_to_bf16_neon;
     k->bf16_to_f32 = ruv__bf16_to_f32_neon;
@@ -1221,6 +1321,9 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
 #endif
 }
 
+#if RUV__NEON_PRAGMA
+#pragma GCC pop_options
+#endif
 #endif /* RUV__HAS_NEON */
 /* ---- end src/simd/arm.h ---- */
 /* ---- begin src/simd/wasm.h (inlined from src/ruvector_simd.h) ---- */
@@ -1432,7 +1535,11 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
 #endif
 
 #define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c,popcnt")
+#if RUV__MSVC
+#define RUV__INLINE __forceinline
+#else
 #define RUV__INLINE __attribute__((always_inline)) inline
+#endif
 #define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
 #define RUV__T_ICE                                                                                 \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
@@ -1719,10 +1826,10 @@ RUV__T_AVX2 RUV__INLINE static void ruv__bits_avx2(const void *pa, const void *p
             }
         }
         if (jac) {
-            ta += (uint64_t)__builtin_popcountll(p & q);
-            to += (uint64_t)__builtin_popcountll(p | q);
+            ta += (uint64_t)_mm_popcnt_u64(p & q);
+            to += (uint64_t)_mm_popcnt_u64(p | q);
         } else
-            tx += (uint64_t)__builtin_popcountll(p ^ q);
+            tx += (uint64_t)_mm_popcnt_u64(p ^ q);
     }
     *x = tx, *an = ta, *o = to;
     if (n >= 96) {
@@ -2257,36 +2364,53 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
 }
 
 /* ---- detection and table ------------------------------------------------------------------ */
+/* r = eax, ebx, ecx, edx of cpuid(leaf, sub). */
+static void ruv__cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+    int v[4];
+    __cpuidex(v, (int)leaf, (int)sub);
+    r[0] = (unsigned)v[0], r[1] = (unsigned)v[1], r[2] = (unsigned)v[2], r[3] = (unsigned)v[3];
+#else
+    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+#endif
+}
+
+/* XCR0: the register state the OS saves. Only called once cpuid reports OSXSAVE. */
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+RUV__TARGET("xsave") static uint64_t ruv__xgetbv0(void) { return (uint64_t)_xgetbv(0); }
+#else
 static uint64_t ruv__xgetbv0(void) {
     uint32_t lo, hi;
     __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
     return ((uint64_t)hi << 32) | lo;
 }
+#endif
 
 /* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
 static ruv_isa ruv__x86_best(void) {
-    unsigned a, b, c, d, c7, a71 = 0;
+    unsigned r[4], l1[4], l7[4], a71 = 0;
     uint64_t xcr0;
-    if (!__get_cpuid(1, &a, &b, &c, &d))
+    ruv__cpuid(0, 0, r);
+    if (r[0] < 7)
         return RUV_ISA_SERIAL;
-    /* fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
-    if ((c & 0x38801000u) != 0x38801000u)
+    ruv__cpuid(1, 0, l1);
+    /* ecx: fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
+    if ((l1[2] & 0x38801000u) != 0x38801000u)
         return RUV_ISA_SERIAL;
     xcr0 = ruv__xgetbv0();
-    if ((xcr0 & 6u) != 6u || __get_cpuid_max(0, NULL) < 7)
+    if ((xcr0 & 6u) != 6u)
         return RUV_ISA_SERIAL;
-    __cpuid_count(7, 0, a, b, c7, d);
-    if (a >= 1) {
-        unsigned b1, c1, d1;
-        __cpuid_count(7, 1, a71, b1, c1, d1);
-        (void)b1, (void)c1, (void)d1;
+    ruv__cpuid(7, 0, l7);
+    if (l7[0] >= 1) {
+        ruv__cpuid(7, 1, r);
+        a71 = r[0];
     }
-    if (!(b & (1u << 5))) /* avx2 */
+    if (!(l7[1] & (1u << 5))) /* ebx: avx2 */
         return RUV_ISA_SERIAL;
-    /* avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
-    if ((b & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
+    /* ebx: avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
+    if ((l7[1] & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
         return RUV_ISA_AVX2;
-    if (!(c7 & (1u << 11)) || !(c7 & (1u << 14))) /* vnni, vpopcntdq */
+    if (!(l7[2] & (1u << 11)) || !(l7[2] & (1u << 14))) /* ecx: vnni, vpopcntdq */
         return RUV_ISA_AVX512;
     return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
 }
@@ -2972,6 +3096,9 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
 
 #if defined(__GNUC__) || defined(__clang__)
 #define RUV__PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <xmmintrin.h>
+#define RUV__PREFETCH(p) _mm_prefetch((const char *)(const void *)(p), _MM_HINT_T0)
 #else
 #define RUV__PREFETCH(p) ((void)(p))
 #endif
@@ -6659,6 +6786,16 @@ fail:
 }
 
 #ifndef RUV_NO_STDIO
+/* fopen, without MSVC's deprecation warning (C4996). */
+static FILE *ruv__fopen(const char *path, const char *mode) {
+#if defined(_MSC_VER)
+    FILE *f = NULL;
+    return fopen_s(&f, path, mode) == 0 ? f : NULL;
+#else
+    return fopen(path, mode);
+#endif
+}
+
 static int ruv__file_read(void *user, void *dst, size_t len) {
     FILE *f = (FILE *)user;
     if (fread(dst, 1, len, f) == len)
@@ -6669,16 +6806,25 @@ static int ruv__file_read(void *user, void *dst, size_t len) {
 RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
                                       ruv_index **out) {
     FILE *f;
+#if defined(_WIN32) /* long is 32 bits there */
+    long long size = -1;
+#else
     long size = -1;
+#endif
     ruv_result r;
     if (out)
         *out = NULL;
     if (!path || !out)
         return RUV_E_ARG;
-    if (!(f = fopen(path, "rb")))
+    if (!(f = ruv__fopen(path, "rb")))
         return RUV_E_IO;
+#if defined(_WIN32)
+    if (_fseeki64(f, 0, SEEK_END) == 0)
+        size = _ftelli64(f);
+#else
     if (fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
+#endif
     if (fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return RUV_E_IO;
@@ -6743,7 +6889,7 @@ static int ruv__file_write(void *user, const void *data, size_t len) {
 }
 
 static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = ruv__fopen(tmp, "wb");
     ruv_result r;
     if (!f)
         return RUV_E_IO;

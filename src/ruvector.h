@@ -623,6 +623,9 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
 
 #if defined(__GNUC__) || defined(__clang__)
 #define RUV__PREFETCH(p) __builtin_prefetch((const void *)(p), 0, 3)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#include <xmmintrin.h>
+#define RUV__PREFETCH(p) _mm_prefetch((const char *)(const void *)(p), _MM_HINT_T0)
 #else
 #define RUV__PREFETCH(p) ((void)(p))
 #endif
@@ -4310,6 +4313,16 @@ fail:
 }
 
 #ifndef RUV_NO_STDIO
+/* fopen, without MSVC's deprecation warning (C4996). */
+static FILE *ruv__fopen(const char *path, const char *mode) {
+#if defined(_MSC_VER)
+    FILE *f = NULL;
+    return fopen_s(&f, path, mode) == 0 ? f : NULL;
+#else
+    return fopen(path, mode);
+#endif
+}
+
 static int ruv__file_read(void *user, void *dst, size_t len) {
     FILE *f = (FILE *)user;
     if (fread(dst, 1, len, f) == len)
@@ -4320,16 +4333,25 @@ static int ruv__file_read(void *user, void *dst, size_t len) {
 RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
                                       ruv_index **out) {
     FILE *f;
+#if defined(_WIN32) /* long is 32 bits there */
+    long long size = -1;
+#else
     long size = -1;
+#endif
     ruv_result r;
     if (out)
         *out = NULL;
     if (!path || !out)
         return RUV_E_ARG;
-    if (!(f = fopen(path, "rb")))
+    if (!(f = ruv__fopen(path, "rb")))
         return RUV_E_IO;
+#if defined(_WIN32)
+    if (_fseeki64(f, 0, SEEK_END) == 0)
+        size = _ftelli64(f);
+#else
     if (fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
+#endif
     if (fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return RUV_E_IO;
@@ -4394,7 +4416,7 @@ static int ruv__file_write(void *user, const void *data, size_t len) {
 }
 
 static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
-    FILE *f = fopen(tmp, "wb");
+    FILE *f = ruv__fopen(tmp, "wb");
     ruv_result r;
     if (!f)
         return RUV_E_IO;

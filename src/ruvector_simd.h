@@ -45,10 +45,15 @@
 
    ISAs: serial (portable C, the reference); x86-64 AVX2+FMA+F16C; AVX-512 F/BW/VL/DQ; AVX-512
    with VNNI and VPOPCNTDQ (Ice Lake and later); AVX-512 with BF16 as well; AArch64 NEON (using
-   the dot-product instructions where HWCAP reports asimddp); AArch64 SVE; WebAssembly SIMD128
-   (chosen at compile time with -msimd128: WebAssembly has no run-time detection). All are
-   compiled in one translation unit with per-function target attributes: no -m flags needed.
-   Define RUV_NO_SIMD to build the serial kernels only.
+   the dot-product instructions where HWCAP reports asimddp); AArch64 SVE; 32-bit ARM NEON with
+   VFPv4 (armhf: Cortex-A7/A15/A17 and ARMv8 cores in 32-bit mode; ARMv7 NEON flushes subnormal
+   f32 values to zero, so sums over subnormal inputs may come out 0); WebAssembly SIMD128 (chosen
+   at compile time with -msimd128: WebAssembly has no run-time detection). All are compiled in
+   one translation unit with per-function target attributes (GCC, clang) or, under MSVC, with
+   none needed (cpuid by __cpuidex, XCR0 by _xgetbv): no -m flags needed. Exceptions: 32-bit ARM
+   with clang needs -mfpu=neon-vfpv4 (GCC on Linux detects it at run time), SVE with clang 14
+   needs -march=...+sve, MSVC on ARM64 gets the serial kernels. Define RUV_NO_SIMD to build the
+   serial kernels only.
 */
 #ifndef RUVECTOR_SIMD_H
 #define RUVECTOR_SIMD_H
@@ -81,7 +86,8 @@ typedef enum ruv_isa {
     RUV_ISA_AVX512 = 3,      /* + AVX-512 F/BW/VL/DQ (Skylake-X) */
     RUV_ISA_AVX512_ICE = 4,  /* + VNNI, VPOPCNTDQ (Ice Lake, Zen 4) */
     RUV_ISA_AVX512_BF16 = 5, /* + AVX512_BF16 (Sapphire Rapids, Zen 4) */
-    RUV_ISA_NEON = 6,        /* AArch64 Advanced SIMD (+ dotprod where the CPU has it) */
+    RUV_ISA_NEON = 6,        /* AArch64 Advanced SIMD (+ dotprod where the CPU has it); 32-bit
+                                ARM NEON with VFPv4 */
     RUV_ISA_SVE = 7,         /* AArch64 SVE */
     RUV_ISA_WASM128 = 8,     /* WebAssembly SIMD128 */
     RUV_ISA_COUNT = 9
@@ -171,10 +177,24 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #include <math.h>
 #include <string.h>
 
+/* MSVC proper (not clang-cl): no target attributes (any function may use any intrinsic), no GCC
+   builtins or inline assembly. */
+#ifndef RUV__MSVC
+#if defined(_MSC_VER) && !defined(__clang__)
+#define RUV__MSVC 1
+#else
+#define RUV__MSVC 0
+#endif
+#endif
+
 #if !defined(RUV_NO_SIMD) && (defined(__x86_64__) || defined(_M_X64)) &&                           \
-    (defined(__GNUC__) || defined(__clang__))
+    (defined(__GNUC__) || defined(__clang__) || RUV__MSVC)
 #define RUV__HAS_X86 1
+#if RUV__MSVC
+#include <intrin.h>
+#else
 #include <cpuid.h>
+#endif
 #include <immintrin.h>
 #else
 #define RUV__HAS_X86 0
@@ -182,6 +202,7 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 
 #if !defined(RUV_NO_SIMD) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
 #define RUV__HAS_NEON 1
+#define RUV__NEON_A32 0
 #include <arm_neon.h>
 #if defined(__linux__)
 #include <sys/auxv.h>
@@ -192,13 +213,31 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #else
 #define RUV__HAS_SVE 0
 #endif
+#elif !defined(RUV_NO_SIMD) && defined(__arm__) && (defined(__GNUC__) || defined(__clang__)) &&    \
+    ((defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA)) ||                                        \
+     (defined(__linux__) && defined(__GNUC__) && !defined(__clang__) && defined(__ARM_FP) &&       \
+      defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'A' && __ARM_ARCH >= 7))
+/* 32-bit ARM (armhf): NEON with VFPv4 (fused multiply-add). Built with -mfpu=neon-vfpv4 (or
+   better) the kernels are always used; otherwise GCC on Linux compiles them under a target pragma
+   and they are chosen at run time when HWCAP reports NEON and VFPv4. */
+#define RUV__HAS_NEON 1
+#define RUV__NEON_A32 1
+#define RUV__HAS_SVE 0
+#include <arm_neon.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#endif
 #else
 #define RUV__HAS_NEON 0
 #define RUV__HAS_SVE 0
 #endif
 
-/* Per-function instruction-set targets (GCC, clang). */
+/* Per-function instruction-set targets (GCC, clang; MSVC needs none). */
+#if RUV__MSVC
+#define RUV__TARGET(s)
+#else
 #define RUV__TARGET(s) __attribute__((target(s)))
+#endif
 
 #if !defined(RUV_NO_SIMD) && defined(__wasm_simd128__)
 #define RUV__HAS_WASM 1

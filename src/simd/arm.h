@@ -1,14 +1,62 @@
-/* AArch64 kernels: NEON (with the dot-product instructions where HWCAP reports asimddp) and SVE.
-   Included by ruvector_simd.h inside its implementation section. */
+/* ARM kernels: AArch64 NEON (with the dot-product instructions where HWCAP reports asimddp) and
+   SVE; the same NEON kernels on 32-bit ARM (ARMv7-A and later with NEON and VFPv4). Included by
+   ruvector_simd.h inside its implementation section. */
 #if RUV__HAS_NEON
 
+#if RUV__NEON_A32 && !(defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA))
+#pragma GCC push_options
+#pragma GCC target("fpu=neon-vfpv4")
+#define RUV__NEON_PRAGMA 1
+#else
+#define RUV__NEON_PRAGMA 0
+#endif
+
+#if RUV__NEON_A32
+/* The AArch64-only reductions, from pairwise steps. */
+static float ruv__n_addv_f32(float32x4_t v) {
+    float32x2_t s = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+    return vget_lane_f32(vpadd_f32(s, s), 0);
+}
+static uint64_t ruv__n_addv_u64(uint64x2_t v) {
+    return vgetq_lane_u64(v, 0) + vgetq_lane_u64(v, 1);
+}
+static uint64_t ruv__n_addlv_u32(uint32x4_t v) { return ruv__n_addv_u64(vpaddlq_u32(v)); }
+static int64_t ruv__n_addlv_s32(int32x4_t v) {
+    int64x2_t s = vpaddlq_s32(v);
+    return vgetq_lane_s64(s, 0) + vgetq_lane_s64(s, 1);
+}
+/* 4 f16 values to f32 with integer steps (the f16 conversion intrinsics need -mfp16-format, and
+   ARMv7 NEON flushes subnormals, so those go through an exact int-to-float conversion). */
+static float32x4_t ruv__n_f16_a32(uint16x4_t x) {
+    uint32x4_t h = vmovl_u16(x), em = vandq_u32(h, vdupq_n_u32(0x7FFFu));
+    uint32x4_t r = vaddq_u32(vshlq_n_u32(em, 13), vdupq_n_u32(112u << 23));
+    float32x4_t sub = vmulq_n_f32(vcvtq_f32_u32(em), 5.9604644775390625e-8f); /* m * 2^-24 */
+    r = vbslq_u32(vcgeq_u32(em, vdupq_n_u32(0x7C00u)), vaddq_u32(r, vdupq_n_u32(112u << 23)), r);
+    r = vbslq_u32(vcltq_u32(em, vdupq_n_u32(0x400u)), vreinterpretq_u32_f32(sub), r);
+    return vreinterpretq_f32_u32(vorrq_u32(r, vshlq_n_u32(vandq_u32(h, vdupq_n_u32(0x8000u)), 16)));
+}
+#define RUV__N_ADDV_F32 ruv__n_addv_f32
+#define RUV__N_ADDV_U64 ruv__n_addv_u64
+#define RUV__ADDV_S(v) ruv__n_addlv_s32(v)
+#define RUV__ADDV_U(v) ruv__n_addlv_u32(v)
+#define RUV__MULLH_S8(x, y) vmull_s8(vget_high_s8(x), vget_high_s8(y))
+#define RUV__MULLH_U8(x, y) vmull_u8(vget_high_u8(x), vget_high_u8(y))
+#define RUV__N_F16(p) ruv__n_f16_a32(vld1_u16((const uint16_t *)(const void *)(p)))
+#else
 #define RUV__T_DOT RUV__TARGET("arch=armv8.2-a+dotprod")
+#define RUV__N_ADDV_F32 vaddvq_f32
+#define RUV__N_ADDV_U64 vaddvq_u64
+#define RUV__ADDV_S(v) vaddlvq_s32(v)
+#define RUV__ADDV_U(v) vaddlvq_u32(v)
+#define RUV__MULLH_S8 vmull_high_s8
+#define RUV__MULLH_U8 vmull_high_u8
+#define RUV__N_F16(p)                                                                              \
+    vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)(const void *)(p))))
+#endif
 
 /* ---- NEON floating kernels ---------------------------------------------------------------- */
 /* 4 elements at p as 4 floats. */
 #define RUV__N_F32(p) vld1q_f32((const float *)(const void *)(p))
-#define RUV__N_F16(p)                                                                              \
-    vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)(const void *)(p))))
 #define RUV__N_BF16(p)                                                                             \
     vreinterpretq_f32_u32(vshll_n_u16(vld1_u16((const uint16_t *)(const void *)(p)), 16))
 
@@ -61,7 +109,7 @@
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, vaddvq_f32)
+    RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, RUV__N_ADDV_F32)
 RUV__N_FLOAT(f32, 4, RUV__N_F32)
 RUV__N_FLOAT(f16, 2, RUV__N_F16)
 RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
@@ -97,7 +145,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
                             l = vpadalq_u16(l, vpaddlq_u8(d));                                     \
                         else {                                                                     \
                             l = vpadalq_u16(l, vmull_u8(vget_low_u8(d), vget_low_u8(d)));          \
-                            l = vpadalq_u16(l, vmull_high_u8(d, d));                               \
+                            l = vpadalq_u16(l, RUV__MULLH_U8(d, d));                               \
                         }                                                                          \
                     } else {                                                                       \
                         s = PADAL(PADAL(s, MULL(x, y)), MULLH(x, y));                              \
@@ -108,7 +156,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
                     }                                                                              \
                 }                                                                                  \
             }                                                                                      \
-            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)vaddlvq_u32(l)                \
+            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)RUV__ADDV_U(l)                \
                                                           : (int64_t)ADDV(s);                      \
             *r1 += (int64_t)ADDV(t);                                                               \
             *r2 += (int64_t)ADDV(u);                                                               \
@@ -118,13 +166,12 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
 #define RUV__MULL_S8(x, y) vmull_s8(vget_low_s8(x), vget_low_s8(y))
 #define RUV__MULL_U8(x, y) vmull_u8(vget_low_u8(x), vget_low_u8(y))
 #define RUV__ABD_S8(x, y) vreinterpretq_u8_s8(vabdq_s8(x, y))
-#define RUV__ADDV_S(v) vaddlvq_s32(v)
-#define RUV__ADDV_U(v) vaddlvq_u32(v)
-RUV__N_INT(s, int8_t, vld1q_s8, RUV__MULL_S8, vmull_high_s8, vpadalq_s16, int32x4_t, RUV__ADDV_S,
+RUV__N_INT(s, int8_t, vld1q_s8, RUV__MULL_S8, RUV__MULLH_S8, vpadalq_s16, int32x4_t, RUV__ADDV_S,
            RUV__ABD_S8)
-RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint32x4_t, RUV__ADDV_U,
+RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint32x4_t, RUV__ADDV_U,
            vabdq_u8)
 
+#if !RUV__NEON_A32
 /* Dot-product instructions (sdot/udot): 16 products per instruction into 4 lanes. */
 #define RUV__N_DOT(T, CT, LDQ, DOT, ACC, ADDV, ABD)                                                \
     RUV__T_DOT static void ruv__isum_##T##_dot(const void *pa, const void *pb, size_t n, int op,   \
@@ -159,7 +206,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
                     }                                                                              \
                 }                                                                                  \
             }                                                                                      \
-            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)vaddlvq_u32(l)                \
+            *r0 += (op == RUV_OP_L1 || op == RUV_OP_L2SQ) ? (int64_t)RUV__ADDV_U(l)                \
                                                           : (int64_t)ADDV(s);                      \
             *r1 += (int64_t)ADDV(t);                                                               \
             *r2 += (int64_t)ADDV(u);                                                               \
@@ -168,6 +215,7 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, vmull_high_u8, vpadalq_u16, uint3
     RUV__INT_WRAPPERS(T, dot, RUV__T_DOT)
 RUV__N_DOT(s, int8_t, vld1q_s8, vdotq_s32, int32x4_t, RUV__ADDV_S, RUV__ABD_S8)
 RUV__N_DOT(u, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, RUV__ADDV_U, vabdq_u8)
+#endif
 
 /* ---- NEON binary and conversions ---------------------------------------------------------- */
 static void ruv__bits_neon(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
@@ -185,9 +233,9 @@ static void ruv__bits_neon(const void *pa, const void *pb, size_t n, int jac, ui
     }
     *x = *an = *o = 0;
     ruv__bits_tail(a, b, i, n, x, an, o);
-    *x += vaddvq_u64(sx);
-    *an += vaddvq_u64(sa);
-    *o += vaddvq_u64(so);
+    *x += RUV__N_ADDV_U64(sx);
+    *an += RUV__N_ADDV_U64(sa);
+    *o += RUV__N_ADDV_U64(so);
 }
 
 static float ruv__hamming_bin_neon(const void *a, const void *b, size_t n) {
@@ -202,6 +250,7 @@ static float ruv__jaccard_bin_neon(const void *a, const void *b, size_t n) {
     return ruv__jaccard_finish(an, o);
 }
 
+#if !RUV__NEON_A32
 /* f16 conversions use the FPCR rounding mode, round to nearest even unless changed. */
 static void ruv__f32_to_f16_neon(const void *src, void *dst, size_t n) {
     const float *s = (const float *)src;
@@ -211,6 +260,7 @@ static void ruv__f32_to_f16_neon(const void *src, void *dst, size_t n) {
         vst1_u16(d + i, vreinterpret_u16_f16(vcvt_f16_f32(vld1q_f32(s + i))));
     ruv__f32_to_f16_serial(s + i, d + i, n - i);
 }
+#endif
 
 static void ruv__f16_to_f32_neon(const void *src, void *dst, size_t n) {
     const uint16_t *s = (const uint16_t *)src;
@@ -250,9 +300,12 @@ static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
 #include "sve.h"
 
 /* ---- detection and table ------------------------------------------------------------------ */
-#define RUV__HWCAP_ASIMDDP (1ul << 20)
-#define RUV__HWCAP_SVE (1ul << 22)
+#define RUV__HWCAP_ASIMDDP (1ul << 20) /* AArch64 */
+#define RUV__HWCAP_SVE (1ul << 22)     /* AArch64 */
+#define RUV__HWCAP_NEON (1ul << 12)    /* 32-bit ARM */
+#define RUV__HWCAP_VFPV4 (1ul << 16)   /* 32-bit ARM */
 
+#if !RUV__NEON_A32 || RUV__NEON_PRAGMA
 static unsigned long ruv__arm_hwcap(void) {
 #if defined(__linux__)
     return getauxval(AT_HWCAP);
@@ -260,8 +313,14 @@ static unsigned long ruv__arm_hwcap(void) {
     return 0; /* other systems: NEON only (the AArch64 baseline) */
 #endif
 }
+#endif
 
 static ruv_isa ruv__arm_best(void) {
+#if RUV__NEON_PRAGMA
+    unsigned long need = RUV__HWCAP_NEON | RUV__HWCAP_VFPV4;
+    if ((ruv__arm_hwcap() & need) != need)
+        return RUV_ISA_SERIAL;
+#endif
 #if RUV__HAS_SVE
     if (ruv__arm_hwcap() & RUV__HWCAP_SVE)
         return RUV_ISA_SVE;
@@ -284,7 +343,7 @@ static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
     }
     for (; i < n; i++)
         t += a[i] * (float)b[i];
-    return vaddvq_f32(vaddq_f32(s0, s1)) + t;
+    return RUV__N_ADDV_F32(vaddq_f32(s0, s1)) + t;
 }
 
 static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
@@ -295,13 +354,15 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, neon);
     RUV__FILL(k, s, RUV_DTYPE_I8, neon);
     RUV__FILL(k, u, RUV_DTYPE_U8, neon);
+#if !RUV__NEON_A32
     if (ruv__arm_hwcap() & RUV__HWCAP_ASIMDDP) {
         RUV__FILL(k, s, RUV_DTYPE_I8, dot);
         RUV__FILL(k, u, RUV_DTYPE_U8, dot);
     }
+    k->f32_to_f16 = ruv__f32_to_f16_neon; /* 32-bit ARM keeps the serial one */
+#endif
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_neon;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_neon;
-    k->f32_to_f16 = ruv__f32_to_f16_neon;
     k->f16_to_f32 = ruv__f16_to_f32_neon;
     k->f32_to_bf16 = ruv__f32_to_bf16_neon;
     k->bf16_to_f32 = ruv__bf16_to_f32_neon;
@@ -312,4 +373,7 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
 #endif
 }
 
+#if RUV__NEON_PRAGMA
+#pragma GCC pop_options
+#endif
 #endif /* RUV__HAS_NEON */

@@ -10,7 +10,11 @@
 #endif
 
 #define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c,popcnt")
+#if RUV__MSVC
+#define RUV__INLINE __forceinline
+#else
 #define RUV__INLINE __attribute__((always_inline)) inline
+#endif
 #define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
 #define RUV__T_ICE                                                                                 \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
@@ -297,10 +301,10 @@ RUV__T_AVX2 RUV__INLINE static void ruv__bits_avx2(const void *pa, const void *p
             }
         }
         if (jac) {
-            ta += (uint64_t)__builtin_popcountll(p & q);
-            to += (uint64_t)__builtin_popcountll(p | q);
+            ta += (uint64_t)_mm_popcnt_u64(p & q);
+            to += (uint64_t)_mm_popcnt_u64(p | q);
         } else
-            tx += (uint64_t)__builtin_popcountll(p ^ q);
+            tx += (uint64_t)_mm_popcnt_u64(p ^ q);
     }
     *x = tx, *an = ta, *o = to;
     if (n >= 96) {
@@ -835,36 +839,53 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
 }
 
 /* ---- detection and table ------------------------------------------------------------------ */
+/* r = eax, ebx, ecx, edx of cpuid(leaf, sub). */
+static void ruv__cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+    int v[4];
+    __cpuidex(v, (int)leaf, (int)sub);
+    r[0] = (unsigned)v[0], r[1] = (unsigned)v[1], r[2] = (unsigned)v[2], r[3] = (unsigned)v[3];
+#else
+    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+#endif
+}
+
+/* XCR0: the register state the OS saves. Only called once cpuid reports OSXSAVE. */
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+RUV__TARGET("xsave") static uint64_t ruv__xgetbv0(void) { return (uint64_t)_xgetbv(0); }
+#else
 static uint64_t ruv__xgetbv0(void) {
     uint32_t lo, hi;
     __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
     return ((uint64_t)hi << 32) | lo;
 }
+#endif
 
 /* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
 static ruv_isa ruv__x86_best(void) {
-    unsigned a, b, c, d, c7, a71 = 0;
+    unsigned r[4], l1[4], l7[4], a71 = 0;
     uint64_t xcr0;
-    if (!__get_cpuid(1, &a, &b, &c, &d))
+    ruv__cpuid(0, 0, r);
+    if (r[0] < 7)
         return RUV_ISA_SERIAL;
-    /* fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
-    if ((c & 0x38801000u) != 0x38801000u)
+    ruv__cpuid(1, 0, l1);
+    /* ecx: fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
+    if ((l1[2] & 0x38801000u) != 0x38801000u)
         return RUV_ISA_SERIAL;
     xcr0 = ruv__xgetbv0();
-    if ((xcr0 & 6u) != 6u || __get_cpuid_max(0, NULL) < 7)
+    if ((xcr0 & 6u) != 6u)
         return RUV_ISA_SERIAL;
-    __cpuid_count(7, 0, a, b, c7, d);
-    if (a >= 1) {
-        unsigned b1, c1, d1;
-        __cpuid_count(7, 1, a71, b1, c1, d1);
-        (void)b1, (void)c1, (void)d1;
+    ruv__cpuid(7, 0, l7);
+    if (l7[0] >= 1) {
+        ruv__cpuid(7, 1, r);
+        a71 = r[0];
     }
-    if (!(b & (1u << 5))) /* avx2 */
+    if (!(l7[1] & (1u << 5))) /* ebx: avx2 */
         return RUV_ISA_SERIAL;
-    /* avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
-    if ((b & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
+    /* ebx: avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
+    if ((l7[1] & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
         return RUV_ISA_AVX2;
-    if (!(c7 & (1u << 11)) || !(c7 & (1u << 14))) /* vnni, vpopcntdq */
+    if (!(l7[2] & (1u << 11)) || !(l7[2] & (1u << 14))) /* ecx: vnni, vpopcntdq */
         return RUV_ISA_AVX512;
     return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
 }
