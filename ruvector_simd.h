@@ -129,11 +129,15 @@ typedef struct ruv_kernels {
     ruv_convert_fn f32_to_f16, f16_to_f32, f32_to_bf16, bf16_to_f32;
     /* Quantization kernels (used by ruvector.h's SQ8 and PQ storage):
        dot_f32_u8(a, b, n): sum a_i b_i of n floats a and n bytes b (0..255); error as f32 dot.
+       dot_i16_u8(a, b, n): sum a_i b_i of n int16 a and n bytes b, exact, for inputs with
+         255 * sum |a_i| < 2^31 (sums are kept in 32-bit lanes; ruvector.h scales its SQ8
+         query weights to that).
        pq_lut(q, cent, dsub, op, out): out[c] = l2sq (op RUV_OP_L2SQ) or dot (RUV_OP_DOT) of the
          dsub floats q with centroid c, for c = 0..255; cent is dsub x 256 floats, centroid c's
          component d at cent[d * 256 + c] (transposed, so 256 distances come out per pass).
        adc(lut, code, m): sum over j < m of lut[j * 256 + code[j]] (PQ asymmetric distance). */
     float (*dot_f32_u8)(const float *a, const uint8_t *b, size_t n);
+    int32_t (*dot_i16_u8)(const int16_t *a, const uint8_t *b, size_t n);
     void (*pq_lut)(const float *q, const float *cent, size_t dsub, int op, float *out);
     float (*adc)(const float *lut, const uint8_t *code, size_t m);
 } ruv_kernels;
@@ -551,6 +555,14 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
             s[0] += a[i] * (float)b[i];                                                            \
         return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
     }
+#define RUV__Q16DOT_C(I, TGT)                                                                      \
+    TGT static int32_t ruv__dot_i16_u8_##I(const int16_t *a, const uint8_t *b, size_t n) {         \
+        int64_t s = 0;                                                                             \
+        size_t i;                                                                                  \
+        for (i = 0; i < n; i++)                                                                    \
+            s += (int32_t)a[i] * b[i];                                                             \
+        return (int32_t)s;                                                                         \
+    }
 #define RUV__PQLUT_C(I, TGT)                                                                       \
     TGT static void ruv__pq_lut_##I(const float *q, const float *cent, size_t dsub, int op,        \
                                     float *out) {                                                  \
@@ -585,11 +597,13 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     }
 #define RUV__QUANT_C(I, TGT)                                                                       \
     RUV__Q8DOT_C(I, TGT)                                                                           \
+    RUV__Q16DOT_C(I, TGT)                                                                          \
     RUV__PQLUT_C(I, TGT)                                                                           \
     RUV__ADC_C(I, TGT)
 #define RUV__FILL_QUANT(k, I)                                                                      \
     do {                                                                                           \
         (k)->dot_f32_u8 = ruv__dot_f32_u8_##I;                                                     \
+        (k)->dot_i16_u8 = ruv__dot_i16_u8_##I;                                                     \
         (k)->pq_lut = ruv__pq_lut_##I;                                                             \
         (k)->adc = ruv__adc_##I;                                                                   \
     } while (0)
@@ -1145,6 +1159,21 @@ static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
     return RUV__N_ADDV_F32(vaddq_f32(s0, s1)) + t;
 }
 
+/* int16 x u8: bytes widened to 16 bits, multiply-accumulated into 32-bit lanes (exact). */
+static int32_t ruv__dot_i16_u8_neon(const int16_t *a, const uint8_t *b, size_t n) {
+    int32x4_t s0 = vdupq_n_s32(0), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int16x8_t c = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(b + i))), x = vld1q_s16(a + i);
+        s0 = vmlal_s16(s0, vget_low_s16(x), vget_low_s16(c));
+        s1 = vmlal_s16(s1, vget_high_s16(x), vget_high_s16(c));
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    return (int32_t)RUV__ADDV_S(vaddq_s32(s0, s1)) + t;
+}
+
 static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_NEON && isa != RUV_ISA_SVE)
         return;
@@ -1358,6 +1387,29 @@ static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
     for (; i < n; i++)
         t += a[i] * (float)b[i];
     return ruv__f32x4_sum(wasm_f32x4_add(s0, s1)) + t;
+}
+
+/* int16 x u8: 8 bytes widened by the load, i32x4.dot_i16x8_s (exact). */
+static int32_t ruv__dot_i16_u8_wasm(const int16_t *a, const uint8_t *b, size_t n) {
+    v128_t s0 = wasm_i32x4_splat(0), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = wasm_i32x4_add(s0,
+                            wasm_i32x4_dot_i16x8(wasm_v128_load(a + i), wasm_u16x8_load8x8(b + i)));
+        s1 = wasm_i32x4_add(
+            s1, wasm_i32x4_dot_i16x8(wasm_v128_load(a + i + 8), wasm_u16x8_load8x8(b + i + 8)));
+    }
+    if (i + 8 <= n) {
+        s0 = wasm_i32x4_add(s0,
+                            wasm_i32x4_dot_i16x8(wasm_v128_load(a + i), wasm_u16x8_load8x8(b + i)));
+        i += 8;
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    s0 = wasm_i32x4_add(s0, s1);
+    return wasm_i32x4_extract_lane(s0, 0) + wasm_i32x4_extract_lane(s0, 1) +
+           wasm_i32x4_extract_lane(s0, 2) + wasm_i32x4_extract_lane(s0, 3) + t;
 }
 
 static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
@@ -2295,6 +2347,53 @@ RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, 
 }
 
 /* Masked loads for the tail: lanes past n are neither read nor counted. */
+/* int16 x u8 dot products: bytes widened to 16 bits, pairs multiplied and summed into 32-bit
+   lanes (vpmaddwd: exact, as every byte is below 2^15). */
+RUV__T_AVX2 static int32_t ruv__dot_i16_u8_avx2(const int16_t *a, const uint8_t *b, size_t n) {
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i c0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        __m256i c1 =
+            _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c0));
+        s1 = _mm256_add_epi32(
+            s1,
+            _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i + 16)), c1));
+    }
+    if (i + 16 <= n) {
+        __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c));
+        i += 16;
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    return ruv__hsum8i32(_mm256_add_epi32(s0, s1)) + t;
+}
+
+RUV__T_AVX512 static int32_t ruv__dot_i16_u8_avx512(const int16_t *a, const uint8_t *b, size_t n) {
+    __m512i s0 = _mm512_setzero_si512(), s1 = s0;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i c0 =
+            _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(b + i)));
+        __m512i c1 =
+            _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(b + i + 32)));
+        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i)), c0));
+        s1 = _mm512_add_epi32(
+            s1, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i + 32)), c1));
+    }
+    for (; i < n; i += 32) {
+        __mmask32 k = n - i >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << (n - i)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(k, b + i));
+        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(k, a + i), c));
+    }
+    return _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
+}
+
 RUV__T_AVX512 static float ruv__dot_f32_u8_avx512(const float *a, const uint8_t *b, size_t n) {
     __m512 s0 = _mm512_setzero_ps(), s1 = s0;
     size_t i = 0;
@@ -2352,6 +2451,7 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
     k->dot_f32_u8 = ruv__dot_f32_u8_avx2;
+    k->dot_i16_u8 = ruv__dot_i16_u8_avx2;
     k->pq_lut = ruv__pq_lut_avx2;
     k->adc = ruv__adc_avx2;
     if (isa == RUV_ISA_AVX2)

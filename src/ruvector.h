@@ -1076,10 +1076,16 @@ static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
                                                               t = sum (sc_i c_i)^2
      IP:     q.x = sum q_i lo_i + sum w_i c_i,                w_i = sc_i q_i
      cosine: q.x / |x| = (sum q_i lo_i + sum w_i c_i) t,      t = 1 / |x|
-   which is one f32 x u8 dot product per distance (ruv_kernels.dot_f32_u8). */
+   which is one int16 x u8 dot product per distance (ruv_kernels.dot_i16_u8): q16 holds the w_i
+   scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and the kernel's
+   32-bit sums exact (see ruv__sq8_q16). The rounding moves sum w_i c_i by at most
+   qinv / 2 sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what
+   the 8-bit codes themselves move it (about sum |w_i| / 2 in the worst case). */
 typedef struct ruv__prep {
     const void *v;
     float c0;
+    const int16_t *q16; /* SQ8 */
+    float qinv;         /* SQ8 */
 } ruv__prep;
 
 static const float *ruv__sq_lo(const ruv_index *idx) { return idx->qp; }
@@ -1229,6 +1235,32 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
     }
 }
 
+/* The SQ8 weights w (d floats) as int16 q16 for ruv_kernels.dot_i16_u8; returns the factor
+   back (sum w_i c_i ~ qinv sum q16_i c_i). The scale qs is the largest with |q16_i| <= 32767
+   and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w. */
+static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
+    double mx = 0.0, sum = 0.0, qs, lim;
+    size_t i;
+    for (i = 0; i < d; i++) {
+        double a = fabs((double)w[i]);
+        mx = a > mx ? a : mx;
+        sum += a;
+    }
+    if (!(mx > 0.0)) {
+        memset(q16, 0, d * sizeof *q16);
+        return 0.0f;
+    }
+    qs = 32767.0 / mx;
+    lim = (2147483647.0 / 255.0 - (double)d) / sum; /* d <= RUV_MAX_DIM: lim > 0 */
+    if (lim < qs)
+        qs = lim;
+    for (i = 0; i < d; i++) { /* to nearest, halves away from zero */
+        double y = (double)w[i] * qs;
+        q16[i] = (int16_t)(y < 0.0 ? y - 0.5 : y + 0.5);
+    }
+    return (float)(1.0 / qs);
+}
+
 /* Prepares x (normalised for cosine) for ruv__qdist into buf (idx->prep_len floats); scratch
    c->tmp[dim..]. */
 static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x, float *buf,
@@ -1236,6 +1268,8 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
     size_t d = idx->dim, i;
     p->v = buf;
     p->c0 = 0.0f;
+    p->q16 = NULL;
+    p->qinv = 0.0f;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         p->v = x;
@@ -1256,6 +1290,8 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
             }
         }
         p->c0 = (float)c0;
+        p->q16 = (const int16_t *)(const void *)(buf + d);
+        p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d));
         break;
     }
     case RUV_QUANT_PQ: {
@@ -1283,7 +1319,7 @@ static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned
         r = idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
         return idx->dot_based ? 1.0f - r : r;
     }
-    r = idx->kern.dot_f32_u8((const float *)p->v, code, idx->dim);
+    r = (float)idx->kern.dot_i16_u8(p->q16, code, idx->dim) * p->qinv;
     memcpy(&t, code + idx->sq_off, sizeof t);
     switch (idx->cfg.metric) {
     case RUV_METRIC_L2SQ:
@@ -2143,7 +2179,7 @@ static void ruv__quant_layout(ruv_index *idx) {
     switch (c->quant) {
     case RUV_QUANT_SQ8:
         idx->sq_off = (d + 3) & ~(size_t)3;
-        idx->prep_len = d;
+        idx->prep_len = d + (d + 1) / 2; /* the f32 weights, then their int16 form */
         break;
     case RUV_QUANT_PQ:
         idx->dsub = d / c->pq_m;

@@ -128,11 +128,15 @@ typedef struct ruv_kernels {
     ruv_convert_fn f32_to_f16, f16_to_f32, f32_to_bf16, bf16_to_f32;
     /* Quantization kernels (used by ruvector.h's SQ8 and PQ storage):
        dot_f32_u8(a, b, n): sum a_i b_i of n floats a and n bytes b (0..255); error as f32 dot.
+       dot_i16_u8(a, b, n): sum a_i b_i of n int16 a and n bytes b, exact, for inputs with
+         255 * sum |a_i| < 2^31 (sums are kept in 32-bit lanes; ruvector.h scales its SQ8
+         query weights to that).
        pq_lut(q, cent, dsub, op, out): out[c] = l2sq (op RUV_OP_L2SQ) or dot (RUV_OP_DOT) of the
          dsub floats q with centroid c, for c = 0..255; cent is dsub x 256 floats, centroid c's
          component d at cent[d * 256 + c] (transposed, so 256 distances come out per pass).
        adc(lut, code, m): sum over j < m of lut[j * 256 + code[j]] (PQ asymmetric distance). */
     float (*dot_f32_u8)(const float *a, const uint8_t *b, size_t n);
+    int32_t (*dot_i16_u8)(const int16_t *a, const uint8_t *b, size_t n);
     void (*pq_lut)(const float *q, const float *cent, size_t dsub, int op, float *out);
     float (*adc)(const float *lut, const uint8_t *code, size_t m);
 } ruv_kernels;
@@ -550,6 +554,14 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
             s[0] += a[i] * (float)b[i];                                                            \
         return (s[0] + s[1]) + (s[2] + s[3]);                                                      \
     }
+#define RUV__Q16DOT_C(I, TGT)                                                                      \
+    TGT static int32_t ruv__dot_i16_u8_##I(const int16_t *a, const uint8_t *b, size_t n) {         \
+        int64_t s = 0;                                                                             \
+        size_t i;                                                                                  \
+        for (i = 0; i < n; i++)                                                                    \
+            s += (int32_t)a[i] * b[i];                                                             \
+        return (int32_t)s;                                                                         \
+    }
 #define RUV__PQLUT_C(I, TGT)                                                                       \
     TGT static void ruv__pq_lut_##I(const float *q, const float *cent, size_t dsub, int op,        \
                                     float *out) {                                                  \
@@ -584,11 +596,13 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     }
 #define RUV__QUANT_C(I, TGT)                                                                       \
     RUV__Q8DOT_C(I, TGT)                                                                           \
+    RUV__Q16DOT_C(I, TGT)                                                                          \
     RUV__PQLUT_C(I, TGT)                                                                           \
     RUV__ADC_C(I, TGT)
 #define RUV__FILL_QUANT(k, I)                                                                      \
     do {                                                                                           \
         (k)->dot_f32_u8 = ruv__dot_f32_u8_##I;                                                     \
+        (k)->dot_i16_u8 = ruv__dot_i16_u8_##I;                                                     \
         (k)->pq_lut = ruv__pq_lut_##I;                                                             \
         (k)->adc = ruv__adc_##I;                                                                   \
     } while (0)

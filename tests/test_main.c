@@ -746,7 +746,7 @@ static const test_case g_tests[] = {
                                 T(alloc_failure_store) T(hnsw_delete_reinsert_glove)
                                     T(hnsw_filtered_glove) T(mmr) T(hnsw_threads_glove)
                                         T(concurrent_readers) T(byte_order) T(quant_kernels)
-                                            T(quant_codes) T(quant_recall_glove)
+                                            T(quant_dot_i16) T(quant_codes) T(quant_recall_glove)
                                                 T(quant_recall_mnist) T(quant_deterministic)
                                                     T(quant_bad_input) T(quant_persist)
                                                         T(quant_alloc_failure) T(quant_threads)};

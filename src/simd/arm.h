@@ -346,6 +346,21 @@ static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
     return RUV__N_ADDV_F32(vaddq_f32(s0, s1)) + t;
 }
 
+/* int16 x u8: bytes widened to 16 bits, multiply-accumulated into 32-bit lanes (exact). */
+static int32_t ruv__dot_i16_u8_neon(const int16_t *a, const uint8_t *b, size_t n) {
+    int32x4_t s0 = vdupq_n_s32(0), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        int16x8_t c = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(b + i))), x = vld1q_s16(a + i);
+        s0 = vmlal_s16(s0, vget_low_s16(x), vget_low_s16(c));
+        s1 = vmlal_s16(s1, vget_high_s16(x), vget_high_s16(c));
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    return (int32_t)RUV__ADDV_S(vaddq_s32(s0, s1)) + t;
+}
+
 static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_NEON && isa != RUV_ISA_SVE)
         return;

@@ -180,6 +180,29 @@ static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
     return ruv__f32x4_sum(wasm_f32x4_add(s0, s1)) + t;
 }
 
+/* int16 x u8: 8 bytes widened by the load, i32x4.dot_i16x8_s (exact). */
+static int32_t ruv__dot_i16_u8_wasm(const int16_t *a, const uint8_t *b, size_t n) {
+    v128_t s0 = wasm_i32x4_splat(0), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = wasm_i32x4_add(s0,
+                            wasm_i32x4_dot_i16x8(wasm_v128_load(a + i), wasm_u16x8_load8x8(b + i)));
+        s1 = wasm_i32x4_add(
+            s1, wasm_i32x4_dot_i16x8(wasm_v128_load(a + i + 8), wasm_u16x8_load8x8(b + i + 8)));
+    }
+    if (i + 8 <= n) {
+        s0 = wasm_i32x4_add(s0,
+                            wasm_i32x4_dot_i16x8(wasm_v128_load(a + i), wasm_u16x8_load8x8(b + i)));
+        i += 8;
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    s0 = wasm_i32x4_add(s0, s1);
+    return wasm_i32x4_extract_lane(s0, 0) + wasm_i32x4_extract_lane(s0, 1) +
+           wasm_i32x4_extract_lane(s0, 2) + wasm_i32x4_extract_lane(s0, 3) + t;
+}
+
 static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_WASM128)
         return;

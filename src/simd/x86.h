@@ -919,6 +919,53 @@ RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, 
 }
 
 /* Masked loads for the tail: lanes past n are neither read nor counted. */
+/* int16 x u8 dot products: bytes widened to 16 bits, pairs multiplied and summed into 32-bit
+   lanes (vpmaddwd: exact, as every byte is below 2^15). */
+RUV__T_AVX2 static int32_t ruv__dot_i16_u8_avx2(const int16_t *a, const uint8_t *b, size_t n) {
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i c0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        __m256i c1 =
+            _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c0));
+        s1 = _mm256_add_epi32(
+            s1,
+            _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i + 16)), c1));
+    }
+    if (i + 16 <= n) {
+        __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c));
+        i += 16;
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    return ruv__hsum8i32(_mm256_add_epi32(s0, s1)) + t;
+}
+
+RUV__T_AVX512 static int32_t ruv__dot_i16_u8_avx512(const int16_t *a, const uint8_t *b, size_t n) {
+    __m512i s0 = _mm512_setzero_si512(), s1 = s0;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i c0 =
+            _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(b + i)));
+        __m512i c1 =
+            _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(b + i + 32)));
+        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i)), c0));
+        s1 = _mm512_add_epi32(
+            s1, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i + 32)), c1));
+    }
+    for (; i < n; i += 32) {
+        __mmask32 k = n - i >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << (n - i)) - 1u);
+        __m512i c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(k, b + i));
+        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(k, a + i), c));
+    }
+    return _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
+}
+
 RUV__T_AVX512 static float ruv__dot_f32_u8_avx512(const float *a, const uint8_t *b, size_t n) {
     __m512 s0 = _mm512_setzero_ps(), s1 = s0;
     size_t i = 0;
@@ -976,6 +1023,7 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
     k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
     k->dot_f32_u8 = ruv__dot_f32_u8_avx2;
+    k->dot_i16_u8 = ruv__dot_i16_u8_avx2;
     k->pq_lut = ruv__pq_lut_avx2;
     k->adc = ruv__adc_avx2;
     if (isa == RUV_ISA_AVX2)
