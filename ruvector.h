@@ -75,8 +75,10 @@
        F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
        SQ8        per dimension, values between the trained lo and hi (0.01% and 99.99% quantiles
                   of the sample; or given: ruv_index_set_sq8_range) map to 256 levels, outliers
-                  clamped; one float per code makes the asymmetric distance (f32 query, u8 code)
-                  exact for the decoded vector: one f32 x u8 dot product per distance. For cosine
+                  clamped; one float per code makes the asymmetric distance (query weights
+                  rounded to int16, u8 code) exact for the decoded vector up to that rounding
+                  (the sum w.c of ruv__prep moves by at most max_i |w_i| / 65534 x sum c_i, up
+                  to 256 dimensions): one exact int16 x u8 dot product per distance. For cosine
                   the rounding of each code is refined to maximise the cosine between the vector
                   and its decoded form.
        BIN        one bit per dimension: 1 where the value exceeds the trained mean; the distance
@@ -2535,10 +2537,20 @@ RUV__T_AVX512 static int32_t ruv__dot_i16_u8_avx512(const int16_t *a, const uint
         s1 = _mm512_add_epi32(
             s1, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i + 32)), c1));
     }
-    for (; i < n; i += 32) {
-        __mmask32 k = n - i >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << (n - i)) - 1u);
-        __m512i c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(k, b + i));
-        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(k, a + i), c));
+    if (i + 32 <= n) {
+        __m512i c =
+            _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(b + i)));
+        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i)), c));
+        i += 32;
+    }
+    /* the tail 16 at a time: a masked load still touches every cache line its full width spans,
+       so a wider one would reach past the code into a line nothing else needs (a miss per call
+       on an HNSW slot arena) */
+    for (; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m256i c = _mm256_cvtepu8_epi16(_mm_maskz_loadu_epi8(k, b + i));
+        s1 = _mm512_add_epi32(
+            s1, _mm512_zextsi256_si512(_mm256_madd_epi16(_mm256_maskz_loadu_epi16(k, a + i), c)));
     }
     return _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
 }
@@ -3649,11 +3661,12 @@ static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
                                                               t = sum (sc_i c_i)^2
      IP:     q.x = sum q_i lo_i + sum w_i c_i,                w_i = sc_i q_i
      cosine: q.x / |x| = (sum q_i lo_i + sum w_i c_i) t,      t = 1 / |x|
-   which is one int16 x u8 dot product per distance (ruv_kernels.dot_i16_u8): q16 holds the w_i
-   scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and the kernel's
-   32-bit sums exact (see ruv__sq8_q16). The rounding moves sum w_i c_i by at most
-   qinv / 2 sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what
-   the 8-bit codes themselves move it (about sum |w_i| / 2 in the worst case). */
+   which is one int16 x u8 dot product per distance (ruv_kernels.dot_i16_u8; f32 x u8 for stored
+   vectors prepared by the neighbour selection outside WebAssembly, see ruv__prep_node): q16 holds
+   the w_i scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and the
+   kernel's 32-bit sums exact (see ruv__sq8_q16). The rounding moves sum w_i c_i by at most qinv / 2
+   sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what the 8-bit codes
+   themselves move it (about sum |w_i| / 2 in the worst case). */
 typedef struct ruv__prep {
     const void *v;
     float c0;
@@ -3835,9 +3848,11 @@ static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
 }
 
 /* Prepares x (normalised for cosine) for ruv__qdist into buf (idx->prep_len floats); scratch
-   c->tmp[dim..]. */
+   c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
+   inserted, prepared once for many distances) rather than the f32 ones (stored vectors prepared
+   for a few distances each by the neighbour selection: see ruv__prep_node). */
 static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x, float *buf,
-                         ruv__prep *p) {
+                         int q16, ruv__prep *p) {
     size_t d = idx->dim, i;
     p->v = buf;
     p->c0 = 0.0f;
@@ -3863,8 +3878,10 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
             }
         }
         p->c0 = (float)c0;
-        p->q16 = (const int16_t *)(const void *)(buf + d);
-        p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d));
+        if (q16) {
+            p->q16 = (const int16_t *)(const void *)(buf + d);
+            p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d));
+        }
         break;
     }
     case RUV_QUANT_PQ: {
@@ -3892,7 +3909,8 @@ static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned
         r = idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
         return idx->dot_based ? 1.0f - r : r;
     }
-    r = (float)idx->kern.dot_i16_u8(p->q16, code, idx->dim) * p->qinv;
+    r = p->q16 ? (float)idx->kern.dot_i16_u8(p->q16, code, idx->dim) * p->qinv
+               : idx->kern.dot_f32_u8((const float *)p->v, code, idx->dim);
     memcpy(&t, code + idx->sq_off, sizeof t);
     switch (idx->cfg.metric) {
     case RUV_METRIC_L2SQ:
@@ -3922,7 +3940,9 @@ static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, 
         for (i = 0; i < idx->dim; i++)
             c->tmp[i] *= t;
     }
-    ruv__prepare(idx, c, c->tmp, c->nprep, p);
+    /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
+       load: about 5x the int16 one), else rounding costs more than the few distances save */
+    ruv__prepare(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
 }
 
 /* Distance between two stored vectors a and b (via c->nprep). */
@@ -4382,6 +4402,14 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const r
         const uint32_t *l;
         size_t best = n;
         pool[cur].id |= RUV__EXPANDED;
+        { /* the links of the next candidate to expand, most likely, load meanwhile */
+            size_t nx = cur + 1, b;
+            while (nx < n && (pool[nx].id & RUV__EXPANDED))
+                nx++;
+            if (nx < n)
+                for (b = 0; b < ((size_t)idx->m0 + 1) * 4; b += 64)
+                    RUV__PREFETCH((const unsigned char *)ruv__links(idx, pool[nx].id, level) + b);
+        }
         l = ruv__read_links(idx, c, node, level);
         cnt = l[0];
         for (i = 1; i <= cnt; i++) {
@@ -4488,7 +4516,7 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     if (idx->mt && !held)
         RUV__MUNLOCK(&idx->mt->global);
     if (ep != RUV__NONE) {
-        ruv__prepare(idx, c, ruv__f32_of(idx, c, s), c->qprep, q);
+        ruv__prepare(idx, c, ruv__f32_of(idx, c, s), c->qprep, 1, q);
         dep = ruv__qdist(idx, q, ruv__code(idx, ep));
         for (l = top; l > level; l--)
             ruv__greedy(idx, c, q, l, &ep, &dep);
@@ -5857,7 +5885,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
         ruv__normalize(c->query, query, idx->dim);
         query = c->query;
     }
-    ruv__prepare(idx, c, query, c->qprep, &qp);
+    ruv__prepare(idx, c, query, c->qprep, 1, &qp);
     if (exact) {
         n = ruv__flat_search(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {

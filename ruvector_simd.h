@@ -2386,10 +2386,20 @@ RUV__T_AVX512 static int32_t ruv__dot_i16_u8_avx512(const int16_t *a, const uint
         s1 = _mm512_add_epi32(
             s1, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i + 32)), c1));
     }
-    for (; i < n; i += 32) {
-        __mmask32 k = n - i >= 32 ? (__mmask32)0xFFFFFFFFu : (__mmask32)((1u << (n - i)) - 1u);
-        __m512i c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(k, b + i));
-        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_maskz_loadu_epi16(k, a + i), c));
+    if (i + 32 <= n) {
+        __m512i c =
+            _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(b + i)));
+        s0 = _mm512_add_epi32(s0, _mm512_madd_epi16(_mm512_loadu_si512((const void *)(a + i)), c));
+        i += 32;
+    }
+    /* the tail 16 at a time: a masked load still touches every cache line its full width spans,
+       so a wider one would reach past the code into a line nothing else needs (a miss per call
+       on an HNSW slot arena) */
+    for (; i < n; i += 16) {
+        __mmask16 k = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1u);
+        __m256i c = _mm256_cvtepu8_epi16(_mm_maskz_loadu_epi8(k, b + i));
+        s1 = _mm512_add_epi32(
+            s1, _mm512_zextsi256_si512(_mm256_madd_epi16(_mm256_maskz_loadu_epi16(k, a + i), c)));
     }
     return _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
 }

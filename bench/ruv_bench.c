@@ -36,7 +36,7 @@ typedef struct opts {
     ruv_metric metric;
     ruv_index_kind kind;
     ruv_isa isa;
-    unsigned M, efc, k, passes, threads, pq_m, drop_f32;
+    unsigned M, efc, k, passes, threads, pq_m, drop_f32, interleave;
     ruv_quant quant;
     unsigned ef[64], rerank[16];
     size_t n_ef, n_rerank, max_n, max_q;
@@ -105,32 +105,48 @@ static const char *metric_name(ruv_metric m) {
     return m == RUV_METRIC_L2SQ ? "l2" : m == RUV_METRIC_IP ? "ip" : "cos";
 }
 
-/* Runs the passes for one ef and prints the JSON line. */
-static void measure(const opts *o, const char *lib, search_fn fn, void *state, const float *qs,
-                    size_t nq, size_t dim, const int32_t *gt, size_t gd, size_t n, unsigned ef,
-                    double build_s, size_t bytes, const char *extra) {
-    size_t k = o->k, q, p;
-    uint64_t *found = (uint64_t *)malloc(nq * k * sizeof *found);
-    size_t *cnt = (size_t *)malloc(nq * sizeof *cnt);
-    double *lat = (double *)malloc(nq * o->passes * sizeof *lat);
-    double *pass_s = (double *)malloc(o->passes * sizeof *pass_s);
-    double recall;
-    char params[160];
-    if (!found || !cnt || !lat || !pass_s) {
+/* The passes of one configuration at one ef: found keys of the last pass, latencies and pass
+   times of all. */
+typedef struct meas {
+    uint64_t *found;
+    size_t *cnt;
+    double *lat, *pass_s;
+    unsigned done;
+} meas;
+
+static void meas_init(meas *m, const opts *o, size_t nq) {
+    m->found = (uint64_t *)malloc(nq * o->k * sizeof *m->found);
+    m->cnt = (size_t *)malloc(nq * sizeof *m->cnt);
+    m->lat = (double *)malloc(nq * o->passes * sizeof *m->lat);
+    m->pass_s = (double *)malloc(o->passes * sizeof *m->pass_s);
+    m->done = 0;
+    if (!m->found || !m->cnt || !m->lat || !m->pass_s) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
-    for (p = 0; p < o->passes; p++) {
-        double t0 = tx_now();
-        for (q = 0; q < nq; q++) {
-            double t1 = tx_now();
-            cnt[q] = fn(state, qs + q * dim, k, ef, found + q * k);
-            lat[p * nq + q] = tx_now() - t1;
-        }
-        pass_s[p] = tx_now() - t0;
+}
+
+/* One pass over the queries. */
+static void meas_pass(meas *m, const opts *o, search_fn fn, void *state, const float *qs, size_t nq,
+                      size_t dim, unsigned ef) {
+    size_t k = o->k, q;
+    double t0 = tx_now();
+    for (q = 0; q < nq; q++) {
+        double t1 = tx_now();
+        m->cnt[q] = fn(state, qs + q * dim, k, ef, m->found + q * k);
+        m->lat[m->done * nq + q] = tx_now() - t1;
     }
-    recall = tx_recall(found, cnt, k, gt, gd, nq);
-    qsort(pass_s, o->passes, sizeof *pass_s, cmp_double);
+    m->pass_s[m->done++] = tx_now() - t0;
+}
+
+/* Prints the JSON line of a finished measurement and frees it. */
+static void meas_print(meas *m, const opts *o, const char *lib, size_t nq, size_t dim,
+                       const int32_t *gt, size_t gd, size_t n, unsigned ef, double build_s,
+                       size_t bytes, const char *extra) {
+    double recall, *lat = m->lat;
+    char params[160];
+    recall = tx_recall(m->found, m->cnt, o->k, gt, gd, nq);
+    qsort(m->pass_s, o->passes, sizeof *m->pass_s, cmp_double);
     qsort(lat, nq * o->passes, sizeof *lat, cmp_double);
     if (o->kind == RUV_INDEX_HNSW)
         snprintf(params, sizeof params, "{\"M\":%u,\"ef_construction\":%u,\"ef_search\":%u}", o->M,
@@ -143,14 +159,26 @@ static void measure(const opts *o, const char *lib, search_fn fn, void *state, c
            "\"bytes_per_vec\":%.1f,\"threads\":1,\"p50_us\":%.1f,\"p95_us\":%.1f,"
            "\"p99_us\":%.1f%s}\n",
            lib, o->kind == RUV_INDEX_HNSW ? "hnsw" : "flat", o->dataset, metric_name(o->metric), n,
-           dim, nq, params, build_s, (double)nq / pass_s[o->passes / 2], o->k, recall,
+           dim, nq, params, build_s, (double)nq / m->pass_s[o->passes / 2], o->k, recall,
            (double)bytes / (double)n, PCT(0.50), PCT(0.95), PCT(0.99), extra);
 #undef PCT
     fflush(stdout);
-    free(found);
-    free(cnt);
-    free(lat);
-    free(pass_s);
+    free(m->found);
+    free(m->cnt);
+    free(m->lat);
+    free(m->pass_s);
+}
+
+/* Runs the passes for one ef and prints the JSON line. */
+static void measure(const opts *o, const char *lib, search_fn fn, void *state, const float *qs,
+                    size_t nq, size_t dim, const int32_t *gt, size_t gd, size_t n, unsigned ef,
+                    double build_s, size_t bytes, const char *extra) {
+    meas m;
+    unsigned p;
+    meas_init(&m, o, nq);
+    for (p = 0; p < o->passes; p++)
+        meas_pass(&m, o, fn, state, qs, nq, dim, ef);
+    meas_print(&m, o, lib, nq, dim, gt, gd, n, ef, build_s, bytes, extra);
 }
 
 static void usage(void) {
@@ -161,7 +189,9 @@ static void usage(void) {
             "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
             "[--seed S] [--persist PATH] [--threads N] [--quant none|f16|bf16|sq8|bin|pq] "
             "[--pq-m M] [--rerank 1,4,...] [--drop-f32 1]\n"
-            "  --lib faiss|all also runs FAISS for --quant sq8 (flat, hnsw) and pq (flat)\n");
+            "  --lib faiss|all also runs FAISS for --quant sq8 (flat, hnsw) and pq (flat)\n"
+            "  --interleave 1 (--lib all, hnsw): builds ruvector (any --quant) and hnswlib first,\n"
+            "    then alternates their passes at each ef, so that both see the same machine\n");
     exit(2);
 }
 
@@ -240,6 +270,8 @@ static void parse(int argc, char **argv, opts *o) {
             o->pq_m = (unsigned)atoi(v);
         else if (!strcmp(k, "--rerank"))
             rrs = v;
+        else if (!strcmp(k, "--interleave"))
+            o->interleave = (unsigned)atoi(v);
         else if (!strcmp(k, "--drop-f32"))
             o->drop_f32 = (unsigned)atoi(v);
         else
@@ -348,6 +380,10 @@ int main(int argc, char **argv) {
     float *base, *qs;
     int32_t *gt;
     int run_ruv, run_peer, run_faiss;
+    ruv_state ruv_st; /* --interleave: the ruvector index, searched after hnswlib is built */
+    double ruv_build_s = 0.0;
+    static char ruv_extra[16][320];
+    memset(&ruv_st, 0, sizeof ruv_st);
     if (argc > 1 && !strcmp(argv[1], "kernels"))
         return ruv_bench_kernels(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "synth"))
@@ -363,9 +399,19 @@ int main(int argc, char **argv) {
     if (o.max_n)
         fprintf(stderr, "note: --max-n makes the ground truth file's ids only partly valid\n");
     run_ruv = !strcmp(o.lib, "all") || !strcmp(o.lib, "ruvector");
-    run_peer = (!strcmp(o.lib, "all") && o.quant == RUV_QUANT_NONE) || !strcmp(o.lib, "hnswlib");
-    run_faiss = (!strcmp(o.lib, "all") || !strcmp(o.lib, "faiss")) &&
-                (o.quant == RUV_QUANT_SQ8 || (o.quant == RUV_QUANT_PQ && o.kind == RUV_INDEX_FLAT));
+    run_peer = (!strcmp(o.lib, "all") && (o.quant == RUV_QUANT_NONE || o.interleave)) ||
+               !strcmp(o.lib, "hnswlib");
+#ifndef RUV_BENCH_HNSWLIB
+    o.interleave = 0;
+#endif
+    if (o.interleave && (!run_ruv || !run_peer || o.kind != RUV_INDEX_HNSW || o.persist)) {
+        fprintf(stderr, "--interleave needs --lib all, --index hnsw and no --persist\n");
+        return 1;
+    }
+    run_faiss =
+        (!strcmp(o.lib, "all") || !strcmp(o.lib, "faiss")) &&
+        (o.quant == RUV_QUANT_SQ8 || (o.quant == RUV_QUANT_PQ && o.kind == RUV_INDEX_FLAT)) &&
+        !o.interleave;
 
     if (run_ruv) {
         ruv_config cfg = ruv_config_init((uint32_t)dim);
@@ -375,7 +421,6 @@ int main(int argc, char **argv) {
         ruv_result r;
         double t0, build_s, train_s = 0.0;
         ruv_stats stats;
-        char extra[256];
         static const char *qn[] = {"f32", "f16", "bf16", "sq8", "bin", "pq"};
         cfg.quant = o.quant;
         cfg.pq_m = o.pq_m;
@@ -409,23 +454,29 @@ int main(int argc, char **argv) {
         }
         build_s = tx_now() - t0;
         ruv_index_stats(st.idx, &stats);
-        for (e = 0; e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
+        ruv_build_s = build_s;
+        for (i = 0; i < o.n_rerank; i++)
+            snprintf(ruv_extra[i], sizeof ruv_extra[i],
+                     ",\"isa\":\"%s\",\"build_threads\":%u,\"quant\":\"%s\",\"rerank\":%u,"
+                     "\"f32_copy\":%d,\"code_bytes_per_vec\":%.1f,\"train_s\":%.3f%s",
+                     ruv_isa_name(ruv_index_get_config(st.idx).isa), o.threads ? o.threads : 1,
+                     qn[o.quant], o.rerank[i], stats.vector_bytes > 0,
+                     (double)(o.quant ? stats.code_bytes : stats.vector_bytes) / (double)nb,
+                     train_s, o.interleave ? ",\"interleaved\":1" : "");
+        for (e = 0; !o.interleave && e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
             for (i = 0; i < o.n_rerank; i++) {
                 st.rerank = o.rerank[i];
-                snprintf(extra, sizeof extra,
-                         ",\"isa\":\"%s\",\"build_threads\":%u,\"quant\":\"%s\",\"rerank\":%u,"
-                         "\"f32_copy\":%d,\"code_bytes_per_vec\":%.1f,\"train_s\":%.3f",
-                         ruv_isa_name(ruv_index_get_config(st.idx).isa), o.threads ? o.threads : 1,
-                         qn[o.quant], o.rerank[i], stats.vector_bytes > 0,
-                         (double)(o.quant ? stats.code_bytes : stats.vector_bytes) / (double)nb,
-                         train_s);
                 measure(&o, "ruvector", ruv_search_one, &st, qs, nq, dim, gt, gd, nb, o.ef[e],
-                        build_s, ruv_index_memory_usage(st.idx), extra);
+                        build_s, ruv_index_memory_usage(st.idx), ruv_extra[i]);
             }
         if (o.persist && persist(&o, st.idx) != 0)
             return 1;
-        ruv_search_ctx_free(st.ctx);
-        ruv_index_free(st.idx);
+        if (o.interleave)
+            ruv_st = st; /* searched with hnswlib below */
+        else {
+            ruv_search_ctx_free(st.ctx);
+            ruv_index_free(st.idx);
+        }
         free(keys);
     }
     if (run_peer && o.kind == RUV_INDEX_HNSW) {
@@ -441,9 +492,35 @@ int main(int argc, char **argv) {
         p = peer_hnswlib_build(base, nb, dim, o.metric != RUV_METRIC_L2SQ, (int)o.M, (int)o.efc,
                                (unsigned)o.seed, &bytes);
         build_s = tx_now() - t0;
-        for (e = 0; e < o.n_ef; e++)
+        for (e = 0; !o.interleave && e < o.n_ef; e++)
             measure(&o, "hnswlib", hnswlib_search_one, p, qs, nq, dim, gt, gd, nb, o.ef[e], build_s,
                     bytes, "");
+        /* interleaved: at each ef, pass p of every ruvector re-rank factor, then pass p of
+           hnswlib, for p = 1..passes (cosine: the queries are normalised now, which changes no
+           cosine distance) */
+        for (e = 0; o.interleave && e < o.n_ef; e++) {
+            meas m[17];
+            unsigned pass;
+            size_t r;
+            for (r = 0; r <= o.n_rerank; r++)
+                meas_init(&m[r], &o, nq);
+            for (pass = 0; pass < o.passes; pass++) {
+                for (r = 0; r < o.n_rerank; r++) {
+                    ruv_st.rerank = o.rerank[r];
+                    meas_pass(&m[r], &o, ruv_search_one, &ruv_st, qs, nq, dim, o.ef[e]);
+                }
+                meas_pass(&m[o.n_rerank], &o, hnswlib_search_one, p, qs, nq, dim, o.ef[e]);
+            }
+            for (r = 0; r < o.n_rerank; r++)
+                meas_print(&m[r], &o, "ruvector", nq, dim, gt, gd, nb, o.ef[e], ruv_build_s,
+                           ruv_index_memory_usage(ruv_st.idx), ruv_extra[r]);
+            meas_print(&m[o.n_rerank], &o, "hnswlib", nq, dim, gt, gd, nb, o.ef[e], build_s, bytes,
+                       ",\"interleaved\":1");
+        }
+        if (o.interleave) {
+            ruv_search_ctx_free(ruv_st.ctx);
+            ruv_index_free(ruv_st.idx);
+        }
         peer_hnswlib_free(p);
 #else
         if (strcmp(o.lib, "all") != 0) {

@@ -2,10 +2,12 @@
 // @ruvector/wasm 0.1.31 in the same process, same data, one thread, one query at a time.
 // Prints ruv_bench-style JSON lines with "runtime":"wasm".
 //
-//   npm install --prefix /tmp/peers hnswlib-wasm@0.8.2 @ruvector/wasm@0.1.31   (bench-only)
+//   npm install --prefix /tmp/peers hnswlib-wasm@0.8.2 @ruvector/wasm@0.1.31 fake-indexeddb@6
+//   (bench-only; fake-indexeddb stands in for the IndexedDB hnswlib-wasm's file system needs)
 //   node bench/wasm_bench.mjs --data ../shared/data --set glove100-angular --peers /tmp/peers \
 //        [--max-n N] [--max-q N] [--ef 16,32,64,128] [--passes 3] [--lib ruvector,hnswlib,ruvector-wasm]
-//        [--quant none,sq8] [--rerank 4]   (ruvector HNSW storage; the flat index stays f32)
+//        [--quant none,sq8] [--rerank 1,4]   (ruvector HNSW storage; the flat index stays f32;
+//        each re-rank factor is measured on the same quantized index)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -97,12 +99,15 @@ if (libs.includes('ruvector')) {
       ix.addBatch(keys.slice(i, i + m), base.data.subarray(i * dim, (i + m) * dim));
     }
     const buildS = (performance.now() - t0) / 1000;
-    const rr = +arg('rerank', 4);
-    const search = (q, ef) => Array.from(ix.search(q, k, { efSearch: ef, rerank: rr }).keys,
-      Number);
-    for (const ef of kind === 'hnsw' ? efs : [0]) {
-      measure('ruvector', kind, ef, search, buildS, n / buildS, ix.memoryUsage,
-        { isa: isa(), quant, rerank: quant === 'none' ? 0 : rr });
+    // re-rank factors (quantized storage): each measured on the same index
+    const rrs = quant === 'none' ? [0] : arg('rerank', '4').split(',').map(Number);
+    for (const rr of rrs) {
+      const search = (q, ef) => Array.from(ix.search(q, k, { efSearch: ef, rerank: rr }).keys,
+        Number);
+      for (const ef of kind === 'hnsw' ? efs : [0]) {
+        measure('ruvector', kind, ef, search, buildS, n / buildS, ix.memoryUsage,
+          { isa: isa(), quant, rerank: rr });
+      }
     }
     ix.free();
   }
@@ -120,6 +125,8 @@ if (libs.includes('hnswlib') && peers) {
   globalThis.window = globalThis; // hnswlib-wasm expects a browser global
   const mod = await import(pathToFileURL(path.resolve(peers,
     'node_modules/hnswlib-wasm/dist/hnswlib.js')).href);
+  // it keeps its files in IDBFS, which aborts under Node without an indexedDB: give it one
+  await import(pathToFileURL(path.resolve(peers, 'node_modules/fake-indexeddb/auto/index.mjs')).href);
   const lib = await mod.loadHnswlib();
   const h = new lib.HierarchicalNSW(metric === 'cosine' ? 'cosine' : 'l2', dim, '');
   h.initIndex(n, M, efc, 100);
