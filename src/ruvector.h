@@ -1240,7 +1240,8 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
 
 /* The SQ8 weights w (d floats) as int16 q16 for ruv_kernels.dot_i16_u8; returns the factor
    back (sum w_i c_i ~ qinv sum q16_i c_i). The scale qs is the largest with |q16_i| <= 32767
-   and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w. */
+   and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w; -1 if a weight
+   is not finite (tables of a hostile file: the caller keeps the f32 weights). */
 static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
     double mx = 0.0, sum = 0.0, qs, lim;
     size_t i;
@@ -1249,6 +1250,8 @@ static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
         mx = a > mx ? a : mx;
         sum += a;
     }
+    if (!(sum <= 1e300)) /* NaN or inf */
+        return -1.0f;
     if (!(mx > 0.0)) {
         memset(q16, 0, d * sizeof *q16);
         return 0.0f;
@@ -1295,10 +1298,8 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
             }
         }
         p->c0 = (float)c0;
-        if (q16) {
+        if (q16 && (p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
             p->q16 = (const int16_t *)(const void *)(buf + d);
-            p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d));
-        }
         break;
     }
     case RUV_QUANT_PQ: {
