@@ -50,6 +50,7 @@ typedef struct ruv_state {
     ruv_index *idx;
     ruv_search_ctx *ctx;
     unsigned rerank;
+    double build_s; /* seconds to train and link, for the interleaved report */
     ruv_hit hits[1024];
 } ruv_state;
 
@@ -381,7 +382,6 @@ int main(int argc, char **argv) {
     int32_t *gt;
     int run_ruv, run_peer, run_faiss;
     ruv_state ruv_st; /* --interleave: the ruvector index, searched after hnswlib is built */
-    double ruv_build_s = 0.0;
     static char ruv_extra[16][320];
     memset(&ruv_st, 0, sizeof ruv_st);
     if (argc > 1 && !strcmp(argv[1], "kernels"))
@@ -454,7 +454,7 @@ int main(int argc, char **argv) {
         }
         build_s = tx_now() - t0;
         ruv_index_stats(st.idx, &stats);
-        ruv_build_s = build_s;
+        st.build_s = build_s;
         for (i = 0; i < o.n_rerank; i++)
             snprintf(ruv_extra[i], sizeof ruv_extra[i],
                      ",\"isa\":\"%s\",\"build_threads\":%u,\"quant\":\"%s\",\"rerank\":%u,"
@@ -512,7 +512,7 @@ int main(int argc, char **argv) {
                 meas_pass(&m[o.n_rerank], &o, hnswlib_search_one, p, qs, nq, dim, o.ef[e]);
             }
             for (r = 0; r < o.n_rerank; r++)
-                meas_print(&m[r], &o, "ruvector", nq, dim, gt, gd, nb, o.ef[e], ruv_build_s,
+                meas_print(&m[r], &o, "ruvector", nq, dim, gt, gd, nb, o.ef[e], ruv_st.build_s,
                            ruv_index_memory_usage(ruv_st.idx), ruv_extra[r]);
             meas_print(&m[o.n_rerank], &o, "hnswlib", nq, dim, gt, gd, nb, o.ef[e], build_s, bytes,
                        ",\"interleaved\":1");
