@@ -1,4 +1,5 @@
-/* GENERATED FILE from src/ruvector.h: edit src/, then run tools/amalgamate.py. */
+/* GENERATED FILE: edit src/ and run tools/amalgamate.py (which lists the files in order) */
+/************** Begin file src/doc.h **************************************************************/
 /* ruvector.h - embeddable exact and approximate nearest-neighbour search. MIT licence (end of
    file).
 
@@ -100,63 +101,10 @@
      checked before use and a specific error comes back (RUV_E_TRUNCATED, RUV_E_CHECKSUM,
      RUV_E_CORRUPT, ...). Files are portable between little-endian machines (x86, ARM, RISC-V,
      WASM); big-endian hosts get RUV_E_UNSUPPORTED.
-
-   FORMAT (version 1.0; every integer little-endian)
-     header, 128 bytes:
-         0  char[8] "RUVECIDX"          64  u64 seed
-         8  u16 major (1), u16 minor (0) 72  u64 level generator state
-        12  u32 0x01020304 (byte order)  80  u64 slots (live + deleted HNSW nodes)
-        16  u32 header bytes (128)       88  u64 live entries
-        20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
-        24  u64 file bytes              100  u32 slot stride in bytes
-        32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
-        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32)
-        48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
-        56  u32 ef_search, 60 top level          zeroed, followed by the section table
-     section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
-     the section's bytes. Sections follow in ascending id order, each at the next multiple of 64
-     bytes (zero padding between), the last one ending the file:
-         1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
-                     zero padding to 16 bytes, the stored vector, zero padding to the stride.
-                     The stored vector: dim f32; dim f16 / bf16; SQ8 dim u8 codes, zero padding
-                     to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the
-                     decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8;
-                     PQ pq_m u8 centroid numbers
-         2 keys      u64 per slot
-         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
-                     probing from splitmix64(key) (see ruv__mix64)
-         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
-                     zeroed slot, no links to it) for a compacted one that inserts reuse
-         5 upper off HNSW: u32 per slot, start of its lists in section 6
-         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
-         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
-         8, 11       ids / metadata bytes
-         9 id table  like the key table, probing from XXH64 of the id bytes
-        12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
-        13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
-                     step x code); BIN mean[dim], mean absolute deviation[dim]; PQ u32 perm[dim]
-                     (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
-                     (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
-                     + c
-     Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
-     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
-     Compatibility: a reader accepts its own major version and any minor version of it, skipping
-     (but checksumming) sections it does not know; a later minor version only adds sections. A
-     newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
-     Saving is deterministic: the same index state gives the same bytes, and an index loaded from
-     a file this library wrote saves to identical bytes.
 */
-/* The kernels come first and outside the guard: their own guards emit the declarations once and
-   the implementation once, whichever include defines RUVECTOR_IMPLEMENTATION. They also define
-   RUVDEF (extern, or static under RUVECTOR_STATIC). */
-/* ---- begin src/ruvector_simd.h (inlined from src/ruvector.h) ---- */
-/* ruvector_simd.h - distance kernels for ruvector.h, dispatched at run time.
-   Part of ruvector.h; also usable on its own. MIT licence (see end of file).
-
-   Do this in exactly one C or C++ file:
-       #define RUVECTOR_SIMD_IMPLEMENTATION   (RUVECTOR_IMPLEMENTATION implies it)
-       #include "ruvector_simd.h"
-   Other files include it without the define and get the declarations only.
+/************** End of src/doc.h ******************************************************************/
+/************** Begin file src/simd/api.h *********************************************************/
+/* DISTANCE KERNELS (ruvector_simd.h, also part of ruvector.h)
 
    WHAT IT GIVES
      A table of kernels (struct ruv_kernels) for one instruction set (ISA): a distance function for
@@ -324,11 +272,451 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 }
 #endif
 #endif /* RUVECTOR_SIMD_H */
+/************** End of src/simd/api.h *************************************************************/
+/************** Begin file src/api.h **************************************************************/
+#ifndef RUVECTOR_H
+#define RUVECTOR_H
 
-/* ======================================================================== */
+#include <stddef.h>
+#include <stdint.h>
+
+#define RUV_VERSION_MAJOR 0
+#define RUV_VERSION_MINOR 1
+#define RUV_VERSION_PATCH 0
+#define RUV_VERSION_STRING "0.1.0"
+
+/* Largest dimension, M, ef (construction and search) and vector count an index accepts. */
+#define RUV_MAX_DIM 65536u
+#define RUV_MAX_M 512u
+#define RUV_MAX_EF 65536u
+#define RUV_MAX_COUNT 0x7FFFFFFEu
+/* Largest re-rank factor (ruv_config.rerank, ruv_search_params.rerank). */
+#define RUV_MAX_RERANK 1024u
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes: X(name, value, message). */
+#define RUV__RESULTS(X)                                                                            \
+    X(RUV_OK, 0, "ok")                                                                             \
+    X(RUV_E_ARG, -1, "invalid argument")                                                           \
+    X(RUV_E_NOMEM, -2, "out of memory")                                                            \
+    X(RUV_E_VALUE, -3, "vector has a NaN or infinite component")                                   \
+    X(RUV_E_EXISTS, -4, "key already in the index")                                                \
+    X(RUV_E_FULL, -5, "index is full")                                                             \
+    X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
+    X(RUV_E_NOTFOUND, -7, "key or id not in the index")                                            \
+    X(RUV_E_READONLY, -8, "index is a read-only view")                                             \
+    X(RUV_E_IO, -9, "input/output error")                                                          \
+    X(RUV_E_SPACE, -10, "buffer too small")                                                        \
+    X(RUV_E_FORMAT, -11, "not a ruvector index (bad magic)")                                       \
+    X(RUV_E_VERSION, -12, "index format version newer than this library")                          \
+    X(RUV_E_ENDIAN, -13, "index written with the other byte order")                                \
+    X(RUV_E_TRUNCATED, -14, "index data truncated")                                                \
+    X(RUV_E_CHECKSUM, -15, "index data checksum mismatch")                                         \
+    X(RUV_E_CORRUPT, -16, "index data inconsistent")                                               \
+    X(RUV_E_DIM, -17, "dimension mismatch")                                                        \
+    X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
+    X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
+    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
+
+#define RUV__RESULT_ENUM(name, value, msg) name = value,
+/* Result of every fallible call: RUV_OK (0) or a negative error code. */
+typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
+#undef RUV__RESULT_ENUM
+
+/* Distance conventions: see CONCEPTS above. */
+typedef enum ruv_metric {
+    RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
+    RUV_METRIC_IP = 1,     /* 1 - dot */
+    RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
+    RUV_METRIC_L1 = 3      /* sum |a_i - b_i| (Manhattan) */
+} ruv_metric;
+
+/* How the searched copy of each vector is stored (see QUANTIZATION). */
+typedef enum ruv_quant {
+    RUV_QUANT_NONE = 0, /* f32, exact (default) */
+    RUV_QUANT_F16 = 1,  /* IEEE binary16, 2 bytes per dimension */
+    RUV_QUANT_BF16 = 2, /* bfloat16, 2 bytes per dimension */
+    RUV_QUANT_SQ8 = 3,  /* 8-bit scalar quantization, per-dimension range; trained */
+    RUV_QUANT_BIN = 4,  /* 1 bit per dimension, sign after centring on the mean; trained */
+    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained (flat indexes only) */
+} ruv_quant;
+
+typedef enum ruv_index_kind {
+    RUV_INDEX_FLAT = 0, /* exact scan (default) */
+    RUV_INDEX_HNSW = 1  /* approximate graph index */
+} ruv_index_kind;
+
+/* Caller-supplied memory functions. alloc returns NULL on failure (size > 0 always); free gets
+   the pointer and the size that alloc was given. user is passed through. All-NULL = default
+   (RUV_MALLOC / RUV_FREE). */
+typedef struct ruv_allocator {
+    void *(*alloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr, size_t size);
+    void *user;
+} ruv_allocator;
+
+/* Index configuration. A zero field means its default, listed per field. */
+typedef struct ruv_config {
+    uint32_t dim;             /* required: 1..RUV_MAX_DIM floats per vector */
+    ruv_metric metric;        /* default RUV_METRIC_L2SQ */
+    ruv_index_kind kind;      /* default RUV_INDEX_FLAT */
+    uint32_t M;               /* HNSW links per node on upper levels, 2*M on level 0; 16; 2..512 */
+    uint32_t ef_construction; /* HNSW candidate list size while inserting; 200; M..RUV_MAX_EF */
+    uint32_t ef_search;       /* HNSW default candidate list size per query; 64; <= RUV_MAX_EF */
+    uint64_t capacity;        /* initial number of slots (grows by doubling); 1024 */
+    uint64_t seed;            /* HNSW level generator seed; 0 = a fixed default seed */
+    ruv_isa isa;              /* kernels to use; RUV_ISA_AUTO = best the CPU supports */
+    ruv_allocator alloc;      /* memory functions; zero = RUV_MALLOC / RUV_FREE */
+    ruv_quant quant;          /* storage of the searched vectors; RUV_QUANT_NONE (f32) */
+    uint32_t pq_m;            /* PQ sub-quantizers (code bytes); must divide dim; dim / 4 if it
+                                 divides, else required */
+    uint32_t rerank;          /* quantized storage: search rerank x k candidates on the codes,
+                                 then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
+    uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
+                                 re-ranking: distances come from the codes); 0 = keep them */
+} ruv_config;
+
+/* One search result. */
+typedef struct ruv_hit {
+    uint64_t key;   /* the key given when the vector was added */
+    float distance; /* per the index metric; see CONCEPTS */
+} ruv_hit;
+
+/* Opaque index. Create with ruv_index_create, release with ruv_index_free. */
+typedef struct ruv_index ruv_index;
+
+/* Scratch memory for searches (visited set, candidate list, normalised query). One per thread
+   that searches concurrently. Bound to the allocator of the index it was created for; usable with
+   any index of the same dimension. */
+typedef struct ruv_search_ctx ruv_search_ctx;
+
+/* Search filter callback: nonzero keeps the entry with this key. Called from the searching
+   thread; must not modify the index. */
+typedef int (*ruv_filter_fn)(uint64_t key, void *user);
+
+/* Per-query options. A NULL pointer or zero fields mean the defaults.
+   Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
+   allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
+   searches return min(k, number of live entries that pass) hits: HNSW widens its candidate list
+   until it has k passing ones, and switches to an exact scan of the index (every entry's filter,
+   distances only for those passing) when the filter passes fewer than 5% of the live entries,
+   or fewer than 4 x ef_search of them, as estimated from 256 evenly spaced entries. */
+typedef struct ruv_search_params {
+    uint32_t ef_search;   /* HNSW candidate list size; 0 = the index's; raised to k if smaller */
+    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (then not concurrent-safe) */
+    ruv_filter_fn filter; /* NULL = no callback */
+    void *filter_user;    /* passed to filter */
+    const uint8_t *allow; /* allow-list bitset over keys; NULL = none */
+    uint64_t allow_bits;  /* number of bits in allow */
+    uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
+                             0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
+} ruv_search_params;
+
+/* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. */
+RUVDEF const char *ruv_version(void);
+
+/* Static English message for a result code; "unknown result" for other values. */
+RUVDEF const char *ruv_result_string(ruv_result r);
+
+/* A config with every field zero (= default) except dim. */
+RUVDEF ruv_config ruv_config_init(uint32_t dim);
+
+/* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
+   RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
+   of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
+   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
+   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: cfg->isa not runnable here; HNSW with
+   BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
+   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
+RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
+
+/* Releases the index and everything it owns. NULL is ignored. */
+RUVDEF void ruv_index_free(ruv_index *idx);
+
+/* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
+   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
+   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
+   trained yet. On any error the index is unchanged.
+   HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Not thread-safe. */
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
+   order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
+   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED) and
+   on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or keys/vecs NULL with n >
+   0. The result equals n calls of ruv_index_add (same graph for the same seed). Not thread-safe. */
+RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
+                                      const float *vecs);
+
+/* Build progress: done of total vectors linked so far. Called from the calling thread. */
+typedef void (*ruv_progress_fn)(size_t done, size_t total, void *user);
+
+/* Options for ruv_index_add_batch_ex. NULL or zero fields = defaults. */
+typedef struct ruv_build_options {
+    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
+                                 0 or 1 = the calling thread only (deterministic) */
+    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
+    void *progress_user;
+} ruv_build_options;
+
+/* ruv_index_add_batch with options: HNSW batches can be linked by several POSIX threads
+   (striped per-node locks and a global entry-point lock, as in hnswlib). Slots, keys, vectors
+   and levels are still assigned in order, so the result is the same set of entries, but the
+   graph (and hence which near neighbours a search finds) depends on thread timing. Threads are
+   capped at 64 and at one per 64 vectors; if a thread or its scratch cannot be had, the others
+   do its share. Builds without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the
+   calling thread. Same errors and all-or-nothing rule as ruv_index_add_batch. */
+RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
+                                         const float *vecs, const ruv_build_options *opt);
+
+/* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
+   *n_out = min(k, live entries passing the filters of params): exact for flat; for HNSW fewer
+   only if the graph cannot reach them, which a connected build does not produce. params may be
+   NULL (see ruv_search_params for ef_search, ctx and filters). RUV_E_ARG also for allow_bits > 0
+   with allow NULL.
+   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
+   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
+   RUV_E_ARG: idx/query/hits/n_out NULL or k == 0. RUV_E_VALUE: NaN/Inf in query.
+   RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0.
+   Thread-safety: see params->ctx and CONCEPTS. */
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out);
+
+/* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
+   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with params,
+   then picks k of them one at a time, each maximising
+       lambda * sim(q, d) - (1 - lambda) * max over picked s of sim(d, s),   sim = -distance
+   (the first pick is the nearest). lambda = 1 keeps the nearest order; smaller values favour
+   hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
+   query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
+   a scratch array of fetch floats). */
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       ruv_hit *hits, size_t *n_out);
+
+/* nq searches: query i = queries[i * dim ..], results in hits[i * k ..] (nq x k hits) with count
+   n_out[i]. Stops at the first failing query and returns its error (earlier results stay
+   written; n_out of the failing and later queries is 0). Same errors and thread-safety as
+   ruv_index_search; RUV_E_ARG also for n_out NULL. */
+RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
+                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
+                                         size_t *n_out);
+
+/* Number of vectors in the index (0 for NULL). */
+RUVDEF size_t ruv_index_count(const ruv_index *idx);
+
+/* Vector dimension (0 for NULL). */
+RUVDEF uint32_t ruv_index_dim(const ruv_index *idx);
+
+/* Bytes currently allocated by the index (vectors, graph, key table, its own scratch). */
+RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx);
+
+/* The resolved configuration (defaults filled in; isa = the one in use). Zeroed for NULL. */
+RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx);
+
+/* Creates search scratch for idx (allocated with idx's allocator; grows on demand with the
+   index). RUV_E_ARG: NULL argument. RUV_E_NOMEM. Free with ruv_search_ctx_free before its index's
+   allocator goes away. */
+RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out);
+
+/* Releases a search context. NULL is ignored. */
+RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
+
+/* Trains the quantizer of an empty index on n sample vectors (n x dim row-major floats, copied
+   as needed; cosine indexes normalise them first). SQ8: per-dimension minimum and maximum; BIN:
+   per-dimension mean and mean absolute deviation; PQ: k-means (Lloyd, k-means++ seeding, seeded
+   by cfg.seed, at most 25 iterations, empty clusters re-seeded by splitting the largest) per
+   sub-space on at most 65,536 of the vectors (a seeded sample), 256 centroids each. F32, F16 and
+   BF16 need no training: RUV_OK without change. Deterministic: the same sample and seed give the
+   same tables. Training again replaces the tables.
+   RUV_E_ARG: idx NULL, vecs NULL with n > 0, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
+   holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
+   Not thread-safe. */
+RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
+
+/* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
+   floats each, finite); values outside are clamped. For cosine indexes the range applies to the
+   normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
+   RUV_E_READONLY. RUV_E_NOMEM. */
+RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
+
+/* 1 if the index can take vectors: its quantizer is trained or needs no training. */
+RUVDEF int ruv_index_is_trained(const ruv_index *idx);
+
+/* ---- store: entries with string ids and metadata, delete, update, lookups -------------------- */
+/* Largest string id and metadata blob, in bytes. */
+#define RUV_MAX_ID_BYTES 1024u
+#define RUV_MAX_META_BYTES 0x1000000u
+
+/* How ruv_index_put treats the key. */
+typedef enum ruv_put_mode {
+    RUV_PUT_INSERT = 0, /* new key only: RUV_E_EXISTS if present */
+    RUV_PUT_UPDATE = 1, /* existing key only: RUV_E_NOTFOUND if absent */
+    RUV_PUT_UPSERT = 2  /* either */
+} ruv_put_mode;
+
+/* One entry for ruv_index_put. A NULL field keeps what the key already has (nothing for a new
+   key); a non-NULL field with length 0 clears it. */
+typedef struct ruv_item {
+    uint64_t key;
+    const float *vector; /* dim floats, copied; required for a new key */
+    const char *id;      /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
+    size_t id_len;
+    const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
+    size_t meta_len;
+} ruv_item;
+
+/* Counts and sizes (bytes) by part. For a view, sizes are those of the viewed buffer's parts. */
+typedef struct ruv_stats {
+    size_t live;         /* searchable entries (= ruv_index_count) */
+    size_t deleted;      /* HNSW slots of deleted/updated entries (traversed until compacted) */
+    size_t free_slots;   /* of those, compacted ones that inserts reuse */
+    size_t capacity;     /* slots allocated */
+    size_t vector_bytes; /* f32 vectors (the searched ones, or a quantized index's copies) */
+    size_t code_bytes;   /* quantized codes (with their per-code float) and quantizer tables */
+    size_t graph_bytes;  /* HNSW links and levels */
+    size_t key_bytes;    /* keys and the key hash table */
+    size_t id_bytes;     /* string ids and their hash table */
+    size_t meta_bytes;   /* metadata */
+    size_t total_bytes;  /* ruv_index_memory_usage */
+    int readonly;        /* 1 for a view */
+} ruv_stats;
+
+/* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
+   All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
+   meta_len too large. RUV_E_EXISTS: INSERT of a
+   present key, or an id another key has. RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE:
+   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an
+   untrained SQ8/BIN/PQ index). A new vector for an HNSW entry is
+   inserted as a new node and the old node is kept as a deleted one (see ruv_index_remove). Not
+   thread-safe. */
+RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
+
+/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE. */
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. */
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
+   HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
+   until they have k live hits). Once deleted nodes exceed a tenth of the live ones (and 16), the
+   graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
+   later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
+   RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
+   Not thread-safe. */
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
+
+/* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
+   the heuristic from its live links and the deleted node's live links (two hops); the deleted
+   slots are then zeroed and reused by inserts; a deleted entry point is replaced. O(n M) plus
+   O(M^2) distances per repaired list. Flat: nothing to do. RUV_E_ARG, RUV_E_READONLY,
+   RUV_E_NOMEM (nothing changed). Not thread-safe. */
+RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
+
+/* 1 if key has a live entry, else 0 (also for NULL). Safe alongside other readers. */
+RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
+
+/* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
+   to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
+   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
+
+/* The string id of key: *id points into the index (not NUL-terminated), valid until the next
+   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
+                                   size_t *len);
+
+/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                     size_t *len);
+
+/* Key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0), RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+                                    uint64_t *key);
+
+/* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
+   the next key; 0 at the end. Writes to the index invalidate the cursor. */
+RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
+
+/* Fills *out. RUV_E_ARG if either is NULL. */
+RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out);
+
+/* ---- persistence: save, load, view (FORMAT: src/save.h) -------------------------------------- */
+/* Writer: consume len bytes, return 0 on success (anything else aborts the save: RUV_E_IO). */
+typedef int (*ruv_write_fn)(void *user, const void *data, size_t len);
+/* Reader: fill dst with exactly len bytes; return 0 on success, 1 if the data ended first
+   (RUV_E_TRUNCATED), anything else for an error (RUV_E_IO). */
+typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
+
+/* Options for loading and viewing. NULL or zero fields = defaults. */
+typedef struct ruv_load_options {
+    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
+    ruv_isa isa;         /* kernels (as in ruv_config); RUV_ISA_AUTO = best */
+    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
+} ruv_load_options;
+
+/* Exact number of bytes ruv_index_save writes (0 for NULL). */
+RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx);
+
+/* Writes the index in the FORMAT below through write. A reader: safe alongside searches.
+   Allocates nothing. RUV_E_ARG, RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). */
+RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user);
+
+/* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
+ *written = the size needed). */
+RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
+                                        size_t *written);
+
+/* Saves to a file atomically: writes "<path>.ruvtmp", flushes it to the device (fsync on POSIX),
+   renames it over path, and syncs the directory, so path holds the old or the new index, never
+   a mix. Concurrent saves to one path are not supported. RUV_E_IO (the temporary is removed),
+   RUV_E_NOMEM (the temporary's name), RUV_E_ARG. Absent under RUV_NO_STDIO. */
+RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
+
+/* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
+   error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
+   RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
+   RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
+   big-endian host). Nothing leaks on any error. */
+RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
+                                 ruv_index **out);
+
+/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). */
+RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
+                                        ruv_index **out);
+
+/* ruv_index_load from a file. Absent under RUV_NO_STDIO. */
+RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
+                                      ruv_index **out);
+
+/* Zero-copy, read-only index over buf (a saved index, e.g. mmap-ed or in flash): vectors, graph,
+   keys, ids and metadata stay in buf, which must stay unchanged and alive until ruv_index_free;
+   only the index struct and search scratch are allocated. buf must be 8-byte aligned (64 is best;
+   else RUV_E_ARG). Checked like ruv_index_load (checksums included, so opening reads the whole
+   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY. */
+RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
+                                 ruv_index **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RUVECTOR_H */
+/************** End of src/api.h ******************************************************************/
+/************** Begin file src/simd/detect.h ******************************************************/
+/* The kernels' implementation section: compiled where RUVECTOR_SIMD_IMPLEMENTATION or
+   RUVECTOR_IMPLEMENTATION is defined, once per translation unit. RUV__SIMD_IMPL is defined while
+   its files are read (src/simd/detect.h to src/simd/dispatch.h, which undefines it).
+   This file: the instruction sets this compiler can target, and their intrinsic headers. */
 #if (defined(RUVECTOR_SIMD_IMPLEMENTATION) || defined(RUVECTOR_IMPLEMENTATION)) &&                 \
     !defined(RUV__SIMD_IMPL_DONE)
 #define RUV__SIMD_IMPL_DONE
+#define RUV__SIMD_IMPL 1
+#endif
+#ifdef RUV__SIMD_IMPL
 
 #include <math.h>
 #include <string.h>
@@ -401,6 +789,13 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #else
 #define RUV__HAS_WASM 0
 #endif
+
+#endif /* RUV__SIMD_IMPL */
+/************** End of src/simd/detect.h **********************************************************/
+/************** Begin file src/simd/serial.h ******************************************************/
+/* Portable kernels (the reference every ISA is tested against), f16/bf16 conversions, the
+   helpers shared by every ISA, and the macros that stamp kernels out per ISA. */
+#ifdef RUV__SIMD_IMPL
 
 /* >>conversions */
 RUVDEF float ruv_f16_to_f32(uint16_t h) {
@@ -821,11 +1216,12 @@ static void ruv__fill_serial(ruv_kernels *k) {
     RUV__FILL_QUANT(k, serial);
 }
 
-/* ---- begin src/simd/arm.h (inlined from src/ruvector_simd.h) ---- */
-/* ARM kernels: AArch64 NEON (with the dot-product instructions where HWCAP reports asimddp) and
-   SVE; the same NEON kernels on 32-bit ARM (ARMv7-A and later with NEON and VFPv4). Included by
-   ruvector_simd.h inside its implementation section. */
-#if RUV__HAS_NEON
+#endif /* RUV__SIMD_IMPL */
+/************** End of src/simd/serial.h **********************************************************/
+/************** Begin file src/simd/neon.h ********************************************************/
+/* NEON kernels: AArch64 (with the dot-product instructions where HWCAP reports asimddp) and
+   32-bit ARM (ARMv7-A and later with NEON and VFPv4). Detection and the table: src/simd/arm.h. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_NEON
 
 #if RUV__NEON_A32 && !(defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA))
 #pragma GCC push_options
@@ -1121,9 +1517,14 @@ static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-/* ---- begin src/simd/sve.h (inlined from src/simd/arm.h) ---- */
-/* AArch64 SVE kernels (vector-length agnostic, predicated tails). Included by simd/arm.h. */
-#if RUV__HAS_SVE
+#if RUV__NEON_PRAGMA
+#pragma GCC pop_options
+#endif
+#endif /* RUV__HAS_NEON */
+/************** End of src/simd/neon.h ************************************************************/
+/************** Begin file src/simd/sve.h *********************************************************/
+/* AArch64 SVE kernels (vector-length agnostic, predicated tails). */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_SVE
 #include <arm_sve.h>
 #if defined(__ARM_FEATURE_SVE)
 #define RUV__T_SVE
@@ -1261,9 +1662,16 @@ static void ruv__fill_sve(ruv_kernels *k) {
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_sve;
 }
 #endif /* RUV__HAS_SVE */
-/* ---- end src/simd/sve.h ---- */
+/************** End of src/simd/sve.h *************************************************************/
+/************** Begin file src/simd/arm.h *********************************************************/
+/* ARM: CPU detection (HWCAP), the quantization kernels and the kernel table of the NEON and SVE
+   ISAs. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_NEON
+#if RUV__NEON_PRAGMA
+#pragma GCC push_options
+#pragma GCC target("fpu=neon-vfpv4")
+#endif
 
-/* ---- detection and table ------------------------------------------------------------------ */
 #define RUV__HWCAP_ASIMDDP (1ul << 20) /* AArch64 */
 #define RUV__HWCAP_SVE (1ul << 22)     /* AArch64 */
 #define RUV__HWCAP_NEON (1ul << 12)    /* 32-bit ARM */
@@ -1356,11 +1764,11 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
 #pragma GCC pop_options
 #endif
 #endif /* RUV__HAS_NEON */
-/* ---- end src/simd/arm.h ---- */
-/* ---- begin src/simd/wasm.h (inlined from src/ruvector_simd.h) ---- */
+/************** End of src/simd/arm.h *************************************************************/
+/************** Begin file src/simd/wasm.h ********************************************************/
 /* WebAssembly SIMD128 kernels, selected at compile time (-msimd128). f16 has no conversion
-   instruction in SIMD128 and keeps the serial kernels. Included by ruvector_simd.h. */
-#if RUV__HAS_WASM
+   instruction in SIMD128 and keeps the serial kernels. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_WASM
 
 #define RUV__W_F32(p) wasm_v128_load(p)
 
@@ -1575,17 +1983,23 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL_QUANT(k, wasm);
 }
 #endif /* RUV__HAS_WASM */
-/* ---- end src/simd/wasm.h ---- */
-/* ---- begin src/simd/x86.h (inlined from src/ruvector_simd.h) ---- */
-/* x86-64 kernels: AVX2+FMA+F16C, AVX-512 F/BW/VL/DQ, + VNNI/VPOPCNTDQ, + BF16. Included by
-   ruvector_simd.h inside its implementation section; needs its helpers and loaders. */
-#if RUV__HAS_X86
+/************** End of src/simd/wasm.h ************************************************************/
+/************** Begin file src/simd/x86.h *********************************************************/
+/* x86-64: the target attributes of the four x86 ISAs (AVX2+FMA+F16C; AVX-512 F/BW/VL/DQ; + VNNI,
+   VPOPCNTDQ; + BF16), and CPU detection by cpuid and XGETBV. Kernels: src/simd/x86_avx2.h and
+   src/simd/x86_avx512.h (which also holds the table). */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_X86
 
-/* GCC 12's AVX-512 intrinsics trip a false -Wuninitialized in C++ at -O2 (GCC PR105593). */
+/* GCC 12's AVX-512 intrinsics trip a false -Wuninitialized in C++ at -O2 (GCC PR105593): the
+   kernel files turn those warnings off between RUV__X86_BEGIN and RUV__X86_END. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define RUV__X86_BEGIN                                                                             \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")           \
+        _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
+#define RUV__X86_END _Pragma("GCC diagnostic pop")
+#else
+#define RUV__X86_BEGIN
+#define RUV__X86_END
 #endif
 
 #define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c,popcnt")
@@ -1600,6 +2014,64 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
 #define RUV__T_BF16                                                                                \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq,"     \
                 "avx512bf16")
+
+/* r = eax, ebx, ecx, edx of cpuid(leaf, sub). */
+static void ruv__cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+    int v[4];
+    __cpuidex(v, (int)leaf, (int)sub);
+    r[0] = (unsigned)v[0], r[1] = (unsigned)v[1], r[2] = (unsigned)v[2], r[3] = (unsigned)v[3];
+#else
+    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+#endif
+}
+
+/* XCR0: the register state the OS saves. Only called once cpuid reports OSXSAVE. */
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+RUV__TARGET("xsave") static uint64_t ruv__xgetbv0(void) { return (uint64_t)_xgetbv(0); }
+#else
+static uint64_t ruv__xgetbv0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+#endif
+
+/* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
+static ruv_isa ruv__x86_best(void) {
+    unsigned r[4], l1[4], l7[4], a71 = 0;
+    uint64_t xcr0;
+    ruv__cpuid(0, 0, r);
+    if (r[0] < 7)
+        return RUV_ISA_SERIAL;
+    ruv__cpuid(1, 0, l1);
+    /* ecx: fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
+    if ((l1[2] & 0x38801000u) != 0x38801000u)
+        return RUV_ISA_SERIAL;
+    xcr0 = ruv__xgetbv0();
+    if ((xcr0 & 6u) != 6u)
+        return RUV_ISA_SERIAL;
+    ruv__cpuid(7, 0, l7);
+    if (l7[0] >= 1) {
+        ruv__cpuid(7, 1, r);
+        a71 = r[0];
+    }
+    if (!(l7[1] & (1u << 5))) /* ebx: avx2 */
+        return RUV_ISA_SERIAL;
+    /* ebx: avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
+    if ((l7[1] & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
+        return RUV_ISA_AVX2;
+    if (!(l7[2] & (1u << 11)) || !(l7[2] & (1u << 14))) /* ecx: vnni, vpopcntdq */
+        return RUV_ISA_AVX512;
+    return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
+}
+
+#endif /* RUV__HAS_X86 */
+/************** End of src/simd/x86.h *************************************************************/
+/************** Begin file src/simd/x86_avx2.h ****************************************************/
+/* AVX2 + FMA + F16C kernels (Haswell and later). */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_X86
+RUV__X86_BEGIN
 
 /* ---- AVX2 --------------------------------------------------------------------------------- */
 RUV__T_AVX2 static float ruv__hsum8(__m256 v) {
@@ -1956,7 +2428,15 @@ RUV__T_AVX2 static void ruv__bf16_to_f32_avx2(const void *src, void *dst, size_t
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-/* ---- AVX-512 ------------------------------------------------------------------------------ */
+RUV__X86_END
+#endif /* RUV__HAS_X86 */
+/************** End of src/simd/x86_avx2.h ********************************************************/
+/************** Begin file src/simd/x86_avx512.h **************************************************/
+/* AVX-512 kernels: F/BW/VL/DQ (Skylake-X), + VNNI and VPOPCNTDQ (Ice Lake, Zen 4), + BF16
+   (Sapphire Rapids, Zen 4); the AVX2 and AVX-512 quantization kernels; the x86 kernel table. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_X86
+RUV__X86_BEGIN
+
 RUV__T_AVX512 static float ruv__hsum16(__m512 v) {
     __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
@@ -2417,58 +2897,6 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-/* ---- detection and table ------------------------------------------------------------------ */
-/* r = eax, ebx, ecx, edx of cpuid(leaf, sub). */
-static void ruv__cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
-#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
-    int v[4];
-    __cpuidex(v, (int)leaf, (int)sub);
-    r[0] = (unsigned)v[0], r[1] = (unsigned)v[1], r[2] = (unsigned)v[2], r[3] = (unsigned)v[3];
-#else
-    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
-#endif
-}
-
-/* XCR0: the register state the OS saves. Only called once cpuid reports OSXSAVE. */
-#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
-RUV__TARGET("xsave") static uint64_t ruv__xgetbv0(void) { return (uint64_t)_xgetbv(0); }
-#else
-static uint64_t ruv__xgetbv0(void) {
-    uint32_t lo, hi;
-    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
-    return ((uint64_t)hi << 32) | lo;
-}
-#endif
-
-/* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
-static ruv_isa ruv__x86_best(void) {
-    unsigned r[4], l1[4], l7[4], a71 = 0;
-    uint64_t xcr0;
-    ruv__cpuid(0, 0, r);
-    if (r[0] < 7)
-        return RUV_ISA_SERIAL;
-    ruv__cpuid(1, 0, l1);
-    /* ecx: fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
-    if ((l1[2] & 0x38801000u) != 0x38801000u)
-        return RUV_ISA_SERIAL;
-    xcr0 = ruv__xgetbv0();
-    if ((xcr0 & 6u) != 6u)
-        return RUV_ISA_SERIAL;
-    ruv__cpuid(7, 0, l7);
-    if (l7[0] >= 1) {
-        ruv__cpuid(7, 1, r);
-        a71 = r[0];
-    }
-    if (!(l7[1] & (1u << 5))) /* ebx: avx2 */
-        return RUV_ISA_SERIAL;
-    /* ebx: avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
-    if ((l7[1] & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
-        return RUV_ISA_AVX2;
-    if (!(l7[2] & (1u << 11)) || !(l7[2] & (1u << 14))) /* ecx: vnni, vpopcntdq */
-        return RUV_ISA_AVX512;
-    return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
-}
-
 /* ---- quantization kernels ------------------------------------------------------------------ */
 RUV__PQLUT_C(avx2, RUV__T_AVX2)
 RUV__ADC_C(avx2, RUV__T_AVX2)
@@ -2589,9 +3017,7 @@ RUV__T_AVX512 static float ruv__adc_avx512(const float *lut, const uint8_t *code
     return _mm512_reduce_add_ps(s);
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+RUV__X86_END
 
 static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     if (isa < RUV_ISA_AVX2 || isa > RUV_ISA_AVX512_BF16)
@@ -2650,9 +3076,12 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
 }
 
 #endif /* RUV__HAS_X86 */
-/* ---- end src/simd/x86.h ---- */
+/************** End of src/simd/x86_avx512.h ******************************************************/
+/************** Begin file src/simd/dispatch.h ****************************************************/
+/* ISA names, run-time choice of the best ISA, and the kernel table of an ISA. Closes the
+   kernels' implementation section (opened in src/simd/detect.h). */
+#ifdef RUV__SIMD_IMPL
 
-/* >>dispatch */
 RUVDEF const char *ruv_isa_name(ruv_isa isa) {
     static const char *const names[RUV_ISA_COUNT] = {
         "auto", "serial", "avx2", "avx512", "avx512_ice", "avx512_bf16", "neon", "sve", "wasm128"};
@@ -2715,460 +3144,19 @@ RUVDEF int ruv_kernels_init(ruv_isa isa, ruv_kernels *out) {
     return 1;
 }
 
-#endif /* RUVECTOR_SIMD_IMPLEMENTATION */
-
-/*
-MIT License. Copyright (c) 2026 the ruvector.h authors.
-Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
-associated documentation files (the "Software"), to deal in the Software without restriction,
-including without limitation the rights to use, copy, modify, merge, publish, distribute,
-sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions: The above copyright notice and this
-permission notice shall be included in all copies or substantial portions of the Software.
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT
-NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
-NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES
-OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
-CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
-*/
-/* ---- end src/ruvector_simd.h ---- */
-
-#ifndef RUVECTOR_H
-#define RUVECTOR_H
-
-#include <stddef.h>
-#include <stdint.h>
-
-#define RUV_VERSION_MAJOR 0
-#define RUV_VERSION_MINOR 1
-#define RUV_VERSION_PATCH 0
-#define RUV_VERSION_STRING "0.1.0"
-
-/* Largest dimension, M, ef (construction and search) and vector count an index accepts. */
-#define RUV_MAX_DIM 65536u
-#define RUV_MAX_M 512u
-#define RUV_MAX_EF 65536u
-#define RUV_MAX_COUNT 0x7FFFFFFEu
-/* Largest re-rank factor (ruv_config.rerank, ruv_search_params.rerank). */
-#define RUV_MAX_RERANK 1024u
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/* Status codes: X(name, value, message). */
-#define RUV__RESULTS(X)                                                                            \
-    X(RUV_OK, 0, "ok")                                                                             \
-    X(RUV_E_ARG, -1, "invalid argument")                                                           \
-    X(RUV_E_NOMEM, -2, "out of memory")                                                            \
-    X(RUV_E_VALUE, -3, "vector has a NaN or infinite component")                                   \
-    X(RUV_E_EXISTS, -4, "key already in the index")                                                \
-    X(RUV_E_FULL, -5, "index is full")                                                             \
-    X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
-    X(RUV_E_NOTFOUND, -7, "key or id not in the index")                                            \
-    X(RUV_E_READONLY, -8, "index is a read-only view")                                             \
-    X(RUV_E_IO, -9, "input/output error")                                                          \
-    X(RUV_E_SPACE, -10, "buffer too small")                                                        \
-    X(RUV_E_FORMAT, -11, "not a ruvector index (bad magic)")                                       \
-    X(RUV_E_VERSION, -12, "index format version newer than this library")                          \
-    X(RUV_E_ENDIAN, -13, "index written with the other byte order")                                \
-    X(RUV_E_TRUNCATED, -14, "index data truncated")                                                \
-    X(RUV_E_CHECKSUM, -15, "index data checksum mismatch")                                         \
-    X(RUV_E_CORRUPT, -16, "index data inconsistent")                                               \
-    X(RUV_E_DIM, -17, "dimension mismatch")                                                        \
-    X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
-    X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
-    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
-
-#define RUV__RESULT_ENUM(name, value, msg) name = value,
-/* Result of every fallible call: RUV_OK (0) or a negative error code. */
-typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
-#undef RUV__RESULT_ENUM
-
-/* Distance conventions: see CONCEPTS above. */
-typedef enum ruv_metric {
-    RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
-    RUV_METRIC_IP = 1,     /* 1 - dot */
-    RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
-    RUV_METRIC_L1 = 3      /* sum |a_i - b_i| (Manhattan) */
-} ruv_metric;
-
-/* How the searched copy of each vector is stored (see QUANTIZATION). */
-typedef enum ruv_quant {
-    RUV_QUANT_NONE = 0, /* f32, exact (default) */
-    RUV_QUANT_F16 = 1,  /* IEEE binary16, 2 bytes per dimension */
-    RUV_QUANT_BF16 = 2, /* bfloat16, 2 bytes per dimension */
-    RUV_QUANT_SQ8 = 3,  /* 8-bit scalar quantization, per-dimension range; trained */
-    RUV_QUANT_BIN = 4,  /* 1 bit per dimension, sign after centring on the mean; trained */
-    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained (flat indexes only) */
-} ruv_quant;
-
-typedef enum ruv_index_kind {
-    RUV_INDEX_FLAT = 0, /* exact scan (default) */
-    RUV_INDEX_HNSW = 1  /* approximate graph index */
-} ruv_index_kind;
-
-/* Caller-supplied memory functions. alloc returns NULL on failure (size > 0 always); free gets
-   the pointer and the size that alloc was given. user is passed through. All-NULL = default
-   (RUV_MALLOC / RUV_FREE). */
-typedef struct ruv_allocator {
-    void *(*alloc)(void *user, size_t size);
-    void (*free)(void *user, void *ptr, size_t size);
-    void *user;
-} ruv_allocator;
-
-/* Index configuration. A zero field means its default, listed per field. */
-typedef struct ruv_config {
-    uint32_t dim;             /* required: 1..RUV_MAX_DIM floats per vector */
-    ruv_metric metric;        /* default RUV_METRIC_L2SQ */
-    ruv_index_kind kind;      /* default RUV_INDEX_FLAT */
-    uint32_t M;               /* HNSW links per node on upper levels, 2*M on level 0; 16; 2..512 */
-    uint32_t ef_construction; /* HNSW candidate list size while inserting; 200; M..RUV_MAX_EF */
-    uint32_t ef_search;       /* HNSW default candidate list size per query; 64; <= RUV_MAX_EF */
-    uint64_t capacity;        /* initial number of slots (grows by doubling); 1024 */
-    uint64_t seed;            /* HNSW level generator seed; 0 = a fixed default seed */
-    ruv_isa isa;              /* kernels to use; RUV_ISA_AUTO = best the CPU supports */
-    ruv_allocator alloc;      /* memory functions; zero = RUV_MALLOC / RUV_FREE */
-    ruv_quant quant;          /* storage of the searched vectors; RUV_QUANT_NONE (f32) */
-    uint32_t pq_m;            /* PQ sub-quantizers (code bytes); must divide dim; dim / 4 if it
-                                 divides, else required */
-    uint32_t rerank;          /* quantized storage: search rerank x k candidates on the codes,
-                                 then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
-    uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
-                                 re-ranking: distances come from the codes); 0 = keep them */
-} ruv_config;
-
-/* One search result. */
-typedef struct ruv_hit {
-    uint64_t key;   /* the key given when the vector was added */
-    float distance; /* per the index metric; see CONCEPTS */
-} ruv_hit;
-
-/* Opaque index. Create with ruv_index_create, release with ruv_index_free. */
-typedef struct ruv_index ruv_index;
-
-/* Scratch memory for searches (visited set, candidate list, normalised query). One per thread
-   that searches concurrently. Bound to the allocator of the index it was created for; usable with
-   any index of the same dimension. */
-typedef struct ruv_search_ctx ruv_search_ctx;
-
-/* Search filter callback: nonzero keeps the entry with this key. Called from the searching
-   thread; must not modify the index. */
-typedef int (*ruv_filter_fn)(uint64_t key, void *user);
-
-/* Per-query options. A NULL pointer or zero fields mean the defaults.
-   Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
-   allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
-   searches return min(k, number of live entries that pass) hits: HNSW widens its candidate list
-   until it has k passing ones, and switches to an exact scan of the index (every entry's filter,
-   distances only for those passing) when the filter passes fewer than 5% of the live entries,
-   or fewer than 4 x ef_search of them, as estimated from 256 evenly spaced entries. */
-typedef struct ruv_search_params {
-    uint32_t ef_search;   /* HNSW candidate list size; 0 = the index's; raised to k if smaller */
-    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (then not concurrent-safe) */
-    ruv_filter_fn filter; /* NULL = no callback */
-    void *filter_user;    /* passed to filter */
-    const uint8_t *allow; /* allow-list bitset over keys; NULL = none */
-    uint64_t allow_bits;  /* number of bits in allow */
-    uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
-                             0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
-} ruv_search_params;
-
-/* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. */
-RUVDEF const char *ruv_version(void);
-
-/* Static English message for a result code; "unknown result" for other values. */
-RUVDEF const char *ruv_result_string(ruv_result r);
-
-/* A config with every field zero (= default) except dim. */
-RUVDEF ruv_config ruv_config_init(uint32_t dim);
-
-/* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
-   RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
-   of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
-   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
-   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: cfg->isa not runnable here; HNSW with
-   BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
-   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
-RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
-
-/* Releases the index and everything it owns. NULL is ignored. */
-RUVDEF void ruv_index_free(ruv_index *idx);
-
-/* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
-   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
-   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
-   trained yet. On any error the index is unchanged.
-   HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Not thread-safe. */
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
-
-/* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
-   order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
-   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED) and
-   on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or keys/vecs NULL with n >
-   0. The result equals n calls of ruv_index_add (same graph for the same seed). Not thread-safe. */
-RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs);
-
-/* Build progress: done of total vectors linked so far. Called from the calling thread. */
-typedef void (*ruv_progress_fn)(size_t done, size_t total, void *user);
-
-/* Options for ruv_index_add_batch_ex. NULL or zero fields = defaults. */
-typedef struct ruv_build_options {
-    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
-                                 0 or 1 = the calling thread only (deterministic) */
-    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
-    void *progress_user;
-} ruv_build_options;
-
-/* ruv_index_add_batch with options: HNSW batches can be linked by several POSIX threads
-   (striped per-node locks and a global entry-point lock, as in hnswlib). Slots, keys, vectors
-   and levels are still assigned in order, so the result is the same set of entries, but the
-   graph (and hence which near neighbours a search finds) depends on thread timing. Threads are
-   capped at 64 and at one per 64 vectors; if a thread or its scratch cannot be had, the others
-   do its share. Builds without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the
-   calling thread. Same errors and all-or-nothing rule as ruv_index_add_batch. */
-RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
-                                         const float *vecs, const ruv_build_options *opt);
-
-/* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, live entries passing the filters of params): exact for flat; for HNSW fewer
-   only if the graph cannot reach them, which a connected build does not produce. params may be
-   NULL (see ruv_search_params for ef_search, ctx and filters). RUV_E_ARG also for allow_bits > 0
-   with allow NULL.
-   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
-   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
-   RUV_E_ARG: idx/query/hits/n_out NULL or k == 0. RUV_E_VALUE: NaN/Inf in query.
-   RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0.
-   Thread-safety: see params->ctx and CONCEPTS. */
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
-                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out);
-
-/* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
-   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with params,
-   then picks k of them one at a time, each maximising
-       lambda * sim(q, d) - (1 - lambda) * max over picked s of sim(d, s),   sim = -distance
-   (the first pick is the nearest). lambda = 1 keeps the nearest order; smaller values favour
-   hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
-   query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
-   a scratch array of fetch floats). */
-RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
-                                       float lambda, size_t fetch, const ruv_search_params *params,
-                                       ruv_hit *hits, size_t *n_out);
-
-/* nq searches: query i = queries[i * dim ..], results in hits[i * k ..] (nq x k hits) with count
-   n_out[i]. Stops at the first failing query and returns its error (earlier results stay
-   written; n_out of the failing and later queries is 0). Same errors and thread-safety as
-   ruv_index_search; RUV_E_ARG also for n_out NULL. */
-RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
-                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
-                                         size_t *n_out);
-
-/* Number of vectors in the index (0 for NULL). */
-RUVDEF size_t ruv_index_count(const ruv_index *idx);
-
-/* Vector dimension (0 for NULL). */
-RUVDEF uint32_t ruv_index_dim(const ruv_index *idx);
-
-/* Bytes currently allocated by the index (vectors, graph, key table, its own scratch). */
-RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx);
-
-/* The resolved configuration (defaults filled in; isa = the one in use). Zeroed for NULL. */
-RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx);
-
-/* Creates search scratch for idx (allocated with idx's allocator; grows on demand with the
-   index). RUV_E_ARG: NULL argument. RUV_E_NOMEM. Free with ruv_search_ctx_free before its index's
-   allocator goes away. */
-RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out);
-
-/* Releases a search context. NULL is ignored. */
-RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
-
-/* Trains the quantizer of an empty index on n sample vectors (n x dim row-major floats, copied
-   as needed; cosine indexes normalise them first). SQ8: per-dimension minimum and maximum; BIN:
-   per-dimension mean and mean absolute deviation; PQ: k-means (Lloyd, k-means++ seeding, seeded
-   by cfg.seed, at most 25 iterations, empty clusters re-seeded by splitting the largest) per
-   sub-space on at most 65,536 of the vectors (a seeded sample), 256 centroids each. F32, F16 and
-   BF16 need no training: RUV_OK without change. Deterministic: the same sample and seed give the
-   same tables. Training again replaces the tables.
-   RUV_E_ARG: idx NULL, vecs NULL with n > 0, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
-   holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
-   Not thread-safe. */
-RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
-
-/* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
-   floats each, finite); values outside are clamped. For cosine indexes the range applies to the
-   normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
-   RUV_E_READONLY. RUV_E_NOMEM. */
-RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
-
-/* 1 if the index can take vectors: its quantizer is trained or needs no training. */
-RUVDEF int ruv_index_is_trained(const ruv_index *idx);
-
-/* >>store */
-/* Largest string id and metadata blob, in bytes. */
-#define RUV_MAX_ID_BYTES 1024u
-#define RUV_MAX_META_BYTES 0x1000000u
-
-/* How ruv_index_put treats the key. */
-typedef enum ruv_put_mode {
-    RUV_PUT_INSERT = 0, /* new key only: RUV_E_EXISTS if present */
-    RUV_PUT_UPDATE = 1, /* existing key only: RUV_E_NOTFOUND if absent */
-    RUV_PUT_UPSERT = 2  /* either */
-} ruv_put_mode;
-
-/* One entry for ruv_index_put. A NULL field keeps what the key already has (nothing for a new
-   key); a non-NULL field with length 0 clears it. */
-typedef struct ruv_item {
-    uint64_t key;
-    const float *vector; /* dim floats, copied; required for a new key */
-    const char *id;      /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
-    size_t id_len;
-    const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
-    size_t meta_len;
-} ruv_item;
-
-/* Counts and sizes (bytes) by part. For a view, sizes are those of the viewed buffer's parts. */
-typedef struct ruv_stats {
-    size_t live;         /* searchable entries (= ruv_index_count) */
-    size_t deleted;      /* HNSW slots of deleted/updated entries (traversed until compacted) */
-    size_t free_slots;   /* of those, compacted ones that inserts reuse */
-    size_t capacity;     /* slots allocated */
-    size_t vector_bytes; /* f32 vectors (the searched ones, or a quantized index's copies) */
-    size_t code_bytes;   /* quantized codes (with their per-code float) and quantizer tables */
-    size_t graph_bytes;  /* HNSW links and levels */
-    size_t key_bytes;    /* keys and the key hash table */
-    size_t id_bytes;     /* string ids and their hash table */
-    size_t meta_bytes;   /* metadata */
-    size_t total_bytes;  /* ruv_index_memory_usage */
-    int readonly;        /* 1 for a view */
-} ruv_stats;
-
-/* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
-   All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
-   meta_len too large. RUV_E_EXISTS: INSERT of a
-   present key, or an id another key has. RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE:
-   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an
-   untrained SQ8/BIN/PQ index). A new vector for an HNSW entry is
-   inserted as a new node and the old node is kept as a deleted one (see ruv_index_remove). Not
-   thread-safe. */
-RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
-
-/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE. */
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
-
-/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. */
-RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
-
-/* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
-   HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
-   until they have k live hits). Once deleted nodes exceed a tenth of the live ones (and 16), the
-   graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
-   later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
-   RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
-   Not thread-safe. */
-RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
-
-/* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
-   the heuristic from its live links and the deleted node's live links (two hops); the deleted
-   slots are then zeroed and reused by inserts; a deleted entry point is replaced. O(n M) plus
-   O(M^2) distances per repaired list. Flat: nothing to do. RUV_E_ARG, RUV_E_READONLY,
-   RUV_E_NOMEM (nothing changed). Not thread-safe. */
-RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
-
-/* 1 if key has a live entry, else 0 (also for NULL). Safe alongside other readers. */
-RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
-
-/* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
-   to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
-   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
-
-/* The string id of key: *id points into the index (not NUL-terminated), valid until the next
-   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND. */
-RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
-                                   size_t *len);
-
-/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. */
-RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
-                                     size_t *len);
-
-/* Key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0), RUV_E_NOTFOUND. */
-RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
-                                    uint64_t *key);
-
-/* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
-   the next key; 0 at the end. Writes to the index invalidate the cursor. */
-RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
-
-/* Fills *out. RUV_E_ARG if either is NULL. */
-RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out);
-
-/* >>persistence */
-/* Writer: consume len bytes, return 0 on success (anything else aborts the save: RUV_E_IO). */
-typedef int (*ruv_write_fn)(void *user, const void *data, size_t len);
-/* Reader: fill dst with exactly len bytes; return 0 on success, 1 if the data ended first
-   (RUV_E_TRUNCATED), anything else for an error (RUV_E_IO). */
-typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
-
-/* Options for loading and viewing. NULL or zero fields = defaults. */
-typedef struct ruv_load_options {
-    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
-    ruv_isa isa;         /* kernels (as in ruv_config); RUV_ISA_AUTO = best */
-    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
-} ruv_load_options;
-
-/* Exact number of bytes ruv_index_save writes (0 for NULL). */
-RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx);
-
-/* Writes the index in the FORMAT below through write. A reader: safe alongside searches.
-   Allocates nothing. RUV_E_ARG, RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). */
-RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user);
-
-/* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
- *written = the size needed). */
-RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
-                                        size_t *written);
-
-/* Saves to a file atomically: writes "<path>.ruvtmp", flushes it to the device (fsync on POSIX),
-   renames it over path, and syncs the directory, so path holds the old or the new index, never
-   a mix. Concurrent saves to one path are not supported. RUV_E_IO (the temporary is removed),
-   RUV_E_NOMEM (the temporary's name), RUV_E_ARG. Absent under RUV_NO_STDIO. */
-RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
-
-/* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
-   error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
-   RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
-   RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
-   big-endian host). Nothing leaks on any error. */
-RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
-                                 ruv_index **out);
-
-/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). */
-RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
-                                        ruv_index **out);
-
-/* ruv_index_load from a file. Absent under RUV_NO_STDIO. */
-RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
-                                      ruv_index **out);
-
-/* Zero-copy, read-only index over buf (a saved index, e.g. mmap-ed or in flash): vectors, graph,
-   keys, ids and metadata stay in buf, which must stay unchanged and alive until ruv_index_free;
-   only the index struct and search scratch are allocated. buf must be 8-byte aligned (64 is best;
-   else RUV_E_ARG). Checked like ruv_index_load (checksums included, so opening reads the whole
-   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY. */
-RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
-                                 ruv_index **out);
-
-#ifdef __cplusplus
-}
-#endif
-#endif /* RUVECTOR_H */
-
-/* ======================================================================== */
-/* >>implementation */
+#undef RUV__SIMD_IMPL
+#endif /* RUV__SIMD_IMPL */
+/************** End of src/simd/dispatch.h ********************************************************/
+/************** Begin file src/core.h *************************************************************/
+/* The implementation section: compiled where RUVECTOR_IMPLEMENTATION is defined, once per
+   translation unit. RUV__IMPL is defined while its files are read (src/core.h to src/file.h, which
+   undefines it). This file: platform headers and switches, the allocator with byte accounting,
+   float checks, little-endian field access and XXH64. */
 #if defined(RUVECTOR_IMPLEMENTATION) && !defined(RUV__IMPL_DONE)
 #define RUV__IMPL_DONE
+#define RUV__IMPL 1
+#endif
+#ifdef RUV__IMPL
 
 #include <math.h>
 #include <string.h>
@@ -3220,7 +3208,7 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
 #define RUV__ALIGN 64u
 #define RUV__MAX_LEVEL 31
 
-/* >>memory */
+/* ---- memory ---------------------------------------------------------------------------------- */
 /* Every allocation goes through these, which count bytes into *used. */
 typedef struct ruv__mem {
     ruv_allocator a;
@@ -3287,7 +3275,7 @@ static size_t ruv__mul(size_t a, size_t b, int *ok) {
     return a * b;
 }
 
-/* >>values */
+/* ---- values ---------------------------------------------------------------------------------- */
 static int ruv__finite(float x) {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
@@ -3321,7 +3309,7 @@ static uint64_t ruv__mix64(uint64_t x) {
     return x ^ (x >> 31);
 }
 
-/* >>checksum */
+/* ---- byte order and XXH64 -------------------------------------------------------------------- */
 /* Little-endian field access, independent of the host's byte order. */
 static uint32_t ruv__rd32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -3432,7 +3420,13 @@ static uint64_t ruv__xxh64(const void *data, size_t len, uint64_t seed) {
     return ruv__xxh_final(&h);
 }
 
-/* >>search-context */
+#endif /* RUV__IMPL */
+/************** End of src/core.h *****************************************************************/
+/************** Begin file src/ctx.h **************************************************************/
+/* Search contexts: the scratch memory of one search (visited set, candidate list, prepared
+   query). The index owns one for writes and searches without a ctx; callers create more. */
+#ifdef RUV__IMPL
+
 /* Candidate: distance and slot (high bit of id = expanded). */
 typedef struct ruv__cand {
     float dist;
@@ -3581,7 +3575,13 @@ static void ruv__ctx_next_epoch(ruv_search_ctx *c) {
     }
 }
 
-/* >>index */
+#endif /* RUV__IMPL */
+/************** End of src/ctx.h ******************************************************************/
+/************** Begin file src/index.h ************************************************************/
+/* The index object: its struct and slot layout, configuration defaults and ranges, the code
+   layout of each storage kind, create and free, and the infallible properties. */
+#ifdef RUV__IMPL
+
 /* A byte string per slot: ref[2 s] = offset in bytes, ref[2 s + 1] = length (0 = none). Deleted
    strings leave garbage in bytes, dropped when the arena grows (and never saved). */
 typedef struct ruv__blobs {
@@ -3606,7 +3606,7 @@ struct ruv_index {
     int dot_based;          /* code distance = 1 - raw */
     size_t dim;
 
-    /* quantization (see >>quant; the kind is cfg.quant): a slot's code is at vec_off */
+    /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
     size_t sq_off;   /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;     /* PQ: dimensions per sub-quantizer */
@@ -3648,7 +3648,268 @@ struct ruv_index {
     struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
 };
 
-/* >>quant */
+/* ---- configuration, layout, create and free -------------------------------------------------- */
+#define RUV__RESULT_CASE(name, value, msg)                                                         \
+    case name:                                                                                     \
+        return msg;
+RUVDEF const char *ruv_result_string(ruv_result r) {
+    switch (r) {
+        RUV__RESULTS(RUV__RESULT_CASE)
+    default:
+        return "unknown result";
+    }
+}
+#undef RUV__RESULT_CASE
+
+RUVDEF const char *ruv_version(void) { return RUV_VERSION_STRING; }
+
+RUVDEF ruv_config ruv_config_init(uint32_t dim) {
+    ruv_config c;
+    memset(&c, 0, sizeof c);
+    c.dim = dim;
+    return c;
+}
+
+/* Fills defaults and checks ranges: the one place config rules live. */
+static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
+    ruv_config c = *in;
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM)
+        return RUV_E_ARG;
+    if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
+        return RUV_E_ARG;
+    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
+        return RUV_E_ARG;
+    if (!c.M)
+        c.M = 16;
+    if (c.M < 2 || c.M > RUV_MAX_M)
+        return RUV_E_ARG;
+    if (!c.ef_construction)
+        c.ef_construction = 200;
+    if (c.ef_construction < c.M)
+        c.ef_construction = c.M;
+    if (!c.ef_search)
+        c.ef_search = 64;
+    if (c.ef_construction > RUV_MAX_EF || c.ef_search > RUV_MAX_EF)
+        return RUV_E_ARG;
+    if (!c.capacity)
+        c.capacity = 1024;
+    if (c.capacity > RUV_MAX_COUNT)
+        return RUV_E_ARG;
+    if (!c.seed)
+        c.seed = 0x2545F4914F6CDD1Dull;
+    if ((unsigned)c.isa >= (unsigned)RUV_ISA_COUNT)
+        return RUV_E_ARG;
+    if (!c.alloc.alloc != !c.alloc.free)
+        return RUV_E_ARG;
+    if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
+        return RUV_E_ARG;
+    if (c.quant == RUV_QUANT_NONE) {
+        c.pq_m = c.rerank = c.drop_f32 = 0;
+    } else {
+        if (!c.rerank)
+            c.rerank = 4;
+        if (c.quant != RUV_QUANT_PQ)
+            c.pq_m = 0;
+        else if (!c.pq_m && c.dim % 4 == 0)
+            c.pq_m = c.dim / 4;
+        if (c.quant == RUV_QUANT_PQ && (!c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m))
+            return RUV_E_ARG;
+        if (c.kind == RUV_INDEX_HNSW && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ))
+            return RUV_E_UNSUPPORTED;
+        if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
+            return RUV_E_UNSUPPORTED;
+    }
+    if (!c.alloc.alloc) {
+        c.alloc.alloc = ruv__malloc_default;
+        c.alloc.free = ruv__free_default;
+    }
+    *out = c;
+    return RUV_OK;
+}
+
+/* The kernel operation behind a metric. */
+static ruv_op ruv__metric_op(ruv_metric m) {
+    return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
+}
+
+/* Bytes of one stored vector (its code) for a resolved config. */
+static size_t ruv__code_bytes(const ruv_config *c) {
+    switch (c->quant) {
+    case RUV_QUANT_NONE:
+        return (size_t)c->dim * 4;
+    case RUV_QUANT_F16:
+    case RUV_QUANT_BF16:
+        return (size_t)c->dim * 2;
+    case RUV_QUANT_SQ8: /* dim bytes, padding to 4, the float t (see ruv__prep) */
+        return (((size_t)c->dim + 3) & ~(size_t)3) + 4;
+    case RUV_QUANT_BIN:
+        return ((size_t)c->dim + 7) / 8;
+    default:
+        return c->pq_m;
+    }
+}
+
+/* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
+static size_t ruv__stride(const ruv_config *c) {
+    size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
+    return (off + ruv__code_bytes(c) + 15) & ~(size_t)15;
+}
+
+/* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
+static size_t ruv__qp_bytes(const ruv_config *c) {
+    switch (c->quant) {
+    case RUV_QUANT_SQ8:
+    case RUV_QUANT_BIN:
+        return (size_t)c->dim * 8;
+    case RUV_QUANT_PQ:
+        return (size_t)c->dim * 4 + (size_t)c->dim * 256 * 4;
+    default:
+        return 0;
+    }
+}
+
+/* Whether the index can take vectors: quantizer tables present or not needed. */
+static int ruv__trained(const ruv_index *idx) {
+    return idx->qp != NULL || ruv__qp_bytes(&idx->cfg) == 0;
+}
+
+/* Code layout and distance functions of idx->cfg's storage. */
+static void ruv__quant_layout(ruv_index *idx) {
+    const ruv_config *c = &idx->cfg;
+    ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
+                  : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
+                                               : RUV_DTYPE_F32;
+    size_t d = c->dim;
+    idx->code_bytes = ruv__code_bytes(c);
+    idx->dot_based = idx->ip;
+    idx->raw_n = d;
+    idx->raw_dist = NULL;
+    idx->prep_len = 1;
+    switch (c->quant) {
+    case RUV_QUANT_SQ8:
+        idx->sq_off = (d + 3) & ~(size_t)3;
+        idx->prep_len = d + (d + 1) / 2; /* the f32 weights, then their int16 form */
+        break;
+    case RUV_QUANT_PQ:
+        idx->dsub = d / c->pq_m;
+        idx->prep_len = (size_t)c->pq_m * 256;
+        break;
+    case RUV_QUANT_BIN:
+        idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
+        idx->raw_n = idx->code_bytes;
+        idx->dot_based = 0;
+        idx->prep_len = (idx->code_bytes + 3) / 4;
+        break;
+    default:
+        idx->raw_dist = idx->kern.fn[ruv__metric_op(c->metric)][t];
+        idx->prep_len = (idx->code_bytes + 3) / 4;
+    }
+}
+
+/* Growth of every per-slot array: src/tables.h. */
+static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                               size_t meta_add);
+
+/* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
+   cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
+static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out) {
+    ruv_config c;
+    ruv_kernels k;
+    ruv__mem mem;
+    ruv_index *idx;
+    ruv_result r;
+    if (!out)
+        return RUV_E_ARG;
+    *out = NULL;
+    if (!cfg)
+        return RUV_E_ARG;
+    if ((r = ruv__config_resolve(cfg, &c)) != RUV_OK)
+        return r;
+    if (!ruv_kernels_init(c.isa, &k))
+        return RUV_E_UNSUPPORTED;
+    c.isa = k.isa;
+    mem.a = c.alloc;
+    mem.used = 0;
+    idx = (ruv_index *)ruv__alloc(&mem, sizeof *idx);
+    if (!idx)
+        return RUV_E_NOMEM;
+    memset(idx, 0, sizeof *idx);
+    idx->mem = mem;
+    idx->cfg = c;
+    idx->kern = k;
+    idx->dim = c.dim;
+    idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
+    idx->f32_dist = k.fn[ruv__metric_op(c.metric)][RUV_DTYPE_F32];
+    ruv__quant_layout(idx);
+    if (c.kind == RUV_INDEX_HNSW) {
+        idx->M = c.M;
+        idx->m0 = 2 * c.M;
+        idx->vec_off = ((size_t)(idx->m0 + 1) * 4 + 15) & ~(size_t)15;
+        idx->ml = 1.0 / log((double)c.M);
+        idx->rng = c.seed;
+    }
+    idx->stride = ruv__stride(&c);
+    idx->entry = RUV__NONE;
+    idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
+    if (idx->ctx && !arrays) {
+        *out = idx;
+        return RUV_OK;
+    }
+    idx->table_cap = 16;
+    if (idx->ctx)
+        idx->table = (uint32_t *)ruv__alloc(&idx->mem, idx->table_cap * 4);
+    if (!idx->ctx || !idx->table) {
+        ruv_index_free(idx);
+        return RUV_E_NOMEM;
+    }
+    memset(idx->table, 0xFF, idx->table_cap * 4);
+    if ((r = ruv__reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
+        ruv_index_free(idx);
+        return r;
+    }
+    *out = idx;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
+    if (out)
+        *out = NULL;
+    return cfg && out ? ruv__create(cfg, 1, out) : RUV_E_ARG;
+}
+
+RUVDEF void ruv_index_free(ruv_index *idx) {
+    ruv__mem m;
+    if (!idx)
+        return;
+    m = idx->mem;
+    if (idx->ctx)
+        ruv_search_ctx_free(idx->ctx);
+    if (!idx->view) {
+        ruv__free_aligned(&m, idx->data, idx->cap * idx->stride);
+        ruv__free(&m, idx->keys, idx->cap * sizeof *idx->keys);
+        ruv__free(&m, idx->table, idx->table_cap * 4);
+        ruv__free(&m, idx->levels, idx->cap);
+        ruv__free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
+        ruv__free(&m, idx->upper, idx->upper_cap * 4);
+        ruv__free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
+        ruv__free(&m, idx->ids.bytes, idx->ids.cap);
+        ruv__free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
+        ruv__free(&m, idx->meta.bytes, idx->meta.cap);
+        ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
+        ruv__free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__free(&m, idx->qp, ruv__qp_bytes(&idx->cfg));
+    }
+    ruv__free(&m, idx, sizeof *idx);
+}
+
+#endif /* RUV__IMPL */
+/************** End of src/index.h ****************************************************************/
+/************** Begin file src/codes.h ************************************************************/
+/* Stored codes: encoding vectors into their stored form (f32, F16, BF16, SQ8, BIN, PQ) and
+   decoding them, preparing a query for distances to codes, and every distance helper
+   (ruv__dist_*). */
+#ifdef RUV__IMPL
+
 /* Stored form of slot's vector: dim floats (RUV_QUANT_NONE) or its code. */
 static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
     return idx->data + (size_t)slot * idx->stride + idx->vec_off;
@@ -3989,7 +4250,13 @@ static uint32_t *ruv__links(const ruv_index *idx, uint32_t slot, int level) {
     return idx->upper + idx->upper_off[slot] + (size_t)(level - 1) * (idx->M + 1);
 }
 
-/* >>tables */
+#endif /* RUV__IMPL */
+/************** End of src/codes.h ****************************************************************/
+/************** Begin file src/tables.h ***********************************************************/
+/* Key and string-id hash tables (open addressing, linear probing, no tombstones), the blob
+   columns of string ids and metadata, and growth of every per-slot array (ruv__reserve). */
+#ifdef RUV__IMPL
+
 /* Open-addressing hash tables of slots with linear probing: `table` by key, `idtab` by string id
    (which = 0 / 1). Both are kept at most half full, so a probe always meets RUV__NONE. */
 static const unsigned char *ruv__blob(const ruv__blobs *b, uint32_t s, size_t *len) {
@@ -4299,7 +4566,14 @@ fail:
     return r;
 }
 
-/* >>hnsw */
+#endif /* RUV__IMPL */
+/************** End of src/tables.h ***************************************************************/
+/************** Begin file src/hnsw.h *************************************************************/
+/* The HNSW graph (Malkov & Yashunin, arXiv:1603.09320): level draw, greedy walk, beam search
+   (their Algorithm 2), heuristic neighbour selection (Algorithm 4), insertion (Algorithm 1),
+   the multi-threaded linking of a batch, and compaction of deleted nodes. */
+#ifdef RUV__IMPL
+
 /* Multi-threaded builds (ruv_index_add_batch_ex with threads > 1): every neighbour list is read
    and written under the lock of its node (striped), and the entry point under a global lock. */
 #define RUV__NLOCKS 4096u
@@ -4641,336 +4915,6 @@ static void ruv__maybe_compact(ruv_index *idx) {
         (void)ruv__compact(idx);
 }
 
-/* >>api */
-#define RUV__RESULT_CASE(name, value, msg)                                                         \
-    case name:                                                                                     \
-        return msg;
-RUVDEF const char *ruv_result_string(ruv_result r) {
-    switch (r) {
-        RUV__RESULTS(RUV__RESULT_CASE)
-    default:
-        return "unknown result";
-    }
-}
-#undef RUV__RESULT_CASE
-
-RUVDEF const char *ruv_version(void) { return RUV_VERSION_STRING; }
-
-RUVDEF ruv_config ruv_config_init(uint32_t dim) {
-    ruv_config c;
-    memset(&c, 0, sizeof c);
-    c.dim = dim;
-    return c;
-}
-
-/* Fills defaults and checks ranges: the one place config rules live. */
-static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
-    ruv_config c = *in;
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM)
-        return RUV_E_ARG;
-    if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
-        return RUV_E_ARG;
-    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
-        return RUV_E_ARG;
-    if (!c.M)
-        c.M = 16;
-    if (c.M < 2 || c.M > RUV_MAX_M)
-        return RUV_E_ARG;
-    if (!c.ef_construction)
-        c.ef_construction = 200;
-    if (c.ef_construction < c.M)
-        c.ef_construction = c.M;
-    if (!c.ef_search)
-        c.ef_search = 64;
-    if (c.ef_construction > RUV_MAX_EF || c.ef_search > RUV_MAX_EF)
-        return RUV_E_ARG;
-    if (!c.capacity)
-        c.capacity = 1024;
-    if (c.capacity > RUV_MAX_COUNT)
-        return RUV_E_ARG;
-    if (!c.seed)
-        c.seed = 0x2545F4914F6CDD1Dull;
-    if ((unsigned)c.isa >= (unsigned)RUV_ISA_COUNT)
-        return RUV_E_ARG;
-    if (!c.alloc.alloc != !c.alloc.free)
-        return RUV_E_ARG;
-    if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
-        return RUV_E_ARG;
-    if (c.quant == RUV_QUANT_NONE) {
-        c.pq_m = c.rerank = c.drop_f32 = 0;
-    } else {
-        if (!c.rerank)
-            c.rerank = 4;
-        if (c.quant != RUV_QUANT_PQ)
-            c.pq_m = 0;
-        else if (!c.pq_m && c.dim % 4 == 0)
-            c.pq_m = c.dim / 4;
-        if (c.quant == RUV_QUANT_PQ && (!c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m))
-            return RUV_E_ARG;
-        if (c.kind == RUV_INDEX_HNSW && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ))
-            return RUV_E_UNSUPPORTED;
-        if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
-            return RUV_E_UNSUPPORTED;
-    }
-    if (!c.alloc.alloc) {
-        c.alloc.alloc = ruv__malloc_default;
-        c.alloc.free = ruv__free_default;
-    }
-    *out = c;
-    return RUV_OK;
-}
-
-/* The kernel operation behind a metric. */
-static ruv_op ruv__metric_op(ruv_metric m) {
-    return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
-}
-
-/* Bytes of one stored vector (its code) for a resolved config. */
-static size_t ruv__code_bytes(const ruv_config *c) {
-    switch (c->quant) {
-    case RUV_QUANT_NONE:
-        return (size_t)c->dim * 4;
-    case RUV_QUANT_F16:
-    case RUV_QUANT_BF16:
-        return (size_t)c->dim * 2;
-    case RUV_QUANT_SQ8: /* dim bytes, padding to 4, the float t (see ruv__prep) */
-        return (((size_t)c->dim + 3) & ~(size_t)3) + 4;
-    case RUV_QUANT_BIN:
-        return ((size_t)c->dim + 7) / 8;
-    default:
-        return c->pq_m;
-    }
-}
-
-/* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
-static size_t ruv__stride(const ruv_config *c) {
-    size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
-    return (off + ruv__code_bytes(c) + 15) & ~(size_t)15;
-}
-
-/* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
-static size_t ruv__qp_bytes(const ruv_config *c) {
-    switch (c->quant) {
-    case RUV_QUANT_SQ8:
-    case RUV_QUANT_BIN:
-        return (size_t)c->dim * 8;
-    case RUV_QUANT_PQ:
-        return (size_t)c->dim * 4 + (size_t)c->dim * 256 * 4;
-    default:
-        return 0;
-    }
-}
-
-/* Whether the index can take vectors: quantizer tables present or not needed. */
-static int ruv__trained(const ruv_index *idx) {
-    return idx->qp != NULL || ruv__qp_bytes(&idx->cfg) == 0;
-}
-
-/* Code layout and distance functions of idx->cfg's storage. */
-static void ruv__quant_layout(ruv_index *idx) {
-    const ruv_config *c = &idx->cfg;
-    ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
-                  : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
-                                               : RUV_DTYPE_F32;
-    size_t d = c->dim;
-    idx->code_bytes = ruv__code_bytes(c);
-    idx->dot_based = idx->ip;
-    idx->raw_n = d;
-    idx->raw_dist = NULL;
-    idx->prep_len = 1;
-    switch (c->quant) {
-    case RUV_QUANT_SQ8:
-        idx->sq_off = (d + 3) & ~(size_t)3;
-        idx->prep_len = d + (d + 1) / 2; /* the f32 weights, then their int16 form */
-        break;
-    case RUV_QUANT_PQ:
-        idx->dsub = d / c->pq_m;
-        idx->prep_len = (size_t)c->pq_m * 256;
-        break;
-    case RUV_QUANT_BIN:
-        idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
-        idx->raw_n = idx->code_bytes;
-        idx->dot_based = 0;
-        idx->prep_len = (idx->code_bytes + 3) / 4;
-        break;
-    default:
-        idx->raw_dist = idx->kern.fn[ruv__metric_op(c->metric)][t];
-        idx->prep_len = (idx->code_bytes + 3) / 4;
-    }
-}
-
-/* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
-   cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
-static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out) {
-    ruv_config c;
-    ruv_kernels k;
-    ruv__mem mem;
-    ruv_index *idx;
-    ruv_result r;
-    if (!out)
-        return RUV_E_ARG;
-    *out = NULL;
-    if (!cfg)
-        return RUV_E_ARG;
-    if ((r = ruv__config_resolve(cfg, &c)) != RUV_OK)
-        return r;
-    if (!ruv_kernels_init(c.isa, &k))
-        return RUV_E_UNSUPPORTED;
-    c.isa = k.isa;
-    mem.a = c.alloc;
-    mem.used = 0;
-    idx = (ruv_index *)ruv__alloc(&mem, sizeof *idx);
-    if (!idx)
-        return RUV_E_NOMEM;
-    memset(idx, 0, sizeof *idx);
-    idx->mem = mem;
-    idx->cfg = c;
-    idx->kern = k;
-    idx->dim = c.dim;
-    idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
-    idx->f32_dist = k.fn[ruv__metric_op(c.metric)][RUV_DTYPE_F32];
-    ruv__quant_layout(idx);
-    if (c.kind == RUV_INDEX_HNSW) {
-        idx->M = c.M;
-        idx->m0 = 2 * c.M;
-        idx->vec_off = ((size_t)(idx->m0 + 1) * 4 + 15) & ~(size_t)15;
-        idx->ml = 1.0 / log((double)c.M);
-        idx->rng = c.seed;
-    }
-    idx->stride = ruv__stride(&c);
-    idx->entry = RUV__NONE;
-    idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
-    if (idx->ctx && !arrays) {
-        *out = idx;
-        return RUV_OK;
-    }
-    idx->table_cap = 16;
-    if (idx->ctx)
-        idx->table = (uint32_t *)ruv__alloc(&idx->mem, idx->table_cap * 4);
-    if (!idx->ctx || !idx->table) {
-        ruv_index_free(idx);
-        return RUV_E_NOMEM;
-    }
-    memset(idx->table, 0xFF, idx->table_cap * 4);
-    if ((r = ruv__reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
-        ruv_index_free(idx);
-        return r;
-    }
-    *out = idx;
-    return RUV_OK;
-}
-
-RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
-    if (out)
-        *out = NULL;
-    return cfg && out ? ruv__create(cfg, 1, out) : RUV_E_ARG;
-}
-
-RUVDEF void ruv_index_free(ruv_index *idx) {
-    ruv__mem m;
-    if (!idx)
-        return;
-    m = idx->mem;
-    if (idx->ctx)
-        ruv_search_ctx_free(idx->ctx);
-    if (!idx->view) {
-        ruv__free_aligned(&m, idx->data, idx->cap * idx->stride);
-        ruv__free(&m, idx->keys, idx->cap * sizeof *idx->keys);
-        ruv__free(&m, idx->table, idx->table_cap * 4);
-        ruv__free(&m, idx->levels, idx->cap);
-        ruv__free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
-        ruv__free(&m, idx->upper, idx->upper_cap * 4);
-        ruv__free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
-        ruv__free(&m, idx->ids.bytes, idx->ids.cap);
-        ruv__free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
-        ruv__free(&m, idx->meta.bytes, idx->meta.cap);
-        ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
-        ruv__free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
-        ruv__free(&m, idx->qp, ruv__qp_bytes(&idx->cfg));
-    }
-    ruv__free(&m, idx, sizeof *idx);
-}
-
-static int ruv__cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* RUV_E_EXISTS if two keys of the batch are equal (sorted copy; temporary memory). */
-static ruv_result ruv__batch_unique(ruv_index *idx, size_t n, const uint64_t *keys) {
-    uint64_t *t;
-    size_t i;
-    int ok = 1, dup = 0;
-    size_t bytes = ruv__mul(n, sizeof *t, &ok);
-    if (n < 2)
-        return RUV_OK;
-    if (!ok || !(t = (uint64_t *)ruv__alloc(&idx->mem, bytes)))
-        return RUV_E_NOMEM;
-    memcpy(t, keys, bytes);
-    qsort(t, n, sizeof *t, ruv__cmp_u64);
-    for (i = 1; i < n && !dup; i++)
-        dup = t[i] == t[i - 1];
-    ruv__free(&idx->mem, t, bytes);
-    return dup ? RUV_E_EXISTS : RUV_OK;
-}
-
-/* Stores vec (normalised for cosine) in slot s: its code, and its f32 copy if kept. Scratch:
-   the index's own ctx. */
-static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
-    ruv_search_ctx *c = idx->ctx;
-    const float *x = vec;
-    if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__normalize(c->query, vec, idx->dim);
-        x = c->query;
-    }
-    if (idx->fvec)
-        memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
-    ruv__encode(idx, c, x, ruv__code(idx, s));
-}
-
-/* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
-   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
-static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
-                           int link) {
-    uint32_t s = (uint32_t)idx->count;
-    if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
-        size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
-        while (!(idx->levels[f] & RUV__FREE))
-            f = f + 1 < idx->count ? f + 1 : 0;
-        s = (uint32_t)f;
-        idx->free_hint = f + 1;
-        idx->nfree--;
-    }
-    memset(idx->data + (size_t)s * idx->stride, 0, idx->stride);
-    ruv__store_vec(idx, s, vec);
-    idx->keys[s] = key;
-    if (idx->ids.ref)
-        idx->ids.ref[2 * (size_t)s] = idx->ids.ref[2 * (size_t)s + 1] = 0;
-    if (idx->meta.ref)
-        idx->meta.ref[2 * (size_t)s] = idx->meta.ref[2 * (size_t)s + 1] = 0;
-    if (replace_pos == (size_t)-1)
-        ruv__tab_put(idx, 0, idx->table, idx->table_cap, s);
-    else
-        idx->table[replace_pos] = s;
-    if (s == idx->count)
-        idx->count++;
-    idx->live++;
-    if (idx->cfg.kind == RUV_INDEX_HNSW) {
-        int level = ruv__draw_level(idx);
-        idx->levels[s] = (uint8_t)level;
-        idx->upper_off[s] = (uint32_t)idx->upper_len;
-        if (level)
-            memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
-        idx->upper_len += ruv__upper_need(idx, level);
-        idx->upper_canon += ruv__upper_need(idx, level);
-        if (link)
-            ruv__hnsw_insert(idx, idx->ctx, s, level);
-    }
-    return s;
-}
-
-/* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
-   the calling thread, which also reports progress. */
 typedef struct ruv__job {
     ruv_index *idx;
     ruv_search_ctx *ctx;
@@ -5042,111 +4986,13 @@ static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx
         opt->progress(mt->n, mt->n, opt->progress_user); /* the last chunk may be another's */
 }
 
-RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
-                                         const float *vecs, const ruv_build_options *opt) {
-    size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
-    uint64_t rng;
-    ruv_result r;
-    ruv__mt *mt = NULL;
-    ruv_search_ctx *ctx[63];
-    uint32_t *slots = NULL;
-    uint8_t *lv = NULL;
-    int hnsw;
-    if (!idx || (n && (!keys || !vecs)))
-        return RUV_E_ARG;
-    if (idx->view)
-        return RUV_E_READONLY;
-    if (n == 0)
-        return RUV_OK;
-    if (!ruv__trained(idx))
-        return RUV_E_UNTRAINED;
-    dim = idx->dim;
-    hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
-    if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
-        return RUV_E_FULL;
-    for (i = 0; i < n; i++) {
-        if (!ruv__all_finite(vecs + i * dim, dim))
-            return RUV_E_VALUE;
-        if (ruv__find(idx, keys[i]) != RUV__NONE)
-            return RUV_E_EXISTS;
-    }
-    if ((r = ruv__batch_unique(idx, n, keys)) != RUV_OK)
-        return r;
-    /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
-    rng = idx->rng;
-    for (i = 0; hnsw && i < n; i++)
-        upper += ruv__upper_need(idx, ruv__draw_level(idx));
-    idx->rng = rng;
-    if ((r = ruv__reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0, 0)) !=
-        RUV_OK)
-        return r;
-#if RUV__THREADS
-    if (threads > 64)
-        threads = 64;
-    if (threads > n / 64 + 1) /* small batches are not worth threads */
-        threads = n / 64 + 1;
-#else
-    threads = 1;
-#endif
-    if (!hnsw)
-        threads = 1;
-    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
-        int ok = 1;
-        size_t pool = idx->cfg.ef_construction;
-        ruv__mul(n, 4, &ok);
-        if (ok && (mt = (ruv__mt *)ruv__alloc(&idx->mem, sizeof *mt)) != NULL &&
-            (slots = (uint32_t *)ruv__alloc(&idx->mem, n * 4)) != NULL &&
-            (lv = (uint8_t *)ruv__alloc(&idx->mem, n)) != NULL) {
-            for (nctx = 0; nctx + 1 < threads; nctx++) {
-                ruv__mem m = idx->mem;
-                ctx[nctx] = ruv__ctx_new(&m, dim, idx->prep_len);
-                if (!ctx[nctx])
-                    break;
-                if (ruv__ctx_reserve(ctx[nctx], idx->cap, pool, (size_t)idx->m0 + 1) != RUV_OK) {
-                    ruv_search_ctx_free(ctx[nctx]);
-                    break;
-                }
-            }
-        }
-        threads = nctx + 1;
-    }
-    if (threads == 1) {
-        for (i = 0; i < n; i++) {
-            ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
-            if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
-                opt->progress(i + 1, n, opt->progress_user);
-        }
-    } else {
-        for (i = 0; i < n; i++) {
-            slots[i] = ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
-            lv[i] = idx->levels[slots[i]];
-        }
-        memset(mt, 0, sizeof *mt);
-        mt->slots = slots;
-        mt->lv = lv;
-        mt->n = n;
-        ruv__link_parallel(idx, mt, ctx, threads, opt);
-    }
-    for (i = 0; i < nctx; i++)
-        ruv_search_ctx_free(ctx[i]);
-    ruv__free(&idx->mem, lv, n);
-    ruv__free(&idx->mem, slots, n * 4);
-    ruv__free(&idx->mem, mt, sizeof *mt);
-    return RUV_OK;
-}
+#endif /* RUV__IMPL */
+/************** End of src/hnsw.h *****************************************************************/
+/************** Begin file src/train.h ************************************************************/
+/* Quantizer training: SQ8 per-dimension ranges (quantiles), BIN means and deviations, PQ
+   sub-space balancing and k-means with k-means++ seeding. */
+#ifdef RUV__IMPL
 
-RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs) {
-    return ruv_index_add_batch_ex(idx, n, keys, vecs, NULL);
-}
-
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
-    if (!idx || !vec)
-        return RUV_E_ARG;
-    return ruv_index_add_batch(idx, 1, &key, vec);
-}
-
-/* >>train */
 RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__trained(idx); }
 
 static uint64_t ruv__rand(uint64_t *state) {
@@ -5500,7 +5346,198 @@ RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const
     return RUV_OK;
 }
 
-/* >>store */
+#endif /* RUV__IMPL */
+/************** End of src/train.h ****************************************************************/
+/************** Begin file src/store.h ************************************************************/
+/* Writes and key lookups: add (single, batch, threaded), put/update/upsert, remove, compact,
+   contains, get_vector / get_id / get_meta, id lookup, iteration. */
+#ifdef RUV__IMPL
+
+static int ruv__cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* RUV_E_EXISTS if two keys of the batch are equal (sorted copy; temporary memory). */
+static ruv_result ruv__batch_unique(ruv_index *idx, size_t n, const uint64_t *keys) {
+    uint64_t *t;
+    size_t i;
+    int ok = 1, dup = 0;
+    size_t bytes = ruv__mul(n, sizeof *t, &ok);
+    if (n < 2)
+        return RUV_OK;
+    if (!ok || !(t = (uint64_t *)ruv__alloc(&idx->mem, bytes)))
+        return RUV_E_NOMEM;
+    memcpy(t, keys, bytes);
+    qsort(t, n, sizeof *t, ruv__cmp_u64);
+    for (i = 1; i < n && !dup; i++)
+        dup = t[i] == t[i - 1];
+    ruv__free(&idx->mem, t, bytes);
+    return dup ? RUV_E_EXISTS : RUV_OK;
+}
+
+/* Stores vec (normalised for cosine) in slot s: its code, and its f32 copy if kept. Scratch:
+   the index's own ctx. */
+static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
+    ruv_search_ctx *c = idx->ctx;
+    const float *x = vec;
+    if (idx->cfg.metric == RUV_METRIC_COSINE) {
+        ruv__normalize(c->query, vec, idx->dim);
+        x = c->query;
+    }
+    if (idx->fvec)
+        memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
+    ruv__encode(idx, c, x, ruv__code(idx, s));
+}
+
+/* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
+   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
+static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
+                           int link) {
+    uint32_t s = (uint32_t)idx->count;
+    if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
+        size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
+        while (!(idx->levels[f] & RUV__FREE))
+            f = f + 1 < idx->count ? f + 1 : 0;
+        s = (uint32_t)f;
+        idx->free_hint = f + 1;
+        idx->nfree--;
+    }
+    memset(idx->data + (size_t)s * idx->stride, 0, idx->stride);
+    ruv__store_vec(idx, s, vec);
+    idx->keys[s] = key;
+    if (idx->ids.ref)
+        idx->ids.ref[2 * (size_t)s] = idx->ids.ref[2 * (size_t)s + 1] = 0;
+    if (idx->meta.ref)
+        idx->meta.ref[2 * (size_t)s] = idx->meta.ref[2 * (size_t)s + 1] = 0;
+    if (replace_pos == (size_t)-1)
+        ruv__tab_put(idx, 0, idx->table, idx->table_cap, s);
+    else
+        idx->table[replace_pos] = s;
+    if (s == idx->count)
+        idx->count++;
+    idx->live++;
+    if (idx->cfg.kind == RUV_INDEX_HNSW) {
+        int level = ruv__draw_level(idx);
+        idx->levels[s] = (uint8_t)level;
+        idx->upper_off[s] = (uint32_t)idx->upper_len;
+        if (level)
+            memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
+        idx->upper_len += ruv__upper_need(idx, level);
+        idx->upper_canon += ruv__upper_need(idx, level);
+        if (link)
+            ruv__hnsw_insert(idx, idx->ctx, s, level);
+    }
+    return s;
+}
+
+/* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
+   the calling thread, which also reports progress. */
+RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
+                                         const float *vecs, const ruv_build_options *opt) {
+    size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
+    uint64_t rng;
+    ruv_result r;
+    ruv__mt *mt = NULL;
+    ruv_search_ctx *ctx[63];
+    uint32_t *slots = NULL;
+    uint8_t *lv = NULL;
+    int hnsw;
+    if (!idx || (n && (!keys || !vecs)))
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (n == 0)
+        return RUV_OK;
+    if (!ruv__trained(idx))
+        return RUV_E_UNTRAINED;
+    dim = idx->dim;
+    hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
+    if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
+        return RUV_E_FULL;
+    for (i = 0; i < n; i++) {
+        if (!ruv__all_finite(vecs + i * dim, dim))
+            return RUV_E_VALUE;
+        if (ruv__find(idx, keys[i]) != RUV__NONE)
+            return RUV_E_EXISTS;
+    }
+    if ((r = ruv__batch_unique(idx, n, keys)) != RUV_OK)
+        return r;
+    /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
+    rng = idx->rng;
+    for (i = 0; hnsw && i < n; i++)
+        upper += ruv__upper_need(idx, ruv__draw_level(idx));
+    idx->rng = rng;
+    if ((r = ruv__reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0, 0)) !=
+        RUV_OK)
+        return r;
+#if RUV__THREADS
+    if (threads > 64)
+        threads = 64;
+    if (threads > n / 64 + 1) /* small batches are not worth threads */
+        threads = n / 64 + 1;
+#else
+    threads = 1;
+#endif
+    if (!hnsw)
+        threads = 1;
+    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
+        int ok = 1;
+        size_t pool = idx->cfg.ef_construction;
+        ruv__mul(n, 4, &ok);
+        if (ok && (mt = (ruv__mt *)ruv__alloc(&idx->mem, sizeof *mt)) != NULL &&
+            (slots = (uint32_t *)ruv__alloc(&idx->mem, n * 4)) != NULL &&
+            (lv = (uint8_t *)ruv__alloc(&idx->mem, n)) != NULL) {
+            for (nctx = 0; nctx + 1 < threads; nctx++) {
+                ruv__mem m = idx->mem;
+                ctx[nctx] = ruv__ctx_new(&m, dim, idx->prep_len);
+                if (!ctx[nctx])
+                    break;
+                if (ruv__ctx_reserve(ctx[nctx], idx->cap, pool, (size_t)idx->m0 + 1) != RUV_OK) {
+                    ruv_search_ctx_free(ctx[nctx]);
+                    break;
+                }
+            }
+        }
+        threads = nctx + 1;
+    }
+    if (threads == 1) {
+        for (i = 0; i < n; i++) {
+            ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
+            if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
+                opt->progress(i + 1, n, opt->progress_user);
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            slots[i] = ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
+            lv[i] = idx->levels[slots[i]];
+        }
+        memset(mt, 0, sizeof *mt);
+        mt->slots = slots;
+        mt->lv = lv;
+        mt->n = n;
+        ruv__link_parallel(idx, mt, ctx, threads, opt);
+    }
+    for (i = 0; i < nctx; i++)
+        ruv_search_ctx_free(ctx[i]);
+    ruv__free(&idx->mem, lv, n);
+    ruv__free(&idx->mem, slots, n * 4);
+    ruv__free(&idx->mem, mt, sizeof *mt);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
+                                      const float *vecs) {
+    return ruv_index_add_batch_ex(idx, n, keys, vecs, NULL);
+}
+
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
+    if (!idx || !vec)
+        return RUV_E_ARG;
+    return ruv_index_add_batch(idx, 1, &key, vec);
+}
+
+/* ---- put, update, remove, lookups ------------------------------------------------------------ */
 /* Sets the blob of slot s to p[0..len-1] (len 0 clears); room reserved. Keeps the id table. */
 static void ruv__blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
     ruv__blobs *b = is_id ? &idx->ids : &idx->meta;
@@ -5738,6 +5775,13 @@ RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
     *cursor = idx->count;
     return 0;
 }
+
+#endif /* RUV__IMPL */
+/************** End of src/store.h ****************************************************************/
+/************** Begin file src/search.h ***********************************************************/
+/* Search: the exact scan with a bounded heap, filters (allow-list bitset, callback), the
+   filtered-HNSW fallback to a scan, re-ranking on f32 copies, MMR, batches, search contexts. */
+#ifdef RUV__IMPL
 
 /* Exact top-k by scanning every slot with a max-heap of size k on (distance, slot). */
 static int ruv__worse(const ruv__cand *a, const ruv__cand *b) {
@@ -6080,7 +6124,59 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
     ruv__free(&m, ctx, sizeof *ctx);
 }
 
-/* >>persistence (layout: see FORMAT at the top) */
+#endif /* RUV__IMPL */
+/************** End of src/search.h ***************************************************************/
+/************** Begin file src/save.h *************************************************************/
+/* The saved FORMAT (its specification is the comment below) and the writer: section plan,
+   checksums, save to a callback or a buffer. */
+#ifdef RUV__IMPL
+
+/* FORMAT (version 1.0; every integer little-endian)
+     header, 128 bytes:
+         0  char[8] "RUVECIDX"          64  u64 seed
+         8  u16 major (1), u16 minor (0) 72  u64 level generator state
+        12  u32 0x01020304 (byte order)  80  u64 slots (live + deleted HNSW nodes)
+        16  u32 header bytes (128)       88  u64 live entries
+        20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
+        24  u64 file bytes              100  u32 slot stride in bytes
+        32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
+        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32)
+        48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
+        56  u32 ef_search, 60 top level          zeroed, followed by the section table
+     section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
+     the section's bytes. Sections follow in ascending id order, each at the next multiple of 64
+     bytes (zero padding between), the last one ending the file:
+         1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
+                     zero padding to 16 bytes, the stored vector, zero padding to the stride.
+                     The stored vector: dim f32; dim f16 / bf16; SQ8 dim u8 codes, zero padding
+                     to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the
+                     decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8;
+                     PQ pq_m u8 centroid numbers
+         2 keys      u64 per slot
+         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
+                     probing from splitmix64(key) (see ruv__mix64)
+         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
+                     zeroed slot, no links to it) for a compacted one that inserts reuse
+         5 upper off HNSW: u32 per slot, start of its lists in section 6
+         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
+         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
+         8, 11       ids / metadata bytes
+         9 id table  like the key table, probing from XXH64 of the id bytes
+        12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
+        13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
+                     step x code); BIN mean[dim], mean absolute deviation[dim]; PQ u32 perm[dim]
+                     (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
+                     (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
+                     + c
+     Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
+     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
+     Compatibility: a reader accepts its own major version and any minor version of it, skipping
+     (but checksumming) sections it does not know; a later minor version only adds sections. A
+     newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
+     Saving is deterministic: the same index state gives the same bytes, and an index loaded from
+     a file this library wrote saves to identical bytes.
+*/
+
 #define RUV__FMT_MAJOR 1u
 #define RUV__FMT_MINOR 0u
 #define RUV__HDR 128u
@@ -6409,6 +6505,14 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
 }
 
 /* ---- loading ---- */
+
+#endif /* RUV__IMPL */
+/************** End of src/save.h *****************************************************************/
+/************** Begin file src/load.h *************************************************************/
+/* The reader: header and section table checks, section lengths, binding, validation of every
+   link, table and blob, load through a callback or from a buffer, and zero-copy views. */
+#ifdef RUV__IMPL
+
 typedef struct ruv__head {
     ruv_config cfg;
     uint64_t total, count, live, rng;
@@ -6950,6 +7054,13 @@ fail:
     return r;
 }
 
+#endif /* RUV__IMPL */
+/************** End of src/load.h *****************************************************************/
+/************** Begin file src/file.h *************************************************************/
+/* Files (absent under RUV_NO_STDIO): atomic save (temporary file, fsync, rename, directory
+   sync) and load. Closes the implementation section (opened in src/core.h). */
+#ifdef RUV__IMPL
+
 #ifndef RUV_NO_STDIO
 /* fopen, without MSVC's deprecation warning (C4996). */
 static FILE *ruv__fopen(const char *path, const char *mode) {
@@ -7100,8 +7211,11 @@ RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path) {
 }
 #endif /* RUV_NO_STDIO */
 
-#endif /* RUVECTOR_IMPLEMENTATION */
+#undef RUV__IMPL
 
+#endif /* RUV__IMPL */
+/************** End of src/file.h *****************************************************************/
+/************** Begin file src/license.h **********************************************************/
 /*
 MIT License. Copyright (c) 2026 the ruvector.h authors.
 Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
@@ -7116,3 +7230,4 @@ NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FO
 OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
 CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 */
+/************** End of src/license.h **************************************************************/

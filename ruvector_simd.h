@@ -1,4 +1,5 @@
-/* GENERATED FILE from src/ruvector_simd.h: edit src/, then run tools/amalgamate.py. */
+/* GENERATED FILE: edit src/ and run tools/amalgamate.py (which lists the files in order) */
+/************** Begin file src/simd/doc.h *********************************************************/
 /* ruvector_simd.h - distance kernels for ruvector.h, dispatched at run time.
    Part of ruvector.h; also usable on its own. MIT licence (see end of file).
 
@@ -6,6 +7,10 @@
        #define RUVECTOR_SIMD_IMPLEMENTATION   (RUVECTOR_IMPLEMENTATION implies it)
        #include "ruvector_simd.h"
    Other files include it without the define and get the declarations only.
+*/
+/************** End of src/simd/doc.h *************************************************************/
+/************** Begin file src/simd/api.h *********************************************************/
+/* DISTANCE KERNELS (ruvector_simd.h, also part of ruvector.h)
 
    WHAT IT GIVES
      A table of kernels (struct ruv_kernels) for one instruction set (ISA): a distance function for
@@ -173,11 +178,18 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 }
 #endif
 #endif /* RUVECTOR_SIMD_H */
-
-/* ======================================================================== */
+/************** End of src/simd/api.h *************************************************************/
+/************** Begin file src/simd/detect.h ******************************************************/
+/* The kernels' implementation section: compiled where RUVECTOR_SIMD_IMPLEMENTATION or
+   RUVECTOR_IMPLEMENTATION is defined, once per translation unit. RUV__SIMD_IMPL is defined while
+   its files are read (src/simd/detect.h to src/simd/dispatch.h, which undefines it).
+   This file: the instruction sets this compiler can target, and their intrinsic headers. */
 #if (defined(RUVECTOR_SIMD_IMPLEMENTATION) || defined(RUVECTOR_IMPLEMENTATION)) &&                 \
     !defined(RUV__SIMD_IMPL_DONE)
 #define RUV__SIMD_IMPL_DONE
+#define RUV__SIMD_IMPL 1
+#endif
+#ifdef RUV__SIMD_IMPL
 
 #include <math.h>
 #include <string.h>
@@ -250,6 +262,13 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #else
 #define RUV__HAS_WASM 0
 #endif
+
+#endif /* RUV__SIMD_IMPL */
+/************** End of src/simd/detect.h **********************************************************/
+/************** Begin file src/simd/serial.h ******************************************************/
+/* Portable kernels (the reference every ISA is tested against), f16/bf16 conversions, the
+   helpers shared by every ISA, and the macros that stamp kernels out per ISA. */
+#ifdef RUV__SIMD_IMPL
 
 /* >>conversions */
 RUVDEF float ruv_f16_to_f32(uint16_t h) {
@@ -670,11 +689,12 @@ static void ruv__fill_serial(ruv_kernels *k) {
     RUV__FILL_QUANT(k, serial);
 }
 
-/* ---- begin src/simd/arm.h (inlined from src/ruvector_simd.h) ---- */
-/* ARM kernels: AArch64 NEON (with the dot-product instructions where HWCAP reports asimddp) and
-   SVE; the same NEON kernels on 32-bit ARM (ARMv7-A and later with NEON and VFPv4). Included by
-   ruvector_simd.h inside its implementation section. */
-#if RUV__HAS_NEON
+#endif /* RUV__SIMD_IMPL */
+/************** End of src/simd/serial.h **********************************************************/
+/************** Begin file src/simd/neon.h ********************************************************/
+/* NEON kernels: AArch64 (with the dot-product instructions where HWCAP reports asimddp) and
+   32-bit ARM (ARMv7-A and later with NEON and VFPv4). Detection and the table: src/simd/arm.h. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_NEON
 
 #if RUV__NEON_A32 && !(defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA))
 #pragma GCC push_options
@@ -970,9 +990,14 @@ static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-/* ---- begin src/simd/sve.h (inlined from src/simd/arm.h) ---- */
-/* AArch64 SVE kernels (vector-length agnostic, predicated tails). Included by simd/arm.h. */
-#if RUV__HAS_SVE
+#if RUV__NEON_PRAGMA
+#pragma GCC pop_options
+#endif
+#endif /* RUV__HAS_NEON */
+/************** End of src/simd/neon.h ************************************************************/
+/************** Begin file src/simd/sve.h *********************************************************/
+/* AArch64 SVE kernels (vector-length agnostic, predicated tails). */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_SVE
 #include <arm_sve.h>
 #if defined(__ARM_FEATURE_SVE)
 #define RUV__T_SVE
@@ -1110,9 +1135,16 @@ static void ruv__fill_sve(ruv_kernels *k) {
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_sve;
 }
 #endif /* RUV__HAS_SVE */
-/* ---- end src/simd/sve.h ---- */
+/************** End of src/simd/sve.h *************************************************************/
+/************** Begin file src/simd/arm.h *********************************************************/
+/* ARM: CPU detection (HWCAP), the quantization kernels and the kernel table of the NEON and SVE
+   ISAs. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_NEON
+#if RUV__NEON_PRAGMA
+#pragma GCC push_options
+#pragma GCC target("fpu=neon-vfpv4")
+#endif
 
-/* ---- detection and table ------------------------------------------------------------------ */
 #define RUV__HWCAP_ASIMDDP (1ul << 20) /* AArch64 */
 #define RUV__HWCAP_SVE (1ul << 22)     /* AArch64 */
 #define RUV__HWCAP_NEON (1ul << 12)    /* 32-bit ARM */
@@ -1205,11 +1237,11 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
 #pragma GCC pop_options
 #endif
 #endif /* RUV__HAS_NEON */
-/* ---- end src/simd/arm.h ---- */
-/* ---- begin src/simd/wasm.h (inlined from src/ruvector_simd.h) ---- */
+/************** End of src/simd/arm.h *************************************************************/
+/************** Begin file src/simd/wasm.h ********************************************************/
 /* WebAssembly SIMD128 kernels, selected at compile time (-msimd128). f16 has no conversion
-   instruction in SIMD128 and keeps the serial kernels. Included by ruvector_simd.h. */
-#if RUV__HAS_WASM
+   instruction in SIMD128 and keeps the serial kernels. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_WASM
 
 #define RUV__W_F32(p) wasm_v128_load(p)
 
@@ -1424,17 +1456,23 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL_QUANT(k, wasm);
 }
 #endif /* RUV__HAS_WASM */
-/* ---- end src/simd/wasm.h ---- */
-/* ---- begin src/simd/x86.h (inlined from src/ruvector_simd.h) ---- */
-/* x86-64 kernels: AVX2+FMA+F16C, AVX-512 F/BW/VL/DQ, + VNNI/VPOPCNTDQ, + BF16. Included by
-   ruvector_simd.h inside its implementation section; needs its helpers and loaders. */
-#if RUV__HAS_X86
+/************** End of src/simd/wasm.h ************************************************************/
+/************** Begin file src/simd/x86.h *********************************************************/
+/* x86-64: the target attributes of the four x86 ISAs (AVX2+FMA+F16C; AVX-512 F/BW/VL/DQ; + VNNI,
+   VPOPCNTDQ; + BF16), and CPU detection by cpuid and XGETBV. Kernels: src/simd/x86_avx2.h and
+   src/simd/x86_avx512.h (which also holds the table). */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_X86
 
-/* GCC 12's AVX-512 intrinsics trip a false -Wuninitialized in C++ at -O2 (GCC PR105593). */
+/* GCC 12's AVX-512 intrinsics trip a false -Wuninitialized in C++ at -O2 (GCC PR105593): the
+   kernel files turn those warnings off between RUV__X86_BEGIN and RUV__X86_END. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define RUV__X86_BEGIN                                                                             \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")           \
+        _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
+#define RUV__X86_END _Pragma("GCC diagnostic pop")
+#else
+#define RUV__X86_BEGIN
+#define RUV__X86_END
 #endif
 
 #define RUV__T_AVX2 RUV__TARGET("avx2,fma,f16c,popcnt")
@@ -1449,6 +1487,64 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
 #define RUV__T_BF16                                                                                \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq,"     \
                 "avx512bf16")
+
+/* r = eax, ebx, ecx, edx of cpuid(leaf, sub). */
+static void ruv__cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+    int v[4];
+    __cpuidex(v, (int)leaf, (int)sub);
+    r[0] = (unsigned)v[0], r[1] = (unsigned)v[1], r[2] = (unsigned)v[2], r[3] = (unsigned)v[3];
+#else
+    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
+#endif
+}
+
+/* XCR0: the register state the OS saves. Only called once cpuid reports OSXSAVE. */
+#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
+RUV__TARGET("xsave") static uint64_t ruv__xgetbv0(void) { return (uint64_t)_xgetbv(0); }
+#else
+static uint64_t ruv__xgetbv0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+#endif
+
+/* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
+static ruv_isa ruv__x86_best(void) {
+    unsigned r[4], l1[4], l7[4], a71 = 0;
+    uint64_t xcr0;
+    ruv__cpuid(0, 0, r);
+    if (r[0] < 7)
+        return RUV_ISA_SERIAL;
+    ruv__cpuid(1, 0, l1);
+    /* ecx: fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
+    if ((l1[2] & 0x38801000u) != 0x38801000u)
+        return RUV_ISA_SERIAL;
+    xcr0 = ruv__xgetbv0();
+    if ((xcr0 & 6u) != 6u)
+        return RUV_ISA_SERIAL;
+    ruv__cpuid(7, 0, l7);
+    if (l7[0] >= 1) {
+        ruv__cpuid(7, 1, r);
+        a71 = r[0];
+    }
+    if (!(l7[1] & (1u << 5))) /* ebx: avx2 */
+        return RUV_ISA_SERIAL;
+    /* ebx: avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
+    if ((l7[1] & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
+        return RUV_ISA_AVX2;
+    if (!(l7[2] & (1u << 11)) || !(l7[2] & (1u << 14))) /* ecx: vnni, vpopcntdq */
+        return RUV_ISA_AVX512;
+    return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
+}
+
+#endif /* RUV__HAS_X86 */
+/************** End of src/simd/x86.h *************************************************************/
+/************** Begin file src/simd/x86_avx2.h ****************************************************/
+/* AVX2 + FMA + F16C kernels (Haswell and later). */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_X86
+RUV__X86_BEGIN
 
 /* ---- AVX2 --------------------------------------------------------------------------------- */
 RUV__T_AVX2 static float ruv__hsum8(__m256 v) {
@@ -1805,7 +1901,15 @@ RUV__T_AVX2 static void ruv__bf16_to_f32_avx2(const void *src, void *dst, size_t
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-/* ---- AVX-512 ------------------------------------------------------------------------------ */
+RUV__X86_END
+#endif /* RUV__HAS_X86 */
+/************** End of src/simd/x86_avx2.h ********************************************************/
+/************** Begin file src/simd/x86_avx512.h **************************************************/
+/* AVX-512 kernels: F/BW/VL/DQ (Skylake-X), + VNNI and VPOPCNTDQ (Ice Lake, Zen 4), + BF16
+   (Sapphire Rapids, Zen 4); the AVX2 and AVX-512 quantization kernels; the x86 kernel table. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_X86
+RUV__X86_BEGIN
+
 RUV__T_AVX512 static float ruv__hsum16(__m512 v) {
     __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
                              _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
@@ -2266,58 +2370,6 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
 }
 
-/* ---- detection and table ------------------------------------------------------------------ */
-/* r = eax, ebx, ecx, edx of cpuid(leaf, sub). */
-static void ruv__cpuid(unsigned leaf, unsigned sub, unsigned r[4]) {
-#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
-    int v[4];
-    __cpuidex(v, (int)leaf, (int)sub);
-    r[0] = (unsigned)v[0], r[1] = (unsigned)v[1], r[2] = (unsigned)v[2], r[3] = (unsigned)v[3];
-#else
-    __cpuid_count(leaf, sub, r[0], r[1], r[2], r[3]);
-#endif
-}
-
-/* XCR0: the register state the OS saves. Only called once cpuid reports OSXSAVE. */
-#if RUV__MSVC || defined(RUV__X86_INTRINSIC_CPUID)
-RUV__TARGET("xsave") static uint64_t ruv__xgetbv0(void) { return (uint64_t)_xgetbv(0); }
-#else
-static uint64_t ruv__xgetbv0(void) {
-    uint32_t lo, hi;
-    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
-    return ((uint64_t)hi << 32) | lo;
-}
-#endif
-
-/* cpuid feature bits, checked against XCR0 so that state the OS does not save is never used. */
-static ruv_isa ruv__x86_best(void) {
-    unsigned r[4], l1[4], l7[4], a71 = 0;
-    uint64_t xcr0;
-    ruv__cpuid(0, 0, r);
-    if (r[0] < 7)
-        return RUV_ISA_SERIAL;
-    ruv__cpuid(1, 0, l1);
-    /* ecx: fma (12), popcnt (23), osxsave (27), avx (28), f16c (29) */
-    if ((l1[2] & 0x38801000u) != 0x38801000u)
-        return RUV_ISA_SERIAL;
-    xcr0 = ruv__xgetbv0();
-    if ((xcr0 & 6u) != 6u)
-        return RUV_ISA_SERIAL;
-    ruv__cpuid(7, 0, l7);
-    if (l7[0] >= 1) {
-        ruv__cpuid(7, 1, r);
-        a71 = r[0];
-    }
-    if (!(l7[1] & (1u << 5))) /* ebx: avx2 */
-        return RUV_ISA_SERIAL;
-    /* ebx: avx512 f (16), dq (17), bw (30), vl (31); opmask + zmm state */
-    if ((l7[1] & 0xC0030000u) != 0xC0030000u || (xcr0 & 0xE0u) != 0xE0u)
-        return RUV_ISA_AVX2;
-    if (!(l7[2] & (1u << 11)) || !(l7[2] & (1u << 14))) /* ecx: vnni, vpopcntdq */
-        return RUV_ISA_AVX512;
-    return (a71 & (1u << 5)) ? RUV_ISA_AVX512_BF16 : RUV_ISA_AVX512_ICE;
-}
-
 /* ---- quantization kernels ------------------------------------------------------------------ */
 RUV__PQLUT_C(avx2, RUV__T_AVX2)
 RUV__ADC_C(avx2, RUV__T_AVX2)
@@ -2438,9 +2490,7 @@ RUV__T_AVX512 static float ruv__adc_avx512(const float *lut, const uint8_t *code
     return _mm512_reduce_add_ps(s);
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+RUV__X86_END
 
 static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     if (isa < RUV_ISA_AVX2 || isa > RUV_ISA_AVX512_BF16)
@@ -2499,9 +2549,12 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
 }
 
 #endif /* RUV__HAS_X86 */
-/* ---- end src/simd/x86.h ---- */
+/************** End of src/simd/x86_avx512.h ******************************************************/
+/************** Begin file src/simd/dispatch.h ****************************************************/
+/* ISA names, run-time choice of the best ISA, and the kernel table of an ISA. Closes the
+   kernels' implementation section (opened in src/simd/detect.h). */
+#ifdef RUV__SIMD_IMPL
 
-/* >>dispatch */
 RUVDEF const char *ruv_isa_name(ruv_isa isa) {
     static const char *const names[RUV_ISA_COUNT] = {
         "auto", "serial", "avx2", "avx512", "avx512_ice", "avx512_bf16", "neon", "sve", "wasm128"};
@@ -2564,8 +2617,10 @@ RUVDEF int ruv_kernels_init(ruv_isa isa, ruv_kernels *out) {
     return 1;
 }
 
-#endif /* RUVECTOR_SIMD_IMPLEMENTATION */
-
+#undef RUV__SIMD_IMPL
+#endif /* RUV__SIMD_IMPL */
+/************** End of src/simd/dispatch.h ********************************************************/
+/************** Begin file src/license.h **********************************************************/
 /*
 MIT License. Copyright (c) 2026 the ruvector.h authors.
 Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
@@ -2580,3 +2635,4 @@ NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FO
 OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
 CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 */
+/************** End of src/license.h **************************************************************/

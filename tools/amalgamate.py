@@ -1,101 +1,116 @@
 #!/usr/bin/env python3
-"""Builds the single files ruvector_simd.h and ruvector.h from src/.
+"""Builds the single files ruvector_simd.h and ruvector.h from the sources in src/.
 
-Every `#include "name.h"` whose file exists in the project (looked up beside the including file,
-then at the repository root) is replaced by that file's text, once; a later include of the same
-file is dropped. System includes (<...>) are kept. The output is deterministic: same inputs, same
-bytes.
+Each output is the concatenation of an explicit, ordered list of files (as SQLite's
+mksqlite3c.tcl does): nothing is discovered from #include lines, so the order below is the
+architecture. Every file is framed by findable banners,
+
+    /************** Begin file src/hnsw.h *************************************************/
+    /************** End of src/hnsw.h *****************************************************/
+
+and with --line each file's text is preceded by a #line directive, so that compiler messages and
+debuggers point at src/ (for development builds; the committed files carry no #line). Output is
+deterministic (same inputs, same bytes), and a file is only rewritten when its text changes.
 
     python3 tools/amalgamate.py                 # writes ./ruvector_simd.h and ./ruvector.h
     python3 tools/amalgamate.py --check         # exit 1 if either is out of date
-    python3 tools/amalgamate.py -o other.h SRC  # one other input or output
+    python3 tools/amalgamate.py --line -o DIR   # both, with #line directives, into DIR
 """
 import argparse
 import os
-import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
+
+# The distance kernels, in dependency order: API, then the implementation section (opened by
+# detect.h, closed by dispatch.h).
+KERNEL_IMPL = [
+    "src/simd/detect.h",      # ISA detection macros, intrinsic headers; opens the section
+    "src/simd/serial.h",      # conversions, shared helpers, portable kernels, stamping macros
+    "src/simd/neon.h",        # AArch64 / 32-bit ARM NEON kernels
+    "src/simd/sve.h",         # AArch64 SVE kernels
+    "src/simd/arm.h",         # ARM detection (HWCAP), quantization kernels, table
+    "src/simd/wasm.h",        # WebAssembly SIMD128 kernels and table
+    "src/simd/x86.h",         # x86-64 target attributes, cpuid / XGETBV detection
+    "src/simd/x86_avx2.h",    # AVX2 kernels
+    "src/simd/x86_avx512.h",  # AVX-512 kernels (+ VNNI, VPOPCNTDQ, BF16), x86 table
+    "src/simd/dispatch.h",    # names, ruv_isa_best, ruv_kernels_init; closes the section
+]
+
+# ruvector.h: user documentation, the whole public API, then the implementation (kernels first).
+RUVECTOR = [
+    "src/doc.h",              # user documentation
+    "src/simd/api.h",         # kernel API (ruv_kernels, ISAs, storage types, operations)
+    "src/api.h",              # index API
+] + KERNEL_IMPL + [
+    "src/core.h",             # opens the implementation: platform, memory, values, XXH64
+    "src/ctx.h",              # search contexts (scratch)
+    "src/index.h",            # the index object: layout, config, create/free, properties
+    "src/codes.h",            # stored codes: encode, decode, query preparation, distances
+    "src/tables.h",           # key and id hash tables, blob columns, growth
+    "src/hnsw.h",             # HNSW graph: walk, beam search, selection, insert, compaction
+    "src/train.h",            # quantizer training: SQ8 ranges, BIN means, PQ k-means
+    "src/store.h",            # writes and lookups: add, put, update, remove, get
+    "src/search.h",           # search: flat scan, filters, re-rank, HNSW, MMR, batch
+    "src/save.h",             # FORMAT specification and the writer
+    "src/load.h",             # reader: header, sections, validation, load, view
+    "src/file.h",             # files: atomic save, load; closes the implementation
+    "src/license.h",
+]
+
+RUVECTOR_SIMD = ["src/simd/doc.h", "src/simd/api.h"] + KERNEL_IMPL + ["src/license.h"]
+
+# (output, files): the generated single files, relative to the repository root.
+TARGETS = [("ruvector_simd.h", RUVECTOR_SIMD), ("ruvector.h", RUVECTOR)]
+
+WIDTH = 100
 
 
-def expand(path, seen):
-    out = []
-    rel = os.path.relpath(path, ROOT).replace(os.sep, "/")
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    in_comment = False
-    for line in lines:
-        m = None if in_comment else INCLUDE.match(line)
-        # track /* ... */ so that an include written in a comment is left alone
-        pos = 0
-        while True:
-            tok = "*/" if in_comment else "/*"
-            j = line.find(tok, pos)
-            if j < 0:
-                break
-            in_comment = not in_comment
-            pos = j + 2
-        if not m:
-            out.append(line)
-            continue
-        name = m.group(1)
-        target = None
-        for base in (os.path.dirname(path), ROOT):
-            cand = os.path.normpath(os.path.join(base, name))
-            if os.path.isfile(cand):
-                target = cand
-                break
-        if target is None:
-            out.append(line)
-            continue
-        if target in seen:
-            continue
-        seen.add(target)
-        trel = os.path.relpath(target, ROOT).replace(os.sep, "/")
-        out.append("/* ---- begin %s (inlined from %s) ---- */" % (trel, rel))
-        out.extend(expand(target, seen))
-        out.append("/* ---- end %s ---- */" % trel)
-    return out
+def banner(text):
+    head = "/************** %s " % text
+    return head + "*" * max(3, WIDTH - len(head) - 2) + "*/"
 
 
-def build(src):
-    src = os.path.abspath(src)
-    body = expand(src, {src})
-    banner = "/* GENERATED FILE from %s: edit src/, then run tools/amalgamate.py. */" % (
-        os.path.relpath(src, ROOT).replace(os.sep, "/")
-    )
-    return banner + "\n" + "\n".join(body) + "\n"
-
-
-# The generated single files: (source, output), relative to the repository root.
-TARGETS = [("src/ruvector_simd.h", "ruvector_simd.h"), ("src/ruvector.h", "ruvector.h")]
+def build(files, line):
+    out = ["/* GENERATED FILE: edit src/ and run tools/amalgamate.py (which lists the files in order)"
+           " */"]
+    for rel in files:
+        with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+            text = f.read()
+        if not text.endswith("\n"):
+            sys.exit("%s: no newline at the end" % rel)
+        out.append(banner("Begin file " + rel))
+        if line:
+            out.append('#line 1 "%s"' % os.path.join(ROOT, rel).replace(os.sep, "/"))
+        out.extend(text[:-1].split("\n"))
+        out.append(banner("End of " + rel))
+    return "\n".join(out) + "\n"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("src", nargs="?", help="one source to build (default: every target)")
-    ap.add_argument("-o", "--output", help="output path for SRC")
     ap.add_argument("--check", action="store_true", help="fail if an output is out of date")
+    ap.add_argument("--line", action="store_true", help="emit #line directives (development)")
+    ap.add_argument("-o", "--outdir", default=ROOT, help="output folder (default: the root)")
     args = ap.parse_args()
-    if args.src:
-        jobs = [(args.src, args.output or os.path.join(ROOT, os.path.basename(args.src)))]
-    else:
-        jobs = [(os.path.join(ROOT, s), os.path.join(ROOT, o)) for s, o in TARGETS]
+    if args.check and args.line:
+        ap.error("--check compares the committed files, which have no #line")
     status = 0
-    for src, output in jobs:
-        text = build(src)
-        if args.check:
-            try:
-                with open(output, encoding="utf-8") as f:
-                    current = f.read()
-            except OSError:
-                current = None
-            if current != text:
-                sys.stderr.write("%s is out of date: run python3 tools/amalgamate.py\n" % output)
-                status = 1
+    for name, files in TARGETS:
+        text = build(files, args.line)
+        path = os.path.join(args.outdir, name)
+        try:
+            with open(path, encoding="utf-8", newline="") as f:
+                current = f.read()
+        except OSError:
+            current = None
+        if current == text:
             continue
-        with open(output, "w", encoding="utf-8", newline="\n") as f:
+        if args.check:
+            sys.stderr.write("%s is out of date: run python3 tools/amalgamate.py\n" % path)
+            status = 1
+            continue
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
     return status
 

@@ -1,5 +1,5 @@
-/* AArch64 SVE kernels (vector-length agnostic, predicated tails). Included by simd/arm.h. */
-#if RUV__HAS_SVE
+/* AArch64 SVE kernels (vector-length agnostic, predicated tails). */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_SVE
 #include <arm_sve.h>
 #if defined(__ARM_FEATURE_SVE)
 #define RUV__T_SVE

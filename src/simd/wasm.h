@@ -1,6 +1,6 @@
 /* WebAssembly SIMD128 kernels, selected at compile time (-msimd128). f16 has no conversion
-   instruction in SIMD128 and keeps the serial kernels. Included by ruvector_simd.h. */
-#if RUV__HAS_WASM
+   instruction in SIMD128 and keeps the serial kernels. */
+#if defined(RUV__SIMD_IMPL) && RUV__HAS_WASM
 
 #define RUV__W_F32(p) wasm_v128_load(p)
 

@@ -1,0 +1,431 @@
+#ifndef RUVECTOR_H
+#define RUVECTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RUV_VERSION_MAJOR 0
+#define RUV_VERSION_MINOR 1
+#define RUV_VERSION_PATCH 0
+#define RUV_VERSION_STRING "0.1.0"
+
+/* Largest dimension, M, ef (construction and search) and vector count an index accepts. */
+#define RUV_MAX_DIM 65536u
+#define RUV_MAX_M 512u
+#define RUV_MAX_EF 65536u
+#define RUV_MAX_COUNT 0x7FFFFFFEu
+/* Largest re-rank factor (ruv_config.rerank, ruv_search_params.rerank). */
+#define RUV_MAX_RERANK 1024u
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes: X(name, value, message). */
+#define RUV__RESULTS(X)                                                                            \
+    X(RUV_OK, 0, "ok")                                                                             \
+    X(RUV_E_ARG, -1, "invalid argument")                                                           \
+    X(RUV_E_NOMEM, -2, "out of memory")                                                            \
+    X(RUV_E_VALUE, -3, "vector has a NaN or infinite component")                                   \
+    X(RUV_E_EXISTS, -4, "key already in the index")                                                \
+    X(RUV_E_FULL, -5, "index is full")                                                             \
+    X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
+    X(RUV_E_NOTFOUND, -7, "key or id not in the index")                                            \
+    X(RUV_E_READONLY, -8, "index is a read-only view")                                             \
+    X(RUV_E_IO, -9, "input/output error")                                                          \
+    X(RUV_E_SPACE, -10, "buffer too small")                                                        \
+    X(RUV_E_FORMAT, -11, "not a ruvector index (bad magic)")                                       \
+    X(RUV_E_VERSION, -12, "index format version newer than this library")                          \
+    X(RUV_E_ENDIAN, -13, "index written with the other byte order")                                \
+    X(RUV_E_TRUNCATED, -14, "index data truncated")                                                \
+    X(RUV_E_CHECKSUM, -15, "index data checksum mismatch")                                         \
+    X(RUV_E_CORRUPT, -16, "index data inconsistent")                                               \
+    X(RUV_E_DIM, -17, "dimension mismatch")                                                        \
+    X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
+    X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
+    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
+
+#define RUV__RESULT_ENUM(name, value, msg) name = value,
+/* Result of every fallible call: RUV_OK (0) or a negative error code. */
+typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
+#undef RUV__RESULT_ENUM
+
+/* Distance conventions: see CONCEPTS above. */
+typedef enum ruv_metric {
+    RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
+    RUV_METRIC_IP = 1,     /* 1 - dot */
+    RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
+    RUV_METRIC_L1 = 3      /* sum |a_i - b_i| (Manhattan) */
+} ruv_metric;
+
+/* How the searched copy of each vector is stored (see QUANTIZATION). */
+typedef enum ruv_quant {
+    RUV_QUANT_NONE = 0, /* f32, exact (default) */
+    RUV_QUANT_F16 = 1,  /* IEEE binary16, 2 bytes per dimension */
+    RUV_QUANT_BF16 = 2, /* bfloat16, 2 bytes per dimension */
+    RUV_QUANT_SQ8 = 3,  /* 8-bit scalar quantization, per-dimension range; trained */
+    RUV_QUANT_BIN = 4,  /* 1 bit per dimension, sign after centring on the mean; trained */
+    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained (flat indexes only) */
+} ruv_quant;
+
+typedef enum ruv_index_kind {
+    RUV_INDEX_FLAT = 0, /* exact scan (default) */
+    RUV_INDEX_HNSW = 1  /* approximate graph index */
+} ruv_index_kind;
+
+/* Caller-supplied memory functions. alloc returns NULL on failure (size > 0 always); free gets
+   the pointer and the size that alloc was given. user is passed through. All-NULL = default
+   (RUV_MALLOC / RUV_FREE). */
+typedef struct ruv_allocator {
+    void *(*alloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr, size_t size);
+    void *user;
+} ruv_allocator;
+
+/* Index configuration. A zero field means its default, listed per field. */
+typedef struct ruv_config {
+    uint32_t dim;             /* required: 1..RUV_MAX_DIM floats per vector */
+    ruv_metric metric;        /* default RUV_METRIC_L2SQ */
+    ruv_index_kind kind;      /* default RUV_INDEX_FLAT */
+    uint32_t M;               /* HNSW links per node on upper levels, 2*M on level 0; 16; 2..512 */
+    uint32_t ef_construction; /* HNSW candidate list size while inserting; 200; M..RUV_MAX_EF */
+    uint32_t ef_search;       /* HNSW default candidate list size per query; 64; <= RUV_MAX_EF */
+    uint64_t capacity;        /* initial number of slots (grows by doubling); 1024 */
+    uint64_t seed;            /* HNSW level generator seed; 0 = a fixed default seed */
+    ruv_isa isa;              /* kernels to use; RUV_ISA_AUTO = best the CPU supports */
+    ruv_allocator alloc;      /* memory functions; zero = RUV_MALLOC / RUV_FREE */
+    ruv_quant quant;          /* storage of the searched vectors; RUV_QUANT_NONE (f32) */
+    uint32_t pq_m;            /* PQ sub-quantizers (code bytes); must divide dim; dim / 4 if it
+                                 divides, else required */
+    uint32_t rerank;          /* quantized storage: search rerank x k candidates on the codes,
+                                 then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
+    uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
+                                 re-ranking: distances come from the codes); 0 = keep them */
+} ruv_config;
+
+/* One search result. */
+typedef struct ruv_hit {
+    uint64_t key;   /* the key given when the vector was added */
+    float distance; /* per the index metric; see CONCEPTS */
+} ruv_hit;
+
+/* Opaque index. Create with ruv_index_create, release with ruv_index_free. */
+typedef struct ruv_index ruv_index;
+
+/* Scratch memory for searches (visited set, candidate list, normalised query). One per thread
+   that searches concurrently. Bound to the allocator of the index it was created for; usable with
+   any index of the same dimension. */
+typedef struct ruv_search_ctx ruv_search_ctx;
+
+/* Search filter callback: nonzero keeps the entry with this key. Called from the searching
+   thread; must not modify the index. */
+typedef int (*ruv_filter_fn)(uint64_t key, void *user);
+
+/* Per-query options. A NULL pointer or zero fields mean the defaults.
+   Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
+   allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
+   searches return min(k, number of live entries that pass) hits: HNSW widens its candidate list
+   until it has k passing ones, and switches to an exact scan of the index (every entry's filter,
+   distances only for those passing) when the filter passes fewer than 5% of the live entries,
+   or fewer than 4 x ef_search of them, as estimated from 256 evenly spaced entries. */
+typedef struct ruv_search_params {
+    uint32_t ef_search;   /* HNSW candidate list size; 0 = the index's; raised to k if smaller */
+    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (then not concurrent-safe) */
+    ruv_filter_fn filter; /* NULL = no callback */
+    void *filter_user;    /* passed to filter */
+    const uint8_t *allow; /* allow-list bitset over keys; NULL = none */
+    uint64_t allow_bits;  /* number of bits in allow */
+    uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
+                             0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
+} ruv_search_params;
+
+/* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. */
+RUVDEF const char *ruv_version(void);
+
+/* Static English message for a result code; "unknown result" for other values. */
+RUVDEF const char *ruv_result_string(ruv_result r);
+
+/* A config with every field zero (= default) except dim. */
+RUVDEF ruv_config ruv_config_init(uint32_t dim);
+
+/* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
+   RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
+   of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
+   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
+   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: cfg->isa not runnable here; HNSW with
+   BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
+   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
+RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
+
+/* Releases the index and everything it owns. NULL is ignored. */
+RUVDEF void ruv_index_free(ruv_index *idx);
+
+/* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
+   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
+   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
+   trained yet. On any error the index is unchanged.
+   HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Not thread-safe. */
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
+   order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
+   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED) and
+   on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or keys/vecs NULL with n >
+   0. The result equals n calls of ruv_index_add (same graph for the same seed). Not thread-safe. */
+RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
+                                      const float *vecs);
+
+/* Build progress: done of total vectors linked so far. Called from the calling thread. */
+typedef void (*ruv_progress_fn)(size_t done, size_t total, void *user);
+
+/* Options for ruv_index_add_batch_ex. NULL or zero fields = defaults. */
+typedef struct ruv_build_options {
+    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
+                                 0 or 1 = the calling thread only (deterministic) */
+    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
+    void *progress_user;
+} ruv_build_options;
+
+/* ruv_index_add_batch with options: HNSW batches can be linked by several POSIX threads
+   (striped per-node locks and a global entry-point lock, as in hnswlib). Slots, keys, vectors
+   and levels are still assigned in order, so the result is the same set of entries, but the
+   graph (and hence which near neighbours a search finds) depends on thread timing. Threads are
+   capped at 64 and at one per 64 vectors; if a thread or its scratch cannot be had, the others
+   do its share. Builds without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the
+   calling thread. Same errors and all-or-nothing rule as ruv_index_add_batch. */
+RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
+                                         const float *vecs, const ruv_build_options *opt);
+
+/* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
+   *n_out = min(k, live entries passing the filters of params): exact for flat; for HNSW fewer
+   only if the graph cannot reach them, which a connected build does not produce. params may be
+   NULL (see ruv_search_params for ef_search, ctx and filters). RUV_E_ARG also for allow_bits > 0
+   with allow NULL.
+   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
+   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
+   RUV_E_ARG: idx/query/hits/n_out NULL or k == 0. RUV_E_VALUE: NaN/Inf in query.
+   RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0.
+   Thread-safety: see params->ctx and CONCEPTS. */
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out);
+
+/* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
+   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with params,
+   then picks k of them one at a time, each maximising
+       lambda * sim(q, d) - (1 - lambda) * max over picked s of sim(d, s),   sim = -distance
+   (the first pick is the nearest). lambda = 1 keeps the nearest order; smaller values favour
+   hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
+   query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
+   a scratch array of fetch floats). */
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       ruv_hit *hits, size_t *n_out);
+
+/* nq searches: query i = queries[i * dim ..], results in hits[i * k ..] (nq x k hits) with count
+   n_out[i]. Stops at the first failing query and returns its error (earlier results stay
+   written; n_out of the failing and later queries is 0). Same errors and thread-safety as
+   ruv_index_search; RUV_E_ARG also for n_out NULL. */
+RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
+                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
+                                         size_t *n_out);
+
+/* Number of vectors in the index (0 for NULL). */
+RUVDEF size_t ruv_index_count(const ruv_index *idx);
+
+/* Vector dimension (0 for NULL). */
+RUVDEF uint32_t ruv_index_dim(const ruv_index *idx);
+
+/* Bytes currently allocated by the index (vectors, graph, key table, its own scratch). */
+RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx);
+
+/* The resolved configuration (defaults filled in; isa = the one in use). Zeroed for NULL. */
+RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx);
+
+/* Creates search scratch for idx (allocated with idx's allocator; grows on demand with the
+   index). RUV_E_ARG: NULL argument. RUV_E_NOMEM. Free with ruv_search_ctx_free before its index's
+   allocator goes away. */
+RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out);
+
+/* Releases a search context. NULL is ignored. */
+RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
+
+/* Trains the quantizer of an empty index on n sample vectors (n x dim row-major floats, copied
+   as needed; cosine indexes normalise them first). SQ8: per-dimension minimum and maximum; BIN:
+   per-dimension mean and mean absolute deviation; PQ: k-means (Lloyd, k-means++ seeding, seeded
+   by cfg.seed, at most 25 iterations, empty clusters re-seeded by splitting the largest) per
+   sub-space on at most 65,536 of the vectors (a seeded sample), 256 centroids each. F32, F16 and
+   BF16 need no training: RUV_OK without change. Deterministic: the same sample and seed give the
+   same tables. Training again replaces the tables.
+   RUV_E_ARG: idx NULL, vecs NULL with n > 0, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
+   holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
+   Not thread-safe. */
+RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
+
+/* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
+   floats each, finite); values outside are clamped. For cosine indexes the range applies to the
+   normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
+   RUV_E_READONLY. RUV_E_NOMEM. */
+RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
+
+/* 1 if the index can take vectors: its quantizer is trained or needs no training. */
+RUVDEF int ruv_index_is_trained(const ruv_index *idx);
+
+/* ---- store: entries with string ids and metadata, delete, update, lookups -------------------- */
+/* Largest string id and metadata blob, in bytes. */
+#define RUV_MAX_ID_BYTES 1024u
+#define RUV_MAX_META_BYTES 0x1000000u
+
+/* How ruv_index_put treats the key. */
+typedef enum ruv_put_mode {
+    RUV_PUT_INSERT = 0, /* new key only: RUV_E_EXISTS if present */
+    RUV_PUT_UPDATE = 1, /* existing key only: RUV_E_NOTFOUND if absent */
+    RUV_PUT_UPSERT = 2  /* either */
+} ruv_put_mode;
+
+/* One entry for ruv_index_put. A NULL field keeps what the key already has (nothing for a new
+   key); a non-NULL field with length 0 clears it. */
+typedef struct ruv_item {
+    uint64_t key;
+    const float *vector; /* dim floats, copied; required for a new key */
+    const char *id;      /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
+    size_t id_len;
+    const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
+    size_t meta_len;
+} ruv_item;
+
+/* Counts and sizes (bytes) by part. For a view, sizes are those of the viewed buffer's parts. */
+typedef struct ruv_stats {
+    size_t live;         /* searchable entries (= ruv_index_count) */
+    size_t deleted;      /* HNSW slots of deleted/updated entries (traversed until compacted) */
+    size_t free_slots;   /* of those, compacted ones that inserts reuse */
+    size_t capacity;     /* slots allocated */
+    size_t vector_bytes; /* f32 vectors (the searched ones, or a quantized index's copies) */
+    size_t code_bytes;   /* quantized codes (with their per-code float) and quantizer tables */
+    size_t graph_bytes;  /* HNSW links and levels */
+    size_t key_bytes;    /* keys and the key hash table */
+    size_t id_bytes;     /* string ids and their hash table */
+    size_t meta_bytes;   /* metadata */
+    size_t total_bytes;  /* ruv_index_memory_usage */
+    int readonly;        /* 1 for a view */
+} ruv_stats;
+
+/* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
+   All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
+   meta_len too large. RUV_E_EXISTS: INSERT of a
+   present key, or an id another key has. RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE:
+   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an
+   untrained SQ8/BIN/PQ index). A new vector for an HNSW entry is
+   inserted as a new node and the old node is kept as a deleted one (see ruv_index_remove). Not
+   thread-safe. */
+RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
+
+/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE. */
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. */
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
+
+/* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
+   HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
+   until they have k live hits). Once deleted nodes exceed a tenth of the live ones (and 16), the
+   graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
+   later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
+   RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
+   Not thread-safe. */
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
+
+/* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
+   the heuristic from its live links and the deleted node's live links (two hops); the deleted
+   slots are then zeroed and reused by inserts; a deleted entry point is replaced. O(n M) plus
+   O(M^2) distances per repaired list. Flat: nothing to do. RUV_E_ARG, RUV_E_READONLY,
+   RUV_E_NOMEM (nothing changed). Not thread-safe. */
+RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
+
+/* 1 if key has a live entry, else 0 (also for NULL). Safe alongside other readers. */
+RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
+
+/* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
+   to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
+   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
+
+/* The string id of key: *id points into the index (not NUL-terminated), valid until the next
+   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
+                                   size_t *len);
+
+/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                     size_t *len);
+
+/* Key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0), RUV_E_NOTFOUND. */
+RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+                                    uint64_t *key);
+
+/* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
+   the next key; 0 at the end. Writes to the index invalidate the cursor. */
+RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
+
+/* Fills *out. RUV_E_ARG if either is NULL. */
+RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out);
+
+/* ---- persistence: save, load, view (FORMAT: src/save.h) -------------------------------------- */
+/* Writer: consume len bytes, return 0 on success (anything else aborts the save: RUV_E_IO). */
+typedef int (*ruv_write_fn)(void *user, const void *data, size_t len);
+/* Reader: fill dst with exactly len bytes; return 0 on success, 1 if the data ended first
+   (RUV_E_TRUNCATED), anything else for an error (RUV_E_IO). */
+typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
+
+/* Options for loading and viewing. NULL or zero fields = defaults. */
+typedef struct ruv_load_options {
+    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
+    ruv_isa isa;         /* kernels (as in ruv_config); RUV_ISA_AUTO = best */
+    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
+} ruv_load_options;
+
+/* Exact number of bytes ruv_index_save writes (0 for NULL). */
+RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx);
+
+/* Writes the index in the FORMAT below through write. A reader: safe alongside searches.
+   Allocates nothing. RUV_E_ARG, RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). */
+RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user);
+
+/* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
+ *written = the size needed). */
+RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
+                                        size_t *written);
+
+/* Saves to a file atomically: writes "<path>.ruvtmp", flushes it to the device (fsync on POSIX),
+   renames it over path, and syncs the directory, so path holds the old or the new index, never
+   a mix. Concurrent saves to one path are not supported. RUV_E_IO (the temporary is removed),
+   RUV_E_NOMEM (the temporary's name), RUV_E_ARG. Absent under RUV_NO_STDIO. */
+RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
+
+/* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
+   error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
+   RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
+   RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
+   big-endian host). Nothing leaks on any error. */
+RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
+                                 ruv_index **out);
+
+/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). */
+RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
+                                        ruv_index **out);
+
+/* ruv_index_load from a file. Absent under RUV_NO_STDIO. */
+RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
+                                      ruv_index **out);
+
+/* Zero-copy, read-only index over buf (a saved index, e.g. mmap-ed or in flash): vectors, graph,
+   keys, ids and metadata stay in buf, which must stay unchanged and alive until ruv_index_free;
+   only the index struct and search scratch are allocated. buf must be 8-byte aligned (64 is best;
+   else RUV_E_ARG). Checked like ruv_index_load (checksums included, so opening reads the whole
+   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY. */
+RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
+                                 ruv_index **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RUVECTOR_H */

@@ -1,0 +1,346 @@
+/* Stored codes: encoding vectors into their stored form (f32, F16, BF16, SQ8, BIN, PQ) and
+   decoding them, preparing a query for distances to codes, and every distance helper
+   (ruv__dist_*). */
+#ifdef RUV__IMPL
+
+/* Stored form of slot's vector: dim floats (RUV_QUANT_NONE) or its code. */
+static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
+    return idx->data + (size_t)slot * idx->stride + idx->vec_off;
+}
+
+/* A query prepared for distances to stored codes: v is the f32 query itself (NONE), its
+   converted copy (F16, BF16, BIN bits), the SQ8 weights w, or the PQ tables; c0 an SQ8 constant.
+   SQ8 stores c_i in 0..255 for x_i ~ lo_i + sc_i c_i, plus one float t per code, so that
+     L2:     |q - x|^2 = sum (q_i - lo_i)^2 + t - 2 sum w_i c_i,  w_i = sc_i (q_i - lo_i),
+                                                              t = sum (sc_i c_i)^2
+     IP:     q.x = sum q_i lo_i + sum w_i c_i,                w_i = sc_i q_i
+     cosine: q.x / |x| = (sum q_i lo_i + sum w_i c_i) t,      t = 1 / |x|
+   which is one int16 x u8 dot product per distance (ruv_kernels.dot_i16_u8; f32 x u8 for stored
+   vectors prepared by the neighbour selection outside WebAssembly, see ruv__prep_node): q16 holds
+   the w_i scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and the
+   kernel's 32-bit sums exact (see ruv__sq8_q16). The rounding moves sum w_i c_i by at most qinv / 2
+   sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what the 8-bit codes
+   themselves move it (about sum |w_i| / 2 in the worst case). */
+typedef struct ruv__prep {
+    const void *v;
+    float c0;
+    const int16_t *q16; /* SQ8 */
+    float qinv;         /* SQ8 */
+} ruv__prep;
+
+static const float *ruv__sq_lo(const ruv_index *idx) { return idx->qp; }
+static const float *ruv__sq_sc(const ruv_index *idx) { return idx->qp + idx->dim; }
+/* PQ tables: dim u32 (the permutation: sub-space j holds dimensions perm[j dsub ..]) then per
+   sub-space dsub x 256 centroid components (transposed, see ruv_kernels.pq_lut). */
+static const uint32_t *ruv__pq_perm(const ruv_index *idx) {
+    return (const uint32_t *)(const void *)idx->qp;
+}
+static const float *ruv__pq_cent(const ruv_index *idx, size_t j) {
+    return idx->qp + idx->dim + j * idx->dsub * 256;
+}
+
+/* PQ: the dsub components of sub-space j of x, into out. */
+static void ruv__pq_gather(const ruv_index *idx, const float *x, size_t j, float *out) {
+    const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
+    size_t d;
+    for (d = 0; d < idx->dsub; d++)
+        out[d] = x[perm[d]];
+}
+
+/* Index of the smallest of v[0..255] (first on ties). */
+static unsigned ruv__argmin256(const float *v) {
+    unsigned i, best = 0;
+    for (i = 1; i < 256; i++)
+        if (v[i] < v[best])
+            best = i;
+    return best;
+}
+
+/* SQ8 for cosine: only the direction of the decoded vector y matters, so codes are moved one
+   step across their rounding boundary wherever that raises cos(x, y) (greedy passes over the
+   dimensions, at most 4). Returns |y|^2. */
+static double ruv__sq_cos_refine(const ruv_index *idx, const float *x, unsigned char *code,
+                                 double nn) {
+    const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+    size_t i, d = idx->dim;
+    double r = 0.0;
+    int pass, changed = 1;
+    for (i = 0; i < d; i++)
+        r += (double)x[i] * ((double)lo[i] + (double)sc[i] * code[i]);
+    for (pass = 0; pass < 4 && changed && r > 0.0; pass++) {
+        changed = 0;
+        for (i = 0; i < d; i++) {
+            double y = (double)lo[i] + (double)sc[i] * code[i], step, r2, n2;
+            int up = x[i] > y;
+            if (sc[i] <= 0.0f || (up ? code[i] == 255 : code[i] == 0))
+                continue;
+            step = up ? sc[i] : -(double)sc[i];
+            r2 = r + x[i] * step;
+            n2 = nn + 2.0 * y * step + step * step;
+            if (r2 > 0.0 && n2 > 0.0 && r2 * r2 * nn > r * r * n2) {
+                code[i] = (unsigned char)(up ? code[i] + 1 : code[i] - 1);
+                r = r2;
+                nn = n2;
+                changed = 1;
+            }
+        }
+    }
+    return nn;
+}
+
+/* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
+static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+                        unsigned char *code) {
+    size_t d = idx->dim, i;
+    switch (idx->cfg.quant) {
+    case RUV_QUANT_NONE:
+        memcpy(code, x, d * sizeof *x);
+        break;
+    case RUV_QUANT_F16:
+        idx->kern.f32_to_f16(x, code, d);
+        break;
+    case RUV_QUANT_BF16:
+        idx->kern.f32_to_bf16(x, code, d);
+        break;
+    case RUV_QUANT_SQ8: {
+        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        double t = 0.0;
+        float tf;
+        for (i = 0; i < d; i++) {
+            float v = sc[i] > 0.0f ? (x[i] - lo[i]) / sc[i] : 0.0f;
+            unsigned q = v <= 0.0f ? 0u : v >= 255.0f ? 255u : (unsigned)(v + 0.5f);
+            double y = (double)sc[i] * q;
+            code[i] = (unsigned char)q;
+            if (idx->cfg.metric == RUV_METRIC_COSINE)
+                y += lo[i];
+            t += y * y;
+        }
+        if (idx->cfg.metric == RUV_METRIC_COSINE)
+            t = ruv__sq_cos_refine(idx, x, code, t);
+        tf = idx->cfg.metric == RUV_METRIC_L2SQ                ? (float)t
+             : idx->cfg.metric == RUV_METRIC_COSINE && t > 0.0 ? (float)(1.0 / sqrt(t))
+                                                               : 0.0f;
+        memset(code + d, 0, idx->sq_off - d);
+        memcpy(code + idx->sq_off, &tf, sizeof tf);
+        break;
+    }
+    case RUV_QUANT_BIN: {
+        const float *mean = idx->qp;
+        memset(code, 0, idx->code_bytes);
+        for (i = 0; i < d; i++)
+            if (x[i] > mean[i])
+                code[i / 8] = (unsigned char)(code[i / 8] | 1u << (i % 8));
+        break;
+    }
+    default: { /* PQ: nearest centroid per sub-space */
+        float lut[256], *sub = c->tmp + d;
+        for (i = 0; i < idx->cfg.pq_m; i++) {
+            ruv__pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, RUV_OP_L2SQ, lut);
+            code[i] = (unsigned char)ruv__argmin256(lut);
+        }
+    }
+    }
+}
+
+/* The vector a code stands for (approximate for SQ8, BIN, PQ), into out (dim floats). */
+static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *out) {
+    size_t d = idx->dim, i, j;
+    switch (idx->cfg.quant) {
+    case RUV_QUANT_NONE:
+        memcpy(out, code, d * sizeof *out);
+        break;
+    case RUV_QUANT_F16:
+        idx->kern.f16_to_f32(code, out, d);
+        break;
+    case RUV_QUANT_BF16:
+        idx->kern.bf16_to_f32(code, out, d);
+        break;
+    case RUV_QUANT_SQ8:
+        for (i = 0; i < d; i++)
+            out[i] = ruv__sq_lo(idx)[i] + ruv__sq_sc(idx)[i] * (float)code[i];
+        break;
+    case RUV_QUANT_BIN: /* mean -/+ the mean absolute deviation */
+        for (i = 0; i < d; i++)
+            out[i] =
+                idx->qp[i] + ((code[i / 8] >> (i % 8)) & 1u ? idx->qp[d + i] : -idx->qp[d + i]);
+        break;
+    default:
+        for (j = 0; j < idx->cfg.pq_m; j++) {
+            const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
+            const float *cent = ruv__pq_cent(idx, j);
+            for (i = 0; i < idx->dsub; i++)
+                out[perm[i]] = cent[i * 256 + code[j]];
+        }
+    }
+}
+
+/* The SQ8 weights w (d floats) as int16 q16 for ruv_kernels.dot_i16_u8; returns the factor
+   back (sum w_i c_i ~ qinv sum q16_i c_i). The scale qs is the largest with |q16_i| <= 32767
+   and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w; -1 if a weight
+   is not finite (tables of a hostile file: the caller keeps the f32 weights). */
+static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
+    double mx = 0.0, sum = 0.0, qs, lim;
+    size_t i;
+    for (i = 0; i < d; i++) {
+        double a = fabs((double)w[i]);
+        mx = a > mx ? a : mx;
+        sum += a;
+    }
+    if (!(sum <= 1e300)) /* NaN or inf */
+        return -1.0f;
+    if (!(mx > 0.0)) {
+        memset(q16, 0, d * sizeof *q16);
+        return 0.0f;
+    }
+    qs = 32767.0 / mx;
+    lim = (2147483647.0 / 255.0 - (double)d) / sum; /* d <= RUV_MAX_DIM: lim > 0 */
+    if (lim < qs)
+        qs = lim;
+    for (i = 0; i < d; i++) { /* to nearest, halves away from zero */
+        double y = (double)w[i] * qs;
+        q16[i] = (int16_t)(y < 0.0 ? y - 0.5 : y + 0.5);
+    }
+    return (float)(1.0 / qs);
+}
+
+/* Prepares x (normalised for cosine) for ruv__qdist into buf (idx->prep_len floats); scratch
+   c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
+   inserted, prepared once for many distances) rather than the f32 ones (stored vectors prepared
+   for a few distances each by the neighbour selection: see ruv__prep_node). */
+static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x, float *buf,
+                         int q16, ruv__prep *p) {
+    size_t d = idx->dim, i;
+    p->v = buf;
+    p->c0 = 0.0f;
+    p->q16 = NULL;
+    p->qinv = 0.0f;
+    switch (idx->cfg.quant) {
+    case RUV_QUANT_NONE:
+        p->v = x;
+        break;
+    case RUV_QUANT_SQ8: {
+        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        double c0 = 0.0;
+        if (idx->cfg.metric == RUV_METRIC_L2SQ) {
+            for (i = 0; i < d; i++) {
+                double u = (double)x[i] - lo[i];
+                buf[i] = (float)(u * sc[i]);
+                c0 += u * u;
+            }
+        } else {
+            for (i = 0; i < d; i++) {
+                buf[i] = x[i] * sc[i];
+                c0 += (double)x[i] * lo[i];
+            }
+        }
+        p->c0 = (float)c0;
+        if (q16 && (p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
+            p->q16 = (const int16_t *)(const void *)(buf + d);
+        break;
+    }
+    case RUV_QUANT_PQ: {
+        float *sub = c->tmp + d;
+        int op = idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ;
+        for (i = 0; i < idx->cfg.pq_m; i++) {
+            ruv__pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, op, buf + i * 256);
+        }
+        break;
+    }
+    default: /* F16, BF16, BIN: the query in the stored form */
+        ruv__encode(idx, c, x, (unsigned char *)buf);
+    }
+}
+
+/* Distance from a prepared query to a stored code, in the index metric's convention. */
+static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned char *code) {
+    float r, t;
+    if (idx->raw_dist) {
+        r = idx->raw_dist(p->v, code, idx->raw_n);
+        return idx->dot_based ? 1.0f - r : r;
+    }
+    if (idx->cfg.quant == RUV_QUANT_PQ) {
+        r = idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
+        return idx->dot_based ? 1.0f - r : r;
+    }
+    r = p->q16 ? (float)idx->kern.dot_i16_u8(p->q16, code, idx->dim) * p->qinv
+               : idx->kern.dot_f32_u8((const float *)p->v, code, idx->dim);
+    memcpy(&t, code + idx->sq_off, sizeof t);
+    switch (idx->cfg.metric) {
+    case RUV_METRIC_L2SQ:
+        return p->c0 + t - 2.0f * r;
+    case RUV_METRIC_IP:
+        return 1.0f - (p->c0 + r);
+    default:
+        return 1.0f - (p->c0 + r) * t;
+    }
+}
+
+/* Slot s prepared as a query (for distances between stored vectors): the code itself where the
+   stored form is the prepared form, else decoded into c->tmp and prepared into c->nprep (also
+   with f32 copies: both sides then carry the same quantization, which built better graphs). */
+static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
+    const unsigned char *code = ruv__code(idx, s);
+    if (idx->raw_dist) {
+        p->v = code;
+        p->c0 = 0.0f;
+        return;
+    }
+    ruv__decode(idx, code, c->tmp);
+    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
+        size_t i;
+        float t;
+        memcpy(&t, code + idx->sq_off, sizeof t);
+        for (i = 0; i < idx->dim; i++)
+            c->tmp[i] *= t;
+    }
+    /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
+       load: about 5x the int16 one), else rounding costs more than the few distances save */
+    ruv__prepare(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
+}
+
+/* Distance between two stored vectors a and b (via c->nprep). */
+static float ruv__ndist(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+    ruv__prep p;
+    ruv__prep_node(idx, c, a, &p);
+    return ruv__qdist(idx, &p, ruv__code(idx, b));
+}
+
+/* Exact f32 distance from q (normalised for cosine) to slot s: its f32 copy, or the stored
+   vector of an unquantized index. */
+static float ruv__exact(const ruv_index *idx, const float *q, uint32_t s) {
+    const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
+                               : (const float *)(const void *)ruv__code(idx, s);
+    float r = idx->f32_dist(q, v, idx->dim);
+    return idx->ip ? 1.0f - r : r;
+}
+
+/* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
+static float ruv__pair(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec) {
+        const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
+                                   : (const float *)(const void *)ruv__code(idx, a);
+        return ruv__exact(idx, v, b);
+    }
+    return ruv__ndist(idx, c, a, b);
+}
+
+/* The f32 vector of slot s (normalised for cosine): stored, copied, or decoded into c->tmp. */
+static const float *ruv__f32_of(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
+    if (idx->cfg.quant == RUV_QUANT_NONE)
+        return (const float *)(const void *)ruv__code(idx, s);
+    if (idx->fvec)
+        return idx->fvec + (size_t)s * idx->dim;
+    ruv__decode(idx, ruv__code(idx, s), c->tmp);
+    return c->tmp;
+}
+
+/* Neighbour list of slot at level: [0] = count, then the links. */
+static uint32_t *ruv__links(const ruv_index *idx, uint32_t slot, int level) {
+    if (level == 0)
+        return (uint32_t *)(void *)(idx->data + (size_t)slot * idx->stride);
+    return idx->upper + idx->upper_off[slot] + (size_t)(level - 1) * (idx->M + 1);
+}
+
+#endif /* RUV__IMPL */

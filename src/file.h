@@ -1,0 +1,157 @@
+/* Files (absent under RUV_NO_STDIO): atomic save (temporary file, fsync, rename, directory
+   sync) and load. Closes the implementation section (opened in src/core.h). */
+#ifdef RUV__IMPL
+
+#ifndef RUV_NO_STDIO
+/* fopen, without MSVC's deprecation warning (C4996). */
+static FILE *ruv__fopen(const char *path, const char *mode) {
+#if defined(_MSC_VER)
+    FILE *f = NULL;
+    return fopen_s(&f, path, mode) == 0 ? f : NULL;
+#else
+    return fopen(path, mode);
+#endif
+}
+
+static int ruv__file_read(void *user, void *dst, size_t len) {
+    FILE *f = (FILE *)user;
+    if (fread(dst, 1, len, f) == len)
+        return 0;
+    return feof(f) ? 1 : -1;
+}
+
+RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
+                                      ruv_index **out) {
+    FILE *f;
+#if defined(_WIN32) /* long is 32 bits there */
+    long long size = -1;
+#else
+    long size = -1;
+#endif
+    ruv_result r;
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return RUV_E_ARG;
+    if (!(f = ruv__fopen(path, "rb")))
+        return RUV_E_IO;
+#if defined(_WIN32)
+    if (_fseeki64(f, 0, SEEK_END) == 0)
+        size = _ftelli64(f);
+#else
+    if (fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+#endif
+    if (fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return RUV_E_IO;
+    }
+    r = ruv__load(ruv__file_read, f, size < 0 ? (uint64_t)-1 : (uint64_t)size, opt, out);
+    fclose(f);
+    return r;
+}
+
+#if defined(RUV__POSIX_IO)
+static int ruv__fd_write(void *user, const void *data, size_t len) {
+    int fd = *(int *)user;
+    const unsigned char *p = (const unsigned char *)data;
+    while (len) {
+        ssize_t w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes tmp, syncs it, renames it to path, syncs the directory. */
+static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    ruv_result r;
+    const char *slash;
+    if (fd < 0)
+        return RUV_E_IO;
+    r = ruv_index_save(idx, ruv__fd_write, &fd);
+    if (r == RUV_OK && fsync(fd) != 0)
+        r = RUV_E_IO;
+    if (close(fd) != 0 && r == RUV_OK)
+        r = RUV_E_IO;
+    if (r == RUV_OK && rename(tmp, path) != 0)
+        r = RUV_E_IO;
+    if (r != RUV_OK) {
+        remove(tmp);
+        return r;
+    }
+    /* the rename itself reaches the disk with the directory */
+    slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(tmp, ".");
+    } else {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(tmp, path, n);
+        tmp[n] = 0;
+    }
+    if ((fd = open(tmp, O_RDONLY)) >= 0) {
+        (void)fsync(fd); /* not every file system can sync a directory; the data is already safe */
+        close(fd);
+    }
+    return RUV_OK;
+}
+#else
+static int ruv__file_write(void *user, const void *data, size_t len) {
+    return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
+}
+
+static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+    FILE *f = ruv__fopen(tmp, "wb");
+    ruv_result r;
+    if (!f)
+        return RUV_E_IO;
+    r = ruv_index_save(idx, ruv__file_write, f);
+    if (r == RUV_OK && fflush(f) != 0)
+        r = RUV_E_IO;
+#if defined(_WIN32)
+    if (r == RUV_OK && _commit(_fileno(f)) != 0)
+        r = RUV_E_IO;
+#endif
+    if (fclose(f) != 0 && r == RUV_OK)
+        r = RUV_E_IO;
+#if defined(_WIN32)
+    if (r == RUV_OK && !MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        r = RUV_E_IO;
+#else
+    /* no atomic replace in ISO C: the old file goes first */
+    if (r == RUV_OK && (remove(path), rename(tmp, path) != 0))
+        r = RUV_E_IO;
+#endif
+    if (r != RUV_OK)
+        remove(tmp);
+    return r;
+}
+#endif
+
+RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path) {
+    ruv__mem m;
+    size_t n;
+    char *tmp;
+    ruv_result r;
+    if (!idx || !path || !*path)
+        return RUV_E_ARG;
+    n = strlen(path);
+    m = idx->mem;
+    if (n > (size_t)-1 - 8 || !(tmp = (char *)ruv__alloc(&m, n + 8)))
+        return RUV_E_NOMEM;
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".ruvtmp", 8);
+    r = ruv__save_atomic(idx, tmp, path);
+    ruv__free(&m, tmp, n + 8);
+    return r;
+}
+#endif /* RUV_NO_STDIO */
+
+#undef RUV__IMPL
+
+#endif /* RUV__IMPL */

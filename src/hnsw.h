@@ -1,0 +1,418 @@
+/* The HNSW graph (Malkov & Yashunin, arXiv:1603.09320): level draw, greedy walk, beam search
+   (their Algorithm 2), heuristic neighbour selection (Algorithm 4), insertion (Algorithm 1),
+   the multi-threaded linking of a batch, and compaction of deleted nodes. */
+#ifdef RUV__IMPL
+
+/* Multi-threaded builds (ruv_index_add_batch_ex with threads > 1): every neighbour list is read
+   and written under the lock of its node (striped), and the entry point under a global lock. */
+#define RUV__NLOCKS 4096u
+typedef struct ruv__mt {
+#if RUV__THREADS
+    pthread_mutex_t global, counter, node[RUV__NLOCKS];
+#endif
+    const uint32_t *slots; /* the batch's slots and levels, in order */
+    const uint8_t *lv;
+    size_t next, n, done;
+} ruv__mt;
+
+#if RUV__THREADS
+#define RUV__LOCK(idx, s)                                                                          \
+    do {                                                                                           \
+        if ((idx)->mt)                                                                             \
+            pthread_mutex_lock(&(idx)->mt->node[(s) % RUV__NLOCKS]);                               \
+    } while (0)
+#define RUV__UNLOCK(idx, s)                                                                        \
+    do {                                                                                           \
+        if ((idx)->mt)                                                                             \
+            pthread_mutex_unlock(&(idx)->mt->node[(s) % RUV__NLOCKS]);                             \
+    } while (0)
+#define RUV__MLOCK(m) pthread_mutex_lock(m)
+#define RUV__MUNLOCK(m) pthread_mutex_unlock(m)
+#else
+#define RUV__LOCK(idx, s) ((void)(idx), (void)(s))
+#define RUV__UNLOCK(idx, s) ((void)(idx), (void)(s))
+#define RUV__MLOCK(m) ((void)0)
+#define RUV__MUNLOCK(m) ((void)0)
+#endif
+
+/* The neighbour list of slot at level, or (multi-threaded build) a copy taken under its lock. */
+static const uint32_t *ruv__read_links(const ruv_index *idx, ruv_search_ctx *c, uint32_t slot,
+                                       int level) {
+    const uint32_t *l = ruv__links(idx, slot, level);
+    if (!idx->mt)
+        return l;
+    RUV__LOCK(idx, slot);
+    memcpy(c->lbuf, l, ((size_t)l[0] + 1) * sizeof *l);
+    RUV__UNLOCK(idx, slot);
+    return c->lbuf;
+}
+
+/* Greedy walk at one level from *ep (distance *dep) to a local minimum (ef = 1). */
+static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q, int level,
+                        uint32_t *ep, float *dep) {
+    int changed = 1;
+    while (changed) {
+        const uint32_t *l = ruv__read_links(idx, c, *ep, level);
+        uint32_t i, n = l[0];
+        changed = 0;
+        for (i = 1; i <= n; i++) {
+            float d = ruv__qdist(idx, q, ruv__code(idx, l[i]));
+            if (d < *dep) {
+                *dep = d;
+                *ep = l[i];
+                changed = 1;
+            }
+        }
+    }
+}
+
+/* Inserts (d, id) into the sorted list c[0..*n-1] of capacity cap if it belongs there.
+   Returns the position, or cap when it was not inserted. Equal distances go after. */
+static size_t ruv__pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uint32_t id) {
+    size_t lo = 0, len = *n;
+    if (*n == cap && !(d < c[cap - 1].dist))
+        return cap;
+    /* first position whose distance exceeds d; branch-free halving (a conditional move) */
+    while (len > 1) {
+        size_t half = len / 2;
+        lo = c[lo + half - 1].dist <= d ? lo + half : lo;
+        len -= half;
+    }
+    lo += len == 1 && c[lo].dist <= d;
+    if (*n < cap)
+        (*n)++;
+    memmove(c + lo + 1, c + lo, (*n - 1 - lo) * sizeof *c);
+    c[lo].dist = d;
+    c[lo].id = id;
+    return lo;
+}
+
+/* Beam search at one level (Algorithm 2 of Malkov & Yashunin, with the candidate and result
+   sets kept as one sorted list of at most ef entries). Starts from ep; leaves the ef closest
+   found in ctx->pool, sorted; returns their number. */
+static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
+                                uint32_t ep, float dep, size_t ef, int level) {
+    ruv__cand *pool = c->pool;
+    uint32_t *vis = c->visited, *ids = c->ids, epoch;
+    size_t n = 1, cur = 0;
+    RUV_ASSERT(ef >= 1 && ef <= c->pool_cap && idx->count <= c->visited_cap);
+    ruv__ctx_next_epoch(c);
+    epoch = c->epoch;
+    pool[0].dist = dep;
+    pool[0].id = ep;
+    vis[ep] = epoch;
+    while (cur < n) {
+        uint32_t node = pool[cur].id, nn = 0, i, cnt;
+        const uint32_t *l;
+        size_t best = n;
+        pool[cur].id |= RUV__EXPANDED;
+        { /* the links of the next candidate to expand, most likely, load meanwhile */
+            size_t nx = cur + 1, b;
+            while (nx < n && (pool[nx].id & RUV__EXPANDED))
+                nx++;
+            if (nx < n)
+                for (b = 0; b < ((size_t)idx->m0 + 1) * 4; b += 64)
+                    RUV__PREFETCH((const unsigned char *)ruv__links(idx, pool[nx].id, level) + b);
+        }
+        l = ruv__read_links(idx, c, node, level);
+        cnt = l[0];
+        for (i = 1; i <= cnt; i++) {
+            uint32_t s = l[i];
+            if (vis[s] != epoch) {
+                vis[s] = epoch;
+                ids[nn++] = s;
+                RUV__PREFETCH(ruv__code(idx, s));
+                if (idx->code_bytes <= 128) /* a short code: its last line too */
+                    RUV__PREFETCH(ruv__code(idx, s) + idx->code_bytes - 1);
+            }
+        }
+        for (i = 0; i < nn; i++) {
+            float d;
+            size_t pos;
+            if (i + 1 < nn && idx->code_bytes > 128)
+                RUV__PREFETCH(ruv__code(idx, ids[i + 1]) + 64);
+            d = ruv__qdist(idx, q, ruv__code(idx, ids[i]));
+            pos = ruv__pool_insert(pool, &n, ef, d, ids[i]);
+            if (pos < best)
+                best = pos;
+        }
+        cur = best <= cur ? best : cur + 1;
+        while (cur < n && (pool[cur].id & RUV__EXPANDED))
+            cur++;
+    }
+    for (cur = 0; cur < n; cur++)
+        pool[cur].id &= ~RUV__EXPANDED;
+    return n;
+}
+
+/* Heuristic neighbour selection (Algorithm 4 of Malkov & Yashunin, without extending the
+   candidates or keeping pruned ones): walks c[0..n-1] (sorted by distance to the base) and keeps
+   a candidate unless an already kept one is closer to it than the base is. Keeps at most m,
+   compacted to the front of c; returns how many. */
+static size_t ruv__select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *c, size_t n,
+                          size_t m) {
+    size_t i, j, kept = 0;
+    if (n <= m)
+        return n;
+    for (i = 0; i < n && kept < m; i++) {
+        ruv__prep v;
+        int good = 1;
+        ruv__prep_node(idx, ctx, c[i].id, &v);
+        for (j = 0; j < kept; j++)
+            if (ruv__qdist(idx, &v, ruv__code(idx, c[j].id)) < c[i].dist) {
+                good = 0;
+                break;
+            }
+        if (good)
+            c[kept++] = c[i];
+    }
+    return kept;
+}
+
+/* Adds a link from `from` to `to` at level; when the list is full, re-selects among the old
+   links plus `to` with the heuristic, keeping at most the level's maximum. */
+static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to, int level) {
+    uint32_t *l = ruv__links(idx, from, level), max = level ? idx->M : idx->m0, i;
+    ruv__cand *s = c->sel;
+    ruv__prep v;
+    size_t n = 0, kept;
+    RUV__LOCK(idx, from);
+    RUV_ASSERT(l[0] <= max && from != to);
+    if (l[0] < max) {
+        l[++l[0]] = to;
+        RUV__UNLOCK(idx, from);
+        return;
+    }
+    ruv__prep_node(idx, c, from, &v);
+    for (i = 0; i <= l[0]; i++) {
+        uint32_t id = i < l[0] ? l[i + 1] : to;
+        size_t pos = n;
+        float d = ruv__qdist(idx, &v, ruv__code(idx, id));
+        while (pos > 0 && s[pos - 1].dist > d) {
+            s[pos] = s[pos - 1];
+            pos--;
+        }
+        s[pos].dist = d;
+        s[pos].id = id;
+        n++;
+    }
+    kept = ruv__select(idx, c, s, n, max);
+    for (i = 0; i < kept; i++)
+        l[i + 1] = s[i].id;
+    l[0] = (uint32_t)kept;
+    RUV__UNLOCK(idx, from);
+}
+
+/* Algorithm 1 of Malkov & Yashunin for slot s (vector and level already stored), with scratch
+   c. In a multi-threaded build, a node above the current top level holds the global lock for
+   its whole insertion (as hnswlib does), so the entry point changes once it is linked. */
+static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int level) {
+    ruv__prep qp, *q = &qp;
+    uint32_t ep;
+    float dep;
+    int l, top, held = 0;
+    if (idx->mt)
+        RUV__MLOCK(&idx->mt->global);
+    ep = idx->entry;
+    top = idx->max_level;
+    if (ep == RUV__NONE || level > top)
+        held = 1;
+    if (idx->mt && !held)
+        RUV__MUNLOCK(&idx->mt->global);
+    if (ep != RUV__NONE) {
+        ruv__prepare(idx, c, ruv__f32_of(idx, c, s), c->qprep, 1, q);
+        dep = ruv__qdist(idx, q, ruv__code(idx, ep));
+        for (l = top; l > level; l--)
+            ruv__greedy(idx, c, q, l, &ep, &dep);
+        for (l = level < top ? level : top; l >= 0; l--) {
+            size_t n = ruv__search_layer(idx, c, q, ep, dep, idx->cfg.ef_construction, l), i, kept;
+            uint32_t *links = ruv__links(idx, s, l);
+            ep = c->pool[0].id;
+            dep = c->pool[0].dist;
+            kept = ruv__select(idx, c, c->pool, n, idx->M);
+            RUV__LOCK(idx, s);
+            links[0] = (uint32_t)kept;
+            for (i = 0; i < kept; i++)
+                links[i + 1] = c->pool[i].id;
+            RUV__UNLOCK(idx, s);
+            for (i = 0; i < kept; i++)
+                ruv__link(idx, c, c->pool[i].id, s, l);
+        }
+    }
+    if (held) {
+        idx->entry = s;
+        idx->max_level = level;
+        if (idx->mt)
+            RUV__MUNLOCK(&idx->mt->global);
+    }
+}
+
+static int ruv__cmp_cand(const void *a, const void *b) {
+    const ruv__cand *x = (const ruv__cand *)a, *y = (const ruv__cand *)b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Appends live, not yet seen node y with its distance to v (compaction scratch). */
+static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv__prep *v,
+                          uint32_t y) {
+    ruv_search_ctx *c = idx->ctx;
+    if ((idx->levels[y] & RUV__DEAD) || c->visited[y] == c->epoch)
+        return;
+    c->visited[y] = c->epoch;
+    cand[*nc].id = y;
+    cand[(*nc)++].dist = ruv__qdist(idx, v, ruv__code(idx, y));
+}
+
+/* Compaction of deleted HNSW nodes: every live node that links to a deleted one gets its list at
+   that level re-selected (Algorithm 4) from its live links plus the live links of the deleted
+   ones (two hops), after which nothing links to a deleted node: the slots are zeroed, flagged
+   RUV__FREE and reused by inserts. A deleted entry point is replaced by a live node of the
+   highest level. RUV_E_NOMEM if the scratch list cannot be allocated (nothing changes). */
+static ruv_result ruv__compact(ruv_index *idx) {
+    ruv_search_ctx *c = idx->ctx;
+    size_t cap = (size_t)idx->m0 * (idx->m0 + 1), s, n = idx->count;
+    ruv__cand *cand;
+    uint8_t *lv = idx->levels;
+    if (!lv || n - idx->live == idx->nfree)
+        return RUV_OK;
+    RUV_ASSERT(c->visited_cap >= n);
+    if (!(cand = (ruv__cand *)ruv__alloc(&idx->mem, cap * sizeof *cand)))
+        return RUV_E_NOMEM;
+    for (s = 0; s < n; s++) {
+        int l, top = lv[s] & RUV__LEVEL;
+        if (lv[s] & RUV__DEAD)
+            continue;
+        for (l = 0; l <= top; l++) {
+            uint32_t *li = ruv__links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
+            size_t nc = 0, kept;
+            ruv__prep pv, *v = &pv;
+            for (i = 1; i <= li[0] && !(lv[li[i]] & RUV__DEAD); i++)
+                ;
+            if (i > li[0])
+                continue; /* no deleted neighbour */
+            ruv__ctx_next_epoch(c);
+            c->visited[s] = c->epoch;
+            ruv__prep_node(idx, c, (uint32_t)s, v);
+            for (i = 1; i <= li[0]; i++) {
+                uint32_t x = li[i];
+                const uint32_t *lx = ruv__links(idx, x, l);
+                if (!(lv[x] & RUV__DEAD))
+                    ruv__cand_add(idx, cand, &nc, v, x);
+                else
+                    for (j = 1; j <= lx[0]; j++)
+                        ruv__cand_add(idx, cand, &nc, v, lx[j]);
+            }
+            qsort(cand, nc, sizeof *cand, ruv__cmp_cand);
+            kept = ruv__select(idx, c, cand, nc, max);
+            for (i = 0; i < kept; i++)
+                li[i + 1] = cand[i].id;
+            li[0] = (uint32_t)kept;
+        }
+    }
+    for (s = 0; s < n; s++)
+        if ((lv[s] & (RUV__DEAD | RUV__FREE)) == RUV__DEAD) {
+            idx->upper_canon -= ruv__upper_need(idx, lv[s] & RUV__LEVEL);
+            memset(idx->data + s * idx->stride, 0, idx->stride);
+            if (idx->fvec)
+                memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
+            lv[s] = RUV__DEAD | RUV__FREE;
+            idx->nfree++;
+        }
+    if (lv[idx->entry] & RUV__DEAD) {
+        idx->entry = RUV__NONE;
+        idx->max_level = 0;
+        for (s = 0; s < n; s++)
+            if (!(lv[s] & RUV__DEAD) &&
+                (idx->entry == RUV__NONE || (int)(lv[s] & RUV__LEVEL) > idx->max_level)) {
+                idx->entry = (uint32_t)s;
+                idx->max_level = lv[s] & RUV__LEVEL;
+            }
+    }
+    ruv__free(&idx->mem, cand, cap * sizeof *cand);
+    return RUV_OK;
+}
+
+/* Compacts once deleted-but-linked nodes exceed a tenth of the live ones (and 16): each
+   compaction costs O(n M) and frees them all, so deletes stay O(M^2) amortised and the slots of
+   an index under churn stay within about 1.1x its largest live count. Skipped, harmlessly, when
+   its scratch cannot be allocated. */
+static void ruv__maybe_compact(ruv_index *idx) {
+    size_t tomb = idx->count - idx->live - idx->nfree;
+    if (idx->levels && tomb > 16 && tomb * 10 > idx->live)
+        (void)ruv__compact(idx);
+}
+
+typedef struct ruv__job {
+    ruv_index *idx;
+    ruv_search_ctx *ctx;
+    const ruv_build_options *opt;
+    int first;
+} ruv__job;
+
+static void *ruv__work(void *arg) {
+    ruv__job *j = (ruv__job *)arg;
+    ruv_index *idx = j->idx;
+    ruv__mt *mt = idx->mt;
+    for (;;) {
+        size_t i, from, to, done;
+        RUV__MLOCK(&mt->counter);
+        from = mt->next;
+        to = from + 16 < mt->n ? from + 16 : mt->n;
+        mt->next = to;
+        RUV__MUNLOCK(&mt->counter);
+        if (from >= to)
+            break;
+        for (i = from; i < to; i++)
+            ruv__hnsw_insert(idx, j->ctx, mt->slots[i], mt->lv[i]);
+        RUV__MLOCK(&mt->counter);
+        done = mt->done += to - from;
+        RUV__MUNLOCK(&mt->counter);
+        if (j->first && j->opt && j->opt->progress)
+            j->opt->progress(done, mt->n, j->opt->progress_user);
+    }
+    return NULL;
+}
+
+/* Links the placed slots of a batch with `threads` threads (the caller's one included). */
+static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx, size_t threads,
+                               const ruv_build_options *opt) {
+    ruv__job jobs[64];
+    size_t t, started = 1;
+#if RUV__THREADS
+    pthread_t tid[64];
+    pthread_mutex_init(&mt->global, NULL);
+    pthread_mutex_init(&mt->counter, NULL);
+    for (t = 0; t < RUV__NLOCKS; t++)
+        pthread_mutex_init(&mt->node[t], NULL);
+#endif
+    idx->mt = mt;
+    for (t = 0; t < threads; t++) {
+        jobs[t].idx = idx;
+        jobs[t].ctx = t ? ctx[t - 1] : idx->ctx;
+        jobs[t].opt = opt;
+        jobs[t].first = t == 0;
+    }
+#if RUV__THREADS
+    /* a thread that cannot start leaves its share to the others */
+    for (t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, ruv__work, &jobs[t]) == 0)
+            started++;
+#endif
+    ruv__work(&jobs[0]);
+#if RUV__THREADS
+    for (t = 1; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&mt->global);
+    pthread_mutex_destroy(&mt->counter);
+    for (t = 0; t < RUV__NLOCKS; t++)
+        pthread_mutex_destroy(&mt->node[t]);
+#endif
+    (void)started;
+    idx->mt = NULL;
+    if (opt && opt->progress && mt->done == mt->n)
+        opt->progress(mt->n, mt->n, opt->progress_user); /* the last chunk may be another's */
+}
+
+#endif /* RUV__IMPL */

@@ -1,0 +1,325 @@
+/* The index object: its struct and slot layout, configuration defaults and ranges, the code
+   layout of each storage kind, create and free, and the infallible properties. */
+#ifdef RUV__IMPL
+
+/* A byte string per slot: ref[2 s] = offset in bytes, ref[2 s + 1] = length (0 = none). Deleted
+   strings leave garbage in bytes, dropped when the arena grows (and never saved). */
+typedef struct ruv__blobs {
+    uint32_t *ref; /* [cap * 2], NULL until first used */
+    unsigned char *bytes;
+    size_t len, cap; /* arena bytes used / allocated */
+    size_t live;     /* bytes referenced */
+} ruv__blobs;
+
+#define RUV__DEAD 0x80u  /* levels[] flag: deleted HNSW node (still traversed until compacted) */
+#define RUV__FREE 0x40u  /* levels[] flag with DEAD: compacted, nothing links here, reusable */
+#define RUV__LEVEL 0x1Fu /* levels[] bits of the top level */
+
+struct ruv_index {
+    ruv_config cfg; /* resolved */
+    ruv__mem mem;
+    ruv_kernels kern;
+    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 */
+    int ip;                 /* metric is IP or cosine: distance = 1 - dot */
+    ruv_kernel_fn raw_dist; /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
+    size_t raw_n;           /* its n: dim, or code bytes for BIN */
+    int dot_based;          /* code distance = 1 - raw */
+    size_t dim;
+
+    /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
+    size_t code_bytes;
+    size_t sq_off;   /* SQ8: offset of the per-code float after the dim bytes */
+    size_t dsub;     /* PQ: dimensions per sub-quantizer */
+    size_t prep_len; /* floats of a prepared query (ruv__prep) */
+    float *qp;       /* quantizer tables (NULL until trained), ruv__qp_bytes(&cfg) bytes */
+    float *fvec;     /* f32 copies of a quantized index [cap * dim], NULL if none */
+
+    /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
+       vec_off the stored vector (dim floats, or its code). */
+    unsigned char *data;
+    size_t stride, vec_off;
+    size_t count, cap;
+    uint64_t *keys;   /* [cap] key of each slot */
+    uint32_t *table;  /* key table: open addressing over slots, RUV__NONE = empty */
+    size_t table_cap; /* power of two, >= 2 * cap */
+
+    /* HNSW */
+    uint32_t M, m0;
+    uint8_t *levels;     /* [cap] top level of each slot */
+    uint32_t *upper_off; /* [cap] start of a slot's upper-level lists in `upper` */
+    uint32_t *upper;     /* per level l >= 1: [u32 count][u32 links[M]] */
+    size_t upper_len, upper_cap;
+    uint32_t entry;
+    int max_level;
+    double ml;
+    uint64_t rng;
+
+    size_t live;        /* entries that searches return; count - live HNSW nodes are deleted */
+    size_t nfree;       /* HNSW slots flagged RUV__FREE, reused by inserts */
+    size_t free_hint;   /* where the search for a free slot resumes */
+    size_t upper_canon; /* u32s of upper lists of all slots (upper_len also counts garbage) */
+    int view;           /* arrays borrowed from a caller's buffer: read-only, not freed */
+    ruv__blobs ids;     /* string ids */
+    ruv__blobs meta;    /* metadata */
+    uint32_t *idtab;    /* id hash table over slots (like table), NULL until an id is set */
+    size_t idtab_cap;
+
+    ruv_search_ctx *ctx; /* used by adds and by searches without a ctx */
+    struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
+};
+
+/* ---- configuration, layout, create and free -------------------------------------------------- */
+#define RUV__RESULT_CASE(name, value, msg)                                                         \
+    case name:                                                                                     \
+        return msg;
+RUVDEF const char *ruv_result_string(ruv_result r) {
+    switch (r) {
+        RUV__RESULTS(RUV__RESULT_CASE)
+    default:
+        return "unknown result";
+    }
+}
+#undef RUV__RESULT_CASE
+
+RUVDEF const char *ruv_version(void) { return RUV_VERSION_STRING; }
+
+RUVDEF ruv_config ruv_config_init(uint32_t dim) {
+    ruv_config c;
+    memset(&c, 0, sizeof c);
+    c.dim = dim;
+    return c;
+}
+
+/* Fills defaults and checks ranges: the one place config rules live. */
+static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
+    ruv_config c = *in;
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM)
+        return RUV_E_ARG;
+    if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
+        return RUV_E_ARG;
+    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
+        return RUV_E_ARG;
+    if (!c.M)
+        c.M = 16;
+    if (c.M < 2 || c.M > RUV_MAX_M)
+        return RUV_E_ARG;
+    if (!c.ef_construction)
+        c.ef_construction = 200;
+    if (c.ef_construction < c.M)
+        c.ef_construction = c.M;
+    if (!c.ef_search)
+        c.ef_search = 64;
+    if (c.ef_construction > RUV_MAX_EF || c.ef_search > RUV_MAX_EF)
+        return RUV_E_ARG;
+    if (!c.capacity)
+        c.capacity = 1024;
+    if (c.capacity > RUV_MAX_COUNT)
+        return RUV_E_ARG;
+    if (!c.seed)
+        c.seed = 0x2545F4914F6CDD1Dull;
+    if ((unsigned)c.isa >= (unsigned)RUV_ISA_COUNT)
+        return RUV_E_ARG;
+    if (!c.alloc.alloc != !c.alloc.free)
+        return RUV_E_ARG;
+    if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
+        return RUV_E_ARG;
+    if (c.quant == RUV_QUANT_NONE) {
+        c.pq_m = c.rerank = c.drop_f32 = 0;
+    } else {
+        if (!c.rerank)
+            c.rerank = 4;
+        if (c.quant != RUV_QUANT_PQ)
+            c.pq_m = 0;
+        else if (!c.pq_m && c.dim % 4 == 0)
+            c.pq_m = c.dim / 4;
+        if (c.quant == RUV_QUANT_PQ && (!c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m))
+            return RUV_E_ARG;
+        if (c.kind == RUV_INDEX_HNSW && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ))
+            return RUV_E_UNSUPPORTED;
+        if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
+            return RUV_E_UNSUPPORTED;
+    }
+    if (!c.alloc.alloc) {
+        c.alloc.alloc = ruv__malloc_default;
+        c.alloc.free = ruv__free_default;
+    }
+    *out = c;
+    return RUV_OK;
+}
+
+/* The kernel operation behind a metric. */
+static ruv_op ruv__metric_op(ruv_metric m) {
+    return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
+}
+
+/* Bytes of one stored vector (its code) for a resolved config. */
+static size_t ruv__code_bytes(const ruv_config *c) {
+    switch (c->quant) {
+    case RUV_QUANT_NONE:
+        return (size_t)c->dim * 4;
+    case RUV_QUANT_F16:
+    case RUV_QUANT_BF16:
+        return (size_t)c->dim * 2;
+    case RUV_QUANT_SQ8: /* dim bytes, padding to 4, the float t (see ruv__prep) */
+        return (((size_t)c->dim + 3) & ~(size_t)3) + 4;
+    case RUV_QUANT_BIN:
+        return ((size_t)c->dim + 7) / 8;
+    default:
+        return c->pq_m;
+    }
+}
+
+/* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
+static size_t ruv__stride(const ruv_config *c) {
+    size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
+    return (off + ruv__code_bytes(c) + 15) & ~(size_t)15;
+}
+
+/* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
+static size_t ruv__qp_bytes(const ruv_config *c) {
+    switch (c->quant) {
+    case RUV_QUANT_SQ8:
+    case RUV_QUANT_BIN:
+        return (size_t)c->dim * 8;
+    case RUV_QUANT_PQ:
+        return (size_t)c->dim * 4 + (size_t)c->dim * 256 * 4;
+    default:
+        return 0;
+    }
+}
+
+/* Whether the index can take vectors: quantizer tables present or not needed. */
+static int ruv__trained(const ruv_index *idx) {
+    return idx->qp != NULL || ruv__qp_bytes(&idx->cfg) == 0;
+}
+
+/* Code layout and distance functions of idx->cfg's storage. */
+static void ruv__quant_layout(ruv_index *idx) {
+    const ruv_config *c = &idx->cfg;
+    ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
+                  : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
+                                               : RUV_DTYPE_F32;
+    size_t d = c->dim;
+    idx->code_bytes = ruv__code_bytes(c);
+    idx->dot_based = idx->ip;
+    idx->raw_n = d;
+    idx->raw_dist = NULL;
+    idx->prep_len = 1;
+    switch (c->quant) {
+    case RUV_QUANT_SQ8:
+        idx->sq_off = (d + 3) & ~(size_t)3;
+        idx->prep_len = d + (d + 1) / 2; /* the f32 weights, then their int16 form */
+        break;
+    case RUV_QUANT_PQ:
+        idx->dsub = d / c->pq_m;
+        idx->prep_len = (size_t)c->pq_m * 256;
+        break;
+    case RUV_QUANT_BIN:
+        idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
+        idx->raw_n = idx->code_bytes;
+        idx->dot_based = 0;
+        idx->prep_len = (idx->code_bytes + 3) / 4;
+        break;
+    default:
+        idx->raw_dist = idx->kern.fn[ruv__metric_op(c->metric)][t];
+        idx->prep_len = (idx->code_bytes + 3) / 4;
+    }
+}
+
+/* Growth of every per-slot array: src/tables.h. */
+static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                               size_t meta_add);
+
+/* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
+   cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
+static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out) {
+    ruv_config c;
+    ruv_kernels k;
+    ruv__mem mem;
+    ruv_index *idx;
+    ruv_result r;
+    if (!out)
+        return RUV_E_ARG;
+    *out = NULL;
+    if (!cfg)
+        return RUV_E_ARG;
+    if ((r = ruv__config_resolve(cfg, &c)) != RUV_OK)
+        return r;
+    if (!ruv_kernels_init(c.isa, &k))
+        return RUV_E_UNSUPPORTED;
+    c.isa = k.isa;
+    mem.a = c.alloc;
+    mem.used = 0;
+    idx = (ruv_index *)ruv__alloc(&mem, sizeof *idx);
+    if (!idx)
+        return RUV_E_NOMEM;
+    memset(idx, 0, sizeof *idx);
+    idx->mem = mem;
+    idx->cfg = c;
+    idx->kern = k;
+    idx->dim = c.dim;
+    idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
+    idx->f32_dist = k.fn[ruv__metric_op(c.metric)][RUV_DTYPE_F32];
+    ruv__quant_layout(idx);
+    if (c.kind == RUV_INDEX_HNSW) {
+        idx->M = c.M;
+        idx->m0 = 2 * c.M;
+        idx->vec_off = ((size_t)(idx->m0 + 1) * 4 + 15) & ~(size_t)15;
+        idx->ml = 1.0 / log((double)c.M);
+        idx->rng = c.seed;
+    }
+    idx->stride = ruv__stride(&c);
+    idx->entry = RUV__NONE;
+    idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
+    if (idx->ctx && !arrays) {
+        *out = idx;
+        return RUV_OK;
+    }
+    idx->table_cap = 16;
+    if (idx->ctx)
+        idx->table = (uint32_t *)ruv__alloc(&idx->mem, idx->table_cap * 4);
+    if (!idx->ctx || !idx->table) {
+        ruv_index_free(idx);
+        return RUV_E_NOMEM;
+    }
+    memset(idx->table, 0xFF, idx->table_cap * 4);
+    if ((r = ruv__reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
+        ruv_index_free(idx);
+        return r;
+    }
+    *out = idx;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
+    if (out)
+        *out = NULL;
+    return cfg && out ? ruv__create(cfg, 1, out) : RUV_E_ARG;
+}
+
+RUVDEF void ruv_index_free(ruv_index *idx) {
+    ruv__mem m;
+    if (!idx)
+        return;
+    m = idx->mem;
+    if (idx->ctx)
+        ruv_search_ctx_free(idx->ctx);
+    if (!idx->view) {
+        ruv__free_aligned(&m, idx->data, idx->cap * idx->stride);
+        ruv__free(&m, idx->keys, idx->cap * sizeof *idx->keys);
+        ruv__free(&m, idx->table, idx->table_cap * 4);
+        ruv__free(&m, idx->levels, idx->cap);
+        ruv__free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
+        ruv__free(&m, idx->upper, idx->upper_cap * 4);
+        ruv__free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
+        ruv__free(&m, idx->ids.bytes, idx->ids.cap);
+        ruv__free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
+        ruv__free(&m, idx->meta.bytes, idx->meta.cap);
+        ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
+        ruv__free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__free(&m, idx->qp, ruv__qp_bytes(&idx->cfg));
+    }
+    ruv__free(&m, idx, sizeof *idx);
+}
+
+#endif /* RUV__IMPL */

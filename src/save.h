@@ -1,0 +1,380 @@
+/* The saved FORMAT (its specification is the comment below) and the writer: section plan,
+   checksums, save to a callback or a buffer. */
+#ifdef RUV__IMPL
+
+/* FORMAT (version 1.0; every integer little-endian)
+     header, 128 bytes:
+         0  char[8] "RUVECIDX"          64  u64 seed
+         8  u16 major (1), u16 minor (0) 72  u64 level generator state
+        12  u32 0x01020304 (byte order)  80  u64 slots (live + deleted HNSW nodes)
+        16  u32 header bytes (128)       88  u64 live entries
+        20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
+        24  u64 file bytes              100  u32 slot stride in bytes
+        32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
+        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32)
+        48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
+        56  u32 ef_search, 60 top level          zeroed, followed by the section table
+     section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
+     the section's bytes. Sections follow in ascending id order, each at the next multiple of 64
+     bytes (zero padding between), the last one ending the file:
+         1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
+                     zero padding to 16 bytes, the stored vector, zero padding to the stride.
+                     The stored vector: dim f32; dim f16 / bf16; SQ8 dim u8 codes, zero padding
+                     to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the
+                     decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8;
+                     PQ pq_m u8 centroid numbers
+         2 keys      u64 per slot
+         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
+                     probing from splitmix64(key) (see ruv__mix64)
+         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
+                     zeroed slot, no links to it) for a compacted one that inserts reuse
+         5 upper off HNSW: u32 per slot, start of its lists in section 6
+         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
+         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
+         8, 11       ids / metadata bytes
+         9 id table  like the key table, probing from XXH64 of the id bytes
+        12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
+        13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
+                     step x code); BIN mean[dim], mean absolute deviation[dim]; PQ u32 perm[dim]
+                     (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
+                     (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
+                     + c
+     Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
+     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
+     Compatibility: a reader accepts its own major version and any minor version of it, skipping
+     (but checksumming) sections it does not know; a later minor version only adds sections. A
+     newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
+     Saving is deterministic: the same index state gives the same bytes, and an index loaded from
+     a file this library wrote saves to identical bytes.
+*/
+
+#define RUV__FMT_MAJOR 1u
+#define RUV__FMT_MINOR 0u
+#define RUV__HDR 128u
+#define RUV__SECENT 32u
+#define RUV__MAX_SECTIONS 32u
+#define RUV__ENDIAN_MARK 0x01020304u
+
+/* Section ids, in file order. */
+enum {
+    RUV__S_SLOTS = 1, /* slot arena: count x stride bytes (HNSW level-0 links + vectors) */
+    RUV__S_KEYS,      /* u64 key per slot */
+    RUV__S_KEYTAB,    /* u32 key hash table (power-of-two entries) */
+    RUV__S_LEVELS,    /* HNSW: u8 per slot, top level | 0x80 if deleted */
+    RUV__S_UPPEROFF,  /* HNSW: u32 per slot, start of its upper lists in UPPER */
+    RUV__S_UPPER,     /* HNSW: u32 upper-level lists */
+    RUV__S_IDREF,     /* u32 (offset, length) per slot into IDBYTES */
+    RUV__S_IDBYTES,   /* string ids */
+    RUV__S_IDTAB,     /* u32 string-id hash table */
+    RUV__S_METAREF,   /* u32 (offset, length) per slot into METABYTES */
+    RUV__S_METABYTES, /* metadata */
+    RUV__S_F32,       /* quantized storage: f32 copy per slot, dim floats */
+    RUV__S_QUANT,     /* quantizer tables */
+    RUV__S_END
+};
+
+/* Builds without the checksum gate so that a fuzzer reaches the structural checks (which run
+   whatever the checksums say); never for production. */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#define RUV__SUM_OK(a, b) ((void)(a), (void)(b), 1)
+#else
+#define RUV__SUM_OK(a, b) ((a) == (b))
+#endif
+
+typedef struct ruv__sec {
+    uint32_t id;
+    uint64_t off, len, sum;
+} ruv__sec;
+
+static int ruv__host_le(void) {
+    uint16_t x = 1;
+    unsigned char c;
+    memcpy(&c, &x, 1);
+    return c == 1;
+}
+
+static uint64_t ruv__align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
+
+static int ruv__sec_present(const ruv_index *idx, uint32_t id) {
+    switch (id) {
+    case RUV__S_LEVELS:
+    case RUV__S_UPPEROFF:
+    case RUV__S_UPPER:
+        return idx->cfg.kind == RUV_INDEX_HNSW;
+    case RUV__S_IDREF:
+    case RUV__S_IDBYTES:
+    case RUV__S_IDTAB:
+        return idx->ids.ref != NULL;
+    case RUV__S_METAREF:
+    case RUV__S_METABYTES:
+        return idx->meta.ref != NULL;
+    case RUV__S_F32:
+        return idx->fvec != NULL;
+    case RUV__S_QUANT:
+        return idx->qp != NULL;
+    default:
+        return 1;
+    }
+}
+
+/* Byte length of section id for the index's state (also what a loader expects). */
+static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
+    uint64_t n = idx->count;
+    switch (id) {
+    case RUV__S_SLOTS:
+        return n * idx->stride;
+    case RUV__S_KEYS:
+        return n * 8;
+    case RUV__S_KEYTAB:
+        return (uint64_t)idx->table_cap * 4;
+    case RUV__S_LEVELS:
+        return n;
+    case RUV__S_UPPEROFF:
+        return n * 4;
+    case RUV__S_UPPER:
+        return (uint64_t)idx->upper_canon * 4;
+    case RUV__S_IDREF:
+    case RUV__S_METAREF:
+        return n * 8;
+    case RUV__S_IDBYTES:
+        return idx->ids.live;
+    case RUV__S_IDTAB:
+        return (uint64_t)idx->idtab_cap * 4;
+    case RUV__S_F32:
+        return n * idx->dim * 4;
+    case RUV__S_QUANT:
+        return ruv__qp_bytes(&idx->cfg);
+    default:
+        return idx->meta.live;
+    }
+}
+
+/* Section table of idx: ids, offsets and lengths; returns the count, *total = file bytes. */
+static uint32_t ruv__plan(const ruv_index *idx, ruv__sec *sec, uint64_t *total) {
+    uint32_t n = 0, id, i;
+    uint64_t off;
+    for (id = RUV__S_SLOTS; id < RUV__S_END; id++)
+        if (ruv__sec_present(idx, id)) {
+            sec[n].id = id;
+            sec[n].len = ruv__sec_len(idx, id);
+            sec[n++].sum = 0;
+        }
+    off = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    for (i = 0; i < n; i++) {
+        sec[i].off = ruv__align64(off);
+        off = sec[i].off + sec[i].len;
+    }
+    *total = off;
+    return n;
+}
+
+/* Output of the writer: a callback, or (write == NULL) a running checksum. */
+typedef struct ruv__sink {
+    ruv_write_fn write;
+    void *user;
+    ruv__xxh h;
+    int failed;
+} ruv__sink;
+
+static void ruv__put(ruv__sink *k, const void *p, size_t n) {
+    if (!n || k->failed)
+        return;
+    if (!k->write)
+        ruv__xxh_update(&k->h, p, n);
+    else if (k->write(k->user, p, n) != 0)
+        k->failed = 1;
+}
+
+/* Emits the bytes of section id. Blob columns are written compacted, in slot order. */
+static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
+    const ruv__blobs *b = id <= RUV__S_IDTAB ? &idx->ids : &idx->meta;
+    size_t s, n = 0, len;
+    uint32_t off = 0;
+    unsigned char buf[256];
+    switch (id) {
+    case RUV__S_SLOTS:
+        ruv__put(k, idx->data, idx->count * idx->stride);
+        break;
+    case RUV__S_KEYS:
+        ruv__put(k, idx->keys, idx->count * 8);
+        break;
+    case RUV__S_KEYTAB:
+        ruv__put(k, idx->table, idx->table_cap * 4);
+        break;
+    case RUV__S_LEVELS:
+        ruv__put(k, idx->levels, idx->count);
+        break;
+    case RUV__S_UPPEROFF: /* canonical: slot by slot, without the garbage of reused slots */
+        for (s = 0; s < idx->count; s++) {
+            ruv__wr32(buf + n, off);
+            off += (uint32_t)ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            if ((n += 4) == sizeof buf) {
+                ruv__put(k, buf, n);
+                n = 0;
+            }
+        }
+        ruv__put(k, buf, n);
+        break;
+    case RUV__S_UPPER:
+        for (s = 0; s < idx->count; s++) {
+            size_t need = ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            if (need) /* (upper is NULL while no node has an upper level) */
+                ruv__put(k, idx->upper + idx->upper_off[s], need * 4);
+        }
+        break;
+    case RUV__S_IDTAB:
+        ruv__put(k, idx->idtab, idx->idtab_cap * 4);
+        break;
+    case RUV__S_F32:
+        ruv__put(k, idx->fvec, idx->count * idx->dim * 4);
+        break;
+    case RUV__S_QUANT:
+        ruv__put(k, idx->qp, ruv__qp_bytes(&idx->cfg));
+        break;
+    case RUV__S_IDREF:
+    case RUV__S_METAREF:
+        for (s = 0; s < idx->count; s++) {
+            ruv__blob(b, (uint32_t)s, &len);
+            ruv__wr32(buf + n, len ? off : 0);
+            ruv__wr32(buf + n + 4, (uint32_t)len);
+            off += (uint32_t)len;
+            if ((n += 8) == sizeof buf) {
+                ruv__put(k, buf, n);
+                n = 0;
+            }
+        }
+        ruv__put(k, buf, n);
+        break;
+    default: /* IDBYTES, METABYTES */
+        for (s = 0; s < idx->count; s++) {
+            const unsigned char *p = ruv__blob(b, (uint32_t)s, &len);
+            ruv__put(k, p, len);
+        }
+    }
+}
+
+RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
+    ruv__sec sec[RUV__S_END];
+    uint64_t total;
+    if (!idx)
+        return 0;
+    ruv__plan(idx, sec, &total);
+    return total > (size_t)-1 ? 0 : (size_t)total;
+}
+
+RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user) {
+    ruv__sec sec[RUV__S_END];
+    unsigned char head[RUV__HDR + RUV__S_END * RUV__SECENT], zero[64];
+    uint64_t total, pos;
+    uint32_t n, i;
+    ruv__sink k;
+    const ruv_config *c;
+    if (!idx || !write)
+        return RUV_E_ARG;
+    if (!ruv__host_le())
+        return RUV_E_UNSUPPORTED;
+    c = &idx->cfg;
+    n = ruv__plan(idx, sec, &total);
+    memset(&k, 0, sizeof k);
+    for (i = 0; i < n; i++) {
+        ruv__xxh_init(&k.h, 0);
+        ruv__emit(idx, sec[i].id, &k);
+        sec[i].sum = ruv__xxh_final(&k.h);
+    }
+    memset(head, 0, sizeof head);
+    memcpy(head, "RUVECIDX", 8);
+    head[8] = (unsigned char)RUV__FMT_MAJOR;
+    head[10] = (unsigned char)RUV__FMT_MINOR;
+    ruv__wr32(head + 12, RUV__ENDIAN_MARK);
+    ruv__wr32(head + 16, RUV__HDR);
+    ruv__wr32(head + 20, n);
+    ruv__wr64(head + 24, total);
+    ruv__wr32(head + 32, c->dim);
+    ruv__wr32(head + 36, (uint32_t)c->metric);
+    ruv__wr32(head + 40, (uint32_t)c->kind);
+    ruv__wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
+    ruv__wr32(head + 48, c->M);
+    ruv__wr32(head + 52, c->ef_construction);
+    ruv__wr32(head + 56, c->ef_search);
+    ruv__wr32(head + 60, (uint32_t)idx->max_level);
+    ruv__wr64(head + 64, c->seed);
+    ruv__wr64(head + 72, idx->rng);
+    ruv__wr64(head + 80, idx->count);
+    ruv__wr64(head + 88, idx->live);
+    ruv__wr32(head + 96, idx->entry);
+    ruv__wr32(head + 100, (uint32_t)idx->stride);
+    ruv__wr64(head + 104, c->capacity);
+    ruv__wr32(head + 112, c->pq_m);
+    ruv__wr32(head + 116, c->rerank);
+    for (i = 0; i < n; i++) {
+        unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
+        ruv__wr32(e, sec[i].id);
+        ruv__wr64(e + 8, sec[i].off);
+        ruv__wr64(e + 16, sec[i].len);
+        ruv__wr64(e + 24, sec[i].sum);
+    }
+    pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    ruv__wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
+    k.write = write;
+    k.user = user;
+    ruv__put(&k, head, (size_t)pos);
+    memset(zero, 0, sizeof zero);
+    for (i = 0; i < n; i++) {
+        ruv__put(&k, zero, (size_t)(sec[i].off - pos));
+        ruv__emit(idx, sec[i].id, &k);
+        pos = sec[i].off + sec[i].len;
+    }
+    return k.failed ? RUV_E_IO : RUV_OK;
+}
+
+typedef struct ruv__membuf {
+    unsigned char *p;
+    size_t len, pos;
+} ruv__membuf;
+
+static int ruv__mem_write(void *user, const void *data, size_t len) {
+    ruv__membuf *m = (ruv__membuf *)user;
+    if (len > m->len - m->pos)
+        return 1;
+    memcpy(m->p + m->pos, data, len);
+    m->pos += len;
+    return 0;
+}
+
+static int ruv__mem_read(void *user, void *dst, size_t len) {
+    ruv__membuf *m = (ruv__membuf *)user;
+    if (len > m->len - m->pos)
+        return 1;
+    memcpy(dst, m->p + m->pos, len);
+    m->pos += len;
+    return 0;
+}
+
+RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
+                                        size_t *written) {
+    ruv__membuf m;
+    size_t need;
+    ruv_result r;
+    if (written)
+        *written = 0;
+    if (!idx || !written || (!buf && cap))
+        return RUV_E_ARG;
+    need = ruv_index_serialized_size(idx);
+    if (need == 0)
+        return RUV_E_NOMEM; /* larger than the address space */
+    if (need > cap) {
+        *written = need;
+        return RUV_E_SPACE;
+    }
+    m.p = (unsigned char *)buf;
+    m.len = cap;
+    m.pos = 0;
+    r = ruv_index_save(idx, ruv__mem_write, &m);
+    if (r == RUV_OK)
+        *written = m.pos;
+    return r;
+}
+
+/* ---- loading ---- */
+
+#endif /* RUV__IMPL */

@@ -1,0 +1,346 @@
+/* Search: the exact scan with a bounded heap, filters (allow-list bitset, callback), the
+   filtered-HNSW fallback to a scan, re-ranking on f32 copies, MMR, batches, search contexts. */
+#ifdef RUV__IMPL
+
+/* Exact top-k by scanning every slot with a max-heap of size k on (distance, slot). */
+static int ruv__worse(const ruv__cand *a, const ruv__cand *b) {
+    return a->dist > b->dist || (a->dist == b->dist && a->id > b->id);
+}
+
+/* Whether slot s may be a hit: live and passing the filters of p (may be NULL). */
+static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
+    uint64_t key;
+    if (ruv__dead(idx, s))
+        return 0;
+    if (!p)
+        return 1;
+    key = idx->keys[s];
+    if (p->allow && (key >= p->allow_bits || !((p->allow[key / 8] >> (key % 8)) & 1u)))
+        return 0;
+    return !p->filter || p->filter(key, p->filter_user);
+}
+
+/* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
+static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
+                               size_t k, const ruv_search_params *filt, int skip_dead) {
+    ruv__cand *h = c->pool;
+    size_t n = 0, s;
+    for (s = 0; s < idx->count; s++) {
+        ruv__cand x;
+        size_t i = 0;
+        if ((filt || skip_dead) && !ruv__pass(idx, filt, (uint32_t)s))
+            continue;
+        x.dist = ruv__qdist(idx, q, ruv__code(idx, (uint32_t)s));
+        x.id = (uint32_t)s;
+        if (n < k) { /* sift up */
+            i = n++;
+            while (i > 0 && ruv__worse(&x, &h[(i - 1) / 2])) {
+                h[i] = h[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            h[i] = x;
+        } else if (ruv__worse(&h[0], &x)) { /* replace the worst, sift down */
+            for (;;) {
+                size_t l = 2 * i + 1, w = i;
+                const ruv__cand *wc = &x;
+                if (l < n && ruv__worse(&h[l], wc))
+                    w = l, wc = &h[l];
+                if (l + 1 < n && ruv__worse(&h[l + 1], wc))
+                    w = l + 1;
+                if (w == i)
+                    break;
+                h[i] = h[w];
+                i = w;
+            }
+            h[i] = x;
+        }
+    }
+    /* heap -> ascending by repeatedly moving the worst to the end */
+    for (s = n; s > 1; s--) {
+        ruv__cand x = h[s - 1];
+        size_t i = 0;
+        h[s - 1] = h[0];
+        for (;;) {
+            size_t l = 2 * i + 1, w = i;
+            const ruv__cand *wc = &x;
+            if (l < s - 1 && ruv__worse(&h[l], wc))
+                w = l, wc = &h[l];
+            if (l + 1 < s - 1 && ruv__worse(&h[l + 1], wc))
+                w = l + 1;
+            if (w == i)
+                break;
+            h[i] = h[w];
+            i = w;
+        }
+        h[i] = x;
+    }
+    return n;
+}
+
+/* Fraction of live entries passing p's filters, from up to 256 evenly spaced slots. */
+static double ruv__pass_rate(const ruv_index *idx, const ruv_search_params *p) {
+    size_t step = idx->count / 256 + 1, s, seen = 0, passed = 0;
+    for (s = 0; s < idx->count; s += step)
+        if (!ruv__dead(idx, s)) {
+            seen++;
+            passed += (size_t)ruv__pass(idx, p, (uint32_t)s);
+        }
+    return seen ? (double)passed / (double)seen : 0.0;
+}
+
+/* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
+   sorted again (ties by slot). */
+static void ruv__rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        c->pool[i].dist = ruv__exact(idx, q, c->pool[i].id);
+    qsort(c->pool, n, sizeof *c->pool, ruv__cmp_cand);
+}
+
+/* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
+   closest first, and the normalised query (cosine) in (*cp)->query. */
+static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k,
+                              const ruv_search_params *params, ruv_search_ctx **cp, size_t *n_out) {
+    ruv_search_ctx *c;
+    size_t ef, n, i, want, rr = 0;
+    ruv_result r;
+    const ruv_search_params *filt = NULL;
+    ruv__prep qp;
+    int exact;
+    *n_out = 0;
+    if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow) ||
+        (params && params->rerank > RUV_MAX_RERANK))
+        return RUV_E_ARG;
+    if (!ruv__all_finite(query, idx->dim))
+        return RUV_E_VALUE;
+    c = *cp = params && params->ctx ? params->ctx : idx->ctx;
+    if (c->dim != idx->dim)
+        return RUV_E_ARG;
+    if (idx->live == 0)
+        return RUV_OK;
+    if (k > idx->live)
+        k = idx->live;
+    if (idx->fvec) /* re-rank rr x k candidates found on the codes */
+        rr = params && params->rerank ? params->rerank : idx->cfg.rerank;
+    want = rr && k <= idx->live / rr ? rr * k : rr ? idx->live : k;
+    if (params && (params->filter || params->allow))
+        filt = params;
+    ef = params && params->ef_search ? params->ef_search : idx->cfg.ef_search;
+    if (ef < want)
+        ef = want;
+    exact = idx->cfg.kind == RUV_INDEX_FLAT;
+    if (filt && !exact) {
+        double rate = ruv__pass_rate(idx, filt), est = rate * (double)idx->live;
+        exact = est * 20.0 < (double)idx->live || est < 4.0 * (double)ef;
+        if (!exact) /* expect about ef passing candidates in the list */
+            ef = (size_t)((double)ef / rate) + 1;
+    }
+    if (exact)
+        ef = want;
+    if (ef > idx->count)
+        ef = idx->count;
+    r = ruv__ctx_reserve(c, idx->cfg.kind == RUV_INDEX_HNSW ? idx->cap : 0, ef,
+                         (size_t)idx->m0 + 1);
+    if (r == RUV_OK && c->prep_cap < idx->prep_len)
+        r = ruv__ctx_prep(c, idx->prep_len);
+    if (r != RUV_OK)
+        return r;
+    if (idx->cfg.metric == RUV_METRIC_COSINE) {
+        ruv__normalize(c->query, query, idx->dim);
+        query = c->query;
+    }
+    ruv__prepare(idx, c, query, c->qprep, 1, &qp);
+    if (exact) {
+        n = ruv__flat_search(idx, c, &qp, want, filt, idx->live < idx->count);
+    } else {
+        uint32_t ep = idx->entry;
+        float dep = ruv__qdist(idx, &qp, ruv__code(idx, ep));
+        int l;
+        for (l = idx->max_level; l > 0; l--)
+            ruv__greedy(idx, c, &qp, l, &ep, &dep);
+        for (;;) {
+            size_t j;
+            n = ruv__search_layer(idx, c, &qp, ep, dep, ef, 0);
+            if (idx->live == idx->count && !filt)
+                break;
+            /* deleted and filtered-out nodes are traversed but not returned: drop them, and
+               widen the search while fewer than k remain */
+            for (i = j = 0; i < n; i++)
+                if (ruv__pass(idx, filt, c->pool[i].id))
+                    c->pool[j++] = c->pool[i];
+            n = j;
+            if (n >= k || ef >= idx->count)
+                break;
+            ef = 2 * ef < idx->count ? 2 * ef : idx->count;
+            if ((r = ruv__ctx_reserve(c, idx->cap, ef, (size_t)idx->m0 + 1)) != RUV_OK)
+                return r;
+        }
+        if (n > want)
+            n = want;
+    }
+    if (rr)
+        ruv__rerank(idx, c, query, n);
+    *n_out = n < k ? n : k;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out) {
+    ruv_search_ctx *c = NULL;
+    size_t n = 0, i;
+    ruv_result r;
+    if (n_out)
+        *n_out = 0;
+    if (!hits || !n_out)
+        return RUV_E_ARG;
+    if ((r = ruv__search(idx, query, k, params, &c, &n)) != RUV_OK)
+        return r;
+    for (i = 0; i < n; i++) {
+        hits[i].key = idx->keys[c->pool[i].id];
+        hits[i].distance = c->pool[i].dist;
+    }
+    *n_out = n;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       ruv_hit *hits, size_t *n_out) {
+    ruv_search_ctx *c = NULL;
+    size_t m = 0, t, i;
+    ruv_result r;
+    if (n_out)
+        *n_out = 0;
+    if (!hits || !n_out || k == 0 || !(lambda >= 0.0f && lambda <= 1.0f))
+        return RUV_E_ARG;
+    if (!fetch)
+        fetch = k > (size_t)-1 / 4 ? k : 4 * k;
+    if (fetch < k)
+        fetch = k;
+    if ((r = ruv__search(idx, query, fetch, params, &c, &m)) != RUV_OK)
+        return r;
+    if (m > c->mmr_cap) {
+        int ok = 1;
+        size_t bytes = ruv__mul(m, sizeof *c->mmr, &ok);
+        float *f = ok ? (float *)ruv__alloc(&c->mem, bytes) : NULL;
+        if (!f)
+            return RUV_E_NOMEM;
+        ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
+        c->mmr = f;
+        c->mmr_cap = m;
+    }
+    /* pool[0..t-1] = picked; mmr[i] = distance from candidate i to the closest picked one */
+    for (t = 0; t < k && t < m; t++) {
+        size_t best = t;
+        float best_score = 0;
+        for (i = t; i < m; i++) {
+            float div = t ? c->mmr[i] : 0.0f;
+            float score = (1.0f - lambda) * div - lambda * c->pool[i].dist;
+            if (i == t || score > best_score) {
+                best = i;
+                best_score = score;
+            }
+        }
+        if (best != t) {
+            ruv__cand x = c->pool[t];
+            float f = c->mmr[t];
+            c->pool[t] = c->pool[best];
+            c->mmr[t] = c->mmr[best];
+            c->pool[best] = x;
+            c->mmr[best] = f;
+        }
+        for (i = t + 1; i < m; i++) {
+            float d = ruv__pair(idx, c, c->pool[i].id, c->pool[t].id);
+            if (t == 0 || d < c->mmr[i])
+                c->mmr[i] = d;
+        }
+    }
+    for (i = 0; i < t; i++) {
+        hits[i].key = idx->keys[c->pool[i].id];
+        hits[i].distance = c->pool[i].dist;
+    }
+    *n_out = t;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
+                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
+                                         size_t *n_out) {
+    size_t i;
+    if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
+        return RUV_E_ARG;
+    for (i = 0; i < nq; i++)
+        n_out[i] = 0;
+    for (i = 0; i < nq; i++) {
+        ruv_result r =
+            ruv_index_search(idx, queries + i * idx->dim, k, params, hits + i * k, n_out + i);
+        if (r != RUV_OK)
+            return r;
+    }
+    return RUV_OK;
+}
+
+RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
+
+RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
+
+RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
+    return idx ? idx->mem.used + idx->ctx->mem.used : 0;
+}
+
+RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
+    size_t cap;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    memset(out, 0, sizeof *out);
+    cap = idx->cap;
+    out->live = idx->live;
+    out->deleted = idx->count - idx->live;
+    out->free_slots = idx->nfree;
+    out->capacity = cap;
+    if (idx->cfg.quant == RUV_QUANT_NONE) {
+        out->vector_bytes = cap * idx->code_bytes;
+    } else {
+        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
+        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__qp_bytes(&idx->cfg) : 0);
+    }
+    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
+    if (idx->levels)
+        out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
+    out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
+    out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
+    out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
+    out->total_bytes = ruv_index_memory_usage(idx);
+    out->readonly = idx->view;
+    return RUV_OK;
+}
+
+RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx) {
+    ruv_config c;
+    if (idx)
+        return idx->cfg;
+    memset(&c, 0, sizeof c);
+    return c;
+}
+
+RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
+    ruv__mem m;
+    if (out)
+        *out = NULL;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    m = idx->mem;
+    *out = ruv__ctx_new(&m, idx->dim, idx->prep_len);
+    return *out ? RUV_OK : RUV_E_NOMEM;
+}
+
+RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
+    ruv__mem m;
+    if (!ctx)
+        return;
+    ruv__ctx_release(ctx);
+    m = ctx->mem;
+    ruv__free(&m, ctx, sizeof *ctx);
+}
+
+#endif /* RUV__IMPL */

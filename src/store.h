@@ -1,0 +1,428 @@
+/* Writes and key lookups: add (single, batch, threaded), put/update/upsert, remove, compact,
+   contains, get_vector / get_id / get_meta, id lookup, iteration. */
+#ifdef RUV__IMPL
+
+static int ruv__cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* RUV_E_EXISTS if two keys of the batch are equal (sorted copy; temporary memory). */
+static ruv_result ruv__batch_unique(ruv_index *idx, size_t n, const uint64_t *keys) {
+    uint64_t *t;
+    size_t i;
+    int ok = 1, dup = 0;
+    size_t bytes = ruv__mul(n, sizeof *t, &ok);
+    if (n < 2)
+        return RUV_OK;
+    if (!ok || !(t = (uint64_t *)ruv__alloc(&idx->mem, bytes)))
+        return RUV_E_NOMEM;
+    memcpy(t, keys, bytes);
+    qsort(t, n, sizeof *t, ruv__cmp_u64);
+    for (i = 1; i < n && !dup; i++)
+        dup = t[i] == t[i - 1];
+    ruv__free(&idx->mem, t, bytes);
+    return dup ? RUV_E_EXISTS : RUV_OK;
+}
+
+/* Stores vec (normalised for cosine) in slot s: its code, and its f32 copy if kept. Scratch:
+   the index's own ctx. */
+static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
+    ruv_search_ctx *c = idx->ctx;
+    const float *x = vec;
+    if (idx->cfg.metric == RUV_METRIC_COSINE) {
+        ruv__normalize(c->query, vec, idx->dim);
+        x = c->query;
+    }
+    if (idx->fvec)
+        memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
+    ruv__encode(idx, c, x, ruv__code(idx, s));
+}
+
+/* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
+   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
+static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
+                           int link) {
+    uint32_t s = (uint32_t)idx->count;
+    if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
+        size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
+        while (!(idx->levels[f] & RUV__FREE))
+            f = f + 1 < idx->count ? f + 1 : 0;
+        s = (uint32_t)f;
+        idx->free_hint = f + 1;
+        idx->nfree--;
+    }
+    memset(idx->data + (size_t)s * idx->stride, 0, idx->stride);
+    ruv__store_vec(idx, s, vec);
+    idx->keys[s] = key;
+    if (idx->ids.ref)
+        idx->ids.ref[2 * (size_t)s] = idx->ids.ref[2 * (size_t)s + 1] = 0;
+    if (idx->meta.ref)
+        idx->meta.ref[2 * (size_t)s] = idx->meta.ref[2 * (size_t)s + 1] = 0;
+    if (replace_pos == (size_t)-1)
+        ruv__tab_put(idx, 0, idx->table, idx->table_cap, s);
+    else
+        idx->table[replace_pos] = s;
+    if (s == idx->count)
+        idx->count++;
+    idx->live++;
+    if (idx->cfg.kind == RUV_INDEX_HNSW) {
+        int level = ruv__draw_level(idx);
+        idx->levels[s] = (uint8_t)level;
+        idx->upper_off[s] = (uint32_t)idx->upper_len;
+        if (level)
+            memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
+        idx->upper_len += ruv__upper_need(idx, level);
+        idx->upper_canon += ruv__upper_need(idx, level);
+        if (link)
+            ruv__hnsw_insert(idx, idx->ctx, s, level);
+    }
+    return s;
+}
+
+/* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
+   the calling thread, which also reports progress. */
+RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
+                                         const float *vecs, const ruv_build_options *opt) {
+    size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
+    uint64_t rng;
+    ruv_result r;
+    ruv__mt *mt = NULL;
+    ruv_search_ctx *ctx[63];
+    uint32_t *slots = NULL;
+    uint8_t *lv = NULL;
+    int hnsw;
+    if (!idx || (n && (!keys || !vecs)))
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (n == 0)
+        return RUV_OK;
+    if (!ruv__trained(idx))
+        return RUV_E_UNTRAINED;
+    dim = idx->dim;
+    hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
+    if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
+        return RUV_E_FULL;
+    for (i = 0; i < n; i++) {
+        if (!ruv__all_finite(vecs + i * dim, dim))
+            return RUV_E_VALUE;
+        if (ruv__find(idx, keys[i]) != RUV__NONE)
+            return RUV_E_EXISTS;
+    }
+    if ((r = ruv__batch_unique(idx, n, keys)) != RUV_OK)
+        return r;
+    /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
+    rng = idx->rng;
+    for (i = 0; hnsw && i < n; i++)
+        upper += ruv__upper_need(idx, ruv__draw_level(idx));
+    idx->rng = rng;
+    if ((r = ruv__reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0, 0)) !=
+        RUV_OK)
+        return r;
+#if RUV__THREADS
+    if (threads > 64)
+        threads = 64;
+    if (threads > n / 64 + 1) /* small batches are not worth threads */
+        threads = n / 64 + 1;
+#else
+    threads = 1;
+#endif
+    if (!hnsw)
+        threads = 1;
+    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
+        int ok = 1;
+        size_t pool = idx->cfg.ef_construction;
+        ruv__mul(n, 4, &ok);
+        if (ok && (mt = (ruv__mt *)ruv__alloc(&idx->mem, sizeof *mt)) != NULL &&
+            (slots = (uint32_t *)ruv__alloc(&idx->mem, n * 4)) != NULL &&
+            (lv = (uint8_t *)ruv__alloc(&idx->mem, n)) != NULL) {
+            for (nctx = 0; nctx + 1 < threads; nctx++) {
+                ruv__mem m = idx->mem;
+                ctx[nctx] = ruv__ctx_new(&m, dim, idx->prep_len);
+                if (!ctx[nctx])
+                    break;
+                if (ruv__ctx_reserve(ctx[nctx], idx->cap, pool, (size_t)idx->m0 + 1) != RUV_OK) {
+                    ruv_search_ctx_free(ctx[nctx]);
+                    break;
+                }
+            }
+        }
+        threads = nctx + 1;
+    }
+    if (threads == 1) {
+        for (i = 0; i < n; i++) {
+            ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
+            if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
+                opt->progress(i + 1, n, opt->progress_user);
+        }
+    } else {
+        for (i = 0; i < n; i++) {
+            slots[i] = ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
+            lv[i] = idx->levels[slots[i]];
+        }
+        memset(mt, 0, sizeof *mt);
+        mt->slots = slots;
+        mt->lv = lv;
+        mt->n = n;
+        ruv__link_parallel(idx, mt, ctx, threads, opt);
+    }
+    for (i = 0; i < nctx; i++)
+        ruv_search_ctx_free(ctx[i]);
+    ruv__free(&idx->mem, lv, n);
+    ruv__free(&idx->mem, slots, n * 4);
+    ruv__free(&idx->mem, mt, sizeof *mt);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
+                                      const float *vecs) {
+    return ruv_index_add_batch_ex(idx, n, keys, vecs, NULL);
+}
+
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
+    if (!idx || !vec)
+        return RUV_E_ARG;
+    return ruv_index_add_batch(idx, 1, &key, vec);
+}
+
+/* ---- put, update, remove, lookups ------------------------------------------------------------ */
+/* Sets the blob of slot s to p[0..len-1] (len 0 clears); room reserved. Keeps the id table. */
+static void ruv__blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
+    ruv__blobs *b = is_id ? &idx->ids : &idx->meta;
+    uint32_t *r;
+    if (!b->ref)
+        return; /* column absent: nothing to clear (a set reserved it) */
+    r = b->ref + 2 * (size_t)s;
+    if (r[1]) {
+        if (is_id)
+            ruv__tab_del(idx, 1, ruv__tab_pos(idx, 1, s));
+        b->live -= r[1];
+        r[0] = r[1] = 0;
+    }
+    if (len) {
+        memcpy(b->bytes + b->len, p, len);
+        r[0] = (uint32_t)b->len;
+        r[1] = (uint32_t)len;
+        b->len += len;
+        b->live += len;
+        if (is_id)
+            ruv__tab_put(idx, 1, idx->idtab, idx->idtab_cap, s);
+    }
+}
+
+/* Moves the id and metadata of slot from to slot to (whose own are empty). */
+static void ruv__blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
+    int c;
+    for (c = 0; c < 2; c++) {
+        ruv__blobs *b = c ? &idx->ids : &idx->meta;
+        uint32_t *f, *t;
+        if (!b->ref)
+            continue;
+        f = b->ref + 2 * (size_t)from;
+        t = b->ref + 2 * (size_t)to;
+        if (c && f[1])
+            idx->idtab[ruv__tab_pos(idx, 1, from)] = to;
+        t[0] = f[0];
+        t[1] = f[1];
+        f[0] = f[1] = 0;
+    }
+}
+
+RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {
+    uint32_t s, other;
+    int hnsw, newslot;
+    size_t upper = 0, id_add = 0, meta_add = 0;
+    ruv_result r;
+    if (!idx || !it || (unsigned)mode > (unsigned)RUV_PUT_UPSERT)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    s = ruv__find(idx, it->key);
+    if (s != RUV__NONE && mode == RUV_PUT_INSERT)
+        return RUV_E_EXISTS;
+    if (s == RUV__NONE && mode == RUV_PUT_UPDATE)
+        return RUV_E_NOTFOUND;
+    if (it->vector && !ruv__trained(idx))
+        return RUV_E_UNTRAINED;
+    if ((s == RUV__NONE && !it->vector) || (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
+        (it->meta && it->meta_len > RUV_MAX_META_BYTES))
+        return RUV_E_ARG;
+    if (it->vector && !ruv__all_finite(it->vector, idx->dim))
+        return RUV_E_VALUE;
+    if (it->id && it->id_len) {
+        other = ruv__find_id(idx, it->id, it->id_len);
+        if (other != RUV__NONE && other != s)
+            return RUV_E_EXISTS;
+        id_add = it->id_len;
+    }
+    if (it->meta)
+        meta_add = it->meta_len;
+    hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
+    newslot = s == RUV__NONE || (hnsw && it->vector);
+    if (newslot && !idx->nfree && idx->count >= RUV_MAX_COUNT)
+        return RUV_E_FULL;
+    if (newslot && hnsw) {
+        uint64_t rng = idx->rng;
+        upper = ruv__upper_need(idx, ruv__draw_level(idx));
+        idx->rng = rng;
+    }
+    if ((r = ruv__reserve(idx, idx->count + (size_t)(newslot && !idx->nfree), upper, id_add,
+                          meta_add)) != RUV_OK)
+        return r;
+    /* Nothing fails from here on. */
+    if (newslot) {
+        uint32_t ns;
+        if (s == RUV__NONE) {
+            ns = ruv__place(idx, it->key, it->vector, (size_t)-1, 1);
+        } else { /* HNSW update: a new node takes over the key; the old one is deleted */
+            ns = ruv__place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s), 1);
+            ruv__blobs_move(idx, s, ns);
+            idx->levels[s] |= RUV__DEAD;
+            idx->live--;
+            ruv__maybe_compact(idx);
+        }
+        s = ns;
+    } else if (it->vector) {
+        ruv__store_vec(idx, s, it->vector);
+    }
+    if (it->id)
+        ruv__blob_set(idx, 1, s, it->id, it->id_len);
+    if (it->meta)
+        ruv__blob_set(idx, 0, s, it->meta, it->meta_len);
+    return RUV_OK;
+}
+
+/* ruv_index_put of a vector alone (id and metadata kept). */
+static ruv_result ruv__put_vector(ruv_index *idx, uint64_t key, const float *vec,
+                                  ruv_put_mode mode) {
+    ruv_item it;
+    if (!vec)
+        return RUV_E_ARG;
+    memset(&it, 0, sizeof it);
+    it.key = key;
+    it.vector = vec;
+    return ruv_index_put(idx, &it, mode);
+}
+
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
+    return ruv__put_vector(idx, key, vec, RUV_PUT_UPDATE);
+}
+
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec) {
+    return ruv__put_vector(idx, key, vec, RUV_PUT_UPSERT);
+}
+
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+    uint32_t s, last;
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if ((s = ruv__find(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    ruv__tab_del(idx, 0, ruv__tab_pos(idx, 0, s));
+    ruv__blob_set(idx, 1, s, NULL, 0);
+    ruv__blob_set(idx, 0, s, NULL, 0);
+    idx->live--;
+    if (idx->cfg.kind == RUV_INDEX_HNSW) {
+        idx->levels[s] |= RUV__DEAD;
+        ruv__maybe_compact(idx);
+        return RUV_OK;
+    }
+    /* flat: the last slot fills the hole */
+    last = (uint32_t)idx->count - 1;
+    if (s != last) {
+        idx->table[ruv__tab_pos(idx, 0, last)] = s;
+        memcpy(idx->data + (size_t)s * idx->stride, idx->data + (size_t)last * idx->stride,
+               idx->stride);
+        if (idx->fvec)
+            memcpy(idx->fvec + (size_t)s * idx->dim, idx->fvec + (size_t)last * idx->dim,
+                   idx->dim * sizeof *idx->fvec);
+        idx->keys[s] = idx->keys[last];
+        ruv__blobs_move(idx, last, s);
+    }
+    idx->count--;
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    return ruv__compact(idx);
+}
+
+RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
+    return idx && ruv__find(idx, key) != RUV__NONE;
+}
+
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out) {
+    uint32_t s;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    if ((s = ruv__find(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
+        memcpy(out, ruv__f32_of(idx, idx->ctx, s), idx->dim * sizeof *out);
+    else
+        ruv__decode(idx, ruv__code(idx, s), out);
+    return RUV_OK;
+}
+
+static ruv_result ruv__get_blob(const ruv_index *idx, int is_id, uint64_t key, const void **p,
+                                size_t *len) {
+    uint32_t s;
+    if (p)
+        *p = NULL;
+    if (len)
+        *len = 0;
+    if (!idx || !p || !len)
+        return RUV_E_ARG;
+    if ((s = ruv__find(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    *p = ruv__blob(is_id ? &idx->ids : &idx->meta, s, len);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
+                                   size_t *len) {
+    const void *p;
+    ruv_result r = ruv__get_blob(idx, 1, key, &p, len);
+    if (id)
+        *id = (const char *)p;
+    return id ? r : RUV_E_ARG;
+}
+
+RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                     size_t *len) {
+    return ruv__get_blob(idx, 0, key, meta, len);
+}
+
+RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+                                    uint64_t *key) {
+    uint32_t s;
+    if (!idx || !id || !len || !key)
+        return RUV_E_ARG;
+    if ((s = ruv__find_id(idx, id, len)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    *key = idx->keys[s];
+    return RUV_OK;
+}
+
+RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
+    size_t s;
+    if (!idx || !cursor || !key)
+        return 0;
+    for (s = *cursor; s < idx->count; s++)
+        if (!ruv__dead(idx, s)) {
+            *key = idx->keys[s];
+            *cursor = s + 1;
+            return 1;
+        }
+    *cursor = idx->count;
+    return 0;
+}
+
+#endif /* RUV__IMPL */

@@ -1,0 +1,358 @@
+/* Quantizer training: SQ8 per-dimension ranges (quantiles), BIN means and deviations, PQ
+   sub-space balancing and k-means with k-means++ seeding. */
+#ifdef RUV__IMPL
+
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__trained(idx); }
+
+static uint64_t ruv__rand(uint64_t *state) {
+    *state += 0x9E3779B97F4A7C15ull;
+    return ruv__mix64(*state);
+}
+
+/* Uniform in [0, 1). */
+static double ruv__rand01(uint64_t *state) {
+    return (double)(ruv__rand(state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static float ruv__l2_small(const float *a, const float *b, size_t n) {
+    float s = 0.0f;
+    size_t i;
+    for (i = 0; i < n; i++)
+        s += (a[i] - b[i]) * (a[i] - b[i]);
+    return s;
+}
+
+/* Scratch of the k-means of one PQ sub-space over ns points of ds dimensions. */
+typedef struct ruv__km {
+    float *x;      /* ns x ds points */
+    float *cent;   /* 256 x ds centroids */
+    double *sum;   /* 256 x ds */
+    float *d2;     /* ns: k-means++ distances */
+    uint8_t *asg;  /* ns: assignment */
+    size_t *count; /* 256 */
+} ruv__km;
+
+/* Lloyd's k-means with k-means++ seeding (Arthur & Vassilvitskii, "k-means++: the advantages of
+   careful seeding", SODA 2007) of k->x into 256 centroids, written transposed to ct (ds x 256).
+   At most 25 iterations (fewer when no assignment changes); an empty cluster takes half of the
+   largest one, the two centroids moved apart by 1/1024 of their components. */
+static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t ds, uint64_t *rng,
+                        float *ct) {
+    float lut[256];
+    size_t i, c, d, it;
+    double total = 0.0;
+    /* k-means++: each next centroid is a point drawn with probability ~ squared distance */
+    memcpy(k->cent, k->x + (ruv__rand(rng) % ns) * ds, ds * sizeof *k->cent);
+    for (i = 0; i < ns; i++)
+        total += k->d2[i] = ruv__l2_small(k->x + i * ds, k->cent, ds);
+    for (c = 1; c < 256; c++) {
+        size_t pick = ns - 1;
+        double r = ruv__rand01(rng) * total, acc = 0.0;
+        if (total <= 0.0) {
+            pick = ruv__rand(rng) % ns;
+        } else {
+            for (i = 0; i < ns; i++)
+                if ((acc += k->d2[i]) > r) {
+                    pick = i;
+                    break;
+                }
+        }
+        memcpy(k->cent + c * ds, k->x + pick * ds, ds * sizeof *k->cent);
+        total = 0.0;
+        for (i = 0; i < ns; i++) {
+            float e = ruv__l2_small(k->x + i * ds, k->cent + c * ds, ds);
+            if (e < k->d2[i])
+                k->d2[i] = e;
+            total += k->d2[i];
+        }
+    }
+    for (it = 0;; it++) {
+        size_t changed = 0;
+        for (c = 0; c < 256; c++)
+            for (d = 0; d < ds; d++)
+                ct[d * 256 + c] = k->cent[c * ds + d];
+        if (it == 25)
+            break;
+        for (i = 0; i < ns; i++) {
+            unsigned a;
+            kern->pq_lut(k->x + i * ds, ct, ds, RUV_OP_L2SQ, lut);
+            a = ruv__argmin256(lut);
+            changed += it == 0 || a != k->asg[i];
+            k->asg[i] = (uint8_t)a;
+        }
+        if (!changed)
+            break;
+        memset(k->sum, 0, 256 * ds * sizeof *k->sum);
+        memset(k->count, 0, 256 * sizeof *k->count);
+        for (i = 0; i < ns; i++) {
+            double *s = k->sum + (size_t)k->asg[i] * ds;
+            k->count[k->asg[i]]++;
+            for (d = 0; d < ds; d++)
+                s[d] += k->x[i * ds + d];
+        }
+        for (c = 0; c < 256; c++)
+            if (k->count[c])
+                for (d = 0; d < ds; d++)
+                    k->cent[c * ds + d] = (float)(k->sum[c * ds + d] / (double)k->count[c]);
+        for (c = 0; c < 256; c++) {
+            size_t big = 0, b;
+            if (k->count[c])
+                continue;
+            for (b = 1; b < 256; b++)
+                if (k->count[b] > k->count[big])
+                    big = b;
+            if (k->count[big] < 2)
+                break;
+            for (d = 0; d < ds; d++) {
+                float v = k->cent[big * ds + d], e = (d % 2 ? 1.0f : -1.0f) / 1024.0f;
+                k->cent[c * ds + d] = v * (1.0f + e);
+                k->cent[big * ds + d] = v * (1.0f - e);
+            }
+            k->count[c] = k->count[big] / 2;
+            k->count[big] -= k->count[c];
+        }
+    }
+}
+
+/* PQ: which dimensions form each sub-space. Dimensions sorted by decreasing variance go one by
+   one to the sub-space (with room left) whose sum of log-variances is smallest, so that every
+   sub-space gets a similar share of the data's spread (in the spirit of the eigenvalue
+   allocation of Ge et al., "Optimized product quantization", TPAMI 2014, without the rotation);
+   each sub-space's dimensions in increasing order. */
+static void ruv__pq_balance(const double *var, size_t dim, size_t m, uint32_t *perm,
+                            uint32_t *order, double *load, size_t *fill) {
+    size_t ds = dim / m, i, j;
+    for (i = 0; i < dim; i++)
+        order[i] = (uint32_t)i;
+    for (i = 1; i < dim; i++) { /* insertion sort by decreasing variance, then index */
+        uint32_t t = order[i];
+        j = i;
+        while (j > 0 && var[order[j - 1]] < var[t]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = t;
+    }
+    for (j = 0; j < m; j++) {
+        load[j] = 0.0;
+        fill[j] = 0;
+    }
+    for (i = 0; i < dim; i++) {
+        size_t best = m;
+        for (j = 0; j < m; j++)
+            if (fill[j] < ds && (best == m || load[j] < load[best]))
+                best = j;
+        perm[best * ds + fill[best]++] = order[i];
+        load[best] += log(var[order[i]] + 1e-12);
+    }
+    for (j = 0; j < m; j++) /* increasing within each sub-space */
+        for (i = 1; i < ds; i++) {
+            uint32_t t = perm[j * ds + i];
+            size_t q = i;
+            while (q > 0 && perm[j * ds + q - 1] > t) {
+                perm[j * ds + q] = perm[j * ds + q - 1];
+                q--;
+            }
+            perm[j * ds + q] = t;
+        }
+}
+
+/* Row i of the training set as the index stores it (normalised for cosine), maybe into out. */
+static const float *ruv__train_row(const ruv_index *idx, const float *vecs, size_t i, float *out) {
+    const float *v = vecs + i * idx->dim;
+    if (idx->cfg.metric != RUV_METRIC_COSINE)
+        return v;
+    ruv__normalize(out, v, idx->dim);
+    return out;
+}
+
+/* The training sample: rows[0..ns-1] = the first ns of a seeded shuffle of 0..n-1. */
+static void ruv__sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        rows[i] = (uint32_t)i;
+    if (ns < n)
+        for (i = 0; i < ns; i++) {
+            size_t t = i + (size_t)(ruv__rand(rng) % (n - i));
+            uint32_t x = rows[i];
+            rows[i] = rows[t];
+            rows[t] = x;
+        }
+}
+
+static int ruv__cmp_float(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* SQ8 training into qp: per dimension, lo and hi are the 0.01% and 99.99% quantiles of a sample
+   of at most 65,536 vectors (the minimum and maximum below 10,000 of them): the few outliers
+   beyond are clamped, and every other value gets a finer step. sc = (hi - lo) / 255. */
+static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, float *qp) {
+    size_t d = idx->dim, ns = n < 65536 ? n : 65536, i, j;
+    size_t a = (size_t)(1e-4 * (double)(ns - 1)), b = ns - 1 - a;
+    uint64_t rng = idx->cfg.seed;
+    uint32_t *rows = (uint32_t *)ruv__alloc(&idx->mem, n * sizeof *rows);
+    float *col = (float *)ruv__alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
+    if (rows && col) {
+        ruv__sample(rows, n, ns, &rng);
+        for (i = 0; i < ns; i++) { /* column-major copy of the sample */
+            const float *v = ruv__train_row(idx, vecs, rows[i], row);
+            for (j = 0; j < d; j++)
+                col[j * ns + i] = v[j];
+        }
+        for (j = 0; j < d; j++) {
+            float *c = col + j * ns;
+            qsort(c, ns, sizeof *c, ruv__cmp_float);
+            qp[j] = c[a];
+            qp[d + j] = (float)(((double)c[b] - c[a]) / 255.0);
+        }
+    }
+    ruv__free(&idx->mem, rows, n * sizeof *rows);
+    ruv__free(&idx->mem, col, ns * d * sizeof *col);
+    return rows && col ? RUV_OK : RUV_E_NOMEM;
+}
+
+/* PQ training into qp (ruv__qp_bytes): sample, permutation, k-means per sub-space. */
+static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, float *qp) {
+    size_t d = idx->dim, m = idx->cfg.pq_m, ds = d / m, ns = n < 65536 ? n : 65536, i, j;
+    uint64_t rng = idx->cfg.seed;
+    uint32_t *rows = NULL, *perm = (uint32_t *)(void *)qp, *order = NULL;
+    double *var = NULL, *mean = NULL, *load = NULL;
+    size_t *fill = NULL;
+    float *row = idx->ctx->query;
+    ruv__km k;
+    ruv__mem *mm = &idx->mem;
+    ruv_result r = RUV_E_NOMEM;
+    memset(&k, 0, sizeof k);
+    if (!(rows = (uint32_t *)ruv__alloc(mm, n * sizeof *rows)) ||
+        !(order = (uint32_t *)ruv__alloc(mm, d * sizeof *order)) ||
+        !(var = (double *)ruv__alloc(mm, d * sizeof *var)) ||
+        !(mean = (double *)ruv__alloc(mm, d * sizeof *mean)) ||
+        !(load = (double *)ruv__alloc(mm, m * sizeof *load)) ||
+        !(fill = (size_t *)ruv__alloc(mm, m * sizeof *fill)) ||
+        !(k.x = (float *)ruv__alloc(mm, ns * ds * sizeof *k.x)) ||
+        !(k.cent = (float *)ruv__alloc(mm, 256 * ds * sizeof *k.cent)) ||
+        !(k.sum = (double *)ruv__alloc(mm, 256 * ds * sizeof *k.sum)) ||
+        !(k.d2 = (float *)ruv__alloc(mm, ns * sizeof *k.d2)) ||
+        !(k.asg = (uint8_t *)ruv__alloc(mm, ns)) ||
+        !(k.count = (size_t *)ruv__alloc(mm, 256 * sizeof *k.count)))
+        goto done;
+    ruv__sample(rows, n, ns, &rng);
+    for (j = 0; j < d; j++)
+        var[j] = mean[j] = 0.0;
+    for (i = 0; i < ns; i++) {
+        const float *v = ruv__train_row(idx, vecs, rows[i], row);
+        for (j = 0; j < d; j++) {
+            mean[j] += v[j];
+            var[j] += (double)v[j] * v[j];
+        }
+    }
+    for (j = 0; j < d; j++) {
+        mean[j] /= (double)ns;
+        var[j] = var[j] / (double)ns - mean[j] * mean[j];
+    }
+    ruv__pq_balance(var, d, m, perm, order, load, fill);
+    for (j = 0; j < m; j++) {
+        for (i = 0; i < ns; i++) {
+            const float *v = ruv__train_row(idx, vecs, rows[i], row);
+            size_t t;
+            for (t = 0; t < ds; t++)
+                k.x[i * ds + t] = v[perm[j * ds + t]];
+        }
+        ruv__kmeans(&idx->kern, &k, ns, ds, &rng, qp + d + j * ds * 256);
+    }
+    r = RUV_OK;
+done:
+    ruv__free(mm, rows, n * sizeof *rows);
+    ruv__free(mm, order, d * sizeof *order);
+    ruv__free(mm, var, d * sizeof *var);
+    ruv__free(mm, mean, d * sizeof *mean);
+    ruv__free(mm, load, m * sizeof *load);
+    ruv__free(mm, fill, m * sizeof *fill);
+    ruv__free(mm, k.x, ns * ds * sizeof *k.x);
+    ruv__free(mm, k.cent, 256 * ds * sizeof *k.cent);
+    ruv__free(mm, k.sum, 256 * ds * sizeof *k.sum);
+    ruv__free(mm, k.d2, ns * sizeof *k.d2);
+    ruv__free(mm, k.asg, ns);
+    ruv__free(mm, k.count, 256 * sizeof *k.count);
+    return r;
+}
+
+/* Installs new quantizer tables, releasing the old ones. */
+static void ruv__set_qp(ruv_index *idx, float *qp) {
+    ruv__free(&idx->mem, idx->qp, ruv__qp_bytes(&idx->cfg));
+    idx->qp = qp;
+}
+
+RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
+    size_t d, i, j, bytes;
+    float *qp, *row;
+    ruv_result r = RUV_OK;
+    if (!idx || n == 0 || !vecs)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (idx->count)
+        return RUV_E_STATE;
+    d = idx->dim;
+    for (i = 0; i < n; i++)
+        if (!ruv__all_finite(vecs + i * d, d))
+            return RUV_E_VALUE;
+    if (!(bytes = ruv__qp_bytes(&idx->cfg)))
+        return RUV_OK;
+    if (idx->cfg.quant == RUV_QUANT_PQ && n < 256)
+        return RUV_E_TRAIN;
+    if (!(qp = (float *)ruv__alloc(&idx->mem, bytes)))
+        return RUV_E_NOMEM;
+    row = idx->ctx->query;
+    if (idx->cfg.quant == RUV_QUANT_SQ8) {
+        r = ruv__train_sq8(idx, n, vecs, qp);
+    } else if (idx->cfg.quant == RUV_QUANT_BIN) { /* mean, then mean absolute deviation */
+        for (j = 0; j < 2 * d; j++)
+            qp[j] = 0.0f;
+        for (i = 0; i < n; i++) {
+            const float *v = ruv__train_row(idx, vecs, i, row);
+            for (j = 0; j < d; j++)
+                qp[j] += (v[j] - qp[j]) / (float)(i + 1);
+        }
+        for (i = 0; i < n; i++) {
+            const float *v = ruv__train_row(idx, vecs, i, row);
+            for (j = 0; j < d; j++)
+                qp[d + j] += (fabsf(v[j] - qp[j]) - qp[d + j]) / (float)(i + 1);
+        }
+    } else {
+        r = ruv__train_pq(idx, n, vecs, qp);
+    }
+    if (r != RUV_OK) {
+        ruv__free(&idx->mem, qp, bytes);
+        return r;
+    }
+    ruv__set_qp(idx, qp);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
+    size_t d, j;
+    float *qp;
+    if (!idx || !lo || !hi || idx->cfg.quant != RUV_QUANT_SQ8)
+        return RUV_E_ARG;
+    d = idx->dim;
+    for (j = 0; j < d; j++)
+        if (!ruv__all_finite(lo + j, 1) || !ruv__all_finite(hi + j, 1) || !(lo[j] <= hi[j]))
+            return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (idx->count)
+        return RUV_E_STATE;
+    if (!(qp = (float *)ruv__alloc(&idx->mem, d * 8)))
+        return RUV_E_NOMEM;
+    for (j = 0; j < d; j++) {
+        qp[j] = lo[j];
+        qp[d + j] = (float)(((double)hi[j] - lo[j]) / 255.0);
+    }
+    ruv__set_qp(idx, qp);
+    return RUV_OK;
+}
+
+#endif /* RUV__IMPL */
