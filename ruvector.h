@@ -3215,17 +3215,17 @@ typedef struct ruv__mem {
     size_t used;
 } ruv__mem;
 
-static void *ruv__malloc_default(void *user, size_t size) {
+static void *ruv__mem_default_alloc(void *user, size_t size) {
     (void)user;
     return RUV_MALLOC(size, user);
 }
-static void ruv__free_default(void *user, void *p, size_t size) {
+static void ruv__mem_default_free(void *user, void *p, size_t size) {
     (void)size;
     (void)user;
     RUV_FREE(p, user);
 }
 
-static void *ruv__alloc(ruv__mem *m, size_t size) {
+static void *ruv__mem_alloc(ruv__mem *m, size_t size) {
     void *p;
     if (size == 0)
         size = 1;
@@ -3235,7 +3235,7 @@ static void *ruv__alloc(ruv__mem *m, size_t size) {
     return p;
 }
 
-static void ruv__free(ruv__mem *m, void *p, size_t size) {
+static void ruv__mem_free(ruv__mem *m, void *p, size_t size) {
     if (!p)
         return;
     if (size == 0)
@@ -3245,11 +3245,11 @@ static void ruv__free(ruv__mem *m, void *p, size_t size) {
 }
 
 /* 64-byte aligned block: the raw pointer is stored just below the aligned address. */
-static void *ruv__alloc_aligned(ruv__mem *m, size_t size) {
+static void *ruv__mem_alloc_aligned(ruv__mem *m, size_t size) {
     unsigned char *raw, *p;
     if (size > (size_t)-1 - RUV__ALIGN - sizeof(void *))
         return NULL;
-    raw = (unsigned char *)ruv__alloc(m, size + RUV__ALIGN + sizeof(void *));
+    raw = (unsigned char *)ruv__mem_alloc(m, size + RUV__ALIGN + sizeof(void *));
     if (!raw)
         return NULL;
     p = raw + sizeof(void *);
@@ -3258,16 +3258,16 @@ static void *ruv__alloc_aligned(ruv__mem *m, size_t size) {
     return p;
 }
 
-static void ruv__free_aligned(ruv__mem *m, void *p, size_t size) {
+static void ruv__mem_free_aligned(ruv__mem *m, void *p, size_t size) {
     unsigned char *raw;
     if (!p)
         return;
     memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof(void *));
-    ruv__free(m, raw, size + RUV__ALIGN + sizeof(void *));
+    ruv__mem_free(m, raw, size + RUV__ALIGN + sizeof(void *));
 }
 
 /* a * b, or 0 with *ok cleared on overflow. */
-static size_t ruv__mul(size_t a, size_t b, int *ok) {
+static size_t ruv__size_mul(size_t a, size_t b, int *ok) {
     if (a != 0 && b > (size_t)-1 / a) {
         *ok = 0;
         return 0;
@@ -3276,22 +3276,22 @@ static size_t ruv__mul(size_t a, size_t b, int *ok) {
 }
 
 /* ---- values ---------------------------------------------------------------------------------- */
-static int ruv__finite(float x) {
+static int ruv__f32_finite(float x) {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
     return (u & 0x7F800000u) != 0x7F800000u;
 }
 
-static int ruv__all_finite(const float *v, size_t n) {
+static int ruv__vec_finite(const float *v, size_t n) {
     size_t i;
     for (i = 0; i < n; i++)
-        if (!ruv__finite(v[i]))
+        if (!ruv__f32_finite(v[i]))
             return 0;
     return 1;
 }
 
 /* dst = src / |src| (norm in double); all-zero stays all-zero. */
-static void ruv__normalize(float *dst, const float *src, size_t n) {
+static void ruv__vec_normalize(float *dst, const float *src, size_t n) {
     double s = 0.0, inv;
     size_t i;
     for (i = 0; i < n; i++)
@@ -3302,7 +3302,7 @@ static void ruv__normalize(float *dst, const float *src, size_t n) {
 }
 
 /* splitmix64: seeds and hashes. */
-static uint64_t ruv__mix64(uint64_t x) {
+static uint64_t ruv__hash_mix64(uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
@@ -3311,21 +3311,21 @@ static uint64_t ruv__mix64(uint64_t x) {
 
 /* ---- byte order and XXH64 -------------------------------------------------------------------- */
 /* Little-endian field access, independent of the host's byte order. */
-static uint32_t ruv__rd32(const unsigned char *p) {
+static uint32_t ruv__le_rd32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static uint64_t ruv__rd64(const unsigned char *p) {
-    return (uint64_t)ruv__rd32(p) | (uint64_t)ruv__rd32(p + 4) << 32;
+static uint64_t ruv__le_rd64(const unsigned char *p) {
+    return (uint64_t)ruv__le_rd32(p) | (uint64_t)ruv__le_rd32(p + 4) << 32;
 }
-static void ruv__wr32(unsigned char *p, uint32_t v) {
+static void ruv__le_wr32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)v;
     p[1] = (unsigned char)(v >> 8);
     p[2] = (unsigned char)(v >> 16);
     p[3] = (unsigned char)(v >> 24);
 }
-static void ruv__wr64(unsigned char *p, uint64_t v) {
-    ruv__wr32(p, (uint32_t)v);
-    ruv__wr32(p + 4, (uint32_t)(v >> 32));
+static void ruv__le_wr64(unsigned char *p, uint64_t v) {
+    ruv__le_wr32(p, (uint32_t)v);
+    ruv__le_wr32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* XXH64 (Yann Collet, xxHash specification, github.com/Cyan4973/xxHash doc/xxhash_spec.md),
@@ -3342,10 +3342,10 @@ typedef struct ruv__xxh {
     size_t n; /* bytes in buf */
 } ruv__xxh;
 
-static uint64_t ruv__rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+static uint64_t ruv__xxh_rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
-static uint64_t ruv__xround(uint64_t acc, uint64_t in) {
-    return ruv__rotl64(acc + in * RUV__XP2, 31) * RUV__XP1;
+static uint64_t ruv__xxh_round(uint64_t acc, uint64_t in) {
+    return ruv__xxh_rotl64(acc + in * RUV__XP2, 31) * RUV__XP1;
 }
 
 static void ruv__xxh_init(ruv__xxh *h, uint64_t seed) {
@@ -3358,10 +3358,10 @@ static void ruv__xxh_init(ruv__xxh *h, uint64_t seed) {
 }
 
 static void ruv__xxh_stripe(uint64_t v[4], const unsigned char *p) {
-    v[0] = ruv__xround(v[0], ruv__rd64(p));
-    v[1] = ruv__xround(v[1], ruv__rd64(p + 8));
-    v[2] = ruv__xround(v[2], ruv__rd64(p + 16));
-    v[3] = ruv__xround(v[3], ruv__rd64(p + 24));
+    v[0] = ruv__xxh_round(v[0], ruv__le_rd64(p));
+    v[1] = ruv__xxh_round(v[1], ruv__le_rd64(p + 8));
+    v[2] = ruv__xxh_round(v[2], ruv__le_rd64(p + 16));
+    v[3] = ruv__xxh_round(v[3], ruv__le_rd64(p + 24));
 }
 
 static void ruv__xxh_update(ruv__xxh *h, const void *data, size_t len) {
@@ -3389,23 +3389,23 @@ static uint64_t ruv__xxh_final(const ruv__xxh *h) {
     size_t len = h->n, i;
     uint64_t x;
     if (h->total >= 32) {
-        x = ruv__rotl64(h->v[0], 1) + ruv__rotl64(h->v[1], 7) + ruv__rotl64(h->v[2], 12) +
-            ruv__rotl64(h->v[3], 18);
+        x = ruv__xxh_rotl64(h->v[0], 1) + ruv__xxh_rotl64(h->v[1], 7) +
+            ruv__xxh_rotl64(h->v[2], 12) + ruv__xxh_rotl64(h->v[3], 18);
         for (i = 0; i < 4; i++)
-            x = (x ^ ruv__xround(0, h->v[i])) * RUV__XP1 + RUV__XP4;
+            x = (x ^ ruv__xxh_round(0, h->v[i])) * RUV__XP1 + RUV__XP4;
     } else {
         x = h->seed + RUV__XP5;
     }
     x += h->total;
     for (; len >= 8; p += 8, len -= 8)
-        x = ruv__rotl64(x ^ ruv__xround(0, ruv__rd64(p)), 27) * RUV__XP1 + RUV__XP4;
+        x = ruv__xxh_rotl64(x ^ ruv__xxh_round(0, ruv__le_rd64(p)), 27) * RUV__XP1 + RUV__XP4;
     if (len >= 4) {
-        x = ruv__rotl64(x ^ (uint64_t)ruv__rd32(p) * RUV__XP1, 23) * RUV__XP2 + RUV__XP3;
+        x = ruv__xxh_rotl64(x ^ (uint64_t)ruv__le_rd32(p) * RUV__XP1, 23) * RUV__XP2 + RUV__XP3;
         p += 4;
         len -= 4;
     }
     for (; len; p++, len--)
-        x = ruv__rotl64(x ^ *p * RUV__XP5, 11) * RUV__XP1;
+        x = ruv__xxh_rotl64(x ^ *p * RUV__XP5, 11) * RUV__XP1;
     x ^= x >> 33;
     x *= RUV__XP2;
     x ^= x >> 29;
@@ -3433,6 +3433,14 @@ typedef struct ruv__cand {
     uint32_t id;
 } ruv__cand;
 
+/* Orders candidates by distance, then slot. */
+static int ruv__ctx_cand_cmp(const void *a, const void *b) {
+    const ruv__cand *x = (const ruv__cand *)a, *y = (const ruv__cand *)b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 struct ruv_search_ctx {
     ruv__mem mem;
     uint32_t *visited; /* visited[slot] == epoch: seen in this search */
@@ -3459,34 +3467,34 @@ static ruv_result ruv__ctx_reserve(ruv_search_ctx *c, size_t slots, size_t pool,
     uint32_t *v = NULL, *ids = NULL, *lb = NULL;
     ruv__cand *p = NULL, *s = NULL;
     int ok = 1;
-    size_t vb = ruv__mul(slots, sizeof *v, &ok), pb = ruv__mul(pool, sizeof *p, &ok);
-    size_t sb = ruv__mul(sel, sizeof *s, &ok), ib = ruv__mul(sel, sizeof *ids, &ok);
+    size_t vb = ruv__size_mul(slots, sizeof *v, &ok), pb = ruv__size_mul(pool, sizeof *p, &ok);
+    size_t sb = ruv__size_mul(sel, sizeof *s, &ok), ib = ruv__size_mul(sel, sizeof *ids, &ok);
     if (!ok)
         return RUV_E_NOMEM;
-    if (slots > c->visited_cap && !(v = (uint32_t *)ruv__alloc(&c->mem, vb)))
+    if (slots > c->visited_cap && !(v = (uint32_t *)ruv__mem_alloc(&c->mem, vb)))
         goto fail;
-    if (pool > c->pool_cap && !(p = (ruv__cand *)ruv__alloc(&c->mem, pb)))
+    if (pool > c->pool_cap && !(p = (ruv__cand *)ruv__mem_alloc(&c->mem, pb)))
         goto fail;
-    if (sel > c->sel_cap && (!(s = (ruv__cand *)ruv__alloc(&c->mem, sb)) ||
-                             !(ids = (uint32_t *)ruv__alloc(&c->mem, ib)) ||
-                             !(lb = (uint32_t *)ruv__alloc(&c->mem, ib))))
+    if (sel > c->sel_cap && (!(s = (ruv__cand *)ruv__mem_alloc(&c->mem, sb)) ||
+                             !(ids = (uint32_t *)ruv__mem_alloc(&c->mem, ib)) ||
+                             !(lb = (uint32_t *)ruv__mem_alloc(&c->mem, ib))))
         goto fail;
     if (v) {
         memset(v, 0, vb);
-        ruv__free(&c->mem, c->visited, c->visited_cap * sizeof *v);
+        ruv__mem_free(&c->mem, c->visited, c->visited_cap * sizeof *v);
         c->visited = v;
         c->visited_cap = slots;
         c->epoch = 0;
     }
     if (p) {
-        ruv__free(&c->mem, c->pool, c->pool_cap * sizeof *p);
+        ruv__mem_free(&c->mem, c->pool, c->pool_cap * sizeof *p);
         c->pool = p;
         c->pool_cap = pool;
     }
     if (s) {
-        ruv__free(&c->mem, c->sel, c->sel_cap * sizeof *s);
-        ruv__free(&c->mem, c->ids, c->sel_cap * sizeof *ids);
-        ruv__free(&c->mem, c->lbuf, c->sel_cap * sizeof *ids);
+        ruv__mem_free(&c->mem, c->sel, c->sel_cap * sizeof *s);
+        ruv__mem_free(&c->mem, c->ids, c->sel_cap * sizeof *ids);
+        ruv__mem_free(&c->mem, c->lbuf, c->sel_cap * sizeof *ids);
         c->sel = s;
         c->ids = ids;
         c->lbuf = lb;
@@ -3494,46 +3502,46 @@ static ruv_result ruv__ctx_reserve(ruv_search_ctx *c, size_t slots, size_t pool,
     }
     return RUV_OK;
 fail:
-    ruv__free(&c->mem, v, vb);
-    ruv__free(&c->mem, p, pb);
-    ruv__free(&c->mem, s, sb);
-    ruv__free(&c->mem, ids, ib);
-    ruv__free(&c->mem, lb, ib);
+    ruv__mem_free(&c->mem, v, vb);
+    ruv__mem_free(&c->mem, p, pb);
+    ruv__mem_free(&c->mem, s, sb);
+    ruv__mem_free(&c->mem, ids, ib);
+    ruv__mem_free(&c->mem, lb, ib);
     return RUV_E_NOMEM;
 }
 
 static void ruv__ctx_release(ruv_search_ctx *c) {
-    ruv__free(&c->mem, c->visited, c->visited_cap * sizeof *c->visited);
-    ruv__free(&c->mem, c->pool, c->pool_cap * sizeof *c->pool);
-    ruv__free(&c->mem, c->sel, c->sel_cap * sizeof *c->sel);
-    ruv__free(&c->mem, c->ids, c->sel_cap * sizeof *c->ids);
-    ruv__free(&c->mem, c->lbuf, c->sel_cap * sizeof *c->lbuf);
-    ruv__free(&c->mem, c->query, c->dim * sizeof *c->query);
-    ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
-    ruv__free(&c->mem, c->qprep, c->prep_cap * sizeof *c->qprep);
-    ruv__free(&c->mem, c->nprep, c->prep_cap * sizeof *c->nprep);
-    ruv__free(&c->mem, c->tmp, c->tmp ? 2 * c->dim * sizeof *c->tmp : 0);
+    ruv__mem_free(&c->mem, c->visited, c->visited_cap * sizeof *c->visited);
+    ruv__mem_free(&c->mem, c->pool, c->pool_cap * sizeof *c->pool);
+    ruv__mem_free(&c->mem, c->sel, c->sel_cap * sizeof *c->sel);
+    ruv__mem_free(&c->mem, c->ids, c->sel_cap * sizeof *c->ids);
+    ruv__mem_free(&c->mem, c->lbuf, c->sel_cap * sizeof *c->lbuf);
+    ruv__mem_free(&c->mem, c->query, c->dim * sizeof *c->query);
+    ruv__mem_free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
+    ruv__mem_free(&c->mem, c->qprep, c->prep_cap * sizeof *c->qprep);
+    ruv__mem_free(&c->mem, c->nprep, c->prep_cap * sizeof *c->nprep);
+    ruv__mem_free(&c->mem, c->tmp, c->tmp ? 2 * c->dim * sizeof *c->tmp : 0);
 }
 
 /* Grows the prepared-query buffers to `prep` floats (and allocates tmp once). All or nothing. */
 static ruv_result ruv__ctx_prep(ruv_search_ctx *c, size_t prep) {
     float *a = NULL, *b = NULL, *t = NULL;
     size_t bytes = prep * sizeof *a, tb = 2 * c->dim * sizeof *t;
-    if (prep > c->prep_cap && (!(a = (float *)ruv__alloc(&c->mem, bytes)) ||
-                               !(b = (float *)ruv__alloc(&c->mem, bytes)))) {
-        ruv__free(&c->mem, a, bytes);
+    if (prep > c->prep_cap && (!(a = (float *)ruv__mem_alloc(&c->mem, bytes)) ||
+                               !(b = (float *)ruv__mem_alloc(&c->mem, bytes)))) {
+        ruv__mem_free(&c->mem, a, bytes);
         return RUV_E_NOMEM;
     }
-    if (!c->tmp && !(t = (float *)ruv__alloc(&c->mem, tb))) {
-        ruv__free(&c->mem, a, bytes);
-        ruv__free(&c->mem, b, bytes);
+    if (!c->tmp && !(t = (float *)ruv__mem_alloc(&c->mem, tb))) {
+        ruv__mem_free(&c->mem, a, bytes);
+        ruv__mem_free(&c->mem, b, bytes);
         return RUV_E_NOMEM;
     }
     if (t)
         c->tmp = t;
     if (a) {
-        ruv__free(&c->mem, c->qprep, c->prep_cap * sizeof *a);
-        ruv__free(&c->mem, c->nprep, c->prep_cap * sizeof *a);
+        ruv__mem_free(&c->mem, c->qprep, c->prep_cap * sizeof *a);
+        ruv__mem_free(&c->mem, c->nprep, c->prep_cap * sizeof *a);
         c->qprep = a;
         c->nprep = b;
         c->prep_cap = prep;
@@ -3545,13 +3553,13 @@ static ruv_result ruv__ctx_prep(ruv_search_ctx *c, size_t prep) {
    failure. */
 static ruv_search_ctx *ruv__ctx_new(ruv__mem *mem, size_t dim, size_t prep) {
     ruv__mem m = *mem;
-    ruv_search_ctx *c = (ruv_search_ctx *)ruv__alloc(&m, sizeof *c);
+    ruv_search_ctx *c = (ruv_search_ctx *)ruv__mem_alloc(&m, sizeof *c);
     float *q;
     if (!c)
         return NULL;
-    q = (float *)ruv__alloc(&m, dim * sizeof *q);
+    q = (float *)ruv__mem_alloc(&m, dim * sizeof *q);
     if (!q) {
-        ruv__free(&m, c, sizeof *c);
+        ruv__mem_free(&m, c, sizeof *c);
         return NULL;
     }
     memset(c, 0, sizeof *c);
@@ -3561,7 +3569,7 @@ static ruv_search_ctx *ruv__ctx_new(ruv__mem *mem, size_t dim, size_t prep) {
     c->dim = dim;
     if (ruv__ctx_prep(c, prep) != RUV_OK) {
         ruv__ctx_release(c);
-        ruv__free(&m, c, sizeof *c);
+        ruv__mem_free(&m, c, sizeof *c);
         return NULL;
     }
     return c;
@@ -3611,7 +3619,7 @@ struct ruv_index {
     size_t sq_off;   /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;     /* PQ: dimensions per sub-quantizer */
     size_t prep_len; /* floats of a prepared query (ruv__prep) */
-    float *qp;       /* quantizer tables (NULL until trained), ruv__qp_bytes(&cfg) bytes */
+    float *qp;       /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
     float *fvec;     /* f32 copies of a quantized index [cap * dim], NULL if none */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
@@ -3648,6 +3656,32 @@ struct ruv_index {
     struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
 };
 
+/* ---- slots ------------------------------------------------------------------------------------
+ */
+/* Stored form of slot's vector: dim floats (RUV_QUANT_NONE) or its code. */
+static unsigned char *ruv__slot_code(const ruv_index *idx, uint32_t slot) {
+    return idx->data + (size_t)slot * idx->stride + idx->vec_off;
+}
+
+/* Neighbour list of slot at level: [0] = count, then the links. */
+static uint32_t *ruv__slot_links(const ruv_index *idx, uint32_t slot, int level) {
+    if (level == 0)
+        return (uint32_t *)(void *)(idx->data + (size_t)slot * idx->stride);
+    return idx->upper + idx->upper_off[slot] + (size_t)(level - 1) * (idx->M + 1);
+}
+
+/* Whether slot s holds a deleted (or free) HNSW node. */
+static int ruv__slot_dead(const ruv_index *idx, size_t s) {
+    return idx->levels && (idx->levels[s] & RUV__DEAD);
+}
+
+/* Candidate-list size the index's own ctx needs: inserts (ef_construction) and searches
+   without a ctx (ef_search). */
+static size_t ruv__index_pool(const ruv_index *idx) {
+    return idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
+                                                         : idx->cfg.ef_construction;
+}
+
 /* ---- configuration, layout, create and free -------------------------------------------------- */
 #define RUV__RESULT_CASE(name, value, msg)                                                         \
     case name:                                                                                     \
@@ -3671,7 +3705,7 @@ RUVDEF ruv_config ruv_config_init(uint32_t dim) {
 }
 
 /* Fills defaults and checks ranges: the one place config rules live. */
-static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
+static ruv_result ruv__index_resolve(const ruv_config *in, ruv_config *out) {
     ruv_config c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
@@ -3720,20 +3754,20 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
             return RUV_E_UNSUPPORTED;
     }
     if (!c.alloc.alloc) {
-        c.alloc.alloc = ruv__malloc_default;
-        c.alloc.free = ruv__free_default;
+        c.alloc.alloc = ruv__mem_default_alloc;
+        c.alloc.free = ruv__mem_default_free;
     }
     *out = c;
     return RUV_OK;
 }
 
 /* The kernel operation behind a metric. */
-static ruv_op ruv__metric_op(ruv_metric m) {
+static ruv_op ruv__index_metric_op(ruv_metric m) {
     return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
 }
 
 /* Bytes of one stored vector (its code) for a resolved config. */
-static size_t ruv__code_bytes(const ruv_config *c) {
+static size_t ruv__index_code_bytes(const ruv_config *c) {
     switch (c->quant) {
     case RUV_QUANT_NONE:
         return (size_t)c->dim * 4;
@@ -3750,13 +3784,13 @@ static size_t ruv__code_bytes(const ruv_config *c) {
 }
 
 /* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
-static size_t ruv__stride(const ruv_config *c) {
+static size_t ruv__index_stride(const ruv_config *c) {
     size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
-    return (off + ruv__code_bytes(c) + 15) & ~(size_t)15;
+    return (off + ruv__index_code_bytes(c) + 15) & ~(size_t)15;
 }
 
 /* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
-static size_t ruv__qp_bytes(const ruv_config *c) {
+static size_t ruv__index_qp_bytes(const ruv_config *c) {
     switch (c->quant) {
     case RUV_QUANT_SQ8:
     case RUV_QUANT_BIN:
@@ -3769,18 +3803,18 @@ static size_t ruv__qp_bytes(const ruv_config *c) {
 }
 
 /* Whether the index can take vectors: quantizer tables present or not needed. */
-static int ruv__trained(const ruv_index *idx) {
-    return idx->qp != NULL || ruv__qp_bytes(&idx->cfg) == 0;
+static int ruv__index_trained(const ruv_index *idx) {
+    return idx->qp != NULL || ruv__index_qp_bytes(&idx->cfg) == 0;
 }
 
 /* Code layout and distance functions of idx->cfg's storage. */
-static void ruv__quant_layout(ruv_index *idx) {
+static void ruv__index_layout(ruv_index *idx) {
     const ruv_config *c = &idx->cfg;
     ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
                   : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
-    idx->code_bytes = ruv__code_bytes(c);
+    idx->code_bytes = ruv__index_code_bytes(c);
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
@@ -3801,18 +3835,18 @@ static void ruv__quant_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        idx->raw_dist = idx->kern.fn[ruv__metric_op(c->metric)][t];
+        idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
 }
 
 /* Growth of every per-slot array: src/tables.h. */
-static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
-                               size_t meta_add);
+static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                                   size_t meta_add);
 
 /* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
    cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
-static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out) {
+static ruv_result ruv__index_new(const ruv_config *cfg, int arrays, ruv_index **out) {
     ruv_config c;
     ruv_kernels k;
     ruv__mem mem;
@@ -3823,14 +3857,14 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     *out = NULL;
     if (!cfg)
         return RUV_E_ARG;
-    if ((r = ruv__config_resolve(cfg, &c)) != RUV_OK)
+    if ((r = ruv__index_resolve(cfg, &c)) != RUV_OK)
         return r;
     if (!ruv_kernels_init(c.isa, &k))
         return RUV_E_UNSUPPORTED;
     c.isa = k.isa;
     mem.a = c.alloc;
     mem.used = 0;
-    idx = (ruv_index *)ruv__alloc(&mem, sizeof *idx);
+    idx = (ruv_index *)ruv__mem_alloc(&mem, sizeof *idx);
     if (!idx)
         return RUV_E_NOMEM;
     memset(idx, 0, sizeof *idx);
@@ -3839,8 +3873,8 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     idx->kern = k;
     idx->dim = c.dim;
     idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
-    idx->f32_dist = k.fn[ruv__metric_op(c.metric)][RUV_DTYPE_F32];
-    ruv__quant_layout(idx);
+    idx->f32_dist = k.fn[ruv__index_metric_op(c.metric)][RUV_DTYPE_F32];
+    ruv__index_layout(idx);
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;
         idx->m0 = 2 * c.M;
@@ -3848,7 +3882,7 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
         idx->ml = 1.0 / log((double)c.M);
         idx->rng = c.seed;
     }
-    idx->stride = ruv__stride(&c);
+    idx->stride = ruv__index_stride(&c);
     idx->entry = RUV__NONE;
     idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
     if (idx->ctx && !arrays) {
@@ -3857,13 +3891,13 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     }
     idx->table_cap = 16;
     if (idx->ctx)
-        idx->table = (uint32_t *)ruv__alloc(&idx->mem, idx->table_cap * 4);
+        idx->table = (uint32_t *)ruv__mem_alloc(&idx->mem, idx->table_cap * 4);
     if (!idx->ctx || !idx->table) {
         ruv_index_free(idx);
         return RUV_E_NOMEM;
     }
     memset(idx->table, 0xFF, idx->table_cap * 4);
-    if ((r = ruv__reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
+    if ((r = ruv__tab_reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
         ruv_index_free(idx);
         return r;
     }
@@ -3874,7 +3908,7 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
 RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
     if (out)
         *out = NULL;
-    return cfg && out ? ruv__create(cfg, 1, out) : RUV_E_ARG;
+    return cfg && out ? ruv__index_new(cfg, 1, out) : RUV_E_ARG;
 }
 
 RUVDEF void ruv_index_free(ruv_index *idx) {
@@ -3885,21 +3919,21 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
     if (idx->ctx)
         ruv_search_ctx_free(idx->ctx);
     if (!idx->view) {
-        ruv__free_aligned(&m, idx->data, idx->cap * idx->stride);
-        ruv__free(&m, idx->keys, idx->cap * sizeof *idx->keys);
-        ruv__free(&m, idx->table, idx->table_cap * 4);
-        ruv__free(&m, idx->levels, idx->cap);
-        ruv__free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
-        ruv__free(&m, idx->upper, idx->upper_cap * 4);
-        ruv__free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
-        ruv__free(&m, idx->ids.bytes, idx->ids.cap);
-        ruv__free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
-        ruv__free(&m, idx->meta.bytes, idx->meta.cap);
-        ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
-        ruv__free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
-        ruv__free(&m, idx->qp, ruv__qp_bytes(&idx->cfg));
+        ruv__mem_free_aligned(&m, idx->data, idx->cap * idx->stride);
+        ruv__mem_free(&m, idx->keys, idx->cap * sizeof *idx->keys);
+        ruv__mem_free(&m, idx->table, idx->table_cap * 4);
+        ruv__mem_free(&m, idx->levels, idx->cap);
+        ruv__mem_free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
+        ruv__mem_free(&m, idx->upper, idx->upper_cap * 4);
+        ruv__mem_free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
+        ruv__mem_free(&m, idx->ids.bytes, idx->ids.cap);
+        ruv__mem_free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
+        ruv__mem_free(&m, idx->meta.bytes, idx->meta.cap);
+        ruv__mem_free(&m, idx->idtab, idx->idtab_cap * 4);
+        ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__mem_free(&m, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     }
-    ruv__free(&m, idx, sizeof *idx);
+    ruv__mem_free(&m, idx, sizeof *idx);
 }
 
 #endif /* RUV__IMPL */
@@ -3910,11 +3944,6 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
    (ruv__dist_*). */
 #ifdef RUV__IMPL
 
-/* Stored form of slot's vector: dim floats (RUV_QUANT_NONE) or its code. */
-static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
-    return idx->data + (size_t)slot * idx->stride + idx->vec_off;
-}
-
 /* A query prepared for distances to stored codes: v is the f32 query itself (NONE), its
    converted copy (F16, BF16, BIN bits), the SQ8 weights w, or the PQ tables; c0 an SQ8 constant.
    SQ8 stores c_i in 0..255 for x_i ~ lo_i + sc_i c_i, plus one float t per code, so that
@@ -3923,11 +3952,11 @@ static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
      IP:     q.x = sum q_i lo_i + sum w_i c_i,                w_i = sc_i q_i
      cosine: q.x / |x| = (sum q_i lo_i + sum w_i c_i) t,      t = 1 / |x|
    which is one int16 x u8 dot product per distance (ruv_kernels.dot_i16_u8; f32 x u8 for stored
-   vectors prepared by the neighbour selection outside WebAssembly, see ruv__prep_node): q16 holds
-   the w_i scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and the
-   kernel's 32-bit sums exact (see ruv__sq8_q16). The rounding moves sum w_i c_i by at most qinv / 2
-   sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what the 8-bit codes
-   themselves move it (about sum |w_i| / 2 in the worst case). */
+   vectors prepared by the neighbour selection outside WebAssembly, see ruv__code_prep_slot): q16
+   holds the w_i scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and
+   the kernel's 32-bit sums exact (see ruv__code_sq8_q16). The rounding moves sum w_i c_i by at most
+   qinv / 2 sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what the
+   8-bit codes themselves move it (about sum |w_i| / 2 in the worst case). */
 typedef struct ruv__prep {
     const void *v;
     float c0;
@@ -3935,27 +3964,27 @@ typedef struct ruv__prep {
     float qinv;         /* SQ8 */
 } ruv__prep;
 
-static const float *ruv__sq_lo(const ruv_index *idx) { return idx->qp; }
-static const float *ruv__sq_sc(const ruv_index *idx) { return idx->qp + idx->dim; }
+static const float *ruv__code_sq_lo(const ruv_index *idx) { return idx->qp; }
+static const float *ruv__code_sq_scale(const ruv_index *idx) { return idx->qp + idx->dim; }
 /* PQ tables: dim u32 (the permutation: sub-space j holds dimensions perm[j dsub ..]) then per
    sub-space dsub x 256 centroid components (transposed, see ruv_kernels.pq_lut). */
-static const uint32_t *ruv__pq_perm(const ruv_index *idx) {
+static const uint32_t *ruv__code_pq_perm(const ruv_index *idx) {
     return (const uint32_t *)(const void *)idx->qp;
 }
-static const float *ruv__pq_cent(const ruv_index *idx, size_t j) {
+static const float *ruv__code_pq_cent(const ruv_index *idx, size_t j) {
     return idx->qp + idx->dim + j * idx->dsub * 256;
 }
 
 /* PQ: the dsub components of sub-space j of x, into out. */
-static void ruv__pq_gather(const ruv_index *idx, const float *x, size_t j, float *out) {
-    const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
+static void ruv__code_pq_gather(const ruv_index *idx, const float *x, size_t j, float *out) {
+    const uint32_t *perm = ruv__code_pq_perm(idx) + j * idx->dsub;
     size_t d;
     for (d = 0; d < idx->dsub; d++)
         out[d] = x[perm[d]];
 }
 
 /* Index of the smallest of v[0..255] (first on ties). */
-static unsigned ruv__argmin256(const float *v) {
+static unsigned ruv__code_argmin256(const float *v) {
     unsigned i, best = 0;
     for (i = 1; i < 256; i++)
         if (v[i] < v[best])
@@ -3966,9 +3995,9 @@ static unsigned ruv__argmin256(const float *v) {
 /* SQ8 for cosine: only the direction of the decoded vector y matters, so codes are moved one
    step across their rounding boundary wherever that raises cos(x, y) (greedy passes over the
    dimensions, at most 4). Returns |y|^2. */
-static double ruv__sq_cos_refine(const ruv_index *idx, const float *x, unsigned char *code,
-                                 double nn) {
-    const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsigned char *code,
+                                      double nn) {
+    const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
     size_t i, d = idx->dim;
     double r = 0.0;
     int pass, changed = 1;
@@ -3996,8 +4025,8 @@ static double ruv__sq_cos_refine(const ruv_index *idx, const float *x, unsigned 
 }
 
 /* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
-static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
-                        unsigned char *code) {
+static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+                             unsigned char *code) {
     size_t d = idx->dim, i;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
@@ -4010,7 +4039,7 @@ static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
         idx->kern.f32_to_bf16(x, code, d);
         break;
     case RUV_QUANT_SQ8: {
-        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
         double t = 0.0;
         float tf;
         for (i = 0; i < d; i++) {
@@ -4023,7 +4052,7 @@ static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
             t += y * y;
         }
         if (idx->cfg.metric == RUV_METRIC_COSINE)
-            t = ruv__sq_cos_refine(idx, x, code, t);
+            t = ruv__code_sq_cos_refine(idx, x, code, t);
         tf = idx->cfg.metric == RUV_METRIC_L2SQ                ? (float)t
              : idx->cfg.metric == RUV_METRIC_COSINE && t > 0.0 ? (float)(1.0 / sqrt(t))
                                                                : 0.0f;
@@ -4042,16 +4071,16 @@ static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
     default: { /* PQ: nearest centroid per sub-space */
         float lut[256], *sub = c->tmp + d;
         for (i = 0; i < idx->cfg.pq_m; i++) {
-            ruv__pq_gather(idx, x, i, sub);
-            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, RUV_OP_L2SQ, lut);
-            code[i] = (unsigned char)ruv__argmin256(lut);
+            ruv__code_pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__code_pq_cent(idx, i), idx->dsub, RUV_OP_L2SQ, lut);
+            code[i] = (unsigned char)ruv__code_argmin256(lut);
         }
     }
     }
 }
 
 /* The vector a code stands for (approximate for SQ8, BIN, PQ), into out (dim floats). */
-static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *out) {
+static void ruv__code_decode(const ruv_index *idx, const unsigned char *code, float *out) {
     size_t d = idx->dim, i, j;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
@@ -4065,7 +4094,7 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
         break;
     case RUV_QUANT_SQ8:
         for (i = 0; i < d; i++)
-            out[i] = ruv__sq_lo(idx)[i] + ruv__sq_sc(idx)[i] * (float)code[i];
+            out[i] = ruv__code_sq_lo(idx)[i] + ruv__code_sq_scale(idx)[i] * (float)code[i];
         break;
     case RUV_QUANT_BIN: /* mean -/+ the mean absolute deviation */
         for (i = 0; i < d; i++)
@@ -4074,8 +4103,8 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
         break;
     default:
         for (j = 0; j < idx->cfg.pq_m; j++) {
-            const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
-            const float *cent = ruv__pq_cent(idx, j);
+            const uint32_t *perm = ruv__code_pq_perm(idx) + j * idx->dsub;
+            const float *cent = ruv__code_pq_cent(idx, j);
             for (i = 0; i < idx->dsub; i++)
                 out[perm[i]] = cent[i * 256 + code[j]];
         }
@@ -4086,7 +4115,7 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
    back (sum w_i c_i ~ qinv sum q16_i c_i). The scale qs is the largest with |q16_i| <= 32767
    and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w; -1 if a weight
    is not finite (tables of a hostile file: the caller keeps the f32 weights). */
-static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
+static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
     double mx = 0.0, sum = 0.0, qs, lim;
     size_t i;
     for (i = 0; i < d; i++) {
@@ -4111,12 +4140,12 @@ static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
     return (float)(1.0 / qs);
 }
 
-/* Prepares x (normalised for cosine) for ruv__qdist into buf (idx->prep_len floats); scratch
-   c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
+/* Prepares x (normalised for cosine) for ruv__dist_query_code into buf (idx->prep_len floats);
+   scratch c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
    inserted, prepared once for many distances) rather than the f32 ones (stored vectors prepared
-   for a few distances each by the neighbour selection: see ruv__prep_node). */
-static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x, float *buf,
-                         int q16, ruv__prep *p) {
+   for a few distances each by the neighbour selection: see ruv__code_prep_slot). */
+static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+                                 float *buf, int q16, ruv__prep *p) {
     size_t d = idx->dim, i;
     p->v = buf;
     p->c0 = 0.0f;
@@ -4127,7 +4156,7 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
         p->v = x;
         break;
     case RUV_QUANT_SQ8: {
-        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
         double c0 = 0.0;
         if (idx->cfg.metric == RUV_METRIC_L2SQ) {
             for (i = 0; i < d; i++) {
@@ -4142,7 +4171,7 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
             }
         }
         p->c0 = (float)c0;
-        if (q16 && (p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
+        if (q16 && (p->qinv = ruv__code_sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
             p->q16 = (const int16_t *)(const void *)(buf + d);
         break;
     }
@@ -4150,18 +4179,19 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
         float *sub = c->tmp + d;
         int op = idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ;
         for (i = 0; i < idx->cfg.pq_m; i++) {
-            ruv__pq_gather(idx, x, i, sub);
-            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, op, buf + i * 256);
+            ruv__code_pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__code_pq_cent(idx, i), idx->dsub, op, buf + i * 256);
         }
         break;
     }
     default: /* F16, BF16, BIN: the query in the stored form */
-        ruv__encode(idx, c, x, (unsigned char *)buf);
+        ruv__code_encode(idx, c, x, (unsigned char *)buf);
     }
 }
 
 /* Distance from a prepared query to a stored code, in the index metric's convention. */
-static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned char *code) {
+static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
+                                  const unsigned char *code) {
     float r, t;
     if (idx->raw_dist) {
         r = idx->raw_dist(p->v, code, idx->raw_n);
@@ -4187,14 +4217,14 @@ static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned
 /* Slot s prepared as a query (for distances between stored vectors): the code itself where the
    stored form is the prepared form, else decoded into c->tmp and prepared into c->nprep (also
    with f32 copies: both sides then carry the same quantization, which built better graphs). */
-static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
-    const unsigned char *code = ruv__code(idx, s);
+static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
+    const unsigned char *code = ruv__slot_code(idx, s);
     if (idx->raw_dist) {
         p->v = code;
         p->c0 = 0.0f;
         return;
     }
-    ruv__decode(idx, code, c->tmp);
+    ruv__code_decode(idx, code, c->tmp);
     if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
         size_t i;
         float t;
@@ -4204,62 +4234,55 @@ static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, 
     }
     /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
        load: about 5x the int16 one), else rounding costs more than the few distances save */
-    ruv__prepare(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
+    ruv__code_prep_query(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
 }
 
 /* Distance between two stored vectors a and b (via c->nprep). */
-static float ruv__ndist(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+static float ruv__dist_slot_code(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
     ruv__prep p;
-    ruv__prep_node(idx, c, a, &p);
-    return ruv__qdist(idx, &p, ruv__code(idx, b));
+    ruv__code_prep_slot(idx, c, a, &p);
+    return ruv__dist_query_code(idx, &p, ruv__slot_code(idx, b));
 }
 
 /* Exact f32 distance from q (normalised for cosine) to slot s: its f32 copy, or the stored
    vector of an unquantized index. */
-static float ruv__exact(const ruv_index *idx, const float *q, uint32_t s) {
+static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s) {
     const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
-                               : (const float *)(const void *)ruv__code(idx, s);
+                               : (const float *)(const void *)ruv__slot_code(idx, s);
     float r = idx->f32_dist(q, v, idx->dim);
     return idx->ip ? 1.0f - r : r;
 }
 
 /* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
-static float ruv__pair(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+static float ruv__dist_slot_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
     if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec) {
         const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
-                                   : (const float *)(const void *)ruv__code(idx, a);
-        return ruv__exact(idx, v, b);
+                                   : (const float *)(const void *)ruv__slot_code(idx, a);
+        return ruv__dist_query_f32(idx, v, b);
     }
-    return ruv__ndist(idx, c, a, b);
+    return ruv__dist_slot_code(idx, c, a, b);
 }
 
 /* The f32 vector of slot s (normalised for cosine): stored, copied, or decoded into c->tmp. */
-static const float *ruv__f32_of(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
+static const float *ruv__code_f32(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
     if (idx->cfg.quant == RUV_QUANT_NONE)
-        return (const float *)(const void *)ruv__code(idx, s);
+        return (const float *)(const void *)ruv__slot_code(idx, s);
     if (idx->fvec)
         return idx->fvec + (size_t)s * idx->dim;
-    ruv__decode(idx, ruv__code(idx, s), c->tmp);
+    ruv__code_decode(idx, ruv__slot_code(idx, s), c->tmp);
     return c->tmp;
-}
-
-/* Neighbour list of slot at level: [0] = count, then the links. */
-static uint32_t *ruv__links(const ruv_index *idx, uint32_t slot, int level) {
-    if (level == 0)
-        return (uint32_t *)(void *)(idx->data + (size_t)slot * idx->stride);
-    return idx->upper + idx->upper_off[slot] + (size_t)(level - 1) * (idx->M + 1);
 }
 
 #endif /* RUV__IMPL */
 /************** End of src/codes.h ****************************************************************/
 /************** Begin file src/tables.h ***********************************************************/
 /* Key and string-id hash tables (open addressing, linear probing, no tombstones), the blob
-   columns of string ids and metadata, and growth of every per-slot array (ruv__reserve). */
+   columns of string ids and metadata, and growth of every per-slot array (ruv__tab_reserve). */
 #ifdef RUV__IMPL
 
 /* Open-addressing hash tables of slots with linear probing: `table` by key, `idtab` by string id
    (which = 0 / 1). Both are kept at most half full, so a probe always meets RUV__NONE. */
-static const unsigned char *ruv__blob(const ruv__blobs *b, uint32_t s, size_t *len) {
+static const unsigned char *ruv__tab_blob(const ruv__blobs *b, uint32_t s, size_t *len) {
     if (!b->ref) {
         *len = 0;
         return NULL;
@@ -4268,23 +4291,18 @@ static const unsigned char *ruv__blob(const ruv__blobs *b, uint32_t s, size_t *l
     return *len ? b->bytes + b->ref[2 * (size_t)s] : NULL;
 }
 
-/* Whether slot s holds a deleted (or free) HNSW node. */
-static int ruv__dead(const ruv_index *idx, size_t s) {
-    return idx->levels && (idx->levels[s] & RUV__DEAD);
-}
-
-static uint64_t ruv__slot_hash(const ruv_index *idx, int which, uint32_t s) {
+static uint64_t ruv__tab_hash(const ruv_index *idx, int which, uint32_t s) {
     size_t len;
     const unsigned char *p;
     if (!which)
-        return ruv__mix64(idx->keys[s]);
-    p = ruv__blob(&idx->ids, s, &len);
+        return ruv__hash_mix64(idx->keys[s]);
+    p = ruv__tab_blob(&idx->ids, s, &len);
     return ruv__xxh64(p, len, 0);
 }
 
 /* Slot holding key, or RUV__NONE. */
-static uint32_t ruv__find(const ruv_index *idx, uint64_t key) {
-    size_t mask = idx->table_cap - 1, h = (size_t)ruv__mix64(key) & mask;
+static uint32_t ruv__tab_find_key(const ruv_index *idx, uint64_t key) {
+    size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(key) & mask;
     for (;; h = (h + 1) & mask) {
         uint32_t s = idx->table[h];
         if (s == RUV__NONE || idx->keys[s] == key)
@@ -4293,7 +4311,7 @@ static uint32_t ruv__find(const ruv_index *idx, uint64_t key) {
 }
 
 /* Slot whose string id is id[0..len-1], or RUV__NONE. */
-static uint32_t ruv__find_id(const ruv_index *idx, const char *id, size_t len) {
+static uint32_t ruv__tab_find_id(const ruv_index *idx, const char *id, size_t len) {
     size_t mask = idx->idtab_cap - 1, h;
     if (!idx->idtab)
         return RUV__NONE;
@@ -4303,14 +4321,14 @@ static uint32_t ruv__find_id(const ruv_index *idx, const char *id, size_t len) {
         const unsigned char *p;
         if (s == RUV__NONE)
             return s;
-        p = ruv__blob(&idx->ids, s, &l);
+        p = ruv__tab_blob(&idx->ids, s, &l);
         if (l == len && memcmp(p, id, len) == 0)
             return s;
     }
 }
 
 static void ruv__tab_put(const ruv_index *idx, int which, uint32_t *t, size_t cap, uint32_t s) {
-    size_t mask = cap - 1, h = (size_t)ruv__slot_hash(idx, which, s) & mask;
+    size_t mask = cap - 1, h = (size_t)ruv__tab_hash(idx, which, s) & mask;
     RUV_ASSERT((cap & mask) == 0 && s != RUV__NONE);
     while (t[h] != RUV__NONE)
         h = (h + 1) & mask;
@@ -4321,7 +4339,7 @@ static void ruv__tab_put(const ruv_index *idx, int which, uint32_t *t, size_t ca
 static size_t ruv__tab_pos(const ruv_index *idx, int which, uint32_t s) {
     uint32_t *t = which ? idx->idtab : idx->table;
     size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1;
-    size_t h = (size_t)ruv__slot_hash(idx, which, s) & mask;
+    size_t h = (size_t)ruv__tab_hash(idx, which, s) & mask;
     while (t[h] != s) {
         RUV_ASSERT(t[h] != RUV__NONE);
         h = (h + 1) & mask;
@@ -4338,7 +4356,7 @@ static void ruv__tab_del(const ruv_index *idx, int which, size_t pos) {
         j = (j + 1) & mask;
         if (t[j] == RUV__NONE)
             break;
-        home = (size_t)ruv__slot_hash(idx, which, t[j]) & mask;
+        home = (size_t)ruv__tab_hash(idx, which, t[j]) & mask;
         /* t[j] may move to pos unless its home lies cyclically in (pos, j] */
         if (pos <= j ? (home <= pos || home > j) : (home <= pos && home > j)) {
             t[pos] = t[j];
@@ -4348,27 +4366,7 @@ static void ruv__tab_del(const ruv_index *idx, int which, size_t pos) {
     t[pos] = RUV__NONE;
 }
 
-static size_t ruv__upper_need(const ruv_index *idx, int level) {
-    return (size_t)level * (idx->M + 1);
-}
-
-/* Level for a new node: floor(-ln(U) * mL), U uniform in (0, 1]. Advances idx->rng. */
-static int ruv__draw_level(ruv_index *idx) {
-    double u, l;
-    idx->rng += 0x9E3779B97F4A7C15ull;
-    u = (double)((ruv__mix64(idx->rng) >> 11) + 1) * (1.0 / 9007199254740992.0);
-    l = -log(u) * idx->ml;
-    return l >= RUV__MAX_LEVEL ? RUV__MAX_LEVEL : (int)l;
-}
-
-/* Candidate-list size the index's own ctx needs: inserts (ef_construction) and searches
-   without a ctx (ef_search). */
-static size_t ruv__own_pool(const ruv_index *idx) {
-    return idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
-                                                         : idx->cfg.ef_construction;
-}
-
-/* Pending growth of one blob column (see ruv__reserve). */
+/* Pending growth of one blob column (see ruv__tab_reserve). */
 typedef struct ruv__blob_grow {
     uint32_t *ref;
     unsigned char *bytes;
@@ -4376,14 +4374,14 @@ typedef struct ruv__blob_grow {
 } ruv__blob_grow;
 
 /* Plans and allocates room in b for `add` more bytes with `slots` slots. All or nothing. */
-static ruv_result ruv__blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t slots,
-                                  size_t old_slots, size_t add, ruv__blob_grow *g) {
+static ruv_result ruv__tab_blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t slots,
+                                      size_t old_slots, size_t add, ruv__blob_grow *g) {
     memset(g, 0, sizeof *g);
     if (!b->ref && !add)
         return RUV_OK;
     if (!b->ref || slots > old_slots) {
         g->ref_n = slots * 2;
-        if (!(g->ref = (uint32_t *)ruv__alloc(&idx->mem, g->ref_n * 4)))
+        if (!(g->ref = (uint32_t *)ruv__mem_alloc(&idx->mem, g->ref_n * 4)))
             return RUV_E_NOMEM;
     }
     if (b->len + add > b->cap) {
@@ -4391,25 +4389,26 @@ static ruv_result ruv__blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t sl
         if (need > 0xFFFFFFFFu)
             return RUV_E_FULL;
         g->cap = need < 32 ? 64 : (need > 0x7FFFFFFFu ? 0xFFFFFFFFu : 2 * need);
-        if (!(g->bytes = (unsigned char *)ruv__alloc(&idx->mem, g->cap)))
+        if (!(g->bytes = (unsigned char *)ruv__mem_alloc(&idx->mem, g->cap)))
             return RUV_E_NOMEM;
     }
     return RUV_OK;
 }
 
-static void ruv__blob_drop(ruv_index *idx, ruv__blob_grow *g) {
-    ruv__free(&idx->mem, g->ref, g->ref_n * 4);
-    ruv__free(&idx->mem, g->bytes, g->cap);
+static void ruv__tab_blob_drop(ruv_index *idx, ruv__blob_grow *g) {
+    ruv__mem_free(&idx->mem, g->ref, g->ref_n * 4);
+    ruv__mem_free(&idx->mem, g->bytes, g->cap);
 }
 
 /* Installs g into b (refs copied for count slots, live strings compacted into the new arena). */
-static void ruv__blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g, size_t old_slots) {
+static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g,
+                                 size_t old_slots) {
     size_t s;
     if (g->ref) {
         memset(g->ref, 0, g->ref_n * 4);
         if (b->ref)
             memcpy(g->ref, b->ref, idx->count * 2 * 4);
-        ruv__free(&idx->mem, b->ref, b->ref ? old_slots * 2 * 4 : 0);
+        ruv__mem_free(&idx->mem, b->ref, b->ref ? old_slots * 2 * 4 : 0);
         b->ref = g->ref;
     }
     if (g->bytes) {
@@ -4422,7 +4421,7 @@ static void ruv__blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g, s
                 len += r[1];
             }
         }
-        ruv__free(&idx->mem, b->bytes, b->cap);
+        ruv__mem_free(&idx->mem, b->bytes, b->cap);
         b->bytes = g->bytes;
         b->cap = g->cap;
         b->len = len;
@@ -4432,8 +4431,8 @@ static void ruv__blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g, s
 /* Makes room for `slots` slots, `upper` more u32 of upper-level lists and id_add / meta_add more
    bytes of string ids / metadata (a column is created when first given bytes). All or nothing:
    RUV_E_NOMEM or RUV_E_FULL with nothing changed. */
-static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
-                               size_t meta_add) {
+static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                                   size_t meta_add) {
     int ok = 1, hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     size_t cap = idx->cap, tcap = idx->table_cap, ucap = idx->upper_cap, ulen, old_cap = idx->cap;
     unsigned char *data = NULL;
@@ -4463,34 +4462,34 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
         ucap = ucap ? ucap * 2 : 1024;
     if (ucap > RUV__NONE)
         ucap = RUV__NONE;
-    ruv__mul(cap, idx->stride, &ok);
-    ruv__mul(cap, idx->dim * sizeof *fv, &ok);
+    ruv__size_mul(cap, idx->stride, &ok);
+    ruv__size_mul(cap, idx->dim * sizeof *fv, &ok);
     if (!ok)
         return RUV_E_NOMEM;
 
     if (cap > idx->cap) {
-        if (!(data = (unsigned char *)ruv__alloc_aligned(&idx->mem, cap * idx->stride)) ||
-            !(keys = (uint64_t *)ruv__alloc(&idx->mem, cap * sizeof *keys)))
+        if (!(data = (unsigned char *)ruv__mem_alloc_aligned(&idx->mem, cap * idx->stride)) ||
+            !(keys = (uint64_t *)ruv__mem_alloc(&idx->mem, cap * sizeof *keys)))
             goto fail;
-        if (hnsw && (!(levels = (uint8_t *)ruv__alloc(&idx->mem, cap)) ||
-                     !(uoff = (uint32_t *)ruv__alloc(&idx->mem, cap * sizeof *uoff))))
+        if (hnsw && (!(levels = (uint8_t *)ruv__mem_alloc(&idx->mem, cap)) ||
+                     !(uoff = (uint32_t *)ruv__mem_alloc(&idx->mem, cap * sizeof *uoff))))
             goto fail;
-        if (copies && !(fv = (float *)ruv__alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
+        if (copies && !(fv = (float *)ruv__mem_alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
             goto fail;
     }
-    if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__alloc(&idx->mem, tcap * 4)))
+    if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__mem_alloc(&idx->mem, tcap * 4)))
         goto fail;
     if ((idx->idtab || id_add) && idx->idtab_cap != tcap &&
-        !(idtab = (uint32_t *)ruv__alloc(&idx->mem, tcap * 4)))
+        !(idtab = (uint32_t *)ruv__mem_alloc(&idx->mem, tcap * 4)))
         goto fail;
-    if (ucap > idx->upper_cap && !(up = (uint32_t *)ruv__alloc(&idx->mem, ucap * 4)))
+    if (ucap > idx->upper_cap && !(up = (uint32_t *)ruv__mem_alloc(&idx->mem, ucap * 4)))
         goto fail;
-    if ((r = ruv__blob_alloc(idx, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
-        (r = ruv__blob_alloc(idx, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
+    if ((r = ruv__tab_blob_alloc(idx, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
+        (r = ruv__tab_blob_alloc(idx, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
         goto fail;
     /* the index's own scratch for inserting: last, as it is all or nothing itself */
     r = RUV_E_NOMEM;
-    if (ruv__ctx_reserve(idx->ctx, hnsw ? cap : 0, ruv__own_pool(idx), (size_t)idx->m0 + 1) !=
+    if (ruv__ctx_reserve(idx->ctx, hnsw ? cap : 0, ruv__index_pool(idx), (size_t)idx->m0 + 1) !=
         RUV_OK)
         goto fail;
 
@@ -4500,14 +4499,14 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
             memcpy(data, idx->data, idx->count * idx->stride);
             memcpy(keys, idx->keys, idx->count * sizeof *keys);
         }
-        ruv__free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
-        ruv__free(&idx->mem, idx->keys, idx->cap * sizeof *keys);
+        ruv__mem_free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
+        ruv__mem_free(&idx->mem, idx->keys, idx->cap * sizeof *keys);
         idx->data = data;
         idx->keys = keys;
         if (copies) {
             if (idx->count)
                 memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
-            ruv__free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
+            ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
             idx->fvec = fv;
         }
         if (hnsw) {
@@ -4515,22 +4514,22 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
                 memcpy(levels, idx->levels, idx->count);
                 memcpy(uoff, idx->upper_off, idx->count * sizeof *uoff);
             }
-            ruv__free(&idx->mem, idx->levels, idx->cap);
-            ruv__free(&idx->mem, idx->upper_off, idx->cap * sizeof *uoff);
+            ruv__mem_free(&idx->mem, idx->levels, idx->cap);
+            ruv__mem_free(&idx->mem, idx->upper_off, idx->cap * sizeof *uoff);
             idx->levels = levels;
             idx->upper_off = uoff;
         }
         idx->cap = cap;
     }
-    ruv__blob_commit(idx, &idx->ids, &gi, old_cap);
-    ruv__blob_commit(idx, &idx->meta, &gm, old_cap);
+    ruv__tab_blob_commit(idx, &idx->ids, &gi, old_cap);
+    ruv__tab_blob_commit(idx, &idx->meta, &gm, old_cap);
     if (table) {
         size_t i;
         memset(table, 0xFF, tcap * 4);
         for (i = 0; i < idx->count; i++)
-            if (!ruv__dead(idx, i))
+            if (!ruv__slot_dead(idx, i))
                 ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
-        ruv__free(&idx->mem, idx->table, idx->table_cap * 4);
+        ruv__mem_free(&idx->mem, idx->table, idx->table_cap * 4);
         idx->table = table;
         idx->table_cap = tcap;
     }
@@ -4538,31 +4537,31 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
         size_t i, len;
         memset(idtab, 0xFF, tcap * 4);
         for (i = 0; i < idx->count; i++)
-            if (ruv__blob(&idx->ids, (uint32_t)i, &len))
+            if (ruv__tab_blob(&idx->ids, (uint32_t)i, &len))
                 ruv__tab_put(idx, 1, idtab, tcap, (uint32_t)i);
-        ruv__free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
+        ruv__mem_free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
         idx->idtab = idtab;
         idx->idtab_cap = tcap;
     }
     if (up) {
         if (idx->upper_len)
             memcpy(up, idx->upper, idx->upper_len * 4);
-        ruv__free(&idx->mem, idx->upper, idx->upper_cap * 4);
+        ruv__mem_free(&idx->mem, idx->upper, idx->upper_cap * 4);
         idx->upper = up;
         idx->upper_cap = ucap;
     }
     return RUV_OK;
 fail:
-    ruv__free_aligned(&idx->mem, data, cap * idx->stride);
-    ruv__free(&idx->mem, keys, cap * sizeof *keys);
-    ruv__free(&idx->mem, levels, cap);
-    ruv__free(&idx->mem, uoff, cap * sizeof *uoff);
-    ruv__free(&idx->mem, fv, cap * idx->dim * sizeof *fv);
-    ruv__free(&idx->mem, table, tcap * 4);
-    ruv__free(&idx->mem, idtab, tcap * 4);
-    ruv__free(&idx->mem, up, ucap * 4);
-    ruv__blob_drop(idx, &gi);
-    ruv__blob_drop(idx, &gm);
+    ruv__mem_free_aligned(&idx->mem, data, cap * idx->stride);
+    ruv__mem_free(&idx->mem, keys, cap * sizeof *keys);
+    ruv__mem_free(&idx->mem, levels, cap);
+    ruv__mem_free(&idx->mem, uoff, cap * sizeof *uoff);
+    ruv__mem_free(&idx->mem, fv, cap * idx->dim * sizeof *fv);
+    ruv__mem_free(&idx->mem, table, tcap * 4);
+    ruv__mem_free(&idx->mem, idtab, tcap * 4);
+    ruv__mem_free(&idx->mem, up, ucap * 4);
+    ruv__tab_blob_drop(idx, &gi);
+    ruv__tab_blob_drop(idx, &gm);
     return r;
 }
 
@@ -4606,10 +4605,23 @@ typedef struct ruv__mt {
 #define RUV__MUNLOCK(m) ((void)0)
 #endif
 
+static size_t ruv__hnsw_upper_need(const ruv_index *idx, int level) {
+    return (size_t)level * (idx->M + 1);
+}
+
+/* Level for a new node: floor(-ln(U) * mL), U uniform in (0, 1]. Advances idx->rng. */
+static int ruv__hnsw_draw_level(ruv_index *idx) {
+    double u, l;
+    idx->rng += 0x9E3779B97F4A7C15ull;
+    u = (double)((ruv__hash_mix64(idx->rng) >> 11) + 1) * (1.0 / 9007199254740992.0);
+    l = -log(u) * idx->ml;
+    return l >= RUV__MAX_LEVEL ? RUV__MAX_LEVEL : (int)l;
+}
+
 /* The neighbour list of slot at level, or (multi-threaded build) a copy taken under its lock. */
-static const uint32_t *ruv__read_links(const ruv_index *idx, ruv_search_ctx *c, uint32_t slot,
-                                       int level) {
-    const uint32_t *l = ruv__links(idx, slot, level);
+static const uint32_t *ruv__hnsw_read_links(const ruv_index *idx, ruv_search_ctx *c, uint32_t slot,
+                                            int level) {
+    const uint32_t *l = ruv__slot_links(idx, slot, level);
     if (!idx->mt)
         return l;
     RUV__LOCK(idx, slot);
@@ -4619,15 +4631,15 @@ static const uint32_t *ruv__read_links(const ruv_index *idx, ruv_search_ctx *c, 
 }
 
 /* Greedy walk at one level from *ep (distance *dep) to a local minimum (ef = 1). */
-static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q, int level,
-                        uint32_t *ep, float *dep) {
+static void ruv__hnsw_greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q, int level,
+                             uint32_t *ep, float *dep) {
     int changed = 1;
     while (changed) {
-        const uint32_t *l = ruv__read_links(idx, c, *ep, level);
+        const uint32_t *l = ruv__hnsw_read_links(idx, c, *ep, level);
         uint32_t i, n = l[0];
         changed = 0;
         for (i = 1; i <= n; i++) {
-            float d = ruv__qdist(idx, q, ruv__code(idx, l[i]));
+            float d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, l[i]));
             if (d < *dep) {
                 *dep = d;
                 *ep = l[i];
@@ -4639,7 +4651,7 @@ static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep
 
 /* Inserts (d, id) into the sorted list c[0..*n-1] of capacity cap if it belongs there.
    Returns the position, or cap when it was not inserted. Equal distances go after. */
-static size_t ruv__pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uint32_t id) {
+static size_t ruv__hnsw_pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uint32_t id) {
     size_t lo = 0, len = *n;
     if (*n == cap && !(d < c[cap - 1].dist))
         return cap;
@@ -4661,8 +4673,8 @@ static size_t ruv__pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uin
 /* Beam search at one level (Algorithm 2 of Malkov & Yashunin, with the candidate and result
    sets kept as one sorted list of at most ef entries). Starts from ep; leaves the ef closest
    found in ctx->pool, sorted; returns their number. */
-static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
-                                uint32_t ep, float dep, size_t ef, int level) {
+static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
+                                     uint32_t ep, float dep, size_t ef, int level) {
     ruv__cand *pool = c->pool;
     uint32_t *vis = c->visited, *ids = c->ids, epoch;
     size_t n = 1, cur = 0;
@@ -4683,27 +4695,28 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const r
                 nx++;
             if (nx < n)
                 for (b = 0; b < ((size_t)idx->m0 + 1) * 4; b += 64)
-                    RUV__PREFETCH((const unsigned char *)ruv__links(idx, pool[nx].id, level) + b);
+                    RUV__PREFETCH((const unsigned char *)ruv__slot_links(idx, pool[nx].id, level) +
+                                  b);
         }
-        l = ruv__read_links(idx, c, node, level);
+        l = ruv__hnsw_read_links(idx, c, node, level);
         cnt = l[0];
         for (i = 1; i <= cnt; i++) {
             uint32_t s = l[i];
             if (vis[s] != epoch) {
                 vis[s] = epoch;
                 ids[nn++] = s;
-                RUV__PREFETCH(ruv__code(idx, s));
+                RUV__PREFETCH(ruv__slot_code(idx, s));
                 if (idx->code_bytes <= 128) /* a short code: its last line too */
-                    RUV__PREFETCH(ruv__code(idx, s) + idx->code_bytes - 1);
+                    RUV__PREFETCH(ruv__slot_code(idx, s) + idx->code_bytes - 1);
             }
         }
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
             if (i + 1 < nn && idx->code_bytes > 128)
-                RUV__PREFETCH(ruv__code(idx, ids[i + 1]) + 64);
-            d = ruv__qdist(idx, q, ruv__code(idx, ids[i]));
-            pos = ruv__pool_insert(pool, &n, ef, d, ids[i]);
+                RUV__PREFETCH(ruv__slot_code(idx, ids[i + 1]) + 64);
+            d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ids[i]));
+            pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)
                 best = pos;
         }
@@ -4720,17 +4733,17 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const r
    candidates or keeping pruned ones): walks c[0..n-1] (sorted by distance to the base) and keeps
    a candidate unless an already kept one is closer to it than the base is. Keeps at most m,
    compacted to the front of c; returns how many. */
-static size_t ruv__select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *c, size_t n,
-                          size_t m) {
+static size_t ruv__hnsw_select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *c, size_t n,
+                               size_t m) {
     size_t i, j, kept = 0;
     if (n <= m)
         return n;
     for (i = 0; i < n && kept < m; i++) {
         ruv__prep v;
         int good = 1;
-        ruv__prep_node(idx, ctx, c[i].id, &v);
+        ruv__code_prep_slot(idx, ctx, c[i].id, &v);
         for (j = 0; j < kept; j++)
-            if (ruv__qdist(idx, &v, ruv__code(idx, c[j].id)) < c[i].dist) {
+            if (ruv__dist_query_code(idx, &v, ruv__slot_code(idx, c[j].id)) < c[i].dist) {
                 good = 0;
                 break;
             }
@@ -4742,8 +4755,9 @@ static size_t ruv__select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *
 
 /* Adds a link from `from` to `to` at level; when the list is full, re-selects among the old
    links plus `to` with the heuristic, keeping at most the level's maximum. */
-static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to, int level) {
-    uint32_t *l = ruv__links(idx, from, level), max = level ? idx->M : idx->m0, i;
+static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to,
+                           int level) {
+    uint32_t *l = ruv__slot_links(idx, from, level), max = level ? idx->M : idx->m0, i;
     ruv__cand *s = c->sel;
     ruv__prep v;
     size_t n = 0, kept;
@@ -4754,11 +4768,11 @@ static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t
         RUV__UNLOCK(idx, from);
         return;
     }
-    ruv__prep_node(idx, c, from, &v);
+    ruv__code_prep_slot(idx, c, from, &v);
     for (i = 0; i <= l[0]; i++) {
         uint32_t id = i < l[0] ? l[i + 1] : to;
         size_t pos = n;
-        float d = ruv__qdist(idx, &v, ruv__code(idx, id));
+        float d = ruv__dist_query_code(idx, &v, ruv__slot_code(idx, id));
         while (pos > 0 && s[pos - 1].dist > d) {
             s[pos] = s[pos - 1];
             pos--;
@@ -4767,7 +4781,7 @@ static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t
         s[pos].id = id;
         n++;
     }
-    kept = ruv__select(idx, c, s, n, max);
+    kept = ruv__hnsw_select(idx, c, s, n, max);
     for (i = 0; i < kept; i++)
         l[i + 1] = s[i].id;
     l[0] = (uint32_t)kept;
@@ -4791,23 +4805,24 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     if (idx->mt && !held)
         RUV__MUNLOCK(&idx->mt->global);
     if (ep != RUV__NONE) {
-        ruv__prepare(idx, c, ruv__f32_of(idx, c, s), c->qprep, 1, q);
-        dep = ruv__qdist(idx, q, ruv__code(idx, ep));
+        ruv__code_prep_query(idx, c, ruv__code_f32(idx, c, s), c->qprep, 1, q);
+        dep = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ep));
         for (l = top; l > level; l--)
-            ruv__greedy(idx, c, q, l, &ep, &dep);
+            ruv__hnsw_greedy(idx, c, q, l, &ep, &dep);
         for (l = level < top ? level : top; l >= 0; l--) {
-            size_t n = ruv__search_layer(idx, c, q, ep, dep, idx->cfg.ef_construction, l), i, kept;
-            uint32_t *links = ruv__links(idx, s, l);
+            size_t n = ruv__hnsw_search_layer(idx, c, q, ep, dep, idx->cfg.ef_construction, l), i,
+                   kept;
+            uint32_t *links = ruv__slot_links(idx, s, l);
             ep = c->pool[0].id;
             dep = c->pool[0].dist;
-            kept = ruv__select(idx, c, c->pool, n, idx->M);
+            kept = ruv__hnsw_select(idx, c, c->pool, n, idx->M);
             RUV__LOCK(idx, s);
             links[0] = (uint32_t)kept;
             for (i = 0; i < kept; i++)
                 links[i + 1] = c->pool[i].id;
             RUV__UNLOCK(idx, s);
             for (i = 0; i < kept; i++)
-                ruv__link(idx, c, c->pool[i].id, s, l);
+                ruv__hnsw_link(idx, c, c->pool[i].id, s, l);
         }
     }
     if (held) {
@@ -4818,22 +4833,15 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     }
 }
 
-static int ruv__cmp_cand(const void *a, const void *b) {
-    const ruv__cand *x = (const ruv__cand *)a, *y = (const ruv__cand *)b;
-    if (x->dist != y->dist)
-        return x->dist < y->dist ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
 /* Appends live, not yet seen node y with its distance to v (compaction scratch). */
-static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv__prep *v,
-                          uint32_t y) {
+static void ruv__hnsw_compact_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv__prep *v,
+                                  uint32_t y) {
     ruv_search_ctx *c = idx->ctx;
     if ((idx->levels[y] & RUV__DEAD) || c->visited[y] == c->epoch)
         return;
     c->visited[y] = c->epoch;
     cand[*nc].id = y;
-    cand[(*nc)++].dist = ruv__qdist(idx, v, ruv__code(idx, y));
+    cand[(*nc)++].dist = ruv__dist_query_code(idx, v, ruv__slot_code(idx, y));
 }
 
 /* Compaction of deleted HNSW nodes: every live node that links to a deleted one gets its list at
@@ -4841,7 +4849,7 @@ static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv
    ones (two hops), after which nothing links to a deleted node: the slots are zeroed, flagged
    RUV__FREE and reused by inserts. A deleted entry point is replaced by a live node of the
    highest level. RUV_E_NOMEM if the scratch list cannot be allocated (nothing changes). */
-static ruv_result ruv__compact(ruv_index *idx) {
+static ruv_result ruv__hnsw_compact(ruv_index *idx) {
     ruv_search_ctx *c = idx->ctx;
     size_t cap = (size_t)idx->m0 * (idx->m0 + 1), s, n = idx->count;
     ruv__cand *cand;
@@ -4849,14 +4857,14 @@ static ruv_result ruv__compact(ruv_index *idx) {
     if (!lv || n - idx->live == idx->nfree)
         return RUV_OK;
     RUV_ASSERT(c->visited_cap >= n);
-    if (!(cand = (ruv__cand *)ruv__alloc(&idx->mem, cap * sizeof *cand)))
+    if (!(cand = (ruv__cand *)ruv__mem_alloc(&idx->mem, cap * sizeof *cand)))
         return RUV_E_NOMEM;
     for (s = 0; s < n; s++) {
         int l, top = lv[s] & RUV__LEVEL;
         if (lv[s] & RUV__DEAD)
             continue;
         for (l = 0; l <= top; l++) {
-            uint32_t *li = ruv__links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
+            uint32_t *li = ruv__slot_links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
             size_t nc = 0, kept;
             ruv__prep pv, *v = &pv;
             for (i = 1; i <= li[0] && !(lv[li[i]] & RUV__DEAD); i++)
@@ -4865,18 +4873,18 @@ static ruv_result ruv__compact(ruv_index *idx) {
                 continue; /* no deleted neighbour */
             ruv__ctx_next_epoch(c);
             c->visited[s] = c->epoch;
-            ruv__prep_node(idx, c, (uint32_t)s, v);
+            ruv__code_prep_slot(idx, c, (uint32_t)s, v);
             for (i = 1; i <= li[0]; i++) {
                 uint32_t x = li[i];
-                const uint32_t *lx = ruv__links(idx, x, l);
+                const uint32_t *lx = ruv__slot_links(idx, x, l);
                 if (!(lv[x] & RUV__DEAD))
-                    ruv__cand_add(idx, cand, &nc, v, x);
+                    ruv__hnsw_compact_add(idx, cand, &nc, v, x);
                 else
                     for (j = 1; j <= lx[0]; j++)
-                        ruv__cand_add(idx, cand, &nc, v, lx[j]);
+                        ruv__hnsw_compact_add(idx, cand, &nc, v, lx[j]);
             }
-            qsort(cand, nc, sizeof *cand, ruv__cmp_cand);
-            kept = ruv__select(idx, c, cand, nc, max);
+            qsort(cand, nc, sizeof *cand, ruv__ctx_cand_cmp);
+            kept = ruv__hnsw_select(idx, c, cand, nc, max);
             for (i = 0; i < kept; i++)
                 li[i + 1] = cand[i].id;
             li[0] = (uint32_t)kept;
@@ -4884,7 +4892,7 @@ static ruv_result ruv__compact(ruv_index *idx) {
     }
     for (s = 0; s < n; s++)
         if ((lv[s] & (RUV__DEAD | RUV__FREE)) == RUV__DEAD) {
-            idx->upper_canon -= ruv__upper_need(idx, lv[s] & RUV__LEVEL);
+            idx->upper_canon -= ruv__hnsw_upper_need(idx, lv[s] & RUV__LEVEL);
             memset(idx->data + s * idx->stride, 0, idx->stride);
             if (idx->fvec)
                 memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
@@ -4901,7 +4909,7 @@ static ruv_result ruv__compact(ruv_index *idx) {
                 idx->max_level = lv[s] & RUV__LEVEL;
             }
     }
-    ruv__free(&idx->mem, cand, cap * sizeof *cand);
+    ruv__mem_free(&idx->mem, cand, cap * sizeof *cand);
     return RUV_OK;
 }
 
@@ -4909,10 +4917,10 @@ static ruv_result ruv__compact(ruv_index *idx) {
    compaction costs O(n M) and frees them all, so deletes stay O(M^2) amortised and the slots of
    an index under churn stay within about 1.1x its largest live count. Skipped, harmlessly, when
    its scratch cannot be allocated. */
-static void ruv__maybe_compact(ruv_index *idx) {
+static void ruv__hnsw_maybe_compact(ruv_index *idx) {
     size_t tomb = idx->count - idx->live - idx->nfree;
     if (idx->levels && tomb > 16 && tomb * 10 > idx->live)
-        (void)ruv__compact(idx);
+        (void)ruv__hnsw_compact(idx);
 }
 
 typedef struct ruv__job {
@@ -4922,7 +4930,7 @@ typedef struct ruv__job {
     int first;
 } ruv__job;
 
-static void *ruv__work(void *arg) {
+static void *ruv__hnsw_worker(void *arg) {
     ruv__job *j = (ruv__job *)arg;
     ruv_index *idx = j->idx;
     ruv__mt *mt = idx->mt;
@@ -4947,8 +4955,8 @@ static void *ruv__work(void *arg) {
 }
 
 /* Links the placed slots of a batch with `threads` threads (the caller's one included). */
-static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx, size_t threads,
-                               const ruv_build_options *opt) {
+static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx,
+                                    size_t threads, const ruv_build_options *opt) {
     ruv__job jobs[64];
     size_t t, started = 1;
 #if RUV__THREADS
@@ -4968,10 +4976,10 @@ static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx
 #if RUV__THREADS
     /* a thread that cannot start leaves its share to the others */
     for (t = 1; t < threads; t++)
-        if (pthread_create(&tid[started], NULL, ruv__work, &jobs[t]) == 0)
+        if (pthread_create(&tid[started], NULL, ruv__hnsw_worker, &jobs[t]) == 0)
             started++;
 #endif
-    ruv__work(&jobs[0]);
+    ruv__hnsw_worker(&jobs[0]);
 #if RUV__THREADS
     for (t = 1; t < started; t++)
         pthread_join(tid[t], NULL);
@@ -4993,19 +5001,19 @@ static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx
    sub-space balancing and k-means with k-means++ seeding. */
 #ifdef RUV__IMPL
 
-RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__trained(idx); }
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
 
-static uint64_t ruv__rand(uint64_t *state) {
+static uint64_t ruv__train_rand(uint64_t *state) {
     *state += 0x9E3779B97F4A7C15ull;
-    return ruv__mix64(*state);
+    return ruv__hash_mix64(*state);
 }
 
 /* Uniform in [0, 1). */
-static double ruv__rand01(uint64_t *state) {
-    return (double)(ruv__rand(state) >> 11) * (1.0 / 9007199254740992.0);
+static double ruv__train_rand01(uint64_t *state) {
+    return (double)(ruv__train_rand(state) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static float ruv__l2_small(const float *a, const float *b, size_t n) {
+static float ruv__train_l2(const float *a, const float *b, size_t n) {
     float s = 0.0f;
     size_t i;
     for (i = 0; i < n; i++)
@@ -5027,20 +5035,20 @@ typedef struct ruv__km {
    careful seeding", SODA 2007) of k->x into 256 centroids, written transposed to ct (ds x 256).
    At most 25 iterations (fewer when no assignment changes); an empty cluster takes half of the
    largest one, the two centroids moved apart by 1/1024 of their components. */
-static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t ds, uint64_t *rng,
-                        float *ct) {
+static void ruv__train_kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t ds,
+                              uint64_t *rng, float *ct) {
     float lut[256];
     size_t i, c, d, it;
     double total = 0.0;
     /* k-means++: each next centroid is a point drawn with probability ~ squared distance */
-    memcpy(k->cent, k->x + (ruv__rand(rng) % ns) * ds, ds * sizeof *k->cent);
+    memcpy(k->cent, k->x + (ruv__train_rand(rng) % ns) * ds, ds * sizeof *k->cent);
     for (i = 0; i < ns; i++)
-        total += k->d2[i] = ruv__l2_small(k->x + i * ds, k->cent, ds);
+        total += k->d2[i] = ruv__train_l2(k->x + i * ds, k->cent, ds);
     for (c = 1; c < 256; c++) {
         size_t pick = ns - 1;
-        double r = ruv__rand01(rng) * total, acc = 0.0;
+        double r = ruv__train_rand01(rng) * total, acc = 0.0;
         if (total <= 0.0) {
-            pick = ruv__rand(rng) % ns;
+            pick = ruv__train_rand(rng) % ns;
         } else {
             for (i = 0; i < ns; i++)
                 if ((acc += k->d2[i]) > r) {
@@ -5051,7 +5059,7 @@ static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t d
         memcpy(k->cent + c * ds, k->x + pick * ds, ds * sizeof *k->cent);
         total = 0.0;
         for (i = 0; i < ns; i++) {
-            float e = ruv__l2_small(k->x + i * ds, k->cent + c * ds, ds);
+            float e = ruv__train_l2(k->x + i * ds, k->cent + c * ds, ds);
             if (e < k->d2[i])
                 k->d2[i] = e;
             total += k->d2[i];
@@ -5067,7 +5075,7 @@ static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t d
         for (i = 0; i < ns; i++) {
             unsigned a;
             kern->pq_lut(k->x + i * ds, ct, ds, RUV_OP_L2SQ, lut);
-            a = ruv__argmin256(lut);
+            a = ruv__code_argmin256(lut);
             changed += it == 0 || a != k->asg[i];
             k->asg[i] = (uint8_t)a;
         }
@@ -5110,8 +5118,8 @@ static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t d
    sub-space gets a similar share of the data's spread (in the spirit of the eigenvalue
    allocation of Ge et al., "Optimized product quantization", TPAMI 2014, without the rotation);
    each sub-space's dimensions in increasing order. */
-static void ruv__pq_balance(const double *var, size_t dim, size_t m, uint32_t *perm,
-                            uint32_t *order, double *load, size_t *fill) {
+static void ruv__train_pq_balance(const double *var, size_t dim, size_t m, uint32_t *perm,
+                                  uint32_t *order, double *load, size_t *fill) {
     size_t ds = dim / m, i, j;
     for (i = 0; i < dim; i++)
         order[i] = (uint32_t)i;
@@ -5153,25 +5161,25 @@ static const float *ruv__train_row(const ruv_index *idx, const float *vecs, size
     const float *v = vecs + i * idx->dim;
     if (idx->cfg.metric != RUV_METRIC_COSINE)
         return v;
-    ruv__normalize(out, v, idx->dim);
+    ruv__vec_normalize(out, v, idx->dim);
     return out;
 }
 
 /* The training sample: rows[0..ns-1] = the first ns of a seeded shuffle of 0..n-1. */
-static void ruv__sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng) {
+static void ruv__train_sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng) {
     size_t i;
     for (i = 0; i < n; i++)
         rows[i] = (uint32_t)i;
     if (ns < n)
         for (i = 0; i < ns; i++) {
-            size_t t = i + (size_t)(ruv__rand(rng) % (n - i));
+            size_t t = i + (size_t)(ruv__train_rand(rng) % (n - i));
             uint32_t x = rows[i];
             rows[i] = rows[t];
             rows[t] = x;
         }
 }
 
-static int ruv__cmp_float(const void *a, const void *b) {
+static int ruv__train_cmp_float(const void *a, const void *b) {
     float x = *(const float *)a, y = *(const float *)b;
     return x < y ? -1 : x > y;
 }
@@ -5183,10 +5191,10 @@ static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, fl
     size_t d = idx->dim, ns = n < 65536 ? n : 65536, i, j;
     size_t a = (size_t)(1e-4 * (double)(ns - 1)), b = ns - 1 - a;
     uint64_t rng = idx->cfg.seed;
-    uint32_t *rows = (uint32_t *)ruv__alloc(&idx->mem, n * sizeof *rows);
-    float *col = (float *)ruv__alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
+    uint32_t *rows = (uint32_t *)ruv__mem_alloc(&idx->mem, n * sizeof *rows);
+    float *col = (float *)ruv__mem_alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
     if (rows && col) {
-        ruv__sample(rows, n, ns, &rng);
+        ruv__train_sample(rows, n, ns, &rng);
         for (i = 0; i < ns; i++) { /* column-major copy of the sample */
             const float *v = ruv__train_row(idx, vecs, rows[i], row);
             for (j = 0; j < d; j++)
@@ -5194,17 +5202,17 @@ static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, fl
         }
         for (j = 0; j < d; j++) {
             float *c = col + j * ns;
-            qsort(c, ns, sizeof *c, ruv__cmp_float);
+            qsort(c, ns, sizeof *c, ruv__train_cmp_float);
             qp[j] = c[a];
             qp[d + j] = (float)(((double)c[b] - c[a]) / 255.0);
         }
     }
-    ruv__free(&idx->mem, rows, n * sizeof *rows);
-    ruv__free(&idx->mem, col, ns * d * sizeof *col);
+    ruv__mem_free(&idx->mem, rows, n * sizeof *rows);
+    ruv__mem_free(&idx->mem, col, ns * d * sizeof *col);
     return rows && col ? RUV_OK : RUV_E_NOMEM;
 }
 
-/* PQ training into qp (ruv__qp_bytes): sample, permutation, k-means per sub-space. */
+/* PQ training into qp (ruv__index_qp_bytes): sample, permutation, k-means per sub-space. */
 static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, float *qp) {
     size_t d = idx->dim, m = idx->cfg.pq_m, ds = d / m, ns = n < 65536 ? n : 65536, i, j;
     uint64_t rng = idx->cfg.seed;
@@ -5216,20 +5224,20 @@ static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, flo
     ruv__mem *mm = &idx->mem;
     ruv_result r = RUV_E_NOMEM;
     memset(&k, 0, sizeof k);
-    if (!(rows = (uint32_t *)ruv__alloc(mm, n * sizeof *rows)) ||
-        !(order = (uint32_t *)ruv__alloc(mm, d * sizeof *order)) ||
-        !(var = (double *)ruv__alloc(mm, d * sizeof *var)) ||
-        !(mean = (double *)ruv__alloc(mm, d * sizeof *mean)) ||
-        !(load = (double *)ruv__alloc(mm, m * sizeof *load)) ||
-        !(fill = (size_t *)ruv__alloc(mm, m * sizeof *fill)) ||
-        !(k.x = (float *)ruv__alloc(mm, ns * ds * sizeof *k.x)) ||
-        !(k.cent = (float *)ruv__alloc(mm, 256 * ds * sizeof *k.cent)) ||
-        !(k.sum = (double *)ruv__alloc(mm, 256 * ds * sizeof *k.sum)) ||
-        !(k.d2 = (float *)ruv__alloc(mm, ns * sizeof *k.d2)) ||
-        !(k.asg = (uint8_t *)ruv__alloc(mm, ns)) ||
-        !(k.count = (size_t *)ruv__alloc(mm, 256 * sizeof *k.count)))
+    if (!(rows = (uint32_t *)ruv__mem_alloc(mm, n * sizeof *rows)) ||
+        !(order = (uint32_t *)ruv__mem_alloc(mm, d * sizeof *order)) ||
+        !(var = (double *)ruv__mem_alloc(mm, d * sizeof *var)) ||
+        !(mean = (double *)ruv__mem_alloc(mm, d * sizeof *mean)) ||
+        !(load = (double *)ruv__mem_alloc(mm, m * sizeof *load)) ||
+        !(fill = (size_t *)ruv__mem_alloc(mm, m * sizeof *fill)) ||
+        !(k.x = (float *)ruv__mem_alloc(mm, ns * ds * sizeof *k.x)) ||
+        !(k.cent = (float *)ruv__mem_alloc(mm, 256 * ds * sizeof *k.cent)) ||
+        !(k.sum = (double *)ruv__mem_alloc(mm, 256 * ds * sizeof *k.sum)) ||
+        !(k.d2 = (float *)ruv__mem_alloc(mm, ns * sizeof *k.d2)) ||
+        !(k.asg = (uint8_t *)ruv__mem_alloc(mm, ns)) ||
+        !(k.count = (size_t *)ruv__mem_alloc(mm, 256 * sizeof *k.count)))
         goto done;
-    ruv__sample(rows, n, ns, &rng);
+    ruv__train_sample(rows, n, ns, &rng);
     for (j = 0; j < d; j++)
         var[j] = mean[j] = 0.0;
     for (i = 0; i < ns; i++) {
@@ -5243,7 +5251,7 @@ static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, flo
         mean[j] /= (double)ns;
         var[j] = var[j] / (double)ns - mean[j] * mean[j];
     }
-    ruv__pq_balance(var, d, m, perm, order, load, fill);
+    ruv__train_pq_balance(var, d, m, perm, order, load, fill);
     for (j = 0; j < m; j++) {
         for (i = 0; i < ns; i++) {
             const float *v = ruv__train_row(idx, vecs, rows[i], row);
@@ -5251,28 +5259,28 @@ static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, flo
             for (t = 0; t < ds; t++)
                 k.x[i * ds + t] = v[perm[j * ds + t]];
         }
-        ruv__kmeans(&idx->kern, &k, ns, ds, &rng, qp + d + j * ds * 256);
+        ruv__train_kmeans(&idx->kern, &k, ns, ds, &rng, qp + d + j * ds * 256);
     }
     r = RUV_OK;
 done:
-    ruv__free(mm, rows, n * sizeof *rows);
-    ruv__free(mm, order, d * sizeof *order);
-    ruv__free(mm, var, d * sizeof *var);
-    ruv__free(mm, mean, d * sizeof *mean);
-    ruv__free(mm, load, m * sizeof *load);
-    ruv__free(mm, fill, m * sizeof *fill);
-    ruv__free(mm, k.x, ns * ds * sizeof *k.x);
-    ruv__free(mm, k.cent, 256 * ds * sizeof *k.cent);
-    ruv__free(mm, k.sum, 256 * ds * sizeof *k.sum);
-    ruv__free(mm, k.d2, ns * sizeof *k.d2);
-    ruv__free(mm, k.asg, ns);
-    ruv__free(mm, k.count, 256 * sizeof *k.count);
+    ruv__mem_free(mm, rows, n * sizeof *rows);
+    ruv__mem_free(mm, order, d * sizeof *order);
+    ruv__mem_free(mm, var, d * sizeof *var);
+    ruv__mem_free(mm, mean, d * sizeof *mean);
+    ruv__mem_free(mm, load, m * sizeof *load);
+    ruv__mem_free(mm, fill, m * sizeof *fill);
+    ruv__mem_free(mm, k.x, ns * ds * sizeof *k.x);
+    ruv__mem_free(mm, k.cent, 256 * ds * sizeof *k.cent);
+    ruv__mem_free(mm, k.sum, 256 * ds * sizeof *k.sum);
+    ruv__mem_free(mm, k.d2, ns * sizeof *k.d2);
+    ruv__mem_free(mm, k.asg, ns);
+    ruv__mem_free(mm, k.count, 256 * sizeof *k.count);
     return r;
 }
 
 /* Installs new quantizer tables, releasing the old ones. */
-static void ruv__set_qp(ruv_index *idx, float *qp) {
-    ruv__free(&idx->mem, idx->qp, ruv__qp_bytes(&idx->cfg));
+static void ruv__train_set_tables(ruv_index *idx, float *qp) {
+    ruv__mem_free(&idx->mem, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     idx->qp = qp;
 }
 
@@ -5288,13 +5296,13 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         return RUV_E_STATE;
     d = idx->dim;
     for (i = 0; i < n; i++)
-        if (!ruv__all_finite(vecs + i * d, d))
+        if (!ruv__vec_finite(vecs + i * d, d))
             return RUV_E_VALUE;
-    if (!(bytes = ruv__qp_bytes(&idx->cfg)))
+    if (!(bytes = ruv__index_qp_bytes(&idx->cfg)))
         return RUV_OK;
     if (idx->cfg.quant == RUV_QUANT_PQ && n < 256)
         return RUV_E_TRAIN;
-    if (!(qp = (float *)ruv__alloc(&idx->mem, bytes)))
+    if (!(qp = (float *)ruv__mem_alloc(&idx->mem, bytes)))
         return RUV_E_NOMEM;
     row = idx->ctx->query;
     if (idx->cfg.quant == RUV_QUANT_SQ8) {
@@ -5316,10 +5324,10 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         r = ruv__train_pq(idx, n, vecs, qp);
     }
     if (r != RUV_OK) {
-        ruv__free(&idx->mem, qp, bytes);
+        ruv__mem_free(&idx->mem, qp, bytes);
         return r;
     }
-    ruv__set_qp(idx, qp);
+    ruv__train_set_tables(idx, qp);
     return RUV_OK;
 }
 
@@ -5330,19 +5338,19 @@ RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const
         return RUV_E_ARG;
     d = idx->dim;
     for (j = 0; j < d; j++)
-        if (!ruv__all_finite(lo + j, 1) || !ruv__all_finite(hi + j, 1) || !(lo[j] <= hi[j]))
+        if (!ruv__vec_finite(lo + j, 1) || !ruv__vec_finite(hi + j, 1) || !(lo[j] <= hi[j]))
             return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
     if (idx->count)
         return RUV_E_STATE;
-    if (!(qp = (float *)ruv__alloc(&idx->mem, d * 8)))
+    if (!(qp = (float *)ruv__mem_alloc(&idx->mem, d * 8)))
         return RUV_E_NOMEM;
     for (j = 0; j < d; j++) {
         qp[j] = lo[j];
         qp[d + j] = (float)(((double)hi[j] - lo[j]) / 255.0);
     }
-    ruv__set_qp(idx, qp);
+    ruv__train_set_tables(idx, qp);
     return RUV_OK;
 }
 
@@ -5353,26 +5361,26 @@ RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const
    contains, get_vector / get_id / get_meta, id lookup, iteration. */
 #ifdef RUV__IMPL
 
-static int ruv__cmp_u64(const void *a, const void *b) {
+static int ruv__store_cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
 /* RUV_E_EXISTS if two keys of the batch are equal (sorted copy; temporary memory). */
-static ruv_result ruv__batch_unique(ruv_index *idx, size_t n, const uint64_t *keys) {
+static ruv_result ruv__store_batch_unique(ruv_index *idx, size_t n, const uint64_t *keys) {
     uint64_t *t;
     size_t i;
     int ok = 1, dup = 0;
-    size_t bytes = ruv__mul(n, sizeof *t, &ok);
+    size_t bytes = ruv__size_mul(n, sizeof *t, &ok);
     if (n < 2)
         return RUV_OK;
-    if (!ok || !(t = (uint64_t *)ruv__alloc(&idx->mem, bytes)))
+    if (!ok || !(t = (uint64_t *)ruv__mem_alloc(&idx->mem, bytes)))
         return RUV_E_NOMEM;
     memcpy(t, keys, bytes);
-    qsort(t, n, sizeof *t, ruv__cmp_u64);
+    qsort(t, n, sizeof *t, ruv__store_cmp_u64);
     for (i = 1; i < n && !dup; i++)
         dup = t[i] == t[i - 1];
-    ruv__free(&idx->mem, t, bytes);
+    ruv__mem_free(&idx->mem, t, bytes);
     return dup ? RUV_E_EXISTS : RUV_OK;
 }
 
@@ -5382,18 +5390,18 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
     ruv_search_ctx *c = idx->ctx;
     const float *x = vec;
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__normalize(c->query, vec, idx->dim);
+        ruv__vec_normalize(c->query, vec, idx->dim);
         x = c->query;
     }
     if (idx->fvec)
         memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
-    ruv__encode(idx, c, x, ruv__code(idx, s));
+    ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
 }
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
    entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
-static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
-                           int link) {
+static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
+                                 int link) {
     uint32_t s = (uint32_t)idx->count;
     if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
         size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
@@ -5418,13 +5426,13 @@ static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_
         idx->count++;
     idx->live++;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
-        int level = ruv__draw_level(idx);
+        int level = ruv__hnsw_draw_level(idx);
         idx->levels[s] = (uint8_t)level;
         idx->upper_off[s] = (uint32_t)idx->upper_len;
         if (level)
-            memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
-        idx->upper_len += ruv__upper_need(idx, level);
-        idx->upper_canon += ruv__upper_need(idx, level);
+            memset(idx->upper + idx->upper_len, 0, ruv__hnsw_upper_need(idx, level) * 4);
+        idx->upper_len += ruv__hnsw_upper_need(idx, level);
+        idx->upper_canon += ruv__hnsw_upper_need(idx, level);
         if (link)
             ruv__hnsw_insert(idx, idx->ctx, s, level);
     }
@@ -5449,27 +5457,27 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
         return RUV_E_READONLY;
     if (n == 0)
         return RUV_OK;
-    if (!ruv__trained(idx))
+    if (!ruv__index_trained(idx))
         return RUV_E_UNTRAINED;
     dim = idx->dim;
     hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
-        if (!ruv__all_finite(vecs + i * dim, dim))
+        if (!ruv__vec_finite(vecs + i * dim, dim))
             return RUV_E_VALUE;
-        if (ruv__find(idx, keys[i]) != RUV__NONE)
+        if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
     }
-    if ((r = ruv__batch_unique(idx, n, keys)) != RUV_OK)
+    if ((r = ruv__store_batch_unique(idx, n, keys)) != RUV_OK)
         return r;
     /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
     rng = idx->rng;
     for (i = 0; hnsw && i < n; i++)
-        upper += ruv__upper_need(idx, ruv__draw_level(idx));
+        upper += ruv__hnsw_upper_need(idx, ruv__hnsw_draw_level(idx));
     idx->rng = rng;
-    if ((r = ruv__reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0, 0)) !=
-        RUV_OK)
+    if ((r = ruv__tab_reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0,
+                              0)) != RUV_OK)
         return r;
 #if RUV__THREADS
     if (threads > 64)
@@ -5484,10 +5492,10 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
     if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
         int ok = 1;
         size_t pool = idx->cfg.ef_construction;
-        ruv__mul(n, 4, &ok);
-        if (ok && (mt = (ruv__mt *)ruv__alloc(&idx->mem, sizeof *mt)) != NULL &&
-            (slots = (uint32_t *)ruv__alloc(&idx->mem, n * 4)) != NULL &&
-            (lv = (uint8_t *)ruv__alloc(&idx->mem, n)) != NULL) {
+        ruv__size_mul(n, 4, &ok);
+        if (ok && (mt = (ruv__mt *)ruv__mem_alloc(&idx->mem, sizeof *mt)) != NULL &&
+            (slots = (uint32_t *)ruv__mem_alloc(&idx->mem, n * 4)) != NULL &&
+            (lv = (uint8_t *)ruv__mem_alloc(&idx->mem, n)) != NULL) {
             for (nctx = 0; nctx + 1 < threads; nctx++) {
                 ruv__mem m = idx->mem;
                 ctx[nctx] = ruv__ctx_new(&m, dim, idx->prep_len);
@@ -5503,26 +5511,26 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
     }
     if (threads == 1) {
         for (i = 0; i < n; i++) {
-            ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
+            ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
                 opt->progress(i + 1, n, opt->progress_user);
         }
     } else {
         for (i = 0; i < n; i++) {
-            slots[i] = ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
+            slots[i] = ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
             lv[i] = idx->levels[slots[i]];
         }
         memset(mt, 0, sizeof *mt);
         mt->slots = slots;
         mt->lv = lv;
         mt->n = n;
-        ruv__link_parallel(idx, mt, ctx, threads, opt);
+        ruv__hnsw_link_parallel(idx, mt, ctx, threads, opt);
     }
     for (i = 0; i < nctx; i++)
         ruv_search_ctx_free(ctx[i]);
-    ruv__free(&idx->mem, lv, n);
-    ruv__free(&idx->mem, slots, n * 4);
-    ruv__free(&idx->mem, mt, sizeof *mt);
+    ruv__mem_free(&idx->mem, lv, n);
+    ruv__mem_free(&idx->mem, slots, n * 4);
+    ruv__mem_free(&idx->mem, mt, sizeof *mt);
     return RUV_OK;
 }
 
@@ -5539,7 +5547,7 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) 
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
 /* Sets the blob of slot s to p[0..len-1] (len 0 clears); room reserved. Keeps the id table. */
-static void ruv__blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
+static void ruv__store_blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
     ruv__blobs *b = is_id ? &idx->ids : &idx->meta;
     uint32_t *r;
     if (!b->ref)
@@ -5563,7 +5571,7 @@ static void ruv__blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, 
 }
 
 /* Moves the id and metadata of slot from to slot to (whose own are empty). */
-static void ruv__blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
+static void ruv__store_blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
     int c;
     for (c = 0; c < 2; c++) {
         ruv__blobs *b = c ? &idx->ids : &idx->meta;
@@ -5589,20 +5597,20 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    s = ruv__find(idx, it->key);
+    s = ruv__tab_find_key(idx, it->key);
     if (s != RUV__NONE && mode == RUV_PUT_INSERT)
         return RUV_E_EXISTS;
     if (s == RUV__NONE && mode == RUV_PUT_UPDATE)
         return RUV_E_NOTFOUND;
-    if (it->vector && !ruv__trained(idx))
+    if (it->vector && !ruv__index_trained(idx))
         return RUV_E_UNTRAINED;
     if ((s == RUV__NONE && !it->vector) || (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
         (it->meta && it->meta_len > RUV_MAX_META_BYTES))
         return RUV_E_ARG;
-    if (it->vector && !ruv__all_finite(it->vector, idx->dim))
+    if (it->vector && !ruv__vec_finite(it->vector, idx->dim))
         return RUV_E_VALUE;
     if (it->id && it->id_len) {
-        other = ruv__find_id(idx, it->id, it->id_len);
+        other = ruv__tab_find_id(idx, it->id, it->id_len);
         if (other != RUV__NONE && other != s)
             return RUV_E_EXISTS;
         id_add = it->id_len;
@@ -5615,38 +5623,38 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         return RUV_E_FULL;
     if (newslot && hnsw) {
         uint64_t rng = idx->rng;
-        upper = ruv__upper_need(idx, ruv__draw_level(idx));
+        upper = ruv__hnsw_upper_need(idx, ruv__hnsw_draw_level(idx));
         idx->rng = rng;
     }
-    if ((r = ruv__reserve(idx, idx->count + (size_t)(newslot && !idx->nfree), upper, id_add,
-                          meta_add)) != RUV_OK)
+    if ((r = ruv__tab_reserve(idx, idx->count + (size_t)(newslot && !idx->nfree), upper, id_add,
+                              meta_add)) != RUV_OK)
         return r;
     /* Nothing fails from here on. */
     if (newslot) {
         uint32_t ns;
         if (s == RUV__NONE) {
-            ns = ruv__place(idx, it->key, it->vector, (size_t)-1, 1);
+            ns = ruv__store_place(idx, it->key, it->vector, (size_t)-1, 1);
         } else { /* HNSW update: a new node takes over the key; the old one is deleted */
-            ns = ruv__place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s), 1);
-            ruv__blobs_move(idx, s, ns);
+            ns = ruv__store_place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s), 1);
+            ruv__store_blobs_move(idx, s, ns);
             idx->levels[s] |= RUV__DEAD;
             idx->live--;
-            ruv__maybe_compact(idx);
+            ruv__hnsw_maybe_compact(idx);
         }
         s = ns;
     } else if (it->vector) {
         ruv__store_vec(idx, s, it->vector);
     }
     if (it->id)
-        ruv__blob_set(idx, 1, s, it->id, it->id_len);
+        ruv__store_blob_set(idx, 1, s, it->id, it->id_len);
     if (it->meta)
-        ruv__blob_set(idx, 0, s, it->meta, it->meta_len);
+        ruv__store_blob_set(idx, 0, s, it->meta, it->meta_len);
     return RUV_OK;
 }
 
 /* ruv_index_put of a vector alone (id and metadata kept). */
-static ruv_result ruv__put_vector(ruv_index *idx, uint64_t key, const float *vec,
-                                  ruv_put_mode mode) {
+static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const float *vec,
+                                        ruv_put_mode mode) {
     ruv_item it;
     if (!vec)
         return RUV_E_ARG;
@@ -5657,11 +5665,11 @@ static ruv_result ruv__put_vector(ruv_index *idx, uint64_t key, const float *vec
 }
 
 RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
-    return ruv__put_vector(idx, key, vec, RUV_PUT_UPDATE);
+    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE);
 }
 
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec) {
-    return ruv__put_vector(idx, key, vec, RUV_PUT_UPSERT);
+    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
 }
 
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
@@ -5670,15 +5678,15 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    if ((s = ruv__find(idx, key)) == RUV__NONE)
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     ruv__tab_del(idx, 0, ruv__tab_pos(idx, 0, s));
-    ruv__blob_set(idx, 1, s, NULL, 0);
-    ruv__blob_set(idx, 0, s, NULL, 0);
+    ruv__store_blob_set(idx, 1, s, NULL, 0);
+    ruv__store_blob_set(idx, 0, s, NULL, 0);
     idx->live--;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
         idx->levels[s] |= RUV__DEAD;
-        ruv__maybe_compact(idx);
+        ruv__hnsw_maybe_compact(idx);
         return RUV_OK;
     }
     /* flat: the last slot fills the hole */
@@ -5691,7 +5699,7 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
             memcpy(idx->fvec + (size_t)s * idx->dim, idx->fvec + (size_t)last * idx->dim,
                    idx->dim * sizeof *idx->fvec);
         idx->keys[s] = idx->keys[last];
-        ruv__blobs_move(idx, last, s);
+        ruv__store_blobs_move(idx, last, s);
     }
     idx->count--;
     return RUV_OK;
@@ -5702,28 +5710,28 @@ RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    return ruv__compact(idx);
+    return ruv__hnsw_compact(idx);
 }
 
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
-    return idx && ruv__find(idx, key) != RUV__NONE;
+    return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
 RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out) {
     uint32_t s;
     if (!idx || !out)
         return RUV_E_ARG;
-    if ((s = ruv__find(idx, key)) == RUV__NONE)
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
-        memcpy(out, ruv__f32_of(idx, idx->ctx, s), idx->dim * sizeof *out);
+        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof *out);
     else
-        ruv__decode(idx, ruv__code(idx, s), out);
+        ruv__code_decode(idx, ruv__slot_code(idx, s), out);
     return RUV_OK;
 }
 
-static ruv_result ruv__get_blob(const ruv_index *idx, int is_id, uint64_t key, const void **p,
-                                size_t *len) {
+static ruv_result ruv__store_get_blob(const ruv_index *idx, int is_id, uint64_t key, const void **p,
+                                      size_t *len) {
     uint32_t s;
     if (p)
         *p = NULL;
@@ -5731,16 +5739,16 @@ static ruv_result ruv__get_blob(const ruv_index *idx, int is_id, uint64_t key, c
         *len = 0;
     if (!idx || !p || !len)
         return RUV_E_ARG;
-    if ((s = ruv__find(idx, key)) == RUV__NONE)
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
-    *p = ruv__blob(is_id ? &idx->ids : &idx->meta, s, len);
+    *p = ruv__tab_blob(is_id ? &idx->ids : &idx->meta, s, len);
     return RUV_OK;
 }
 
 RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
                                    size_t *len) {
     const void *p;
-    ruv_result r = ruv__get_blob(idx, 1, key, &p, len);
+    ruv_result r = ruv__store_get_blob(idx, 1, key, &p, len);
     if (id)
         *id = (const char *)p;
     return id ? r : RUV_E_ARG;
@@ -5748,7 +5756,7 @@ RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const cha
 
 RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
                                      size_t *len) {
-    return ruv__get_blob(idx, 0, key, meta, len);
+    return ruv__store_get_blob(idx, 0, key, meta, len);
 }
 
 RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
@@ -5756,7 +5764,7 @@ RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t
     uint32_t s;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
-    if ((s = ruv__find_id(idx, id, len)) == RUV__NONE)
+    if ((s = ruv__tab_find_id(idx, id, len)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     *key = idx->keys[s];
     return RUV_OK;
@@ -5767,7 +5775,7 @@ RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
     if (!idx || !cursor || !key)
         return 0;
     for (s = *cursor; s < idx->count; s++)
-        if (!ruv__dead(idx, s)) {
+        if (!ruv__slot_dead(idx, s)) {
             *key = idx->keys[s];
             *cursor = s + 1;
             return 1;
@@ -5784,14 +5792,14 @@ RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
 #ifdef RUV__IMPL
 
 /* Exact top-k by scanning every slot with a max-heap of size k on (distance, slot). */
-static int ruv__worse(const ruv__cand *a, const ruv__cand *b) {
+static int ruv__search_worse(const ruv__cand *a, const ruv__cand *b) {
     return a->dist > b->dist || (a->dist == b->dist && a->id > b->id);
 }
 
 /* Whether slot s may be a hit: live and passing the filters of p (may be NULL). */
-static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
+static int ruv__search_pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
     uint64_t key;
-    if (ruv__dead(idx, s))
+    if (ruv__slot_dead(idx, s))
         return 0;
     if (!p)
         return 1;
@@ -5802,31 +5810,31 @@ static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t 
 }
 
 /* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
-static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
+static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
                                size_t k, const ruv_search_params *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
     for (s = 0; s < idx->count; s++) {
         ruv__cand x;
         size_t i = 0;
-        if ((filt || skip_dead) && !ruv__pass(idx, filt, (uint32_t)s))
+        if ((filt || skip_dead) && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
-        x.dist = ruv__qdist(idx, q, ruv__code(idx, (uint32_t)s));
+        x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
         x.id = (uint32_t)s;
         if (n < k) { /* sift up */
             i = n++;
-            while (i > 0 && ruv__worse(&x, &h[(i - 1) / 2])) {
+            while (i > 0 && ruv__search_worse(&x, &h[(i - 1) / 2])) {
                 h[i] = h[(i - 1) / 2];
                 i = (i - 1) / 2;
             }
             h[i] = x;
-        } else if (ruv__worse(&h[0], &x)) { /* replace the worst, sift down */
+        } else if (ruv__search_worse(&h[0], &x)) { /* replace the worst, sift down */
             for (;;) {
                 size_t l = 2 * i + 1, w = i;
                 const ruv__cand *wc = &x;
-                if (l < n && ruv__worse(&h[l], wc))
+                if (l < n && ruv__search_worse(&h[l], wc))
                     w = l, wc = &h[l];
-                if (l + 1 < n && ruv__worse(&h[l + 1], wc))
+                if (l + 1 < n && ruv__search_worse(&h[l + 1], wc))
                     w = l + 1;
                 if (w == i)
                     break;
@@ -5844,9 +5852,9 @@ static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ru
         for (;;) {
             size_t l = 2 * i + 1, w = i;
             const ruv__cand *wc = &x;
-            if (l < s - 1 && ruv__worse(&h[l], wc))
+            if (l < s - 1 && ruv__search_worse(&h[l], wc))
                 w = l, wc = &h[l];
-            if (l + 1 < s - 1 && ruv__worse(&h[l + 1], wc))
+            if (l + 1 < s - 1 && ruv__search_worse(&h[l + 1], wc))
                 w = l + 1;
             if (w == i)
                 break;
@@ -5859,29 +5867,30 @@ static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ru
 }
 
 /* Fraction of live entries passing p's filters, from up to 256 evenly spaced slots. */
-static double ruv__pass_rate(const ruv_index *idx, const ruv_search_params *p) {
+static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_params *p) {
     size_t step = idx->count / 256 + 1, s, seen = 0, passed = 0;
     for (s = 0; s < idx->count; s += step)
-        if (!ruv__dead(idx, s)) {
+        if (!ruv__slot_dead(idx, s)) {
             seen++;
-            passed += (size_t)ruv__pass(idx, p, (uint32_t)s);
+            passed += (size_t)ruv__search_pass(idx, p, (uint32_t)s);
         }
     return seen ? (double)passed / (double)seen : 0.0;
 }
 
 /* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
    sorted again (ties by slot). */
-static void ruv__rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
+static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
     size_t i;
     for (i = 0; i < n; i++)
-        c->pool[i].dist = ruv__exact(idx, q, c->pool[i].id);
-    qsort(c->pool, n, sizeof *c->pool, ruv__cmp_cand);
+        c->pool[i].dist = ruv__dist_query_f32(idx, q, c->pool[i].id);
+    qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);
 }
 
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
-static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k,
-                              const ruv_search_params *params, ruv_search_ctx **cp, size_t *n_out) {
+static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size_t k,
+                                  const ruv_search_params *params, ruv_search_ctx **cp,
+                                  size_t *n_out) {
     ruv_search_ctx *c;
     size_t ef, n, i, want, rr = 0;
     ruv_result r;
@@ -5892,7 +5901,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
     if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow) ||
         (params && params->rerank > RUV_MAX_RERANK))
         return RUV_E_ARG;
-    if (!ruv__all_finite(query, idx->dim))
+    if (!ruv__vec_finite(query, idx->dim))
         return RUV_E_VALUE;
     c = *cp = params && params->ctx ? params->ctx : idx->ctx;
     if (c->dim != idx->dim)
@@ -5911,7 +5920,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
         ef = want;
     exact = idx->cfg.kind == RUV_INDEX_FLAT;
     if (filt && !exact) {
-        double rate = ruv__pass_rate(idx, filt), est = rate * (double)idx->live;
+        double rate = ruv__search_pass_rate(idx, filt), est = rate * (double)idx->live;
         exact = est * 20.0 < (double)idx->live || est < 4.0 * (double)ef;
         if (!exact) /* expect about ef passing candidates in the list */
             ef = (size_t)((double)ef / rate) + 1;
@@ -5927,27 +5936,27 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
     if (r != RUV_OK)
         return r;
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__normalize(c->query, query, idx->dim);
+        ruv__vec_normalize(c->query, query, idx->dim);
         query = c->query;
     }
-    ruv__prepare(idx, c, query, c->qprep, 1, &qp);
+    ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
     if (exact) {
-        n = ruv__flat_search(idx, c, &qp, want, filt, idx->live < idx->count);
+        n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {
         uint32_t ep = idx->entry;
-        float dep = ruv__qdist(idx, &qp, ruv__code(idx, ep));
+        float dep = ruv__dist_query_code(idx, &qp, ruv__slot_code(idx, ep));
         int l;
         for (l = idx->max_level; l > 0; l--)
-            ruv__greedy(idx, c, &qp, l, &ep, &dep);
+            ruv__hnsw_greedy(idx, c, &qp, l, &ep, &dep);
         for (;;) {
             size_t j;
-            n = ruv__search_layer(idx, c, &qp, ep, dep, ef, 0);
+            n = ruv__hnsw_search_layer(idx, c, &qp, ep, dep, ef, 0);
             if (idx->live == idx->count && !filt)
                 break;
             /* deleted and filtered-out nodes are traversed but not returned: drop them, and
                widen the search while fewer than k remain */
             for (i = j = 0; i < n; i++)
-                if (ruv__pass(idx, filt, c->pool[i].id))
+                if (ruv__search_pass(idx, filt, c->pool[i].id))
                     c->pool[j++] = c->pool[i];
             n = j;
             if (n >= k || ef >= idx->count)
@@ -5960,7 +5969,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
             n = want;
     }
     if (rr)
-        ruv__rerank(idx, c, query, n);
+        ruv__search_rerank(idx, c, query, n);
     *n_out = n < k ? n : k;
     return RUV_OK;
 }
@@ -5974,7 +5983,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
         *n_out = 0;
     if (!hits || !n_out)
         return RUV_E_ARG;
-    if ((r = ruv__search(idx, query, k, params, &c, &n)) != RUV_OK)
+    if ((r = ruv__search_run(idx, query, k, params, &c, &n)) != RUV_OK)
         return r;
     for (i = 0; i < n; i++) {
         hits[i].key = idx->keys[c->pool[i].id];
@@ -5998,15 +6007,15 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
         fetch = k > (size_t)-1 / 4 ? k : 4 * k;
     if (fetch < k)
         fetch = k;
-    if ((r = ruv__search(idx, query, fetch, params, &c, &m)) != RUV_OK)
+    if ((r = ruv__search_run(idx, query, fetch, params, &c, &m)) != RUV_OK)
         return r;
     if (m > c->mmr_cap) {
         int ok = 1;
-        size_t bytes = ruv__mul(m, sizeof *c->mmr, &ok);
-        float *f = ok ? (float *)ruv__alloc(&c->mem, bytes) : NULL;
+        size_t bytes = ruv__size_mul(m, sizeof *c->mmr, &ok);
+        float *f = ok ? (float *)ruv__mem_alloc(&c->mem, bytes) : NULL;
         if (!f)
             return RUV_E_NOMEM;
-        ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
+        ruv__mem_free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
         c->mmr = f;
         c->mmr_cap = m;
     }
@@ -6031,7 +6040,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
             c->mmr[best] = f;
         }
         for (i = t + 1; i < m; i++) {
-            float d = ruv__pair(idx, c, c->pool[i].id, c->pool[t].id);
+            float d = ruv__dist_slot_slot(idx, c, c->pool[i].id, c->pool[t].id);
             if (t == 0 || d < c->mmr[i])
                 c->mmr[i] = d;
         }
@@ -6083,7 +6092,7 @@ RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
         out->vector_bytes = cap * idx->code_bytes;
     } else {
         out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
-        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__qp_bytes(&idx->cfg) : 0);
+        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
     }
     out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
     if (idx->levels)
@@ -6121,7 +6130,7 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
         return;
     ruv__ctx_release(ctx);
     m = ctx->mem;
-    ruv__free(&m, ctx, sizeof *ctx);
+    ruv__mem_free(&m, ctx, sizeof *ctx);
 }
 
 #endif /* RUV__IMPL */
@@ -6154,7 +6163,7 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
                      PQ pq_m u8 centroid numbers
          2 keys      u64 per slot
          3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
-                     probing from splitmix64(key) (see ruv__mix64)
+                     probing from splitmix64(key) (see ruv__hash_mix64)
          4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
                      zeroed slot, no links to it) for a compacted one that inserts reuse
          5 upper off HNSW: u32 per slot, start of its lists in section 6
@@ -6215,16 +6224,16 @@ typedef struct ruv__sec {
     uint64_t off, len, sum;
 } ruv__sec;
 
-static int ruv__host_le(void) {
+static int ruv__save_host_le(void) {
     uint16_t x = 1;
     unsigned char c;
     memcpy(&c, &x, 1);
     return c == 1;
 }
 
-static uint64_t ruv__align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
+static uint64_t ruv__save_align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
 
-static int ruv__sec_present(const ruv_index *idx, uint32_t id) {
+static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
     switch (id) {
     case RUV__S_LEVELS:
     case RUV__S_UPPEROFF:
@@ -6247,7 +6256,7 @@ static int ruv__sec_present(const ruv_index *idx, uint32_t id) {
 }
 
 /* Byte length of section id for the index's state (also what a loader expects). */
-static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
+static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
     uint64_t n = idx->count;
     switch (id) {
     case RUV__S_SLOTS:
@@ -6272,25 +6281,25 @@ static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
     case RUV__S_F32:
         return n * idx->dim * 4;
     case RUV__S_QUANT:
-        return ruv__qp_bytes(&idx->cfg);
+        return ruv__index_qp_bytes(&idx->cfg);
     default:
         return idx->meta.live;
     }
 }
 
 /* Section table of idx: ids, offsets and lengths; returns the count, *total = file bytes. */
-static uint32_t ruv__plan(const ruv_index *idx, ruv__sec *sec, uint64_t *total) {
+static uint32_t ruv__save_plan(const ruv_index *idx, ruv__sec *sec, uint64_t *total) {
     uint32_t n = 0, id, i;
     uint64_t off;
     for (id = RUV__S_SLOTS; id < RUV__S_END; id++)
-        if (ruv__sec_present(idx, id)) {
+        if (ruv__save_sec_present(idx, id)) {
             sec[n].id = id;
-            sec[n].len = ruv__sec_len(idx, id);
+            sec[n].len = ruv__save_sec_len(idx, id);
             sec[n++].sum = 0;
         }
     off = RUV__HDR + (uint64_t)n * RUV__SECENT;
     for (i = 0; i < n; i++) {
-        sec[i].off = ruv__align64(off);
+        sec[i].off = ruv__save_align64(off);
         off = sec[i].off + sec[i].len;
     }
     *total = off;
@@ -6305,7 +6314,7 @@ typedef struct ruv__sink {
     int failed;
 } ruv__sink;
 
-static void ruv__put(ruv__sink *k, const void *p, size_t n) {
+static void ruv__save_put(ruv__sink *k, const void *p, size_t n) {
     if (!n || k->failed)
         return;
     if (!k->write)
@@ -6315,69 +6324,69 @@ static void ruv__put(ruv__sink *k, const void *p, size_t n) {
 }
 
 /* Emits the bytes of section id. Blob columns are written compacted, in slot order. */
-static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
+static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
     const ruv__blobs *b = id <= RUV__S_IDTAB ? &idx->ids : &idx->meta;
     size_t s, n = 0, len;
     uint32_t off = 0;
     unsigned char buf[256];
     switch (id) {
     case RUV__S_SLOTS:
-        ruv__put(k, idx->data, idx->count * idx->stride);
+        ruv__save_put(k, idx->data, idx->count * idx->stride);
         break;
     case RUV__S_KEYS:
-        ruv__put(k, idx->keys, idx->count * 8);
+        ruv__save_put(k, idx->keys, idx->count * 8);
         break;
     case RUV__S_KEYTAB:
-        ruv__put(k, idx->table, idx->table_cap * 4);
+        ruv__save_put(k, idx->table, idx->table_cap * 4);
         break;
     case RUV__S_LEVELS:
-        ruv__put(k, idx->levels, idx->count);
+        ruv__save_put(k, idx->levels, idx->count);
         break;
     case RUV__S_UPPEROFF: /* canonical: slot by slot, without the garbage of reused slots */
         for (s = 0; s < idx->count; s++) {
-            ruv__wr32(buf + n, off);
-            off += (uint32_t)ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            ruv__le_wr32(buf + n, off);
+            off += (uint32_t)ruv__hnsw_upper_need(idx, idx->levels[s] & RUV__LEVEL);
             if ((n += 4) == sizeof buf) {
-                ruv__put(k, buf, n);
+                ruv__save_put(k, buf, n);
                 n = 0;
             }
         }
-        ruv__put(k, buf, n);
+        ruv__save_put(k, buf, n);
         break;
     case RUV__S_UPPER:
         for (s = 0; s < idx->count; s++) {
-            size_t need = ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            size_t need = ruv__hnsw_upper_need(idx, idx->levels[s] & RUV__LEVEL);
             if (need) /* (upper is NULL while no node has an upper level) */
-                ruv__put(k, idx->upper + idx->upper_off[s], need * 4);
+                ruv__save_put(k, idx->upper + idx->upper_off[s], need * 4);
         }
         break;
     case RUV__S_IDTAB:
-        ruv__put(k, idx->idtab, idx->idtab_cap * 4);
+        ruv__save_put(k, idx->idtab, idx->idtab_cap * 4);
         break;
     case RUV__S_F32:
-        ruv__put(k, idx->fvec, idx->count * idx->dim * 4);
+        ruv__save_put(k, idx->fvec, idx->count * idx->dim * 4);
         break;
     case RUV__S_QUANT:
-        ruv__put(k, idx->qp, ruv__qp_bytes(&idx->cfg));
+        ruv__save_put(k, idx->qp, ruv__index_qp_bytes(&idx->cfg));
         break;
     case RUV__S_IDREF:
     case RUV__S_METAREF:
         for (s = 0; s < idx->count; s++) {
-            ruv__blob(b, (uint32_t)s, &len);
-            ruv__wr32(buf + n, len ? off : 0);
-            ruv__wr32(buf + n + 4, (uint32_t)len);
+            ruv__tab_blob(b, (uint32_t)s, &len);
+            ruv__le_wr32(buf + n, len ? off : 0);
+            ruv__le_wr32(buf + n + 4, (uint32_t)len);
             off += (uint32_t)len;
             if ((n += 8) == sizeof buf) {
-                ruv__put(k, buf, n);
+                ruv__save_put(k, buf, n);
                 n = 0;
             }
         }
-        ruv__put(k, buf, n);
+        ruv__save_put(k, buf, n);
         break;
     default: /* IDBYTES, METABYTES */
         for (s = 0; s < idx->count; s++) {
-            const unsigned char *p = ruv__blob(b, (uint32_t)s, &len);
-            ruv__put(k, p, len);
+            const unsigned char *p = ruv__tab_blob(b, (uint32_t)s, &len);
+            ruv__save_put(k, p, len);
         }
     }
 }
@@ -6387,7 +6396,7 @@ RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
     uint64_t total;
     if (!idx)
         return 0;
-    ruv__plan(idx, sec, &total);
+    ruv__save_plan(idx, sec, &total);
     return total > (size_t)-1 ? 0 : (size_t)total;
 }
 
@@ -6400,57 +6409,57 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     const ruv_config *c;
     if (!idx || !write)
         return RUV_E_ARG;
-    if (!ruv__host_le())
+    if (!ruv__save_host_le())
         return RUV_E_UNSUPPORTED;
     c = &idx->cfg;
-    n = ruv__plan(idx, sec, &total);
+    n = ruv__save_plan(idx, sec, &total);
     memset(&k, 0, sizeof k);
     for (i = 0; i < n; i++) {
         ruv__xxh_init(&k.h, 0);
-        ruv__emit(idx, sec[i].id, &k);
+        ruv__save_emit(idx, sec[i].id, &k);
         sec[i].sum = ruv__xxh_final(&k.h);
     }
     memset(head, 0, sizeof head);
     memcpy(head, "RUVECIDX", 8);
     head[8] = (unsigned char)RUV__FMT_MAJOR;
     head[10] = (unsigned char)RUV__FMT_MINOR;
-    ruv__wr32(head + 12, RUV__ENDIAN_MARK);
-    ruv__wr32(head + 16, RUV__HDR);
-    ruv__wr32(head + 20, n);
-    ruv__wr64(head + 24, total);
-    ruv__wr32(head + 32, c->dim);
-    ruv__wr32(head + 36, (uint32_t)c->metric);
-    ruv__wr32(head + 40, (uint32_t)c->kind);
-    ruv__wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
-    ruv__wr32(head + 48, c->M);
-    ruv__wr32(head + 52, c->ef_construction);
-    ruv__wr32(head + 56, c->ef_search);
-    ruv__wr32(head + 60, (uint32_t)idx->max_level);
-    ruv__wr64(head + 64, c->seed);
-    ruv__wr64(head + 72, idx->rng);
-    ruv__wr64(head + 80, idx->count);
-    ruv__wr64(head + 88, idx->live);
-    ruv__wr32(head + 96, idx->entry);
-    ruv__wr32(head + 100, (uint32_t)idx->stride);
-    ruv__wr64(head + 104, c->capacity);
-    ruv__wr32(head + 112, c->pq_m);
-    ruv__wr32(head + 116, c->rerank);
+    ruv__le_wr32(head + 12, RUV__ENDIAN_MARK);
+    ruv__le_wr32(head + 16, RUV__HDR);
+    ruv__le_wr32(head + 20, n);
+    ruv__le_wr64(head + 24, total);
+    ruv__le_wr32(head + 32, c->dim);
+    ruv__le_wr32(head + 36, (uint32_t)c->metric);
+    ruv__le_wr32(head + 40, (uint32_t)c->kind);
+    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
+    ruv__le_wr32(head + 48, c->M);
+    ruv__le_wr32(head + 52, c->ef_construction);
+    ruv__le_wr32(head + 56, c->ef_search);
+    ruv__le_wr32(head + 60, (uint32_t)idx->max_level);
+    ruv__le_wr64(head + 64, c->seed);
+    ruv__le_wr64(head + 72, idx->rng);
+    ruv__le_wr64(head + 80, idx->count);
+    ruv__le_wr64(head + 88, idx->live);
+    ruv__le_wr32(head + 96, idx->entry);
+    ruv__le_wr32(head + 100, (uint32_t)idx->stride);
+    ruv__le_wr64(head + 104, c->capacity);
+    ruv__le_wr32(head + 112, c->pq_m);
+    ruv__le_wr32(head + 116, c->rerank);
     for (i = 0; i < n; i++) {
         unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
-        ruv__wr32(e, sec[i].id);
-        ruv__wr64(e + 8, sec[i].off);
-        ruv__wr64(e + 16, sec[i].len);
-        ruv__wr64(e + 24, sec[i].sum);
+        ruv__le_wr32(e, sec[i].id);
+        ruv__le_wr64(e + 8, sec[i].off);
+        ruv__le_wr64(e + 16, sec[i].len);
+        ruv__le_wr64(e + 24, sec[i].sum);
     }
     pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
-    ruv__wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
+    ruv__le_wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
     k.write = write;
     k.user = user;
-    ruv__put(&k, head, (size_t)pos);
+    ruv__save_put(&k, head, (size_t)pos);
     memset(zero, 0, sizeof zero);
     for (i = 0; i < n; i++) {
-        ruv__put(&k, zero, (size_t)(sec[i].off - pos));
-        ruv__emit(idx, sec[i].id, &k);
+        ruv__save_put(&k, zero, (size_t)(sec[i].off - pos));
+        ruv__save_emit(idx, sec[i].id, &k);
         pos = sec[i].off + sec[i].len;
     }
     return k.failed ? RUV_E_IO : RUV_OK;
@@ -6461,20 +6470,11 @@ typedef struct ruv__membuf {
     size_t len, pos;
 } ruv__membuf;
 
-static int ruv__mem_write(void *user, const void *data, size_t len) {
+static int ruv__save_buf_write(void *user, const void *data, size_t len) {
     ruv__membuf *m = (ruv__membuf *)user;
     if (len > m->len - m->pos)
         return 1;
     memcpy(m->p + m->pos, data, len);
-    m->pos += len;
-    return 0;
-}
-
-static int ruv__mem_read(void *user, void *dst, size_t len) {
-    ruv__membuf *m = (ruv__membuf *)user;
-    if (len > m->len - m->pos)
-        return 1;
-    memcpy(dst, m->p + m->pos, len);
     m->pos += len;
     return 0;
 }
@@ -6498,7 +6498,7 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
     m.p = (unsigned char *)buf;
     m.len = cap;
     m.pos = 0;
-    r = ruv_index_save(idx, ruv__mem_write, &m);
+    r = ruv_index_save(idx, ruv__save_buf_write, &m);
     if (r == RUV_OK)
         *written = m.pos;
     return r;
@@ -6513,6 +6513,15 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
    link, table and blob, load through a callback or from a buffer, and zero-copy views. */
 #ifdef RUV__IMPL
 
+static int ruv__load_buf_read(void *user, void *dst, size_t len) {
+    ruv__membuf *m = (ruv__membuf *)user;
+    if (len > m->len - m->pos)
+        return 1;
+    memcpy(dst, m->p + m->pos, len);
+    m->pos += len;
+    return 0;
+}
+
 typedef struct ruv__head {
     ruv_config cfg;
     uint64_t total, count, live, rng;
@@ -6521,21 +6530,21 @@ typedef struct ruv__head {
     ruv__sec sec[RUV__MAX_SECTIONS];
 } ruv__head;
 
-static ruv_result ruv__load_opts(const ruv_load_options *in, ruv_load_options *o) {
+static ruv_result ruv__load_options(const ruv_load_options *in, ruv_load_options *o) {
     if (in)
         *o = *in;
     else
         memset(o, 0, sizeof *o);
     if ((unsigned)o->isa >= (unsigned)RUV_ISA_COUNT || !o->alloc.alloc != !o->alloc.free)
         return RUV_E_ARG;
-    if (!ruv__host_le())
+    if (!ruv__save_host_le())
         return RUV_E_UNSUPPORTED;
     return RUV_OK;
 }
 
 /* First 128 bytes: magic, byte order, version, sizes. */
-static ruv_result ruv__head_start(const unsigned char *h, uint32_t *nsec) {
-    uint32_t mark = ruv__rd32(h + 12);
+static ruv_result ruv__load_head_start(const unsigned char *h, uint32_t *nsec) {
+    uint32_t mark = ruv__le_rd32(h + 12);
     if (memcmp(h, "RUVECIDX", 8) != 0)
         return RUV_E_FORMAT;
     if (mark == 0x04030201u)
@@ -6544,20 +6553,20 @@ static ruv_result ruv__head_start(const unsigned char *h, uint32_t *nsec) {
         return RUV_E_CORRUPT;
     if (h[8] + 256u * h[9] != RUV__FMT_MAJOR)
         return h[8] + 256u * h[9] > RUV__FMT_MAJOR ? RUV_E_VERSION : RUV_E_CORRUPT;
-    *nsec = ruv__rd32(h + 20);
-    if (ruv__rd32(h + 16) != RUV__HDR || *nsec > RUV__MAX_SECTIONS)
+    *nsec = ruv__le_rd32(h + 20);
+    if (ruv__le_rd32(h + 16) != RUV__HDR || *nsec > RUV__MAX_SECTIONS)
         return RUV_E_CORRUPT;
     return RUV_OK;
 }
 
 /* Whole header + section table (checksum first, then every field). */
-static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const ruv_load_options *o,
-                                  ruv__head *hd) {
+static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
+                                       const ruv_load_options *o, ruv__head *hd) {
     unsigned char tmp[RUV__HDR];
     ruv__xxh x;
     ruv_config c;
-    uint64_t want = ruv__rd64(h + 120), pos;
-    uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__rd32(h + 44), nq;
+    uint64_t want = ruv__le_rd64(h + 120), pos;
+    uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__le_rd32(h + 44), nq;
     memcpy(tmp, h, RUV__HDR);
     memset(tmp + 120, 0, 8);
     ruv__xxh_init(&x, 0);
@@ -6567,29 +6576,29 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         return RUV_E_CHECKSUM;
     memset(hd, 0, sizeof *hd);
     memset(&c, 0, sizeof c);
-    c.dim = ruv__rd32(h + 32);
-    c.metric = (ruv_metric)ruv__rd32(h + 36);
-    c.kind = (ruv_index_kind)ruv__rd32(h + 40);
-    c.M = ruv__rd32(h + 48);
-    c.ef_construction = ruv__rd32(h + 52);
-    c.ef_search = ruv__rd32(h + 56);
-    c.seed = ruv__rd64(h + 64);
-    c.capacity = ruv__rd64(h + 104);
+    c.dim = ruv__le_rd32(h + 32);
+    c.metric = (ruv_metric)ruv__le_rd32(h + 36);
+    c.kind = (ruv_index_kind)ruv__le_rd32(h + 40);
+    c.M = ruv__le_rd32(h + 48);
+    c.ef_construction = ruv__le_rd32(h + 52);
+    c.ef_search = ruv__le_rd32(h + 56);
+    c.seed = ruv__le_rd64(h + 64);
+    c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
     c.drop_f32 = storage >> 8;
-    c.pq_m = ruv__rd32(h + 112);
-    c.rerank = ruv__rd32(h + 116);
-    hd->total = ruv__rd64(h + 24);
-    hd->max_level = (int)ruv__rd32(h + 60);
-    hd->rng = ruv__rd64(h + 72);
-    hd->count = ruv__rd64(h + 80);
-    hd->live = ruv__rd64(h + 88);
-    hd->entry = ruv__rd32(h + 96);
-    hd->stride = ruv__rd32(h + 100);
+    c.pq_m = ruv__le_rd32(h + 112);
+    c.rerank = ruv__le_rd32(h + 116);
+    hd->total = ruv__le_rd64(h + 24);
+    hd->max_level = (int)ruv__le_rd32(h + 60);
+    hd->rng = ruv__le_rd64(h + 72);
+    hd->count = ruv__le_rd64(h + 80);
+    hd->live = ruv__le_rd64(h + 88);
+    hd->entry = ruv__le_rd32(h + 96);
+    hd->stride = ruv__le_rd32(h + 100);
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
-        ruv__rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
+        ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
         c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 || c.capacity == 0 ||
         c.capacity > RUV_MAX_COUNT)
         return RUV_E_CORRUPT;
@@ -6602,7 +6611,7 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
         (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
         return RUV_E_CORRUPT;
-    if (hd->stride != ruv__stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
+    if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
         hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||
         (!hnsw && (hd->live != hd->count || hd->max_level)) ||
         (hd->count == 0 && (hd->entry != RUV__NONE || hd->max_level)) ||
@@ -6618,11 +6627,11 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
     for (i = 0; i < nsec; i++) {
         const unsigned char *e = h + RUV__HDR + i * RUV__SECENT;
         ruv__sec *s = &hd->sec[i];
-        s->id = ruv__rd32(e);
-        s->off = ruv__rd64(e + 8);
-        s->len = ruv__rd64(e + 16);
-        s->sum = ruv__rd64(e + 24);
-        if (s->id <= last || ruv__rd32(e + 4) != 0 || s->off != ruv__align64(pos) ||
+        s->id = ruv__le_rd32(e);
+        s->off = ruv__le_rd64(e + 8);
+        s->len = ruv__le_rd64(e + 16);
+        s->sum = ruv__le_rd64(e + 24);
+        if (s->id <= last || ruv__le_rd32(e + 4) != 0 || s->off != ruv__save_align64(pos) ||
             s->len > hd->total || s->off > hd->total - s->len)
             return RUV_E_CORRUPT;
         pos = s->off + s->len;
@@ -6643,7 +6652,7 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         need |= 1u << RUV__S_METAREF | 1u << RUV__S_METABYTES;
     if (!nq && !c.drop_f32)
         need |= 1u << RUV__S_F32;
-    if (ruv__qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
+    if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
     if (have != need)
         return RUV_E_CORRUPT;
@@ -6652,11 +6661,11 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
 
 /* An index struct for hd with every array NULL and every size field set from the sections;
    the arrays are bound by the caller. */
-static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
+static ruv_result ruv__load_shell(const ruv__head *hd, ruv_index **out) {
     ruv_index *idx;
     ruv_result r;
     uint32_t i;
-    if ((r = ruv__create(&hd->cfg, 0, &idx)) != RUV_OK)
+    if ((r = ruv__index_new(&hd->cfg, 0, &idx)) != RUV_OK)
         return r;
     idx->count = idx->cap = (size_t)hd->count;
     idx->live = (size_t)hd->live;
@@ -6690,7 +6699,7 @@ static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
 }
 
 /* Expected length of known sections; sizes must fit this machine. */
-static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
+static ruv_result ruv__load_check_lens(const ruv_index *idx, const ruv__head *hd) {
     uint32_t i;
     for (i = 0; i < hd->nsec; i++) {
         const ruv__sec *s = &hd->sec[i];
@@ -6706,7 +6715,7 @@ static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
         case RUV__S_METAREF:
         case RUV__S_F32:
         case RUV__S_QUANT:
-            want = ruv__sec_len(idx, s->id);
+            want = ruv__save_sec_len(idx, s->id);
             break;
         case RUV__S_KEYTAB:
         case RUV__S_IDTAB: /* power of two >= 16 entries */
@@ -6732,7 +6741,7 @@ static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
 }
 
 /* Points section id's array at p (view) or at freshly loaded memory. */
-static void ruv__bind(ruv_index *idx, uint32_t id, void *p) {
+static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
     switch (id) {
     case RUV__S_SLOTS:
         idx->data = (unsigned char *)p;
@@ -6780,12 +6789,12 @@ static void ruv__bind(ruv_index *idx, uint32_t id, void *p) {
 
 /* Checks everything the search and write paths rely on, so that no input can make them read or
    write out of bounds or loop forever. O(size of the index). */
-static ruv_result ruv__validate(ruv_index *idx) {
+static ruv_result ruv__load_validate(ruv_index *idx) {
     size_t s, h, n, dead = 0, nids = 0;
     uint64_t uo = 0;
     int hnsw = idx->cfg.kind == RUV_INDEX_HNSW, c;
     if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ) { /* the PQ permutation: each dimension once */
-        const uint32_t *perm = ruv__pq_perm(idx);
+        const uint32_t *perm = ruv__code_pq_perm(idx);
         ruv_search_ctx *x = idx->ctx; /* its tmp: dim floats, used here as a seen-flag array */
         memset(x->tmp, 0, idx->dim * sizeof *x->tmp);
         for (s = 0; s < idx->dim; s++) {
@@ -6795,7 +6804,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
         }
     }
     if (idx->qp && idx->cfg.quant != RUV_QUANT_PQ) { /* SQ8 lo, scale >= 0; BIN mean, deviation */
-        if (!ruv__all_finite(idx->qp, ruv__qp_bytes(&idx->cfg) / sizeof *idx->qp))
+        if (!ruv__vec_finite(idx->qp, ruv__index_qp_bytes(&idx->cfg) / sizeof *idx->qp))
             return RUV_E_CORRUPT;
         for (s = 0; idx->cfg.quant == RUV_QUANT_SQ8 && s < idx->dim; s++)
             if (idx->qp[idx->dim + s] < 0.0f)
@@ -6807,7 +6816,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
             if ((lv & 0x20u) || (int)(lv & RUV__LEVEL) > idx->max_level ||
                 idx->upper_off[s] != uo ||
                 ((lv & RUV__FREE) &&
-                 (lv != (RUV__DEAD | RUV__FREE) || ruv__links(idx, (uint32_t)s, 0)[0])))
+                 (lv != (RUV__DEAD | RUV__FREE) || ruv__slot_links(idx, (uint32_t)s, 0)[0])))
                 return RUV_E_CORRUPT;
             dead += lv >> 7;
             idx->nfree += (lv >> 6) & 1u;
@@ -6823,7 +6832,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
         for (s = 0; s < idx->count; s++) {
             int l, top = idx->levels[s] & RUV__LEVEL;
             for (l = 0; l <= top; l++) {
-                const uint32_t *li = ruv__links(idx, (uint32_t)s, l);
+                const uint32_t *li = ruv__slot_links(idx, (uint32_t)s, l);
                 uint32_t i;
                 if (li[0] > (l ? idx->M : idx->m0))
                     return RUV_E_CORRUPT;
@@ -6841,14 +6850,14 @@ static ruv_result ruv__validate(ruv_index *idx) {
         uint32_t t = idx->table[h];
         if (t == RUV__NONE)
             continue;
-        if (t >= idx->count || ruv__dead(idx, t))
+        if (t >= idx->count || ruv__slot_dead(idx, t))
             return RUV_E_CORRUPT;
         n++;
     }
     if (n != idx->live)
         return RUV_E_CORRUPT;
     for (s = 0; s < idx->count; s++)
-        if (!ruv__dead(idx, s) && ruv__find(idx, idx->keys[s]) != s)
+        if (!ruv__slot_dead(idx, s) && ruv__tab_find_key(idx, idx->keys[s]) != s)
             return RUV_E_CORRUPT;
     /* blobs: in bounds, none on deleted slots */
     for (c = 0; c < 2; c++) {
@@ -6860,7 +6869,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
             uint64_t off = b->ref[2 * s], len = b->ref[2 * s + 1];
             if (!len)
                 continue;
-            if (ruv__dead(idx, s) || off + len > b->len ||
+            if (ruv__slot_dead(idx, s) || off + len > b->len ||
                 len > (c ? RUV_MAX_ID_BYTES : RUV_MAX_META_BYTES))
                 return RUV_E_CORRUPT;
             sum += len;
@@ -6878,7 +6887,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
             size_t len;
             if (t == RUV__NONE)
                 continue;
-            if (t >= idx->count || !ruv__blob(&idx->ids, t, &len))
+            if (t >= idx->count || !ruv__tab_blob(&idx->ids, t, &len))
                 return RUV_E_CORRUPT;
             n++;
         }
@@ -6886,8 +6895,8 @@ static ruv_result ruv__validate(ruv_index *idx) {
             return RUV_E_CORRUPT;
         for (s = 0; s < idx->count; s++) {
             size_t len;
-            const unsigned char *p = ruv__blob(&idx->ids, (uint32_t)s, &len);
-            if (p && ruv__find_id(idx, (const char *)p, len) != s)
+            const unsigned char *p = ruv__tab_blob(&idx->ids, (uint32_t)s, &len);
+            if (p && ruv__tab_find_id(idx, (const char *)p, len) != s)
                 return RUV_E_CORRUPT;
         }
     }
@@ -6895,7 +6904,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
 }
 
 /* Reads n bytes: RUV_OK, RUV_E_TRUNCATED or RUV_E_IO. */
-static ruv_result ruv__get(ruv_read_fn read, void *user, void *dst, size_t n) {
+static ruv_result ruv__load_read(ruv_read_fn read, void *user, void *dst, size_t n) {
     int rc;
     if (!n)
         return RUV_OK;
@@ -6904,8 +6913,8 @@ static ruv_result ruv__get(ruv_read_fn read, void *user, void *dst, size_t n) {
 }
 
 /* Loads through read; limit = bytes available if known (checked before allocating). */
-static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
-                            const ruv_load_options *opt, ruv_index **out) {
+static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
+                                const ruv_load_options *opt, ruv_index **out) {
     unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
     ruv_load_options o;
     ruv__head hd;
@@ -6917,25 +6926,25 @@ static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
         *out = NULL;
     if (!read || !out)
         return RUV_E_ARG;
-    if ((r = ruv__load_opts(opt, &o)) != RUV_OK)
+    if ((r = ruv__load_options(opt, &o)) != RUV_OK)
         return r;
-    if ((r = ruv__get(read, user, head, RUV__HDR)) != RUV_OK ||
-        (r = ruv__head_start(head, &nsec)) != RUV_OK ||
-        (r = ruv__get(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK ||
-        (r = ruv__head_parse(head, nsec, &o, &hd)) != RUV_OK)
+    if ((r = ruv__load_read(read, user, head, RUV__HDR)) != RUV_OK ||
+        (r = ruv__load_head_start(head, &nsec)) != RUV_OK ||
+        (r = ruv__load_read(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK ||
+        (r = ruv__load_head_parse(head, nsec, &o, &hd)) != RUV_OK)
         return r;
     if (hd.total > limit)
         return RUV_E_TRUNCATED;
-    if ((r = ruv__shell(&hd, &idx)) != RUV_OK)
+    if ((r = ruv__load_shell(&hd, &idx)) != RUV_OK)
         return r;
-    if ((r = ruv__check_lens(idx, &hd)) != RUV_OK)
+    if ((r = ruv__load_check_lens(idx, &hd)) != RUV_OK)
         goto fail;
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
         const ruv__sec *s = &hd.sec[i];
         size_t len = (size_t)s->len, gap = (size_t)(s->off - pos), j;
         ruv__xxh x;
-        if ((r = ruv__get(read, user, buf, gap)) != RUV_OK)
+        if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
             goto fail;
         for (j = 0; j < gap; j++)
             if (buf[j]) {
@@ -6944,20 +6953,20 @@ static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
             }
         ruv__xxh_init(&x, 0);
         if (s->id < RUV__S_END) {
-            void *p = s->id == RUV__S_SLOTS ? ruv__alloc_aligned(&idx->mem, len)
-                                            : ruv__alloc(&idx->mem, len);
+            void *p = s->id == RUV__S_SLOTS ? ruv__mem_alloc_aligned(&idx->mem, len)
+                                            : ruv__mem_alloc(&idx->mem, len);
             if (!p) {
                 r = RUV_E_NOMEM;
                 goto fail;
             }
-            ruv__bind(idx, s->id, p);
-            if ((r = ruv__get(read, user, p, len)) != RUV_OK)
+            ruv__load_bind(idx, s->id, p);
+            if ((r = ruv__load_read(read, user, p, len)) != RUV_OK)
                 goto fail;
             ruv__xxh_update(&x, p, len);
         } else { /* a section of a later minor version: skipped */
             for (j = 0; j < len; j += sizeof buf) {
                 size_t t = len - j < sizeof buf ? len - j : sizeof buf;
-                if ((r = ruv__get(read, user, buf, t)) != RUV_OK)
+                if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
                     goto fail;
                 ruv__xxh_update(&x, buf, t);
             }
@@ -6968,9 +6977,9 @@ static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
         }
         pos = s->off + s->len;
     }
-    if ((r = ruv__validate(idx)) != RUV_OK)
+    if ((r = ruv__load_validate(idx)) != RUV_OK)
         goto fail;
-    if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0, ruv__own_pool(idx),
+    if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0, ruv__index_pool(idx),
                          (size_t)idx->m0 + 1) != RUV_OK) {
         r = RUV_E_NOMEM;
         goto fail;
@@ -6984,7 +6993,7 @@ fail:
 
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out) {
-    return ruv__load(read, user, (uint64_t)-1, opt, out);
+    return ruv__load_run(read, user, (uint64_t)-1, opt, out);
 }
 
 RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
@@ -6997,7 +7006,7 @@ RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_l
     m.p = (unsigned char *)(uintptr_t)buf;
     m.len = len;
     m.pos = 0;
-    return ruv__load(ruv__mem_read, &m, len, opt, out);
+    return ruv__load_run(ruv__load_buf_read, &m, len, opt, out);
 }
 
 RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
@@ -7013,22 +7022,22 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
         *out = NULL;
     if (!out || (!buf && len) || (uintptr_t)buf % 8)
         return RUV_E_ARG;
-    if ((r = ruv__load_opts(opt, &o)) != RUV_OK)
+    if ((r = ruv__load_options(opt, &o)) != RUV_OK)
         return r;
     if (len < RUV__HDR)
         return len >= 8 && memcmp(b, "RUVECIDX", 8) != 0 ? RUV_E_FORMAT : RUV_E_TRUNCATED;
-    if ((r = ruv__head_start(b, &nsec)) != RUV_OK)
+    if ((r = ruv__load_head_start(b, &nsec)) != RUV_OK)
         return r;
     if (len < RUV__HDR + (size_t)nsec * RUV__SECENT)
         return RUV_E_TRUNCATED;
-    if ((r = ruv__head_parse(b, nsec, &o, &hd)) != RUV_OK)
+    if ((r = ruv__load_head_parse(b, nsec, &o, &hd)) != RUV_OK)
         return r;
     if (hd.total > len)
         return RUV_E_TRUNCATED;
-    if ((r = ruv__shell(&hd, &idx)) != RUV_OK)
+    if ((r = ruv__load_shell(&hd, &idx)) != RUV_OK)
         return r;
     idx->view = 1;
-    if ((r = ruv__check_lens(idx, &hd)) != RUV_OK)
+    if ((r = ruv__load_check_lens(idx, &hd)) != RUV_OK)
         goto fail;
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
@@ -7042,10 +7051,10 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
             r = RUV_E_CHECKSUM;
             goto fail;
         }
-        ruv__bind(idx, s->id, (void *)(uintptr_t)(b + s->off));
+        ruv__load_bind(idx, s->id, (void *)(uintptr_t)(b + s->off));
         pos = s->off + s->len;
     }
-    if ((r = ruv__validate(idx)) != RUV_OK)
+    if ((r = ruv__load_validate(idx)) != RUV_OK)
         goto fail;
     *out = idx;
     return RUV_OK;
@@ -7063,7 +7072,7 @@ fail:
 
 #ifndef RUV_NO_STDIO
 /* fopen, without MSVC's deprecation warning (C4996). */
-static FILE *ruv__fopen(const char *path, const char *mode) {
+static FILE *ruv__file_open(const char *path, const char *mode) {
 #if defined(_MSC_VER)
     FILE *f = NULL;
     return fopen_s(&f, path, mode) == 0 ? f : NULL;
@@ -7092,7 +7101,7 @@ RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *
         *out = NULL;
     if (!path || !out)
         return RUV_E_ARG;
-    if (!(f = ruv__fopen(path, "rb")))
+    if (!(f = ruv__file_open(path, "rb")))
         return RUV_E_IO;
 #if defined(_WIN32)
     if (_fseeki64(f, 0, SEEK_END) == 0)
@@ -7105,13 +7114,13 @@ RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *
         fclose(f);
         return RUV_E_IO;
     }
-    r = ruv__load(ruv__file_read, f, size < 0 ? (uint64_t)-1 : (uint64_t)size, opt, out);
+    r = ruv__load_run(ruv__file_read, f, size < 0 ? (uint64_t)-1 : (uint64_t)size, opt, out);
     fclose(f);
     return r;
 }
 
 #if defined(RUV__POSIX_IO)
-static int ruv__fd_write(void *user, const void *data, size_t len) {
+static int ruv__file_fd_write(void *user, const void *data, size_t len) {
     int fd = *(int *)user;
     const unsigned char *p = (const unsigned char *)data;
     while (len) {
@@ -7127,13 +7136,13 @@ static int ruv__fd_write(void *user, const void *data, size_t len) {
 }
 
 /* Writes tmp, syncs it, renames it to path, syncs the directory. */
-static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+static ruv_result ruv__file_save_atomic(const ruv_index *idx, char *tmp, const char *path) {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     ruv_result r;
     const char *slash;
     if (fd < 0)
         return RUV_E_IO;
-    r = ruv_index_save(idx, ruv__fd_write, &fd);
+    r = ruv_index_save(idx, ruv__file_fd_write, &fd);
     if (r == RUV_OK && fsync(fd) != 0)
         r = RUV_E_IO;
     if (close(fd) != 0 && r == RUV_OK)
@@ -7164,8 +7173,8 @@ static int ruv__file_write(void *user, const void *data, size_t len) {
     return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
 }
 
-static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
-    FILE *f = ruv__fopen(tmp, "wb");
+static ruv_result ruv__file_save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+    FILE *f = ruv__file_open(tmp, "wb");
     ruv_result r;
     if (!f)
         return RUV_E_IO;
@@ -7201,12 +7210,12 @@ RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path) {
         return RUV_E_ARG;
     n = strlen(path);
     m = idx->mem;
-    if (n > (size_t)-1 - 8 || !(tmp = (char *)ruv__alloc(&m, n + 8)))
+    if (n > (size_t)-1 - 8 || !(tmp = (char *)ruv__mem_alloc(&m, n + 8)))
         return RUV_E_NOMEM;
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".ruvtmp", 8);
-    r = ruv__save_atomic(idx, tmp, path);
-    ruv__free(&m, tmp, n + 8);
+    r = ruv__file_save_atomic(idx, tmp, path);
+    ruv__mem_free(&m, tmp, n + 8);
     return r;
 }
 #endif /* RUV_NO_STDIO */

@@ -3,11 +3,6 @@
    (ruv__dist_*). */
 #ifdef RUV__IMPL
 
-/* Stored form of slot's vector: dim floats (RUV_QUANT_NONE) or its code. */
-static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
-    return idx->data + (size_t)slot * idx->stride + idx->vec_off;
-}
-
 /* A query prepared for distances to stored codes: v is the f32 query itself (NONE), its
    converted copy (F16, BF16, BIN bits), the SQ8 weights w, or the PQ tables; c0 an SQ8 constant.
    SQ8 stores c_i in 0..255 for x_i ~ lo_i + sc_i c_i, plus one float t per code, so that
@@ -16,11 +11,11 @@ static unsigned char *ruv__code(const ruv_index *idx, uint32_t slot) {
      IP:     q.x = sum q_i lo_i + sum w_i c_i,                w_i = sc_i q_i
      cosine: q.x / |x| = (sum q_i lo_i + sum w_i c_i) t,      t = 1 / |x|
    which is one int16 x u8 dot product per distance (ruv_kernels.dot_i16_u8; f32 x u8 for stored
-   vectors prepared by the neighbour selection outside WebAssembly, see ruv__prep_node): q16 holds
-   the w_i scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and the
-   kernel's 32-bit sums exact (see ruv__sq8_q16). The rounding moves sum w_i c_i by at most qinv / 2
-   sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what the 8-bit codes
-   themselves move it (about sum |w_i| / 2 in the worst case). */
+   vectors prepared by the neighbour selection outside WebAssembly, see ruv__code_prep_slot): q16
+   holds the w_i scaled by 1 / qinv and rounded, the scale as large as keeps |q16_i| <= 32767 and
+   the kernel's 32-bit sums exact (see ruv__code_sq8_q16). The rounding moves sum w_i c_i by at most
+   qinv / 2 sum c_i (qinv = max |w_i| / 32767 up to 256 dimensions), a small fraction of what the
+   8-bit codes themselves move it (about sum |w_i| / 2 in the worst case). */
 typedef struct ruv__prep {
     const void *v;
     float c0;
@@ -28,27 +23,27 @@ typedef struct ruv__prep {
     float qinv;         /* SQ8 */
 } ruv__prep;
 
-static const float *ruv__sq_lo(const ruv_index *idx) { return idx->qp; }
-static const float *ruv__sq_sc(const ruv_index *idx) { return idx->qp + idx->dim; }
+static const float *ruv__code_sq_lo(const ruv_index *idx) { return idx->qp; }
+static const float *ruv__code_sq_scale(const ruv_index *idx) { return idx->qp + idx->dim; }
 /* PQ tables: dim u32 (the permutation: sub-space j holds dimensions perm[j dsub ..]) then per
    sub-space dsub x 256 centroid components (transposed, see ruv_kernels.pq_lut). */
-static const uint32_t *ruv__pq_perm(const ruv_index *idx) {
+static const uint32_t *ruv__code_pq_perm(const ruv_index *idx) {
     return (const uint32_t *)(const void *)idx->qp;
 }
-static const float *ruv__pq_cent(const ruv_index *idx, size_t j) {
+static const float *ruv__code_pq_cent(const ruv_index *idx, size_t j) {
     return idx->qp + idx->dim + j * idx->dsub * 256;
 }
 
 /* PQ: the dsub components of sub-space j of x, into out. */
-static void ruv__pq_gather(const ruv_index *idx, const float *x, size_t j, float *out) {
-    const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
+static void ruv__code_pq_gather(const ruv_index *idx, const float *x, size_t j, float *out) {
+    const uint32_t *perm = ruv__code_pq_perm(idx) + j * idx->dsub;
     size_t d;
     for (d = 0; d < idx->dsub; d++)
         out[d] = x[perm[d]];
 }
 
 /* Index of the smallest of v[0..255] (first on ties). */
-static unsigned ruv__argmin256(const float *v) {
+static unsigned ruv__code_argmin256(const float *v) {
     unsigned i, best = 0;
     for (i = 1; i < 256; i++)
         if (v[i] < v[best])
@@ -59,9 +54,9 @@ static unsigned ruv__argmin256(const float *v) {
 /* SQ8 for cosine: only the direction of the decoded vector y matters, so codes are moved one
    step across their rounding boundary wherever that raises cos(x, y) (greedy passes over the
    dimensions, at most 4). Returns |y|^2. */
-static double ruv__sq_cos_refine(const ruv_index *idx, const float *x, unsigned char *code,
-                                 double nn) {
-    const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsigned char *code,
+                                      double nn) {
+    const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
     size_t i, d = idx->dim;
     double r = 0.0;
     int pass, changed = 1;
@@ -89,8 +84,8 @@ static double ruv__sq_cos_refine(const ruv_index *idx, const float *x, unsigned 
 }
 
 /* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
-static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
-                        unsigned char *code) {
+static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+                             unsigned char *code) {
     size_t d = idx->dim, i;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
@@ -103,7 +98,7 @@ static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
         idx->kern.f32_to_bf16(x, code, d);
         break;
     case RUV_QUANT_SQ8: {
-        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
         double t = 0.0;
         float tf;
         for (i = 0; i < d; i++) {
@@ -116,7 +111,7 @@ static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
             t += y * y;
         }
         if (idx->cfg.metric == RUV_METRIC_COSINE)
-            t = ruv__sq_cos_refine(idx, x, code, t);
+            t = ruv__code_sq_cos_refine(idx, x, code, t);
         tf = idx->cfg.metric == RUV_METRIC_L2SQ                ? (float)t
              : idx->cfg.metric == RUV_METRIC_COSINE && t > 0.0 ? (float)(1.0 / sqrt(t))
                                                                : 0.0f;
@@ -135,16 +130,16 @@ static void ruv__encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
     default: { /* PQ: nearest centroid per sub-space */
         float lut[256], *sub = c->tmp + d;
         for (i = 0; i < idx->cfg.pq_m; i++) {
-            ruv__pq_gather(idx, x, i, sub);
-            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, RUV_OP_L2SQ, lut);
-            code[i] = (unsigned char)ruv__argmin256(lut);
+            ruv__code_pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__code_pq_cent(idx, i), idx->dsub, RUV_OP_L2SQ, lut);
+            code[i] = (unsigned char)ruv__code_argmin256(lut);
         }
     }
     }
 }
 
 /* The vector a code stands for (approximate for SQ8, BIN, PQ), into out (dim floats). */
-static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *out) {
+static void ruv__code_decode(const ruv_index *idx, const unsigned char *code, float *out) {
     size_t d = idx->dim, i, j;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
@@ -158,7 +153,7 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
         break;
     case RUV_QUANT_SQ8:
         for (i = 0; i < d; i++)
-            out[i] = ruv__sq_lo(idx)[i] + ruv__sq_sc(idx)[i] * (float)code[i];
+            out[i] = ruv__code_sq_lo(idx)[i] + ruv__code_sq_scale(idx)[i] * (float)code[i];
         break;
     case RUV_QUANT_BIN: /* mean -/+ the mean absolute deviation */
         for (i = 0; i < d; i++)
@@ -167,8 +162,8 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
         break;
     default:
         for (j = 0; j < idx->cfg.pq_m; j++) {
-            const uint32_t *perm = ruv__pq_perm(idx) + j * idx->dsub;
-            const float *cent = ruv__pq_cent(idx, j);
+            const uint32_t *perm = ruv__code_pq_perm(idx) + j * idx->dsub;
+            const float *cent = ruv__code_pq_cent(idx, j);
             for (i = 0; i < idx->dsub; i++)
                 out[perm[i]] = cent[i * 256 + code[j]];
         }
@@ -179,7 +174,7 @@ static void ruv__decode(const ruv_index *idx, const unsigned char *code, float *
    back (sum w_i c_i ~ qinv sum q16_i c_i). The scale qs is the largest with |q16_i| <= 32767
    and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w; -1 if a weight
    is not finite (tables of a hostile file: the caller keeps the f32 weights). */
-static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
+static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
     double mx = 0.0, sum = 0.0, qs, lim;
     size_t i;
     for (i = 0; i < d; i++) {
@@ -204,12 +199,12 @@ static float ruv__sq8_q16(const float *w, size_t d, int16_t *q16) {
     return (float)(1.0 / qs);
 }
 
-/* Prepares x (normalised for cosine) for ruv__qdist into buf (idx->prep_len floats); scratch
-   c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
+/* Prepares x (normalised for cosine) for ruv__dist_query_code into buf (idx->prep_len floats);
+   scratch c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
    inserted, prepared once for many distances) rather than the f32 ones (stored vectors prepared
-   for a few distances each by the neighbour selection: see ruv__prep_node). */
-static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x, float *buf,
-                         int q16, ruv__prep *p) {
+   for a few distances each by the neighbour selection: see ruv__code_prep_slot). */
+static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+                                 float *buf, int q16, ruv__prep *p) {
     size_t d = idx->dim, i;
     p->v = buf;
     p->c0 = 0.0f;
@@ -220,7 +215,7 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
         p->v = x;
         break;
     case RUV_QUANT_SQ8: {
-        const float *lo = ruv__sq_lo(idx), *sc = ruv__sq_sc(idx);
+        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
         double c0 = 0.0;
         if (idx->cfg.metric == RUV_METRIC_L2SQ) {
             for (i = 0; i < d; i++) {
@@ -235,7 +230,7 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
             }
         }
         p->c0 = (float)c0;
-        if (q16 && (p->qinv = ruv__sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
+        if (q16 && (p->qinv = ruv__code_sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
             p->q16 = (const int16_t *)(const void *)(buf + d);
         break;
     }
@@ -243,18 +238,19 @@ static void ruv__prepare(const ruv_index *idx, ruv_search_ctx *c, const float *x
         float *sub = c->tmp + d;
         int op = idx->ip ? RUV_OP_DOT : RUV_OP_L2SQ;
         for (i = 0; i < idx->cfg.pq_m; i++) {
-            ruv__pq_gather(idx, x, i, sub);
-            idx->kern.pq_lut(sub, ruv__pq_cent(idx, i), idx->dsub, op, buf + i * 256);
+            ruv__code_pq_gather(idx, x, i, sub);
+            idx->kern.pq_lut(sub, ruv__code_pq_cent(idx, i), idx->dsub, op, buf + i * 256);
         }
         break;
     }
     default: /* F16, BF16, BIN: the query in the stored form */
-        ruv__encode(idx, c, x, (unsigned char *)buf);
+        ruv__code_encode(idx, c, x, (unsigned char *)buf);
     }
 }
 
 /* Distance from a prepared query to a stored code, in the index metric's convention. */
-static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned char *code) {
+static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
+                                  const unsigned char *code) {
     float r, t;
     if (idx->raw_dist) {
         r = idx->raw_dist(p->v, code, idx->raw_n);
@@ -280,14 +276,14 @@ static float ruv__qdist(const ruv_index *idx, const ruv__prep *p, const unsigned
 /* Slot s prepared as a query (for distances between stored vectors): the code itself where the
    stored form is the prepared form, else decoded into c->tmp and prepared into c->nprep (also
    with f32 copies: both sides then carry the same quantization, which built better graphs). */
-static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
-    const unsigned char *code = ruv__code(idx, s);
+static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
+    const unsigned char *code = ruv__slot_code(idx, s);
     if (idx->raw_dist) {
         p->v = code;
         p->c0 = 0.0f;
         return;
     }
-    ruv__decode(idx, code, c->tmp);
+    ruv__code_decode(idx, code, c->tmp);
     if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
         size_t i;
         float t;
@@ -297,50 +293,43 @@ static void ruv__prep_node(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, 
     }
     /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
        load: about 5x the int16 one), else rounding costs more than the few distances save */
-    ruv__prepare(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
+    ruv__code_prep_query(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
 }
 
 /* Distance between two stored vectors a and b (via c->nprep). */
-static float ruv__ndist(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+static float ruv__dist_slot_code(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
     ruv__prep p;
-    ruv__prep_node(idx, c, a, &p);
-    return ruv__qdist(idx, &p, ruv__code(idx, b));
+    ruv__code_prep_slot(idx, c, a, &p);
+    return ruv__dist_query_code(idx, &p, ruv__slot_code(idx, b));
 }
 
 /* Exact f32 distance from q (normalised for cosine) to slot s: its f32 copy, or the stored
    vector of an unquantized index. */
-static float ruv__exact(const ruv_index *idx, const float *q, uint32_t s) {
+static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s) {
     const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
-                               : (const float *)(const void *)ruv__code(idx, s);
+                               : (const float *)(const void *)ruv__slot_code(idx, s);
     float r = idx->f32_dist(q, v, idx->dim);
     return idx->ip ? 1.0f - r : r;
 }
 
 /* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
-static float ruv__pair(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
+static float ruv__dist_slot_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
     if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec) {
         const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
-                                   : (const float *)(const void *)ruv__code(idx, a);
-        return ruv__exact(idx, v, b);
+                                   : (const float *)(const void *)ruv__slot_code(idx, a);
+        return ruv__dist_query_f32(idx, v, b);
     }
-    return ruv__ndist(idx, c, a, b);
+    return ruv__dist_slot_code(idx, c, a, b);
 }
 
 /* The f32 vector of slot s (normalised for cosine): stored, copied, or decoded into c->tmp. */
-static const float *ruv__f32_of(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
+static const float *ruv__code_f32(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
     if (idx->cfg.quant == RUV_QUANT_NONE)
-        return (const float *)(const void *)ruv__code(idx, s);
+        return (const float *)(const void *)ruv__slot_code(idx, s);
     if (idx->fvec)
         return idx->fvec + (size_t)s * idx->dim;
-    ruv__decode(idx, ruv__code(idx, s), c->tmp);
+    ruv__code_decode(idx, ruv__slot_code(idx, s), c->tmp);
     return c->tmp;
-}
-
-/* Neighbour list of slot at level: [0] = count, then the links. */
-static uint32_t *ruv__links(const ruv_index *idx, uint32_t slot, int level) {
-    if (level == 0)
-        return (uint32_t *)(void *)(idx->data + (size_t)slot * idx->stride);
-    return idx->upper + idx->upper_off[slot] + (size_t)(level - 1) * (idx->M + 1);
 }
 
 #endif /* RUV__IMPL */

@@ -65,17 +65,17 @@ typedef struct ruv__mem {
     size_t used;
 } ruv__mem;
 
-static void *ruv__malloc_default(void *user, size_t size) {
+static void *ruv__mem_default_alloc(void *user, size_t size) {
     (void)user;
     return RUV_MALLOC(size, user);
 }
-static void ruv__free_default(void *user, void *p, size_t size) {
+static void ruv__mem_default_free(void *user, void *p, size_t size) {
     (void)size;
     (void)user;
     RUV_FREE(p, user);
 }
 
-static void *ruv__alloc(ruv__mem *m, size_t size) {
+static void *ruv__mem_alloc(ruv__mem *m, size_t size) {
     void *p;
     if (size == 0)
         size = 1;
@@ -85,7 +85,7 @@ static void *ruv__alloc(ruv__mem *m, size_t size) {
     return p;
 }
 
-static void ruv__free(ruv__mem *m, void *p, size_t size) {
+static void ruv__mem_free(ruv__mem *m, void *p, size_t size) {
     if (!p)
         return;
     if (size == 0)
@@ -95,11 +95,11 @@ static void ruv__free(ruv__mem *m, void *p, size_t size) {
 }
 
 /* 64-byte aligned block: the raw pointer is stored just below the aligned address. */
-static void *ruv__alloc_aligned(ruv__mem *m, size_t size) {
+static void *ruv__mem_alloc_aligned(ruv__mem *m, size_t size) {
     unsigned char *raw, *p;
     if (size > (size_t)-1 - RUV__ALIGN - sizeof(void *))
         return NULL;
-    raw = (unsigned char *)ruv__alloc(m, size + RUV__ALIGN + sizeof(void *));
+    raw = (unsigned char *)ruv__mem_alloc(m, size + RUV__ALIGN + sizeof(void *));
     if (!raw)
         return NULL;
     p = raw + sizeof(void *);
@@ -108,16 +108,16 @@ static void *ruv__alloc_aligned(ruv__mem *m, size_t size) {
     return p;
 }
 
-static void ruv__free_aligned(ruv__mem *m, void *p, size_t size) {
+static void ruv__mem_free_aligned(ruv__mem *m, void *p, size_t size) {
     unsigned char *raw;
     if (!p)
         return;
     memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof(void *));
-    ruv__free(m, raw, size + RUV__ALIGN + sizeof(void *));
+    ruv__mem_free(m, raw, size + RUV__ALIGN + sizeof(void *));
 }
 
 /* a * b, or 0 with *ok cleared on overflow. */
-static size_t ruv__mul(size_t a, size_t b, int *ok) {
+static size_t ruv__size_mul(size_t a, size_t b, int *ok) {
     if (a != 0 && b > (size_t)-1 / a) {
         *ok = 0;
         return 0;
@@ -126,22 +126,22 @@ static size_t ruv__mul(size_t a, size_t b, int *ok) {
 }
 
 /* ---- values ---------------------------------------------------------------------------------- */
-static int ruv__finite(float x) {
+static int ruv__f32_finite(float x) {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
     return (u & 0x7F800000u) != 0x7F800000u;
 }
 
-static int ruv__all_finite(const float *v, size_t n) {
+static int ruv__vec_finite(const float *v, size_t n) {
     size_t i;
     for (i = 0; i < n; i++)
-        if (!ruv__finite(v[i]))
+        if (!ruv__f32_finite(v[i]))
             return 0;
     return 1;
 }
 
 /* dst = src / |src| (norm in double); all-zero stays all-zero. */
-static void ruv__normalize(float *dst, const float *src, size_t n) {
+static void ruv__vec_normalize(float *dst, const float *src, size_t n) {
     double s = 0.0, inv;
     size_t i;
     for (i = 0; i < n; i++)
@@ -152,7 +152,7 @@ static void ruv__normalize(float *dst, const float *src, size_t n) {
 }
 
 /* splitmix64: seeds and hashes. */
-static uint64_t ruv__mix64(uint64_t x) {
+static uint64_t ruv__hash_mix64(uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
@@ -161,21 +161,21 @@ static uint64_t ruv__mix64(uint64_t x) {
 
 /* ---- byte order and XXH64 -------------------------------------------------------------------- */
 /* Little-endian field access, independent of the host's byte order. */
-static uint32_t ruv__rd32(const unsigned char *p) {
+static uint32_t ruv__le_rd32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static uint64_t ruv__rd64(const unsigned char *p) {
-    return (uint64_t)ruv__rd32(p) | (uint64_t)ruv__rd32(p + 4) << 32;
+static uint64_t ruv__le_rd64(const unsigned char *p) {
+    return (uint64_t)ruv__le_rd32(p) | (uint64_t)ruv__le_rd32(p + 4) << 32;
 }
-static void ruv__wr32(unsigned char *p, uint32_t v) {
+static void ruv__le_wr32(unsigned char *p, uint32_t v) {
     p[0] = (unsigned char)v;
     p[1] = (unsigned char)(v >> 8);
     p[2] = (unsigned char)(v >> 16);
     p[3] = (unsigned char)(v >> 24);
 }
-static void ruv__wr64(unsigned char *p, uint64_t v) {
-    ruv__wr32(p, (uint32_t)v);
-    ruv__wr32(p + 4, (uint32_t)(v >> 32));
+static void ruv__le_wr64(unsigned char *p, uint64_t v) {
+    ruv__le_wr32(p, (uint32_t)v);
+    ruv__le_wr32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* XXH64 (Yann Collet, xxHash specification, github.com/Cyan4973/xxHash doc/xxhash_spec.md),
@@ -192,10 +192,10 @@ typedef struct ruv__xxh {
     size_t n; /* bytes in buf */
 } ruv__xxh;
 
-static uint64_t ruv__rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+static uint64_t ruv__xxh_rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
-static uint64_t ruv__xround(uint64_t acc, uint64_t in) {
-    return ruv__rotl64(acc + in * RUV__XP2, 31) * RUV__XP1;
+static uint64_t ruv__xxh_round(uint64_t acc, uint64_t in) {
+    return ruv__xxh_rotl64(acc + in * RUV__XP2, 31) * RUV__XP1;
 }
 
 static void ruv__xxh_init(ruv__xxh *h, uint64_t seed) {
@@ -208,10 +208,10 @@ static void ruv__xxh_init(ruv__xxh *h, uint64_t seed) {
 }
 
 static void ruv__xxh_stripe(uint64_t v[4], const unsigned char *p) {
-    v[0] = ruv__xround(v[0], ruv__rd64(p));
-    v[1] = ruv__xround(v[1], ruv__rd64(p + 8));
-    v[2] = ruv__xround(v[2], ruv__rd64(p + 16));
-    v[3] = ruv__xround(v[3], ruv__rd64(p + 24));
+    v[0] = ruv__xxh_round(v[0], ruv__le_rd64(p));
+    v[1] = ruv__xxh_round(v[1], ruv__le_rd64(p + 8));
+    v[2] = ruv__xxh_round(v[2], ruv__le_rd64(p + 16));
+    v[3] = ruv__xxh_round(v[3], ruv__le_rd64(p + 24));
 }
 
 static void ruv__xxh_update(ruv__xxh *h, const void *data, size_t len) {
@@ -239,23 +239,23 @@ static uint64_t ruv__xxh_final(const ruv__xxh *h) {
     size_t len = h->n, i;
     uint64_t x;
     if (h->total >= 32) {
-        x = ruv__rotl64(h->v[0], 1) + ruv__rotl64(h->v[1], 7) + ruv__rotl64(h->v[2], 12) +
-            ruv__rotl64(h->v[3], 18);
+        x = ruv__xxh_rotl64(h->v[0], 1) + ruv__xxh_rotl64(h->v[1], 7) +
+            ruv__xxh_rotl64(h->v[2], 12) + ruv__xxh_rotl64(h->v[3], 18);
         for (i = 0; i < 4; i++)
-            x = (x ^ ruv__xround(0, h->v[i])) * RUV__XP1 + RUV__XP4;
+            x = (x ^ ruv__xxh_round(0, h->v[i])) * RUV__XP1 + RUV__XP4;
     } else {
         x = h->seed + RUV__XP5;
     }
     x += h->total;
     for (; len >= 8; p += 8, len -= 8)
-        x = ruv__rotl64(x ^ ruv__xround(0, ruv__rd64(p)), 27) * RUV__XP1 + RUV__XP4;
+        x = ruv__xxh_rotl64(x ^ ruv__xxh_round(0, ruv__le_rd64(p)), 27) * RUV__XP1 + RUV__XP4;
     if (len >= 4) {
-        x = ruv__rotl64(x ^ (uint64_t)ruv__rd32(p) * RUV__XP1, 23) * RUV__XP2 + RUV__XP3;
+        x = ruv__xxh_rotl64(x ^ (uint64_t)ruv__le_rd32(p) * RUV__XP1, 23) * RUV__XP2 + RUV__XP3;
         p += 4;
         len -= 4;
     }
     for (; len; p++, len--)
-        x = ruv__rotl64(x ^ *p * RUV__XP5, 11) * RUV__XP1;
+        x = ruv__xxh_rotl64(x ^ *p * RUV__XP5, 11) * RUV__XP1;
     x ^= x >> 33;
     x *= RUV__XP2;
     x ^= x >> 29;

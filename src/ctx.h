@@ -8,6 +8,14 @@ typedef struct ruv__cand {
     uint32_t id;
 } ruv__cand;
 
+/* Orders candidates by distance, then slot. */
+static int ruv__ctx_cand_cmp(const void *a, const void *b) {
+    const ruv__cand *x = (const ruv__cand *)a, *y = (const ruv__cand *)b;
+    if (x->dist != y->dist)
+        return x->dist < y->dist ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 struct ruv_search_ctx {
     ruv__mem mem;
     uint32_t *visited; /* visited[slot] == epoch: seen in this search */
@@ -34,34 +42,34 @@ static ruv_result ruv__ctx_reserve(ruv_search_ctx *c, size_t slots, size_t pool,
     uint32_t *v = NULL, *ids = NULL, *lb = NULL;
     ruv__cand *p = NULL, *s = NULL;
     int ok = 1;
-    size_t vb = ruv__mul(slots, sizeof *v, &ok), pb = ruv__mul(pool, sizeof *p, &ok);
-    size_t sb = ruv__mul(sel, sizeof *s, &ok), ib = ruv__mul(sel, sizeof *ids, &ok);
+    size_t vb = ruv__size_mul(slots, sizeof *v, &ok), pb = ruv__size_mul(pool, sizeof *p, &ok);
+    size_t sb = ruv__size_mul(sel, sizeof *s, &ok), ib = ruv__size_mul(sel, sizeof *ids, &ok);
     if (!ok)
         return RUV_E_NOMEM;
-    if (slots > c->visited_cap && !(v = (uint32_t *)ruv__alloc(&c->mem, vb)))
+    if (slots > c->visited_cap && !(v = (uint32_t *)ruv__mem_alloc(&c->mem, vb)))
         goto fail;
-    if (pool > c->pool_cap && !(p = (ruv__cand *)ruv__alloc(&c->mem, pb)))
+    if (pool > c->pool_cap && !(p = (ruv__cand *)ruv__mem_alloc(&c->mem, pb)))
         goto fail;
-    if (sel > c->sel_cap && (!(s = (ruv__cand *)ruv__alloc(&c->mem, sb)) ||
-                             !(ids = (uint32_t *)ruv__alloc(&c->mem, ib)) ||
-                             !(lb = (uint32_t *)ruv__alloc(&c->mem, ib))))
+    if (sel > c->sel_cap && (!(s = (ruv__cand *)ruv__mem_alloc(&c->mem, sb)) ||
+                             !(ids = (uint32_t *)ruv__mem_alloc(&c->mem, ib)) ||
+                             !(lb = (uint32_t *)ruv__mem_alloc(&c->mem, ib))))
         goto fail;
     if (v) {
         memset(v, 0, vb);
-        ruv__free(&c->mem, c->visited, c->visited_cap * sizeof *v);
+        ruv__mem_free(&c->mem, c->visited, c->visited_cap * sizeof *v);
         c->visited = v;
         c->visited_cap = slots;
         c->epoch = 0;
     }
     if (p) {
-        ruv__free(&c->mem, c->pool, c->pool_cap * sizeof *p);
+        ruv__mem_free(&c->mem, c->pool, c->pool_cap * sizeof *p);
         c->pool = p;
         c->pool_cap = pool;
     }
     if (s) {
-        ruv__free(&c->mem, c->sel, c->sel_cap * sizeof *s);
-        ruv__free(&c->mem, c->ids, c->sel_cap * sizeof *ids);
-        ruv__free(&c->mem, c->lbuf, c->sel_cap * sizeof *ids);
+        ruv__mem_free(&c->mem, c->sel, c->sel_cap * sizeof *s);
+        ruv__mem_free(&c->mem, c->ids, c->sel_cap * sizeof *ids);
+        ruv__mem_free(&c->mem, c->lbuf, c->sel_cap * sizeof *ids);
         c->sel = s;
         c->ids = ids;
         c->lbuf = lb;
@@ -69,46 +77,46 @@ static ruv_result ruv__ctx_reserve(ruv_search_ctx *c, size_t slots, size_t pool,
     }
     return RUV_OK;
 fail:
-    ruv__free(&c->mem, v, vb);
-    ruv__free(&c->mem, p, pb);
-    ruv__free(&c->mem, s, sb);
-    ruv__free(&c->mem, ids, ib);
-    ruv__free(&c->mem, lb, ib);
+    ruv__mem_free(&c->mem, v, vb);
+    ruv__mem_free(&c->mem, p, pb);
+    ruv__mem_free(&c->mem, s, sb);
+    ruv__mem_free(&c->mem, ids, ib);
+    ruv__mem_free(&c->mem, lb, ib);
     return RUV_E_NOMEM;
 }
 
 static void ruv__ctx_release(ruv_search_ctx *c) {
-    ruv__free(&c->mem, c->visited, c->visited_cap * sizeof *c->visited);
-    ruv__free(&c->mem, c->pool, c->pool_cap * sizeof *c->pool);
-    ruv__free(&c->mem, c->sel, c->sel_cap * sizeof *c->sel);
-    ruv__free(&c->mem, c->ids, c->sel_cap * sizeof *c->ids);
-    ruv__free(&c->mem, c->lbuf, c->sel_cap * sizeof *c->lbuf);
-    ruv__free(&c->mem, c->query, c->dim * sizeof *c->query);
-    ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
-    ruv__free(&c->mem, c->qprep, c->prep_cap * sizeof *c->qprep);
-    ruv__free(&c->mem, c->nprep, c->prep_cap * sizeof *c->nprep);
-    ruv__free(&c->mem, c->tmp, c->tmp ? 2 * c->dim * sizeof *c->tmp : 0);
+    ruv__mem_free(&c->mem, c->visited, c->visited_cap * sizeof *c->visited);
+    ruv__mem_free(&c->mem, c->pool, c->pool_cap * sizeof *c->pool);
+    ruv__mem_free(&c->mem, c->sel, c->sel_cap * sizeof *c->sel);
+    ruv__mem_free(&c->mem, c->ids, c->sel_cap * sizeof *c->ids);
+    ruv__mem_free(&c->mem, c->lbuf, c->sel_cap * sizeof *c->lbuf);
+    ruv__mem_free(&c->mem, c->query, c->dim * sizeof *c->query);
+    ruv__mem_free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
+    ruv__mem_free(&c->mem, c->qprep, c->prep_cap * sizeof *c->qprep);
+    ruv__mem_free(&c->mem, c->nprep, c->prep_cap * sizeof *c->nprep);
+    ruv__mem_free(&c->mem, c->tmp, c->tmp ? 2 * c->dim * sizeof *c->tmp : 0);
 }
 
 /* Grows the prepared-query buffers to `prep` floats (and allocates tmp once). All or nothing. */
 static ruv_result ruv__ctx_prep(ruv_search_ctx *c, size_t prep) {
     float *a = NULL, *b = NULL, *t = NULL;
     size_t bytes = prep * sizeof *a, tb = 2 * c->dim * sizeof *t;
-    if (prep > c->prep_cap && (!(a = (float *)ruv__alloc(&c->mem, bytes)) ||
-                               !(b = (float *)ruv__alloc(&c->mem, bytes)))) {
-        ruv__free(&c->mem, a, bytes);
+    if (prep > c->prep_cap && (!(a = (float *)ruv__mem_alloc(&c->mem, bytes)) ||
+                               !(b = (float *)ruv__mem_alloc(&c->mem, bytes)))) {
+        ruv__mem_free(&c->mem, a, bytes);
         return RUV_E_NOMEM;
     }
-    if (!c->tmp && !(t = (float *)ruv__alloc(&c->mem, tb))) {
-        ruv__free(&c->mem, a, bytes);
-        ruv__free(&c->mem, b, bytes);
+    if (!c->tmp && !(t = (float *)ruv__mem_alloc(&c->mem, tb))) {
+        ruv__mem_free(&c->mem, a, bytes);
+        ruv__mem_free(&c->mem, b, bytes);
         return RUV_E_NOMEM;
     }
     if (t)
         c->tmp = t;
     if (a) {
-        ruv__free(&c->mem, c->qprep, c->prep_cap * sizeof *a);
-        ruv__free(&c->mem, c->nprep, c->prep_cap * sizeof *a);
+        ruv__mem_free(&c->mem, c->qprep, c->prep_cap * sizeof *a);
+        ruv__mem_free(&c->mem, c->nprep, c->prep_cap * sizeof *a);
         c->qprep = a;
         c->nprep = b;
         c->prep_cap = prep;
@@ -120,13 +128,13 @@ static ruv_result ruv__ctx_prep(ruv_search_ctx *c, size_t prep) {
    failure. */
 static ruv_search_ctx *ruv__ctx_new(ruv__mem *mem, size_t dim, size_t prep) {
     ruv__mem m = *mem;
-    ruv_search_ctx *c = (ruv_search_ctx *)ruv__alloc(&m, sizeof *c);
+    ruv_search_ctx *c = (ruv_search_ctx *)ruv__mem_alloc(&m, sizeof *c);
     float *q;
     if (!c)
         return NULL;
-    q = (float *)ruv__alloc(&m, dim * sizeof *q);
+    q = (float *)ruv__mem_alloc(&m, dim * sizeof *q);
     if (!q) {
-        ruv__free(&m, c, sizeof *c);
+        ruv__mem_free(&m, c, sizeof *c);
         return NULL;
     }
     memset(c, 0, sizeof *c);
@@ -136,7 +144,7 @@ static ruv_search_ctx *ruv__ctx_new(ruv__mem *mem, size_t dim, size_t prep) {
     c->dim = dim;
     if (ruv__ctx_prep(c, prep) != RUV_OK) {
         ruv__ctx_release(c);
-        ruv__free(&m, c, sizeof *c);
+        ruv__mem_free(&m, c, sizeof *c);
         return NULL;
     }
     return c;

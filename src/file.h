@@ -4,7 +4,7 @@
 
 #ifndef RUV_NO_STDIO
 /* fopen, without MSVC's deprecation warning (C4996). */
-static FILE *ruv__fopen(const char *path, const char *mode) {
+static FILE *ruv__file_open(const char *path, const char *mode) {
 #if defined(_MSC_VER)
     FILE *f = NULL;
     return fopen_s(&f, path, mode) == 0 ? f : NULL;
@@ -33,7 +33,7 @@ RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *
         *out = NULL;
     if (!path || !out)
         return RUV_E_ARG;
-    if (!(f = ruv__fopen(path, "rb")))
+    if (!(f = ruv__file_open(path, "rb")))
         return RUV_E_IO;
 #if defined(_WIN32)
     if (_fseeki64(f, 0, SEEK_END) == 0)
@@ -46,13 +46,13 @@ RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *
         fclose(f);
         return RUV_E_IO;
     }
-    r = ruv__load(ruv__file_read, f, size < 0 ? (uint64_t)-1 : (uint64_t)size, opt, out);
+    r = ruv__load_run(ruv__file_read, f, size < 0 ? (uint64_t)-1 : (uint64_t)size, opt, out);
     fclose(f);
     return r;
 }
 
 #if defined(RUV__POSIX_IO)
-static int ruv__fd_write(void *user, const void *data, size_t len) {
+static int ruv__file_fd_write(void *user, const void *data, size_t len) {
     int fd = *(int *)user;
     const unsigned char *p = (const unsigned char *)data;
     while (len) {
@@ -68,13 +68,13 @@ static int ruv__fd_write(void *user, const void *data, size_t len) {
 }
 
 /* Writes tmp, syncs it, renames it to path, syncs the directory. */
-static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+static ruv_result ruv__file_save_atomic(const ruv_index *idx, char *tmp, const char *path) {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     ruv_result r;
     const char *slash;
     if (fd < 0)
         return RUV_E_IO;
-    r = ruv_index_save(idx, ruv__fd_write, &fd);
+    r = ruv_index_save(idx, ruv__file_fd_write, &fd);
     if (r == RUV_OK && fsync(fd) != 0)
         r = RUV_E_IO;
     if (close(fd) != 0 && r == RUV_OK)
@@ -105,8 +105,8 @@ static int ruv__file_write(void *user, const void *data, size_t len) {
     return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
 }
 
-static ruv_result ruv__save_atomic(const ruv_index *idx, char *tmp, const char *path) {
-    FILE *f = ruv__fopen(tmp, "wb");
+static ruv_result ruv__file_save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+    FILE *f = ruv__file_open(tmp, "wb");
     ruv_result r;
     if (!f)
         return RUV_E_IO;
@@ -142,12 +142,12 @@ RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path) {
         return RUV_E_ARG;
     n = strlen(path);
     m = idx->mem;
-    if (n > (size_t)-1 - 8 || !(tmp = (char *)ruv__alloc(&m, n + 8)))
+    if (n > (size_t)-1 - 8 || !(tmp = (char *)ruv__mem_alloc(&m, n + 8)))
         return RUV_E_NOMEM;
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".ruvtmp", 8);
-    r = ruv__save_atomic(idx, tmp, path);
-    ruv__free(&m, tmp, n + 8);
+    r = ruv__file_save_atomic(idx, tmp, path);
+    ruv__mem_free(&m, tmp, n + 8);
     return r;
 }
 #endif /* RUV_NO_STDIO */

@@ -35,10 +35,23 @@ typedef struct ruv__mt {
 #define RUV__MUNLOCK(m) ((void)0)
 #endif
 
+static size_t ruv__hnsw_upper_need(const ruv_index *idx, int level) {
+    return (size_t)level * (idx->M + 1);
+}
+
+/* Level for a new node: floor(-ln(U) * mL), U uniform in (0, 1]. Advances idx->rng. */
+static int ruv__hnsw_draw_level(ruv_index *idx) {
+    double u, l;
+    idx->rng += 0x9E3779B97F4A7C15ull;
+    u = (double)((ruv__hash_mix64(idx->rng) >> 11) + 1) * (1.0 / 9007199254740992.0);
+    l = -log(u) * idx->ml;
+    return l >= RUV__MAX_LEVEL ? RUV__MAX_LEVEL : (int)l;
+}
+
 /* The neighbour list of slot at level, or (multi-threaded build) a copy taken under its lock. */
-static const uint32_t *ruv__read_links(const ruv_index *idx, ruv_search_ctx *c, uint32_t slot,
-                                       int level) {
-    const uint32_t *l = ruv__links(idx, slot, level);
+static const uint32_t *ruv__hnsw_read_links(const ruv_index *idx, ruv_search_ctx *c, uint32_t slot,
+                                            int level) {
+    const uint32_t *l = ruv__slot_links(idx, slot, level);
     if (!idx->mt)
         return l;
     RUV__LOCK(idx, slot);
@@ -48,15 +61,15 @@ static const uint32_t *ruv__read_links(const ruv_index *idx, ruv_search_ctx *c, 
 }
 
 /* Greedy walk at one level from *ep (distance *dep) to a local minimum (ef = 1). */
-static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q, int level,
-                        uint32_t *ep, float *dep) {
+static void ruv__hnsw_greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q, int level,
+                             uint32_t *ep, float *dep) {
     int changed = 1;
     while (changed) {
-        const uint32_t *l = ruv__read_links(idx, c, *ep, level);
+        const uint32_t *l = ruv__hnsw_read_links(idx, c, *ep, level);
         uint32_t i, n = l[0];
         changed = 0;
         for (i = 1; i <= n; i++) {
-            float d = ruv__qdist(idx, q, ruv__code(idx, l[i]));
+            float d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, l[i]));
             if (d < *dep) {
                 *dep = d;
                 *ep = l[i];
@@ -68,7 +81,7 @@ static void ruv__greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep
 
 /* Inserts (d, id) into the sorted list c[0..*n-1] of capacity cap if it belongs there.
    Returns the position, or cap when it was not inserted. Equal distances go after. */
-static size_t ruv__pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uint32_t id) {
+static size_t ruv__hnsw_pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uint32_t id) {
     size_t lo = 0, len = *n;
     if (*n == cap && !(d < c[cap - 1].dist))
         return cap;
@@ -90,8 +103,8 @@ static size_t ruv__pool_insert(ruv__cand *c, size_t *n, size_t cap, float d, uin
 /* Beam search at one level (Algorithm 2 of Malkov & Yashunin, with the candidate and result
    sets kept as one sorted list of at most ef entries). Starts from ep; leaves the ef closest
    found in ctx->pool, sorted; returns their number. */
-static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
-                                uint32_t ep, float dep, size_t ef, int level) {
+static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
+                                     uint32_t ep, float dep, size_t ef, int level) {
     ruv__cand *pool = c->pool;
     uint32_t *vis = c->visited, *ids = c->ids, epoch;
     size_t n = 1, cur = 0;
@@ -112,27 +125,28 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const r
                 nx++;
             if (nx < n)
                 for (b = 0; b < ((size_t)idx->m0 + 1) * 4; b += 64)
-                    RUV__PREFETCH((const unsigned char *)ruv__links(idx, pool[nx].id, level) + b);
+                    RUV__PREFETCH((const unsigned char *)ruv__slot_links(idx, pool[nx].id, level) +
+                                  b);
         }
-        l = ruv__read_links(idx, c, node, level);
+        l = ruv__hnsw_read_links(idx, c, node, level);
         cnt = l[0];
         for (i = 1; i <= cnt; i++) {
             uint32_t s = l[i];
             if (vis[s] != epoch) {
                 vis[s] = epoch;
                 ids[nn++] = s;
-                RUV__PREFETCH(ruv__code(idx, s));
+                RUV__PREFETCH(ruv__slot_code(idx, s));
                 if (idx->code_bytes <= 128) /* a short code: its last line too */
-                    RUV__PREFETCH(ruv__code(idx, s) + idx->code_bytes - 1);
+                    RUV__PREFETCH(ruv__slot_code(idx, s) + idx->code_bytes - 1);
             }
         }
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
             if (i + 1 < nn && idx->code_bytes > 128)
-                RUV__PREFETCH(ruv__code(idx, ids[i + 1]) + 64);
-            d = ruv__qdist(idx, q, ruv__code(idx, ids[i]));
-            pos = ruv__pool_insert(pool, &n, ef, d, ids[i]);
+                RUV__PREFETCH(ruv__slot_code(idx, ids[i + 1]) + 64);
+            d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ids[i]));
+            pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)
                 best = pos;
         }
@@ -149,17 +163,17 @@ static size_t ruv__search_layer(const ruv_index *idx, ruv_search_ctx *c, const r
    candidates or keeping pruned ones): walks c[0..n-1] (sorted by distance to the base) and keeps
    a candidate unless an already kept one is closer to it than the base is. Keeps at most m,
    compacted to the front of c; returns how many. */
-static size_t ruv__select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *c, size_t n,
-                          size_t m) {
+static size_t ruv__hnsw_select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *c, size_t n,
+                               size_t m) {
     size_t i, j, kept = 0;
     if (n <= m)
         return n;
     for (i = 0; i < n && kept < m; i++) {
         ruv__prep v;
         int good = 1;
-        ruv__prep_node(idx, ctx, c[i].id, &v);
+        ruv__code_prep_slot(idx, ctx, c[i].id, &v);
         for (j = 0; j < kept; j++)
-            if (ruv__qdist(idx, &v, ruv__code(idx, c[j].id)) < c[i].dist) {
+            if (ruv__dist_query_code(idx, &v, ruv__slot_code(idx, c[j].id)) < c[i].dist) {
                 good = 0;
                 break;
             }
@@ -171,8 +185,9 @@ static size_t ruv__select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__cand *
 
 /* Adds a link from `from` to `to` at level; when the list is full, re-selects among the old
    links plus `to` with the heuristic, keeping at most the level's maximum. */
-static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to, int level) {
-    uint32_t *l = ruv__links(idx, from, level), max = level ? idx->M : idx->m0, i;
+static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to,
+                           int level) {
+    uint32_t *l = ruv__slot_links(idx, from, level), max = level ? idx->M : idx->m0, i;
     ruv__cand *s = c->sel;
     ruv__prep v;
     size_t n = 0, kept;
@@ -183,11 +198,11 @@ static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t
         RUV__UNLOCK(idx, from);
         return;
     }
-    ruv__prep_node(idx, c, from, &v);
+    ruv__code_prep_slot(idx, c, from, &v);
     for (i = 0; i <= l[0]; i++) {
         uint32_t id = i < l[0] ? l[i + 1] : to;
         size_t pos = n;
-        float d = ruv__qdist(idx, &v, ruv__code(idx, id));
+        float d = ruv__dist_query_code(idx, &v, ruv__slot_code(idx, id));
         while (pos > 0 && s[pos - 1].dist > d) {
             s[pos] = s[pos - 1];
             pos--;
@@ -196,7 +211,7 @@ static void ruv__link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t
         s[pos].id = id;
         n++;
     }
-    kept = ruv__select(idx, c, s, n, max);
+    kept = ruv__hnsw_select(idx, c, s, n, max);
     for (i = 0; i < kept; i++)
         l[i + 1] = s[i].id;
     l[0] = (uint32_t)kept;
@@ -220,23 +235,24 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     if (idx->mt && !held)
         RUV__MUNLOCK(&idx->mt->global);
     if (ep != RUV__NONE) {
-        ruv__prepare(idx, c, ruv__f32_of(idx, c, s), c->qprep, 1, q);
-        dep = ruv__qdist(idx, q, ruv__code(idx, ep));
+        ruv__code_prep_query(idx, c, ruv__code_f32(idx, c, s), c->qprep, 1, q);
+        dep = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ep));
         for (l = top; l > level; l--)
-            ruv__greedy(idx, c, q, l, &ep, &dep);
+            ruv__hnsw_greedy(idx, c, q, l, &ep, &dep);
         for (l = level < top ? level : top; l >= 0; l--) {
-            size_t n = ruv__search_layer(idx, c, q, ep, dep, idx->cfg.ef_construction, l), i, kept;
-            uint32_t *links = ruv__links(idx, s, l);
+            size_t n = ruv__hnsw_search_layer(idx, c, q, ep, dep, idx->cfg.ef_construction, l), i,
+                   kept;
+            uint32_t *links = ruv__slot_links(idx, s, l);
             ep = c->pool[0].id;
             dep = c->pool[0].dist;
-            kept = ruv__select(idx, c, c->pool, n, idx->M);
+            kept = ruv__hnsw_select(idx, c, c->pool, n, idx->M);
             RUV__LOCK(idx, s);
             links[0] = (uint32_t)kept;
             for (i = 0; i < kept; i++)
                 links[i + 1] = c->pool[i].id;
             RUV__UNLOCK(idx, s);
             for (i = 0; i < kept; i++)
-                ruv__link(idx, c, c->pool[i].id, s, l);
+                ruv__hnsw_link(idx, c, c->pool[i].id, s, l);
         }
     }
     if (held) {
@@ -247,22 +263,15 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
     }
 }
 
-static int ruv__cmp_cand(const void *a, const void *b) {
-    const ruv__cand *x = (const ruv__cand *)a, *y = (const ruv__cand *)b;
-    if (x->dist != y->dist)
-        return x->dist < y->dist ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
 /* Appends live, not yet seen node y with its distance to v (compaction scratch). */
-static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv__prep *v,
-                          uint32_t y) {
+static void ruv__hnsw_compact_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv__prep *v,
+                                  uint32_t y) {
     ruv_search_ctx *c = idx->ctx;
     if ((idx->levels[y] & RUV__DEAD) || c->visited[y] == c->epoch)
         return;
     c->visited[y] = c->epoch;
     cand[*nc].id = y;
-    cand[(*nc)++].dist = ruv__qdist(idx, v, ruv__code(idx, y));
+    cand[(*nc)++].dist = ruv__dist_query_code(idx, v, ruv__slot_code(idx, y));
 }
 
 /* Compaction of deleted HNSW nodes: every live node that links to a deleted one gets its list at
@@ -270,7 +279,7 @@ static void ruv__cand_add(ruv_index *idx, ruv__cand *cand, size_t *nc, const ruv
    ones (two hops), after which nothing links to a deleted node: the slots are zeroed, flagged
    RUV__FREE and reused by inserts. A deleted entry point is replaced by a live node of the
    highest level. RUV_E_NOMEM if the scratch list cannot be allocated (nothing changes). */
-static ruv_result ruv__compact(ruv_index *idx) {
+static ruv_result ruv__hnsw_compact(ruv_index *idx) {
     ruv_search_ctx *c = idx->ctx;
     size_t cap = (size_t)idx->m0 * (idx->m0 + 1), s, n = idx->count;
     ruv__cand *cand;
@@ -278,14 +287,14 @@ static ruv_result ruv__compact(ruv_index *idx) {
     if (!lv || n - idx->live == idx->nfree)
         return RUV_OK;
     RUV_ASSERT(c->visited_cap >= n);
-    if (!(cand = (ruv__cand *)ruv__alloc(&idx->mem, cap * sizeof *cand)))
+    if (!(cand = (ruv__cand *)ruv__mem_alloc(&idx->mem, cap * sizeof *cand)))
         return RUV_E_NOMEM;
     for (s = 0; s < n; s++) {
         int l, top = lv[s] & RUV__LEVEL;
         if (lv[s] & RUV__DEAD)
             continue;
         for (l = 0; l <= top; l++) {
-            uint32_t *li = ruv__links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
+            uint32_t *li = ruv__slot_links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
             size_t nc = 0, kept;
             ruv__prep pv, *v = &pv;
             for (i = 1; i <= li[0] && !(lv[li[i]] & RUV__DEAD); i++)
@@ -294,18 +303,18 @@ static ruv_result ruv__compact(ruv_index *idx) {
                 continue; /* no deleted neighbour */
             ruv__ctx_next_epoch(c);
             c->visited[s] = c->epoch;
-            ruv__prep_node(idx, c, (uint32_t)s, v);
+            ruv__code_prep_slot(idx, c, (uint32_t)s, v);
             for (i = 1; i <= li[0]; i++) {
                 uint32_t x = li[i];
-                const uint32_t *lx = ruv__links(idx, x, l);
+                const uint32_t *lx = ruv__slot_links(idx, x, l);
                 if (!(lv[x] & RUV__DEAD))
-                    ruv__cand_add(idx, cand, &nc, v, x);
+                    ruv__hnsw_compact_add(idx, cand, &nc, v, x);
                 else
                     for (j = 1; j <= lx[0]; j++)
-                        ruv__cand_add(idx, cand, &nc, v, lx[j]);
+                        ruv__hnsw_compact_add(idx, cand, &nc, v, lx[j]);
             }
-            qsort(cand, nc, sizeof *cand, ruv__cmp_cand);
-            kept = ruv__select(idx, c, cand, nc, max);
+            qsort(cand, nc, sizeof *cand, ruv__ctx_cand_cmp);
+            kept = ruv__hnsw_select(idx, c, cand, nc, max);
             for (i = 0; i < kept; i++)
                 li[i + 1] = cand[i].id;
             li[0] = (uint32_t)kept;
@@ -313,7 +322,7 @@ static ruv_result ruv__compact(ruv_index *idx) {
     }
     for (s = 0; s < n; s++)
         if ((lv[s] & (RUV__DEAD | RUV__FREE)) == RUV__DEAD) {
-            idx->upper_canon -= ruv__upper_need(idx, lv[s] & RUV__LEVEL);
+            idx->upper_canon -= ruv__hnsw_upper_need(idx, lv[s] & RUV__LEVEL);
             memset(idx->data + s * idx->stride, 0, idx->stride);
             if (idx->fvec)
                 memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
@@ -330,7 +339,7 @@ static ruv_result ruv__compact(ruv_index *idx) {
                 idx->max_level = lv[s] & RUV__LEVEL;
             }
     }
-    ruv__free(&idx->mem, cand, cap * sizeof *cand);
+    ruv__mem_free(&idx->mem, cand, cap * sizeof *cand);
     return RUV_OK;
 }
 
@@ -338,10 +347,10 @@ static ruv_result ruv__compact(ruv_index *idx) {
    compaction costs O(n M) and frees them all, so deletes stay O(M^2) amortised and the slots of
    an index under churn stay within about 1.1x its largest live count. Skipped, harmlessly, when
    its scratch cannot be allocated. */
-static void ruv__maybe_compact(ruv_index *idx) {
+static void ruv__hnsw_maybe_compact(ruv_index *idx) {
     size_t tomb = idx->count - idx->live - idx->nfree;
     if (idx->levels && tomb > 16 && tomb * 10 > idx->live)
-        (void)ruv__compact(idx);
+        (void)ruv__hnsw_compact(idx);
 }
 
 typedef struct ruv__job {
@@ -351,7 +360,7 @@ typedef struct ruv__job {
     int first;
 } ruv__job;
 
-static void *ruv__work(void *arg) {
+static void *ruv__hnsw_worker(void *arg) {
     ruv__job *j = (ruv__job *)arg;
     ruv_index *idx = j->idx;
     ruv__mt *mt = idx->mt;
@@ -376,8 +385,8 @@ static void *ruv__work(void *arg) {
 }
 
 /* Links the placed slots of a batch with `threads` threads (the caller's one included). */
-static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx, size_t threads,
-                               const ruv_build_options *opt) {
+static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx,
+                                    size_t threads, const ruv_build_options *opt) {
     ruv__job jobs[64];
     size_t t, started = 1;
 #if RUV__THREADS
@@ -397,10 +406,10 @@ static void ruv__link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx
 #if RUV__THREADS
     /* a thread that cannot start leaves its share to the others */
     for (t = 1; t < threads; t++)
-        if (pthread_create(&tid[started], NULL, ruv__work, &jobs[t]) == 0)
+        if (pthread_create(&tid[started], NULL, ruv__hnsw_worker, &jobs[t]) == 0)
             started++;
 #endif
-    ruv__work(&jobs[0]);
+    ruv__hnsw_worker(&jobs[0]);
 #if RUV__THREADS
     for (t = 1; t < started; t++)
         pthread_join(tid[t], NULL);

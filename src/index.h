@@ -31,7 +31,7 @@ struct ruv_index {
     size_t sq_off;   /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;     /* PQ: dimensions per sub-quantizer */
     size_t prep_len; /* floats of a prepared query (ruv__prep) */
-    float *qp;       /* quantizer tables (NULL until trained), ruv__qp_bytes(&cfg) bytes */
+    float *qp;       /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
     float *fvec;     /* f32 copies of a quantized index [cap * dim], NULL if none */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
@@ -68,6 +68,32 @@ struct ruv_index {
     struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
 };
 
+/* ---- slots ------------------------------------------------------------------------------------
+ */
+/* Stored form of slot's vector: dim floats (RUV_QUANT_NONE) or its code. */
+static unsigned char *ruv__slot_code(const ruv_index *idx, uint32_t slot) {
+    return idx->data + (size_t)slot * idx->stride + idx->vec_off;
+}
+
+/* Neighbour list of slot at level: [0] = count, then the links. */
+static uint32_t *ruv__slot_links(const ruv_index *idx, uint32_t slot, int level) {
+    if (level == 0)
+        return (uint32_t *)(void *)(idx->data + (size_t)slot * idx->stride);
+    return idx->upper + idx->upper_off[slot] + (size_t)(level - 1) * (idx->M + 1);
+}
+
+/* Whether slot s holds a deleted (or free) HNSW node. */
+static int ruv__slot_dead(const ruv_index *idx, size_t s) {
+    return idx->levels && (idx->levels[s] & RUV__DEAD);
+}
+
+/* Candidate-list size the index's own ctx needs: inserts (ef_construction) and searches
+   without a ctx (ef_search). */
+static size_t ruv__index_pool(const ruv_index *idx) {
+    return idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
+                                                         : idx->cfg.ef_construction;
+}
+
 /* ---- configuration, layout, create and free -------------------------------------------------- */
 #define RUV__RESULT_CASE(name, value, msg)                                                         \
     case name:                                                                                     \
@@ -91,7 +117,7 @@ RUVDEF ruv_config ruv_config_init(uint32_t dim) {
 }
 
 /* Fills defaults and checks ranges: the one place config rules live. */
-static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
+static ruv_result ruv__index_resolve(const ruv_config *in, ruv_config *out) {
     ruv_config c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
@@ -140,20 +166,20 @@ static ruv_result ruv__config_resolve(const ruv_config *in, ruv_config *out) {
             return RUV_E_UNSUPPORTED;
     }
     if (!c.alloc.alloc) {
-        c.alloc.alloc = ruv__malloc_default;
-        c.alloc.free = ruv__free_default;
+        c.alloc.alloc = ruv__mem_default_alloc;
+        c.alloc.free = ruv__mem_default_free;
     }
     *out = c;
     return RUV_OK;
 }
 
 /* The kernel operation behind a metric. */
-static ruv_op ruv__metric_op(ruv_metric m) {
+static ruv_op ruv__index_metric_op(ruv_metric m) {
     return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
 }
 
 /* Bytes of one stored vector (its code) for a resolved config. */
-static size_t ruv__code_bytes(const ruv_config *c) {
+static size_t ruv__index_code_bytes(const ruv_config *c) {
     switch (c->quant) {
     case RUV_QUANT_NONE:
         return (size_t)c->dim * 4;
@@ -170,13 +196,13 @@ static size_t ruv__code_bytes(const ruv_config *c) {
 }
 
 /* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
-static size_t ruv__stride(const ruv_config *c) {
+static size_t ruv__index_stride(const ruv_config *c) {
     size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
-    return (off + ruv__code_bytes(c) + 15) & ~(size_t)15;
+    return (off + ruv__index_code_bytes(c) + 15) & ~(size_t)15;
 }
 
 /* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
-static size_t ruv__qp_bytes(const ruv_config *c) {
+static size_t ruv__index_qp_bytes(const ruv_config *c) {
     switch (c->quant) {
     case RUV_QUANT_SQ8:
     case RUV_QUANT_BIN:
@@ -189,18 +215,18 @@ static size_t ruv__qp_bytes(const ruv_config *c) {
 }
 
 /* Whether the index can take vectors: quantizer tables present or not needed. */
-static int ruv__trained(const ruv_index *idx) {
-    return idx->qp != NULL || ruv__qp_bytes(&idx->cfg) == 0;
+static int ruv__index_trained(const ruv_index *idx) {
+    return idx->qp != NULL || ruv__index_qp_bytes(&idx->cfg) == 0;
 }
 
 /* Code layout and distance functions of idx->cfg's storage. */
-static void ruv__quant_layout(ruv_index *idx) {
+static void ruv__index_layout(ruv_index *idx) {
     const ruv_config *c = &idx->cfg;
     ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
                   : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
-    idx->code_bytes = ruv__code_bytes(c);
+    idx->code_bytes = ruv__index_code_bytes(c);
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
@@ -221,18 +247,18 @@ static void ruv__quant_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        idx->raw_dist = idx->kern.fn[ruv__metric_op(c->metric)][t];
+        idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
 }
 
 /* Growth of every per-slot array: src/tables.h. */
-static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
-                               size_t meta_add);
+static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                                   size_t meta_add);
 
 /* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
    cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
-static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out) {
+static ruv_result ruv__index_new(const ruv_config *cfg, int arrays, ruv_index **out) {
     ruv_config c;
     ruv_kernels k;
     ruv__mem mem;
@@ -243,14 +269,14 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     *out = NULL;
     if (!cfg)
         return RUV_E_ARG;
-    if ((r = ruv__config_resolve(cfg, &c)) != RUV_OK)
+    if ((r = ruv__index_resolve(cfg, &c)) != RUV_OK)
         return r;
     if (!ruv_kernels_init(c.isa, &k))
         return RUV_E_UNSUPPORTED;
     c.isa = k.isa;
     mem.a = c.alloc;
     mem.used = 0;
-    idx = (ruv_index *)ruv__alloc(&mem, sizeof *idx);
+    idx = (ruv_index *)ruv__mem_alloc(&mem, sizeof *idx);
     if (!idx)
         return RUV_E_NOMEM;
     memset(idx, 0, sizeof *idx);
@@ -259,8 +285,8 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     idx->kern = k;
     idx->dim = c.dim;
     idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
-    idx->f32_dist = k.fn[ruv__metric_op(c.metric)][RUV_DTYPE_F32];
-    ruv__quant_layout(idx);
+    idx->f32_dist = k.fn[ruv__index_metric_op(c.metric)][RUV_DTYPE_F32];
+    ruv__index_layout(idx);
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;
         idx->m0 = 2 * c.M;
@@ -268,7 +294,7 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
         idx->ml = 1.0 / log((double)c.M);
         idx->rng = c.seed;
     }
-    idx->stride = ruv__stride(&c);
+    idx->stride = ruv__index_stride(&c);
     idx->entry = RUV__NONE;
     idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
     if (idx->ctx && !arrays) {
@@ -277,13 +303,13 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
     }
     idx->table_cap = 16;
     if (idx->ctx)
-        idx->table = (uint32_t *)ruv__alloc(&idx->mem, idx->table_cap * 4);
+        idx->table = (uint32_t *)ruv__mem_alloc(&idx->mem, idx->table_cap * 4);
     if (!idx->ctx || !idx->table) {
         ruv_index_free(idx);
         return RUV_E_NOMEM;
     }
     memset(idx->table, 0xFF, idx->table_cap * 4);
-    if ((r = ruv__reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
+    if ((r = ruv__tab_reserve(idx, (size_t)c.capacity, 0, 0, 0)) != RUV_OK) {
         ruv_index_free(idx);
         return r;
     }
@@ -294,7 +320,7 @@ static ruv_result ruv__create(const ruv_config *cfg, int arrays, ruv_index **out
 RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
     if (out)
         *out = NULL;
-    return cfg && out ? ruv__create(cfg, 1, out) : RUV_E_ARG;
+    return cfg && out ? ruv__index_new(cfg, 1, out) : RUV_E_ARG;
 }
 
 RUVDEF void ruv_index_free(ruv_index *idx) {
@@ -305,21 +331,21 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
     if (idx->ctx)
         ruv_search_ctx_free(idx->ctx);
     if (!idx->view) {
-        ruv__free_aligned(&m, idx->data, idx->cap * idx->stride);
-        ruv__free(&m, idx->keys, idx->cap * sizeof *idx->keys);
-        ruv__free(&m, idx->table, idx->table_cap * 4);
-        ruv__free(&m, idx->levels, idx->cap);
-        ruv__free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
-        ruv__free(&m, idx->upper, idx->upper_cap * 4);
-        ruv__free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
-        ruv__free(&m, idx->ids.bytes, idx->ids.cap);
-        ruv__free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
-        ruv__free(&m, idx->meta.bytes, idx->meta.cap);
-        ruv__free(&m, idx->idtab, idx->idtab_cap * 4);
-        ruv__free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
-        ruv__free(&m, idx->qp, ruv__qp_bytes(&idx->cfg));
+        ruv__mem_free_aligned(&m, idx->data, idx->cap * idx->stride);
+        ruv__mem_free(&m, idx->keys, idx->cap * sizeof *idx->keys);
+        ruv__mem_free(&m, idx->table, idx->table_cap * 4);
+        ruv__mem_free(&m, idx->levels, idx->cap);
+        ruv__mem_free(&m, idx->upper_off, idx->cap * sizeof *idx->upper_off);
+        ruv__mem_free(&m, idx->upper, idx->upper_cap * 4);
+        ruv__mem_free(&m, idx->ids.ref, idx->ids.ref ? idx->cap * 2 * 4 : 0);
+        ruv__mem_free(&m, idx->ids.bytes, idx->ids.cap);
+        ruv__mem_free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
+        ruv__mem_free(&m, idx->meta.bytes, idx->meta.cap);
+        ruv__mem_free(&m, idx->idtab, idx->idtab_cap * 4);
+        ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__mem_free(&m, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     }
-    ruv__free(&m, idx, sizeof *idx);
+    ruv__mem_free(&m, idx, sizeof *idx);
 }
 
 #endif /* RUV__IMPL */

@@ -2,6 +2,15 @@
    link, table and blob, load through a callback or from a buffer, and zero-copy views. */
 #ifdef RUV__IMPL
 
+static int ruv__load_buf_read(void *user, void *dst, size_t len) {
+    ruv__membuf *m = (ruv__membuf *)user;
+    if (len > m->len - m->pos)
+        return 1;
+    memcpy(dst, m->p + m->pos, len);
+    m->pos += len;
+    return 0;
+}
+
 typedef struct ruv__head {
     ruv_config cfg;
     uint64_t total, count, live, rng;
@@ -10,21 +19,21 @@ typedef struct ruv__head {
     ruv__sec sec[RUV__MAX_SECTIONS];
 } ruv__head;
 
-static ruv_result ruv__load_opts(const ruv_load_options *in, ruv_load_options *o) {
+static ruv_result ruv__load_options(const ruv_load_options *in, ruv_load_options *o) {
     if (in)
         *o = *in;
     else
         memset(o, 0, sizeof *o);
     if ((unsigned)o->isa >= (unsigned)RUV_ISA_COUNT || !o->alloc.alloc != !o->alloc.free)
         return RUV_E_ARG;
-    if (!ruv__host_le())
+    if (!ruv__save_host_le())
         return RUV_E_UNSUPPORTED;
     return RUV_OK;
 }
 
 /* First 128 bytes: magic, byte order, version, sizes. */
-static ruv_result ruv__head_start(const unsigned char *h, uint32_t *nsec) {
-    uint32_t mark = ruv__rd32(h + 12);
+static ruv_result ruv__load_head_start(const unsigned char *h, uint32_t *nsec) {
+    uint32_t mark = ruv__le_rd32(h + 12);
     if (memcmp(h, "RUVECIDX", 8) != 0)
         return RUV_E_FORMAT;
     if (mark == 0x04030201u)
@@ -33,20 +42,20 @@ static ruv_result ruv__head_start(const unsigned char *h, uint32_t *nsec) {
         return RUV_E_CORRUPT;
     if (h[8] + 256u * h[9] != RUV__FMT_MAJOR)
         return h[8] + 256u * h[9] > RUV__FMT_MAJOR ? RUV_E_VERSION : RUV_E_CORRUPT;
-    *nsec = ruv__rd32(h + 20);
-    if (ruv__rd32(h + 16) != RUV__HDR || *nsec > RUV__MAX_SECTIONS)
+    *nsec = ruv__le_rd32(h + 20);
+    if (ruv__le_rd32(h + 16) != RUV__HDR || *nsec > RUV__MAX_SECTIONS)
         return RUV_E_CORRUPT;
     return RUV_OK;
 }
 
 /* Whole header + section table (checksum first, then every field). */
-static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const ruv_load_options *o,
-                                  ruv__head *hd) {
+static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
+                                       const ruv_load_options *o, ruv__head *hd) {
     unsigned char tmp[RUV__HDR];
     ruv__xxh x;
     ruv_config c;
-    uint64_t want = ruv__rd64(h + 120), pos;
-    uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__rd32(h + 44), nq;
+    uint64_t want = ruv__le_rd64(h + 120), pos;
+    uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__le_rd32(h + 44), nq;
     memcpy(tmp, h, RUV__HDR);
     memset(tmp + 120, 0, 8);
     ruv__xxh_init(&x, 0);
@@ -56,29 +65,29 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         return RUV_E_CHECKSUM;
     memset(hd, 0, sizeof *hd);
     memset(&c, 0, sizeof c);
-    c.dim = ruv__rd32(h + 32);
-    c.metric = (ruv_metric)ruv__rd32(h + 36);
-    c.kind = (ruv_index_kind)ruv__rd32(h + 40);
-    c.M = ruv__rd32(h + 48);
-    c.ef_construction = ruv__rd32(h + 52);
-    c.ef_search = ruv__rd32(h + 56);
-    c.seed = ruv__rd64(h + 64);
-    c.capacity = ruv__rd64(h + 104);
+    c.dim = ruv__le_rd32(h + 32);
+    c.metric = (ruv_metric)ruv__le_rd32(h + 36);
+    c.kind = (ruv_index_kind)ruv__le_rd32(h + 40);
+    c.M = ruv__le_rd32(h + 48);
+    c.ef_construction = ruv__le_rd32(h + 52);
+    c.ef_search = ruv__le_rd32(h + 56);
+    c.seed = ruv__le_rd64(h + 64);
+    c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
     c.drop_f32 = storage >> 8;
-    c.pq_m = ruv__rd32(h + 112);
-    c.rerank = ruv__rd32(h + 116);
-    hd->total = ruv__rd64(h + 24);
-    hd->max_level = (int)ruv__rd32(h + 60);
-    hd->rng = ruv__rd64(h + 72);
-    hd->count = ruv__rd64(h + 80);
-    hd->live = ruv__rd64(h + 88);
-    hd->entry = ruv__rd32(h + 96);
-    hd->stride = ruv__rd32(h + 100);
+    c.pq_m = ruv__le_rd32(h + 112);
+    c.rerank = ruv__le_rd32(h + 116);
+    hd->total = ruv__le_rd64(h + 24);
+    hd->max_level = (int)ruv__le_rd32(h + 60);
+    hd->rng = ruv__le_rd64(h + 72);
+    hd->count = ruv__le_rd64(h + 80);
+    hd->live = ruv__le_rd64(h + 88);
+    hd->entry = ruv__le_rd32(h + 96);
+    hd->stride = ruv__le_rd32(h + 100);
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
-        ruv__rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
+        ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
         c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 || c.capacity == 0 ||
         c.capacity > RUV_MAX_COUNT)
         return RUV_E_CORRUPT;
@@ -91,7 +100,7 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
         (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
         return RUV_E_CORRUPT;
-    if (hd->stride != ruv__stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
+    if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
         hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||
         (!hnsw && (hd->live != hd->count || hd->max_level)) ||
         (hd->count == 0 && (hd->entry != RUV__NONE || hd->max_level)) ||
@@ -107,11 +116,11 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
     for (i = 0; i < nsec; i++) {
         const unsigned char *e = h + RUV__HDR + i * RUV__SECENT;
         ruv__sec *s = &hd->sec[i];
-        s->id = ruv__rd32(e);
-        s->off = ruv__rd64(e + 8);
-        s->len = ruv__rd64(e + 16);
-        s->sum = ruv__rd64(e + 24);
-        if (s->id <= last || ruv__rd32(e + 4) != 0 || s->off != ruv__align64(pos) ||
+        s->id = ruv__le_rd32(e);
+        s->off = ruv__le_rd64(e + 8);
+        s->len = ruv__le_rd64(e + 16);
+        s->sum = ruv__le_rd64(e + 24);
+        if (s->id <= last || ruv__le_rd32(e + 4) != 0 || s->off != ruv__save_align64(pos) ||
             s->len > hd->total || s->off > hd->total - s->len)
             return RUV_E_CORRUPT;
         pos = s->off + s->len;
@@ -132,7 +141,7 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
         need |= 1u << RUV__S_METAREF | 1u << RUV__S_METABYTES;
     if (!nq && !c.drop_f32)
         need |= 1u << RUV__S_F32;
-    if (ruv__qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
+    if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
     if (have != need)
         return RUV_E_CORRUPT;
@@ -141,11 +150,11 @@ static ruv_result ruv__head_parse(const unsigned char *h, uint32_t nsec, const r
 
 /* An index struct for hd with every array NULL and every size field set from the sections;
    the arrays are bound by the caller. */
-static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
+static ruv_result ruv__load_shell(const ruv__head *hd, ruv_index **out) {
     ruv_index *idx;
     ruv_result r;
     uint32_t i;
-    if ((r = ruv__create(&hd->cfg, 0, &idx)) != RUV_OK)
+    if ((r = ruv__index_new(&hd->cfg, 0, &idx)) != RUV_OK)
         return r;
     idx->count = idx->cap = (size_t)hd->count;
     idx->live = (size_t)hd->live;
@@ -179,7 +188,7 @@ static ruv_result ruv__shell(const ruv__head *hd, ruv_index **out) {
 }
 
 /* Expected length of known sections; sizes must fit this machine. */
-static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
+static ruv_result ruv__load_check_lens(const ruv_index *idx, const ruv__head *hd) {
     uint32_t i;
     for (i = 0; i < hd->nsec; i++) {
         const ruv__sec *s = &hd->sec[i];
@@ -195,7 +204,7 @@ static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
         case RUV__S_METAREF:
         case RUV__S_F32:
         case RUV__S_QUANT:
-            want = ruv__sec_len(idx, s->id);
+            want = ruv__save_sec_len(idx, s->id);
             break;
         case RUV__S_KEYTAB:
         case RUV__S_IDTAB: /* power of two >= 16 entries */
@@ -221,7 +230,7 @@ static ruv_result ruv__check_lens(const ruv_index *idx, const ruv__head *hd) {
 }
 
 /* Points section id's array at p (view) or at freshly loaded memory. */
-static void ruv__bind(ruv_index *idx, uint32_t id, void *p) {
+static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
     switch (id) {
     case RUV__S_SLOTS:
         idx->data = (unsigned char *)p;
@@ -269,12 +278,12 @@ static void ruv__bind(ruv_index *idx, uint32_t id, void *p) {
 
 /* Checks everything the search and write paths rely on, so that no input can make them read or
    write out of bounds or loop forever. O(size of the index). */
-static ruv_result ruv__validate(ruv_index *idx) {
+static ruv_result ruv__load_validate(ruv_index *idx) {
     size_t s, h, n, dead = 0, nids = 0;
     uint64_t uo = 0;
     int hnsw = idx->cfg.kind == RUV_INDEX_HNSW, c;
     if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ) { /* the PQ permutation: each dimension once */
-        const uint32_t *perm = ruv__pq_perm(idx);
+        const uint32_t *perm = ruv__code_pq_perm(idx);
         ruv_search_ctx *x = idx->ctx; /* its tmp: dim floats, used here as a seen-flag array */
         memset(x->tmp, 0, idx->dim * sizeof *x->tmp);
         for (s = 0; s < idx->dim; s++) {
@@ -284,7 +293,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
         }
     }
     if (idx->qp && idx->cfg.quant != RUV_QUANT_PQ) { /* SQ8 lo, scale >= 0; BIN mean, deviation */
-        if (!ruv__all_finite(idx->qp, ruv__qp_bytes(&idx->cfg) / sizeof *idx->qp))
+        if (!ruv__vec_finite(idx->qp, ruv__index_qp_bytes(&idx->cfg) / sizeof *idx->qp))
             return RUV_E_CORRUPT;
         for (s = 0; idx->cfg.quant == RUV_QUANT_SQ8 && s < idx->dim; s++)
             if (idx->qp[idx->dim + s] < 0.0f)
@@ -296,7 +305,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
             if ((lv & 0x20u) || (int)(lv & RUV__LEVEL) > idx->max_level ||
                 idx->upper_off[s] != uo ||
                 ((lv & RUV__FREE) &&
-                 (lv != (RUV__DEAD | RUV__FREE) || ruv__links(idx, (uint32_t)s, 0)[0])))
+                 (lv != (RUV__DEAD | RUV__FREE) || ruv__slot_links(idx, (uint32_t)s, 0)[0])))
                 return RUV_E_CORRUPT;
             dead += lv >> 7;
             idx->nfree += (lv >> 6) & 1u;
@@ -312,7 +321,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
         for (s = 0; s < idx->count; s++) {
             int l, top = idx->levels[s] & RUV__LEVEL;
             for (l = 0; l <= top; l++) {
-                const uint32_t *li = ruv__links(idx, (uint32_t)s, l);
+                const uint32_t *li = ruv__slot_links(idx, (uint32_t)s, l);
                 uint32_t i;
                 if (li[0] > (l ? idx->M : idx->m0))
                     return RUV_E_CORRUPT;
@@ -330,14 +339,14 @@ static ruv_result ruv__validate(ruv_index *idx) {
         uint32_t t = idx->table[h];
         if (t == RUV__NONE)
             continue;
-        if (t >= idx->count || ruv__dead(idx, t))
+        if (t >= idx->count || ruv__slot_dead(idx, t))
             return RUV_E_CORRUPT;
         n++;
     }
     if (n != idx->live)
         return RUV_E_CORRUPT;
     for (s = 0; s < idx->count; s++)
-        if (!ruv__dead(idx, s) && ruv__find(idx, idx->keys[s]) != s)
+        if (!ruv__slot_dead(idx, s) && ruv__tab_find_key(idx, idx->keys[s]) != s)
             return RUV_E_CORRUPT;
     /* blobs: in bounds, none on deleted slots */
     for (c = 0; c < 2; c++) {
@@ -349,7 +358,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
             uint64_t off = b->ref[2 * s], len = b->ref[2 * s + 1];
             if (!len)
                 continue;
-            if (ruv__dead(idx, s) || off + len > b->len ||
+            if (ruv__slot_dead(idx, s) || off + len > b->len ||
                 len > (c ? RUV_MAX_ID_BYTES : RUV_MAX_META_BYTES))
                 return RUV_E_CORRUPT;
             sum += len;
@@ -367,7 +376,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
             size_t len;
             if (t == RUV__NONE)
                 continue;
-            if (t >= idx->count || !ruv__blob(&idx->ids, t, &len))
+            if (t >= idx->count || !ruv__tab_blob(&idx->ids, t, &len))
                 return RUV_E_CORRUPT;
             n++;
         }
@@ -375,8 +384,8 @@ static ruv_result ruv__validate(ruv_index *idx) {
             return RUV_E_CORRUPT;
         for (s = 0; s < idx->count; s++) {
             size_t len;
-            const unsigned char *p = ruv__blob(&idx->ids, (uint32_t)s, &len);
-            if (p && ruv__find_id(idx, (const char *)p, len) != s)
+            const unsigned char *p = ruv__tab_blob(&idx->ids, (uint32_t)s, &len);
+            if (p && ruv__tab_find_id(idx, (const char *)p, len) != s)
                 return RUV_E_CORRUPT;
         }
     }
@@ -384,7 +393,7 @@ static ruv_result ruv__validate(ruv_index *idx) {
 }
 
 /* Reads n bytes: RUV_OK, RUV_E_TRUNCATED or RUV_E_IO. */
-static ruv_result ruv__get(ruv_read_fn read, void *user, void *dst, size_t n) {
+static ruv_result ruv__load_read(ruv_read_fn read, void *user, void *dst, size_t n) {
     int rc;
     if (!n)
         return RUV_OK;
@@ -393,8 +402,8 @@ static ruv_result ruv__get(ruv_read_fn read, void *user, void *dst, size_t n) {
 }
 
 /* Loads through read; limit = bytes available if known (checked before allocating). */
-static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
-                            const ruv_load_options *opt, ruv_index **out) {
+static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
+                                const ruv_load_options *opt, ruv_index **out) {
     unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
     ruv_load_options o;
     ruv__head hd;
@@ -406,25 +415,25 @@ static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
         *out = NULL;
     if (!read || !out)
         return RUV_E_ARG;
-    if ((r = ruv__load_opts(opt, &o)) != RUV_OK)
+    if ((r = ruv__load_options(opt, &o)) != RUV_OK)
         return r;
-    if ((r = ruv__get(read, user, head, RUV__HDR)) != RUV_OK ||
-        (r = ruv__head_start(head, &nsec)) != RUV_OK ||
-        (r = ruv__get(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK ||
-        (r = ruv__head_parse(head, nsec, &o, &hd)) != RUV_OK)
+    if ((r = ruv__load_read(read, user, head, RUV__HDR)) != RUV_OK ||
+        (r = ruv__load_head_start(head, &nsec)) != RUV_OK ||
+        (r = ruv__load_read(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK ||
+        (r = ruv__load_head_parse(head, nsec, &o, &hd)) != RUV_OK)
         return r;
     if (hd.total > limit)
         return RUV_E_TRUNCATED;
-    if ((r = ruv__shell(&hd, &idx)) != RUV_OK)
+    if ((r = ruv__load_shell(&hd, &idx)) != RUV_OK)
         return r;
-    if ((r = ruv__check_lens(idx, &hd)) != RUV_OK)
+    if ((r = ruv__load_check_lens(idx, &hd)) != RUV_OK)
         goto fail;
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
         const ruv__sec *s = &hd.sec[i];
         size_t len = (size_t)s->len, gap = (size_t)(s->off - pos), j;
         ruv__xxh x;
-        if ((r = ruv__get(read, user, buf, gap)) != RUV_OK)
+        if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
             goto fail;
         for (j = 0; j < gap; j++)
             if (buf[j]) {
@@ -433,20 +442,20 @@ static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
             }
         ruv__xxh_init(&x, 0);
         if (s->id < RUV__S_END) {
-            void *p = s->id == RUV__S_SLOTS ? ruv__alloc_aligned(&idx->mem, len)
-                                            : ruv__alloc(&idx->mem, len);
+            void *p = s->id == RUV__S_SLOTS ? ruv__mem_alloc_aligned(&idx->mem, len)
+                                            : ruv__mem_alloc(&idx->mem, len);
             if (!p) {
                 r = RUV_E_NOMEM;
                 goto fail;
             }
-            ruv__bind(idx, s->id, p);
-            if ((r = ruv__get(read, user, p, len)) != RUV_OK)
+            ruv__load_bind(idx, s->id, p);
+            if ((r = ruv__load_read(read, user, p, len)) != RUV_OK)
                 goto fail;
             ruv__xxh_update(&x, p, len);
         } else { /* a section of a later minor version: skipped */
             for (j = 0; j < len; j += sizeof buf) {
                 size_t t = len - j < sizeof buf ? len - j : sizeof buf;
-                if ((r = ruv__get(read, user, buf, t)) != RUV_OK)
+                if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
                     goto fail;
                 ruv__xxh_update(&x, buf, t);
             }
@@ -457,9 +466,9 @@ static ruv_result ruv__load(ruv_read_fn read, void *user, uint64_t limit,
         }
         pos = s->off + s->len;
     }
-    if ((r = ruv__validate(idx)) != RUV_OK)
+    if ((r = ruv__load_validate(idx)) != RUV_OK)
         goto fail;
-    if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0, ruv__own_pool(idx),
+    if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0, ruv__index_pool(idx),
                          (size_t)idx->m0 + 1) != RUV_OK) {
         r = RUV_E_NOMEM;
         goto fail;
@@ -473,7 +482,7 @@ fail:
 
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out) {
-    return ruv__load(read, user, (uint64_t)-1, opt, out);
+    return ruv__load_run(read, user, (uint64_t)-1, opt, out);
 }
 
 RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
@@ -486,7 +495,7 @@ RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_l
     m.p = (unsigned char *)(uintptr_t)buf;
     m.len = len;
     m.pos = 0;
-    return ruv__load(ruv__mem_read, &m, len, opt, out);
+    return ruv__load_run(ruv__load_buf_read, &m, len, opt, out);
 }
 
 RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
@@ -502,22 +511,22 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
         *out = NULL;
     if (!out || (!buf && len) || (uintptr_t)buf % 8)
         return RUV_E_ARG;
-    if ((r = ruv__load_opts(opt, &o)) != RUV_OK)
+    if ((r = ruv__load_options(opt, &o)) != RUV_OK)
         return r;
     if (len < RUV__HDR)
         return len >= 8 && memcmp(b, "RUVECIDX", 8) != 0 ? RUV_E_FORMAT : RUV_E_TRUNCATED;
-    if ((r = ruv__head_start(b, &nsec)) != RUV_OK)
+    if ((r = ruv__load_head_start(b, &nsec)) != RUV_OK)
         return r;
     if (len < RUV__HDR + (size_t)nsec * RUV__SECENT)
         return RUV_E_TRUNCATED;
-    if ((r = ruv__head_parse(b, nsec, &o, &hd)) != RUV_OK)
+    if ((r = ruv__load_head_parse(b, nsec, &o, &hd)) != RUV_OK)
         return r;
     if (hd.total > len)
         return RUV_E_TRUNCATED;
-    if ((r = ruv__shell(&hd, &idx)) != RUV_OK)
+    if ((r = ruv__load_shell(&hd, &idx)) != RUV_OK)
         return r;
     idx->view = 1;
-    if ((r = ruv__check_lens(idx, &hd)) != RUV_OK)
+    if ((r = ruv__load_check_lens(idx, &hd)) != RUV_OK)
         goto fail;
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
@@ -531,10 +540,10 @@ RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_opt
             r = RUV_E_CHECKSUM;
             goto fail;
         }
-        ruv__bind(idx, s->id, (void *)(uintptr_t)(b + s->off));
+        ruv__load_bind(idx, s->id, (void *)(uintptr_t)(b + s->off));
         pos = s->off + s->len;
     }
-    if ((r = ruv__validate(idx)) != RUV_OK)
+    if ((r = ruv__load_validate(idx)) != RUV_OK)
         goto fail;
     *out = idx;
     return RUV_OK;

@@ -25,7 +25,7 @@
                      PQ pq_m u8 centroid numbers
          2 keys      u64 per slot
          3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
-                     probing from splitmix64(key) (see ruv__mix64)
+                     probing from splitmix64(key) (see ruv__hash_mix64)
          4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
                      zeroed slot, no links to it) for a compacted one that inserts reuse
          5 upper off HNSW: u32 per slot, start of its lists in section 6
@@ -86,16 +86,16 @@ typedef struct ruv__sec {
     uint64_t off, len, sum;
 } ruv__sec;
 
-static int ruv__host_le(void) {
+static int ruv__save_host_le(void) {
     uint16_t x = 1;
     unsigned char c;
     memcpy(&c, &x, 1);
     return c == 1;
 }
 
-static uint64_t ruv__align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
+static uint64_t ruv__save_align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
 
-static int ruv__sec_present(const ruv_index *idx, uint32_t id) {
+static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
     switch (id) {
     case RUV__S_LEVELS:
     case RUV__S_UPPEROFF:
@@ -118,7 +118,7 @@ static int ruv__sec_present(const ruv_index *idx, uint32_t id) {
 }
 
 /* Byte length of section id for the index's state (also what a loader expects). */
-static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
+static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
     uint64_t n = idx->count;
     switch (id) {
     case RUV__S_SLOTS:
@@ -143,25 +143,25 @@ static uint64_t ruv__sec_len(const ruv_index *idx, uint32_t id) {
     case RUV__S_F32:
         return n * idx->dim * 4;
     case RUV__S_QUANT:
-        return ruv__qp_bytes(&idx->cfg);
+        return ruv__index_qp_bytes(&idx->cfg);
     default:
         return idx->meta.live;
     }
 }
 
 /* Section table of idx: ids, offsets and lengths; returns the count, *total = file bytes. */
-static uint32_t ruv__plan(const ruv_index *idx, ruv__sec *sec, uint64_t *total) {
+static uint32_t ruv__save_plan(const ruv_index *idx, ruv__sec *sec, uint64_t *total) {
     uint32_t n = 0, id, i;
     uint64_t off;
     for (id = RUV__S_SLOTS; id < RUV__S_END; id++)
-        if (ruv__sec_present(idx, id)) {
+        if (ruv__save_sec_present(idx, id)) {
             sec[n].id = id;
-            sec[n].len = ruv__sec_len(idx, id);
+            sec[n].len = ruv__save_sec_len(idx, id);
             sec[n++].sum = 0;
         }
     off = RUV__HDR + (uint64_t)n * RUV__SECENT;
     for (i = 0; i < n; i++) {
-        sec[i].off = ruv__align64(off);
+        sec[i].off = ruv__save_align64(off);
         off = sec[i].off + sec[i].len;
     }
     *total = off;
@@ -176,7 +176,7 @@ typedef struct ruv__sink {
     int failed;
 } ruv__sink;
 
-static void ruv__put(ruv__sink *k, const void *p, size_t n) {
+static void ruv__save_put(ruv__sink *k, const void *p, size_t n) {
     if (!n || k->failed)
         return;
     if (!k->write)
@@ -186,69 +186,69 @@ static void ruv__put(ruv__sink *k, const void *p, size_t n) {
 }
 
 /* Emits the bytes of section id. Blob columns are written compacted, in slot order. */
-static void ruv__emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
+static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
     const ruv__blobs *b = id <= RUV__S_IDTAB ? &idx->ids : &idx->meta;
     size_t s, n = 0, len;
     uint32_t off = 0;
     unsigned char buf[256];
     switch (id) {
     case RUV__S_SLOTS:
-        ruv__put(k, idx->data, idx->count * idx->stride);
+        ruv__save_put(k, idx->data, idx->count * idx->stride);
         break;
     case RUV__S_KEYS:
-        ruv__put(k, idx->keys, idx->count * 8);
+        ruv__save_put(k, idx->keys, idx->count * 8);
         break;
     case RUV__S_KEYTAB:
-        ruv__put(k, idx->table, idx->table_cap * 4);
+        ruv__save_put(k, idx->table, idx->table_cap * 4);
         break;
     case RUV__S_LEVELS:
-        ruv__put(k, idx->levels, idx->count);
+        ruv__save_put(k, idx->levels, idx->count);
         break;
     case RUV__S_UPPEROFF: /* canonical: slot by slot, without the garbage of reused slots */
         for (s = 0; s < idx->count; s++) {
-            ruv__wr32(buf + n, off);
-            off += (uint32_t)ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            ruv__le_wr32(buf + n, off);
+            off += (uint32_t)ruv__hnsw_upper_need(idx, idx->levels[s] & RUV__LEVEL);
             if ((n += 4) == sizeof buf) {
-                ruv__put(k, buf, n);
+                ruv__save_put(k, buf, n);
                 n = 0;
             }
         }
-        ruv__put(k, buf, n);
+        ruv__save_put(k, buf, n);
         break;
     case RUV__S_UPPER:
         for (s = 0; s < idx->count; s++) {
-            size_t need = ruv__upper_need(idx, idx->levels[s] & RUV__LEVEL);
+            size_t need = ruv__hnsw_upper_need(idx, idx->levels[s] & RUV__LEVEL);
             if (need) /* (upper is NULL while no node has an upper level) */
-                ruv__put(k, idx->upper + idx->upper_off[s], need * 4);
+                ruv__save_put(k, idx->upper + idx->upper_off[s], need * 4);
         }
         break;
     case RUV__S_IDTAB:
-        ruv__put(k, idx->idtab, idx->idtab_cap * 4);
+        ruv__save_put(k, idx->idtab, idx->idtab_cap * 4);
         break;
     case RUV__S_F32:
-        ruv__put(k, idx->fvec, idx->count * idx->dim * 4);
+        ruv__save_put(k, idx->fvec, idx->count * idx->dim * 4);
         break;
     case RUV__S_QUANT:
-        ruv__put(k, idx->qp, ruv__qp_bytes(&idx->cfg));
+        ruv__save_put(k, idx->qp, ruv__index_qp_bytes(&idx->cfg));
         break;
     case RUV__S_IDREF:
     case RUV__S_METAREF:
         for (s = 0; s < idx->count; s++) {
-            ruv__blob(b, (uint32_t)s, &len);
-            ruv__wr32(buf + n, len ? off : 0);
-            ruv__wr32(buf + n + 4, (uint32_t)len);
+            ruv__tab_blob(b, (uint32_t)s, &len);
+            ruv__le_wr32(buf + n, len ? off : 0);
+            ruv__le_wr32(buf + n + 4, (uint32_t)len);
             off += (uint32_t)len;
             if ((n += 8) == sizeof buf) {
-                ruv__put(k, buf, n);
+                ruv__save_put(k, buf, n);
                 n = 0;
             }
         }
-        ruv__put(k, buf, n);
+        ruv__save_put(k, buf, n);
         break;
     default: /* IDBYTES, METABYTES */
         for (s = 0; s < idx->count; s++) {
-            const unsigned char *p = ruv__blob(b, (uint32_t)s, &len);
-            ruv__put(k, p, len);
+            const unsigned char *p = ruv__tab_blob(b, (uint32_t)s, &len);
+            ruv__save_put(k, p, len);
         }
     }
 }
@@ -258,7 +258,7 @@ RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
     uint64_t total;
     if (!idx)
         return 0;
-    ruv__plan(idx, sec, &total);
+    ruv__save_plan(idx, sec, &total);
     return total > (size_t)-1 ? 0 : (size_t)total;
 }
 
@@ -271,57 +271,57 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     const ruv_config *c;
     if (!idx || !write)
         return RUV_E_ARG;
-    if (!ruv__host_le())
+    if (!ruv__save_host_le())
         return RUV_E_UNSUPPORTED;
     c = &idx->cfg;
-    n = ruv__plan(idx, sec, &total);
+    n = ruv__save_plan(idx, sec, &total);
     memset(&k, 0, sizeof k);
     for (i = 0; i < n; i++) {
         ruv__xxh_init(&k.h, 0);
-        ruv__emit(idx, sec[i].id, &k);
+        ruv__save_emit(idx, sec[i].id, &k);
         sec[i].sum = ruv__xxh_final(&k.h);
     }
     memset(head, 0, sizeof head);
     memcpy(head, "RUVECIDX", 8);
     head[8] = (unsigned char)RUV__FMT_MAJOR;
     head[10] = (unsigned char)RUV__FMT_MINOR;
-    ruv__wr32(head + 12, RUV__ENDIAN_MARK);
-    ruv__wr32(head + 16, RUV__HDR);
-    ruv__wr32(head + 20, n);
-    ruv__wr64(head + 24, total);
-    ruv__wr32(head + 32, c->dim);
-    ruv__wr32(head + 36, (uint32_t)c->metric);
-    ruv__wr32(head + 40, (uint32_t)c->kind);
-    ruv__wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
-    ruv__wr32(head + 48, c->M);
-    ruv__wr32(head + 52, c->ef_construction);
-    ruv__wr32(head + 56, c->ef_search);
-    ruv__wr32(head + 60, (uint32_t)idx->max_level);
-    ruv__wr64(head + 64, c->seed);
-    ruv__wr64(head + 72, idx->rng);
-    ruv__wr64(head + 80, idx->count);
-    ruv__wr64(head + 88, idx->live);
-    ruv__wr32(head + 96, idx->entry);
-    ruv__wr32(head + 100, (uint32_t)idx->stride);
-    ruv__wr64(head + 104, c->capacity);
-    ruv__wr32(head + 112, c->pq_m);
-    ruv__wr32(head + 116, c->rerank);
+    ruv__le_wr32(head + 12, RUV__ENDIAN_MARK);
+    ruv__le_wr32(head + 16, RUV__HDR);
+    ruv__le_wr32(head + 20, n);
+    ruv__le_wr64(head + 24, total);
+    ruv__le_wr32(head + 32, c->dim);
+    ruv__le_wr32(head + 36, (uint32_t)c->metric);
+    ruv__le_wr32(head + 40, (uint32_t)c->kind);
+    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
+    ruv__le_wr32(head + 48, c->M);
+    ruv__le_wr32(head + 52, c->ef_construction);
+    ruv__le_wr32(head + 56, c->ef_search);
+    ruv__le_wr32(head + 60, (uint32_t)idx->max_level);
+    ruv__le_wr64(head + 64, c->seed);
+    ruv__le_wr64(head + 72, idx->rng);
+    ruv__le_wr64(head + 80, idx->count);
+    ruv__le_wr64(head + 88, idx->live);
+    ruv__le_wr32(head + 96, idx->entry);
+    ruv__le_wr32(head + 100, (uint32_t)idx->stride);
+    ruv__le_wr64(head + 104, c->capacity);
+    ruv__le_wr32(head + 112, c->pq_m);
+    ruv__le_wr32(head + 116, c->rerank);
     for (i = 0; i < n; i++) {
         unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
-        ruv__wr32(e, sec[i].id);
-        ruv__wr64(e + 8, sec[i].off);
-        ruv__wr64(e + 16, sec[i].len);
-        ruv__wr64(e + 24, sec[i].sum);
+        ruv__le_wr32(e, sec[i].id);
+        ruv__le_wr64(e + 8, sec[i].off);
+        ruv__le_wr64(e + 16, sec[i].len);
+        ruv__le_wr64(e + 24, sec[i].sum);
     }
     pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
-    ruv__wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
+    ruv__le_wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
     k.write = write;
     k.user = user;
-    ruv__put(&k, head, (size_t)pos);
+    ruv__save_put(&k, head, (size_t)pos);
     memset(zero, 0, sizeof zero);
     for (i = 0; i < n; i++) {
-        ruv__put(&k, zero, (size_t)(sec[i].off - pos));
-        ruv__emit(idx, sec[i].id, &k);
+        ruv__save_put(&k, zero, (size_t)(sec[i].off - pos));
+        ruv__save_emit(idx, sec[i].id, &k);
         pos = sec[i].off + sec[i].len;
     }
     return k.failed ? RUV_E_IO : RUV_OK;
@@ -332,20 +332,11 @@ typedef struct ruv__membuf {
     size_t len, pos;
 } ruv__membuf;
 
-static int ruv__mem_write(void *user, const void *data, size_t len) {
+static int ruv__save_buf_write(void *user, const void *data, size_t len) {
     ruv__membuf *m = (ruv__membuf *)user;
     if (len > m->len - m->pos)
         return 1;
     memcpy(m->p + m->pos, data, len);
-    m->pos += len;
-    return 0;
-}
-
-static int ruv__mem_read(void *user, void *dst, size_t len) {
-    ruv__membuf *m = (ruv__membuf *)user;
-    if (len > m->len - m->pos)
-        return 1;
-    memcpy(dst, m->p + m->pos, len);
     m->pos += len;
     return 0;
 }
@@ -369,7 +360,7 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
     m.p = (unsigned char *)buf;
     m.len = cap;
     m.pos = 0;
-    r = ruv_index_save(idx, ruv__mem_write, &m);
+    r = ruv_index_save(idx, ruv__save_buf_write, &m);
     if (r == RUV_OK)
         *written = m.pos;
     return r;

@@ -3,14 +3,14 @@
 #ifdef RUV__IMPL
 
 /* Exact top-k by scanning every slot with a max-heap of size k on (distance, slot). */
-static int ruv__worse(const ruv__cand *a, const ruv__cand *b) {
+static int ruv__search_worse(const ruv__cand *a, const ruv__cand *b) {
     return a->dist > b->dist || (a->dist == b->dist && a->id > b->id);
 }
 
 /* Whether slot s may be a hit: live and passing the filters of p (may be NULL). */
-static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
+static int ruv__search_pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
     uint64_t key;
-    if (ruv__dead(idx, s))
+    if (ruv__slot_dead(idx, s))
         return 0;
     if (!p)
         return 1;
@@ -21,31 +21,31 @@ static int ruv__pass(const ruv_index *idx, const ruv_search_params *p, uint32_t 
 }
 
 /* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
-static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
+static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
                                size_t k, const ruv_search_params *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
     for (s = 0; s < idx->count; s++) {
         ruv__cand x;
         size_t i = 0;
-        if ((filt || skip_dead) && !ruv__pass(idx, filt, (uint32_t)s))
+        if ((filt || skip_dead) && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
-        x.dist = ruv__qdist(idx, q, ruv__code(idx, (uint32_t)s));
+        x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
         x.id = (uint32_t)s;
         if (n < k) { /* sift up */
             i = n++;
-            while (i > 0 && ruv__worse(&x, &h[(i - 1) / 2])) {
+            while (i > 0 && ruv__search_worse(&x, &h[(i - 1) / 2])) {
                 h[i] = h[(i - 1) / 2];
                 i = (i - 1) / 2;
             }
             h[i] = x;
-        } else if (ruv__worse(&h[0], &x)) { /* replace the worst, sift down */
+        } else if (ruv__search_worse(&h[0], &x)) { /* replace the worst, sift down */
             for (;;) {
                 size_t l = 2 * i + 1, w = i;
                 const ruv__cand *wc = &x;
-                if (l < n && ruv__worse(&h[l], wc))
+                if (l < n && ruv__search_worse(&h[l], wc))
                     w = l, wc = &h[l];
-                if (l + 1 < n && ruv__worse(&h[l + 1], wc))
+                if (l + 1 < n && ruv__search_worse(&h[l + 1], wc))
                     w = l + 1;
                 if (w == i)
                     break;
@@ -63,9 +63,9 @@ static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ru
         for (;;) {
             size_t l = 2 * i + 1, w = i;
             const ruv__cand *wc = &x;
-            if (l < s - 1 && ruv__worse(&h[l], wc))
+            if (l < s - 1 && ruv__search_worse(&h[l], wc))
                 w = l, wc = &h[l];
-            if (l + 1 < s - 1 && ruv__worse(&h[l + 1], wc))
+            if (l + 1 < s - 1 && ruv__search_worse(&h[l + 1], wc))
                 w = l + 1;
             if (w == i)
                 break;
@@ -78,29 +78,30 @@ static size_t ruv__flat_search(const ruv_index *idx, ruv_search_ctx *c, const ru
 }
 
 /* Fraction of live entries passing p's filters, from up to 256 evenly spaced slots. */
-static double ruv__pass_rate(const ruv_index *idx, const ruv_search_params *p) {
+static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_params *p) {
     size_t step = idx->count / 256 + 1, s, seen = 0, passed = 0;
     for (s = 0; s < idx->count; s += step)
-        if (!ruv__dead(idx, s)) {
+        if (!ruv__slot_dead(idx, s)) {
             seen++;
-            passed += (size_t)ruv__pass(idx, p, (uint32_t)s);
+            passed += (size_t)ruv__search_pass(idx, p, (uint32_t)s);
         }
     return seen ? (double)passed / (double)seen : 0.0;
 }
 
 /* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
    sorted again (ties by slot). */
-static void ruv__rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
+static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
     size_t i;
     for (i = 0; i < n; i++)
-        c->pool[i].dist = ruv__exact(idx, q, c->pool[i].id);
-    qsort(c->pool, n, sizeof *c->pool, ruv__cmp_cand);
+        c->pool[i].dist = ruv__dist_query_f32(idx, q, c->pool[i].id);
+    qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);
 }
 
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
-static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k,
-                              const ruv_search_params *params, ruv_search_ctx **cp, size_t *n_out) {
+static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size_t k,
+                                  const ruv_search_params *params, ruv_search_ctx **cp,
+                                  size_t *n_out) {
     ruv_search_ctx *c;
     size_t ef, n, i, want, rr = 0;
     ruv_result r;
@@ -111,7 +112,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
     if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow) ||
         (params && params->rerank > RUV_MAX_RERANK))
         return RUV_E_ARG;
-    if (!ruv__all_finite(query, idx->dim))
+    if (!ruv__vec_finite(query, idx->dim))
         return RUV_E_VALUE;
     c = *cp = params && params->ctx ? params->ctx : idx->ctx;
     if (c->dim != idx->dim)
@@ -130,7 +131,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
         ef = want;
     exact = idx->cfg.kind == RUV_INDEX_FLAT;
     if (filt && !exact) {
-        double rate = ruv__pass_rate(idx, filt), est = rate * (double)idx->live;
+        double rate = ruv__search_pass_rate(idx, filt), est = rate * (double)idx->live;
         exact = est * 20.0 < (double)idx->live || est < 4.0 * (double)ef;
         if (!exact) /* expect about ef passing candidates in the list */
             ef = (size_t)((double)ef / rate) + 1;
@@ -146,27 +147,27 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
     if (r != RUV_OK)
         return r;
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__normalize(c->query, query, idx->dim);
+        ruv__vec_normalize(c->query, query, idx->dim);
         query = c->query;
     }
-    ruv__prepare(idx, c, query, c->qprep, 1, &qp);
+    ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
     if (exact) {
-        n = ruv__flat_search(idx, c, &qp, want, filt, idx->live < idx->count);
+        n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {
         uint32_t ep = idx->entry;
-        float dep = ruv__qdist(idx, &qp, ruv__code(idx, ep));
+        float dep = ruv__dist_query_code(idx, &qp, ruv__slot_code(idx, ep));
         int l;
         for (l = idx->max_level; l > 0; l--)
-            ruv__greedy(idx, c, &qp, l, &ep, &dep);
+            ruv__hnsw_greedy(idx, c, &qp, l, &ep, &dep);
         for (;;) {
             size_t j;
-            n = ruv__search_layer(idx, c, &qp, ep, dep, ef, 0);
+            n = ruv__hnsw_search_layer(idx, c, &qp, ep, dep, ef, 0);
             if (idx->live == idx->count && !filt)
                 break;
             /* deleted and filtered-out nodes are traversed but not returned: drop them, and
                widen the search while fewer than k remain */
             for (i = j = 0; i < n; i++)
-                if (ruv__pass(idx, filt, c->pool[i].id))
+                if (ruv__search_pass(idx, filt, c->pool[i].id))
                     c->pool[j++] = c->pool[i];
             n = j;
             if (n >= k || ef >= idx->count)
@@ -179,7 +180,7 @@ static ruv_result ruv__search(const ruv_index *idx, const float *query, size_t k
             n = want;
     }
     if (rr)
-        ruv__rerank(idx, c, query, n);
+        ruv__search_rerank(idx, c, query, n);
     *n_out = n < k ? n : k;
     return RUV_OK;
 }
@@ -193,7 +194,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
         *n_out = 0;
     if (!hits || !n_out)
         return RUV_E_ARG;
-    if ((r = ruv__search(idx, query, k, params, &c, &n)) != RUV_OK)
+    if ((r = ruv__search_run(idx, query, k, params, &c, &n)) != RUV_OK)
         return r;
     for (i = 0; i < n; i++) {
         hits[i].key = idx->keys[c->pool[i].id];
@@ -217,15 +218,15 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
         fetch = k > (size_t)-1 / 4 ? k : 4 * k;
     if (fetch < k)
         fetch = k;
-    if ((r = ruv__search(idx, query, fetch, params, &c, &m)) != RUV_OK)
+    if ((r = ruv__search_run(idx, query, fetch, params, &c, &m)) != RUV_OK)
         return r;
     if (m > c->mmr_cap) {
         int ok = 1;
-        size_t bytes = ruv__mul(m, sizeof *c->mmr, &ok);
-        float *f = ok ? (float *)ruv__alloc(&c->mem, bytes) : NULL;
+        size_t bytes = ruv__size_mul(m, sizeof *c->mmr, &ok);
+        float *f = ok ? (float *)ruv__mem_alloc(&c->mem, bytes) : NULL;
         if (!f)
             return RUV_E_NOMEM;
-        ruv__free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
+        ruv__mem_free(&c->mem, c->mmr, c->mmr_cap * sizeof *c->mmr);
         c->mmr = f;
         c->mmr_cap = m;
     }
@@ -250,7 +251,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
             c->mmr[best] = f;
         }
         for (i = t + 1; i < m; i++) {
-            float d = ruv__pair(idx, c, c->pool[i].id, c->pool[t].id);
+            float d = ruv__dist_slot_slot(idx, c, c->pool[i].id, c->pool[t].id);
             if (t == 0 || d < c->mmr[i])
                 c->mmr[i] = d;
         }
@@ -302,7 +303,7 @@ RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
         out->vector_bytes = cap * idx->code_bytes;
     } else {
         out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
-        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__qp_bytes(&idx->cfg) : 0);
+        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
     }
     out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
     if (idx->levels)
@@ -340,7 +341,7 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
         return;
     ruv__ctx_release(ctx);
     m = ctx->mem;
-    ruv__free(&m, ctx, sizeof *ctx);
+    ruv__mem_free(&m, ctx, sizeof *ctx);
 }
 
 #endif /* RUV__IMPL */

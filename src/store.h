@@ -2,26 +2,26 @@
    contains, get_vector / get_id / get_meta, id lookup, iteration. */
 #ifdef RUV__IMPL
 
-static int ruv__cmp_u64(const void *a, const void *b) {
+static int ruv__store_cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
 /* RUV_E_EXISTS if two keys of the batch are equal (sorted copy; temporary memory). */
-static ruv_result ruv__batch_unique(ruv_index *idx, size_t n, const uint64_t *keys) {
+static ruv_result ruv__store_batch_unique(ruv_index *idx, size_t n, const uint64_t *keys) {
     uint64_t *t;
     size_t i;
     int ok = 1, dup = 0;
-    size_t bytes = ruv__mul(n, sizeof *t, &ok);
+    size_t bytes = ruv__size_mul(n, sizeof *t, &ok);
     if (n < 2)
         return RUV_OK;
-    if (!ok || !(t = (uint64_t *)ruv__alloc(&idx->mem, bytes)))
+    if (!ok || !(t = (uint64_t *)ruv__mem_alloc(&idx->mem, bytes)))
         return RUV_E_NOMEM;
     memcpy(t, keys, bytes);
-    qsort(t, n, sizeof *t, ruv__cmp_u64);
+    qsort(t, n, sizeof *t, ruv__store_cmp_u64);
     for (i = 1; i < n && !dup; i++)
         dup = t[i] == t[i - 1];
-    ruv__free(&idx->mem, t, bytes);
+    ruv__mem_free(&idx->mem, t, bytes);
     return dup ? RUV_E_EXISTS : RUV_OK;
 }
 
@@ -31,18 +31,18 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
     ruv_search_ctx *c = idx->ctx;
     const float *x = vec;
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__normalize(c->query, vec, idx->dim);
+        ruv__vec_normalize(c->query, vec, idx->dim);
         x = c->query;
     }
     if (idx->fvec)
         memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
-    ruv__encode(idx, c, x, ruv__code(idx, s));
+    ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
 }
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
    entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
-static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
-                           int link) {
+static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
+                                 int link) {
     uint32_t s = (uint32_t)idx->count;
     if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
         size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
@@ -67,13 +67,13 @@ static uint32_t ruv__place(ruv_index *idx, uint64_t key, const float *vec, size_
         idx->count++;
     idx->live++;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
-        int level = ruv__draw_level(idx);
+        int level = ruv__hnsw_draw_level(idx);
         idx->levels[s] = (uint8_t)level;
         idx->upper_off[s] = (uint32_t)idx->upper_len;
         if (level)
-            memset(idx->upper + idx->upper_len, 0, ruv__upper_need(idx, level) * 4);
-        idx->upper_len += ruv__upper_need(idx, level);
-        idx->upper_canon += ruv__upper_need(idx, level);
+            memset(idx->upper + idx->upper_len, 0, ruv__hnsw_upper_need(idx, level) * 4);
+        idx->upper_len += ruv__hnsw_upper_need(idx, level);
+        idx->upper_canon += ruv__hnsw_upper_need(idx, level);
         if (link)
             ruv__hnsw_insert(idx, idx->ctx, s, level);
     }
@@ -98,27 +98,27 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
         return RUV_E_READONLY;
     if (n == 0)
         return RUV_OK;
-    if (!ruv__trained(idx))
+    if (!ruv__index_trained(idx))
         return RUV_E_UNTRAINED;
     dim = idx->dim;
     hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
-        if (!ruv__all_finite(vecs + i * dim, dim))
+        if (!ruv__vec_finite(vecs + i * dim, dim))
             return RUV_E_VALUE;
-        if (ruv__find(idx, keys[i]) != RUV__NONE)
+        if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
     }
-    if ((r = ruv__batch_unique(idx, n, keys)) != RUV_OK)
+    if ((r = ruv__store_batch_unique(idx, n, keys)) != RUV_OK)
         return r;
     /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
     rng = idx->rng;
     for (i = 0; hnsw && i < n; i++)
-        upper += ruv__upper_need(idx, ruv__draw_level(idx));
+        upper += ruv__hnsw_upper_need(idx, ruv__hnsw_draw_level(idx));
     idx->rng = rng;
-    if ((r = ruv__reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0, 0)) !=
-        RUV_OK)
+    if ((r = ruv__tab_reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0,
+                              0)) != RUV_OK)
         return r;
 #if RUV__THREADS
     if (threads > 64)
@@ -133,10 +133,10 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
     if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
         int ok = 1;
         size_t pool = idx->cfg.ef_construction;
-        ruv__mul(n, 4, &ok);
-        if (ok && (mt = (ruv__mt *)ruv__alloc(&idx->mem, sizeof *mt)) != NULL &&
-            (slots = (uint32_t *)ruv__alloc(&idx->mem, n * 4)) != NULL &&
-            (lv = (uint8_t *)ruv__alloc(&idx->mem, n)) != NULL) {
+        ruv__size_mul(n, 4, &ok);
+        if (ok && (mt = (ruv__mt *)ruv__mem_alloc(&idx->mem, sizeof *mt)) != NULL &&
+            (slots = (uint32_t *)ruv__mem_alloc(&idx->mem, n * 4)) != NULL &&
+            (lv = (uint8_t *)ruv__mem_alloc(&idx->mem, n)) != NULL) {
             for (nctx = 0; nctx + 1 < threads; nctx++) {
                 ruv__mem m = idx->mem;
                 ctx[nctx] = ruv__ctx_new(&m, dim, idx->prep_len);
@@ -152,26 +152,26 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
     }
     if (threads == 1) {
         for (i = 0; i < n; i++) {
-            ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
+            ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
                 opt->progress(i + 1, n, opt->progress_user);
         }
     } else {
         for (i = 0; i < n; i++) {
-            slots[i] = ruv__place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
+            slots[i] = ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
             lv[i] = idx->levels[slots[i]];
         }
         memset(mt, 0, sizeof *mt);
         mt->slots = slots;
         mt->lv = lv;
         mt->n = n;
-        ruv__link_parallel(idx, mt, ctx, threads, opt);
+        ruv__hnsw_link_parallel(idx, mt, ctx, threads, opt);
     }
     for (i = 0; i < nctx; i++)
         ruv_search_ctx_free(ctx[i]);
-    ruv__free(&idx->mem, lv, n);
-    ruv__free(&idx->mem, slots, n * 4);
-    ruv__free(&idx->mem, mt, sizeof *mt);
+    ruv__mem_free(&idx->mem, lv, n);
+    ruv__mem_free(&idx->mem, slots, n * 4);
+    ruv__mem_free(&idx->mem, mt, sizeof *mt);
     return RUV_OK;
 }
 
@@ -188,7 +188,7 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) 
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
 /* Sets the blob of slot s to p[0..len-1] (len 0 clears); room reserved. Keeps the id table. */
-static void ruv__blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
+static void ruv__store_blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
     ruv__blobs *b = is_id ? &idx->ids : &idx->meta;
     uint32_t *r;
     if (!b->ref)
@@ -212,7 +212,7 @@ static void ruv__blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, 
 }
 
 /* Moves the id and metadata of slot from to slot to (whose own are empty). */
-static void ruv__blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
+static void ruv__store_blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
     int c;
     for (c = 0; c < 2; c++) {
         ruv__blobs *b = c ? &idx->ids : &idx->meta;
@@ -238,20 +238,20 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    s = ruv__find(idx, it->key);
+    s = ruv__tab_find_key(idx, it->key);
     if (s != RUV__NONE && mode == RUV_PUT_INSERT)
         return RUV_E_EXISTS;
     if (s == RUV__NONE && mode == RUV_PUT_UPDATE)
         return RUV_E_NOTFOUND;
-    if (it->vector && !ruv__trained(idx))
+    if (it->vector && !ruv__index_trained(idx))
         return RUV_E_UNTRAINED;
     if ((s == RUV__NONE && !it->vector) || (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
         (it->meta && it->meta_len > RUV_MAX_META_BYTES))
         return RUV_E_ARG;
-    if (it->vector && !ruv__all_finite(it->vector, idx->dim))
+    if (it->vector && !ruv__vec_finite(it->vector, idx->dim))
         return RUV_E_VALUE;
     if (it->id && it->id_len) {
-        other = ruv__find_id(idx, it->id, it->id_len);
+        other = ruv__tab_find_id(idx, it->id, it->id_len);
         if (other != RUV__NONE && other != s)
             return RUV_E_EXISTS;
         id_add = it->id_len;
@@ -264,38 +264,38 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         return RUV_E_FULL;
     if (newslot && hnsw) {
         uint64_t rng = idx->rng;
-        upper = ruv__upper_need(idx, ruv__draw_level(idx));
+        upper = ruv__hnsw_upper_need(idx, ruv__hnsw_draw_level(idx));
         idx->rng = rng;
     }
-    if ((r = ruv__reserve(idx, idx->count + (size_t)(newslot && !idx->nfree), upper, id_add,
-                          meta_add)) != RUV_OK)
+    if ((r = ruv__tab_reserve(idx, idx->count + (size_t)(newslot && !idx->nfree), upper, id_add,
+                              meta_add)) != RUV_OK)
         return r;
     /* Nothing fails from here on. */
     if (newslot) {
         uint32_t ns;
         if (s == RUV__NONE) {
-            ns = ruv__place(idx, it->key, it->vector, (size_t)-1, 1);
+            ns = ruv__store_place(idx, it->key, it->vector, (size_t)-1, 1);
         } else { /* HNSW update: a new node takes over the key; the old one is deleted */
-            ns = ruv__place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s), 1);
-            ruv__blobs_move(idx, s, ns);
+            ns = ruv__store_place(idx, it->key, it->vector, ruv__tab_pos(idx, 0, s), 1);
+            ruv__store_blobs_move(idx, s, ns);
             idx->levels[s] |= RUV__DEAD;
             idx->live--;
-            ruv__maybe_compact(idx);
+            ruv__hnsw_maybe_compact(idx);
         }
         s = ns;
     } else if (it->vector) {
         ruv__store_vec(idx, s, it->vector);
     }
     if (it->id)
-        ruv__blob_set(idx, 1, s, it->id, it->id_len);
+        ruv__store_blob_set(idx, 1, s, it->id, it->id_len);
     if (it->meta)
-        ruv__blob_set(idx, 0, s, it->meta, it->meta_len);
+        ruv__store_blob_set(idx, 0, s, it->meta, it->meta_len);
     return RUV_OK;
 }
 
 /* ruv_index_put of a vector alone (id and metadata kept). */
-static ruv_result ruv__put_vector(ruv_index *idx, uint64_t key, const float *vec,
-                                  ruv_put_mode mode) {
+static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const float *vec,
+                                        ruv_put_mode mode) {
     ruv_item it;
     if (!vec)
         return RUV_E_ARG;
@@ -306,11 +306,11 @@ static ruv_result ruv__put_vector(ruv_index *idx, uint64_t key, const float *vec
 }
 
 RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
-    return ruv__put_vector(idx, key, vec, RUV_PUT_UPDATE);
+    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE);
 }
 
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec) {
-    return ruv__put_vector(idx, key, vec, RUV_PUT_UPSERT);
+    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
 }
 
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
@@ -319,15 +319,15 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    if ((s = ruv__find(idx, key)) == RUV__NONE)
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     ruv__tab_del(idx, 0, ruv__tab_pos(idx, 0, s));
-    ruv__blob_set(idx, 1, s, NULL, 0);
-    ruv__blob_set(idx, 0, s, NULL, 0);
+    ruv__store_blob_set(idx, 1, s, NULL, 0);
+    ruv__store_blob_set(idx, 0, s, NULL, 0);
     idx->live--;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
         idx->levels[s] |= RUV__DEAD;
-        ruv__maybe_compact(idx);
+        ruv__hnsw_maybe_compact(idx);
         return RUV_OK;
     }
     /* flat: the last slot fills the hole */
@@ -340,7 +340,7 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
             memcpy(idx->fvec + (size_t)s * idx->dim, idx->fvec + (size_t)last * idx->dim,
                    idx->dim * sizeof *idx->fvec);
         idx->keys[s] = idx->keys[last];
-        ruv__blobs_move(idx, last, s);
+        ruv__store_blobs_move(idx, last, s);
     }
     idx->count--;
     return RUV_OK;
@@ -351,28 +351,28 @@ RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    return ruv__compact(idx);
+    return ruv__hnsw_compact(idx);
 }
 
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
-    return idx && ruv__find(idx, key) != RUV__NONE;
+    return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
 RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out) {
     uint32_t s;
     if (!idx || !out)
         return RUV_E_ARG;
-    if ((s = ruv__find(idx, key)) == RUV__NONE)
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
-        memcpy(out, ruv__f32_of(idx, idx->ctx, s), idx->dim * sizeof *out);
+        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof *out);
     else
-        ruv__decode(idx, ruv__code(idx, s), out);
+        ruv__code_decode(idx, ruv__slot_code(idx, s), out);
     return RUV_OK;
 }
 
-static ruv_result ruv__get_blob(const ruv_index *idx, int is_id, uint64_t key, const void **p,
-                                size_t *len) {
+static ruv_result ruv__store_get_blob(const ruv_index *idx, int is_id, uint64_t key, const void **p,
+                                      size_t *len) {
     uint32_t s;
     if (p)
         *p = NULL;
@@ -380,16 +380,16 @@ static ruv_result ruv__get_blob(const ruv_index *idx, int is_id, uint64_t key, c
         *len = 0;
     if (!idx || !p || !len)
         return RUV_E_ARG;
-    if ((s = ruv__find(idx, key)) == RUV__NONE)
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
-    *p = ruv__blob(is_id ? &idx->ids : &idx->meta, s, len);
+    *p = ruv__tab_blob(is_id ? &idx->ids : &idx->meta, s, len);
     return RUV_OK;
 }
 
 RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
                                    size_t *len) {
     const void *p;
-    ruv_result r = ruv__get_blob(idx, 1, key, &p, len);
+    ruv_result r = ruv__store_get_blob(idx, 1, key, &p, len);
     if (id)
         *id = (const char *)p;
     return id ? r : RUV_E_ARG;
@@ -397,7 +397,7 @@ RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const cha
 
 RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
                                      size_t *len) {
-    return ruv__get_blob(idx, 0, key, meta, len);
+    return ruv__store_get_blob(idx, 0, key, meta, len);
 }
 
 RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
@@ -405,7 +405,7 @@ RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t
     uint32_t s;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
-    if ((s = ruv__find_id(idx, id, len)) == RUV__NONE)
+    if ((s = ruv__tab_find_id(idx, id, len)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     *key = idx->keys[s];
     return RUV_OK;
@@ -416,7 +416,7 @@ RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
     if (!idx || !cursor || !key)
         return 0;
     for (s = *cursor; s < idx->count; s++)
-        if (!ruv__dead(idx, s)) {
+        if (!ruv__slot_dead(idx, s)) {
             *key = idx->keys[s];
             *cursor = s + 1;
             return 1;

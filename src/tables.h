@@ -1,10 +1,10 @@
 /* Key and string-id hash tables (open addressing, linear probing, no tombstones), the blob
-   columns of string ids and metadata, and growth of every per-slot array (ruv__reserve). */
+   columns of string ids and metadata, and growth of every per-slot array (ruv__tab_reserve). */
 #ifdef RUV__IMPL
 
 /* Open-addressing hash tables of slots with linear probing: `table` by key, `idtab` by string id
    (which = 0 / 1). Both are kept at most half full, so a probe always meets RUV__NONE. */
-static const unsigned char *ruv__blob(const ruv__blobs *b, uint32_t s, size_t *len) {
+static const unsigned char *ruv__tab_blob(const ruv__blobs *b, uint32_t s, size_t *len) {
     if (!b->ref) {
         *len = 0;
         return NULL;
@@ -13,23 +13,18 @@ static const unsigned char *ruv__blob(const ruv__blobs *b, uint32_t s, size_t *l
     return *len ? b->bytes + b->ref[2 * (size_t)s] : NULL;
 }
 
-/* Whether slot s holds a deleted (or free) HNSW node. */
-static int ruv__dead(const ruv_index *idx, size_t s) {
-    return idx->levels && (idx->levels[s] & RUV__DEAD);
-}
-
-static uint64_t ruv__slot_hash(const ruv_index *idx, int which, uint32_t s) {
+static uint64_t ruv__tab_hash(const ruv_index *idx, int which, uint32_t s) {
     size_t len;
     const unsigned char *p;
     if (!which)
-        return ruv__mix64(idx->keys[s]);
-    p = ruv__blob(&idx->ids, s, &len);
+        return ruv__hash_mix64(idx->keys[s]);
+    p = ruv__tab_blob(&idx->ids, s, &len);
     return ruv__xxh64(p, len, 0);
 }
 
 /* Slot holding key, or RUV__NONE. */
-static uint32_t ruv__find(const ruv_index *idx, uint64_t key) {
-    size_t mask = idx->table_cap - 1, h = (size_t)ruv__mix64(key) & mask;
+static uint32_t ruv__tab_find_key(const ruv_index *idx, uint64_t key) {
+    size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(key) & mask;
     for (;; h = (h + 1) & mask) {
         uint32_t s = idx->table[h];
         if (s == RUV__NONE || idx->keys[s] == key)
@@ -38,7 +33,7 @@ static uint32_t ruv__find(const ruv_index *idx, uint64_t key) {
 }
 
 /* Slot whose string id is id[0..len-1], or RUV__NONE. */
-static uint32_t ruv__find_id(const ruv_index *idx, const char *id, size_t len) {
+static uint32_t ruv__tab_find_id(const ruv_index *idx, const char *id, size_t len) {
     size_t mask = idx->idtab_cap - 1, h;
     if (!idx->idtab)
         return RUV__NONE;
@@ -48,14 +43,14 @@ static uint32_t ruv__find_id(const ruv_index *idx, const char *id, size_t len) {
         const unsigned char *p;
         if (s == RUV__NONE)
             return s;
-        p = ruv__blob(&idx->ids, s, &l);
+        p = ruv__tab_blob(&idx->ids, s, &l);
         if (l == len && memcmp(p, id, len) == 0)
             return s;
     }
 }
 
 static void ruv__tab_put(const ruv_index *idx, int which, uint32_t *t, size_t cap, uint32_t s) {
-    size_t mask = cap - 1, h = (size_t)ruv__slot_hash(idx, which, s) & mask;
+    size_t mask = cap - 1, h = (size_t)ruv__tab_hash(idx, which, s) & mask;
     RUV_ASSERT((cap & mask) == 0 && s != RUV__NONE);
     while (t[h] != RUV__NONE)
         h = (h + 1) & mask;
@@ -66,7 +61,7 @@ static void ruv__tab_put(const ruv_index *idx, int which, uint32_t *t, size_t ca
 static size_t ruv__tab_pos(const ruv_index *idx, int which, uint32_t s) {
     uint32_t *t = which ? idx->idtab : idx->table;
     size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1;
-    size_t h = (size_t)ruv__slot_hash(idx, which, s) & mask;
+    size_t h = (size_t)ruv__tab_hash(idx, which, s) & mask;
     while (t[h] != s) {
         RUV_ASSERT(t[h] != RUV__NONE);
         h = (h + 1) & mask;
@@ -83,7 +78,7 @@ static void ruv__tab_del(const ruv_index *idx, int which, size_t pos) {
         j = (j + 1) & mask;
         if (t[j] == RUV__NONE)
             break;
-        home = (size_t)ruv__slot_hash(idx, which, t[j]) & mask;
+        home = (size_t)ruv__tab_hash(idx, which, t[j]) & mask;
         /* t[j] may move to pos unless its home lies cyclically in (pos, j] */
         if (pos <= j ? (home <= pos || home > j) : (home <= pos && home > j)) {
             t[pos] = t[j];
@@ -93,27 +88,7 @@ static void ruv__tab_del(const ruv_index *idx, int which, size_t pos) {
     t[pos] = RUV__NONE;
 }
 
-static size_t ruv__upper_need(const ruv_index *idx, int level) {
-    return (size_t)level * (idx->M + 1);
-}
-
-/* Level for a new node: floor(-ln(U) * mL), U uniform in (0, 1]. Advances idx->rng. */
-static int ruv__draw_level(ruv_index *idx) {
-    double u, l;
-    idx->rng += 0x9E3779B97F4A7C15ull;
-    u = (double)((ruv__mix64(idx->rng) >> 11) + 1) * (1.0 / 9007199254740992.0);
-    l = -log(u) * idx->ml;
-    return l >= RUV__MAX_LEVEL ? RUV__MAX_LEVEL : (int)l;
-}
-
-/* Candidate-list size the index's own ctx needs: inserts (ef_construction) and searches
-   without a ctx (ef_search). */
-static size_t ruv__own_pool(const ruv_index *idx) {
-    return idx->cfg.ef_search > idx->cfg.ef_construction ? idx->cfg.ef_search
-                                                         : idx->cfg.ef_construction;
-}
-
-/* Pending growth of one blob column (see ruv__reserve). */
+/* Pending growth of one blob column (see ruv__tab_reserve). */
 typedef struct ruv__blob_grow {
     uint32_t *ref;
     unsigned char *bytes;
@@ -121,14 +96,14 @@ typedef struct ruv__blob_grow {
 } ruv__blob_grow;
 
 /* Plans and allocates room in b for `add` more bytes with `slots` slots. All or nothing. */
-static ruv_result ruv__blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t slots,
-                                  size_t old_slots, size_t add, ruv__blob_grow *g) {
+static ruv_result ruv__tab_blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t slots,
+                                      size_t old_slots, size_t add, ruv__blob_grow *g) {
     memset(g, 0, sizeof *g);
     if (!b->ref && !add)
         return RUV_OK;
     if (!b->ref || slots > old_slots) {
         g->ref_n = slots * 2;
-        if (!(g->ref = (uint32_t *)ruv__alloc(&idx->mem, g->ref_n * 4)))
+        if (!(g->ref = (uint32_t *)ruv__mem_alloc(&idx->mem, g->ref_n * 4)))
             return RUV_E_NOMEM;
     }
     if (b->len + add > b->cap) {
@@ -136,25 +111,26 @@ static ruv_result ruv__blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t sl
         if (need > 0xFFFFFFFFu)
             return RUV_E_FULL;
         g->cap = need < 32 ? 64 : (need > 0x7FFFFFFFu ? 0xFFFFFFFFu : 2 * need);
-        if (!(g->bytes = (unsigned char *)ruv__alloc(&idx->mem, g->cap)))
+        if (!(g->bytes = (unsigned char *)ruv__mem_alloc(&idx->mem, g->cap)))
             return RUV_E_NOMEM;
     }
     return RUV_OK;
 }
 
-static void ruv__blob_drop(ruv_index *idx, ruv__blob_grow *g) {
-    ruv__free(&idx->mem, g->ref, g->ref_n * 4);
-    ruv__free(&idx->mem, g->bytes, g->cap);
+static void ruv__tab_blob_drop(ruv_index *idx, ruv__blob_grow *g) {
+    ruv__mem_free(&idx->mem, g->ref, g->ref_n * 4);
+    ruv__mem_free(&idx->mem, g->bytes, g->cap);
 }
 
 /* Installs g into b (refs copied for count slots, live strings compacted into the new arena). */
-static void ruv__blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g, size_t old_slots) {
+static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g,
+                                 size_t old_slots) {
     size_t s;
     if (g->ref) {
         memset(g->ref, 0, g->ref_n * 4);
         if (b->ref)
             memcpy(g->ref, b->ref, idx->count * 2 * 4);
-        ruv__free(&idx->mem, b->ref, b->ref ? old_slots * 2 * 4 : 0);
+        ruv__mem_free(&idx->mem, b->ref, b->ref ? old_slots * 2 * 4 : 0);
         b->ref = g->ref;
     }
     if (g->bytes) {
@@ -167,7 +143,7 @@ static void ruv__blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g, s
                 len += r[1];
             }
         }
-        ruv__free(&idx->mem, b->bytes, b->cap);
+        ruv__mem_free(&idx->mem, b->bytes, b->cap);
         b->bytes = g->bytes;
         b->cap = g->cap;
         b->len = len;
@@ -177,8 +153,8 @@ static void ruv__blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g, s
 /* Makes room for `slots` slots, `upper` more u32 of upper-level lists and id_add / meta_add more
    bytes of string ids / metadata (a column is created when first given bytes). All or nothing:
    RUV_E_NOMEM or RUV_E_FULL with nothing changed. */
-static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
-                               size_t meta_add) {
+static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                                   size_t meta_add) {
     int ok = 1, hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     size_t cap = idx->cap, tcap = idx->table_cap, ucap = idx->upper_cap, ulen, old_cap = idx->cap;
     unsigned char *data = NULL;
@@ -208,34 +184,34 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
         ucap = ucap ? ucap * 2 : 1024;
     if (ucap > RUV__NONE)
         ucap = RUV__NONE;
-    ruv__mul(cap, idx->stride, &ok);
-    ruv__mul(cap, idx->dim * sizeof *fv, &ok);
+    ruv__size_mul(cap, idx->stride, &ok);
+    ruv__size_mul(cap, idx->dim * sizeof *fv, &ok);
     if (!ok)
         return RUV_E_NOMEM;
 
     if (cap > idx->cap) {
-        if (!(data = (unsigned char *)ruv__alloc_aligned(&idx->mem, cap * idx->stride)) ||
-            !(keys = (uint64_t *)ruv__alloc(&idx->mem, cap * sizeof *keys)))
+        if (!(data = (unsigned char *)ruv__mem_alloc_aligned(&idx->mem, cap * idx->stride)) ||
+            !(keys = (uint64_t *)ruv__mem_alloc(&idx->mem, cap * sizeof *keys)))
             goto fail;
-        if (hnsw && (!(levels = (uint8_t *)ruv__alloc(&idx->mem, cap)) ||
-                     !(uoff = (uint32_t *)ruv__alloc(&idx->mem, cap * sizeof *uoff))))
+        if (hnsw && (!(levels = (uint8_t *)ruv__mem_alloc(&idx->mem, cap)) ||
+                     !(uoff = (uint32_t *)ruv__mem_alloc(&idx->mem, cap * sizeof *uoff))))
             goto fail;
-        if (copies && !(fv = (float *)ruv__alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
+        if (copies && !(fv = (float *)ruv__mem_alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
             goto fail;
     }
-    if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__alloc(&idx->mem, tcap * 4)))
+    if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__mem_alloc(&idx->mem, tcap * 4)))
         goto fail;
     if ((idx->idtab || id_add) && idx->idtab_cap != tcap &&
-        !(idtab = (uint32_t *)ruv__alloc(&idx->mem, tcap * 4)))
+        !(idtab = (uint32_t *)ruv__mem_alloc(&idx->mem, tcap * 4)))
         goto fail;
-    if (ucap > idx->upper_cap && !(up = (uint32_t *)ruv__alloc(&idx->mem, ucap * 4)))
+    if (ucap > idx->upper_cap && !(up = (uint32_t *)ruv__mem_alloc(&idx->mem, ucap * 4)))
         goto fail;
-    if ((r = ruv__blob_alloc(idx, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
-        (r = ruv__blob_alloc(idx, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
+    if ((r = ruv__tab_blob_alloc(idx, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
+        (r = ruv__tab_blob_alloc(idx, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
         goto fail;
     /* the index's own scratch for inserting: last, as it is all or nothing itself */
     r = RUV_E_NOMEM;
-    if (ruv__ctx_reserve(idx->ctx, hnsw ? cap : 0, ruv__own_pool(idx), (size_t)idx->m0 + 1) !=
+    if (ruv__ctx_reserve(idx->ctx, hnsw ? cap : 0, ruv__index_pool(idx), (size_t)idx->m0 + 1) !=
         RUV_OK)
         goto fail;
 
@@ -245,14 +221,14 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
             memcpy(data, idx->data, idx->count * idx->stride);
             memcpy(keys, idx->keys, idx->count * sizeof *keys);
         }
-        ruv__free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
-        ruv__free(&idx->mem, idx->keys, idx->cap * sizeof *keys);
+        ruv__mem_free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
+        ruv__mem_free(&idx->mem, idx->keys, idx->cap * sizeof *keys);
         idx->data = data;
         idx->keys = keys;
         if (copies) {
             if (idx->count)
                 memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
-            ruv__free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
+            ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
             idx->fvec = fv;
         }
         if (hnsw) {
@@ -260,22 +236,22 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
                 memcpy(levels, idx->levels, idx->count);
                 memcpy(uoff, idx->upper_off, idx->count * sizeof *uoff);
             }
-            ruv__free(&idx->mem, idx->levels, idx->cap);
-            ruv__free(&idx->mem, idx->upper_off, idx->cap * sizeof *uoff);
+            ruv__mem_free(&idx->mem, idx->levels, idx->cap);
+            ruv__mem_free(&idx->mem, idx->upper_off, idx->cap * sizeof *uoff);
             idx->levels = levels;
             idx->upper_off = uoff;
         }
         idx->cap = cap;
     }
-    ruv__blob_commit(idx, &idx->ids, &gi, old_cap);
-    ruv__blob_commit(idx, &idx->meta, &gm, old_cap);
+    ruv__tab_blob_commit(idx, &idx->ids, &gi, old_cap);
+    ruv__tab_blob_commit(idx, &idx->meta, &gm, old_cap);
     if (table) {
         size_t i;
         memset(table, 0xFF, tcap * 4);
         for (i = 0; i < idx->count; i++)
-            if (!ruv__dead(idx, i))
+            if (!ruv__slot_dead(idx, i))
                 ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
-        ruv__free(&idx->mem, idx->table, idx->table_cap * 4);
+        ruv__mem_free(&idx->mem, idx->table, idx->table_cap * 4);
         idx->table = table;
         idx->table_cap = tcap;
     }
@@ -283,31 +259,31 @@ static ruv_result ruv__reserve(ruv_index *idx, size_t slots, size_t upper, size_
         size_t i, len;
         memset(idtab, 0xFF, tcap * 4);
         for (i = 0; i < idx->count; i++)
-            if (ruv__blob(&idx->ids, (uint32_t)i, &len))
+            if (ruv__tab_blob(&idx->ids, (uint32_t)i, &len))
                 ruv__tab_put(idx, 1, idtab, tcap, (uint32_t)i);
-        ruv__free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
+        ruv__mem_free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
         idx->idtab = idtab;
         idx->idtab_cap = tcap;
     }
     if (up) {
         if (idx->upper_len)
             memcpy(up, idx->upper, idx->upper_len * 4);
-        ruv__free(&idx->mem, idx->upper, idx->upper_cap * 4);
+        ruv__mem_free(&idx->mem, idx->upper, idx->upper_cap * 4);
         idx->upper = up;
         idx->upper_cap = ucap;
     }
     return RUV_OK;
 fail:
-    ruv__free_aligned(&idx->mem, data, cap * idx->stride);
-    ruv__free(&idx->mem, keys, cap * sizeof *keys);
-    ruv__free(&idx->mem, levels, cap);
-    ruv__free(&idx->mem, uoff, cap * sizeof *uoff);
-    ruv__free(&idx->mem, fv, cap * idx->dim * sizeof *fv);
-    ruv__free(&idx->mem, table, tcap * 4);
-    ruv__free(&idx->mem, idtab, tcap * 4);
-    ruv__free(&idx->mem, up, ucap * 4);
-    ruv__blob_drop(idx, &gi);
-    ruv__blob_drop(idx, &gm);
+    ruv__mem_free_aligned(&idx->mem, data, cap * idx->stride);
+    ruv__mem_free(&idx->mem, keys, cap * sizeof *keys);
+    ruv__mem_free(&idx->mem, levels, cap);
+    ruv__mem_free(&idx->mem, uoff, cap * sizeof *uoff);
+    ruv__mem_free(&idx->mem, fv, cap * idx->dim * sizeof *fv);
+    ruv__mem_free(&idx->mem, table, tcap * 4);
+    ruv__mem_free(&idx->mem, idtab, tcap * 4);
+    ruv__mem_free(&idx->mem, up, ucap * 4);
+    ruv__tab_blob_drop(idx, &gi);
+    ruv__tab_blob_drop(idx, &gm);
     return r;
 }
 

@@ -2,19 +2,19 @@
    sub-space balancing and k-means with k-means++ seeding. */
 #ifdef RUV__IMPL
 
-RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__trained(idx); }
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
 
-static uint64_t ruv__rand(uint64_t *state) {
+static uint64_t ruv__train_rand(uint64_t *state) {
     *state += 0x9E3779B97F4A7C15ull;
-    return ruv__mix64(*state);
+    return ruv__hash_mix64(*state);
 }
 
 /* Uniform in [0, 1). */
-static double ruv__rand01(uint64_t *state) {
-    return (double)(ruv__rand(state) >> 11) * (1.0 / 9007199254740992.0);
+static double ruv__train_rand01(uint64_t *state) {
+    return (double)(ruv__train_rand(state) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static float ruv__l2_small(const float *a, const float *b, size_t n) {
+static float ruv__train_l2(const float *a, const float *b, size_t n) {
     float s = 0.0f;
     size_t i;
     for (i = 0; i < n; i++)
@@ -36,20 +36,20 @@ typedef struct ruv__km {
    careful seeding", SODA 2007) of k->x into 256 centroids, written transposed to ct (ds x 256).
    At most 25 iterations (fewer when no assignment changes); an empty cluster takes half of the
    largest one, the two centroids moved apart by 1/1024 of their components. */
-static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t ds, uint64_t *rng,
-                        float *ct) {
+static void ruv__train_kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t ds,
+                              uint64_t *rng, float *ct) {
     float lut[256];
     size_t i, c, d, it;
     double total = 0.0;
     /* k-means++: each next centroid is a point drawn with probability ~ squared distance */
-    memcpy(k->cent, k->x + (ruv__rand(rng) % ns) * ds, ds * sizeof *k->cent);
+    memcpy(k->cent, k->x + (ruv__train_rand(rng) % ns) * ds, ds * sizeof *k->cent);
     for (i = 0; i < ns; i++)
-        total += k->d2[i] = ruv__l2_small(k->x + i * ds, k->cent, ds);
+        total += k->d2[i] = ruv__train_l2(k->x + i * ds, k->cent, ds);
     for (c = 1; c < 256; c++) {
         size_t pick = ns - 1;
-        double r = ruv__rand01(rng) * total, acc = 0.0;
+        double r = ruv__train_rand01(rng) * total, acc = 0.0;
         if (total <= 0.0) {
-            pick = ruv__rand(rng) % ns;
+            pick = ruv__train_rand(rng) % ns;
         } else {
             for (i = 0; i < ns; i++)
                 if ((acc += k->d2[i]) > r) {
@@ -60,7 +60,7 @@ static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t d
         memcpy(k->cent + c * ds, k->x + pick * ds, ds * sizeof *k->cent);
         total = 0.0;
         for (i = 0; i < ns; i++) {
-            float e = ruv__l2_small(k->x + i * ds, k->cent + c * ds, ds);
+            float e = ruv__train_l2(k->x + i * ds, k->cent + c * ds, ds);
             if (e < k->d2[i])
                 k->d2[i] = e;
             total += k->d2[i];
@@ -76,7 +76,7 @@ static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t d
         for (i = 0; i < ns; i++) {
             unsigned a;
             kern->pq_lut(k->x + i * ds, ct, ds, RUV_OP_L2SQ, lut);
-            a = ruv__argmin256(lut);
+            a = ruv__code_argmin256(lut);
             changed += it == 0 || a != k->asg[i];
             k->asg[i] = (uint8_t)a;
         }
@@ -119,8 +119,8 @@ static void ruv__kmeans(const ruv_kernels *kern, ruv__km *k, size_t ns, size_t d
    sub-space gets a similar share of the data's spread (in the spirit of the eigenvalue
    allocation of Ge et al., "Optimized product quantization", TPAMI 2014, without the rotation);
    each sub-space's dimensions in increasing order. */
-static void ruv__pq_balance(const double *var, size_t dim, size_t m, uint32_t *perm,
-                            uint32_t *order, double *load, size_t *fill) {
+static void ruv__train_pq_balance(const double *var, size_t dim, size_t m, uint32_t *perm,
+                                  uint32_t *order, double *load, size_t *fill) {
     size_t ds = dim / m, i, j;
     for (i = 0; i < dim; i++)
         order[i] = (uint32_t)i;
@@ -162,25 +162,25 @@ static const float *ruv__train_row(const ruv_index *idx, const float *vecs, size
     const float *v = vecs + i * idx->dim;
     if (idx->cfg.metric != RUV_METRIC_COSINE)
         return v;
-    ruv__normalize(out, v, idx->dim);
+    ruv__vec_normalize(out, v, idx->dim);
     return out;
 }
 
 /* The training sample: rows[0..ns-1] = the first ns of a seeded shuffle of 0..n-1. */
-static void ruv__sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng) {
+static void ruv__train_sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng) {
     size_t i;
     for (i = 0; i < n; i++)
         rows[i] = (uint32_t)i;
     if (ns < n)
         for (i = 0; i < ns; i++) {
-            size_t t = i + (size_t)(ruv__rand(rng) % (n - i));
+            size_t t = i + (size_t)(ruv__train_rand(rng) % (n - i));
             uint32_t x = rows[i];
             rows[i] = rows[t];
             rows[t] = x;
         }
 }
 
-static int ruv__cmp_float(const void *a, const void *b) {
+static int ruv__train_cmp_float(const void *a, const void *b) {
     float x = *(const float *)a, y = *(const float *)b;
     return x < y ? -1 : x > y;
 }
@@ -192,10 +192,10 @@ static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, fl
     size_t d = idx->dim, ns = n < 65536 ? n : 65536, i, j;
     size_t a = (size_t)(1e-4 * (double)(ns - 1)), b = ns - 1 - a;
     uint64_t rng = idx->cfg.seed;
-    uint32_t *rows = (uint32_t *)ruv__alloc(&idx->mem, n * sizeof *rows);
-    float *col = (float *)ruv__alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
+    uint32_t *rows = (uint32_t *)ruv__mem_alloc(&idx->mem, n * sizeof *rows);
+    float *col = (float *)ruv__mem_alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
     if (rows && col) {
-        ruv__sample(rows, n, ns, &rng);
+        ruv__train_sample(rows, n, ns, &rng);
         for (i = 0; i < ns; i++) { /* column-major copy of the sample */
             const float *v = ruv__train_row(idx, vecs, rows[i], row);
             for (j = 0; j < d; j++)
@@ -203,17 +203,17 @@ static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, fl
         }
         for (j = 0; j < d; j++) {
             float *c = col + j * ns;
-            qsort(c, ns, sizeof *c, ruv__cmp_float);
+            qsort(c, ns, sizeof *c, ruv__train_cmp_float);
             qp[j] = c[a];
             qp[d + j] = (float)(((double)c[b] - c[a]) / 255.0);
         }
     }
-    ruv__free(&idx->mem, rows, n * sizeof *rows);
-    ruv__free(&idx->mem, col, ns * d * sizeof *col);
+    ruv__mem_free(&idx->mem, rows, n * sizeof *rows);
+    ruv__mem_free(&idx->mem, col, ns * d * sizeof *col);
     return rows && col ? RUV_OK : RUV_E_NOMEM;
 }
 
-/* PQ training into qp (ruv__qp_bytes): sample, permutation, k-means per sub-space. */
+/* PQ training into qp (ruv__index_qp_bytes): sample, permutation, k-means per sub-space. */
 static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, float *qp) {
     size_t d = idx->dim, m = idx->cfg.pq_m, ds = d / m, ns = n < 65536 ? n : 65536, i, j;
     uint64_t rng = idx->cfg.seed;
@@ -225,20 +225,20 @@ static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, flo
     ruv__mem *mm = &idx->mem;
     ruv_result r = RUV_E_NOMEM;
     memset(&k, 0, sizeof k);
-    if (!(rows = (uint32_t *)ruv__alloc(mm, n * sizeof *rows)) ||
-        !(order = (uint32_t *)ruv__alloc(mm, d * sizeof *order)) ||
-        !(var = (double *)ruv__alloc(mm, d * sizeof *var)) ||
-        !(mean = (double *)ruv__alloc(mm, d * sizeof *mean)) ||
-        !(load = (double *)ruv__alloc(mm, m * sizeof *load)) ||
-        !(fill = (size_t *)ruv__alloc(mm, m * sizeof *fill)) ||
-        !(k.x = (float *)ruv__alloc(mm, ns * ds * sizeof *k.x)) ||
-        !(k.cent = (float *)ruv__alloc(mm, 256 * ds * sizeof *k.cent)) ||
-        !(k.sum = (double *)ruv__alloc(mm, 256 * ds * sizeof *k.sum)) ||
-        !(k.d2 = (float *)ruv__alloc(mm, ns * sizeof *k.d2)) ||
-        !(k.asg = (uint8_t *)ruv__alloc(mm, ns)) ||
-        !(k.count = (size_t *)ruv__alloc(mm, 256 * sizeof *k.count)))
+    if (!(rows = (uint32_t *)ruv__mem_alloc(mm, n * sizeof *rows)) ||
+        !(order = (uint32_t *)ruv__mem_alloc(mm, d * sizeof *order)) ||
+        !(var = (double *)ruv__mem_alloc(mm, d * sizeof *var)) ||
+        !(mean = (double *)ruv__mem_alloc(mm, d * sizeof *mean)) ||
+        !(load = (double *)ruv__mem_alloc(mm, m * sizeof *load)) ||
+        !(fill = (size_t *)ruv__mem_alloc(mm, m * sizeof *fill)) ||
+        !(k.x = (float *)ruv__mem_alloc(mm, ns * ds * sizeof *k.x)) ||
+        !(k.cent = (float *)ruv__mem_alloc(mm, 256 * ds * sizeof *k.cent)) ||
+        !(k.sum = (double *)ruv__mem_alloc(mm, 256 * ds * sizeof *k.sum)) ||
+        !(k.d2 = (float *)ruv__mem_alloc(mm, ns * sizeof *k.d2)) ||
+        !(k.asg = (uint8_t *)ruv__mem_alloc(mm, ns)) ||
+        !(k.count = (size_t *)ruv__mem_alloc(mm, 256 * sizeof *k.count)))
         goto done;
-    ruv__sample(rows, n, ns, &rng);
+    ruv__train_sample(rows, n, ns, &rng);
     for (j = 0; j < d; j++)
         var[j] = mean[j] = 0.0;
     for (i = 0; i < ns; i++) {
@@ -252,7 +252,7 @@ static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, flo
         mean[j] /= (double)ns;
         var[j] = var[j] / (double)ns - mean[j] * mean[j];
     }
-    ruv__pq_balance(var, d, m, perm, order, load, fill);
+    ruv__train_pq_balance(var, d, m, perm, order, load, fill);
     for (j = 0; j < m; j++) {
         for (i = 0; i < ns; i++) {
             const float *v = ruv__train_row(idx, vecs, rows[i], row);
@@ -260,28 +260,28 @@ static ruv_result ruv__train_pq(ruv_index *idx, size_t n, const float *vecs, flo
             for (t = 0; t < ds; t++)
                 k.x[i * ds + t] = v[perm[j * ds + t]];
         }
-        ruv__kmeans(&idx->kern, &k, ns, ds, &rng, qp + d + j * ds * 256);
+        ruv__train_kmeans(&idx->kern, &k, ns, ds, &rng, qp + d + j * ds * 256);
     }
     r = RUV_OK;
 done:
-    ruv__free(mm, rows, n * sizeof *rows);
-    ruv__free(mm, order, d * sizeof *order);
-    ruv__free(mm, var, d * sizeof *var);
-    ruv__free(mm, mean, d * sizeof *mean);
-    ruv__free(mm, load, m * sizeof *load);
-    ruv__free(mm, fill, m * sizeof *fill);
-    ruv__free(mm, k.x, ns * ds * sizeof *k.x);
-    ruv__free(mm, k.cent, 256 * ds * sizeof *k.cent);
-    ruv__free(mm, k.sum, 256 * ds * sizeof *k.sum);
-    ruv__free(mm, k.d2, ns * sizeof *k.d2);
-    ruv__free(mm, k.asg, ns);
-    ruv__free(mm, k.count, 256 * sizeof *k.count);
+    ruv__mem_free(mm, rows, n * sizeof *rows);
+    ruv__mem_free(mm, order, d * sizeof *order);
+    ruv__mem_free(mm, var, d * sizeof *var);
+    ruv__mem_free(mm, mean, d * sizeof *mean);
+    ruv__mem_free(mm, load, m * sizeof *load);
+    ruv__mem_free(mm, fill, m * sizeof *fill);
+    ruv__mem_free(mm, k.x, ns * ds * sizeof *k.x);
+    ruv__mem_free(mm, k.cent, 256 * ds * sizeof *k.cent);
+    ruv__mem_free(mm, k.sum, 256 * ds * sizeof *k.sum);
+    ruv__mem_free(mm, k.d2, ns * sizeof *k.d2);
+    ruv__mem_free(mm, k.asg, ns);
+    ruv__mem_free(mm, k.count, 256 * sizeof *k.count);
     return r;
 }
 
 /* Installs new quantizer tables, releasing the old ones. */
-static void ruv__set_qp(ruv_index *idx, float *qp) {
-    ruv__free(&idx->mem, idx->qp, ruv__qp_bytes(&idx->cfg));
+static void ruv__train_set_tables(ruv_index *idx, float *qp) {
+    ruv__mem_free(&idx->mem, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     idx->qp = qp;
 }
 
@@ -297,13 +297,13 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         return RUV_E_STATE;
     d = idx->dim;
     for (i = 0; i < n; i++)
-        if (!ruv__all_finite(vecs + i * d, d))
+        if (!ruv__vec_finite(vecs + i * d, d))
             return RUV_E_VALUE;
-    if (!(bytes = ruv__qp_bytes(&idx->cfg)))
+    if (!(bytes = ruv__index_qp_bytes(&idx->cfg)))
         return RUV_OK;
     if (idx->cfg.quant == RUV_QUANT_PQ && n < 256)
         return RUV_E_TRAIN;
-    if (!(qp = (float *)ruv__alloc(&idx->mem, bytes)))
+    if (!(qp = (float *)ruv__mem_alloc(&idx->mem, bytes)))
         return RUV_E_NOMEM;
     row = idx->ctx->query;
     if (idx->cfg.quant == RUV_QUANT_SQ8) {
@@ -325,10 +325,10 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         r = ruv__train_pq(idx, n, vecs, qp);
     }
     if (r != RUV_OK) {
-        ruv__free(&idx->mem, qp, bytes);
+        ruv__mem_free(&idx->mem, qp, bytes);
         return r;
     }
-    ruv__set_qp(idx, qp);
+    ruv__train_set_tables(idx, qp);
     return RUV_OK;
 }
 
@@ -339,19 +339,19 @@ RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const
         return RUV_E_ARG;
     d = idx->dim;
     for (j = 0; j < d; j++)
-        if (!ruv__all_finite(lo + j, 1) || !ruv__all_finite(hi + j, 1) || !(lo[j] <= hi[j]))
+        if (!ruv__vec_finite(lo + j, 1) || !ruv__vec_finite(hi + j, 1) || !(lo[j] <= hi[j]))
             return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
     if (idx->count)
         return RUV_E_STATE;
-    if (!(qp = (float *)ruv__alloc(&idx->mem, d * 8)))
+    if (!(qp = (float *)ruv__mem_alloc(&idx->mem, d * 8)))
         return RUV_E_NOMEM;
     for (j = 0; j < d; j++) {
         qp[j] = lo[j];
         qp[d + j] = (float)(((double)hi[j] - lo[j]) / 255.0);
     }
-    ruv__set_qp(idx, qp);
+    ruv__train_set_tables(idx, qp);
     return RUV_OK;
 }
 

@@ -438,25 +438,25 @@ static unsigned char *small_saved(size_t *len, ruv_index_kind kind) {
 
 /* Recomputes the section and header checksums after a deliberate edit. */
 static void reseal(unsigned char *b, size_t len) {
-    uint32_t n = ruv__rd32(b + 20), i;
+    uint32_t n = ruv__le_rd32(b + 20), i;
     for (i = 0; i < n; i++) {
         unsigned char *e = b + RUV__HDR + i * RUV__SECENT;
-        uint64_t off = ruv__rd64(e + 8), sl = ruv__rd64(e + 16);
+        uint64_t off = ruv__le_rd64(e + 8), sl = ruv__le_rd64(e + 16);
         if (off <= len && sl <= len - off)
-            ruv__wr64(e + 24, ruv__xxh64(b + off, (size_t)sl, 0));
+            ruv__le_wr64(e + 24, ruv__xxh64(b + off, (size_t)sl, 0));
     }
     memset(b + 120, 0, 8);
-    ruv__wr64(b + 120, ruv__xxh64(b, RUV__HDR + n * RUV__SECENT, 0));
+    ruv__le_wr64(b + 120, ruv__xxh64(b, RUV__HDR + n * RUV__SECENT, 0));
 }
 
 /* Offset of section id's bytes (0 if absent). */
 static size_t sec_off(const unsigned char *b, uint32_t id, size_t *len) {
-    uint32_t n = ruv__rd32(b + 20), i;
+    uint32_t n = ruv__le_rd32(b + 20), i;
     for (i = 0; i < n; i++) {
         const unsigned char *e = b + RUV__HDR + i * RUV__SECENT;
-        if (ruv__rd32(e) == id) {
-            *len = (size_t)ruv__rd64(e + 16);
-            return (size_t)ruv__rd64(e + 8);
+        if (ruv__le_rd32(e) == id) {
+            *len = (size_t)ruv__le_rd64(e + 16);
+            return (size_t)ruv__le_rd64(e + 8);
         }
     }
     return 0;
@@ -529,68 +529,68 @@ TEST(persist_corrupt) {
     c[8] = 2;
     expect_both(c, len, RUV_E_VERSION, "version 2");
     memcpy(c, b, len);
-    ruv__wr32(c + 12, 0x04030201u);
+    ruv__le_wr32(c + 12, 0x04030201u);
     expect_both(c, len, RUV_E_ENDIAN, "big-endian");
     memcpy(c, b, len);
     c[40] ^= 1;
     expect_both(c, len, RUV_E_CHECKSUM, "field changed, checksum kept");
     /* consistent checksums, inconsistent contents */
     memcpy(c, b, len);
-    ruv__wr64(c + 80, (uint64_t)1 << 40); /* count */
+    ruv__le_wr64(c + 80, (uint64_t)1 << 40); /* count */
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "huge count");
     memcpy(c, b, len);
-    ruv__wr64(c + 88, ruv__rd64(c + 80) + 1); /* live > count */
+    ruv__le_wr64(c + 88, ruv__le_rd64(c + 80) + 1); /* live > count */
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "live > count");
     memcpy(c, b, len);
-    ruv__wr32(c + 32, 64); /* dim: stride and section sizes disagree */
+    ruv__le_wr32(c + 32, 64); /* dim: stride and section sizes disagree */
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "dim");
     memcpy(c, b, len);
-    ruv__wr64(c + RUV__HDR + 16, (uint64_t)-64); /* first section length overflows */
+    ruv__le_wr64(c + RUV__HDR + 16, (uint64_t)-64); /* first section length overflows */
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "section length");
     memcpy(c, b, len);
-    ruv__wr64(c + RUV__HDR + 8, ruv__rd64(c + RUV__HDR + 8) + 64); /* offset moved */
+    ruv__le_wr64(c + RUV__HDR + 8, ruv__le_rd64(c + RUV__HDR + 8) + 64); /* offset moved */
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "section offset");
     memcpy(c, b, len);
-    ruv__wr32(c + 20, 2); /* sections missing */
+    ruv__le_wr32(c + 20, 2); /* sections missing */
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "missing sections");
     /* a level-0 link out of range */
     memcpy(c, b, len);
     off = sec_off(c, RUV__S_SLOTS, &slen);
-    REQUIRE(off && ruv__rd32(c + off) > 0);
-    ruv__wr32(c + off + 4, 40);
+    REQUIRE(off && ruv__le_rd32(c + off) > 0);
+    ruv__le_wr32(c + off + 4, 40);
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "link out of range");
     /* a link count above 2M */
     memcpy(c, b, len);
-    ruv__wr32(c + off, 9);
+    ruv__le_wr32(c + off, 9);
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "link count");
     /* a key table entry emptied */
     memcpy(c, b, len);
     off = sec_off(c, RUV__S_KEYTAB, &slen);
-    for (i = 0; i < slen / 4 && ruv__rd32(c + off + 4 * i) == RUV__NONE; i++)
+    for (i = 0; i < slen / 4 && ruv__le_rd32(c + off + 4 * i) == RUV__NONE; i++)
         ;
     REQUIRE(i < slen / 4);
-    ruv__wr32(c + off + 4 * i, RUV__NONE);
+    ruv__le_wr32(c + off + 4 * i, RUV__NONE);
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "key table");
     /* a key table full of entries (no empty slot to end a probe) */
     memcpy(c, b, len);
     for (i = 0; i < slen / 4; i++)
-        ruv__wr32(c + off + 4 * i, 0);
+        ruv__le_wr32(c + off + 4 * i, 0);
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "full key table");
     /* a metadata reference past its bytes */
     memcpy(c, b, len);
     off = sec_off(c, RUV__S_METAREF, &slen);
     REQUIRE(off);
-    ruv__wr32(c + off + 8, 1000000);
+    ruv__le_wr32(c + off + 8, 1000000);
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "metadata reference");
     /* a level above the top level */
@@ -602,7 +602,7 @@ TEST(persist_corrupt) {
     expect_both(c, len, RUV_E_CORRUPT, "level");
     /* non-zero padding */
     memcpy(c, b, len);
-    c[RUV__HDR + ruv__rd32(c + 20) * RUV__SECENT] = 1;
+    c[RUV__HDR + ruv__le_rd32(c + 20) * RUV__SECENT] = 1;
     reseal(c, len);
     expect_both(c, len, RUV_E_CORRUPT, "padding");
     /* bytes after the index are ignored */
