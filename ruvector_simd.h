@@ -224,7 +224,13 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #if defined(__linux__)
 #include <sys/auxv.h>
 #endif
-/* SVE: GCC compiles it per function; clang 14 only when the whole file targets SVE. */
+/* The dot-product instructions (sdot/udot) and SVE: GCC compiles them per function; clang 14 only
+   when the whole file targets them (-march=armv8.2-a+dotprod, +sve). */
+#if defined(__ARM_FEATURE_DOTPROD) || (defined(__GNUC__) && !defined(__clang__))
+#define RUV__HAS_DOTPROD 1
+#else
+#define RUV__HAS_DOTPROD 0
+#endif
 #if defined(__ARM_FEATURE_SVE) || (defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11)
 #define RUV__HAS_SVE 1
 #else
@@ -239,6 +245,7 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
    and they are chosen at run time when HWCAP reports NEON and VFPv4. */
 #define RUV__HAS_NEON 1
 #define RUV__NEON_A32 1
+#define RUV__HAS_DOTPROD 0
 #define RUV__HAS_SVE 0
 #include <arm_neon.h>
 #if defined(__linux__)
@@ -246,6 +253,7 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #endif
 #else
 #define RUV__HAS_NEON 0
+#define RUV__HAS_DOTPROD 0
 #define RUV__HAS_SVE 0
 #endif
 
@@ -479,9 +487,12 @@ static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
         }                                                                                          \
         return ruv__cos_finish(sab, saa, sbb);                                                     \
     }
-RUV__SERIAL_FLOAT(f32, RUV__LD_F32)
-RUV__SERIAL_FLOAT(f16, RUV__LD_F16)
-RUV__SERIAL_FLOAT(bf16, RUV__LD_BF16)
+RUV__SERIAL_FLOAT(f32, RUV__LD_F32)   /* ruv__l2sq_f32_serial, ruv__dot_f32_serial,
+                                         ruv__l1_f32_serial, ruv__cos_f32_serial */
+RUV__SERIAL_FLOAT(f16, RUV__LD_F16)   /* ruv__l2sq_f16_serial, ruv__dot_f16_serial,
+                                         ruv__l1_f16_serial, ruv__cos_f16_serial */
+RUV__SERIAL_FLOAT(bf16, RUV__LD_BF16) /* ruv__l2sq_bf16_serial, ruv__dot_bf16_serial,
+                                         ruv__l1_bf16_serial, ruv__cos_bf16_serial */
 
 /* Integer kernels: exact sums in 32-bit lanes, flushed to 64 bits every RUV__IBLOCK values. */
 #define RUV__IBLOCK 32768u
@@ -543,8 +554,10 @@ RUV__SERIAL_FLOAT(bf16, RUV__LD_BF16)
         ruv__sums_##T##_serial(a, b, n, &ab, &aa, &bb, &l2, &l1);                                  \
         return ruv__cos_finish((double)ab, (double)aa, (double)bb);                                \
     }
-RUV__SERIAL_INT(i8, int8_t)
-RUV__SERIAL_INT(u8, uint8_t)
+RUV__SERIAL_INT(i8, int8_t)  /* ruv__dot_i8_serial, ruv__l2sq_i8_serial, ruv__l1_i8_serial,
+                                ruv__cos_i8_serial, ruv__sums_i8_serial */
+RUV__SERIAL_INT(u8, uint8_t) /* ruv__dot_u8_serial, ruv__l2sq_u8_serial, ruv__l1_u8_serial,
+                                ruv__cos_u8_serial, ruv__sums_u8_serial */
 
 static float ruv__hamming_bin_serial(const void *a, const void *b, size_t n) {
     uint64_t x = 0, an = 0, o = 0;
@@ -650,27 +663,33 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     }                                                                                              \
     RUV__OP_WRAPPERS(T, I, TGT)
 #define RUV__INT_WRAPPERS(T, I, TGT)                                                               \
+    RUV__INT_RUN(T, I, TGT)                                                                        \
+    RUV__OP_WRAPPERS(T, I, TGT)
+/* Integer types of ISAs whose dot and l2sq have dedicated loops (named ruv__dot_T_I and
+   ruv__l2sq_T_I like every kernel): the generic run, l1 and cos. */
+#define RUV__INT_WRAPPERS_L1_COS(T, I, TGT)                                                        \
+    RUV__INT_RUN(T, I, TGT)                                                                        \
+    RUV__WRAP(l1, RUV_OP_L1, T, I, TGT)                                                            \
+    RUV__WRAP(cos, RUV_OP_COS, T, I, TGT)
+#define RUV__INT_RUN(T, I, TGT)                                                                    \
     TGT static float ruv__run_##T##_##I(const void *a, const void *b, size_t n, int op) {          \
         int64_t s, t, u;                                                                           \
         ruv__isum_##T##_##I(a, b, n, op, &s, &t, &u);                                              \
         return op == RUV_OP_COS ? ruv__cos_finish((double)s, (double)t, (double)u) : (float)s;     \
-    }                                                                                              \
-    RUV__OP_WRAPPERS(T, I, TGT)
-#define RUV__OP_WRAPPERS(T, I, TGT)                                                                \
-    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_L2SQ);                                           \
-    }                                                                                              \
-    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_DOT);                                            \
-    }                                                                                              \
-    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_L1);                                             \
-    }                                                                                              \
-    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_COS);                                            \
     }
+/* ruv__OPN_T_I: kernel OP of storage type T on ISA I through ruv__run_T_I. */
+#define RUV__WRAP(OPN, OP, T, I, TGT)                                                              \
+    TGT static float ruv__##OPN##_##T##_##I(const void *a, const void *b, size_t n) {              \
+        return ruv__run_##T##_##I(a, b, n, OP);                                                    \
+    }
+#define RUV__OP_WRAPPERS(T, I, TGT)                                                                \
+    RUV__WRAP(l2sq, RUV_OP_L2SQ, T, I, TGT)                                                        \
+    RUV__WRAP(dot, RUV_OP_DOT, T, I, TGT)                                                          \
+    RUV__WRAP(l1, RUV_OP_L1, T, I, TGT)                                                            \
+    RUV__WRAP(cos, RUV_OP_COS, T, I, TGT)
 #define RUV__NO_TARGET
-RUV__QUANT_C(serial, RUV__NO_TARGET)
+RUV__QUANT_C(serial, RUV__NO_TARGET) /* ruv__dot_f32_u8_serial, ruv__dot_i16_u8_serial,
+                                        ruv__pq_lut_serial, ruv__adc_serial */
 
 static void ruv__fill_serial(ruv_kernels *k) {
     memset(k, 0, sizeof *k);
@@ -736,7 +755,6 @@ static float32x4_t ruv__n_f16_a32(uint16x4_t x) {
 #define RUV__MULLH_U8(x, y) vmull_u8(vget_high_u8(x), vget_high_u8(y))
 #define RUV__N_F16(p) ruv__n_f16_a32(vld1_u16((const uint16_t *)(const void *)(p)))
 #else
-#define RUV__T_DOT RUV__TARGET("arch=armv8.2-a+dotprod")
 #define RUV__N_ADDV_F32 vaddvq_f32
 #define RUV__N_ADDV_U64 vaddvq_u64
 #define RUV__ADDV_S(v) vaddlvq_s32(v)
@@ -803,16 +821,19 @@ static float32x4_t ruv__n_f16_a32(uint16x4_t x) {
         *r2 = u;                                                                                   \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, RUV__N_ADDV_F32)
-RUV__N_FLOAT(f32, 4, RUV__N_F32)
-RUV__N_FLOAT(f16, 2, RUV__N_F16)
-RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
+RUV__N_FLOAT(f32, 4, RUV__N_F32)   /* ruv__l2sq_f32_neon, ruv__dot_f32_neon, ruv__l1_f32_neon,
+                                      ruv__cos_f32_neon, ruv__acc_f32_neon, ruv__run_f32_neon */
+RUV__N_FLOAT(f16, 2, RUV__N_F16)   /* ruv__l2sq_f16_neon, ruv__dot_f16_neon, ruv__l1_f16_neon,
+                                      ruv__cos_f16_neon, ruv__acc_f16_neon, ruv__run_f16_neon */
+RUV__N_FLOAT(bf16, 2, RUV__N_BF16) /* ruv__l2sq_bf16_neon, ruv__dot_bf16_neon, ruv__l1_bf16_neon,
+                                      ruv__cos_bf16_neon, ruv__acc_bf16_neon, ruv__run_bf16_neon */
 
 /* ---- NEON integer kernels ----------------------------------------------------------------- */
 /* 16 values per step. Products and squared differences are widened to 16 bits and pairwise
    accumulated into 32-bit lanes (exact; flushed to 64 bits every RUV__IBLOCK values). The
    |difference| of two i8 or two u8 values fits a u8 exactly (vabd), which the dot-product path
    squares with udot. */
-#define RUV__N_INT(T, CT, LDQ, MULL, MULLH, PADAL, ACC, ADDV, ABD)                                 \
+#define RUV__N_INT(T, CT, LDQ, MULL, MULLH, PADAL, ACC, ZERO, ADDV, ABD)                           \
     static void ruv__isum_##T##_neon(const void *pa, const void *pb, size_t n, int op,             \
                                      int64_t *r0, int64_t *r1, int64_t *r2) {                      \
         const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
@@ -821,7 +842,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
         *r0 = *r1 = *r2 = 0;                                                                       \
         while (i < n) {                                                                            \
             size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
-            ACC s = vdupq_n_##T##32(0), t = s, u = s;                                              \
+            ACC s = ZERO(0), t = s, u = s;                                                         \
             uint32x4_t l = vdupq_n_u32(0);                                                         \
             for (; i < end; i += 16) {                                                             \
                 const CT *p = a + i, *q = b + i;                                                   \
@@ -859,23 +880,30 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
 #define RUV__MULL_S8(x, y) vmull_s8(vget_low_s8(x), vget_low_s8(y))
 #define RUV__MULL_U8(x, y) vmull_u8(vget_low_u8(x), vget_low_u8(y))
 #define RUV__ABD_S8(x, y) vreinterpretq_u8_s8(vabdq_s8(x, y))
-RUV__N_INT(s, int8_t, vld1q_s8, RUV__MULL_S8, RUV__MULLH_S8, vpadalq_s16, int32x4_t, RUV__ADDV_S,
-           RUV__ABD_S8)
-RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint32x4_t, RUV__ADDV_U,
-           vabdq_u8)
+RUV__N_INT(i8, int8_t, vld1q_s8, RUV__MULL_S8, RUV__MULLH_S8, vpadalq_s16, int32x4_t, vdupq_n_s32,
+           RUV__ADDV_S, RUV__ABD_S8) /* ruv__l2sq_i8_neon, ruv__dot_i8_neon, ruv__l1_i8_neon,
+                                        ruv__cos_i8_neon, ruv__isum_i8_neon, ruv__run_i8_neon */
+RUV__N_INT(u8, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint32x4_t, vdupq_n_u32,
+           RUV__ADDV_U, vabdq_u8) /* ruv__l2sq_u8_neon, ruv__dot_u8_neon, ruv__l1_u8_neon,
+                                     ruv__cos_u8_neon, ruv__isum_u8_neon, ruv__run_u8_neon */
 
-#if !RUV__NEON_A32
+#if RUV__HAS_DOTPROD
+#if defined(__ARM_FEATURE_DOTPROD)
+#define RUV__T_DOT
+#else
+#define RUV__T_DOT RUV__TARGET("arch=armv8.2-a+dotprod")
+#endif
 /* Dot-product instructions (sdot/udot): 16 products per instruction into 4 lanes. */
-#define RUV__N_DOT(T, CT, LDQ, DOT, ACC, ADDV, ABD)                                                \
-    RUV__T_DOT static void ruv__isum_##T##_dot(const void *pa, const void *pb, size_t n, int op,   \
-                                               int64_t *r0, int64_t *r1, int64_t *r2) {            \
+#define RUV__N_DOT(T, CT, LDQ, DOT, ACC, ZERO, ADDV, ABD)                                          \
+    RUV__T_DOT static void ruv__isum_##T##_dotprod_neon(                                           \
+        const void *pa, const void *pb, size_t n, int op, int64_t *r0, int64_t *r1, int64_t *r2) { \
         const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
         CT ta[16], tb[16];                                                                         \
         size_t i = 0;                                                                              \
         *r0 = *r1 = *r2 = 0;                                                                       \
         while (i < n) {                                                                            \
             size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
-            ACC s = vdupq_n_##T##32(0), t = s, u = s;                                              \
+            ACC s = ZERO(0), t = s, u = s;                                                         \
             uint32x4_t l = vdupq_n_u32(0);                                                         \
             const uint8x16_t one = vdupq_n_u8(1);                                                  \
             for (; i < end; i += 16) {                                                             \
@@ -905,9 +933,15 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint3
             *r2 += (int64_t)ADDV(u);                                                               \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, dot, RUV__T_DOT)
-RUV__N_DOT(s, int8_t, vld1q_s8, vdotq_s32, int32x4_t, RUV__ADDV_S, RUV__ABD_S8)
-RUV__N_DOT(u, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, RUV__ADDV_U, vabdq_u8)
+    RUV__INT_WRAPPERS(T, dotprod_neon, RUV__T_DOT)
+RUV__N_DOT(
+    i8, int8_t, vld1q_s8, vdotq_s32, int32x4_t, vdupq_n_s32, RUV__ADDV_S,
+    RUV__ABD_S8) /* ruv__l2sq_i8_dotprod_neon, ruv__dot_i8_dotprod_neon, ruv__l1_i8_dotprod_neon,
+                    ruv__cos_i8_dotprod_neon, ruv__isum_i8_dotprod_neon, ruv__run_i8_dotprod_neon */
+RUV__N_DOT(
+    u8, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, vdupq_n_u32, RUV__ADDV_U,
+    vabdq_u8) /* ruv__l2sq_u8_dotprod_neon, ruv__dot_u8_dotprod_neon, ruv__l1_u8_dotprod_neon,
+                 ruv__cos_u8_dotprod_neon, ruv__isum_u8_dotprod_neon, ruv__run_u8_dotprod_neon */
 #endif
 
 /* ---- NEON binary and conversions ---------------------------------------------------------- */
@@ -1042,9 +1076,12 @@ static void ruv__bf16_to_f32_neon(const void *src, void *dst, size_t n) {
         *r2 = svaddv_f32(svptrue_b32(), u);                                                        \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, sve, RUV__T_SVE, float, RUV__SAME_F)
-RUV__S_FLOAT(f32, RUV__S_F32)
-RUV__S_FLOAT(f16, RUV__S_F16)
-RUV__S_FLOAT(bf16, RUV__S_BF16)
+RUV__S_FLOAT(f32, RUV__S_F32)   /* ruv__l2sq_f32_sve, ruv__dot_f32_sve, ruv__l1_f32_sve,
+                                   ruv__cos_f32_sve, ruv__acc_f32_sve, ruv__run_f32_sve */
+RUV__S_FLOAT(f16, RUV__S_F16)   /* ruv__l2sq_f16_sve, ruv__dot_f16_sve, ruv__l1_f16_sve,
+                                   ruv__cos_f16_sve, ruv__acc_f16_sve, ruv__run_f16_sve */
+RUV__S_FLOAT(bf16, RUV__S_BF16) /* ruv__l2sq_bf16_sve, ruv__dot_bf16_sve, ruv__l1_bf16_sve,
+                                   ruv__cos_bf16_sve, ruv__acc_bf16_sve, ruv__run_bf16_sve */
 
 /* i8/u8 with sdot/udot: 4 products per 32-bit lane per instruction, exact; |a - b| of two i8 or
    two u8 values fits a u8 (svabd), squared (or summed against ones) with udot. */
@@ -1082,10 +1119,12 @@ RUV__S_FLOAT(bf16, RUV__S_BF16)
     }                                                                                              \
     RUV__INT_WRAPPERS(T, sve, RUV__T_SVE)
 #define RUV__S_ABD_S8(pg, x, y) svreinterpret_u8_s8(svabd_s8_z(pg, x, y))
-RUV__S_INT(s, int8_t, svint8_t, svld1_s8, svint32_t, svdup_n_s32, svdot_s32, RUV__S_ABD_S8,
-           svaddv_s32)
-RUV__S_INT(u, uint8_t, svuint8_t, svld1_u8, svuint32_t, svdup_n_u32, svdot_u32, svabd_u8_z,
-           svaddv_u32)
+RUV__S_INT(i8, int8_t, svint8_t, svld1_s8, svint32_t, svdup_n_s32, svdot_s32, RUV__S_ABD_S8,
+           svaddv_s32) /* ruv__l2sq_i8_sve, ruv__dot_i8_sve, ruv__l1_i8_sve, ruv__cos_i8_sve,
+                          ruv__isum_i8_sve, ruv__run_i8_sve */
+RUV__S_INT(u8, uint8_t, svuint8_t, svld1_u8, svuint32_t, svdup_n_u32, svdot_u32, svabd_u8_z,
+           svaddv_u32) /* ruv__l2sq_u8_sve, ruv__dot_u8_sve, ruv__l1_u8_sve, ruv__cos_u8_sve,
+                          ruv__isum_u8_sve, ruv__run_u8_sve */
 
 /* Binary: per-byte popcount, summed into 32-bit lanes with udot against ones. */
 RUV__T_SVE static void ruv__bits_sve(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
@@ -1129,8 +1168,8 @@ static void ruv__fill_sve(ruv_kernels *k) {
     RUV__FILL(k, f32, RUV_DTYPE_F32, sve);
     RUV__FILL(k, f16, RUV_DTYPE_F16, sve);
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, sve);
-    RUV__FILL(k, s, RUV_DTYPE_I8, sve);
-    RUV__FILL(k, u, RUV_DTYPE_U8, sve);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, sve);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, sve);
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_sve;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_sve;
 }
@@ -1150,7 +1189,7 @@ static void ruv__fill_sve(ruv_kernels *k) {
 #define RUV__HWCAP_NEON (1ul << 12)    /* 32-bit ARM */
 #define RUV__HWCAP_VFPV4 (1ul << 16)   /* 32-bit ARM */
 
-#if !RUV__NEON_A32 || RUV__NEON_PRAGMA
+#if RUV__HAS_DOTPROD || RUV__HAS_SVE || RUV__NEON_PRAGMA
 static unsigned long ruv__arm_hwcap(void) {
 #if defined(__linux__)
     return getauxval(AT_HWCAP);
@@ -1175,8 +1214,8 @@ static ruv_isa ruv__arm_best(void) {
 
 /* Quantization kernels: table look-ups and centroid tables stay portable C; f32 x u8 widens
    8 bytes per step to two float vectors. */
-RUV__PQLUT_C(neon, RUV__NO_TARGET)
-RUV__ADC_C(neon, RUV__NO_TARGET)
+RUV__PQLUT_C(neon, RUV__NO_TARGET) /* ruv__pq_lut_neon */
+RUV__ADC_C(neon, RUV__NO_TARGET)   /* ruv__adc_neon */
 static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
     float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0;
     float t = 0.0f;
@@ -1212,13 +1251,15 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, f32, RUV_DTYPE_F32, neon);
     RUV__FILL(k, f16, RUV_DTYPE_F16, neon);
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, neon);
-    RUV__FILL(k, s, RUV_DTYPE_I8, neon);
-    RUV__FILL(k, u, RUV_DTYPE_U8, neon);
-#if !RUV__NEON_A32
+    RUV__FILL(k, i8, RUV_DTYPE_I8, neon);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, neon);
+#if RUV__HAS_DOTPROD
     if (ruv__arm_hwcap() & RUV__HWCAP_ASIMDDP) {
-        RUV__FILL(k, s, RUV_DTYPE_I8, dot);
-        RUV__FILL(k, u, RUV_DTYPE_U8, dot);
+        RUV__FILL(k, i8, RUV_DTYPE_I8, dotprod_neon);
+        RUV__FILL(k, u8, RUV_DTYPE_U8, dotprod_neon);
     }
+#endif
+#if !RUV__NEON_A32
     k->f32_to_f16 = ruv__f32_to_f16_neon; /* 32-bit ARM keeps the serial one */
 #endif
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_neon;
@@ -1263,8 +1304,8 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
 
 /* Floating kernels, 16 elements per iteration in 4 accumulators; zero-padded tail. */
 #define RUV__W_FLOAT(T, ES, LD)                                                                    \
-    static void ruv__acc_##T##_wasm(const unsigned char *a, const unsigned char *b, size_t n,      \
-                                    int op, v128_t *r0, v128_t *r1, v128_t *r2) {                  \
+    static void ruv__acc_##T##_wasm128(const unsigned char *a, const unsigned char *b, size_t n,   \
+                                       int op, v128_t *r0, v128_t *r1, v128_t *r2) {               \
         v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0, t = s0, u = s0;                \
         unsigned char ta[4 * ES], tb[4 * ES];                                                      \
         size_t i = 0;                                                                              \
@@ -1313,14 +1354,18 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    RUV__FLOAT_WRAPPERS(T, wasm, RUV__NO_TARGET, v128_t, ruv__f32x4_sum)
-RUV__W_FLOAT(f32, 4, RUV__W_F32)
-RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
+    RUV__FLOAT_WRAPPERS(T, wasm128, RUV__NO_TARGET, v128_t, ruv__f32x4_sum)
+RUV__W_FLOAT(f32, 4,
+             RUV__W_F32) /* ruv__l2sq_f32_wasm128, ruv__dot_f32_wasm128, ruv__l1_f32_wasm128,
+                            ruv__cos_f32_wasm128, ruv__acc_f32_wasm128, ruv__run_f32_wasm128 */
+RUV__W_FLOAT(bf16, 2,
+             RUV__W_BF16) /* ruv__l2sq_bf16_wasm128, ruv__dot_bf16_wasm128, ruv__l1_bf16_wasm128,
+                             ruv__cos_bf16_wasm128, ruv__acc_bf16_wasm128, ruv__run_bf16_wasm128 */
 
 /* i8/u8: 8 values widened to i16 per step; i32x4.dot_i16x8 sums pairs of products exactly. */
 #define RUV__W_INT(T, WIDEN)                                                                       \
-    static void ruv__isum_##T##_wasm(const void *pa, const void *pb, size_t n, int op,             \
-                                     int64_t *r0, int64_t *r1, int64_t *r2) {                      \
+    static void ruv__isum_##T##_wasm128(const void *pa, const void *pb, size_t n, int op,          \
+                                        int64_t *r0, int64_t *r1, int64_t *r2) {                   \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         unsigned char ta[8], tb[8];                                                                \
         size_t i = 0;                                                                              \
@@ -1354,12 +1399,16 @@ RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
             *r2 += ruv__i32x4_sum(u);                                                              \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, wasm, RUV__NO_TARGET)
-RUV__W_INT(i8, wasm_i16x8_load8x8)
-RUV__W_INT(u8, wasm_u16x8_load8x8)
+    RUV__INT_WRAPPERS(T, wasm128, RUV__NO_TARGET)
+RUV__W_INT(i8,
+           wasm_i16x8_load8x8) /* ruv__l2sq_i8_wasm128, ruv__dot_i8_wasm128, ruv__l1_i8_wasm128,
+                                  ruv__cos_i8_wasm128, ruv__isum_i8_wasm128, ruv__run_i8_wasm128 */
+RUV__W_INT(u8,
+           wasm_u16x8_load8x8) /* ruv__l2sq_u8_wasm128, ruv__dot_u8_wasm128, ruv__l1_u8_wasm128,
+                                  ruv__cos_u8_wasm128, ruv__isum_u8_wasm128, ruv__run_u8_wasm128 */
 
-static void ruv__bits_wasm(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
-                           uint64_t *an, uint64_t *o) {
+static void ruv__bits_wasm128(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
+                              uint64_t *an, uint64_t *o) {
     const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
     v128_t sx = wasm_i32x4_splat(0), sa = sx, so = sx;
     size_t i = 0;
@@ -1384,23 +1433,23 @@ static void ruv__bits_wasm(const void *pa, const void *pb, size_t n, int jac, ui
     *o += ruv__u32x4_sum(so);
 }
 
-static float ruv__hamming_bin_wasm(const void *a, const void *b, size_t n) {
+static float ruv__hamming_bin_wasm128(const void *a, const void *b, size_t n) {
     uint64_t x, an, o;
-    ruv__bits_wasm(a, b, n, 0, &x, &an, &o);
+    ruv__bits_wasm128(a, b, n, 0, &x, &an, &o);
     return (float)x;
 }
 
-static float ruv__jaccard_bin_wasm(const void *a, const void *b, size_t n) {
+static float ruv__jaccard_bin_wasm128(const void *a, const void *b, size_t n) {
     uint64_t x, an, o;
-    ruv__bits_wasm(a, b, n, 1, &x, &an, &o);
+    ruv__bits_wasm128(a, b, n, 1, &x, &an, &o);
     return ruv__jaccard_finish(an, o);
 }
 
 /* Quantization kernels: f32 x u8 widens 4 bytes per step (u8 -> u16 -> u32 -> f32); the PQ
    table kernels stay portable C. */
-RUV__PQLUT_C(wasm, RUV__NO_TARGET)
-RUV__ADC_C(wasm, RUV__NO_TARGET)
-static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
+RUV__PQLUT_C(wasm128, RUV__NO_TARGET) /* ruv__pq_lut_wasm128 */
+RUV__ADC_C(wasm128, RUV__NO_TARGET)   /* ruv__adc_wasm128 */
+static float ruv__dot_f32_u8_wasm128(const float *a, const uint8_t *b, size_t n) {
     v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
     float t = 0.0f;
     size_t i = 0;
@@ -1422,7 +1471,7 @@ static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
 }
 
 /* int16 x u8: 8 bytes widened by the load, i32x4.dot_i16x8_s (exact). */
-static int32_t ruv__dot_i16_u8_wasm(const int16_t *a, const uint8_t *b, size_t n) {
+static int32_t ruv__dot_i16_u8_wasm128(const int16_t *a, const uint8_t *b, size_t n) {
     v128_t s0 = wasm_i32x4_splat(0), s1 = s0;
     int32_t t = 0;
     size_t i = 0;
@@ -1447,13 +1496,13 @@ static int32_t ruv__dot_i16_u8_wasm(const int16_t *a, const uint8_t *b, size_t n
 static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_WASM128)
         return;
-    RUV__FILL(k, f32, RUV_DTYPE_F32, wasm);
-    RUV__FILL(k, bf16, RUV_DTYPE_BF16, wasm);
-    RUV__FILL(k, i8, RUV_DTYPE_I8, wasm);
-    RUV__FILL(k, u8, RUV_DTYPE_U8, wasm);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm;
-    RUV__FILL_QUANT(k, wasm);
+    RUV__FILL(k, f32, RUV_DTYPE_F32, wasm128);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, wasm128);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, wasm128);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, wasm128);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm128;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm128;
+    RUV__FILL_QUANT(k, wasm128);
 }
 #endif /* RUV__HAS_WASM */
 /************** End of src/simd/wasm.h ************************************************************/
@@ -1482,9 +1531,9 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
 #define RUV__INLINE __attribute__((always_inline)) inline
 #endif
 #define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
-#define RUV__T_ICE                                                                                 \
+#define RUV__T_AVX512_ICE                                                                          \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
-#define RUV__T_BF16                                                                                \
+#define RUV__T_AVX512_BF16                                                                         \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq,"     \
                 "avx512bf16")
 
@@ -1653,9 +1702,13 @@ RUV__T_AVX2 static int32_t ruv__hsum8i32(__m256i v) {
         *r2 = _mm256_add_ps(u0, u1);                                                               \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, avx2, RUV__T_AVX2, __m256, ruv__hsum8)
-RUV__A2_FLOAT(f32, 4, RUV__A2_F32)
-RUV__A2_FLOAT(f16, 2, RUV__A2_F16)
-RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
+RUV__A2_FLOAT(f32, 4, RUV__A2_F32) /* ruv__l2sq_f32_avx2, ruv__dot_f32_avx2, ruv__l1_f32_avx2,
+                                      ruv__cos_f32_avx2, ruv__acc_f32_avx2, ruv__run_f32_avx2 */
+RUV__A2_FLOAT(f16, 2, RUV__A2_F16) /* ruv__l2sq_f16_avx2, ruv__dot_f16_avx2, ruv__l1_f16_avx2,
+                                      ruv__cos_f16_avx2, ruv__acc_f16_avx2, ruv__run_f16_avx2 */
+RUV__A2_FLOAT(bf16, 2,
+              RUV__A2_BF16) /* ruv__l2sq_bf16_avx2, ruv__dot_bf16_avx2, ruv__l1_bf16_avx2,
+                               ruv__cos_bf16_avx2, ruv__acc_bf16_avx2, ruv__run_bf16_avx2 */
 
 /* Integer kernels (i8, u8): 16 values widened to i16, products summed in i32 by madd; L1 by
    sad_epu8 (i8 shifted by 128 first, which keeps every difference). Sums are flushed to 64 bits
@@ -1709,9 +1762,11 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, avx2, RUV__T_AVX2)
-RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
-RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
+    RUV__INT_WRAPPERS_L1_COS(T, avx2, RUV__T_AVX2)
+RUV__A2_INT(i8, _mm256_cvtepi8_epi16,
+            0x80) /* ruv__l1_i8_avx2, ruv__cos_i8_avx2, ruv__isum_i8_avx2, ruv__run_i8_avx2 */
+RUV__A2_INT(u8, _mm256_cvtepu8_epi16,
+            0x00) /* ruv__l1_u8_avx2, ruv__cos_u8_avx2, ruv__isum_u8_avx2, ruv__run_u8_avx2 */
 
 /* Dedicated dot and l2sq loops (the hot ones): 32 bytes per step, split by SPLIT into the even
    and odd bytes of each 16-bit word, widened to i16 by shifts and masks (which run on more ports
@@ -1774,16 +1829,18 @@ RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
         }                                                                                          \
         return total;                                                                              \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__dotf_##T##_avx2(const void *a, const void *b, size_t n) {        \
+    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
         return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
                                          0);                                                       \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__l2f_##T##_avx2(const void *a, const void *b, size_t n) {         \
+    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
         return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
                                          1);                                                       \
     }
-RUV__A2_DL(i8, int8_t, RUV__A2_SPLIT_I8, _mm256_max_epi8, _mm256_min_epi8)
-RUV__A2_DL(u8, uint8_t, RUV__A2_SPLIT_U8, _mm256_max_epu8, _mm256_min_epu8)
+RUV__A2_DL(i8, int8_t, RUV__A2_SPLIT_I8, _mm256_max_epi8,
+           _mm256_min_epi8) /* ruv__dot_i8_avx2, ruv__l2sq_i8_avx2, ruv__dl_i8_avx2 */
+RUV__A2_DL(u8, uint8_t, RUV__A2_SPLIT_U8, _mm256_max_epu8,
+           _mm256_min_epu8) /* ruv__dot_u8_avx2, ruv__l2sq_u8_avx2, ruv__dl_u8_avx2 */
 
 /* Binary: popcount by nibble lookup (vpshufb), bytes summed with sad_epu8. */
 RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {
@@ -1899,6 +1956,62 @@ RUV__T_AVX2 static void ruv__bf16_to_f32_avx2(const void *src, void *dst, size_t
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(d + i, RUV__A2_BF16(s + i));
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
+}
+
+/* ---- quantization kernels ----------------------------------------------------------------------
+ */
+RUV__PQLUT_C(avx2, RUV__T_AVX2) /* ruv__pq_lut_avx2 */
+RUV__ADC_C(avx2, RUV__T_AVX2)   /* ruv__adc_avx2 */
+
+/* f32 x u8: bytes widened to 32-bit integers, converted, multiplied in; 16 per step in two
+   accumulators, the tail (< 8) in scalar code. */
+RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8),
+                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(c, 8))), s1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__hsum8(_mm256_add_ps(s0, s1)) + t;
+}
+
+/* Masked loads for the tail: lanes past n are neither read nor counted. */
+/* int16 x u8 dot products: bytes widened to 16 bits, pairs multiplied and summed into 32-bit
+   lanes (vpmaddwd: exact, as every byte is below 2^15). */
+RUV__T_AVX2 static int32_t ruv__dot_i16_u8_avx2(const int16_t *a, const uint8_t *b, size_t n) {
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i c0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        __m256i c1 =
+            _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c0));
+        s1 = _mm256_add_epi32(
+            s1,
+            _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i + 16)), c1));
+    }
+    if (i + 16 <= n) {
+        __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c));
+        i += 16;
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    return ruv__hsum8i32(_mm256_add_epi32(s0, s1)) + t;
 }
 
 RUV__X86_END
@@ -2021,9 +2134,15 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
         *r2 = _mm512_add_ps(u0, u1);                                                               \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, avx512, RUV__T_AVX512, __m512, ruv__hsum16)
-RUV__A5_FLOAT(f32, 4, RUV__A5_F32, RUV__A5M_F32)
-RUV__A5_FLOAT(f16, 2, RUV__A5_F16, RUV__A5M_F16)
-RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
+RUV__A5_FLOAT(f32, 4, RUV__A5_F32,
+              RUV__A5M_F32) /* ruv__l2sq_f32_avx512, ruv__dot_f32_avx512, ruv__l1_f32_avx512,
+                               ruv__cos_f32_avx512, ruv__acc_f32_avx512, ruv__run_f32_avx512 */
+RUV__A5_FLOAT(f16, 2, RUV__A5_F16,
+              RUV__A5M_F16) /* ruv__l2sq_f16_avx512, ruv__dot_f16_avx512, ruv__l1_f16_avx512,
+                               ruv__cos_f16_avx512, ruv__acc_f16_avx512, ruv__run_f16_avx512 */
+RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16,
+              RUV__A5M_BF16) /* ruv__l2sq_bf16_avx512, ruv__dot_bf16_avx512, ruv__l1_bf16_avx512,
+                                ruv__cos_bf16_avx512, ruv__acc_bf16_avx512, ruv__run_bf16_avx512 */
 
 /* Integer kernels, 32 values per step widened to i16. MADD(acc, x, y) adds the pairwise i16
    products into i32 lanes: madd+add on plain AVX-512, one vpdpwssd with VNNI. */
@@ -2076,17 +2195,25 @@ RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, I, TGT)
-RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_512)
-RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512)
-RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)
-RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
+    RUV__INT_WRAPPERS_L1_COS(T, I, TGT)
+RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80,
+            RUV__MADD_512) /* ruv__l1_i8_avx512, ruv__cos_i8_avx512, ruv__isum_i8_avx512,
+                              ruv__run_i8_avx512 */
+RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00,
+            RUV__MADD_512) /* ruv__l1_u8_avx512, ruv__cos_u8_avx512, ruv__isum_u8_avx512,
+                              ruv__run_u8_avx512 */
+RUV__A5_INT(i8, avx512_ice, RUV__T_AVX512_ICE, _mm512_cvtepi8_epi16, 0x80,
+            RUV__MADD_VNNI) /* ruv__l1_i8_avx512_ice, ruv__cos_i8_avx512_ice,
+                               ruv__isum_i8_avx512_ice, ruv__run_i8_avx512_ice */
+RUV__A5_INT(u8, avx512_ice, RUV__T_AVX512_ICE, _mm512_cvtepu8_epi16, 0x00,
+            RUV__MADD_VNNI) /* ruv__l1_u8_avx512_ice, ruv__cos_u8_avx512_ice,
+                               ruv__isum_u8_avx512_ice, ruv__run_u8_avx512_ice */
 
 /* Dedicated dot loop without VNNI: 128 values per iteration widened to i16 in four accumulators
    (hides the madd latency); the tail goes through the generic loop. */
 #define RUV__A5_L16(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define RUV__A5_DOT(T, WIDEN)                                                                      \
-    RUV__T_AVX512 static float ruv__dotf_##T##_avx512(const void *pa, const void *pb, size_t n) {  \
+    RUV__T_AVX512 static float ruv__dot_##T##_avx512(const void *pa, const void *pb, size_t n) {   \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         int64_t total = 0, t1, t2, t3;                                                             \
         size_t i = RUV__HEAD(a, 1, n);                                                             \
@@ -2115,13 +2242,13 @@ RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
         }                                                                                          \
         return (float)total;                                                                       \
     }
-RUV__A5_DOT(i8, _mm512_cvtepi8_epi16)
-RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
+RUV__A5_DOT(i8, _mm512_cvtepi8_epi16) /* ruv__dot_i8_avx512 */
+RUV__A5_DOT(u8, _mm512_cvtepu8_epi16) /* ruv__dot_u8_avx512 */
 
 /* l2sq via |a - b|, exact in 8 bits for two i8 or two u8 values (max - min, wrapping), widened
    by unpacking against zero and squared by MADD: fewer shuffles than widening both inputs. */
 #define RUV__A5_L2(T, I, TGT, MAX, MIN, MADD)                                                      \
-    TGT static float ruv__l2d_##T##_##I(const void *pa, const void *pb, size_t n) {                \
+    TGT static float ruv__l2sq_##T##_##I(const void *pa, const void *pb, size_t n) {               \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         const __m512i z = _mm512_setzero_si512();                                                  \
         int64_t total = 0, t1, t2, t3;                                                             \
@@ -2158,17 +2285,22 @@ RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
         }                                                                                          \
         return (float)total;                                                                       \
     }
-RUV__A5_L2(i8, avx512, RUV__T_AVX512, _mm512_max_epi8, _mm512_min_epi8, RUV__MADD_512)
-RUV__A5_L2(u8, avx512, RUV__T_AVX512, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_512)
-RUV__A5_L2(i8, ice, RUV__T_ICE, _mm512_max_epi8, _mm512_min_epi8, RUV__MADD_VNNI)
-RUV__A5_L2(u8, ice, RUV__T_ICE, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_VNNI)
+RUV__A5_L2(i8, avx512, RUV__T_AVX512, _mm512_max_epi8, _mm512_min_epi8,
+           RUV__MADD_512) /* ruv__l2sq_i8_avx512 */
+RUV__A5_L2(u8, avx512, RUV__T_AVX512, _mm512_max_epu8, _mm512_min_epu8,
+           RUV__MADD_512) /* ruv__l2sq_u8_avx512 */
+RUV__A5_L2(i8, avx512_ice, RUV__T_AVX512_ICE, _mm512_max_epi8, _mm512_min_epi8,
+           RUV__MADD_VNNI) /* ruv__l2sq_i8_avx512_ice */
+RUV__A5_L2(u8, avx512_ice, RUV__T_AVX512_ICE, _mm512_max_epu8, _mm512_min_epu8,
+           RUV__MADD_VNNI) /* ruv__l2sq_u8_avx512_ice */
 
 /* Dot with vpdpbusd (u8 x s8, 4 products per 32-bit lane). i8 x i8: (a + 128) is a u8, and
    sum (a + 128) b = sum ab + 128 sum b. u8 x u8: (b - 128) is an s8, and sum a (b - 128) =
    sum ab - 128 sum a. The correction sums come from a second vpdpbusd against ones. Masked-off
    lanes load as 0 and add nothing. Exact; flushed every RUV__IBLOCK values. */
 #define RUV__A5_VNNI_DOT(T, FIRST, SECOND, CORR, SIGN)                                             \
-    RUV__T_ICE static float ruv__dotv_##T##_ice(const void *pa, const void *pb, size_t n) {        \
+    RUV__T_AVX512_ICE static float ruv__dot_##T##_avx512_ice(const void *pa, const void *pb,       \
+                                                             size_t n) {                           \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         const __m512i flip = _mm512_set1_epi8((char)0x80), ones = _mm512_set1_epi8(1);             \
         int64_t total = 0;                                                                         \
@@ -2202,8 +2334,8 @@ RUV__A5_L2(u8, ice, RUV__T_ICE, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_VNNI
 #define RUV__SAME(x, f) (x)
 #define RUV__SUM_B(c, x, y, ones) _mm512_dpbusd_epi32(c, ones, y)
 #define RUV__SUM_A(c, x, y, ones) _mm512_dpbusd_epi32(c, x, ones)
-RUV__A5_VNNI_DOT(i8, RUV__XOR, RUV__SAME, RUV__SUM_B, -)
-RUV__A5_VNNI_DOT(u8, RUV__SAME, RUV__XOR, RUV__SUM_A, +)
+RUV__A5_VNNI_DOT(i8, RUV__XOR, RUV__SAME, RUV__SUM_B, -) /* ruv__dot_i8_avx512_ice */
+RUV__A5_VNNI_DOT(u8, RUV__SAME, RUV__XOR, RUV__SUM_A, +) /* ruv__dot_u8_avx512_ice */
 
 /* Binary: nibble-lookup popcount on plain AVX-512, vpopcntq with VPOPCNTDQ. */
 RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
@@ -2213,7 +2345,9 @@ RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
     __m512i hi = _mm512_shuffle_epi8(lut, _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
     return _mm512_sad_epu8(_mm512_add_epi8(lo, hi), _mm512_setzero_si512());
 }
-RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi64(v); }
+RUV__T_AVX512_ICE static __m512i ruv__popcnt_avx512_ice(__m512i v) {
+    return _mm512_popcnt_epi64(v);
+}
 
 /* One step over 64 bytes p, q into the Hamming (SX) or Jaccard (SA, SO) sums. */
 #define RUV__A5_BSTEP(POPCNT, p, q, SX, SA, SO)                                                    \
@@ -2267,12 +2401,17 @@ RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi6
         ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
         return ruv__jaccard_finish(an, o);                                                         \
     }
-RUV__A5_BIN(avx512, RUV__T_AVX512, ruv__popcnt_avx512)
-RUV__A5_BIN(ice, RUV__T_ICE, ruv__popcnt_ice)
+RUV__A5_BIN(
+    avx512, RUV__T_AVX512,
+    ruv__popcnt_avx512) /* ruv__hamming_bin_avx512, ruv__jaccard_bin_avx512, ruv__bits_avx512 */
+RUV__A5_BIN(avx512_ice, RUV__T_AVX512_ICE,
+            ruv__popcnt_avx512_ice) /* ruv__hamming_bin_avx512_ice, ruv__jaccard_bin_avx512_ice,
+                                       ruv__bits_avx512_ice */
 
 /* bf16 dot and cosine with vdpbf16ps (pairs of bf16 products accumulated in f32). */
-RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, int cos, __m512 *ab,
-                                    __m512 *aa, __m512 *bb) {
+RUV__T_AVX512_BF16 static void ruv__bf16dp_avx512_bf16(const void *pa, const void *pb, size_t n,
+                                                       int cos, __m512 *ab, __m512 *aa,
+                                                       __m512 *bb) {
     const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
     __m512 s0 = _mm512_setzero_ps(), s1 = s0, t = s0, u = s0;
     size_t i = 0;
@@ -2294,7 +2433,8 @@ RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, in
     *bb = u;
 }
 
-RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *pa, const void *pb, size_t n) {
+RUV__T_AVX512_BF16 static float ruv__dot_bf16_avx512_bf16(const void *pa, const void *pb,
+                                                          size_t n) {
     const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
     __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t, u;
     size_t i = 0;
@@ -2310,15 +2450,15 @@ RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *pa, const void *pb, size
     }
     if (i < n) {
         __m512 r;
-        ruv__bf16dp(a + i, b + i, n - i, 0, &r, &t, &u);
+        ruv__bf16dp_avx512_bf16(a + i, b + i, n - i, 0, &r, &t, &u);
         s0 = _mm512_add_ps(s0, r);
     }
     return ruv__hsum16(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
 }
 
-RUV__T_BF16 static float ruv__cos_bf16_bf16(const void *a, const void *b, size_t n) {
+RUV__T_AVX512_BF16 static float ruv__cos_bf16_avx512_bf16(const void *a, const void *b, size_t n) {
     __m512 s, t, u;
-    ruv__bf16dp(a, b, n, 1, &s, &t, &u);
+    ruv__bf16dp_avx512_bf16(a, b, n, 1, &s, &t, &u);
     return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));
 }
 
@@ -2371,60 +2511,7 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
 }
 
 /* ---- quantization kernels ------------------------------------------------------------------ */
-RUV__PQLUT_C(avx2, RUV__T_AVX2)
-RUV__ADC_C(avx2, RUV__T_AVX2)
-RUV__PQLUT_C(avx512, RUV__T_AVX512)
-
-/* f32 x u8: bytes widened to 32-bit integers, converted, multiplied in; 16 per step in two
-   accumulators, the tail (< 8) in scalar code. */
-RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, size_t n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
-    float t = 0.0f;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
-                             s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8),
-                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(c, 8))), s1);
-    }
-    for (; i + 8 <= n; i += 8) {
-        __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(b + i));
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
-                             s0);
-    }
-    for (; i < n; i++)
-        t += a[i] * (float)b[i];
-    return ruv__hsum8(_mm256_add_ps(s0, s1)) + t;
-}
-
-/* Masked loads for the tail: lanes past n are neither read nor counted. */
-/* int16 x u8 dot products: bytes widened to 16 bits, pairs multiplied and summed into 32-bit
-   lanes (vpmaddwd: exact, as every byte is below 2^15). */
-RUV__T_AVX2 static int32_t ruv__dot_i16_u8_avx2(const int16_t *a, const uint8_t *b, size_t n) {
-    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
-    int32_t t = 0;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m256i c0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
-        __m256i c1 =
-            _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
-        s0 = _mm256_add_epi32(
-            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c0));
-        s1 = _mm256_add_epi32(
-            s1,
-            _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i + 16)), c1));
-    }
-    if (i + 16 <= n) {
-        __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
-        s0 = _mm256_add_epi32(
-            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c));
-        i += 16;
-    }
-    for (; i < n; i++)
-        t += (int32_t)a[i] * b[i];
-    return ruv__hsum8i32(_mm256_add_epi32(s0, s1)) + t;
-}
+RUV__PQLUT_C(avx512, RUV__T_AVX512) /* ruv__pq_lut_avx512 */
 
 RUV__T_AVX512 static int32_t ruv__dot_i16_u8_avx512(const int16_t *a, const uint8_t *b, size_t n) {
     __m512i s0 = _mm512_setzero_si512(), s1 = s0;
@@ -2506,10 +2593,6 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_avx2;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx2;
     k->bf16_to_f32 = ruv__bf16_to_f32_avx2;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotf_i8_avx2;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx2;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
     k->dot_f32_u8 = ruv__dot_f32_u8_avx2;
     k->dot_i16_u8 = ruv__dot_i16_u8_avx2;
     k->pq_lut = ruv__pq_lut_avx2;
@@ -2527,25 +2610,17 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_avx512;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx512;
     k->bf16_to_f32 = ruv__bf16_to_f32_avx512;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotf_i8_avx512;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx512;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_avx512;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_avx512;
     RUV__FILL_QUANT(k, avx512);
     if (isa == RUV_ISA_AVX512)
         return;
-    RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
-    RUV__FILL(k, u8, RUV_DTYPE_U8, ice);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_ice;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_ice;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotv_i8_ice;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotv_u8_ice;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_ice;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_ice;
+    RUV__FILL(k, i8, RUV_DTYPE_I8, avx512_ice);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, avx512_ice);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512_ice;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512_ice;
     if (isa == RUV_ISA_AVX512_ICE)
         return;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_bf16;
-    k->fn[RUV_OP_COS][RUV_DTYPE_BF16] = ruv__cos_bf16_bf16;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_avx512_bf16;
+    k->fn[RUV_OP_COS][RUV_DTYPE_BF16] = ruv__cos_bf16_avx512_bf16;
 }
 
 #endif /* RUV__HAS_X86 */

@@ -11,7 +11,7 @@
 #define RUV__HWCAP_NEON (1ul << 12)    /* 32-bit ARM */
 #define RUV__HWCAP_VFPV4 (1ul << 16)   /* 32-bit ARM */
 
-#if !RUV__NEON_A32 || RUV__NEON_PRAGMA
+#if RUV__HAS_DOTPROD || RUV__HAS_SVE || RUV__NEON_PRAGMA
 static unsigned long ruv__arm_hwcap(void) {
 #if defined(__linux__)
     return getauxval(AT_HWCAP);
@@ -36,8 +36,8 @@ static ruv_isa ruv__arm_best(void) {
 
 /* Quantization kernels: table look-ups and centroid tables stay portable C; f32 x u8 widens
    8 bytes per step to two float vectors. */
-RUV__PQLUT_C(neon, RUV__NO_TARGET)
-RUV__ADC_C(neon, RUV__NO_TARGET)
+RUV__PQLUT_C(neon, RUV__NO_TARGET) /* ruv__pq_lut_neon */
+RUV__ADC_C(neon, RUV__NO_TARGET)   /* ruv__adc_neon */
 static float ruv__dot_f32_u8_neon(const float *a, const uint8_t *b, size_t n) {
     float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0;
     float t = 0.0f;
@@ -73,13 +73,15 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, f32, RUV_DTYPE_F32, neon);
     RUV__FILL(k, f16, RUV_DTYPE_F16, neon);
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, neon);
-    RUV__FILL(k, s, RUV_DTYPE_I8, neon);
-    RUV__FILL(k, u, RUV_DTYPE_U8, neon);
-#if !RUV__NEON_A32
+    RUV__FILL(k, i8, RUV_DTYPE_I8, neon);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, neon);
+#if RUV__HAS_DOTPROD
     if (ruv__arm_hwcap() & RUV__HWCAP_ASIMDDP) {
-        RUV__FILL(k, s, RUV_DTYPE_I8, dot);
-        RUV__FILL(k, u, RUV_DTYPE_U8, dot);
+        RUV__FILL(k, i8, RUV_DTYPE_I8, dotprod_neon);
+        RUV__FILL(k, u8, RUV_DTYPE_U8, dotprod_neon);
     }
+#endif
+#if !RUV__NEON_A32
     k->f32_to_f16 = ruv__f32_to_f16_neon; /* 32-bit ARM keeps the serial one */
 #endif
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_neon;

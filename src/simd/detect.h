@@ -42,7 +42,13 @@
 #if defined(__linux__)
 #include <sys/auxv.h>
 #endif
-/* SVE: GCC compiles it per function; clang 14 only when the whole file targets SVE. */
+/* The dot-product instructions (sdot/udot) and SVE: GCC compiles them per function; clang 14 only
+   when the whole file targets them (-march=armv8.2-a+dotprod, +sve). */
+#if defined(__ARM_FEATURE_DOTPROD) || (defined(__GNUC__) && !defined(__clang__))
+#define RUV__HAS_DOTPROD 1
+#else
+#define RUV__HAS_DOTPROD 0
+#endif
 #if defined(__ARM_FEATURE_SVE) || (defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11)
 #define RUV__HAS_SVE 1
 #else
@@ -57,6 +63,7 @@
    and they are chosen at run time when HWCAP reports NEON and VFPv4. */
 #define RUV__HAS_NEON 1
 #define RUV__NEON_A32 1
+#define RUV__HAS_DOTPROD 0
 #define RUV__HAS_SVE 0
 #include <arm_neon.h>
 #if defined(__linux__)
@@ -64,6 +71,7 @@
 #endif
 #else
 #define RUV__HAS_NEON 0
+#define RUV__HAS_DOTPROD 0
 #define RUV__HAS_SVE 0
 #endif
 

@@ -42,7 +42,6 @@ static float32x4_t ruv__n_f16_a32(uint16x4_t x) {
 #define RUV__MULLH_U8(x, y) vmull_u8(vget_high_u8(x), vget_high_u8(y))
 #define RUV__N_F16(p) ruv__n_f16_a32(vld1_u16((const uint16_t *)(const void *)(p)))
 #else
-#define RUV__T_DOT RUV__TARGET("arch=armv8.2-a+dotprod")
 #define RUV__N_ADDV_F32 vaddvq_f32
 #define RUV__N_ADDV_U64 vaddvq_u64
 #define RUV__ADDV_S(v) vaddlvq_s32(v)
@@ -109,16 +108,19 @@ static float32x4_t ruv__n_f16_a32(uint16x4_t x) {
         *r2 = u;                                                                                   \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, neon, RUV__NO_TARGET, float32x4_t, RUV__N_ADDV_F32)
-RUV__N_FLOAT(f32, 4, RUV__N_F32)
-RUV__N_FLOAT(f16, 2, RUV__N_F16)
-RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
+RUV__N_FLOAT(f32, 4, RUV__N_F32)   /* ruv__l2sq_f32_neon, ruv__dot_f32_neon, ruv__l1_f32_neon,
+                                      ruv__cos_f32_neon, ruv__acc_f32_neon, ruv__run_f32_neon */
+RUV__N_FLOAT(f16, 2, RUV__N_F16)   /* ruv__l2sq_f16_neon, ruv__dot_f16_neon, ruv__l1_f16_neon,
+                                      ruv__cos_f16_neon, ruv__acc_f16_neon, ruv__run_f16_neon */
+RUV__N_FLOAT(bf16, 2, RUV__N_BF16) /* ruv__l2sq_bf16_neon, ruv__dot_bf16_neon, ruv__l1_bf16_neon,
+                                      ruv__cos_bf16_neon, ruv__acc_bf16_neon, ruv__run_bf16_neon */
 
 /* ---- NEON integer kernels ----------------------------------------------------------------- */
 /* 16 values per step. Products and squared differences are widened to 16 bits and pairwise
    accumulated into 32-bit lanes (exact; flushed to 64 bits every RUV__IBLOCK values). The
    |difference| of two i8 or two u8 values fits a u8 exactly (vabd), which the dot-product path
    squares with udot. */
-#define RUV__N_INT(T, CT, LDQ, MULL, MULLH, PADAL, ACC, ADDV, ABD)                                 \
+#define RUV__N_INT(T, CT, LDQ, MULL, MULLH, PADAL, ACC, ZERO, ADDV, ABD)                           \
     static void ruv__isum_##T##_neon(const void *pa, const void *pb, size_t n, int op,             \
                                      int64_t *r0, int64_t *r1, int64_t *r2) {                      \
         const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
@@ -127,7 +129,7 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
         *r0 = *r1 = *r2 = 0;                                                                       \
         while (i < n) {                                                                            \
             size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
-            ACC s = vdupq_n_##T##32(0), t = s, u = s;                                              \
+            ACC s = ZERO(0), t = s, u = s;                                                         \
             uint32x4_t l = vdupq_n_u32(0);                                                         \
             for (; i < end; i += 16) {                                                             \
                 const CT *p = a + i, *q = b + i;                                                   \
@@ -165,23 +167,30 @@ RUV__N_FLOAT(bf16, 2, RUV__N_BF16)
 #define RUV__MULL_S8(x, y) vmull_s8(vget_low_s8(x), vget_low_s8(y))
 #define RUV__MULL_U8(x, y) vmull_u8(vget_low_u8(x), vget_low_u8(y))
 #define RUV__ABD_S8(x, y) vreinterpretq_u8_s8(vabdq_s8(x, y))
-RUV__N_INT(s, int8_t, vld1q_s8, RUV__MULL_S8, RUV__MULLH_S8, vpadalq_s16, int32x4_t, RUV__ADDV_S,
-           RUV__ABD_S8)
-RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint32x4_t, RUV__ADDV_U,
-           vabdq_u8)
+RUV__N_INT(i8, int8_t, vld1q_s8, RUV__MULL_S8, RUV__MULLH_S8, vpadalq_s16, int32x4_t, vdupq_n_s32,
+           RUV__ADDV_S, RUV__ABD_S8) /* ruv__l2sq_i8_neon, ruv__dot_i8_neon, ruv__l1_i8_neon,
+                                        ruv__cos_i8_neon, ruv__isum_i8_neon, ruv__run_i8_neon */
+RUV__N_INT(u8, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint32x4_t, vdupq_n_u32,
+           RUV__ADDV_U, vabdq_u8) /* ruv__l2sq_u8_neon, ruv__dot_u8_neon, ruv__l1_u8_neon,
+                                     ruv__cos_u8_neon, ruv__isum_u8_neon, ruv__run_u8_neon */
 
-#if !RUV__NEON_A32
+#if RUV__HAS_DOTPROD
+#if defined(__ARM_FEATURE_DOTPROD)
+#define RUV__T_DOT
+#else
+#define RUV__T_DOT RUV__TARGET("arch=armv8.2-a+dotprod")
+#endif
 /* Dot-product instructions (sdot/udot): 16 products per instruction into 4 lanes. */
-#define RUV__N_DOT(T, CT, LDQ, DOT, ACC, ADDV, ABD)                                                \
-    RUV__T_DOT static void ruv__isum_##T##_dot(const void *pa, const void *pb, size_t n, int op,   \
-                                               int64_t *r0, int64_t *r1, int64_t *r2) {            \
+#define RUV__N_DOT(T, CT, LDQ, DOT, ACC, ZERO, ADDV, ABD)                                          \
+    RUV__T_DOT static void ruv__isum_##T##_dotprod_neon(                                           \
+        const void *pa, const void *pb, size_t n, int op, int64_t *r0, int64_t *r1, int64_t *r2) { \
         const CT *a = (const CT *)pa, *b = (const CT *)pb;                                         \
         CT ta[16], tb[16];                                                                         \
         size_t i = 0;                                                                              \
         *r0 = *r1 = *r2 = 0;                                                                       \
         while (i < n) {                                                                            \
             size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
-            ACC s = vdupq_n_##T##32(0), t = s, u = s;                                              \
+            ACC s = ZERO(0), t = s, u = s;                                                         \
             uint32x4_t l = vdupq_n_u32(0);                                                         \
             const uint8x16_t one = vdupq_n_u8(1);                                                  \
             for (; i < end; i += 16) {                                                             \
@@ -211,9 +220,15 @@ RUV__N_INT(u, uint8_t, vld1q_u8, RUV__MULL_U8, RUV__MULLH_U8, vpadalq_u16, uint3
             *r2 += (int64_t)ADDV(u);                                                               \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, dot, RUV__T_DOT)
-RUV__N_DOT(s, int8_t, vld1q_s8, vdotq_s32, int32x4_t, RUV__ADDV_S, RUV__ABD_S8)
-RUV__N_DOT(u, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, RUV__ADDV_U, vabdq_u8)
+    RUV__INT_WRAPPERS(T, dotprod_neon, RUV__T_DOT)
+RUV__N_DOT(
+    i8, int8_t, vld1q_s8, vdotq_s32, int32x4_t, vdupq_n_s32, RUV__ADDV_S,
+    RUV__ABD_S8) /* ruv__l2sq_i8_dotprod_neon, ruv__dot_i8_dotprod_neon, ruv__l1_i8_dotprod_neon,
+                    ruv__cos_i8_dotprod_neon, ruv__isum_i8_dotprod_neon, ruv__run_i8_dotprod_neon */
+RUV__N_DOT(
+    u8, uint8_t, vld1q_u8, vdotq_u32, uint32x4_t, vdupq_n_u32, RUV__ADDV_U,
+    vabdq_u8) /* ruv__l2sq_u8_dotprod_neon, ruv__dot_u8_dotprod_neon, ruv__l1_u8_dotprod_neon,
+                 ruv__cos_u8_dotprod_neon, ruv__isum_u8_dotprod_neon, ruv__run_u8_dotprod_neon */
 #endif
 
 /* ---- NEON binary and conversions ---------------------------------------------------------- */

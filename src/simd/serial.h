@@ -211,9 +211,12 @@ static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
         }                                                                                          \
         return ruv__cos_finish(sab, saa, sbb);                                                     \
     }
-RUV__SERIAL_FLOAT(f32, RUV__LD_F32)
-RUV__SERIAL_FLOAT(f16, RUV__LD_F16)
-RUV__SERIAL_FLOAT(bf16, RUV__LD_BF16)
+RUV__SERIAL_FLOAT(f32, RUV__LD_F32)   /* ruv__l2sq_f32_serial, ruv__dot_f32_serial,
+                                         ruv__l1_f32_serial, ruv__cos_f32_serial */
+RUV__SERIAL_FLOAT(f16, RUV__LD_F16)   /* ruv__l2sq_f16_serial, ruv__dot_f16_serial,
+                                         ruv__l1_f16_serial, ruv__cos_f16_serial */
+RUV__SERIAL_FLOAT(bf16, RUV__LD_BF16) /* ruv__l2sq_bf16_serial, ruv__dot_bf16_serial,
+                                         ruv__l1_bf16_serial, ruv__cos_bf16_serial */
 
 /* Integer kernels: exact sums in 32-bit lanes, flushed to 64 bits every RUV__IBLOCK values. */
 #define RUV__IBLOCK 32768u
@@ -275,8 +278,10 @@ RUV__SERIAL_FLOAT(bf16, RUV__LD_BF16)
         ruv__sums_##T##_serial(a, b, n, &ab, &aa, &bb, &l2, &l1);                                  \
         return ruv__cos_finish((double)ab, (double)aa, (double)bb);                                \
     }
-RUV__SERIAL_INT(i8, int8_t)
-RUV__SERIAL_INT(u8, uint8_t)
+RUV__SERIAL_INT(i8, int8_t)  /* ruv__dot_i8_serial, ruv__l2sq_i8_serial, ruv__l1_i8_serial,
+                                ruv__cos_i8_serial, ruv__sums_i8_serial */
+RUV__SERIAL_INT(u8, uint8_t) /* ruv__dot_u8_serial, ruv__l2sq_u8_serial, ruv__l1_u8_serial,
+                                ruv__cos_u8_serial, ruv__sums_u8_serial */
 
 static float ruv__hamming_bin_serial(const void *a, const void *b, size_t n) {
     uint64_t x = 0, an = 0, o = 0;
@@ -382,27 +387,33 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     }                                                                                              \
     RUV__OP_WRAPPERS(T, I, TGT)
 #define RUV__INT_WRAPPERS(T, I, TGT)                                                               \
+    RUV__INT_RUN(T, I, TGT)                                                                        \
+    RUV__OP_WRAPPERS(T, I, TGT)
+/* Integer types of ISAs whose dot and l2sq have dedicated loops (named ruv__dot_T_I and
+   ruv__l2sq_T_I like every kernel): the generic run, l1 and cos. */
+#define RUV__INT_WRAPPERS_L1_COS(T, I, TGT)                                                        \
+    RUV__INT_RUN(T, I, TGT)                                                                        \
+    RUV__WRAP(l1, RUV_OP_L1, T, I, TGT)                                                            \
+    RUV__WRAP(cos, RUV_OP_COS, T, I, TGT)
+#define RUV__INT_RUN(T, I, TGT)                                                                    \
     TGT static float ruv__run_##T##_##I(const void *a, const void *b, size_t n, int op) {          \
         int64_t s, t, u;                                                                           \
         ruv__isum_##T##_##I(a, b, n, op, &s, &t, &u);                                              \
         return op == RUV_OP_COS ? ruv__cos_finish((double)s, (double)t, (double)u) : (float)s;     \
-    }                                                                                              \
-    RUV__OP_WRAPPERS(T, I, TGT)
-#define RUV__OP_WRAPPERS(T, I, TGT)                                                                \
-    TGT static float ruv__l2sq_##T##_##I(const void *a, const void *b, size_t n) {                 \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_L2SQ);                                           \
-    }                                                                                              \
-    TGT static float ruv__dot_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_DOT);                                            \
-    }                                                                                              \
-    TGT static float ruv__l1_##T##_##I(const void *a, const void *b, size_t n) {                   \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_L1);                                             \
-    }                                                                                              \
-    TGT static float ruv__cos_##T##_##I(const void *a, const void *b, size_t n) {                  \
-        return ruv__run_##T##_##I(a, b, n, RUV_OP_COS);                                            \
     }
+/* ruv__OPN_T_I: kernel OP of storage type T on ISA I through ruv__run_T_I. */
+#define RUV__WRAP(OPN, OP, T, I, TGT)                                                              \
+    TGT static float ruv__##OPN##_##T##_##I(const void *a, const void *b, size_t n) {              \
+        return ruv__run_##T##_##I(a, b, n, OP);                                                    \
+    }
+#define RUV__OP_WRAPPERS(T, I, TGT)                                                                \
+    RUV__WRAP(l2sq, RUV_OP_L2SQ, T, I, TGT)                                                        \
+    RUV__WRAP(dot, RUV_OP_DOT, T, I, TGT)                                                          \
+    RUV__WRAP(l1, RUV_OP_L1, T, I, TGT)                                                            \
+    RUV__WRAP(cos, RUV_OP_COS, T, I, TGT)
 #define RUV__NO_TARGET
-RUV__QUANT_C(serial, RUV__NO_TARGET)
+RUV__QUANT_C(serial, RUV__NO_TARGET) /* ruv__dot_f32_u8_serial, ruv__dot_i16_u8_serial,
+                                        ruv__pq_lut_serial, ruv__adc_serial */
 
 static void ruv__fill_serial(ruv_kernels *k) {
     memset(k, 0, sizeof *k);

@@ -44,9 +44,12 @@
         *r2 = svaddv_f32(svptrue_b32(), u);                                                        \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, sve, RUV__T_SVE, float, RUV__SAME_F)
-RUV__S_FLOAT(f32, RUV__S_F32)
-RUV__S_FLOAT(f16, RUV__S_F16)
-RUV__S_FLOAT(bf16, RUV__S_BF16)
+RUV__S_FLOAT(f32, RUV__S_F32)   /* ruv__l2sq_f32_sve, ruv__dot_f32_sve, ruv__l1_f32_sve,
+                                   ruv__cos_f32_sve, ruv__acc_f32_sve, ruv__run_f32_sve */
+RUV__S_FLOAT(f16, RUV__S_F16)   /* ruv__l2sq_f16_sve, ruv__dot_f16_sve, ruv__l1_f16_sve,
+                                   ruv__cos_f16_sve, ruv__acc_f16_sve, ruv__run_f16_sve */
+RUV__S_FLOAT(bf16, RUV__S_BF16) /* ruv__l2sq_bf16_sve, ruv__dot_bf16_sve, ruv__l1_bf16_sve,
+                                   ruv__cos_bf16_sve, ruv__acc_bf16_sve, ruv__run_bf16_sve */
 
 /* i8/u8 with sdot/udot: 4 products per 32-bit lane per instruction, exact; |a - b| of two i8 or
    two u8 values fits a u8 (svabd), squared (or summed against ones) with udot. */
@@ -84,10 +87,12 @@ RUV__S_FLOAT(bf16, RUV__S_BF16)
     }                                                                                              \
     RUV__INT_WRAPPERS(T, sve, RUV__T_SVE)
 #define RUV__S_ABD_S8(pg, x, y) svreinterpret_u8_s8(svabd_s8_z(pg, x, y))
-RUV__S_INT(s, int8_t, svint8_t, svld1_s8, svint32_t, svdup_n_s32, svdot_s32, RUV__S_ABD_S8,
-           svaddv_s32)
-RUV__S_INT(u, uint8_t, svuint8_t, svld1_u8, svuint32_t, svdup_n_u32, svdot_u32, svabd_u8_z,
-           svaddv_u32)
+RUV__S_INT(i8, int8_t, svint8_t, svld1_s8, svint32_t, svdup_n_s32, svdot_s32, RUV__S_ABD_S8,
+           svaddv_s32) /* ruv__l2sq_i8_sve, ruv__dot_i8_sve, ruv__l1_i8_sve, ruv__cos_i8_sve,
+                          ruv__isum_i8_sve, ruv__run_i8_sve */
+RUV__S_INT(u8, uint8_t, svuint8_t, svld1_u8, svuint32_t, svdup_n_u32, svdot_u32, svabd_u8_z,
+           svaddv_u32) /* ruv__l2sq_u8_sve, ruv__dot_u8_sve, ruv__l1_u8_sve, ruv__cos_u8_sve,
+                          ruv__isum_u8_sve, ruv__run_u8_sve */
 
 /* Binary: per-byte popcount, summed into 32-bit lanes with udot against ones. */
 RUV__T_SVE static void ruv__bits_sve(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
@@ -131,8 +136,8 @@ static void ruv__fill_sve(ruv_kernels *k) {
     RUV__FILL(k, f32, RUV_DTYPE_F32, sve);
     RUV__FILL(k, f16, RUV_DTYPE_F16, sve);
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, sve);
-    RUV__FILL(k, s, RUV_DTYPE_I8, sve);
-    RUV__FILL(k, u, RUV_DTYPE_U8, sve);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, sve);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, sve);
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_sve;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_sve;
 }

@@ -22,8 +22,8 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
 
 /* Floating kernels, 16 elements per iteration in 4 accumulators; zero-padded tail. */
 #define RUV__W_FLOAT(T, ES, LD)                                                                    \
-    static void ruv__acc_##T##_wasm(const unsigned char *a, const unsigned char *b, size_t n,      \
-                                    int op, v128_t *r0, v128_t *r1, v128_t *r2) {                  \
+    static void ruv__acc_##T##_wasm128(const unsigned char *a, const unsigned char *b, size_t n,   \
+                                       int op, v128_t *r0, v128_t *r1, v128_t *r2) {               \
         v128_t s0 = wasm_f32x4_splat(0), s1 = s0, s2 = s0, s3 = s0, t = s0, u = s0;                \
         unsigned char ta[4 * ES], tb[4 * ES];                                                      \
         size_t i = 0;                                                                              \
@@ -72,14 +72,18 @@ static uint64_t ruv__u32x4_sum(v128_t v) {
         *r1 = t;                                                                                   \
         *r2 = u;                                                                                   \
     }                                                                                              \
-    RUV__FLOAT_WRAPPERS(T, wasm, RUV__NO_TARGET, v128_t, ruv__f32x4_sum)
-RUV__W_FLOAT(f32, 4, RUV__W_F32)
-RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
+    RUV__FLOAT_WRAPPERS(T, wasm128, RUV__NO_TARGET, v128_t, ruv__f32x4_sum)
+RUV__W_FLOAT(f32, 4,
+             RUV__W_F32) /* ruv__l2sq_f32_wasm128, ruv__dot_f32_wasm128, ruv__l1_f32_wasm128,
+                            ruv__cos_f32_wasm128, ruv__acc_f32_wasm128, ruv__run_f32_wasm128 */
+RUV__W_FLOAT(bf16, 2,
+             RUV__W_BF16) /* ruv__l2sq_bf16_wasm128, ruv__dot_bf16_wasm128, ruv__l1_bf16_wasm128,
+                             ruv__cos_bf16_wasm128, ruv__acc_bf16_wasm128, ruv__run_bf16_wasm128 */
 
 /* i8/u8: 8 values widened to i16 per step; i32x4.dot_i16x8 sums pairs of products exactly. */
 #define RUV__W_INT(T, WIDEN)                                                                       \
-    static void ruv__isum_##T##_wasm(const void *pa, const void *pb, size_t n, int op,             \
-                                     int64_t *r0, int64_t *r1, int64_t *r2) {                      \
+    static void ruv__isum_##T##_wasm128(const void *pa, const void *pb, size_t n, int op,          \
+                                        int64_t *r0, int64_t *r1, int64_t *r2) {                   \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         unsigned char ta[8], tb[8];                                                                \
         size_t i = 0;                                                                              \
@@ -113,12 +117,16 @@ RUV__W_FLOAT(bf16, 2, RUV__W_BF16)
             *r2 += ruv__i32x4_sum(u);                                                              \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, wasm, RUV__NO_TARGET)
-RUV__W_INT(i8, wasm_i16x8_load8x8)
-RUV__W_INT(u8, wasm_u16x8_load8x8)
+    RUV__INT_WRAPPERS(T, wasm128, RUV__NO_TARGET)
+RUV__W_INT(i8,
+           wasm_i16x8_load8x8) /* ruv__l2sq_i8_wasm128, ruv__dot_i8_wasm128, ruv__l1_i8_wasm128,
+                                  ruv__cos_i8_wasm128, ruv__isum_i8_wasm128, ruv__run_i8_wasm128 */
+RUV__W_INT(u8,
+           wasm_u16x8_load8x8) /* ruv__l2sq_u8_wasm128, ruv__dot_u8_wasm128, ruv__l1_u8_wasm128,
+                                  ruv__cos_u8_wasm128, ruv__isum_u8_wasm128, ruv__run_u8_wasm128 */
 
-static void ruv__bits_wasm(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
-                           uint64_t *an, uint64_t *o) {
+static void ruv__bits_wasm128(const void *pa, const void *pb, size_t n, int jac, uint64_t *x,
+                              uint64_t *an, uint64_t *o) {
     const uint8_t *a = (const uint8_t *)pa, *b = (const uint8_t *)pb;
     v128_t sx = wasm_i32x4_splat(0), sa = sx, so = sx;
     size_t i = 0;
@@ -143,23 +151,23 @@ static void ruv__bits_wasm(const void *pa, const void *pb, size_t n, int jac, ui
     *o += ruv__u32x4_sum(so);
 }
 
-static float ruv__hamming_bin_wasm(const void *a, const void *b, size_t n) {
+static float ruv__hamming_bin_wasm128(const void *a, const void *b, size_t n) {
     uint64_t x, an, o;
-    ruv__bits_wasm(a, b, n, 0, &x, &an, &o);
+    ruv__bits_wasm128(a, b, n, 0, &x, &an, &o);
     return (float)x;
 }
 
-static float ruv__jaccard_bin_wasm(const void *a, const void *b, size_t n) {
+static float ruv__jaccard_bin_wasm128(const void *a, const void *b, size_t n) {
     uint64_t x, an, o;
-    ruv__bits_wasm(a, b, n, 1, &x, &an, &o);
+    ruv__bits_wasm128(a, b, n, 1, &x, &an, &o);
     return ruv__jaccard_finish(an, o);
 }
 
 /* Quantization kernels: f32 x u8 widens 4 bytes per step (u8 -> u16 -> u32 -> f32); the PQ
    table kernels stay portable C. */
-RUV__PQLUT_C(wasm, RUV__NO_TARGET)
-RUV__ADC_C(wasm, RUV__NO_TARGET)
-static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
+RUV__PQLUT_C(wasm128, RUV__NO_TARGET) /* ruv__pq_lut_wasm128 */
+RUV__ADC_C(wasm128, RUV__NO_TARGET)   /* ruv__adc_wasm128 */
+static float ruv__dot_f32_u8_wasm128(const float *a, const uint8_t *b, size_t n) {
     v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
     float t = 0.0f;
     size_t i = 0;
@@ -181,7 +189,7 @@ static float ruv__dot_f32_u8_wasm(const float *a, const uint8_t *b, size_t n) {
 }
 
 /* int16 x u8: 8 bytes widened by the load, i32x4.dot_i16x8_s (exact). */
-static int32_t ruv__dot_i16_u8_wasm(const int16_t *a, const uint8_t *b, size_t n) {
+static int32_t ruv__dot_i16_u8_wasm128(const int16_t *a, const uint8_t *b, size_t n) {
     v128_t s0 = wasm_i32x4_splat(0), s1 = s0;
     int32_t t = 0;
     size_t i = 0;
@@ -206,12 +214,12 @@ static int32_t ruv__dot_i16_u8_wasm(const int16_t *a, const uint8_t *b, size_t n
 static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     if (isa != RUV_ISA_WASM128)
         return;
-    RUV__FILL(k, f32, RUV_DTYPE_F32, wasm);
-    RUV__FILL(k, bf16, RUV_DTYPE_BF16, wasm);
-    RUV__FILL(k, i8, RUV_DTYPE_I8, wasm);
-    RUV__FILL(k, u8, RUV_DTYPE_U8, wasm);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm;
-    RUV__FILL_QUANT(k, wasm);
+    RUV__FILL(k, f32, RUV_DTYPE_F32, wasm128);
+    RUV__FILL(k, bf16, RUV_DTYPE_BF16, wasm128);
+    RUV__FILL(k, i8, RUV_DTYPE_I8, wasm128);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, wasm128);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm128;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm128;
+    RUV__FILL_QUANT(k, wasm128);
 }
 #endif /* RUV__HAS_WASM */

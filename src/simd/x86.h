@@ -22,9 +22,9 @@
 #define RUV__INLINE __attribute__((always_inline)) inline
 #endif
 #define RUV__T_AVX512 RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq")
-#define RUV__T_ICE                                                                                 \
+#define RUV__T_AVX512_ICE                                                                          \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq")
-#define RUV__T_BF16                                                                                \
+#define RUV__T_AVX512_BF16                                                                         \
     RUV__TARGET("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vpopcntdq,"     \
                 "avx512bf16")
 

@@ -109,9 +109,13 @@ RUV__T_AVX2 static int32_t ruv__hsum8i32(__m256i v) {
         *r2 = _mm256_add_ps(u0, u1);                                                               \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, avx2, RUV__T_AVX2, __m256, ruv__hsum8)
-RUV__A2_FLOAT(f32, 4, RUV__A2_F32)
-RUV__A2_FLOAT(f16, 2, RUV__A2_F16)
-RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
+RUV__A2_FLOAT(f32, 4, RUV__A2_F32) /* ruv__l2sq_f32_avx2, ruv__dot_f32_avx2, ruv__l1_f32_avx2,
+                                      ruv__cos_f32_avx2, ruv__acc_f32_avx2, ruv__run_f32_avx2 */
+RUV__A2_FLOAT(f16, 2, RUV__A2_F16) /* ruv__l2sq_f16_avx2, ruv__dot_f16_avx2, ruv__l1_f16_avx2,
+                                      ruv__cos_f16_avx2, ruv__acc_f16_avx2, ruv__run_f16_avx2 */
+RUV__A2_FLOAT(bf16, 2,
+              RUV__A2_BF16) /* ruv__l2sq_bf16_avx2, ruv__dot_bf16_avx2, ruv__l1_bf16_avx2,
+                               ruv__cos_bf16_avx2, ruv__acc_bf16_avx2, ruv__run_bf16_avx2 */
 
 /* Integer kernels (i8, u8): 16 values widened to i16, products summed in i32 by madd; L1 by
    sad_epu8 (i8 shifted by 128 first, which keeps every difference). Sums are flushed to 64 bits
@@ -165,9 +169,11 @@ RUV__A2_FLOAT(bf16, 2, RUV__A2_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, avx2, RUV__T_AVX2)
-RUV__A2_INT(i8, _mm256_cvtepi8_epi16, 0x80)
-RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
+    RUV__INT_WRAPPERS_L1_COS(T, avx2, RUV__T_AVX2)
+RUV__A2_INT(i8, _mm256_cvtepi8_epi16,
+            0x80) /* ruv__l1_i8_avx2, ruv__cos_i8_avx2, ruv__isum_i8_avx2, ruv__run_i8_avx2 */
+RUV__A2_INT(u8, _mm256_cvtepu8_epi16,
+            0x00) /* ruv__l1_u8_avx2, ruv__cos_u8_avx2, ruv__isum_u8_avx2, ruv__run_u8_avx2 */
 
 /* Dedicated dot and l2sq loops (the hot ones): 32 bytes per step, split by SPLIT into the even
    and odd bytes of each 16-bit word, widened to i16 by shifts and masks (which run on more ports
@@ -230,16 +236,18 @@ RUV__A2_INT(u8, _mm256_cvtepu8_epi16, 0x00)
         }                                                                                          \
         return total;                                                                              \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__dotf_##T##_avx2(const void *a, const void *b, size_t n) {        \
+    RUV__T_AVX2 static float ruv__dot_##T##_avx2(const void *a, const void *b, size_t n) {         \
         return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
                                          0);                                                       \
     }                                                                                              \
-    RUV__T_AVX2 static float ruv__l2f_##T##_avx2(const void *a, const void *b, size_t n) {         \
+    RUV__T_AVX2 static float ruv__l2sq_##T##_avx2(const void *a, const void *b, size_t n) {        \
         return (float)ruv__dl_##T##_avx2((const unsigned char *)a, (const unsigned char *)b, n,    \
                                          1);                                                       \
     }
-RUV__A2_DL(i8, int8_t, RUV__A2_SPLIT_I8, _mm256_max_epi8, _mm256_min_epi8)
-RUV__A2_DL(u8, uint8_t, RUV__A2_SPLIT_U8, _mm256_max_epu8, _mm256_min_epu8)
+RUV__A2_DL(i8, int8_t, RUV__A2_SPLIT_I8, _mm256_max_epi8,
+           _mm256_min_epi8) /* ruv__dot_i8_avx2, ruv__l2sq_i8_avx2, ruv__dl_i8_avx2 */
+RUV__A2_DL(u8, uint8_t, RUV__A2_SPLIT_U8, _mm256_max_epu8,
+           _mm256_min_epu8) /* ruv__dot_u8_avx2, ruv__l2sq_u8_avx2, ruv__dl_u8_avx2 */
 
 /* Binary: popcount by nibble lookup (vpshufb), bytes summed with sad_epu8. */
 RUV__T_AVX2 static __m256i ruv__popcnt_bytes_avx2(__m256i v) {
@@ -355,6 +363,62 @@ RUV__T_AVX2 static void ruv__bf16_to_f32_avx2(const void *src, void *dst, size_t
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(d + i, RUV__A2_BF16(s + i));
     ruv__bf16_to_f32_serial(s + i, d + i, n - i);
+}
+
+/* ---- quantization kernels ----------------------------------------------------------------------
+ */
+RUV__PQLUT_C(avx2, RUV__T_AVX2) /* ruv__pq_lut_avx2 */
+RUV__ADC_C(avx2, RUV__T_AVX2)   /* ruv__adc_avx2 */
+
+/* f32 x u8: bytes widened to 32-bit integers, converted, multiplied in; 16 per step in two
+   accumulators, the tail (< 8) in scalar code. */
+RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+    float t = 0.0f;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8),
+                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(c, 8))), s1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(b + i));
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
+                             s0);
+    }
+    for (; i < n; i++)
+        t += a[i] * (float)b[i];
+    return ruv__hsum8(_mm256_add_ps(s0, s1)) + t;
+}
+
+/* Masked loads for the tail: lanes past n are neither read nor counted. */
+/* int16 x u8 dot products: bytes widened to 16 bits, pairs multiplied and summed into 32-bit
+   lanes (vpmaddwd: exact, as every byte is below 2^15). */
+RUV__T_AVX2 static int32_t ruv__dot_i16_u8_avx2(const int16_t *a, const uint8_t *b, size_t n) {
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+    int32_t t = 0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i c0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        __m256i c1 =
+            _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c0));
+        s1 = _mm256_add_epi32(
+            s1,
+            _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i + 16)), c1));
+    }
+    if (i + 16 <= n) {
+        __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
+        s0 = _mm256_add_epi32(
+            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c));
+        i += 16;
+    }
+    for (; i < n; i++)
+        t += (int32_t)a[i] * b[i];
+    return ruv__hsum8i32(_mm256_add_epi32(s0, s1)) + t;
 }
 
 RUV__X86_END

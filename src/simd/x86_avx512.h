@@ -114,9 +114,15 @@ RUV__T_AVX512 static int64_t ruv__hsum16i(__m512i v) {
         *r2 = _mm512_add_ps(u0, u1);                                                               \
     }                                                                                              \
     RUV__FLOAT_WRAPPERS(T, avx512, RUV__T_AVX512, __m512, ruv__hsum16)
-RUV__A5_FLOAT(f32, 4, RUV__A5_F32, RUV__A5M_F32)
-RUV__A5_FLOAT(f16, 2, RUV__A5_F16, RUV__A5M_F16)
-RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
+RUV__A5_FLOAT(f32, 4, RUV__A5_F32,
+              RUV__A5M_F32) /* ruv__l2sq_f32_avx512, ruv__dot_f32_avx512, ruv__l1_f32_avx512,
+                               ruv__cos_f32_avx512, ruv__acc_f32_avx512, ruv__run_f32_avx512 */
+RUV__A5_FLOAT(f16, 2, RUV__A5_F16,
+              RUV__A5M_F16) /* ruv__l2sq_f16_avx512, ruv__dot_f16_avx512, ruv__l1_f16_avx512,
+                               ruv__cos_f16_avx512, ruv__acc_f16_avx512, ruv__run_f16_avx512 */
+RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16,
+              RUV__A5M_BF16) /* ruv__l2sq_bf16_avx512, ruv__dot_bf16_avx512, ruv__l1_bf16_avx512,
+                                ruv__cos_bf16_avx512, ruv__acc_bf16_avx512, ruv__run_bf16_avx512 */
 
 /* Integer kernels, 32 values per step widened to i16. MADD(acc, x, y) adds the pairwise i16
    products into i32 lanes: madd+add on plain AVX-512, one vpdpwssd with VNNI. */
@@ -169,17 +175,25 @@ RUV__A5_FLOAT(bf16, 2, RUV__A5_BF16, RUV__A5M_BF16)
             }                                                                                      \
         }                                                                                          \
     }                                                                                              \
-    RUV__INT_WRAPPERS(T, I, TGT)
-RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_512)
-RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_512)
-RUV__A5_INT(i8, ice, RUV__T_ICE, _mm512_cvtepi8_epi16, 0x80, RUV__MADD_VNNI)
-RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
+    RUV__INT_WRAPPERS_L1_COS(T, I, TGT)
+RUV__A5_INT(i8, avx512, RUV__T_AVX512, _mm512_cvtepi8_epi16, 0x80,
+            RUV__MADD_512) /* ruv__l1_i8_avx512, ruv__cos_i8_avx512, ruv__isum_i8_avx512,
+                              ruv__run_i8_avx512 */
+RUV__A5_INT(u8, avx512, RUV__T_AVX512, _mm512_cvtepu8_epi16, 0x00,
+            RUV__MADD_512) /* ruv__l1_u8_avx512, ruv__cos_u8_avx512, ruv__isum_u8_avx512,
+                              ruv__run_u8_avx512 */
+RUV__A5_INT(i8, avx512_ice, RUV__T_AVX512_ICE, _mm512_cvtepi8_epi16, 0x80,
+            RUV__MADD_VNNI) /* ruv__l1_i8_avx512_ice, ruv__cos_i8_avx512_ice,
+                               ruv__isum_i8_avx512_ice, ruv__run_i8_avx512_ice */
+RUV__A5_INT(u8, avx512_ice, RUV__T_AVX512_ICE, _mm512_cvtepu8_epi16, 0x00,
+            RUV__MADD_VNNI) /* ruv__l1_u8_avx512_ice, ruv__cos_u8_avx512_ice,
+                               ruv__isum_u8_avx512_ice, ruv__run_u8_avx512_ice */
 
 /* Dedicated dot loop without VNNI: 128 values per iteration widened to i16 in four accumulators
    (hides the madd latency); the tail goes through the generic loop. */
 #define RUV__A5_L16(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define RUV__A5_DOT(T, WIDEN)                                                                      \
-    RUV__T_AVX512 static float ruv__dotf_##T##_avx512(const void *pa, const void *pb, size_t n) {  \
+    RUV__T_AVX512 static float ruv__dot_##T##_avx512(const void *pa, const void *pb, size_t n) {   \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         int64_t total = 0, t1, t2, t3;                                                             \
         size_t i = RUV__HEAD(a, 1, n);                                                             \
@@ -208,13 +222,13 @@ RUV__A5_INT(u8, ice, RUV__T_ICE, _mm512_cvtepu8_epi16, 0x00, RUV__MADD_VNNI)
         }                                                                                          \
         return (float)total;                                                                       \
     }
-RUV__A5_DOT(i8, _mm512_cvtepi8_epi16)
-RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
+RUV__A5_DOT(i8, _mm512_cvtepi8_epi16) /* ruv__dot_i8_avx512 */
+RUV__A5_DOT(u8, _mm512_cvtepu8_epi16) /* ruv__dot_u8_avx512 */
 
 /* l2sq via |a - b|, exact in 8 bits for two i8 or two u8 values (max - min, wrapping), widened
    by unpacking against zero and squared by MADD: fewer shuffles than widening both inputs. */
 #define RUV__A5_L2(T, I, TGT, MAX, MIN, MADD)                                                      \
-    TGT static float ruv__l2d_##T##_##I(const void *pa, const void *pb, size_t n) {                \
+    TGT static float ruv__l2sq_##T##_##I(const void *pa, const void *pb, size_t n) {               \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         const __m512i z = _mm512_setzero_si512();                                                  \
         int64_t total = 0, t1, t2, t3;                                                             \
@@ -251,17 +265,22 @@ RUV__A5_DOT(u8, _mm512_cvtepu8_epi16)
         }                                                                                          \
         return (float)total;                                                                       \
     }
-RUV__A5_L2(i8, avx512, RUV__T_AVX512, _mm512_max_epi8, _mm512_min_epi8, RUV__MADD_512)
-RUV__A5_L2(u8, avx512, RUV__T_AVX512, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_512)
-RUV__A5_L2(i8, ice, RUV__T_ICE, _mm512_max_epi8, _mm512_min_epi8, RUV__MADD_VNNI)
-RUV__A5_L2(u8, ice, RUV__T_ICE, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_VNNI)
+RUV__A5_L2(i8, avx512, RUV__T_AVX512, _mm512_max_epi8, _mm512_min_epi8,
+           RUV__MADD_512) /* ruv__l2sq_i8_avx512 */
+RUV__A5_L2(u8, avx512, RUV__T_AVX512, _mm512_max_epu8, _mm512_min_epu8,
+           RUV__MADD_512) /* ruv__l2sq_u8_avx512 */
+RUV__A5_L2(i8, avx512_ice, RUV__T_AVX512_ICE, _mm512_max_epi8, _mm512_min_epi8,
+           RUV__MADD_VNNI) /* ruv__l2sq_i8_avx512_ice */
+RUV__A5_L2(u8, avx512_ice, RUV__T_AVX512_ICE, _mm512_max_epu8, _mm512_min_epu8,
+           RUV__MADD_VNNI) /* ruv__l2sq_u8_avx512_ice */
 
 /* Dot with vpdpbusd (u8 x s8, 4 products per 32-bit lane). i8 x i8: (a + 128) is a u8, and
    sum (a + 128) b = sum ab + 128 sum b. u8 x u8: (b - 128) is an s8, and sum a (b - 128) =
    sum ab - 128 sum a. The correction sums come from a second vpdpbusd against ones. Masked-off
    lanes load as 0 and add nothing. Exact; flushed every RUV__IBLOCK values. */
 #define RUV__A5_VNNI_DOT(T, FIRST, SECOND, CORR, SIGN)                                             \
-    RUV__T_ICE static float ruv__dotv_##T##_ice(const void *pa, const void *pb, size_t n) {        \
+    RUV__T_AVX512_ICE static float ruv__dot_##T##_avx512_ice(const void *pa, const void *pb,       \
+                                                             size_t n) {                           \
         const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
         const __m512i flip = _mm512_set1_epi8((char)0x80), ones = _mm512_set1_epi8(1);             \
         int64_t total = 0;                                                                         \
@@ -295,8 +314,8 @@ RUV__A5_L2(u8, ice, RUV__T_ICE, _mm512_max_epu8, _mm512_min_epu8, RUV__MADD_VNNI
 #define RUV__SAME(x, f) (x)
 #define RUV__SUM_B(c, x, y, ones) _mm512_dpbusd_epi32(c, ones, y)
 #define RUV__SUM_A(c, x, y, ones) _mm512_dpbusd_epi32(c, x, ones)
-RUV__A5_VNNI_DOT(i8, RUV__XOR, RUV__SAME, RUV__SUM_B, -)
-RUV__A5_VNNI_DOT(u8, RUV__SAME, RUV__XOR, RUV__SUM_A, +)
+RUV__A5_VNNI_DOT(i8, RUV__XOR, RUV__SAME, RUV__SUM_B, -) /* ruv__dot_i8_avx512_ice */
+RUV__A5_VNNI_DOT(u8, RUV__SAME, RUV__XOR, RUV__SUM_A, +) /* ruv__dot_u8_avx512_ice */
 
 /* Binary: nibble-lookup popcount on plain AVX-512, vpopcntq with VPOPCNTDQ. */
 RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
@@ -306,7 +325,9 @@ RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
     __m512i hi = _mm512_shuffle_epi8(lut, _mm512_and_si512(_mm512_srli_epi16(v, 4), low));
     return _mm512_sad_epu8(_mm512_add_epi8(lo, hi), _mm512_setzero_si512());
 }
-RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi64(v); }
+RUV__T_AVX512_ICE static __m512i ruv__popcnt_avx512_ice(__m512i v) {
+    return _mm512_popcnt_epi64(v);
+}
 
 /* One step over 64 bytes p, q into the Hamming (SX) or Jaccard (SA, SO) sums. */
 #define RUV__A5_BSTEP(POPCNT, p, q, SX, SA, SO)                                                    \
@@ -360,12 +381,17 @@ RUV__T_ICE static __m512i ruv__popcnt_ice(__m512i v) { return _mm512_popcnt_epi6
         ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
         return ruv__jaccard_finish(an, o);                                                         \
     }
-RUV__A5_BIN(avx512, RUV__T_AVX512, ruv__popcnt_avx512)
-RUV__A5_BIN(ice, RUV__T_ICE, ruv__popcnt_ice)
+RUV__A5_BIN(
+    avx512, RUV__T_AVX512,
+    ruv__popcnt_avx512) /* ruv__hamming_bin_avx512, ruv__jaccard_bin_avx512, ruv__bits_avx512 */
+RUV__A5_BIN(avx512_ice, RUV__T_AVX512_ICE,
+            ruv__popcnt_avx512_ice) /* ruv__hamming_bin_avx512_ice, ruv__jaccard_bin_avx512_ice,
+                                       ruv__bits_avx512_ice */
 
 /* bf16 dot and cosine with vdpbf16ps (pairs of bf16 products accumulated in f32). */
-RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, int cos, __m512 *ab,
-                                    __m512 *aa, __m512 *bb) {
+RUV__T_AVX512_BF16 static void ruv__bf16dp_avx512_bf16(const void *pa, const void *pb, size_t n,
+                                                       int cos, __m512 *ab, __m512 *aa,
+                                                       __m512 *bb) {
     const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
     __m512 s0 = _mm512_setzero_ps(), s1 = s0, t = s0, u = s0;
     size_t i = 0;
@@ -387,7 +413,8 @@ RUV__T_BF16 static void ruv__bf16dp(const void *pa, const void *pb, size_t n, in
     *bb = u;
 }
 
-RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *pa, const void *pb, size_t n) {
+RUV__T_AVX512_BF16 static float ruv__dot_bf16_avx512_bf16(const void *pa, const void *pb,
+                                                          size_t n) {
     const uint16_t *a = (const uint16_t *)pa, *b = (const uint16_t *)pb;
     __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t, u;
     size_t i = 0;
@@ -403,15 +430,15 @@ RUV__T_BF16 static float ruv__dot_bf16_bf16(const void *pa, const void *pb, size
     }
     if (i < n) {
         __m512 r;
-        ruv__bf16dp(a + i, b + i, n - i, 0, &r, &t, &u);
+        ruv__bf16dp_avx512_bf16(a + i, b + i, n - i, 0, &r, &t, &u);
         s0 = _mm512_add_ps(s0, r);
     }
     return ruv__hsum16(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
 }
 
-RUV__T_BF16 static float ruv__cos_bf16_bf16(const void *a, const void *b, size_t n) {
+RUV__T_AVX512_BF16 static float ruv__cos_bf16_avx512_bf16(const void *a, const void *b, size_t n) {
     __m512 s, t, u;
-    ruv__bf16dp(a, b, n, 1, &s, &t, &u);
+    ruv__bf16dp_avx512_bf16(a, b, n, 1, &s, &t, &u);
     return ruv__cos_finish(ruv__hsum16(s), ruv__hsum16(t), ruv__hsum16(u));
 }
 
@@ -464,60 +491,7 @@ RUV__T_AVX512 static void ruv__bf16_to_f32_avx512(const void *src, void *dst, si
 }
 
 /* ---- quantization kernels ------------------------------------------------------------------ */
-RUV__PQLUT_C(avx2, RUV__T_AVX2)
-RUV__ADC_C(avx2, RUV__T_AVX2)
-RUV__PQLUT_C(avx512, RUV__T_AVX512)
-
-/* f32 x u8: bytes widened to 32-bit integers, converted, multiplied in; 16 per step in two
-   accumulators, the tail (< 8) in scalar code. */
-RUV__T_AVX2 static float ruv__dot_f32_u8_avx2(const float *a, const uint8_t *b, size_t n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = s0;
-    float t = 0.0f;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
-                             s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8),
-                             _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(c, 8))), s1);
-    }
-    for (; i + 8 <= n; i += 8) {
-        __m128i c = _mm_loadl_epi64((const __m128i *)(const void *)(b + i));
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(c)),
-                             s0);
-    }
-    for (; i < n; i++)
-        t += a[i] * (float)b[i];
-    return ruv__hsum8(_mm256_add_ps(s0, s1)) + t;
-}
-
-/* Masked loads for the tail: lanes past n are neither read nor counted. */
-/* int16 x u8 dot products: bytes widened to 16 bits, pairs multiplied and summed into 32-bit
-   lanes (vpmaddwd: exact, as every byte is below 2^15). */
-RUV__T_AVX2 static int32_t ruv__dot_i16_u8_avx2(const int16_t *a, const uint8_t *b, size_t n) {
-    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
-    int32_t t = 0;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m256i c0 = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
-        __m256i c1 =
-            _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i + 16)));
-        s0 = _mm256_add_epi32(
-            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c0));
-        s1 = _mm256_add_epi32(
-            s1,
-            _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i + 16)), c1));
-    }
-    if (i + 16 <= n) {
-        __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(b + i)));
-        s0 = _mm256_add_epi32(
-            s0, _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(a + i)), c));
-        i += 16;
-    }
-    for (; i < n; i++)
-        t += (int32_t)a[i] * b[i];
-    return ruv__hsum8i32(_mm256_add_epi32(s0, s1)) + t;
-}
+RUV__PQLUT_C(avx512, RUV__T_AVX512) /* ruv__pq_lut_avx512 */
 
 RUV__T_AVX512 static int32_t ruv__dot_i16_u8_avx512(const int16_t *a, const uint8_t *b, size_t n) {
     __m512i s0 = _mm512_setzero_si512(), s1 = s0;
@@ -599,10 +573,6 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_avx2;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx2;
     k->bf16_to_f32 = ruv__bf16_to_f32_avx2;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotf_i8_avx2;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx2;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2f_i8_avx2;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2f_u8_avx2;
     k->dot_f32_u8 = ruv__dot_f32_u8_avx2;
     k->dot_i16_u8 = ruv__dot_i16_u8_avx2;
     k->pq_lut = ruv__pq_lut_avx2;
@@ -620,25 +590,17 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     k->f16_to_f32 = ruv__f16_to_f32_avx512;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx512;
     k->bf16_to_f32 = ruv__bf16_to_f32_avx512;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotf_i8_avx512;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotf_u8_avx512;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_avx512;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_avx512;
     RUV__FILL_QUANT(k, avx512);
     if (isa == RUV_ISA_AVX512)
         return;
-    RUV__FILL(k, i8, RUV_DTYPE_I8, ice);
-    RUV__FILL(k, u8, RUV_DTYPE_U8, ice);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_ice;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_ice;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_I8] = ruv__dotv_i8_ice;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_U8] = ruv__dotv_u8_ice;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_I8] = ruv__l2d_i8_ice;
-    k->fn[RUV_OP_L2SQ][RUV_DTYPE_U8] = ruv__l2d_u8_ice;
+    RUV__FILL(k, i8, RUV_DTYPE_I8, avx512_ice);
+    RUV__FILL(k, u8, RUV_DTYPE_U8, avx512_ice);
+    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512_ice;
+    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512_ice;
     if (isa == RUV_ISA_AVX512_ICE)
         return;
-    k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_bf16;
-    k->fn[RUV_OP_COS][RUV_DTYPE_BF16] = ruv__cos_bf16_bf16;
+    k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_avx512_bf16;
+    k->fn[RUV_OP_COS][RUV_DTYPE_BF16] = ruv__cos_bf16_avx512_bf16;
 }
 
 #endif /* RUV__HAS_X86 */
