@@ -13,11 +13,11 @@
    function static to that file.
 
    QUICK START
-       ruv_config cfg = ruv_config_init(100);       // dim 100, all else default
-       cfg.metric = RUV_METRIC_COSINE;
-       cfg.kind = RUV_INDEX_HNSW;
+       ruv_index_options opt = ruv_index_options_init(100);  // dim 100, all else default
+       opt.metric = RUV_METRIC_COSINE;
+       opt.kind = RUV_INDEX_HNSW;
        ruv_index *idx;
-       if (ruv_index_create(&cfg, &idx) != RUV_OK) return 1;
+       if (ruv_index_create(&opt, &idx) != RUV_OK) return 1;
        ruv_index_add(idx, 42, vec);                 // key 42, vec = 100 floats
        ruv_hit hits[10]; size_t n;
        ruv_index_search(idx, query, 10, NULL, hits, &n);
@@ -32,7 +32,37 @@
        RUV_ASSERT(x)           internal invariant check, default assert(); never used on input
        RUV_NO_SIMD             serial distance kernels only (see ruvector_simd.h)
        RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file): no <stdio.h>
-       RUV_NO_THREADS          no POSIX threads: ruv_index_add_batch_ex runs on the caller
+       RUV_NO_THREADS          no POSIX threads: ruv_index_add_batch runs on the caller
+       RUV_NO_DEPRECATED       leave out the 0.1 names (see API CONVENTIONS)
+
+   API CONVENTIONS (the same for every declaration below)
+     Names        ruv_<object>_<verb> (ruv_index_add, ruv_search_ctx_create); ruv__ and RUV__
+                  are private. u64 keys are the caller's; slots are internal.
+     Options      structs named ruv_<what>_options: ruv_index_options, ruv_build_options,
+                  ruv_search_options, ruv_load_options. A zero field means its default, a NULL
+                  pointer means all defaults; ruv_index_options_init(dim) fills them.
+     Errors       every call that can fail returns a ruv_result: RUV_OK (0) or a negative code
+                  (ruv_result_string names it), each one listed in its declaration. A call that
+                  fails leaves the index as it was; its out-parameters read NULL / 0.
+     Properties   ruv_index_<noun>(idx): count, dim, memory_usage, config, stats, is_trained,
+                  contains, serialized_size. They cannot fail: they return the value, 0 (or a
+                  zeroed struct) for NULL.
+     Lookups      ruv_index_get_<noun>(idx, key or id, out...): get_vector, get_id, get_meta
+                  (by key) and get_key (by string id) return RUV_E_NOTFOUND when absent.
+     Callbacks    take their `void *user` first: allocator, filter, progress, write, read.
+     Ownership    the index copies what it is given; pointers it returns point into the index
+                  and stay valid until the next write to it.
+     Threads      every declaration ends with one tag:
+                    Threads: any     no shared state: any thread, any time (e.g. creating).
+                    Threads: reader  at the same time as other readers of the same index, never
+                                     with a writer. A search is a reader when it passes a
+                                     ruv_search_ctx of its own, else a writer.
+                    Threads: writer  needs the index to itself.
+     Deprecated   the 0.1 names (ruv_config, ruv_config_init, ruv_search_params,
+                  ruv_index_add_batch_ex, ruv_index_get_config, ruv_index_find_id; the 4-argument
+                  ruv_index_add_batch and 2-argument ruv_index_stats) remain as aliases until 0.3
+                  unless RUV_NO_DEPRECATED is defined; CHANGELOG.md lists them. The filter and
+                  progress callbacks of 0.1 took `user` last: swap their parameters.
 
    CONCEPTS
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
@@ -51,26 +81,24 @@
                           drawn with mL = 1/ln(M) from a seeded generator, heuristic neighbour
                           selection (their Algorithm 4), M links per node on upper levels, 2M on
                           level 0. Larger ef_search = higher recall, slower queries.
-     Errors: every function that can fail returns a ruv_result (RUV_OK = 0, errors < 0;
-     ruv_result_string() names them). A call that fails leaves the index as it was.
      Threads: any number of threads may search one index at the same time if each passes its
      own ruv_search_ctx and nothing writes the index meanwhile; a call that writes, or a search
-     without a ctx, needs the index to itself. ruv_index_add_batch_ex can link an HNSW batch on
+     without a ctx, needs the index to itself. ruv_index_add_batch can link an HNSW batch on
      several POSIX threads (locks exist only during that call).
-     Memory: one allocation per growing array; capacity doubles when full (the capacity hint in
-     the config sets the start). Searches allocate nothing once their ctx has grown to the index.
-     Store: besides its key, an entry may carry a string id (unique; ruv_index_find_id maps it
+     Memory: one allocation per growing array; capacity doubles when full (opt.capacity sets
+     the start). Searches allocate nothing once their ctx has grown to the index.
+     Store: besides its key, an entry may carry a string id (unique; ruv_index_get_key maps it
      back to the key) and a metadata blob (opaque bytes, e.g. JSON). ruv_index_put inserts,
      updates or upserts all three at once; ruv_index_remove deletes.
 
-   QUANTIZATION (ruv_config.quant; memory per vector = code + HNSW links + optional f32 copy)
-       cfg.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
-       ruv_index_create(&cfg, &idx);
+   QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
+       opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
+       ruv_index_create(&opt, &idx);
        ruv_index_train(idx, n, sample);               // SQ8, BIN, PQ: before the first add
-       ruv_index_add_batch(idx, n, keys, vecs);
+       ruv_index_add_batch(idx, n, keys, vecs, NULL);
      Searches compute distances on the stored codes; where f32 copies are kept (the default;
-     cfg.drop_f32 = 1 drops them) the best rerank x k candidates (cfg.rerank, default 4; per query
-     ruv_search_params.rerank) are re-ordered by exact f32 distance, and hits carry exact
+     opt.drop_f32 = 1 drops them) the best rerank x k candidates (opt.rerank, default 4; per query
+     ruv_search_options.rerank) are re-ordered by exact f32 distance, and hits carry exact
      distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
      the decoded (approximate) vector.
        F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
@@ -100,7 +128,8 @@
      A damaged or hostile file never crashes the loader: every size, offset, link and table is
      checked before use and a specific error comes back (RUV_E_TRUNCATED, RUV_E_CHECKSUM,
      RUV_E_CORRUPT, ...). Files are portable between little-endian machines (x86, ARM, RISC-V,
-     WASM); big-endian hosts get RUV_E_UNSUPPORTED.
+     WASM); big-endian hosts get RUV_E_UNSUPPORTED. The byte layout (FORMAT) is specified in
+     the implementation, next to the writer (src/save.h; search this file for "FORMAT (").
 */
 /************** End of src/doc.h ******************************************************************/
 /************** Begin file src/simd/api.h *********************************************************/
@@ -281,16 +310,16 @@ RUVDEF uint16_t ruv_f32_to_bf16(float f);
 #include <stdint.h>
 
 #define RUV_VERSION_MAJOR 0
-#define RUV_VERSION_MINOR 1
+#define RUV_VERSION_MINOR 2
 #define RUV_VERSION_PATCH 0
-#define RUV_VERSION_STRING "0.1.0"
+#define RUV_VERSION_STRING "0.2.0"
 
 /* Largest dimension, M, ef (construction and search) and vector count an index accepts. */
 #define RUV_MAX_DIM 65536u
 #define RUV_MAX_M 512u
 #define RUV_MAX_EF 65536u
 #define RUV_MAX_COUNT 0x7FFFFFFEu
-/* Largest re-rank factor (ruv_config.rerank, ruv_search_params.rerank). */
+/* Largest re-rank factor (ruv_index_options.rerank, ruv_search_options.rerank). */
 #define RUV_MAX_RERANK 1024u
 
 #ifdef __cplusplus
@@ -322,7 +351,7 @@ extern "C" {
     X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
-/* Result of every fallible call: RUV_OK (0) or a negative error code. */
+/* Result of every fallible call: RUV_OK (0) or a negative error code (see API CONVENTIONS). */
 typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
 #undef RUV__RESULT_ENUM
 
@@ -351,15 +380,17 @@ typedef enum ruv_index_kind {
 
 /* Caller-supplied memory functions. alloc returns NULL on failure (size > 0 always); free gets
    the pointer and the size that alloc was given. user is passed through. All-NULL = default
-   (RUV_MALLOC / RUV_FREE). */
+   (RUV_MALLOC / RUV_FREE). Called from whichever thread calls the library (several at once
+   during a multi-threaded ruv_index_add_batch): they must be thread-safe if those are used. */
 typedef struct ruv_allocator {
     void *(*alloc)(void *user, size_t size);
     void (*free)(void *user, void *ptr, size_t size);
     void *user;
 } ruv_allocator;
 
-/* Index configuration. A zero field means its default, listed per field. */
-typedef struct ruv_config {
+/* Options of a new index (ruv_index_create). A zero field means its default, listed per field;
+   ruv_index_options_init(dim) gives all defaults. */
+typedef struct ruv_index_options {
     uint32_t dim;             /* required: 1..RUV_MAX_DIM floats per vector */
     ruv_metric metric;        /* default RUV_METRIC_L2SQ */
     ruv_index_kind kind;      /* default RUV_INDEX_FLAT */
@@ -377,7 +408,7 @@ typedef struct ruv_config {
                                  then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
     uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
                                  re-ranking: distances come from the codes); 0 = keep them */
-} ruv_config;
+} ruv_index_options;
 
 /* One search result. */
 typedef struct ruv_hit {
@@ -394,156 +425,159 @@ typedef struct ruv_index ruv_index;
 typedef struct ruv_search_ctx ruv_search_ctx;
 
 /* Search filter callback: nonzero keeps the entry with this key. Called from the searching
-   thread; must not modify the index. */
-typedef int (*ruv_filter_fn)(uint64_t key, void *user);
+   thread, for candidate entries only; must not modify the index. */
+typedef int (*ruv_filter_fn)(void *user, uint64_t key);
 
-/* Per-query options. A NULL pointer or zero fields mean the defaults.
+/* Options of one search. A NULL pointer or zero fields mean the defaults.
    Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
    allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
    searches return min(k, number of live entries that pass) hits: HNSW widens its candidate list
    until it has k passing ones, and switches to an exact scan of the index (every entry's filter,
    distances only for those passing) when the filter passes fewer than 5% of the live entries,
    or fewer than 4 x ef_search of them, as estimated from 256 evenly spaced entries. */
-typedef struct ruv_search_params {
+typedef struct ruv_search_options {
     uint32_t ef_search;   /* HNSW candidate list size; 0 = the index's; raised to k if smaller */
-    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (then not concurrent-safe) */
+    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (the search is then a writer) */
     ruv_filter_fn filter; /* NULL = no callback */
     void *filter_user;    /* passed to filter */
     const uint8_t *allow; /* allow-list bitset over keys; NULL = none */
     uint64_t allow_bits;  /* number of bits in allow */
     uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
                              0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
-} ruv_search_params;
+} ruv_search_options;
 
-/* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. */
+/* Build progress: done of total vectors linked so far. Called from the thread that called
+   ruv_index_add_batch. */
+typedef void (*ruv_progress_fn)(void *user, size_t done, size_t total);
+
+/* Options of ruv_index_add_batch. A NULL pointer or zero fields mean the defaults. */
+typedef struct ruv_build_options {
+    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
+                                 0 or 1 = the calling thread only (deterministic) */
+    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
+    void *progress_user;      /* passed to progress */
+} ruv_build_options;
+
+/* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. Threads: any. */
 RUVDEF const char *ruv_version(void);
 
-/* Static English message for a result code; "unknown result" for other values. */
+/* Static English message for a result code; "unknown result" for other values. Threads: any. */
 RUVDEF const char *ruv_result_string(ruv_result r);
 
-/* A config with every field zero (= default) except dim. */
-RUVDEF ruv_config ruv_config_init(uint32_t dim);
+/* Options with every field zero (= default) except dim. Threads: any. */
+RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
 
 /* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
-   RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
+   RUV_E_ARG: opt or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
-   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: cfg->isa not runnable here; HNSW with
+   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with
    BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
-   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
-RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
+   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
+   Threads: any (a new index). */
+RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
-/* Releases the index and everything it owns. NULL is ignored. */
+/* Releases the index and everything it owns. NULL is ignored. Threads: writer. */
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
    unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
-   trained yet. On any error the index is unchanged.
-   HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Not thread-safe. */
+   trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
+   HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
 
 /* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
    order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
-   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED) and
-   on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or keys/vecs NULL with n >
-   0. The result equals n calls of ruv_index_add (same graph for the same seed). Not thread-safe. */
+   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
+   RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
+   keys/vecs NULL with n > 0. opt may be NULL. With one thread the result equals n calls of
+   ruv_index_add (same graph for the same seed).
+   opt->threads > 1: an HNSW batch is linked by several POSIX threads (striped per-node locks and
+   a global entry-point lock, as in hnswlib). Slots, keys, vectors and levels are still assigned
+   in order, so the result is the same set of entries, but the graph (and hence which near
+   neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one per
+   64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds without
+   threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
+   Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs);
-
-/* Build progress: done of total vectors linked so far. Called from the calling thread. */
-typedef void (*ruv_progress_fn)(size_t done, size_t total, void *user);
-
-/* Options for ruv_index_add_batch_ex. NULL or zero fields = defaults. */
-typedef struct ruv_build_options {
-    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
-                                 0 or 1 = the calling thread only (deterministic) */
-    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
-    void *progress_user;
-} ruv_build_options;
-
-/* ruv_index_add_batch with options: HNSW batches can be linked by several POSIX threads
-   (striped per-node locks and a global entry-point lock, as in hnswlib). Slots, keys, vectors
-   and levels are still assigned in order, so the result is the same set of entries, but the
-   graph (and hence which near neighbours a search finds) depends on thread timing. Threads are
-   capped at 64 and at one per 64 vectors; if a thread or its scratch cannot be had, the others
-   do its share. Builds without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the
-   calling thread. Same errors and all-or-nothing rule as ruv_index_add_batch. */
-RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
-                                         const float *vecs, const ruv_build_options *opt);
+                                      const float *vecs, const ruv_build_options *opt);
 
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, live entries passing the filters of params): exact for flat; for HNSW fewer
-   only if the graph cannot reach them, which a connected build does not produce. params may be
-   NULL (see ruv_search_params for ef_search, ctx and filters). RUV_E_ARG also for allow_bits > 0
-   with allow NULL.
+   *n_out = min(k, live entries passing the filters of opt): exact for flat; for HNSW fewer only
+   if the graph cannot reach them, which a connected build does not produce. opt may be NULL
+   (see ruv_search_options for ef_search, ctx and filters).
    Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
    codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
-   RUV_E_ARG: idx/query/hits/n_out NULL or k == 0. RUV_E_VALUE: NaN/Inf in query.
-   RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0.
-   Thread-safety: see params->ctx and CONCEPTS. */
+   RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
+   large, a ctx of another dimension. RUV_E_VALUE: NaN/Inf in query. RUV_E_NOMEM: the ctx could
+   not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
-                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out);
+                                   const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
 /* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
-   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with params,
+   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with opt,
    then picks k of them one at a time, each maximising
        lambda * sim(q, d) - (1 - lambda) * max over picked s of sim(d, s),   sim = -distance
    (the first pick is the nearest). lambda = 1 keeps the nearest order; smaller values favour
    hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
    query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
-   a scratch array of fetch floats). */
+   a scratch array of fetch floats). Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
-                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       float lambda, size_t fetch, const ruv_search_options *opt,
                                        ruv_hit *hits, size_t *n_out);
 
-/* nq searches: query i = queries[i * dim ..], results in hits[i * k ..] (nq x k hits) with count
-   n_out[i]. Stops at the first failing query and returns its error (earlier results stay
-   written; n_out of the failing and later queries is 0). Same errors and thread-safety as
-   ruv_index_search; RUV_E_ARG also for n_out NULL. */
+/* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats), results in
+   hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
+   returns its error (earlier results stay written; n_out of the failing and later queries is
+   0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with
+   opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
-                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
+                                         size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);
 
-/* Number of vectors in the index (0 for NULL). */
+/* Number of live vectors in the index (0 for NULL). Threads: reader. */
 RUVDEF size_t ruv_index_count(const ruv_index *idx);
 
-/* Vector dimension (0 for NULL). */
+/* Vector dimension (0 for NULL). Threads: reader. */
 RUVDEF uint32_t ruv_index_dim(const ruv_index *idx);
 
-/* Bytes currently allocated by the index (vectors, graph, key table, its own scratch). */
+/* Bytes currently allocated by the index (vectors, graph, key table, its own scratch). 0 for
+   NULL. Threads: reader. */
 RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx);
 
-/* The resolved configuration (defaults filled in; isa = the one in use). Zeroed for NULL. */
-RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx);
+/* The index's options with every default resolved (isa = the kernels in use). Zeroed for NULL.
+   Threads: reader. */
+RUVDEF ruv_index_options ruv_index_config(const ruv_index *idx);
 
 /* Creates search scratch for idx (allocated with idx's allocator; grows on demand with the
    index). RUV_E_ARG: NULL argument. RUV_E_NOMEM. Free with ruv_search_ctx_free before its index's
-   allocator goes away. */
+   allocator goes away. Threads: reader. */
 RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out);
 
-/* Releases a search context. NULL is ignored. */
+/* Releases a search context. NULL is ignored. Threads: the ctx's own (no search may use it). */
 RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
 
 /* Trains the quantizer of an empty index on n sample vectors (n x dim row-major floats, copied
-   as needed; cosine indexes normalise them first). SQ8: per-dimension minimum and maximum; BIN:
-   per-dimension mean and mean absolute deviation; PQ: k-means (Lloyd, k-means++ seeding, seeded
-   by cfg.seed, at most 25 iterations, empty clusters re-seeded by splitting the largest) per
-   sub-space on at most 65,536 of the vectors (a seeded sample), 256 centroids each. F32, F16 and
-   BF16 need no training: RUV_OK without change. Deterministic: the same sample and seed give the
-   same tables. Training again replaces the tables.
-   RUV_E_ARG: idx NULL, vecs NULL with n > 0, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
+   as needed; cosine indexes normalise them first). SQ8: per-dimension range (0.01% and 99.99%
+   quantiles of a seeded sample); BIN: per-dimension mean and mean absolute deviation; PQ:
+   k-means (Lloyd, k-means++ seeding, seeded by opt.seed, at most 25 iterations, empty clusters
+   re-seeded by splitting the largest) per sub-space on at most 65,536 of the vectors (a seeded
+   sample), 256 centroids each. F32, F16 and BF16 need no training: RUV_OK without change.
+   Deterministic: the same sample and seed give the same tables. Training again replaces the
+   tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
    holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
-   Not thread-safe. */
+   Threads: writer. */
 RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
 
 /* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
    floats each, finite); values outside are clamped. For cosine indexes the range applies to the
    normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
-   RUV_E_READONLY. RUV_E_NOMEM. */
+   RUV_E_READONLY. RUV_E_NOMEM. Threads: writer. */
 RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
 
-/* 1 if the index can take vectors: its quantizer is trained or needs no training. */
+/* 1 if the index can take vectors: its quantizer is trained or needs no training (0 for NULL).
+   Threads: reader. */
 RUVDEF int ruv_index_is_trained(const ruv_index *idx);
 
 /* ---- store: entries with string ids and metadata, delete, update, lookups -------------------- */
@@ -587,18 +621,18 @@ typedef struct ruv_stats {
 
 /* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
    All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
-   meta_len too large. RUV_E_EXISTS: INSERT of a
-   present key, or an id another key has. RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE:
-   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an
-   untrained SQ8/BIN/PQ index). A new vector for an HNSW entry is
-   inserted as a new node and the old node is kept as a deleted one (see ruv_index_remove). Not
-   thread-safe. */
+   meta_len too large. RUV_E_EXISTS: INSERT of a present key, or an id another key has.
+   RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: NaN/Inf. RUV_E_FULL, RUV_E_NOMEM,
+   RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index). A new
+   vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted one
+   (see ruv_index_remove). Threads: writer. */
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
 
-/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE. */
+/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.
+   Threads: writer. */
 RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
 
-/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. */
+/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. Threads: writer. */
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
 
 /* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
@@ -607,43 +641,46 @@ RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *ve
    graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
    later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
    RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
-   Not thread-safe. */
+   Threads: writer. */
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
 
 /* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
    the heuristic from its live links and the deleted node's live links (two hops); the deleted
    slots are then zeroed and reused by inserts; a deleted entry point is replaced. O(n M) plus
    O(M^2) distances per repaired list. Flat: nothing to do. RUV_E_ARG, RUV_E_READONLY,
-   RUV_E_NOMEM (nothing changed). Not thread-safe. */
+   RUV_E_NOMEM (nothing changed). Threads: writer. */
 RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
 
-/* 1 if key has a live entry, else 0 (also for NULL). Safe alongside other readers. */
+/* 1 if key has a live entry, else 0 (also for NULL). Threads: reader. */
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
 
 /* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
    to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
-   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
+   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
 RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
 
 /* The string id of key: *id points into the index (not NUL-terminated), valid until the next
-   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND. */
+   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND.
+   Threads: reader. */
 RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
                                    size_t *len);
 
-/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. */
+/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
 RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
                                      size_t *len);
 
-/* Key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0), RUV_E_NOTFOUND. */
-RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+/* The key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0),
+   RUV_E_NOTFOUND (also for len > RUV_MAX_ID_BYTES). Threads: reader. */
+RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
                                     uint64_t *key);
 
 /* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
-   the next key; 0 at the end. Writes to the index invalidate the cursor. */
+   the next key; 0 at the end (and for NULL arguments). Writes to the index invalidate the
+   cursor. Threads: reader. */
 RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
 
-/* Fills *out. RUV_E_ARG if either is NULL. */
-RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out);
+/* Counts and sizes of the index (zeroed for NULL). Threads: reader. */
+RUVDEF ruv_stats ruv_index_stats(const ruv_index *idx);
 
 /* ---- persistence: save, load, view (FORMAT: src/save.h) -------------------------------------- */
 /* Writer: consume len bytes, return 0 on success (anything else aborts the save: RUV_E_IO). */
@@ -652,44 +689,46 @@ typedef int (*ruv_write_fn)(void *user, const void *data, size_t len);
    (RUV_E_TRUNCATED), anything else for an error (RUV_E_IO). */
 typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
 
-/* Options for loading and viewing. NULL or zero fields = defaults. */
+/* Options of loading and viewing. A NULL pointer or zero fields mean the defaults. */
 typedef struct ruv_load_options {
     uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
-    ruv_isa isa;         /* kernels (as in ruv_config); RUV_ISA_AUTO = best */
+    ruv_isa isa;         /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
     ruv_allocator alloc; /* used for everything the index allocates; zero = default */
 } ruv_load_options;
 
-/* Exact number of bytes ruv_index_save writes (0 for NULL). */
+/* Exact number of bytes ruv_index_save writes (0 for NULL). Threads: reader. */
 RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx);
 
-/* Writes the index in the FORMAT below through write. A reader: safe alongside searches.
-   Allocates nothing. RUV_E_ARG, RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). */
+/* Writes the index in the saved FORMAT (specified in src/save.h, the section of this file that
+   begins "FORMAT (version") through write. Allocates nothing. RUV_E_ARG, RUV_E_IO (write
+   failed), RUV_E_UNSUPPORTED (big-endian host). Threads: reader. */
 RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user);
 
 /* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
- *written = the size needed). */
+ *written = the size needed). RUV_E_ARG, RUV_E_UNSUPPORTED. Threads: reader. */
 RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
                                         size_t *written);
 
 /* Saves to a file atomically: writes "<path>.ruvtmp", flushes it to the device (fsync on POSIX),
    renames it over path, and syncs the directory, so path holds the old or the new index, never
-   a mix. Concurrent saves to one path are not supported. RUV_E_IO (the temporary is removed),
-   RUV_E_NOMEM (the temporary's name), RUV_E_ARG. Absent under RUV_NO_STDIO. */
+   a mix. RUV_E_IO (the temporary is removed), RUV_E_NOMEM (the temporary's name), RUV_E_ARG,
+   RUV_E_UNSUPPORTED. Absent under RUV_NO_STDIO. Threads: reader (two saves to one path at once
+   are not supported). */
 RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
 
 /* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
    error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
    RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
    RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
-   big-endian host). Nothing leaks on any error. */
+   big-endian host). Nothing leaks on any error. Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out);
 
-/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). */
+/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). Threads: any. */
 RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
                                         ruv_index **out);
 
-/* ruv_index_load from a file. Absent under RUV_NO_STDIO. */
+/* ruv_index_load from a file. Absent under RUV_NO_STDIO. Threads: any. */
 RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
                                       ruv_index **out);
 
@@ -697,15 +736,49 @@ RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *
    keys, ids and metadata stay in buf, which must stay unchanged and alive until ruv_index_free;
    only the index struct and search scratch are allocated. buf must be 8-byte aligned (64 is best;
    else RUV_E_ARG). Checked like ruv_index_load (checksums included, so opening reads the whole
-   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY. */
+   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY.
+   Threads: any (a new index; any number of views may share one buffer). */
 RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
                                  ruv_index **out);
+
+/* 0.1 entry points behind the deprecated aliases (src/api_compat.h); not for new code. */
+RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
+                                     const float *vecs);
+RUVDEF ruv_result ruv__stats_v01(const ruv_index *idx, ruv_stats *out);
 
 #ifdef __cplusplus
 }
 #endif
 #endif /* RUVECTOR_H */
 /************** End of src/api.h ******************************************************************/
+/************** Begin file src/api_compat.h *******************************************************/
+/* The 0.1 names, kept as deprecated aliases until 0.3 (CHANGELOG.md lists every rename). Define
+   RUV_NO_DEPRECATED to leave them out and find every use. The two 0.1 calls whose arguments
+   changed, ruv_index_add_batch with four arguments and ruv_index_stats with two, still compile:
+   a macro picks the function by the number of arguments. Not aliased: the filter and progress
+   callbacks, which now take `void *user` first (swap the two parameters of a 0.1 callback). */
+#if !defined(RUV_NO_DEPRECATED) && !defined(RUV__COMPAT_H)
+#define RUV__COMPAT_H
+
+typedef ruv_index_options ruv_config;         /* 0.1: index options */
+typedef ruv_search_options ruv_search_params; /* 0.1: search options */
+#define ruv_config_init ruv_index_options_init
+#define ruv_index_get_config ruv_index_config
+#define ruv_index_find_id ruv_index_get_key
+#define ruv_index_add_batch_ex ruv_index_add_batch /* same five arguments */
+
+/* The name of the function for the given number of arguments. */
+#define RUV__ARGS_6TH(a, b, c, d, e, f, ...) f
+#define RUV__ARGS_3RD(a, b, c, ...) c
+/* ruv_index_add_batch(idx, n, keys, vecs): 0.1's call without options. */
+#define ruv_index_add_batch(...)                                                                   \
+    RUV__ARGS_6TH(__VA_ARGS__, ruv_index_add_batch, ruv__add_batch_v01, ~)(__VA_ARGS__)
+/* ruv_index_stats(idx, &stats): 0.1's call, returning a ruv_result. */
+#define ruv_index_stats(...)                                                                       \
+    RUV__ARGS_3RD(__VA_ARGS__, ruv__stats_v01, ruv_index_stats, ~)(__VA_ARGS__)
+
+#endif
+/************** End of src/api_compat.h ***********************************************************/
 /************** Begin file src/simd/detect.h ******************************************************/
 /* The kernels' implementation section: compiled where RUVECTOR_SIMD_IMPLEMENTATION or
    RUVECTOR_IMPLEMENTATION is defined, once per translation unit. RUV__SIMD_IMPL is defined while
@@ -3679,7 +3752,7 @@ typedef struct ruv__blobs {
 #define RUV__LEVEL 0x1Fu /* levels[] bits of the top level */
 
 struct ruv_index {
-    ruv_config cfg; /* resolved */
+    ruv_index_options cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
     ruv_kernel_fn f32_dist; /* l2sq or dot on f32 */
@@ -3772,16 +3845,16 @@ RUVDEF const char *ruv_result_string(ruv_result r) {
 
 RUVDEF const char *ruv_version(void) { return RUV_VERSION_STRING; }
 
-RUVDEF ruv_config ruv_config_init(uint32_t dim) {
-    ruv_config c;
+RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim) {
+    ruv_index_options c;
     memset(&c, 0, sizeof c);
     c.dim = dim;
     return c;
 }
 
 /* Fills defaults and checks ranges: the one place config rules live. */
-static ruv_result ruv__index_resolve(const ruv_config *in, ruv_config *out) {
-    ruv_config c = *in;
+static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_options *out) {
+    ruv_index_options c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
     if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
@@ -3842,7 +3915,7 @@ static ruv_op ruv__index_metric_op(ruv_metric m) {
 }
 
 /* Bytes of one stored vector (its code) for a resolved config. */
-static size_t ruv__index_code_bytes(const ruv_config *c) {
+static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
     case RUV_QUANT_NONE:
         return (size_t)c->dim * 4;
@@ -3859,13 +3932,13 @@ static size_t ruv__index_code_bytes(const ruv_config *c) {
 }
 
 /* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
-static size_t ruv__index_stride(const ruv_config *c) {
+static size_t ruv__index_stride(const ruv_index_options *c) {
     size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
     return (off + ruv__index_code_bytes(c) + 15) & ~(size_t)15;
 }
 
 /* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
-static size_t ruv__index_qp_bytes(const ruv_config *c) {
+static size_t ruv__index_qp_bytes(const ruv_index_options *c) {
     switch (c->quant) {
     case RUV_QUANT_SQ8:
     case RUV_QUANT_BIN:
@@ -3884,7 +3957,7 @@ static int ruv__index_trained(const ruv_index *idx) {
 
 /* Code layout and distance functions of idx->cfg's storage. */
 static void ruv__index_layout(ruv_index *idx) {
-    const ruv_config *c = &idx->cfg;
+    const ruv_index_options *c = &idx->cfg;
     ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
                   : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
                                                : RUV_DTYPE_F32;
@@ -3921,8 +3994,8 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
 
 /* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
    cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
-static ruv_result ruv__index_new(const ruv_config *cfg, int arrays, ruv_index **out) {
-    ruv_config c;
+static ruv_result ruv__index_new(const ruv_index_options *cfg, int arrays, ruv_index **out) {
+    ruv_index_options c;
     ruv_kernels k;
     ruv__mem mem;
     ruv_index *idx;
@@ -3980,10 +4053,10 @@ static ruv_result ruv__index_new(const ruv_config *cfg, int arrays, ruv_index **
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
+RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out) {
     if (out)
         *out = NULL;
-    return cfg && out ? ruv__index_new(cfg, 1, out) : RUV_E_ARG;
+    return opt && out ? ruv__index_new(opt, 1, out) : RUV_E_ARG;
 }
 
 RUVDEF void ruv_index_free(ruv_index *idx) {
@@ -4010,6 +4083,62 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
     }
     ruv__mem_free(&m, idx, sizeof *idx);
 }
+
+/* ---- properties --------------------------------------------------------------------------------
+ */
+RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
+
+RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
+
+RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
+    return idx ? idx->mem.used + idx->ctx->mem.used : 0;
+}
+
+/* (parenthesised: ruv_index_stats is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
+    ruv_stats st, *out = &st;
+    size_t cap;
+    memset(out, 0, sizeof *out);
+    if (!idx)
+        return st;
+    cap = idx->cap;
+    out->live = idx->live;
+    out->deleted = idx->count - idx->live;
+    out->free_slots = idx->nfree;
+    out->capacity = cap;
+    if (idx->cfg.quant == RUV_QUANT_NONE) {
+        out->vector_bytes = cap * idx->code_bytes;
+    } else {
+        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
+        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
+    }
+    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
+    if (idx->levels)
+        out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
+    out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
+    out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
+    out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
+    out->total_bytes = ruv_index_memory_usage(idx);
+    out->readonly = idx->view;
+    return st;
+}
+
+RUVDEF ruv_result ruv__stats_v01(const ruv_index *idx, ruv_stats *out) {
+    if (!out)
+        return RUV_E_ARG;
+    *out = (ruv_index_stats)(idx); /* zeroed for NULL, as 0.1 left it */
+    return idx ? RUV_OK : RUV_E_ARG;
+}
+
+RUVDEF ruv_index_options ruv_index_config(const ruv_index *idx) {
+    ruv_index_options c;
+    if (idx)
+        return idx->cfg;
+    memset(&c, 0, sizeof c);
+    return c;
+}
+
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
 
 #endif /* RUV__IMPL */
 /************** End of src/index.h ****************************************************************/
@@ -4648,7 +4777,7 @@ fail:
    the multi-threaded linking of a batch, and compaction of deleted nodes. */
 #ifdef RUV__IMPL
 
-/* Multi-threaded builds (ruv_index_add_batch_ex with threads > 1): every neighbour list is read
+/* Multi-threaded builds (ruv_index_add_batch with threads > 1): every neighbour list is read
    and written under the lock of its node (striped), and the entry point under a global lock. */
 #define RUV__NLOCKS 4096u
 typedef struct ruv__mt {
@@ -5024,7 +5153,7 @@ static void *ruv__hnsw_worker(void *arg) {
         done = mt->done += to - from;
         RUV__MUNLOCK(&mt->counter);
         if (j->first && j->opt && j->opt->progress)
-            j->opt->progress(done, mt->n, j->opt->progress_user);
+            j->opt->progress(j->opt->progress_user, done, mt->n);
     }
     return NULL;
 }
@@ -5066,7 +5195,7 @@ static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx 
     (void)started;
     idx->mt = NULL;
     if (opt && opt->progress && mt->done == mt->n)
-        opt->progress(mt->n, mt->n, opt->progress_user); /* the last chunk may be another's */
+        opt->progress(opt->progress_user, mt->n, mt->n); /* the last chunk may be another's */
 }
 
 #endif /* RUV__IMPL */
@@ -5075,8 +5204,6 @@ static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx 
 /* Quantizer training: SQ8 per-dimension ranges (quantiles), BIN means and deviations, PQ
    sub-space balancing and k-means with k-means++ seeding. */
 #ifdef RUV__IMPL
-
-RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
 
 static uint64_t ruv__train_rand(uint64_t *state) {
     *state += 0x9E3779B97F4A7C15ull;
@@ -5516,8 +5643,9 @@ static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec,
 
 /* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
    the calling thread, which also reports progress. */
-RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
-                                         const float *vecs, const ruv_build_options *opt) {
+/* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
+                                       const float *vecs, const ruv_build_options *opt) {
     size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
     uint64_t rng;
     ruv_result r;
@@ -5588,7 +5716,7 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
         for (i = 0; i < n; i++) {
             ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
-                opt->progress(i + 1, n, opt->progress_user);
+                opt->progress(opt->progress_user, i + 1, n);
         }
     } else {
         for (i = 0; i < n; i++) {
@@ -5609,15 +5737,15 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs) {
-    return ruv_index_add_batch_ex(idx, n, keys, vecs, NULL);
+RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
+                                     const float *vecs) {
+    return (ruv_index_add_batch)(idx, n, keys, vecs, NULL);
 }
 
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
     if (!idx || !vec)
         return RUV_E_ARG;
-    return ruv_index_add_batch(idx, 1, &key, vec);
+    return (ruv_index_add_batch)(idx, 1, &key, vec, NULL);
 }
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
@@ -5834,11 +5962,13 @@ RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const v
     return ruv__store_get_blob(idx, 0, key, meta, len);
 }
 
-RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
                                     uint64_t *key) {
     uint32_t s;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
+    if (len > RUV_MAX_ID_BYTES) /* no id is longer: nothing of id is read */
+        return RUV_E_NOTFOUND;
     if ((s = ruv__tab_find_id(idx, id, len)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     *key = idx->keys[s];
@@ -5872,7 +6002,7 @@ static int ruv__search_worse(const ruv__cand *a, const ruv__cand *b) {
 }
 
 /* Whether slot s may be a hit: live and passing the filters of p (may be NULL). */
-static int ruv__search_pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
+static int ruv__search_pass(const ruv_index *idx, const ruv_search_options *p, uint32_t s) {
     uint64_t key;
     if (ruv__slot_dead(idx, s))
         return 0;
@@ -5881,12 +6011,12 @@ static int ruv__search_pass(const ruv_index *idx, const ruv_search_params *p, ui
     key = idx->keys[s];
     if (p->allow && (key >= p->allow_bits || !((p->allow[key / 8] >> (key % 8)) & 1u)))
         return 0;
-    return !p->filter || p->filter(key, p->filter_user);
+    return !p->filter || p->filter(p->filter_user, key);
 }
 
 /* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
 static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
-                               size_t k, const ruv_search_params *filt, int skip_dead) {
+                               size_t k, const ruv_search_options *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
     for (s = 0; s < idx->count; s++) {
@@ -5942,7 +6072,7 @@ static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ru
 }
 
 /* Fraction of live entries passing p's filters, from up to 256 evenly spaced slots. */
-static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_params *p) {
+static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_options *p) {
     size_t step = idx->count / 256 + 1, s, seen = 0, passed = 0;
     for (s = 0; s < idx->count; s += step)
         if (!ruv__slot_dead(idx, s)) {
@@ -5964,12 +6094,12 @@ static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const fl
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
 static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size_t k,
-                                  const ruv_search_params *params, ruv_search_ctx **cp,
+                                  const ruv_search_options *params, ruv_search_ctx **cp,
                                   size_t *n_out) {
     ruv_search_ctx *c;
     size_t ef, n, i, want, rr = 0;
     ruv_result r;
-    const ruv_search_params *filt = NULL;
+    const ruv_search_options *filt = NULL;
     ruv__prep qp;
     int exact;
     *n_out = 0;
@@ -6050,7 +6180,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
 }
 
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
-                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out) {
+                                   const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -6069,7 +6199,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
 }
 
 RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
-                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       float lambda, size_t fetch, const ruv_search_options *params,
                                        ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t m = 0, t, i;
@@ -6129,7 +6259,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
 }
 
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
-                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
+                                         size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
     size_t i;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
@@ -6143,49 +6273,6 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
             return r;
     }
     return RUV_OK;
-}
-
-RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
-
-RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
-
-RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
-    return idx ? idx->mem.used + idx->ctx->mem.used : 0;
-}
-
-RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
-    size_t cap;
-    if (!idx || !out)
-        return RUV_E_ARG;
-    memset(out, 0, sizeof *out);
-    cap = idx->cap;
-    out->live = idx->live;
-    out->deleted = idx->count - idx->live;
-    out->free_slots = idx->nfree;
-    out->capacity = cap;
-    if (idx->cfg.quant == RUV_QUANT_NONE) {
-        out->vector_bytes = cap * idx->code_bytes;
-    } else {
-        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
-        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
-    }
-    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
-    if (idx->levels)
-        out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
-    out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
-    out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
-    out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
-    out->total_bytes = ruv_index_memory_usage(idx);
-    out->readonly = idx->view;
-    return RUV_OK;
-}
-
-RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx) {
-    ruv_config c;
-    if (idx)
-        return idx->cfg;
-    memset(&c, 0, sizeof c);
-    return c;
 }
 
 RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
@@ -6481,7 +6568,7 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     uint64_t total, pos;
     uint32_t n, i;
     ruv__sink k;
-    const ruv_config *c;
+    const ruv_index_options *c;
     if (!idx || !write)
         return RUV_E_ARG;
     if (!ruv__save_host_le())
@@ -6598,7 +6685,7 @@ static int ruv__load_buf_read(void *user, void *dst, size_t len) {
 }
 
 typedef struct ruv__head {
-    ruv_config cfg;
+    ruv_index_options cfg;
     uint64_t total, count, live, rng;
     uint32_t entry, stride, nsec;
     int max_level;
@@ -6639,7 +6726,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
                                        const ruv_load_options *o, ruv__head *hd) {
     unsigned char tmp[RUV__HDR];
     ruv__xxh x;
-    ruv_config c;
+    ruv_index_options c;
     uint64_t want = ruv__le_rd64(h + 120), pos;
     uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__le_rd32(h + 44), nq;
     memcpy(tmp, h, RUV__HDR);

@@ -5,16 +5,16 @@
 #include <stdint.h>
 
 #define RUV_VERSION_MAJOR 0
-#define RUV_VERSION_MINOR 1
+#define RUV_VERSION_MINOR 2
 #define RUV_VERSION_PATCH 0
-#define RUV_VERSION_STRING "0.1.0"
+#define RUV_VERSION_STRING "0.2.0"
 
 /* Largest dimension, M, ef (construction and search) and vector count an index accepts. */
 #define RUV_MAX_DIM 65536u
 #define RUV_MAX_M 512u
 #define RUV_MAX_EF 65536u
 #define RUV_MAX_COUNT 0x7FFFFFFEu
-/* Largest re-rank factor (ruv_config.rerank, ruv_search_params.rerank). */
+/* Largest re-rank factor (ruv_index_options.rerank, ruv_search_options.rerank). */
 #define RUV_MAX_RERANK 1024u
 
 #ifdef __cplusplus
@@ -46,7 +46,7 @@ extern "C" {
     X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
-/* Result of every fallible call: RUV_OK (0) or a negative error code. */
+/* Result of every fallible call: RUV_OK (0) or a negative error code (see API CONVENTIONS). */
 typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
 #undef RUV__RESULT_ENUM
 
@@ -75,15 +75,17 @@ typedef enum ruv_index_kind {
 
 /* Caller-supplied memory functions. alloc returns NULL on failure (size > 0 always); free gets
    the pointer and the size that alloc was given. user is passed through. All-NULL = default
-   (RUV_MALLOC / RUV_FREE). */
+   (RUV_MALLOC / RUV_FREE). Called from whichever thread calls the library (several at once
+   during a multi-threaded ruv_index_add_batch): they must be thread-safe if those are used. */
 typedef struct ruv_allocator {
     void *(*alloc)(void *user, size_t size);
     void (*free)(void *user, void *ptr, size_t size);
     void *user;
 } ruv_allocator;
 
-/* Index configuration. A zero field means its default, listed per field. */
-typedef struct ruv_config {
+/* Options of a new index (ruv_index_create). A zero field means its default, listed per field;
+   ruv_index_options_init(dim) gives all defaults. */
+typedef struct ruv_index_options {
     uint32_t dim;             /* required: 1..RUV_MAX_DIM floats per vector */
     ruv_metric metric;        /* default RUV_METRIC_L2SQ */
     ruv_index_kind kind;      /* default RUV_INDEX_FLAT */
@@ -101,7 +103,7 @@ typedef struct ruv_config {
                                  then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
     uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
                                  re-ranking: distances come from the codes); 0 = keep them */
-} ruv_config;
+} ruv_index_options;
 
 /* One search result. */
 typedef struct ruv_hit {
@@ -118,156 +120,159 @@ typedef struct ruv_index ruv_index;
 typedef struct ruv_search_ctx ruv_search_ctx;
 
 /* Search filter callback: nonzero keeps the entry with this key. Called from the searching
-   thread; must not modify the index. */
-typedef int (*ruv_filter_fn)(uint64_t key, void *user);
+   thread, for candidate entries only; must not modify the index. */
+typedef int (*ruv_filter_fn)(void *user, uint64_t key);
 
-/* Per-query options. A NULL pointer or zero fields mean the defaults.
+/* Options of one search. A NULL pointer or zero fields mean the defaults.
    Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
    allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
    searches return min(k, number of live entries that pass) hits: HNSW widens its candidate list
    until it has k passing ones, and switches to an exact scan of the index (every entry's filter,
    distances only for those passing) when the filter passes fewer than 5% of the live entries,
    or fewer than 4 x ef_search of them, as estimated from 256 evenly spaced entries. */
-typedef struct ruv_search_params {
+typedef struct ruv_search_options {
     uint32_t ef_search;   /* HNSW candidate list size; 0 = the index's; raised to k if smaller */
-    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (then not concurrent-safe) */
+    ruv_search_ctx *ctx;  /* scratch; NULL = the index's own (the search is then a writer) */
     ruv_filter_fn filter; /* NULL = no callback */
     void *filter_user;    /* passed to filter */
     const uint8_t *allow; /* allow-list bitset over keys; NULL = none */
     uint64_t allow_bits;  /* number of bits in allow */
     uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
                              0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
-} ruv_search_params;
+} ruv_search_options;
 
-/* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. */
+/* Build progress: done of total vectors linked so far. Called from the thread that called
+   ruv_index_add_batch. */
+typedef void (*ruv_progress_fn)(void *user, size_t done, size_t total);
+
+/* Options of ruv_index_add_batch. A NULL pointer or zero fields mean the defaults. */
+typedef struct ruv_build_options {
+    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
+                                 0 or 1 = the calling thread only (deterministic) */
+    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
+    void *progress_user;      /* passed to progress */
+} ruv_build_options;
+
+/* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. Threads: any. */
 RUVDEF const char *ruv_version(void);
 
-/* Static English message for a result code; "unknown result" for other values. */
+/* Static English message for a result code; "unknown result" for other values. Threads: any. */
 RUVDEF const char *ruv_result_string(ruv_result r);
 
-/* A config with every field zero (= default) except dim. */
-RUVDEF ruv_config ruv_config_init(uint32_t dim);
+/* Options with every field zero (= default) except dim. Threads: any. */
+RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
 
 /* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
-   RUV_E_ARG: cfg or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
+   RUV_E_ARG: opt or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
-   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: cfg->isa not runnable here; HNSW with
+   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with
    BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
-   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED). */
-RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out);
+   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
+   Threads: any (a new index). */
+RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
-/* Releases the index and everything it owns. NULL is ignored. */
+/* Releases the index and everything it owns. NULL is ignored. Threads: writer. */
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
    unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
-   trained yet. On any error the index is unchanged.
-   HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Not thread-safe. */
+   trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
+   HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
 
 /* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
    order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
-   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED) and
-   on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or keys/vecs NULL with n >
-   0. The result equals n calls of ruv_index_add (same graph for the same seed). Not thread-safe. */
+   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
+   RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
+   keys/vecs NULL with n > 0. opt may be NULL. With one thread the result equals n calls of
+   ruv_index_add (same graph for the same seed).
+   opt->threads > 1: an HNSW batch is linked by several POSIX threads (striped per-node locks and
+   a global entry-point lock, as in hnswlib). Slots, keys, vectors and levels are still assigned
+   in order, so the result is the same set of entries, but the graph (and hence which near
+   neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one per
+   64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds without
+   threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
+   Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs);
-
-/* Build progress: done of total vectors linked so far. Called from the calling thread. */
-typedef void (*ruv_progress_fn)(size_t done, size_t total, void *user);
-
-/* Options for ruv_index_add_batch_ex. NULL or zero fields = defaults. */
-typedef struct ruv_build_options {
-    uint32_t threads;         /* HNSW: threads that link the batch, the caller's included;
-                                 0 or 1 = the calling thread only (deterministic) */
-    ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
-    void *progress_user;
-} ruv_build_options;
-
-/* ruv_index_add_batch with options: HNSW batches can be linked by several POSIX threads
-   (striped per-node locks and a global entry-point lock, as in hnswlib). Slots, keys, vectors
-   and levels are still assigned in order, so the result is the same set of entries, but the
-   graph (and hence which near neighbours a search finds) depends on thread timing. Threads are
-   capped at 64 and at one per 64 vectors; if a thread or its scratch cannot be had, the others
-   do its share. Builds without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the
-   calling thread. Same errors and all-or-nothing rule as ruv_index_add_batch. */
-RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
-                                         const float *vecs, const ruv_build_options *opt);
+                                      const float *vecs, const ruv_build_options *opt);
 
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, live entries passing the filters of params): exact for flat; for HNSW fewer
-   only if the graph cannot reach them, which a connected build does not produce. params may be
-   NULL (see ruv_search_params for ef_search, ctx and filters). RUV_E_ARG also for allow_bits > 0
-   with allow NULL.
+   *n_out = min(k, live entries passing the filters of opt): exact for flat; for HNSW fewer only
+   if the graph cannot reach them, which a connected build does not produce. opt may be NULL
+   (see ruv_search_options for ef_search, ctx and filters).
    Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
    codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
-   RUV_E_ARG: idx/query/hits/n_out NULL or k == 0. RUV_E_VALUE: NaN/Inf in query.
-   RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0.
-   Thread-safety: see params->ctx and CONCEPTS. */
+   RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
+   large, a ctx of another dimension. RUV_E_VALUE: NaN/Inf in query. RUV_E_NOMEM: the ctx could
+   not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
-                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out);
+                                   const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
 /* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
-   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with params,
+   diversity-based reranking...", SIGIR 1998): searches the `fetch` nearest (0 = 4k) with opt,
    then picks k of them one at a time, each maximising
        lambda * sim(q, d) - (1 - lambda) * max over picked s of sim(d, s),   sim = -distance
    (the first pick is the nearest). lambda = 1 keeps the nearest order; smaller values favour
    hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
    query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
-   a scratch array of fetch floats). */
+   a scratch array of fetch floats). Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
-                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       float lambda, size_t fetch, const ruv_search_options *opt,
                                        ruv_hit *hits, size_t *n_out);
 
-/* nq searches: query i = queries[i * dim ..], results in hits[i * k ..] (nq x k hits) with count
-   n_out[i]. Stops at the first failing query and returns its error (earlier results stay
-   written; n_out of the failing and later queries is 0). Same errors and thread-safety as
-   ruv_index_search; RUV_E_ARG also for n_out NULL. */
+/* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats), results in
+   hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
+   returns its error (earlier results stay written; n_out of the failing and later queries is
+   0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with
+   opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
-                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
+                                         size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);
 
-/* Number of vectors in the index (0 for NULL). */
+/* Number of live vectors in the index (0 for NULL). Threads: reader. */
 RUVDEF size_t ruv_index_count(const ruv_index *idx);
 
-/* Vector dimension (0 for NULL). */
+/* Vector dimension (0 for NULL). Threads: reader. */
 RUVDEF uint32_t ruv_index_dim(const ruv_index *idx);
 
-/* Bytes currently allocated by the index (vectors, graph, key table, its own scratch). */
+/* Bytes currently allocated by the index (vectors, graph, key table, its own scratch). 0 for
+   NULL. Threads: reader. */
 RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx);
 
-/* The resolved configuration (defaults filled in; isa = the one in use). Zeroed for NULL. */
-RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx);
+/* The index's options with every default resolved (isa = the kernels in use). Zeroed for NULL.
+   Threads: reader. */
+RUVDEF ruv_index_options ruv_index_config(const ruv_index *idx);
 
 /* Creates search scratch for idx (allocated with idx's allocator; grows on demand with the
    index). RUV_E_ARG: NULL argument. RUV_E_NOMEM. Free with ruv_search_ctx_free before its index's
-   allocator goes away. */
+   allocator goes away. Threads: reader. */
 RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out);
 
-/* Releases a search context. NULL is ignored. */
+/* Releases a search context. NULL is ignored. Threads: the ctx's own (no search may use it). */
 RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
 
 /* Trains the quantizer of an empty index on n sample vectors (n x dim row-major floats, copied
-   as needed; cosine indexes normalise them first). SQ8: per-dimension minimum and maximum; BIN:
-   per-dimension mean and mean absolute deviation; PQ: k-means (Lloyd, k-means++ seeding, seeded
-   by cfg.seed, at most 25 iterations, empty clusters re-seeded by splitting the largest) per
-   sub-space on at most 65,536 of the vectors (a seeded sample), 256 centroids each. F32, F16 and
-   BF16 need no training: RUV_OK without change. Deterministic: the same sample and seed give the
-   same tables. Training again replaces the tables.
-   RUV_E_ARG: idx NULL, vecs NULL with n > 0, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
+   as needed; cosine indexes normalise them first). SQ8: per-dimension range (0.01% and 99.99%
+   quantiles of a seeded sample); BIN: per-dimension mean and mean absolute deviation; PQ:
+   k-means (Lloyd, k-means++ seeding, seeded by opt.seed, at most 25 iterations, empty clusters
+   re-seeded by splitting the largest) per sub-space on at most 65,536 of the vectors (a seeded
+   sample), 256 centroids each. F32, F16 and BF16 need no training: RUV_OK without change.
+   Deterministic: the same sample and seed give the same tables. Training again replaces the
+   tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
    holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
-   Not thread-safe. */
+   Threads: writer. */
 RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
 
 /* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
    floats each, finite); values outside are clamped. For cosine indexes the range applies to the
    normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
-   RUV_E_READONLY. RUV_E_NOMEM. */
+   RUV_E_READONLY. RUV_E_NOMEM. Threads: writer. */
 RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
 
-/* 1 if the index can take vectors: its quantizer is trained or needs no training. */
+/* 1 if the index can take vectors: its quantizer is trained or needs no training (0 for NULL).
+   Threads: reader. */
 RUVDEF int ruv_index_is_trained(const ruv_index *idx);
 
 /* ---- store: entries with string ids and metadata, delete, update, lookups -------------------- */
@@ -311,18 +316,18 @@ typedef struct ruv_stats {
 
 /* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
    All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
-   meta_len too large. RUV_E_EXISTS: INSERT of a
-   present key, or an id another key has. RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE:
-   NaN/Inf. RUV_E_FULL, RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an
-   untrained SQ8/BIN/PQ index). A new vector for an HNSW entry is
-   inserted as a new node and the old node is kept as a deleted one (see ruv_index_remove). Not
-   thread-safe. */
+   meta_len too large. RUV_E_EXISTS: INSERT of a present key, or an id another key has.
+   RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: NaN/Inf. RUV_E_FULL, RUV_E_NOMEM,
+   RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index). A new
+   vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted one
+   (see ruv_index_remove). Threads: writer. */
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
 
-/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE. */
+/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.
+   Threads: writer. */
 RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
 
-/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. */
+/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. Threads: writer. */
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
 
 /* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
@@ -331,43 +336,46 @@ RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *ve
    graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
    later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
    RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
-   Not thread-safe. */
+   Threads: writer. */
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
 
 /* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
    the heuristic from its live links and the deleted node's live links (two hops); the deleted
    slots are then zeroed and reused by inserts; a deleted entry point is replaced. O(n M) plus
    O(M^2) distances per repaired list. Flat: nothing to do. RUV_E_ARG, RUV_E_READONLY,
-   RUV_E_NOMEM (nothing changed). Not thread-safe. */
+   RUV_E_NOMEM (nothing changed). Threads: writer. */
 RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
 
-/* 1 if key has a live entry, else 0 (also for NULL). Safe alongside other readers. */
+/* 1 if key has a live entry, else 0 (also for NULL). Threads: reader. */
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
 
 /* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
    to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
-   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Reader. */
+   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
 RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
 
 /* The string id of key: *id points into the index (not NUL-terminated), valid until the next
-   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND. */
+   write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND.
+   Threads: reader. */
 RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
                                    size_t *len);
 
-/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. */
+/* The metadata of key, like ruv_index_get_id. RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
 RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
                                      size_t *len);
 
-/* Key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0), RUV_E_NOTFOUND. */
-RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+/* The key of the entry whose string id is id[0..len-1]. RUV_E_ARG (NULL, len 0),
+   RUV_E_NOTFOUND (also for len > RUV_MAX_ID_BYTES). Threads: reader. */
+RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
                                     uint64_t *key);
 
 /* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
-   the next key; 0 at the end. Writes to the index invalidate the cursor. */
+   the next key; 0 at the end (and for NULL arguments). Writes to the index invalidate the
+   cursor. Threads: reader. */
 RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
 
-/* Fills *out. RUV_E_ARG if either is NULL. */
-RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out);
+/* Counts and sizes of the index (zeroed for NULL). Threads: reader. */
+RUVDEF ruv_stats ruv_index_stats(const ruv_index *idx);
 
 /* ---- persistence: save, load, view (FORMAT: src/save.h) -------------------------------------- */
 /* Writer: consume len bytes, return 0 on success (anything else aborts the save: RUV_E_IO). */
@@ -376,44 +384,46 @@ typedef int (*ruv_write_fn)(void *user, const void *data, size_t len);
    (RUV_E_TRUNCATED), anything else for an error (RUV_E_IO). */
 typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
 
-/* Options for loading and viewing. NULL or zero fields = defaults. */
+/* Options of loading and viewing. A NULL pointer or zero fields mean the defaults. */
 typedef struct ruv_load_options {
     uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
-    ruv_isa isa;         /* kernels (as in ruv_config); RUV_ISA_AUTO = best */
+    ruv_isa isa;         /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
     ruv_allocator alloc; /* used for everything the index allocates; zero = default */
 } ruv_load_options;
 
-/* Exact number of bytes ruv_index_save writes (0 for NULL). */
+/* Exact number of bytes ruv_index_save writes (0 for NULL). Threads: reader. */
 RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx);
 
-/* Writes the index in the FORMAT below through write. A reader: safe alongside searches.
-   Allocates nothing. RUV_E_ARG, RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). */
+/* Writes the index in the saved FORMAT (specified in src/save.h, the section of this file that
+   begins "FORMAT (version") through write. Allocates nothing. RUV_E_ARG, RUV_E_IO (write
+   failed), RUV_E_UNSUPPORTED (big-endian host). Threads: reader. */
 RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user);
 
 /* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
- *written = the size needed). */
+ *written = the size needed). RUV_E_ARG, RUV_E_UNSUPPORTED. Threads: reader. */
 RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
                                         size_t *written);
 
 /* Saves to a file atomically: writes "<path>.ruvtmp", flushes it to the device (fsync on POSIX),
    renames it over path, and syncs the directory, so path holds the old or the new index, never
-   a mix. Concurrent saves to one path are not supported. RUV_E_IO (the temporary is removed),
-   RUV_E_NOMEM (the temporary's name), RUV_E_ARG. Absent under RUV_NO_STDIO. */
+   a mix. RUV_E_IO (the temporary is removed), RUV_E_NOMEM (the temporary's name), RUV_E_ARG,
+   RUV_E_UNSUPPORTED. Absent under RUV_NO_STDIO. Threads: reader (two saves to one path at once
+   are not supported). */
 RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
 
 /* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
    error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
    RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
    RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
-   big-endian host). Nothing leaks on any error. */
+   big-endian host). Nothing leaks on any error. Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out);
 
-/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). */
+/* ruv_index_load from buf[0..len-1] (bytes after the index are ignored). Threads: any. */
 RUVDEF ruv_result ruv_index_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
                                         ruv_index **out);
 
-/* ruv_index_load from a file. Absent under RUV_NO_STDIO. */
+/* ruv_index_load from a file. Absent under RUV_NO_STDIO. Threads: any. */
 RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
                                       ruv_index **out);
 
@@ -421,9 +431,15 @@ RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *
    keys, ids and metadata stay in buf, which must stay unchanged and alive until ruv_index_free;
    only the index struct and search scratch are allocated. buf must be 8-byte aligned (64 is best;
    else RUV_E_ARG). Checked like ruv_index_load (checksums included, so opening reads the whole
-   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY. */
+   buffer once). Searches and getters work as usual; every write returns RUV_E_READONLY.
+   Threads: any (a new index; any number of views may share one buffer). */
 RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
                                  ruv_index **out);
+
+/* 0.1 entry points behind the deprecated aliases (src/api_compat.h); not for new code. */
+RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
+                                     const float *vecs);
+RUVDEF ruv_result ruv__stats_v01(const ruv_index *idx, ruv_stats *out);
 
 #ifdef __cplusplus
 }

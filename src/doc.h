@@ -11,11 +11,11 @@
    function static to that file.
 
    QUICK START
-       ruv_config cfg = ruv_config_init(100);       // dim 100, all else default
-       cfg.metric = RUV_METRIC_COSINE;
-       cfg.kind = RUV_INDEX_HNSW;
+       ruv_index_options opt = ruv_index_options_init(100);  // dim 100, all else default
+       opt.metric = RUV_METRIC_COSINE;
+       opt.kind = RUV_INDEX_HNSW;
        ruv_index *idx;
-       if (ruv_index_create(&cfg, &idx) != RUV_OK) return 1;
+       if (ruv_index_create(&opt, &idx) != RUV_OK) return 1;
        ruv_index_add(idx, 42, vec);                 // key 42, vec = 100 floats
        ruv_hit hits[10]; size_t n;
        ruv_index_search(idx, query, 10, NULL, hits, &n);
@@ -30,7 +30,37 @@
        RUV_ASSERT(x)           internal invariant check, default assert(); never used on input
        RUV_NO_SIMD             serial distance kernels only (see ruvector_simd.h)
        RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file): no <stdio.h>
-       RUV_NO_THREADS          no POSIX threads: ruv_index_add_batch_ex runs on the caller
+       RUV_NO_THREADS          no POSIX threads: ruv_index_add_batch runs on the caller
+       RUV_NO_DEPRECATED       leave out the 0.1 names (see API CONVENTIONS)
+
+   API CONVENTIONS (the same for every declaration below)
+     Names        ruv_<object>_<verb> (ruv_index_add, ruv_search_ctx_create); ruv__ and RUV__
+                  are private. u64 keys are the caller's; slots are internal.
+     Options      structs named ruv_<what>_options: ruv_index_options, ruv_build_options,
+                  ruv_search_options, ruv_load_options. A zero field means its default, a NULL
+                  pointer means all defaults; ruv_index_options_init(dim) fills them.
+     Errors       every call that can fail returns a ruv_result: RUV_OK (0) or a negative code
+                  (ruv_result_string names it), each one listed in its declaration. A call that
+                  fails leaves the index as it was; its out-parameters read NULL / 0.
+     Properties   ruv_index_<noun>(idx): count, dim, memory_usage, config, stats, is_trained,
+                  contains, serialized_size. They cannot fail: they return the value, 0 (or a
+                  zeroed struct) for NULL.
+     Lookups      ruv_index_get_<noun>(idx, key or id, out...): get_vector, get_id, get_meta
+                  (by key) and get_key (by string id) return RUV_E_NOTFOUND when absent.
+     Callbacks    take their `void *user` first: allocator, filter, progress, write, read.
+     Ownership    the index copies what it is given; pointers it returns point into the index
+                  and stay valid until the next write to it.
+     Threads      every declaration ends with one tag:
+                    Threads: any     no shared state: any thread, any time (e.g. creating).
+                    Threads: reader  at the same time as other readers of the same index, never
+                                     with a writer. A search is a reader when it passes a
+                                     ruv_search_ctx of its own, else a writer.
+                    Threads: writer  needs the index to itself.
+     Deprecated   the 0.1 names (ruv_config, ruv_config_init, ruv_search_params,
+                  ruv_index_add_batch_ex, ruv_index_get_config, ruv_index_find_id; the 4-argument
+                  ruv_index_add_batch and 2-argument ruv_index_stats) remain as aliases until 0.3
+                  unless RUV_NO_DEPRECATED is defined; CHANGELOG.md lists them. The filter and
+                  progress callbacks of 0.1 took `user` last: swap their parameters.
 
    CONCEPTS
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
@@ -49,26 +79,24 @@
                           drawn with mL = 1/ln(M) from a seeded generator, heuristic neighbour
                           selection (their Algorithm 4), M links per node on upper levels, 2M on
                           level 0. Larger ef_search = higher recall, slower queries.
-     Errors: every function that can fail returns a ruv_result (RUV_OK = 0, errors < 0;
-     ruv_result_string() names them). A call that fails leaves the index as it was.
      Threads: any number of threads may search one index at the same time if each passes its
      own ruv_search_ctx and nothing writes the index meanwhile; a call that writes, or a search
-     without a ctx, needs the index to itself. ruv_index_add_batch_ex can link an HNSW batch on
+     without a ctx, needs the index to itself. ruv_index_add_batch can link an HNSW batch on
      several POSIX threads (locks exist only during that call).
-     Memory: one allocation per growing array; capacity doubles when full (the capacity hint in
-     the config sets the start). Searches allocate nothing once their ctx has grown to the index.
-     Store: besides its key, an entry may carry a string id (unique; ruv_index_find_id maps it
+     Memory: one allocation per growing array; capacity doubles when full (opt.capacity sets
+     the start). Searches allocate nothing once their ctx has grown to the index.
+     Store: besides its key, an entry may carry a string id (unique; ruv_index_get_key maps it
      back to the key) and a metadata blob (opaque bytes, e.g. JSON). ruv_index_put inserts,
      updates or upserts all three at once; ruv_index_remove deletes.
 
-   QUANTIZATION (ruv_config.quant; memory per vector = code + HNSW links + optional f32 copy)
-       cfg.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
-       ruv_index_create(&cfg, &idx);
+   QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
+       opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
+       ruv_index_create(&opt, &idx);
        ruv_index_train(idx, n, sample);               // SQ8, BIN, PQ: before the first add
-       ruv_index_add_batch(idx, n, keys, vecs);
+       ruv_index_add_batch(idx, n, keys, vecs, NULL);
      Searches compute distances on the stored codes; where f32 copies are kept (the default;
-     cfg.drop_f32 = 1 drops them) the best rerank x k candidates (cfg.rerank, default 4; per query
-     ruv_search_params.rerank) are re-ordered by exact f32 distance, and hits carry exact
+     opt.drop_f32 = 1 drops them) the best rerank x k candidates (opt.rerank, default 4; per query
+     ruv_search_options.rerank) are re-ordered by exact f32 distance, and hits carry exact
      distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
      the decoded (approximate) vector.
        F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
@@ -98,5 +126,6 @@
      A damaged or hostile file never crashes the loader: every size, offset, link and table is
      checked before use and a specific error comes back (RUV_E_TRUNCATED, RUV_E_CHECKSUM,
      RUV_E_CORRUPT, ...). Files are portable between little-endian machines (x86, ARM, RISC-V,
-     WASM); big-endian hosts get RUV_E_UNSUPPORTED.
+     WASM); big-endian hosts get RUV_E_UNSUPPORTED. The byte layout (FORMAT) is specified in
+     the implementation, next to the writer (src/save.h; search this file for "FORMAT (").
 */

@@ -3,7 +3,7 @@
    the multi-threaded linking of a batch, and compaction of deleted nodes. */
 #ifdef RUV__IMPL
 
-/* Multi-threaded builds (ruv_index_add_batch_ex with threads > 1): every neighbour list is read
+/* Multi-threaded builds (ruv_index_add_batch with threads > 1): every neighbour list is read
    and written under the lock of its node (striped), and the entry point under a global lock. */
 #define RUV__NLOCKS 4096u
 typedef struct ruv__mt {
@@ -379,7 +379,7 @@ static void *ruv__hnsw_worker(void *arg) {
         done = mt->done += to - from;
         RUV__MUNLOCK(&mt->counter);
         if (j->first && j->opt && j->opt->progress)
-            j->opt->progress(done, mt->n, j->opt->progress_user);
+            j->opt->progress(j->opt->progress_user, done, mt->n);
     }
     return NULL;
 }
@@ -421,7 +421,7 @@ static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx 
     (void)started;
     idx->mt = NULL;
     if (opt && opt->progress && mt->done == mt->n)
-        opt->progress(mt->n, mt->n, opt->progress_user); /* the last chunk may be another's */
+        opt->progress(opt->progress_user, mt->n, mt->n); /* the last chunk may be another's */
 }
 
 #endif /* RUV__IMPL */

@@ -16,7 +16,7 @@ typedef struct ruv__blobs {
 #define RUV__LEVEL 0x1Fu /* levels[] bits of the top level */
 
 struct ruv_index {
-    ruv_config cfg; /* resolved */
+    ruv_index_options cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
     ruv_kernel_fn f32_dist; /* l2sq or dot on f32 */
@@ -109,16 +109,16 @@ RUVDEF const char *ruv_result_string(ruv_result r) {
 
 RUVDEF const char *ruv_version(void) { return RUV_VERSION_STRING; }
 
-RUVDEF ruv_config ruv_config_init(uint32_t dim) {
-    ruv_config c;
+RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim) {
+    ruv_index_options c;
     memset(&c, 0, sizeof c);
     c.dim = dim;
     return c;
 }
 
 /* Fills defaults and checks ranges: the one place config rules live. */
-static ruv_result ruv__index_resolve(const ruv_config *in, ruv_config *out) {
-    ruv_config c = *in;
+static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_options *out) {
+    ruv_index_options c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
     if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
@@ -179,7 +179,7 @@ static ruv_op ruv__index_metric_op(ruv_metric m) {
 }
 
 /* Bytes of one stored vector (its code) for a resolved config. */
-static size_t ruv__index_code_bytes(const ruv_config *c) {
+static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
     case RUV_QUANT_NONE:
         return (size_t)c->dim * 4;
@@ -196,13 +196,13 @@ static size_t ruv__index_code_bytes(const ruv_config *c) {
 }
 
 /* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
-static size_t ruv__index_stride(const ruv_config *c) {
+static size_t ruv__index_stride(const ruv_index_options *c) {
     size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
     return (off + ruv__index_code_bytes(c) + 15) & ~(size_t)15;
 }
 
 /* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
-static size_t ruv__index_qp_bytes(const ruv_config *c) {
+static size_t ruv__index_qp_bytes(const ruv_index_options *c) {
     switch (c->quant) {
     case RUV_QUANT_SQ8:
     case RUV_QUANT_BIN:
@@ -221,7 +221,7 @@ static int ruv__index_trained(const ruv_index *idx) {
 
 /* Code layout and distance functions of idx->cfg's storage. */
 static void ruv__index_layout(ruv_index *idx) {
-    const ruv_config *c = &idx->cfg;
+    const ruv_index_options *c = &idx->cfg;
     ruv_dtype t = c->quant == RUV_QUANT_F16    ? RUV_DTYPE_F16
                   : c->quant == RUV_QUANT_BF16 ? RUV_DTYPE_BF16
                                                : RUV_DTYPE_F32;
@@ -258,8 +258,8 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
 
 /* Creates an index from cfg: struct, kernels, scratch ctx and, if `arrays`, the key table and
    cfg->capacity slots. Without arrays (the loader, which binds its own) every array is NULL. */
-static ruv_result ruv__index_new(const ruv_config *cfg, int arrays, ruv_index **out) {
-    ruv_config c;
+static ruv_result ruv__index_new(const ruv_index_options *cfg, int arrays, ruv_index **out) {
+    ruv_index_options c;
     ruv_kernels k;
     ruv__mem mem;
     ruv_index *idx;
@@ -317,10 +317,10 @@ static ruv_result ruv__index_new(const ruv_config *cfg, int arrays, ruv_index **
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_create(const ruv_config *cfg, ruv_index **out) {
+RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out) {
     if (out)
         *out = NULL;
-    return cfg && out ? ruv__index_new(cfg, 1, out) : RUV_E_ARG;
+    return opt && out ? ruv__index_new(opt, 1, out) : RUV_E_ARG;
 }
 
 RUVDEF void ruv_index_free(ruv_index *idx) {
@@ -347,5 +347,61 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
     }
     ruv__mem_free(&m, idx, sizeof *idx);
 }
+
+/* ---- properties --------------------------------------------------------------------------------
+ */
+RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
+
+RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
+
+RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
+    return idx ? idx->mem.used + idx->ctx->mem.used : 0;
+}
+
+/* (parenthesised: ruv_index_stats is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
+    ruv_stats st, *out = &st;
+    size_t cap;
+    memset(out, 0, sizeof *out);
+    if (!idx)
+        return st;
+    cap = idx->cap;
+    out->live = idx->live;
+    out->deleted = idx->count - idx->live;
+    out->free_slots = idx->nfree;
+    out->capacity = cap;
+    if (idx->cfg.quant == RUV_QUANT_NONE) {
+        out->vector_bytes = cap * idx->code_bytes;
+    } else {
+        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
+        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
+    }
+    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
+    if (idx->levels)
+        out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
+    out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
+    out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
+    out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
+    out->total_bytes = ruv_index_memory_usage(idx);
+    out->readonly = idx->view;
+    return st;
+}
+
+RUVDEF ruv_result ruv__stats_v01(const ruv_index *idx, ruv_stats *out) {
+    if (!out)
+        return RUV_E_ARG;
+    *out = (ruv_index_stats)(idx); /* zeroed for NULL, as 0.1 left it */
+    return idx ? RUV_OK : RUV_E_ARG;
+}
+
+RUVDEF ruv_index_options ruv_index_config(const ruv_index *idx) {
+    ruv_index_options c;
+    if (idx)
+        return idx->cfg;
+    memset(&c, 0, sizeof c);
+    return c;
+}
+
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
 
 #endif /* RUV__IMPL */

@@ -12,7 +12,7 @@ static int ruv__load_buf_read(void *user, void *dst, size_t len) {
 }
 
 typedef struct ruv__head {
-    ruv_config cfg;
+    ruv_index_options cfg;
     uint64_t total, count, live, rng;
     uint32_t entry, stride, nsec;
     int max_level;
@@ -53,7 +53,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
                                        const ruv_load_options *o, ruv__head *hd) {
     unsigned char tmp[RUV__HDR];
     ruv__xxh x;
-    ruv_config c;
+    ruv_index_options c;
     uint64_t want = ruv__le_rd64(h + 120), pos;
     uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__le_rd32(h + 44), nq;
     memcpy(tmp, h, RUV__HDR);

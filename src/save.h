@@ -268,7 +268,7 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     uint64_t total, pos;
     uint32_t n, i;
     ruv__sink k;
-    const ruv_config *c;
+    const ruv_index_options *c;
     if (!idx || !write)
         return RUV_E_ARG;
     if (!ruv__save_host_le())

@@ -8,7 +8,7 @@ static int ruv__search_worse(const ruv__cand *a, const ruv__cand *b) {
 }
 
 /* Whether slot s may be a hit: live and passing the filters of p (may be NULL). */
-static int ruv__search_pass(const ruv_index *idx, const ruv_search_params *p, uint32_t s) {
+static int ruv__search_pass(const ruv_index *idx, const ruv_search_options *p, uint32_t s) {
     uint64_t key;
     if (ruv__slot_dead(idx, s))
         return 0;
@@ -17,12 +17,12 @@ static int ruv__search_pass(const ruv_index *idx, const ruv_search_params *p, ui
     key = idx->keys[s];
     if (p->allow && (key >= p->allow_bits || !((p->allow[key / 8] >> (key % 8)) & 1u)))
         return 0;
-    return !p->filter || p->filter(key, p->filter_user);
+    return !p->filter || p->filter(p->filter_user, key);
 }
 
 /* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
 static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
-                               size_t k, const ruv_search_params *filt, int skip_dead) {
+                               size_t k, const ruv_search_options *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
     for (s = 0; s < idx->count; s++) {
@@ -78,7 +78,7 @@ static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ru
 }
 
 /* Fraction of live entries passing p's filters, from up to 256 evenly spaced slots. */
-static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_params *p) {
+static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_options *p) {
     size_t step = idx->count / 256 + 1, s, seen = 0, passed = 0;
     for (s = 0; s < idx->count; s += step)
         if (!ruv__slot_dead(idx, s)) {
@@ -100,12 +100,12 @@ static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const fl
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
 static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size_t k,
-                                  const ruv_search_params *params, ruv_search_ctx **cp,
+                                  const ruv_search_options *params, ruv_search_ctx **cp,
                                   size_t *n_out) {
     ruv_search_ctx *c;
     size_t ef, n, i, want, rr = 0;
     ruv_result r;
-    const ruv_search_params *filt = NULL;
+    const ruv_search_options *filt = NULL;
     ruv__prep qp;
     int exact;
     *n_out = 0;
@@ -186,7 +186,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
 }
 
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
-                                   const ruv_search_params *params, ruv_hit *hits, size_t *n_out) {
+                                   const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -205,7 +205,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
 }
 
 RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
-                                       float lambda, size_t fetch, const ruv_search_params *params,
+                                       float lambda, size_t fetch, const ruv_search_options *params,
                                        ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t m = 0, t, i;
@@ -265,7 +265,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
 }
 
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
-                                         size_t k, const ruv_search_params *params, ruv_hit *hits,
+                                         size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
     size_t i;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
@@ -279,49 +279,6 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
             return r;
     }
     return RUV_OK;
-}
-
-RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
-
-RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
-
-RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
-    return idx ? idx->mem.used + idx->ctx->mem.used : 0;
-}
-
-RUVDEF ruv_result ruv_index_stats(const ruv_index *idx, ruv_stats *out) {
-    size_t cap;
-    if (!idx || !out)
-        return RUV_E_ARG;
-    memset(out, 0, sizeof *out);
-    cap = idx->cap;
-    out->live = idx->live;
-    out->deleted = idx->count - idx->live;
-    out->free_slots = idx->nfree;
-    out->capacity = cap;
-    if (idx->cfg.quant == RUV_QUANT_NONE) {
-        out->vector_bytes = cap * idx->code_bytes;
-    } else {
-        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
-        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
-    }
-    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
-    if (idx->levels)
-        out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
-    out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
-    out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
-    out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
-    out->total_bytes = ruv_index_memory_usage(idx);
-    out->readonly = idx->view;
-    return RUV_OK;
-}
-
-RUVDEF ruv_config ruv_index_get_config(const ruv_index *idx) {
-    ruv_config c;
-    if (idx)
-        return idx->cfg;
-    memset(&c, 0, sizeof c);
-    return c;
 }
 
 RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {

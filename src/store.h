@@ -82,8 +82,9 @@ static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec,
 
 /* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
    the calling thread, which also reports progress. */
-RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_t *keys,
-                                         const float *vecs, const ruv_build_options *opt) {
+/* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
+                                       const float *vecs, const ruv_build_options *opt) {
     size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
     uint64_t rng;
     ruv_result r;
@@ -154,7 +155,7 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
         for (i = 0; i < n; i++) {
             ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
-                opt->progress(i + 1, n, opt->progress_user);
+                opt->progress(opt->progress_user, i + 1, n);
         }
     } else {
         for (i = 0; i < n; i++) {
@@ -175,15 +176,15 @@ RUVDEF ruv_result ruv_index_add_batch_ex(ruv_index *idx, size_t n, const uint64_
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs) {
-    return ruv_index_add_batch_ex(idx, n, keys, vecs, NULL);
+RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
+                                     const float *vecs) {
+    return (ruv_index_add_batch)(idx, n, keys, vecs, NULL);
 }
 
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
     if (!idx || !vec)
         return RUV_E_ARG;
-    return ruv_index_add_batch(idx, 1, &key, vec);
+    return (ruv_index_add_batch)(idx, 1, &key, vec, NULL);
 }
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
@@ -400,11 +401,13 @@ RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const v
     return ruv__store_get_blob(idx, 0, key, meta, len);
 }
 
-RUVDEF ruv_result ruv_index_find_id(const ruv_index *idx, const char *id, size_t len,
+RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
                                     uint64_t *key) {
     uint32_t s;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
+    if (len > RUV_MAX_ID_BYTES) /* no id is longer: nothing of id is read */
+        return RUV_E_NOTFOUND;
     if ((s = ruv__tab_find_id(idx, id, len)) == RUV__NONE)
         return RUV_E_NOTFOUND;
     *key = idx->keys[s];

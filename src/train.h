@@ -2,8 +2,6 @@
    sub-space balancing and k-means with k-means++ seeding. */
 #ifdef RUV__IMPL
 
-RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
-
 static uint64_t ruv__train_rand(uint64_t *state) {
     *state += 0x9E3779B97F4A7C15ull;
     return ruv__hash_mix64(*state);

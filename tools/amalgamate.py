@@ -42,6 +42,7 @@ RUVECTOR = [
     "src/doc.h",              # user documentation
     "src/simd/api.h",         # kernel API (ruv_kernels, ISAs, storage types, operations)
     "src/api.h",              # index API
+    "src/api_compat.h",       # 0.1 names kept as deprecated aliases (RUV_NO_DEPRECATED)
 ] + KERNEL_IMPL + [
     "src/core.h",             # opens the implementation: platform, memory, values, XXH64
     "src/ctx.h",              # search contexts (scratch)
