@@ -825,7 +825,7 @@ TEST(hnsw_delete_reinsert_glove) {
 }
 
 /* ---- filtered search ---------------------------------------------------------------------- */
-static int filter_mod(uint64_t key, void *user) {
+static int filter_mod(void *user, uint64_t key) {
     const uint64_t *m = (const uint64_t *)user; /* {modulus, remainder} */
     return (key * 2654435761u) % m[0] == m[1];
 }
@@ -865,14 +865,14 @@ TEST(hnsw_filtered_glove) {
         }
         for (i = 0; i < nb; i++)
             passing +=
-                t % 2 == 0 ? (size_t)((allow[i / 8] >> (i % 8)) & 1u) : (size_t)filter_mod(i, mod);
+                t % 2 == 0 ? (size_t)((allow[i / 8] >> (i % 8)) & 1u) : (size_t)filter_mod(mod, i);
         for (q = 0; q < nq; q++) {
             ruv_hit h[10];
             size_t n, want = passing < 10 ? passing : 10;
             double worst = 0;
             const float *qv = qs + q * dim;
             for (i = 0; i < nb; i++) {
-                int pass = t % 2 == 0 ? (int)((allow[i / 8] >> (i % 8)) & 1u) : filter_mod(i, mod);
+                int pass = t % 2 == 0 ? (int)((allow[i / 8] >> (i % 8)) & 1u) : filter_mod(mod, i);
                 d[i] = pass ? ref_dist(RUV_METRIC_COSINE, qv, base + i * dim, dim) : 1e300;
             }
             /* the want-th smallest passing distance */
@@ -891,7 +891,7 @@ TEST(hnsw_filtered_glove) {
                 uint64_t key = h[i].key;
                 double dd = ref_dist(RUV_METRIC_COSINE, qv, base + key * dim, dim);
                 CHECK(t % 2 == 0 ? (int)((allow[key / 8] >> (key % 8)) & 1u)
-                                 : filter_mod(key, mod));
+                                 : filter_mod(mod, key));
                 hit += dd <= worst + tol(RUV_METRIC_COSINE, worst);
             }
             want_total += want;
@@ -976,7 +976,7 @@ typedef struct progress_log {
     size_t calls, last, total, bad;
 } progress_log;
 
-static void on_progress(size_t done, size_t total, void *user) {
+static void on_progress(void *user, size_t done, size_t total) {
     progress_log *p = (progress_log *)user;
     if (done < p->last || done > total)
         p->bad++;
