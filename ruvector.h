@@ -271,27 +271,30 @@ typedef struct ruv_kernels {
 } ruv_kernels;
 
 /* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Asks the CPU each call (cpuid or
-   getauxval, well under a microsecond); keeps no state. Thread-safe. */
+   getauxval, well under a microsecond); keeps no state. Threads: any. */
 RUVDEF ruv_isa ruv_isa_best(void);
 
-/* 1 if this CPU and build can run `isa` (RUV_ISA_AUTO and RUV_ISA_SERIAL: always), else 0. */
+/* 1 if this CPU and build can run `isa` (RUV_ISA_AUTO and RUV_ISA_SERIAL: always), else 0.
+   Threads: any. */
 RUVDEF int ruv_isa_available(ruv_isa isa);
 
 /* Short lower-case name ("serial", "avx2", "avx512", "avx512_ice", "avx512_bf16", "neon", "sve",
-   "wasm128", "auto"); "?" for other values. Static string. */
+   "wasm128", "auto"); "?" for other values. Static string. Threads: any. */
 RUVDEF const char *ruv_isa_name(ruv_isa isa);
 
 /* Short names of storage types ("f32", "f16", "bf16", "i8", "u8", "bin") and operations ("l2sq",
-   "dot", "cos", "l1", "hamming", "jaccard"); "?" for other values. */
+   "dot", "cos", "l1", "hamming", "jaccard"); "?" for other values. Static strings. Threads: any. */
 RUVDEF const char *ruv_dtype_name(ruv_dtype t);
 RUVDEF const char *ruv_op_name(ruv_op op);
 
 /* Fills *out with the kernels of `isa` (RUV_ISA_AUTO = ruv_isa_best()). Returns 1 on success, 0
    (leaving *out untouched) when out is NULL or the ISA is unknown, not compiled in or not
-   supported by this CPU. Thread-safe. */
+   supported by this CPU. (A 1/0 answer rather than a ruv_result: this header stands alone.)
+   Threads: any. */
 RUVDEF int ruv_kernels_init(ruv_isa isa, ruv_kernels *out);
 
-/* Single-value conversions (portable C; the vectorised array versions are in the table). */
+/* Single-value conversions (portable C; the vectorised array versions are in the table); see
+   CONVERSIONS above. Threads: any. */
 RUVDEF float ruv_f16_to_f32(uint16_t h);
 RUVDEF uint16_t ruv_f32_to_f16(float f);
 RUVDEF float ruv_bf16_to_f32(uint16_t h);
