@@ -102,6 +102,9 @@
      distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
      the decoded (approximate) vector.
        F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
+                  A component that would round to infinity (|x| >= 65520 for F16, above about
+                  3.3961e38 for BF16) is refused with RUV_E_VALUE, in vectors and in queries
+                  (cosine vectors are normalised first, so every finite one fits).
        SQ8        per dimension, values between the trained lo and hi (0.01% and 99.99% quantiles
                   of the sample; or given: ruv_index_set_sq8_range) map to 256 levels, outliers
                   clamped; one float per code makes the asymmetric distance (query weights
@@ -334,7 +337,7 @@ extern "C" {
     X(RUV_OK, 0, "ok")                                                                             \
     X(RUV_E_ARG, -1, "invalid argument")                                                           \
     X(RUV_E_NOMEM, -2, "out of memory")                                                            \
-    X(RUV_E_VALUE, -3, "vector has a NaN or infinite component")                                   \
+    X(RUV_E_VALUE, -3, "vector has a NaN, infinite or (F16/BF16) unrepresentable component")       \
     X(RUV_E_EXISTS, -4, "key already in the index")                                                \
     X(RUV_E_FULL, -5, "index is full")                                                             \
     X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
@@ -484,7 +487,8 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
-   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
+   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, or (F16 / BF16
+   storage, not cosine) one beyond the type's range (see QUANTIZATION). RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
    trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
@@ -507,13 +511,15 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
                                       const float *vecs, const ruv_build_options *opt);
 
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, live entries passing the filters of opt): exact for flat; for HNSW fewer only
-   if the graph cannot reach them, which a connected build does not produce. opt may be NULL
+   *n_out = min(k, live entries passing the filters of opt), for both kinds: HNSW graphs are not
+   always connected (as in hnswlib, a node whose in-links were all pruned by its neighbours'
+   selections cannot be reached), so an HNSW walk that ends with fewer than k passing entries is
+   completed by an exact scan (this happens when nearly all entries are asked for). opt may be NULL
    (see ruv_search_options for ef_search, ctx and filters).
    Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
    codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
    RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
-   large, a ctx of another dimension. RUV_E_VALUE: NaN/Inf in query. RUV_E_NOMEM: the ctx could
+   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could
    not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
@@ -625,10 +631,10 @@ typedef struct ruv_stats {
 /* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
    All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
    meta_len too large. RUV_E_EXISTS: INSERT of a present key, or an id another key has.
-   RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: NaN/Inf. RUV_E_FULL, RUV_E_NOMEM,
-   RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index). A new
-   vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted one
-   (see ruv_index_remove). Threads: writer. */
+   RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: as for ruv_index_add. RUV_E_FULL,
+   RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index).
+   A new vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted
+   one (see ruv_index_remove). Threads: writer. */
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
 
 /* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.
@@ -4231,6 +4237,29 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
     return nn;
 }
 
+/* Whether x (dim floats, as the caller gave them) can be stored and searched: finite, and for F16
+   or BF16 storage within the type's finite range (a value that would round to infinity, |x_i| >=
+   65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored as infinity, whose
+   distances are NaN). Cosine vectors are normalised before they are encoded: any finite one fits.
+   Also for queries, which F16 / BF16 indexes encode the same way. */
+static int ruv__code_accepts(const ruv_index *idx, const float *x) {
+    size_t i, d = idx->dim;
+    if (!ruv__vec_finite(x, d))
+        return 0;
+    if (idx->cfg.metric == RUV_METRIC_COSINE)
+        return 1;
+    if (idx->cfg.quant == RUV_QUANT_F16) {
+        for (i = 0; i < d; i++)
+            if (!(fabs((double)x[i]) < 65520.0))
+                return 0;
+    } else if (idx->cfg.quant == RUV_QUANT_BF16) {
+        for (i = 0; i < d; i++)
+            if ((ruv_f32_to_bf16(x[i]) & 0x7F80u) == 0x7F80u)
+                return 0;
+    }
+    return 1;
+}
+
 /* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
 static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
                              unsigned char *code) {
@@ -5670,7 +5699,7 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
-        if (!ruv__vec_finite(vecs + i * dim, dim))
+        if (!ruv__code_accepts(idx, vecs + i * dim))
             return RUV_E_VALUE;
         if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
@@ -5813,7 +5842,7 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
     if ((s == RUV__NONE && !it->vector) || (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
         (it->meta && it->meta_len > RUV_MAX_META_BYTES))
         return RUV_E_ARG;
-    if (it->vector && !ruv__vec_finite(it->vector, idx->dim))
+    if (it->vector && !ruv__code_accepts(idx, it->vector))
         return RUV_E_VALUE;
     if (it->id && it->id_len) {
         other = ruv__tab_find_id(idx, it->id, it->id_len);
@@ -6109,7 +6138,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
     if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow) ||
         (params && params->rerank > RUV_MAX_RERANK))
         return RUV_E_ARG;
-    if (!ruv__vec_finite(query, idx->dim))
+    if (!ruv__code_accepts(idx, query))
         return RUV_E_VALUE;
     c = *cp = params && params->ctx ? params->ctx : idx->ctx;
     if (c->dim != idx->dim)
@@ -6175,6 +6204,12 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
         }
         if (n > want)
             n = want;
+        /* HNSW graphs are not always connected (a node whose in-links were all pruned by its
+           neighbours' selections is unreachable, as in hnswlib): a walk that ends with fewer than
+           k passing entries, which happens only when nearly all of them were asked for, is
+           replaced by an exact scan, so that *n_out = min(k, passing) holds for HNSW too */
+        if (n < k)
+            n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     }
     if (rr)
         ruv__search_rerank(idx, c, query, n);
@@ -6267,6 +6302,9 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
     size_t i;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
+    /* nq x k hits and nq x dim floats must be addressable (else nothing is written) */
+    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / sizeof(float) / idx->dim)
+        return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;
     for (i = 0; i < nq; i++) {
@@ -6348,7 +6386,9 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
      (but checksumming) sections it does not know; a later minor version only adds sections. A
      newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
-     a file this library wrote saves to identical bytes.
+     a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
+     file: searches after a round trip give bit-identical distances when the same ISA is used
+     (ruv_load_options.isa); the best ISA of another CPU may differ in the last bits.
 */
 
 #define RUV__FMT_MAJOR 1u
@@ -6764,8 +6804,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     /* every field as ruv_index_create would have resolved it */
     if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
         ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
-        c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 || c.capacity == 0 ||
-        c.capacity > RUV_MAX_COUNT)
+        c.ef_construction < c.M || c.ef_construction > RUV_MAX_EF || c.ef_search == 0 ||
+        c.ef_search > RUV_MAX_EF || c.seed == 0 || c.capacity == 0 || c.capacity > RUV_MAX_COUNT)
         return RUV_E_CORRUPT;
     hnsw = c.kind == RUV_INDEX_HNSW;
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
@@ -6952,6 +6992,32 @@ static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
     }
 }
 
+/* Whether a stored code holds only finite values: f32 vectors, F16 / BF16 halves (exponent not
+   all ones), the SQ8 per-code float. An index built through the API never holds another. */
+static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code) {
+    size_t i;
+    uint16_t h;
+    float t;
+    switch (idx->cfg.quant) {
+    case RUV_QUANT_NONE:
+        return ruv__vec_finite((const float *)(const void *)code, idx->dim);
+    case RUV_QUANT_F16:
+    case RUV_QUANT_BF16:
+        for (i = 0; i < idx->dim; i++) {
+            memcpy(&h, code + 2 * i, 2);
+            if ((h & (idx->cfg.quant == RUV_QUANT_F16 ? 0x7C00u : 0x7F80u)) ==
+                (idx->cfg.quant == RUV_QUANT_F16 ? 0x7C00u : 0x7F80u))
+                return 0;
+        }
+        return 1;
+    case RUV_QUANT_SQ8:
+        memcpy(&t, code + idx->sq_off, sizeof t);
+        return ruv__f32_finite(t);
+    default: /* BIN bits, PQ centroid numbers */
+        return 1;
+    }
+}
+
 /* Checks everything the search and write paths rely on, so that no input can make them read or
    write out of bounds or loop forever. O(size of the index). */
 static ruv_result ruv__load_validate(ruv_index *idx) {
@@ -6968,6 +7034,14 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
             x->tmp[perm[s]] = 1.0f;
         }
     }
+    if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ && /* the centroids */
+        !ruv__vec_finite(idx->qp + idx->dim, idx->dim * 256))
+        return RUV_E_CORRUPT;
+    if (idx->fvec && !ruv__vec_finite(idx->fvec, idx->count * idx->dim)) /* the f32 copies */
+        return RUV_E_CORRUPT;
+    for (s = 0; s < idx->count; s++) /* every stored vector (zeros in free slots) */
+        if (!ruv__load_code_finite(idx, ruv__slot_code(idx, (uint32_t)s)))
+            return RUV_E_CORRUPT;
     if (idx->qp && idx->cfg.quant != RUV_QUANT_PQ) { /* SQ8 lo, scale >= 0; BIN mean, deviation */
         if (!ruv__vec_finite(idx->qp, ruv__index_qp_bytes(&idx->cfg) / sizeof *idx->qp))
             return RUV_E_CORRUPT;

@@ -26,7 +26,7 @@ extern "C" {
     X(RUV_OK, 0, "ok")                                                                             \
     X(RUV_E_ARG, -1, "invalid argument")                                                           \
     X(RUV_E_NOMEM, -2, "out of memory")                                                            \
-    X(RUV_E_VALUE, -3, "vector has a NaN or infinite component")                                   \
+    X(RUV_E_VALUE, -3, "vector has a NaN, infinite or (F16/BF16) unrepresentable component")       \
     X(RUV_E_EXISTS, -4, "key already in the index")                                                \
     X(RUV_E_FULL, -5, "index is full")                                                             \
     X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
@@ -176,7 +176,8 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
-   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: NaN/Inf component. RUV_E_FULL: already
+   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, or (F16 / BF16
+   storage, not cosine) one beyond the type's range (see QUANTIZATION). RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
    trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
@@ -199,13 +200,15 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
                                       const float *vecs, const ruv_build_options *opt);
 
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, live entries passing the filters of opt): exact for flat; for HNSW fewer only
-   if the graph cannot reach them, which a connected build does not produce. opt may be NULL
+   *n_out = min(k, live entries passing the filters of opt), for both kinds: HNSW graphs are not
+   always connected (as in hnswlib, a node whose in-links were all pruned by its neighbours'
+   selections cannot be reached), so an HNSW walk that ends with fewer than k passing entries is
+   completed by an exact scan (this happens when nearly all entries are asked for). opt may be NULL
    (see ruv_search_options for ef_search, ctx and filters).
    Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
    codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
    RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
-   large, a ctx of another dimension. RUV_E_VALUE: NaN/Inf in query. RUV_E_NOMEM: the ctx could
+   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could
    not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
@@ -317,10 +320,10 @@ typedef struct ruv_stats {
 /* Inserts, updates or upserts one entry (vector, string id, metadata) per mode; see ruv_item.
    All or nothing. RUV_E_ARG: idx/item NULL, unknown mode, no vector for a new key, id_len or
    meta_len too large. RUV_E_EXISTS: INSERT of a present key, or an id another key has.
-   RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: NaN/Inf. RUV_E_FULL, RUV_E_NOMEM,
-   RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index). A new
-   vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted one
-   (see ruv_index_remove). Threads: writer. */
+   RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: as for ruv_index_add. RUV_E_FULL,
+   RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index).
+   A new vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted
+   one (see ruv_index_remove). Threads: writer. */
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
 
 /* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.

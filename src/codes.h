@@ -83,6 +83,29 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
     return nn;
 }
 
+/* Whether x (dim floats, as the caller gave them) can be stored and searched: finite, and for F16
+   or BF16 storage within the type's finite range (a value that would round to infinity, |x_i| >=
+   65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored as infinity, whose
+   distances are NaN). Cosine vectors are normalised before they are encoded: any finite one fits.
+   Also for queries, which F16 / BF16 indexes encode the same way. */
+static int ruv__code_accepts(const ruv_index *idx, const float *x) {
+    size_t i, d = idx->dim;
+    if (!ruv__vec_finite(x, d))
+        return 0;
+    if (idx->cfg.metric == RUV_METRIC_COSINE)
+        return 1;
+    if (idx->cfg.quant == RUV_QUANT_F16) {
+        for (i = 0; i < d; i++)
+            if (!(fabs((double)x[i]) < 65520.0))
+                return 0;
+    } else if (idx->cfg.quant == RUV_QUANT_BF16) {
+        for (i = 0; i < d; i++)
+            if ((ruv_f32_to_bf16(x[i]) & 0x7F80u) == 0x7F80u)
+                return 0;
+    }
+    return 1;
+}
+
 /* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
 static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
                              unsigned char *code) {

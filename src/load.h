@@ -88,8 +88,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     /* every field as ruv_index_create would have resolved it */
     if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
         ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
-        c.ef_construction < c.M || c.ef_search == 0 || c.seed == 0 || c.capacity == 0 ||
-        c.capacity > RUV_MAX_COUNT)
+        c.ef_construction < c.M || c.ef_construction > RUV_MAX_EF || c.ef_search == 0 ||
+        c.ef_search > RUV_MAX_EF || c.seed == 0 || c.capacity == 0 || c.capacity > RUV_MAX_COUNT)
         return RUV_E_CORRUPT;
     hnsw = c.kind == RUV_INDEX_HNSW;
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
@@ -276,6 +276,32 @@ static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
     }
 }
 
+/* Whether a stored code holds only finite values: f32 vectors, F16 / BF16 halves (exponent not
+   all ones), the SQ8 per-code float. An index built through the API never holds another. */
+static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code) {
+    size_t i;
+    uint16_t h;
+    float t;
+    switch (idx->cfg.quant) {
+    case RUV_QUANT_NONE:
+        return ruv__vec_finite((const float *)(const void *)code, idx->dim);
+    case RUV_QUANT_F16:
+    case RUV_QUANT_BF16:
+        for (i = 0; i < idx->dim; i++) {
+            memcpy(&h, code + 2 * i, 2);
+            if ((h & (idx->cfg.quant == RUV_QUANT_F16 ? 0x7C00u : 0x7F80u)) ==
+                (idx->cfg.quant == RUV_QUANT_F16 ? 0x7C00u : 0x7F80u))
+                return 0;
+        }
+        return 1;
+    case RUV_QUANT_SQ8:
+        memcpy(&t, code + idx->sq_off, sizeof t);
+        return ruv__f32_finite(t);
+    default: /* BIN bits, PQ centroid numbers */
+        return 1;
+    }
+}
+
 /* Checks everything the search and write paths rely on, so that no input can make them read or
    write out of bounds or loop forever. O(size of the index). */
 static ruv_result ruv__load_validate(ruv_index *idx) {
@@ -292,6 +318,14 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
             x->tmp[perm[s]] = 1.0f;
         }
     }
+    if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ && /* the centroids */
+        !ruv__vec_finite(idx->qp + idx->dim, idx->dim * 256))
+        return RUV_E_CORRUPT;
+    if (idx->fvec && !ruv__vec_finite(idx->fvec, idx->count * idx->dim)) /* the f32 copies */
+        return RUV_E_CORRUPT;
+    for (s = 0; s < idx->count; s++) /* every stored vector (zeros in free slots) */
+        if (!ruv__load_code_finite(idx, ruv__slot_code(idx, (uint32_t)s)))
+            return RUV_E_CORRUPT;
     if (idx->qp && idx->cfg.quant != RUV_QUANT_PQ) { /* SQ8 lo, scale >= 0; BIN mean, deviation */
         if (!ruv__vec_finite(idx->qp, ruv__index_qp_bytes(&idx->cfg) / sizeof *idx->qp))
             return RUV_E_CORRUPT;

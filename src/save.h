@@ -45,7 +45,9 @@
      (but checksumming) sections it does not know; a later minor version only adds sections. A
      newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
-     a file this library wrote saves to identical bytes.
+     a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
+     file: searches after a round trip give bit-identical distances when the same ISA is used
+     (ruv_load_options.isa); the best ISA of another CPU may differ in the last bits.
 */
 
 #define RUV__FMT_MAJOR 1u

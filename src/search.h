@@ -112,7 +112,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
     if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow) ||
         (params && params->rerank > RUV_MAX_RERANK))
         return RUV_E_ARG;
-    if (!ruv__vec_finite(query, idx->dim))
+    if (!ruv__code_accepts(idx, query))
         return RUV_E_VALUE;
     c = *cp = params && params->ctx ? params->ctx : idx->ctx;
     if (c->dim != idx->dim)
@@ -178,6 +178,12 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
         }
         if (n > want)
             n = want;
+        /* HNSW graphs are not always connected (a node whose in-links were all pruned by its
+           neighbours' selections is unreachable, as in hnswlib): a walk that ends with fewer than
+           k passing entries, which happens only when nearly all of them were asked for, is
+           replaced by an exact scan, so that *n_out = min(k, passing) holds for HNSW too */
+        if (n < k)
+            n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     }
     if (rr)
         ruv__search_rerank(idx, c, query, n);
@@ -269,6 +275,9 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
                                          size_t *n_out) {
     size_t i;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
+        return RUV_E_ARG;
+    /* nq x k hits and nq x dim floats must be addressable (else nothing is written) */
+    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / sizeof(float) / idx->dim)
         return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;

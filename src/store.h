@@ -106,7 +106,7 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
-        if (!ruv__vec_finite(vecs + i * dim, dim))
+        if (!ruv__code_accepts(idx, vecs + i * dim))
             return RUV_E_VALUE;
         if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
@@ -249,7 +249,7 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
     if ((s == RUV__NONE && !it->vector) || (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
         (it->meta && it->meta_len > RUV_MAX_META_BYTES))
         return RUV_E_ARG;
-    if (it->vector && !ruv__vec_finite(it->vector, idx->dim))
+    if (it->vector && !ruv__code_accepts(idx, it->vector))
         return RUV_E_VALUE;
     if (it->id && it->id_len) {
         other = ruv__tab_find_id(idx, it->id, it->id_len);
