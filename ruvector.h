@@ -85,11 +85,12 @@
      own ruv_search_ctx and nothing writes the index meanwhile; a call that writes, or a search
      without a ctx, needs the index to itself. ruv_index_add_batch can link an HNSW batch on
      several POSIX threads (locks exist only during that call).
-     Memory: one allocation per growing array; capacity doubles when full (opt.capacity sets
-     the start). Searches allocate nothing once their ctx has grown to the index.
-     Store: besides its key, an entry may carry a string id (unique; ruv_index_get_key maps it
-     back to the key) and a metadata blob (opaque bytes, e.g. JSON). ruv_index_put inserts,
-     updates or upserts all three at once; ruv_index_remove deletes.
+     Memory: one allocation per growing array; capacity doubles when full, by half once the slot
+     arena passes 64 MiB (opt.capacity sets the start, ruv_index_reserve a size at any time).
+   Searches allocate nothing once their ctx has grown to the index. Store: besides its key, an entry
+   may carry a string id (unique; ruv_index_get_key maps it back to the key) and a metadata blob
+   (opaque bytes, e.g. JSON). ruv_index_put inserts, updates or upserts all three at once;
+   ruv_index_remove deletes.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
@@ -403,7 +404,7 @@ typedef struct ruv_index_options {
     uint32_t M;               /* HNSW links per node on upper levels, 2*M on level 0; 16; 2..512 */
     uint32_t ef_construction; /* HNSW candidate list size while inserting; 200; M..RUV_MAX_EF */
     uint32_t ef_search;       /* HNSW default candidate list size per query; 64; <= RUV_MAX_EF */
-    uint64_t capacity;        /* initial number of slots (grows by doubling); 1024 */
+    uint64_t capacity;        /* initial number of slots (see ruv_index_reserve); 1024 */
     uint64_t seed;            /* HNSW level generator seed; 0 = a fixed default seed */
     ruv_isa isa;              /* kernels to use; RUV_ISA_AUTO = best the CPU supports */
     ruv_allocator alloc;      /* memory functions; zero = RUV_MALLOC / RUV_FREE */
@@ -509,6 +510,15 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const float *vecs, const ruv_build_options *opt);
+
+/* Makes room for n entries in all (live, deleted and free slots together) at once, so that adds
+   up to that count grow no per-slot array: vectors, keys, key table, graph levels (HNSW upper-level
+   lists, string ids and metadata still grow as they are used). Without it the slot arrays grow
+   by doubling while the slot arena is under 64 MiB, then by half. n at or below the current
+   capacity: RUV_OK, nothing changes. All or nothing: RUV_E_FULL (n > RUV_MAX_COUNT), RUV_E_NOMEM
+   (also when the sizes cannot be addressed on this machine), RUV_E_READONLY, RUV_E_ARG (idx
+   NULL). Threads: writer. */
+RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
 
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
    *n_out = min(k, live entries passing the filters of opt), for both kinds: HNSW graphs are not
@@ -4664,13 +4674,16 @@ static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *
     }
 }
 
-/* Makes room for `slots` slots, `upper` more u32 of upper-level lists and id_add / meta_add more
-   bytes of string ids / metadata (a column is created when first given bytes). All or nothing:
-   RUV_E_NOMEM or RUV_E_FULL with nothing changed. */
-static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
-                                   size_t meta_add) {
+/* Grows every per-slot array to `cap` slots (cap >= idx->cap; idx->cap keeps them), adds room
+   for `upper` more u32 of upper-level lists and id_add / meta_add more bytes of string ids /
+   metadata (a column is created when first given bytes). Sizes are computed in 64 bits and
+   refused with RUV_E_NOMEM when this machine cannot address them (32-bit hosts, WebAssembly).
+   All or nothing: RUV_E_NOMEM or RUV_E_FULL with nothing changed. */
+static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size_t id_add,
+                                  size_t meta_add) {
     int ok = 1, hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
-    size_t cap = idx->cap, tcap = idx->table_cap, ucap = idx->upper_cap, ulen, old_cap = idx->cap;
+    size_t tcap, ucap, old_cap = idx->cap;
+    uint64_t t64 = idx->table_cap, u64 = idx->upper_cap, ulen;
     unsigned char *data = NULL;
     uint64_t *keys = NULL;
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
@@ -4682,24 +4695,25 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
 
     memset(&gi, 0, sizeof gi);
     memset(&gm, 0, sizeof gm);
-    if (slots > RUV_MAX_COUNT)
+    if (cap > RUV_MAX_COUNT)
         return RUV_E_FULL;
-    if (cap < slots) {
-        cap = cap ? cap : slots;
-        while (cap < slots)
-            cap = cap * 2 > RUV_MAX_COUNT ? RUV_MAX_COUNT : cap * 2;
-    }
-    while (tcap < 2 * cap)
-        tcap *= 2;
-    ulen = idx->upper_len + upper;
+    RUV_ASSERT(cap >= idx->cap);
+    while (t64 < 2 * (uint64_t)cap) /* key (and id) table: at most half full */
+        t64 *= 2;
+    ulen = (uint64_t)idx->upper_len + upper;
     if (ulen >= RUV__NONE)
         return RUV_E_FULL;
-    while (ucap < ulen)
-        ucap = ucap ? ucap * 2 : 1024;
-    if (ucap > RUV__NONE)
-        ucap = RUV__NONE;
-    ruv__size_mul(cap, idx->stride, &ok);
+    while (u64 < ulen)
+        u64 = u64 ? 2 * u64 : 1024;
+    if (u64 > RUV__NONE)
+        u64 = RUV__NONE;
+    if (t64 > (size_t)-1 / 4 || u64 > (size_t)-1 / 4)
+        return RUV_E_NOMEM;
+    tcap = (size_t)t64;
+    ucap = (size_t)u64;
+    ruv__size_mul(cap, idx->stride + RUV__ALIGN, &ok);
     ruv__size_mul(cap, idx->dim * sizeof *fv, &ok);
+    ruv__size_mul(cap, 8, &ok);
     if (!ok)
         return RUV_E_NOMEM;
 
@@ -4799,6 +4813,24 @@ fail:
     ruv__tab_blob_drop(idx, &gi);
     ruv__tab_blob_drop(idx, &gm);
     return r;
+}
+
+/* Makes room for `slots` slots (growing by doubling while the slot arena is below 64 MiB, then by
+   half, so that a large index does not need three times its arena while it grows), `upper` more
+   u32 of upper-level lists and id / metadata bytes: see ruv__tab_resize. */
+static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                                   size_t meta_add) {
+    uint64_t cap = idx->cap;
+    if (slots > RUV_MAX_COUNT)
+        return RUV_E_FULL;
+    if (cap < slots) {
+        cap = cap ? cap : slots;
+        while (cap < slots)
+            cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
+        if (cap > RUV_MAX_COUNT)
+            cap = RUV_MAX_COUNT;
+    }
+    return ruv__tab_resize(idx, (size_t)cap, upper, id_add, meta_add);
 }
 
 #endif /* RUV__IMPL */
@@ -5772,6 +5804,16 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
 RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
                                      const float *vecs) {
     return (ruv_index_add_batch)(idx, n, keys, vecs, NULL);
+}
+
+RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (n > RUV_MAX_COUNT)
+        return RUV_E_FULL;
+    return n <= idx->cap ? RUV_OK : ruv__tab_resize(idx, n, 0, 0, 0);
 }
 
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {

@@ -92,7 +92,7 @@ typedef struct ruv_index_options {
     uint32_t M;               /* HNSW links per node on upper levels, 2*M on level 0; 16; 2..512 */
     uint32_t ef_construction; /* HNSW candidate list size while inserting; 200; M..RUV_MAX_EF */
     uint32_t ef_search;       /* HNSW default candidate list size per query; 64; <= RUV_MAX_EF */
-    uint64_t capacity;        /* initial number of slots (grows by doubling); 1024 */
+    uint64_t capacity;        /* initial number of slots (see ruv_index_reserve); 1024 */
     uint64_t seed;            /* HNSW level generator seed; 0 = a fixed default seed */
     ruv_isa isa;              /* kernels to use; RUV_ISA_AUTO = best the CPU supports */
     ruv_allocator alloc;      /* memory functions; zero = RUV_MALLOC / RUV_FREE */
@@ -198,6 +198,15 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const float *vecs, const ruv_build_options *opt);
+
+/* Makes room for n entries in all (live, deleted and free slots together) at once, so that adds
+   up to that count grow no per-slot array: vectors, keys, key table, graph levels (HNSW upper-level
+   lists, string ids and metadata still grow as they are used). Without it the slot arrays grow
+   by doubling while the slot arena is under 64 MiB, then by half. n at or below the current
+   capacity: RUV_OK, nothing changes. All or nothing: RUV_E_FULL (n > RUV_MAX_COUNT), RUV_E_NOMEM
+   (also when the sizes cannot be addressed on this machine), RUV_E_READONLY, RUV_E_ARG (idx
+   NULL). Threads: writer. */
+RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
 
 /* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
    *n_out = min(k, live entries passing the filters of opt), for both kinds: HNSW graphs are not

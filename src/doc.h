@@ -83,11 +83,12 @@
      own ruv_search_ctx and nothing writes the index meanwhile; a call that writes, or a search
      without a ctx, needs the index to itself. ruv_index_add_batch can link an HNSW batch on
      several POSIX threads (locks exist only during that call).
-     Memory: one allocation per growing array; capacity doubles when full (opt.capacity sets
-     the start). Searches allocate nothing once their ctx has grown to the index.
-     Store: besides its key, an entry may carry a string id (unique; ruv_index_get_key maps it
-     back to the key) and a metadata blob (opaque bytes, e.g. JSON). ruv_index_put inserts,
-     updates or upserts all three at once; ruv_index_remove deletes.
+     Memory: one allocation per growing array; capacity doubles when full, by half once the slot
+     arena passes 64 MiB (opt.capacity sets the start, ruv_index_reserve a size at any time).
+   Searches allocate nothing once their ctx has grown to the index. Store: besides its key, an entry
+   may carry a string id (unique; ruv_index_get_key maps it back to the key) and a metadata blob
+   (opaque bytes, e.g. JSON). ruv_index_put inserts, updates or upserts all three at once;
+   ruv_index_remove deletes.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)

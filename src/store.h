@@ -181,6 +181,16 @@ RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *k
     return (ruv_index_add_batch)(idx, n, keys, vecs, NULL);
 }
 
+RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if (n > RUV_MAX_COUNT)
+        return RUV_E_FULL;
+    return n <= idx->cap ? RUV_OK : ruv__tab_resize(idx, n, 0, 0, 0);
+}
+
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
     if (!idx || !vec)
         return RUV_E_ARG;

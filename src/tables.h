@@ -150,13 +150,16 @@ static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *
     }
 }
 
-/* Makes room for `slots` slots, `upper` more u32 of upper-level lists and id_add / meta_add more
-   bytes of string ids / metadata (a column is created when first given bytes). All or nothing:
-   RUV_E_NOMEM or RUV_E_FULL with nothing changed. */
-static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
-                                   size_t meta_add) {
+/* Grows every per-slot array to `cap` slots (cap >= idx->cap; idx->cap keeps them), adds room
+   for `upper` more u32 of upper-level lists and id_add / meta_add more bytes of string ids /
+   metadata (a column is created when first given bytes). Sizes are computed in 64 bits and
+   refused with RUV_E_NOMEM when this machine cannot address them (32-bit hosts, WebAssembly).
+   All or nothing: RUV_E_NOMEM or RUV_E_FULL with nothing changed. */
+static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size_t id_add,
+                                  size_t meta_add) {
     int ok = 1, hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
-    size_t cap = idx->cap, tcap = idx->table_cap, ucap = idx->upper_cap, ulen, old_cap = idx->cap;
+    size_t tcap, ucap, old_cap = idx->cap;
+    uint64_t t64 = idx->table_cap, u64 = idx->upper_cap, ulen;
     unsigned char *data = NULL;
     uint64_t *keys = NULL;
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
@@ -168,24 +171,25 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
 
     memset(&gi, 0, sizeof gi);
     memset(&gm, 0, sizeof gm);
-    if (slots > RUV_MAX_COUNT)
+    if (cap > RUV_MAX_COUNT)
         return RUV_E_FULL;
-    if (cap < slots) {
-        cap = cap ? cap : slots;
-        while (cap < slots)
-            cap = cap * 2 > RUV_MAX_COUNT ? RUV_MAX_COUNT : cap * 2;
-    }
-    while (tcap < 2 * cap)
-        tcap *= 2;
-    ulen = idx->upper_len + upper;
+    RUV_ASSERT(cap >= idx->cap);
+    while (t64 < 2 * (uint64_t)cap) /* key (and id) table: at most half full */
+        t64 *= 2;
+    ulen = (uint64_t)idx->upper_len + upper;
     if (ulen >= RUV__NONE)
         return RUV_E_FULL;
-    while (ucap < ulen)
-        ucap = ucap ? ucap * 2 : 1024;
-    if (ucap > RUV__NONE)
-        ucap = RUV__NONE;
-    ruv__size_mul(cap, idx->stride, &ok);
+    while (u64 < ulen)
+        u64 = u64 ? 2 * u64 : 1024;
+    if (u64 > RUV__NONE)
+        u64 = RUV__NONE;
+    if (t64 > (size_t)-1 / 4 || u64 > (size_t)-1 / 4)
+        return RUV_E_NOMEM;
+    tcap = (size_t)t64;
+    ucap = (size_t)u64;
+    ruv__size_mul(cap, idx->stride + RUV__ALIGN, &ok);
     ruv__size_mul(cap, idx->dim * sizeof *fv, &ok);
+    ruv__size_mul(cap, 8, &ok);
     if (!ok)
         return RUV_E_NOMEM;
 
@@ -285,6 +289,24 @@ fail:
     ruv__tab_blob_drop(idx, &gi);
     ruv__tab_blob_drop(idx, &gm);
     return r;
+}
+
+/* Makes room for `slots` slots (growing by doubling while the slot arena is below 64 MiB, then by
+   half, so that a large index does not need three times its arena while it grows), `upper` more
+   u32 of upper-level lists and id / metadata bytes: see ruv__tab_resize. */
+static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
+                                   size_t meta_add) {
+    uint64_t cap = idx->cap;
+    if (slots > RUV_MAX_COUNT)
+        return RUV_E_FULL;
+    if (cap < slots) {
+        cap = cap ? cap : slots;
+        while (cap < slots)
+            cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
+        if (cap > RUV_MAX_COUNT)
+            cap = RUV_MAX_COUNT;
+    }
+    return ruv__tab_resize(idx, (size_t)cap, upper, id_add, meta_add);
 }
 
 #endif /* RUV__IMPL */
