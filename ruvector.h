@@ -65,6 +65,9 @@
                   progress callbacks of 0.1 took `user` last: swap their parameters.
 
    CONCEPTS
+     Vectors: dim floats, finite; except for cosine (which normalises them) their squared norm
+     may be at most FLT_MAX / 4 (about 8.5e37, far above any embedding), so that no distance
+     overflows f32. Others are refused with RUV_E_VALUE, as queries and training vectors.
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
      (0, 1, 2, ... in insertion order). Results carry keys.
      Distances (smaller = closer; results are sorted by ascending distance):
@@ -488,8 +491,9 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
-   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, or (F16 / BF16
-   storage, not cosine) one beyond the type's range (see QUANTIZATION). RUV_E_FULL: already
+   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, a squared norm above
+   FLT_MAX / 4 (not for cosine), or with F16 / BF16 storage a component beyond the type's range
+   (see CONCEPTS and QUANTIZATION). RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
    trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
@@ -584,9 +588,9 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
    re-seeded by splitting the largest) per sub-space on at most 65,536 of the vectors (a seeded
    sample), 256 centroids each. F32, F16 and BF16 need no training: RUV_OK without change.
    Deterministic: the same sample and seed give the same tables. Training again replaces the
-   tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
-   holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
-   Threads: writer. */
+   tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: as for ruv_index_add. RUV_E_STATE:
+   the index holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index
+   unchanged). Threads: writer. */
 RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
 
 /* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
@@ -4247,17 +4251,24 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
     return nn;
 }
 
-/* Whether x (dim floats, as the caller gave them) can be stored and searched: finite, and for F16
-   or BF16 storage within the type's finite range (a value that would round to infinity, |x_i| >=
-   65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored as infinity, whose
-   distances are NaN). Cosine vectors are normalised before they are encoded: any finite one fits.
-   Also for queries, which F16 / BF16 indexes encode the same way. */
+/* Whether x (dim floats, as the caller gave them) can be stored and searched: finite; unless the
+   metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
+   so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
+   |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
+   F16 or BF16 storage every component within the type's finite range (a value that would round
+   to infinity, |x_i| >= 65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored
+   as infinity). Also for queries and training vectors. */
 static int ruv__code_accepts(const ruv_index *idx, const float *x) {
     size_t i, d = idx->dim;
+    double nn = 0.0;
     if (!ruv__vec_finite(x, d))
         return 0;
     if (idx->cfg.metric == RUV_METRIC_COSINE)
         return 1;
+    for (i = 0; i < d; i++)
+        nn += (double)x[i] * (double)x[i];
+    if (!(nn <= 3.4028234663852886e38 / 4.0))
+        return 0;
     if (idx->cfg.quant == RUV_QUANT_F16) {
         for (i = 0; i < d; i++)
             if (!(fabs((double)x[i]) < 65520.0))
@@ -4299,6 +4310,8 @@ static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const floa
         }
         if (idx->cfg.metric == RUV_METRIC_COSINE)
             t = ruv__code_sq_cos_refine(idx, x, code, t);
+        if (t > 3.4028234663852886e38) /* ranges trained on extreme vectors: keep t finite */
+            t = 3.4028234663852886e38;
         tf = idx->cfg.metric == RUV_METRIC_L2SQ                ? (float)t
              : idx->cfg.metric == RUV_METRIC_COSINE && t > 0.0 ? (float)(1.0 / sqrt(t))
                                                                : 0.0f;
@@ -5562,7 +5575,7 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         return RUV_E_STATE;
     d = idx->dim;
     for (i = 0; i < n; i++)
-        if (!ruv__vec_finite(vecs + i * d, d))
+        if (!ruv__code_accepts(idx, vecs + i * d))
             return RUV_E_VALUE;
     if (!(bytes = ruv__index_qp_bytes(&idx->cfg)))
         return RUV_OK;

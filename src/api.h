@@ -176,8 +176,9 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
-   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, or (F16 / BF16
-   storage, not cosine) one beyond the type's range (see QUANTIZATION). RUV_E_FULL: already
+   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, a squared norm above
+   FLT_MAX / 4 (not for cosine), or with F16 / BF16 storage a component beyond the type's range
+   (see CONCEPTS and QUANTIZATION). RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
    trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
@@ -272,9 +273,9 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
    re-seeded by splitting the largest) per sub-space on at most 65,536 of the vectors (a seeded
    sample), 256 centroids each. F32, F16 and BF16 need no training: RUV_OK without change.
    Deterministic: the same sample and seed give the same tables. Training again replaces the
-   tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: NaN/Inf. RUV_E_STATE: the index
-   holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index unchanged).
-   Threads: writer. */
+   tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: as for ruv_index_add. RUV_E_STATE:
+   the index holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index
+   unchanged). Threads: writer. */
 RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
 
 /* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim

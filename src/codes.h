@@ -83,17 +83,24 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
     return nn;
 }
 
-/* Whether x (dim floats, as the caller gave them) can be stored and searched: finite, and for F16
-   or BF16 storage within the type's finite range (a value that would round to infinity, |x_i| >=
-   65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored as infinity, whose
-   distances are NaN). Cosine vectors are normalised before they are encoded: any finite one fits.
-   Also for queries, which F16 / BF16 indexes encode the same way. */
+/* Whether x (dim floats, as the caller gave them) can be stored and searched: finite; unless the
+   metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
+   so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
+   |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
+   F16 or BF16 storage every component within the type's finite range (a value that would round
+   to infinity, |x_i| >= 65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored
+   as infinity). Also for queries and training vectors. */
 static int ruv__code_accepts(const ruv_index *idx, const float *x) {
     size_t i, d = idx->dim;
+    double nn = 0.0;
     if (!ruv__vec_finite(x, d))
         return 0;
     if (idx->cfg.metric == RUV_METRIC_COSINE)
         return 1;
+    for (i = 0; i < d; i++)
+        nn += (double)x[i] * (double)x[i];
+    if (!(nn <= 3.4028234663852886e38 / 4.0))
+        return 0;
     if (idx->cfg.quant == RUV_QUANT_F16) {
         for (i = 0; i < d; i++)
             if (!(fabs((double)x[i]) < 65520.0))
@@ -135,6 +142,8 @@ static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const floa
         }
         if (idx->cfg.metric == RUV_METRIC_COSINE)
             t = ruv__code_sq_cos_refine(idx, x, code, t);
+        if (t > 3.4028234663852886e38) /* ranges trained on extreme vectors: keep t finite */
+            t = 3.4028234663852886e38;
         tf = idx->cfg.metric == RUV_METRIC_L2SQ                ? (float)t
              : idx->cfg.metric == RUV_METRIC_COSINE && t > 0.0 ? (float)(1.0 / sqrt(t))
                                                                : 0.0f;

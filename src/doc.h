@@ -63,6 +63,9 @@
                   progress callbacks of 0.1 took `user` last: swap their parameters.
 
    CONCEPTS
+     Vectors: dim floats, finite; except for cosine (which normalises them) their squared norm
+     may be at most FLT_MAX / 4 (about 8.5e37, far above any embedding), so that no distance
+     overflows f32. Others are refused with RUV_E_VALUE, as queries and training vectors.
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
      (0, 1, 2, ... in insertion order). Results carry keys.
      Distances (smaller = closer; results are sorted by ascending distance):

@@ -295,7 +295,7 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         return RUV_E_STATE;
     d = idx->dim;
     for (i = 0; i < n; i++)
-        if (!ruv__vec_finite(vecs + i * d, d))
+        if (!ruv__code_accepts(idx, vecs + i * d))
             return RUV_E_VALUE;
     if (!(bytes = ruv__index_qp_bytes(&idx->cfg)))
         return RUV_OK;
