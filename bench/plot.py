@@ -2,7 +2,8 @@
 """Recall@10 against queries per second from `ruv_bench` JSON lines, one curve per library and
 configuration (median QPS over repeated runs of the same point), as a PNG.
 
-    python3 bench/plot.py results/issue5-sq8-3runs-2026-11-21.jsonl -o bench/results/glove100-recall-qps.png
+    python3 bench/plot.py bench/results/glove100-hnsw-*-interleaved-2026-11-22-run*.jsonl \
+        -o bench/results/glove100-recall-qps.png
 
 Needs matplotlib (Debian: python3-matplotlib). Only HNSW search lines are drawn; --dataset picks
 one data set when the file holds several.
