@@ -106,9 +106,9 @@
      distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
      the decoded (approximate) vector.
        F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
-                  A component that would round to infinity (|x| >= 65520 for F16, above about
-                  3.3961e38 for BF16) is refused with RUV_E_VALUE, in vectors and in queries
-                  (cosine vectors are normalised first, so every finite one fits).
+                  F16 refuses components that would round to infinity (|x| >= 65520) with
+                  RUV_E_VALUE, in vectors and in queries (cosine vectors are normalised first,
+                  so every finite one fits); BF16's range is beyond the norm bound of CONCEPTS.
        SQ8        per dimension, values between the trained lo and hi (0.01% and 99.99% quantiles
                   of the sample; or given: ruv_index_set_sq8_range) map to 256 levels, outliers
                   clamped; one float per code makes the asymmetric distance (query weights
@@ -341,7 +341,7 @@ extern "C" {
     X(RUV_OK, 0, "ok")                                                                             \
     X(RUV_E_ARG, -1, "invalid argument")                                                           \
     X(RUV_E_NOMEM, -2, "out of memory")                                                            \
-    X(RUV_E_VALUE, -3, "vector has a NaN, infinite or (F16/BF16) unrepresentable component")       \
+    X(RUV_E_VALUE, -3, "vector has a NaN or infinite component, or is out of range")               \
     X(RUV_E_EXISTS, -4, "key already in the index")                                                \
     X(RUV_E_FULL, -5, "index is full")                                                             \
     X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
@@ -492,8 +492,8 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
    unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, a squared norm above
-   FLT_MAX / 4 (not for cosine), or with F16 / BF16 storage a component beyond the type's range
-   (see CONCEPTS and QUANTIZATION). RUV_E_FULL: already
+   FLT_MAX / 4 (not for cosine), or with F16 storage a component of 65520 or more (see CONCEPTS
+   and QUANTIZATION). RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
    trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
@@ -4255,9 +4255,9 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
    metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
    so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
    |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
-   F16 or BF16 storage every component within the type's finite range (a value that would round
-   to infinity, |x_i| >= 65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored
-   as infinity). Also for queries and training vectors. */
+   F16 storage every component below 65520 (what would round to infinity is refused rather than
+   stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
+   far beyond the norm bound. Also for queries and training vectors. */
 static int ruv__code_accepts(const ruv_index *idx, const float *x) {
     size_t i, d = idx->dim;
     double nn = 0.0;
@@ -4269,15 +4269,9 @@ static int ruv__code_accepts(const ruv_index *idx, const float *x) {
         nn += (double)x[i] * (double)x[i];
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
-    if (idx->cfg.quant == RUV_QUANT_F16) {
-        for (i = 0; i < d; i++)
-            if (!(fabs((double)x[i]) < 65520.0))
-                return 0;
-    } else if (idx->cfg.quant == RUV_QUANT_BF16) {
-        for (i = 0; i < d; i++)
-            if ((ruv_f32_to_bf16(x[i]) & 0x7F80u) == 0x7F80u)
-                return 0;
-    }
+    for (i = 0; idx->cfg.quant == RUV_QUANT_F16 && i < d; i++)
+        if (!(fabs((double)x[i]) < 65520.0))
+            return 0;
     return 1;
 }
 

@@ -26,7 +26,7 @@ extern "C" {
     X(RUV_OK, 0, "ok")                                                                             \
     X(RUV_E_ARG, -1, "invalid argument")                                                           \
     X(RUV_E_NOMEM, -2, "out of memory")                                                            \
-    X(RUV_E_VALUE, -3, "vector has a NaN, infinite or (F16/BF16) unrepresentable component")       \
+    X(RUV_E_VALUE, -3, "vector has a NaN or infinite component, or is out of range")               \
     X(RUV_E_EXISTS, -4, "key already in the index")                                                \
     X(RUV_E_FULL, -5, "index is full")                                                             \
     X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
@@ -177,8 +177,8 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
    unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, a squared norm above
-   FLT_MAX / 4 (not for cosine), or with F16 / BF16 storage a component beyond the type's range
-   (see CONCEPTS and QUANTIZATION). RUV_E_FULL: already
+   FLT_MAX / 4 (not for cosine), or with F16 storage a component of 65520 or more (see CONCEPTS
+   and QUANTIZATION). RUV_E_FULL: already
    RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
    trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */

@@ -87,9 +87,9 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
    metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
    so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
    |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
-   F16 or BF16 storage every component within the type's finite range (a value that would round
-   to infinity, |x_i| >= 65520 for F16 or about 3.3961e38 for BF16, is refused rather than stored
-   as infinity). Also for queries and training vectors. */
+   F16 storage every component below 65520 (what would round to infinity is refused rather than
+   stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
+   far beyond the norm bound. Also for queries and training vectors. */
 static int ruv__code_accepts(const ruv_index *idx, const float *x) {
     size_t i, d = idx->dim;
     double nn = 0.0;
@@ -101,15 +101,9 @@ static int ruv__code_accepts(const ruv_index *idx, const float *x) {
         nn += (double)x[i] * (double)x[i];
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
-    if (idx->cfg.quant == RUV_QUANT_F16) {
-        for (i = 0; i < d; i++)
-            if (!(fabs((double)x[i]) < 65520.0))
-                return 0;
-    } else if (idx->cfg.quant == RUV_QUANT_BF16) {
-        for (i = 0; i < d; i++)
-            if ((ruv_f32_to_bf16(x[i]) & 0x7F80u) == 0x7F80u)
-                return 0;
-    }
+    for (i = 0; idx->cfg.quant == RUV_QUANT_F16 && i < d; i++)
+        if (!(fabs((double)x[i]) < 65520.0))
+            return 0;
     return 1;
 }
 

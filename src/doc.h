@@ -104,9 +104,9 @@
      distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
      the decoded (approximate) vector.
        F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
-                  A component that would round to infinity (|x| >= 65520 for F16, above about
-                  3.3961e38 for BF16) is refused with RUV_E_VALUE, in vectors and in queries
-                  (cosine vectors are normalised first, so every finite one fits).
+                  F16 refuses components that would round to infinity (|x| >= 65520) with
+                  RUV_E_VALUE, in vectors and in queries (cosine vectors are normalised first,
+                  so every finite one fits); BF16's range is beyond the norm bound of CONCEPTS.
        SQ8        per dimension, values between the trained lo and hi (0.01% and 99.99% quantiles
                   of the sample; or given: ruv_index_set_sq8_range) map to 256 levels, outliers
                   clamped; one float per code makes the asymmetric distance (query weights
