@@ -188,7 +188,10 @@
    one translation unit with per-function target attributes (GCC, clang) or, under MSVC, with
    none needed (cpuid by __cpuidex, XCR0 by _xgetbv): no -m flags needed. Exceptions: 32-bit ARM
    with clang needs -mfpu=neon-vfpv4 (GCC on Linux detects it at run time), SVE with clang 14
-   needs -march=...+sve, MSVC on ARM64 gets the serial kernels. Define RUV_NO_SIMD to build the
+   needs -march=...+sve (and +dotprod for the sdot/udot kernels), MSVC on ARM64 gets the serial
+   kernels. (clang 14 with -fsanitize=address plus UBSan's pointer-overflow check and frame
+   pointers omitted crashes in its backend on the AVX-512 kernels, llvm/llvm-project#60442: add
+   -fno-omit-frame-pointer.) Define RUV_NO_SIMD to build the
    serial kernels only.
 */
 #ifndef RUVECTOR_SIMD_H
