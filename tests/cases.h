@@ -1,0 +1,61 @@
+/* The test registry: one line per case, X(name, "labels"), in the order ruv_tests runs them.
+   Read by the runner (tests/test_main.c, which also declares test_<name>) and by CMake
+   (tests/CMakeLists.txt: one ctest case ruv.<name> per line, with these LABELS), so keep each
+   entry on one line in exactly this form. The case itself is TEST(name) in the topic's file.
+
+   Labels (space-separated; ctest -L/-LE and `ruv_tests --label L` select by them):
+     kernels      distance kernels and conversions (RUV_NO_SIMD, armhf NEON and SVE-256 runs)
+     smoke        a quick cross-section of the store (with the kernels, all the extra Cortex-M
+                  boards run)
+     data         reads the little-endian texmex files in tests/data or examples/data
+     persist      needs save/load to work: refused on big-endian hosts (s390x leaves it out)
+     threads      exercises threads (the ThreadSanitizer run)
+     slow         minutes under TCG emulation (every emulated run leaves it out)
+     slow_serial  minutes under emulation with the serial kernels (armhf, riscv64, s390x,
+                  Cortex-M leave it out)
+     big_ram      needs more than a 4 MB Cortex-M board, or minutes there (Cortex-M4 leaves it
+                  out) */
+X(version, "")
+X(kernels, "kernels")
+X(kernels_alignment_invariant, "kernels")
+X(kernels_special, "kernels")
+X(convert_f16, "kernels slow_serial")
+X(convert_bf16, "kernels")
+X(flat_gt_fiori_cosine, "data big_ram")
+X(flat_gt_mnist_l2, "data big_ram")
+X(flat_ip_random, "")
+X(flat_l1_random, "")
+X(hnsw_recall_mnist_l1, "data slow_serial big_ram")
+X(hnsw_recall_glove_cosine, "data slow")
+X(hnsw_recall_mnist_l2, "data slow_serial big_ram")
+X(hnsw_recall_fiori_ip, "data big_ram")
+X(hnsw_deterministic, "data slow")
+X(bad_config, "")
+X(bad_input_flat, "")
+X(bad_input_hnsw, "")
+X(alloc_failure_flat, "")
+X(alloc_failure_hnsw, "")
+X(edge_cases, "")
+X(xxh64_vectors, "")
+X(store_ops_flat, "smoke")
+X(store_ops_hnsw, "smoke")
+X(persist_roundtrip_flat, "data persist big_ram")
+X(persist_roundtrip_hnsw, "data persist big_ram")
+X(persist_corrupt, "persist")
+X(alloc_failure_store, "persist big_ram")
+X(hnsw_delete_reinsert_glove, "data slow")
+X(hnsw_filtered_glove, "data slow")
+X(mmr, "")
+X(hnsw_threads_glove, "data slow threads")
+X(concurrent_readers, "threads")
+X(byte_order, "smoke")
+X(quant_kernels, "kernels")
+X(quant_dot_i16, "kernels")
+X(quant_codes, "persist")
+X(quant_recall_glove, "data slow")
+X(quant_recall_mnist, "data slow big_ram")
+X(quant_deterministic, "persist slow")
+X(quant_bad_input, "")
+X(quant_persist, "persist")
+X(quant_alloc_failure, "")
+X(quant_threads, "data slow threads")
