@@ -56,7 +56,7 @@ typedef struct ruv_state {
 
 static size_t ruv_search_one(void *state, const float *q, size_t k, size_t ef, uint64_t *keys) {
     ruv_state *s = (ruv_state *)state;
-    ruv_search_params p;
+    ruv_search_options p;
     size_t n = 0, i;
     ruv_result r;
     memset(&p, 0, sizeof p);
@@ -414,7 +414,7 @@ int main(int argc, char **argv) {
         !o.interleave;
 
     if (run_ruv) {
-        ruv_config cfg = ruv_config_init((uint32_t)dim);
+        ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
         ruv_state st;
         ruv_build_options bo;
         uint64_t *keys = (uint64_t *)malloc(nb * sizeof *keys);
@@ -448,18 +448,18 @@ int main(int argc, char **argv) {
         t0 = tx_now();
         memset(&bo, 0, sizeof bo);
         bo.threads = o.threads;
-        if ((r = ruv_index_add_batch_ex(st.idx, nb, keys, base, &bo)) != RUV_OK) {
+        if ((r = ruv_index_add_batch(st.idx, nb, keys, base, &bo)) != RUV_OK) {
             fprintf(stderr, "ruvector add: %s\n", ruv_result_string(r));
             return 1;
         }
         build_s = tx_now() - t0;
-        ruv_index_stats(st.idx, &stats);
+        stats = ruv_index_stats(st.idx);
         st.build_s = build_s;
         for (i = 0; i < o.n_rerank; i++)
             snprintf(ruv_extra[i], sizeof ruv_extra[i],
                      ",\"isa\":\"%s\",\"build_threads\":%u,\"quant\":\"%s\",\"rerank\":%u,"
                      "\"f32_copy\":%d,\"code_bytes_per_vec\":%.1f,\"train_s\":%.3f%s",
-                     ruv_isa_name(ruv_index_get_config(st.idx).isa), o.threads ? o.threads : 1,
+                     ruv_isa_name(ruv_index_config(st.idx).isa), o.threads ? o.threads : 1,
                      qn[o.quant], o.rerank[i], stats.vector_bytes > 0,
                      (double)(o.quant ? stats.code_bytes : stats.vector_bytes) / (double)nb,
                      train_s, o.interleave ? ",\"interleaved\":1" : "");

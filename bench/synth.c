@@ -70,7 +70,7 @@ int ruv_bench_synth(int argc, char **argv) {
     char path[1024];
     float *centres, *base, *qs;
     int32_t *gt;
-    ruv_config cfg;
+    ruv_index_options cfg;
     ruv_index *flat;
     ruv_hit *hits;
     size_t *cnt;
@@ -117,10 +117,10 @@ int ruv_bench_synth(int argc, char **argv) {
     }
     for (i = 0; i < n; i++)
         keys[i] = i;
-    cfg = ruv_config_init((uint32_t)dim);
+    cfg = ruv_index_options_init((uint32_t)dim);
     cfg.capacity = n;
     if (ruv_index_create(&cfg, &flat) != RUV_OK ||
-        ruv_index_add_batch(flat, n, keys, base) != RUV_OK ||
+        ruv_index_add_batch(flat, n, keys, base, NULL) != RUV_OK ||
         ruv_index_search_batch(flat, nq, qs, k, NULL, hits, cnt) != RUV_OK) {
         fprintf(stderr, "synth: exact search failed\n");
         return 1;

@@ -22,7 +22,7 @@ void check(ruv_result r, const char *what) {
 }
 
 Index make_index(uint32_t dim, ruv_metric metric) {
-    ruv_config cfg = ruv_config_init(dim);
+    ruv_index_options cfg = ruv_index_options_init(dim);
     cfg.kind = RUV_INDEX_HNSW;
     cfg.metric = metric;
     ruv_index *raw = nullptr;

@@ -70,9 +70,9 @@ int main(int argc, char **argv) {
     size_t *cnt_e, *cnt_a;
     ruv_hit *hits;
     ruv_index *hnsw, *flat;
-    ruv_config cfg;
+    ruv_index_options cfg;
     ruv_result r;
-    ruv_search_params sp;
+    ruv_search_options sp;
     double t0, build_s, best = 1e30, recall;
     int a, pass;
 
@@ -111,20 +111,20 @@ int main(int argc, char **argv) {
     for (i = 0; i < nb; i++)
         keys[i] = i; /* key = row = word number */
 
-    cfg = ruv_config_init((uint32_t)dim);
+    cfg = ruv_index_options_init((uint32_t)dim);
     cfg.metric = RUV_METRIC_COSINE;
     cfg.kind = RUV_INDEX_HNSW;
     cfg.capacity = nb;
     if ((r = ruv_index_create(&cfg, &hnsw)) != RUV_OK)
         fail("create", r);
     t0 = tx_now();
-    if ((r = ruv_index_add_batch(hnsw, nb, keys, base)) != RUV_OK)
+    if ((r = ruv_index_add_batch(hnsw, nb, keys, base, NULL)) != RUV_OK)
         fail("add", r);
     build_s = tx_now() - t0;
     printf("ruvector %s (%s kernels): HNSW over %zu GloVe words x %zu dims, M=%u "
            "ef_construction=%u, built in %.2f s, %.0f bytes/vector\n",
-           ruv_version(), ruv_isa_name(ruv_index_get_config(hnsw).isa), nb, dim,
-           ruv_index_get_config(hnsw).M, ruv_index_get_config(hnsw).ef_construction, build_s,
+           ruv_version(), ruv_isa_name(ruv_index_config(hnsw).isa), nb, dim,
+           ruv_index_config(hnsw).M, ruv_index_config(hnsw).ef_construction, build_s,
            (double)ruv_index_memory_usage(hnsw) / (double)nb);
 
     memset(&sp, 0, sizeof sp);
@@ -149,7 +149,7 @@ int main(int argc, char **argv) {
     /* held-out queries: exact flat search is the reference */
     cfg.kind = RUV_INDEX_FLAT;
     if ((r = ruv_index_create(&cfg, &flat)) != RUV_OK ||
-        (r = ruv_index_add_batch(flat, nb, keys, base)) != RUV_OK ||
+        (r = ruv_index_add_batch(flat, nb, keys, base, NULL)) != RUV_OK ||
         (r = ruv_index_search_batch(flat, nq, queries, k, NULL, hits, cnt_e)) != RUV_OK)
         fail("flat", r);
     for (i = 0; i < nq * k; i++)

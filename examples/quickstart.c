@@ -6,7 +6,7 @@
 int main(void) {
     float vecs[3][4] = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0.9f, 0.1f, 0, 0}},
           query[4] = {1, 0.05f, 0, 0};
-    ruv_config cfg = ruv_config_init(4); /* dim 4; every other field 0 = default */
+    ruv_index_options cfg = ruv_index_options_init(4); /* dim 4; every other field 0 = default */
     cfg.kind = RUV_INDEX_HNSW;
     cfg.metric = RUV_METRIC_COSINE;
     ruv_index *idx;

@@ -11,7 +11,7 @@ int main(void) {
     const char *docs[3] = {"doc-cat", "doc-dog", "doc-car"};
     float vecs[3][4] = {{1, 0.1f, 0, 0}, {0.9f, 0.3f, 0, 0}, {0, 0, 1, 0.2f}};
     float query[4] = {1, 0.2f, 0, 0};
-    ruv_config cfg = ruv_config_init(4);
+    ruv_index_options cfg = ruv_index_options_init(4);
     ruv_index *idx, *copy, *view;
     cfg.kind = RUV_INDEX_HNSW;
     cfg.metric = RUV_METRIC_COSINE;
@@ -39,7 +39,7 @@ int main(void) {
         return 1;
     }
     uint64_t key;
-    ruv_index_find_id(copy, "doc-dog", 7, &key);
+    ruv_index_get_key(copy, "doc-dog", 7, &key);
     printf("loaded %zu entries; doc-dog is key %llu\n", ruv_index_count(copy),
            (unsigned long long)key);
 

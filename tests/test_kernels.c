@@ -1,8 +1,9 @@
-/* Kernel tests (included by test_main.c): every kernel of every ISA this CPU runs against a
+/* Distance kernels and conversions: every kernel of every ISA this CPU runs against a
    double-precision reference computed here from the same stored values.
    Bounds (documented in ruvector_simd.h): floating types |err| <= 1e-5 * sum |a_i b_i| (dot),
    1e-5 * result (l2sq, l1), 1e-5 absolute (cos, where a squared norm below FLT_MIN counts as
    zero); integer types and binary: exact up to the final rounding to float. */
+#include "test.h"
 
 static const size_t k_esize[RUV_DTYPE_COUNT] = {4, 2, 2, 1, 1, 1};
 

@@ -1,6 +1,7 @@
-/* Quantization tests (included by test_main.c after test_store.c): kernels against double
-   references, codes against their documented error bounds, recall floors against exact search or
-   the shared ground truth, determinism, bad input, persistence and allocation failure. */
+/* Quantization: kernels against double references, codes against their documented error
+   bounds, recall floors against exact search or the shared ground truth, determinism, bad
+   input, persistence and allocation failure. (Over threads: test_threads.c.) */
+#include "test.h"
 
 /* ---- kernels ------------------------------------------------------------------------------ */
 
@@ -119,43 +120,13 @@ TEST(quant_dot_i16) {
 
 /* ---- codes -------------------------------------------------------------------------------- */
 
-static ruv_index *quant_index(ruv_quant qt, ruv_metric m, ruv_index_kind kind, size_t dim,
-                              uint32_t pq_m, uint32_t drop, const float *train, size_t nt) {
-    ruv_config cfg = ruv_config_init((uint32_t)dim);
-    ruv_index *idx = NULL;
-    cfg.quant = qt;
-    cfg.metric = m;
-    cfg.kind = kind;
-    cfg.pq_m = pq_m;
-    cfg.drop_f32 = drop;
-    if (ruv_index_create(&cfg, &idx) != RUV_OK)
-        return NULL;
-    if (ruv_index_train(idx, nt, train) != RUV_OK) {
-        ruv_index_free(idx);
-        return NULL;
-    }
-    return idx;
-}
-
-static int add_all(ruv_index *idx, const float *v, size_t n) {
-    uint64_t *keys = (uint64_t *)malloc(n * sizeof *keys);
-    size_t i;
-    int ok;
-    if (!keys)
-        return 0;
-    for (i = 0; i < n; i++)
-        keys[i] = i;
-    ok = ruv_index_add_batch(idx, n, keys, v) == RUV_OK;
-    free(keys);
-    return ok;
-}
-
 /* Each code decodes within its bound of the vector (L2, 500 random vectors of 40 dims, no f32
    copies so that ruv_index_get_vector decodes): SQ8 within half a step inside the trained range
    (clamped outside it); F16 within 2^-11 relative; BF16 within 2^-8 relative; BIN on the right
    side of the mean. And the distance a search reports without re-ranking equals the double
    distance from the query to the decoded vector (SQ8, F16, BF16, PQ), which ties the distance
-   algebra on codes (ruv__prep) to the decoded values. */
+   algebra on codes to the decoded values. The trained tables are read from a saved copy (FORMAT
+   section 13: SQ8 lo and step, BIN mean and mean absolute deviation, per dimension). */
 TEST(quant_codes) {
     size_t n = 500, dim = 40, i, j;
     float *v = random_vecs(n, dim, 21), *q = random_vecs(8, dim, 22), out[40];
@@ -166,12 +137,15 @@ TEST(quant_codes) {
         v[i] *= (float)(1 + i % dim);
     for (t = 0; t < 5; t++) {
         ruv_index *idx = quant_index(qts[t], RUV_METRIC_L2SQ, RUV_INDEX_FLAT, dim, 10, 1, v, n);
-        float lo[40], hi[40];
+        float lo[40], hi[40], qp[80];
         REQUIRE(idx);
         CHECK(add_all(idx, v, n));
+        memset(qp, 0, sizeof qp);
+        if (qts[t] == RUV_QUANT_SQ8 || qts[t] == RUV_QUANT_BIN)
+            REQUIRE(quant_tables(idx, qp, 2 * dim));
         for (j = 0; j < dim; j++) { /* the trained range, from the tables */
-            lo[j] = idx->qp ? idx->qp[j] : 0.0f;
-            hi[j] = idx->qp ? idx->qp[j] + 255.0f * idx->qp[dim + j] : 0.0f;
+            lo[j] = qp[j];
+            hi[j] = qp[j] + 255.0f * qp[dim + j];
         }
         if (qts[t] == RUV_QUANT_SQ8 || qts[t] == RUV_QUANT_BIN)
             for (j = 0; j < dim; j++) { /* tables against the columns, in double precision */
@@ -188,8 +162,8 @@ TEST(quant_codes) {
                     CHECK(lo[j] == (float)mn);
                     CHECK(fabs(hi[j] - mx) <= 1e-5 * (fabs(mx) + fabs(mn)));
                 } else {
-                    CHECK(fabs(idx->qp[j] - mean) <= 1e-5 * (1 + dim));
-                    CHECK(fabs(idx->qp[dim + j] - dev) <= 1e-5 * (1 + dim));
+                    CHECK(fabs(qp[j] - mean) <= 1e-5 * (1 + dim));
+                    CHECK(fabs(qp[dim + j] - dev) <= 1e-5 * (1 + dim));
                 }
             }
         for (i = 0; i < n; i++) {
@@ -200,7 +174,7 @@ TEST(quant_codes) {
                 switch (qts[t]) {
                 case RUV_QUANT_SQ8: {
                     double c = x[j] < lo[j] ? lo[j] : x[j] > hi[j] ? hi[j] : x[j];
-                    ok = fabs((double)out[j] - c) <= 0.5 * idx->qp[dim + j] * 1.0001 + 1e-6;
+                    ok = fabs((double)out[j] - c) <= 0.5 * qp[dim + j] * 1.0001 + 1e-6;
                     break;
                 }
                 case RUV_QUANT_F16:
@@ -210,7 +184,7 @@ TEST(quant_codes) {
                     ok = e <= fabs(x[j]) * (1.0 / 256) + 1e-30;
                     break;
                 case RUV_QUANT_BIN:
-                    ok = (out[j] > idx->qp[j]) == (x[j] > idx->qp[j]);
+                    ok = (out[j] > qp[j]) == (x[j] > qp[j]);
                     break;
                 default:
                     break;
@@ -237,7 +211,7 @@ TEST(quant_codes) {
                     if (qts[t] == RUV_QUANT_SQ8) { /* + the query's int16 rounding (ruvector.h) */
                         double mw = 0, sw = 0, sc = 0, qinv;
                         for (j = 0; j < dim; j++) {
-                            double st = idx->qp[dim + j], w = st * ((double)q[i * dim + j] - lo[j]);
+                            double st = qp[dim + j], w = st * ((double)q[i * dim + j] - lo[j]);
                             mw = fabs(w) > mw ? fabs(w) : mw;
                             sw += fabs(w);
                             sc += floor(((double)out[j] - lo[j]) / st + 0.5);
@@ -263,44 +237,6 @@ TEST(quant_codes) {
 
 /* ---- recall ------------------------------------------------------------------------------- */
 
-/* Exact top-10 keys of nq queries by a flat f32 index. */
-static uint64_t *exact_top10(ruv_metric m, const float *base, size_t nb, size_t dim,
-                             const float *qs, size_t nq) {
-    ruv_index *f = make_index(m, RUV_INDEX_FLAT, dim, base, nb);
-    uint64_t *truth = (uint64_t *)malloc(nq * 10 * sizeof *truth);
-    size_t *cnt = (size_t *)malloc(nq * sizeof *cnt);
-    int ok = f && truth && cnt && search_all(f, qs, nq, 10, 10, truth, cnt);
-    ruv_index_free(f);
-    free(cnt);
-    if (!ok) {
-        free(truth);
-        return NULL;
-    }
-    return truth;
-}
-
-static double quant_recall(ruv_index *idx, const float *qs, size_t nq, const uint64_t *truth,
-                           uint32_t ef, uint32_t rerank) {
-    size_t q, i, j, hit = 0;
-    for (q = 0; q < nq; q++) {
-        ruv_hit h[10];
-        size_t n;
-        ruv_search_params p;
-        memset(&p, 0, sizeof p);
-        p.ef_search = ef;
-        p.rerank = rerank;
-        if (ruv_index_search(idx, qs + q * ruv_index_dim(idx), 10, &p, h, &n) != RUV_OK)
-            return -1;
-        for (i = 0; i < n; i++)
-            for (j = 0; j < 10; j++)
-                if (h[i].key == truth[q * 10 + j]) {
-                    hit++;
-                    break;
-                }
-    }
-    return (double)hit / (double)(nq * 10);
-}
-
 /* GloVe 10k (cosine; truth by exact f32 search): SQ8 flat >= 0.985 on the codes alone and
    >= 0.999 re-ranked x4; HNSW (ef 64, re-rank x4) over SQ8, F16 and BF16 codes >= 0.95, with the
    code bytes per vector reported by ruv_index_stats as documented. */
@@ -324,7 +260,7 @@ TEST(quant_recall_glove) {
         printf("  SQ8 flat recall@10: codes %.4f, re-ranked x4 %.4f\n", r1, r4);
         CHECK(r1 >= 0.985);
         CHECK(r4 >= 0.999);
-        CHECK(ruv_index_stats(idx, &st) == RUV_OK);
+        st = ruv_index_stats(idx);
         CHECK_EQ_INT(st.code_bytes, st.capacity * 104 + 2 * dim * 4); /* 100 + float, tables */
         CHECK_EQ_INT(st.vector_bytes, st.capacity * dim * 4);
         ruv_index_free(idx);
@@ -399,7 +335,7 @@ TEST(quant_deterministic) {
     unsigned char *b[3];
     REQUIRE(v);
     for (s = 0; s < 3; s++) {
-        ruv_config cfg = ruv_config_init((uint32_t)dim);
+        ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
         ruv_index *idx;
         cfg.quant = RUV_QUANT_PQ;
         cfg.pq_m = 4;
@@ -421,9 +357,9 @@ TEST(quant_deterministic) {
 TEST(quant_bad_input) {
     size_t dim = 8, n = 300;
     float *v = random_vecs(n, dim, 41), lo[8], hi[8];
-    ruv_config cfg = ruv_config_init((uint32_t)dim);
+    ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
     ruv_index *idx;
-    ruv_search_params p;
+    ruv_search_options p;
     ruv_hit h[4];
     size_t nh, i;
     REQUIRE(v);
@@ -519,12 +455,12 @@ TEST(quant_persist) {
                 REQUIRE(ld && vw);
                 CHECK(same_searches(idx, ld, qs, nq));
                 CHECK(same_searches(idx, vw, qs, nq));
-                CHECK_EQ_INT(ruv_index_get_config(ld).quant, qts[t]);
-                CHECK_EQ_INT(ruv_index_get_config(ld).drop_f32, drop);
+                CHECK_EQ_INT(ruv_index_config(ld).quant, qts[t]);
+                CHECK_EQ_INT(ruv_index_config(ld).drop_f32, drop);
                 b2 = save_to_mem(ld, &l2);
                 CHECK(b2 && l1 == l2 && memcmp(b1, b2, l1) == 0);
                 if (qts[t] == RUV_QUANT_PQ) { /* repeat a dimension in the permutation */
-                    size_t ql, qo = sec_off(b1, RUV__S_QUANT, &ql);
+                    size_t ql, qo = sec_off(b1, FMT_S_QUANT, &ql);
                     ruv_index *bad = NULL;
                     REQUIRE(qo && ql > 8);
                     memcpy(b1 + qo + 4, b1 + qo, 4);
@@ -539,7 +475,7 @@ TEST(quant_persist) {
                 ruv_index_free(idx);
             }
     { /* an empty, untrained SQ8 index round-trips and can be trained after loading */
-        ruv_config cfg = ruv_config_init((uint32_t)dim);
+        ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
         ruv_index *idx, *ld = NULL;
         unsigned char *b;
         size_t l;
@@ -569,7 +505,7 @@ TEST(quant_alloc_failure) {
     for (t = 0; t < 2; t++)
         for (f = 1;; f++) {
             tally tl;
-            ruv_config cfg = ruv_config_init((uint32_t)dim);
+            ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
             ruv_index *idx = NULL;
             ruv_result r;
             memset(&tl, 0, sizeof tl);
@@ -600,65 +536,4 @@ TEST(quant_alloc_failure) {
             CHECK_EQ_INT(tl.live, 0);
         }
     free(v);
-}
-
-/* HNSW over SQ8 codes linked by 2 and 4 threads (each with its own scratch for decoding and
-   preparing codes), then searched by 4 threads at once with their own contexts: recall@10 at
-   ef 64 (re-ranked x4) >= 0.95 against exact f32 search, and each thread's hits equal a
-   single-threaded search of the same query (the readers of concurrent_readers, test_store.c).
-   Run under ThreadSanitizer in CI. */
-TEST(quant_threads) {
-#if RUV__THREADS
-    size_t nb, dim, nq, qd, t, i, q, n;
-    float *base = load_f(1, "glove25k.fvecs", 10000, &nb, &dim);
-    float *qs = load_f(1, "glove_query.fvecs", 100, &nq, &qd);
-    uint64_t *keys, *truth;
-    ruv_hit *want;
-    REQUIRE(base && qs && qd == dim);
-    truth = exact_top10(RUV_METRIC_COSINE, base, nb, dim, qs, nq);
-    keys = (uint64_t *)malloc(nb * sizeof *keys);
-    want = (ruv_hit *)malloc(nq * 10 * sizeof *want);
-    REQUIRE(truth && keys && want);
-    for (i = 0; i < nb; i++)
-        keys[i] = i;
-    for (t = 2; t <= 4; t *= 2) {
-        ruv_index *idx =
-            quant_index(RUV_QUANT_SQ8, RUV_METRIC_COSINE, RUV_INDEX_HNSW, dim, 0, 0, base, nb);
-        ruv_build_options o;
-        pthread_t th[4];
-        reader rd[4];
-        double r;
-        REQUIRE(idx);
-        memset(&o, 0, sizeof o);
-        o.threads = (uint32_t)t;
-        CHECK(ruv_index_add_batch_ex(idx, nb, keys, base, &o) == RUV_OK);
-        r = quant_recall(idx, qs, nq, truth, 64, 4);
-        printf("  SQ8 HNSW built by %zu threads: recall@10 %.4f\n", t, r);
-        CHECK(r >= 0.95);
-        for (q = 0; q < nq; q++)
-            CHECK(ruv_index_search(idx, qs + q * dim, 10, NULL, want + q * 10, &n) == RUV_OK);
-        for (i = 0; i < 4; i++) {
-            memset(&rd[i], 0, sizeof rd[i]);
-            rd[i].idx = idx;
-            rd[i].qs = qs;
-            rd[i].nq = nq;
-            rd[i].dim = dim;
-            rd[i].want = want;
-            REQUIRE(pthread_create(&th[i], NULL, reader_run, &rd[i]) == 0);
-        }
-        for (i = 0; i < 4; i++) {
-            pthread_join(th[i], NULL);
-            CHECK_EQ_INT(rd[i].err, RUV_OK);
-            CHECK_EQ_INT(rd[i].mismatches, 0);
-        }
-        ruv_index_free(idx);
-    }
-    free(base);
-    free(qs);
-    free(truth);
-    free(keys);
-    free(want);
-#else
-    printf("  built without threads: nothing to test\n");
-#endif
 }

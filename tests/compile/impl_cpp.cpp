@@ -14,7 +14,7 @@ int main() {
         s = s * 6364136223846793005ull + 1442695040888963407ull;
         x = static_cast<float>(s >> 40) / 16777216.0f;
     }
-    ruv_config cfg = ruv_config_init(dim);
+    ruv_index_options cfg = ruv_index_options_init(dim);
     cfg.kind = RUV_INDEX_HNSW;
     ruv_index *idx = nullptr;
     int bad = ruv_index_create(&cfg, &idx) != RUV_OK;

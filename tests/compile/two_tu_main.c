@@ -7,7 +7,7 @@
 
 int main(void) {
     float a[3] = {1, 0, 0}, b[3] = {0, 2, 0}, q[3] = {0, 1.5f, 0};
-    ruv_config cfg = ruv_config_init(3);
+    ruv_index_options cfg = ruv_index_options_init(3);
     ruv_index *idx = NULL;
     ruv_hit h[2];
     size_t n = 0;

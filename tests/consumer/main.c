@@ -8,7 +8,7 @@
 
 int main(void) {
     float v[4][3] = {{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, q[3] = {0.1f, 0.9f, 0.0f};
-    ruv_config cfg = ruv_config_init(3);
+    ruv_index_options cfg = ruv_index_options_init(3);
     ruv_index *idx;
     ruv_hit hit;
     size_t n = 0;

@@ -6,7 +6,7 @@
 #include <vector>
 
 int main() {
-    ruv_config cfg = ruv_config_init(2);
+    ruv_index_options cfg = ruv_index_options_init(2);
     cfg.kind = RUV_INDEX_HNSW;
     cfg.metric = RUV_METRIC_COSINE;
     ruv_index *idx = nullptr;

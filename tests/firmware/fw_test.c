@@ -146,9 +146,9 @@ static void report(const char *what, int ok, double value, double floor) {
    recall@K against the exact answers; deletes every 5th key first when del is set. */
 static double run(const char *name, ruv_index_kind kind, ruv_metric metric, ruv_quant quant,
                   int drop_f32, int del) {
-    ruv_config cfg = ruv_config_init(DIM);
+    ruv_index_options cfg = ruv_index_options_init(DIM);
     ruv_index *idx = NULL;
-    ruv_search_params sp;
+    ruv_search_options sp;
     ruv_stats st;
     static unsigned char gone[N];
     uint64_t i;
@@ -189,7 +189,7 @@ static double run(const char *name, ruv_index_kind kind, ruv_metric metric, ruv_
                 hits += got[a].key == want[b];
         }
     }
-    ruv_index_stats(idx, &st);
+    st = ruv_index_stats(idx);
     printf("       %s: %u B of RAM per vector (%u vectors, capacity %u)\n", name,
            (unsigned)(st.total_bytes / N), (unsigned)N, (unsigned)st.capacity);
     ruv_index_free(idx);

@@ -18,7 +18,7 @@ static void *bump(void *user, size_t size) { /* enough to link; the test uses a 
 static void nofree(void *user, void *p, size_t size) { (void)user, (void)p, (void)size; }
 
 static int probe(ruv_index_kind kind, ruv_quant quant, const float *v, size_t n, unsigned dim) {
-    ruv_config cfg = ruv_config_init(dim);
+    ruv_index_options cfg = ruv_index_options_init(dim);
     ruv_index *idx;
     ruv_hit hits[4];
     size_t i, got = 0;

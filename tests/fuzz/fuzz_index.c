@@ -49,7 +49,7 @@ static void fz_exercise(ruv_index *idx, int view) {
     ruv_hit hits[8];
     size_t n = 0, cursor = 0, seen = 0;
     uint64_t key = 0, first = 0;
-    ruv_search_params p;
+    ruv_search_options p;
     ruv_stats st;
     FZ_CHECK(q);
     for (i = 0; i < dim; i++)
@@ -72,9 +72,10 @@ static void fz_exercise(ruv_index *idx, int view) {
         FZ_CHECK(ruv_index_get_meta(idx, key, &meta, &mlen) == RUV_OK);
         FZ_CHECK(ruv_index_get_id(idx, key, &id, &len) == RUV_OK);
         if (len)
-            FZ_CHECK(ruv_index_find_id(idx, id, len, &back) == RUV_OK && back == key);
+            FZ_CHECK(ruv_index_get_key(idx, id, len, &back) == RUV_OK && back == key);
     }
-    FZ_CHECK(ruv_index_stats(idx, &st) == RUV_OK);
+    st = ruv_index_stats(idx);
+    FZ_CHECK(st.live == ruv_index_count(idx));
     fz_resave(idx);
     if (!view) {
         ruv_item it;

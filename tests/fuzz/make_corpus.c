@@ -18,7 +18,7 @@ static float unit(void) {
 static int emit_q(const char *dir, const char *name, ruv_index_kind kind, ruv_metric metric,
                   uint32_t dim, size_t n, int ids, int meta, size_t removed, ruv_quant q,
                   uint32_t drop) {
-    ruv_config c = ruv_config_init(dim);
+    ruv_index_options c = ruv_index_options_init(dim);
     ruv_index *idx;
     char path[512];
     float v[64];
