@@ -19,6 +19,10 @@ function createApi(platform) {
   const MAX_EF = 65536; // RUV_MAX_EF
   const MAX_RERANK = 1024; // RUV_MAX_RERANK
   const MAX_COUNT = 0x7ffffffe; // RUV_MAX_COUNT
+  // Largest capacity hint: 2^28 slots. Beyond 2^30 the C library's key-table sizing overflows a
+  // 32-bit size_t (an endless loop in ruv__reserve), and 2^28 slots of even 1-dimensional
+  // vectors exceed the 4 GiB address space anyway.
+  const MAX_CAPACITY = 0x10000000;
   const MAX_ID_BYTES = 1024; // RUV_MAX_ID_BYTES
   const MAX_META_BYTES = 0x1000000; // RUV_MAX_META_BYTES (16 MiB)
   const MAX_K = 0xffffffff; // k is a u32 in the glue; hits are min(k, live entries)
@@ -483,7 +487,7 @@ function createApi(platform) {
       const rerank = optInt('rerank', o.rerank, 1, MAX_RERANK, 0);
       const drop = bool('dropF32', o.dropF32, false);
       const seed = optInt('seed', o.seed, 0, MAX_U32, 0);
-      const cap = optInt('capacity', o.capacity, 1, MAX_COUNT, DEFAULT_CAPACITY);
+      const cap = optInt('capacity', o.capacity, 1, MAX_CAPACITY, DEFAULT_CAPACITY);
       const p = withMem(4, 'create', (st) => {
         const r = m.rw_create(dim, metric, kind, M, efc, efs, quant, rerank, drop ? 1 : 0, seed, cap, st) >>> 0;
         views();
@@ -1526,7 +1530,7 @@ function createApi(platform) {
       }
       // maxElements reserves slots up front only while that stays small (64 MiB of vectors);
       // beyond, the database grows on demand.
-      const capacity = maxEl && maxEl * dim * 4 <= 64 * 1048576 ? Math.min(maxEl, MAX_COUNT) : undefined;
+      const capacity = maxEl && maxEl * dim * 4 <= 64 * 1048576 ? maxEl : undefined;
       this._metric = metric;
       this._path = path || null;
       this._db = null;
