@@ -1,0 +1,56 @@
+// Browser checks of the worker wrapper (ruvector-wasm/worker) and of the package inside a plain
+// module Web Worker: run by the import-map page and the webpack / Vite apps.
+import { WorkerVectorDb } from 'ruvector-wasm/worker';
+import { randomVectors, compareHits } from './exact.js';
+
+export async function workerCheck() {
+  const r = { failures: [] };
+  const fail = (m) => r.failures.push(m);
+  const dim = 32, n = 6000;
+  const vectors = randomVectors(n, dim, 33);
+  const copy = vectors.slice();
+  const db = new WorkerVectorDb({ dimensions: dim, metric: 'euclidean' });
+  let events = 0, lastDone = 0, ticks = 0;
+  db.addEventListener('progress', (e) => { events++; lastDone = e.done; });
+  const iv = setInterval(() => ticks++, 4);
+  const t0 = performance.now();
+  const ids = await db.insertBatch({ vectors, ids: Array.from({ length: n }, (_, i) => `w${i}`),
+    metadata: Array.from({ length: n }, (_, i) => ({ c: i % 4 })) }, { transfer: true });
+  r.insertMs = performance.now() - t0;
+  clearInterval(iv);
+  r.mainThreadTicks = ticks; // the page kept running while the worker inserted
+  if (ids.length !== n || ids[5] !== 'w5') fail(`insertBatch ids ${ids.length}`);
+  if (vectors.byteLength !== 0) fail('the vectors were copied, not transferred');
+  if (events < 2 || lastDone !== n) fail(`progress events ${events}, last ${lastDone}`);
+  for (let t = 0; t < 5; t++) {
+    const q = randomVectors(1, dim, 900 + t);
+    const hits = await db.search({ vector: q, k: 10, filter: { c: 2 } });
+    const c = compareHits('euclidean', copy, dim, q, hits.map((h) => ({ row: +h.id.slice(1), score: h.score })), 10,
+      (i) => i % 4 === 2);
+    if (c.recall < 0.9 || c.count !== 10 || c.maxScoreErr > 1e-4) fail(`worker search ${t}: ${JSON.stringify(c)}`);
+    if (!(hits[0].vector instanceof Float32Array) || hits.some((h) => h.metadata.c !== 2)) fail('worker hit shape');
+  }
+  if ((await db.len()) !== n) fail('worker len');
+  const e = await db.get('w9');
+  if (!e || e.vector.some((x, j) => x !== copy[9 * dim + j])) fail('worker get');
+  await db.search({ vector: [1, 2] }).then(() => fail('dimension error not reported'),
+    (err) => { if (!(err instanceof RangeError) || err.code !== -17) fail(`worker error ${err}`); });
+  db.terminate();
+
+  // the package in a plain module worker (the page's module URL, resolved through its import map)
+  const url = import.meta.resolve ? import.meta.resolve('ruvector-wasm') : null;
+  if (url) {
+    const src = `import init, { VectorDB, isa } from ${JSON.stringify(url)};
+      await init();
+      const db = new VectorDB(4, 'euclidean', false);
+      db.insert([1, 2, 3, 4], 'a'); db.insert([0, 0, 0, 0], 'b');
+      const h = db.search([1, 2, 3, 5], 1)[0];
+      postMessage({ isa: isa(), id: h.id, score: h.score });`;
+    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+    const m = await new Promise((res, rej) => { w.onmessage = (ev) => res(ev.data); w.onerror = (ev) => rej(new Error(ev.message)); });
+    w.terminate();
+    r.moduleWorker = m;
+    if (m.id !== 'a' || m.score !== 1 || m.isa !== 'wasm128') fail(`module worker ${JSON.stringify(m)}`);
+  }
+  return r;
+}
