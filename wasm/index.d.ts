@@ -31,7 +31,10 @@ export function version(): string;
 /** Kernels in use: "wasm128" or "serial". */
 export function isa(): string;
 /** WebAssembly memory (bytes, limit) and indexes not yet freed or collected. */
-export function memoryStats(): { wasmBytes: number; wasmMaxBytes: number; liveIndexes: number; simd: boolean };
+export function memoryStats(): { wasmBytes: number; wasmMaxBytes: number; liveIndexes: number; simd: boolean;
+  /** where init() got the module: 'url' (fetched next to the package), 'base64' (the bundled copy),
+      'file' (Node), 'argument' */
+  loadedFrom: 'url' | 'base64' | 'file' | 'argument' | null };
 /** A Float32Array copy of arr (numbers must be finite). */
 export function arrayToFloat32Array(arr: ArrayLike<number>): Float32Array;
 /** Insert rate (operations per second) of `iterations` random vectors into a flat database. */

@@ -43,10 +43,10 @@ const api = createApi({
   name: 'browser',
   async source(simd) {
     const b = await fetchWasm(simd);
-    if (b) return b;
+    if (b) return { bytes: b, from: 'url' };
     const m = simd ? await import('./dist/ruvector_simd.wasm.js')
       : await import('./dist/ruvector_scalar.wasm.js');
-    return fromBase64(m.default);
+    return { bytes: fromBase64(m.default), from: 'base64' };
   },
 });
 

@@ -12,7 +12,7 @@ const file = (simd) => path.join(__dirname, 'dist', `ruvector_${simd ? 'simd' : 
 
 const api = createApi({
   name: 'node',
-  source: async (simd) => fsp.readFile(file(simd)),
+  source: async (simd) => ({ bytes: await fsp.readFile(file(simd)), from: 'file' }),
   sourceSync: (simd) => fs.readFileSync(file(simd)),
   fs: {
     async read(p, missingOk) {

@@ -9,7 +9,7 @@ const file = (simd) => new URL(`./dist/ruvector_${simd ? 'simd' : 'scalar'}.wasm
 
 const api = createApi({
   name: 'node',
-  source: async (simd) => readFile(file(simd)),
+  source: async (simd) => ({ bytes: await readFile(file(simd)), from: 'file' }),
   sourceSync: (simd) => readFileSync(file(simd)),
   fs: {
     async read(path, missingOk) {

@@ -2,7 +2,7 @@
 // (index.js for browsers and bundlers, node.mjs / node.cjs for Node) call createApi() with a
 // `platform` that knows how to find the .wasm bytes and, under Node, the file system:
 //
-//   platform = { name, source(simd) -> Promise<bytes>, sourceSync?(simd) -> bytes,
+//   platform = { name, source(simd) -> Promise<{bytes, from}>, sourceSync?(simd) -> bytes,
 //                fs?: { read(path) -> Promise<Uint8Array>, write(path, bytes) -> Promise } }
 //
 // build.sh copies this file to dist/core.mjs and converts it to dist/core.cjs (its only export
@@ -216,6 +216,7 @@ function createApi(platform) {
   let H8, H32, HU32, HF32;
   let progressFn = null, progressErr = null;
   let liveIndexes = 0;
+  let loadedFrom = null; // 'url', 'base64', 'file' (the platform's source) or 'argument'
 
   function views() {
     const b = X.memory.buffer;
@@ -348,8 +349,15 @@ function createApi(platform) {
     if (!loading) {
       loading = (async () => {
         const simd = o.simd !== false && detectSIMD();
-        const src = o.source !== undefined ? o.source : platform.source(simd);
-        return adopt(await instantiate(src));
+        let src = o.source, from = 'argument';
+        if (src === undefined) {
+          const s = await platform.source(simd);
+          src = s.bytes;
+          from = s.from;
+        }
+        const x = adopt(await instantiate(src));
+        loadedFrom = from;
+        return x;
       })();
       loading.catch(() => { loading = null; });
     }
@@ -377,6 +385,9 @@ function createApi(platform) {
           "(await fetch(url)).arrayBuffer())); only Node can read the package's own file synchronously");
       }
       src = platform.sourceSync(simd !== false && detectSIMD());
+      loadedFrom = 'file';
+    } else {
+      loadedFrom = 'argument';
     }
     let m = src;
     if (!(typeof WebAssembly === 'object' && m instanceof WebAssembly.Module)) {
@@ -398,7 +409,8 @@ function createApi(platform) {
   /** WebAssembly memory and live native objects (indexes not yet freed or collected). */
   function memoryStats() {
     const m = mod();
-    return { wasmBytes: m.memory.buffer.byteLength, wasmMaxBytes: WASM_MAX_BYTES, liveIndexes, simd: simdLoaded };
+    return { wasmBytes: m.memory.buffer.byteLength, wasmMaxBytes: WASM_MAX_BYTES, liveIndexes,
+      simd: simdLoaded, loadedFrom };
   }
 
   function cstr(p) {

@@ -47,6 +47,7 @@ export async function appCheck() {
   }
   adb.free();
   r.wasmBytes = memoryStats().wasmBytes;
+  r.loadedFrom = memoryStats().loadedFrom;
   r.ms = performance.now() - t0;
   return r;
 }

@@ -1,5 +1,5 @@
-// Browser checks of the worker wrapper (ruvector-wasm/worker) and of the package inside a plain
-// module Web Worker: run by the import-map page and the webpack / Vite apps.
+// Browser check of the worker wrapper (ruvector-wasm/worker): run by the import-map pages and the
+// webpack / Vite apps.
 import { WorkerVectorDb } from 'ruvector-wasm/worker';
 import { randomVectors, compareHits } from './exact.js';
 
@@ -36,21 +36,5 @@ export async function workerCheck() {
   await db.search({ vector: [1, 2] }).then(() => fail('dimension error not reported'),
     (err) => { if (!(err instanceof RangeError) || err.code !== -17) fail(`worker error ${err}`); });
   db.terminate();
-
-  // the package in a plain module worker (the page's module URL, resolved through its import map)
-  const url = import.meta.resolve ? import.meta.resolve('ruvector-wasm') : null;
-  if (url) {
-    const src = `import init, { VectorDB, isa } from ${JSON.stringify(url)};
-      await init();
-      const db = new VectorDB(4, 'euclidean', false);
-      db.insert([1, 2, 3, 4], 'a'); db.insert([0, 0, 0, 0], 'b');
-      const h = db.search([1, 2, 3, 5], 1)[0];
-      postMessage({ isa: isa(), id: h.id, score: h.score });`;
-    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
-    const m = await new Promise((res, rej) => { w.onmessage = (ev) => res(ev.data); w.onerror = (ev) => rej(new Error(ev.message)); });
-    w.terminate();
-    r.moduleWorker = m;
-    if (m.id !== 'a' || m.score !== 1 || m.isa !== 'wasm128') fail(`module worker ${JSON.stringify(m)}`);
-  }
   return r;
 }
