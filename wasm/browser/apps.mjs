@@ -1,5 +1,5 @@
 // Headless Chromium over built browser apps: serves each given folder on 127.0.0.1, opens its
-// index.html (with #worker when asked) and checks window.__result (see test/apps/main.js).
+// index.html (with #worker when asked) and checks window.__result (see testing/apps/main.js).
 //   PLAYWRIGHT_DIR=... node wasm/browser/apps.mjs name=dir[#worker] ...
 import { serve, withChromium } from './harness.mjs';
 

@@ -1,8 +1,8 @@
-// The hostile-argument test (lib/hostile.js) under Node; browser/run.mjs runs it in Chromium.
+// The hostile-argument test (testing/lib/hostile.js) under Node; browser/run.mjs runs it in Chromium.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as rv from '../node.mjs';
-import { runHostile } from './lib/hostile.js';
+import { runHostile } from '../testing/lib/hostile.js';
 
 await rv.init();
 
