@@ -969,9 +969,17 @@ function createApi(platform) {
   // to date on insert / update / delete once the first filtered search has built it. A filter
   // yields the allow-list bitset the C search takes; it never reads every entry per query.
   const OPS = new Set(['$eq', '$in', '$gt', '$gte', '$lt', '$lte']);
+  const POPCOUNT = new Uint8Array(256).map((_, i) => { let c = 0; for (let b = i; b; b >>= 1) c += b & 1; return c; });
+  // HNSW + filter: an exact scan of the passing entries when at most 1 / 4 of the entries pass
+  // (measured at 20,000 x 384: 0.1-0.5 ms, against 3-12 ms for the graph search widened by the C
+  // library's rule ef / pass-rate); the graph search above that.
+  const EXACT_FILTER_RATIO = 4;
 
   class MetaIndex {
-    constructor() { this.fields = new Map(); }
+    constructor() {
+      this.fields = new Map();
+      this.cache = new Map(); // JSON of a filter -> {bits, count}: repeated filters cost nothing
+    }
 
     _field(f) {
       let fi = this.fields.get(f);
@@ -981,6 +989,7 @@ function createApi(platform) {
 
     add(key, md) {
       if (md === null || typeof md !== 'object' || Array.isArray(md)) return;
+      this.cache.clear();
       for (const f of Object.keys(md)) {
         const v = md[f];
         const fi = this._field(f);
@@ -997,6 +1006,7 @@ function createApi(platform) {
 
     remove(key, md) {
       if (md === null || typeof md !== 'object' || Array.isArray(md)) return;
+      this.cache.clear();
       for (const f of Object.keys(md)) {
         const fi = this.fields.get(f);
         if (!fi) continue;
@@ -1026,8 +1036,11 @@ function createApi(platform) {
       return fi.sorted;
     }
 
-    /** The allow bitset for filter over keys < limit, or null when nothing can match. */
+    /** {bits: the allow bitset for filter over keys < limit, count: entries passing}. */
     allow(filter, limit) {
+      const ck = JSON.stringify(filter);
+      const hit = ck !== undefined && this.cache.get(ck);
+      if (hit && hit.limit === limit) return hit;
       const nbytes = Math.floor(limit / 8) + 1;
       let acc = null;
       for (const f of Object.keys(filter)) {
@@ -1036,7 +1049,14 @@ function createApi(platform) {
         if (acc) for (let i = 0; i < nbytes; i++) acc[i] &= bits[i];
         else acc = bits;
       }
-      return acc;
+      let count = 0;
+      for (let i = 0; i < nbytes; i++) count += POPCOUNT[acc[i]];
+      const r = { bits: acc, count, limit };
+      if (ck !== undefined) {
+        if (this.cache.size >= 32) this.cache.delete(this.cache.keys().next().value);
+        this.cache.set(ck, r);
+      }
+      return r;
     }
 
     _cond(f, c, bits) {
@@ -1189,7 +1209,12 @@ function createApi(platform) {
         const k = lo + hi * 4294967296;
         if (k >= this._next) this._next = k + 1;
       }
-      this._mi = null; // MetaIndex, built by the first filtered search
+      // metadata index for filters: kept from the start for a new database, built by the first
+      // filtered search for a loaded one
+      this._mi = this._next === 1 ? new MetaIndex() : null;
+      const cfg = this._ix.config();
+      this._hnsw = cfg.kind === 'hnsw';
+      this._efs = cfg.efSearch;
     }
 
     get dimensions() { return this._ix.dim; }
@@ -1294,7 +1319,7 @@ function createApi(platform) {
       return mi;
     }
 
-    /** The allow bitset for a filter (building the metadata index on first use). */
+    /** The allow bitset and its count for a filter (building the metadata index on first use). */
     _allow(p, filter) {
       const mi = this._mi || this._buildMetaIndex(p);
       return mi.allow(filter, this._next);
@@ -1315,12 +1340,24 @@ function createApi(platform) {
       const ef = optInt('efSearch', o.efSearch, 1, MAX_EF, undefined);
       const withVec = bool('includeVectors', o.includeVectors, true);
       if (k === 0) return [];
-      let allow;
+      let allow, efs = ef;
       if (f) {
-        allow = this._allow(p, f);
-        if (!allow) return [];
+        const a = this._allow(p, f);
+        if (a.count === 0) return [];
+        allow = a.bits;
+        // Few entries pass: an exact scan of them beats widening the graph search. An ef_search
+        // of the live count makes the C search take its exact path for a filtered query (its
+        // rule: exact when the estimated passing count is below 4 x ef_search).
+        if (efs === undefined && this._hnsw) {
+          const live = this._ix.count;
+          if (a.count * EXACT_FILTER_RATIO <= live) efs = Math.max(live, 1);
+          // else the graph search: the C library widens ef_search by 1 / pass-rate (about ef
+          // passing candidates); ef x sqrt(rate) before that widening keeps k = 10 recall on
+          // real data (GloVe-100, 20,000: 0.997 against 0.999 at 1/3) for 0.6x the time
+          else efs = Math.max(k, Math.min(MAX_EF, Math.round(this._efs * Math.sqrt(a.count / live))));
+        }
       }
-      const r = this._ix._search(q, k, { efSearch: ef, allow });
+      const r = this._ix._search(q, k, { efSearch: efs, allow });
       const out = new Array(r.length);
       const dot = this._metric === 'dotproduct';
       for (let i = 0; i < r.length; i++) {
