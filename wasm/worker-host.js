@@ -1,6 +1,24 @@
 // The module Web Worker behind ruvector-wasm/worker (worker.js): one VectorDb per worker; calls
-// run one at a time in arrival order.
-import { VectorDb } from './index.js';
+// run one at a time in arrival order. The module comes from the `wasm` option (a
+// WebAssembly.Module, bytes or a URL, sent by the page) or is fetched next to this file; there is
+// no base64 fallback here, so that the worker bundle has no dynamic import (bundlers that build
+// workers as iife, e.g. Vite 5 by default, refuse code splitting).
+import { createApi } from './dist/core.mjs';
+
+const api = createApi({
+  name: 'worker',
+  async source(simd) {
+    const url = simd ? new URL('./dist/ruvector_simd.wasm', import.meta.url)
+      : new URL('./dist/ruvector_scalar.wasm', import.meta.url);
+    const r = await fetch(url);
+    if (!r.ok) {
+      throw new Error(`ruvector worker: fetching ${url}: HTTP ${r.status} (serve the package's dist/*.wasm ` +
+        'next to worker-host.js, or pass {wasm: module or bytes} to WorkerVectorDb)');
+    }
+    return { bytes: new Uint8Array(await r.arrayBuffer()), from: 'url' };
+  },
+});
+const { VectorDb, init } = api;
 
 let db = null;
 let queue = Promise.resolve();
@@ -24,8 +42,10 @@ function unpack(entries) {
 async function handle({ id, op, args, progress }) {
   const onProgress = progress ? (done, total) => self.postMessage({ id, progress: [done, total] }) : undefined;
   if (op === 'open') {
-    db = new VectorDb(args[0]);
-    db._dim = args[0] && (args[0].dimensions || args[0].dimension);
+    const { wasm, ...options } = args[0] || {};
+    if (wasm !== undefined) await init(wasm);
+    db = new VectorDb(options);
+    db._dim = options.dimensions || options.dimension;
     await db.len();
     return { result: true };
   }

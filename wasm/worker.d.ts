@@ -10,7 +10,10 @@ export interface PackedEntries {
 
 /** The async VectorDb API running in a module Web Worker. 'progress' events carry done, total. */
 export class WorkerVectorDb extends EventTarget {
-  constructor(options: VectorDbOptions, init?: { worker?: Worker });
+  /** options.wasm: the module for the worker (a WebAssembly.Module, bytes or a URL); by default
+      it fetches dist/*.wasm next to worker-host.js. */
+  constructor(options: VectorDbOptions & { wasm?: WebAssembly.Module | BufferSource | string | URL },
+              init?: { worker?: Worker });
   insert(entry: VectorDbEntry, options?: { transfer?: boolean }): Promise<string>;
   insertBatch(entries: VectorDbEntry[] | PackedEntries,
               options?: { transfer?: boolean; onProgress?: (done: number, total: number) => void }): Promise<string[]>;

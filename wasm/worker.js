@@ -13,6 +13,8 @@
 // Float32Array), ids?, metadata?}; with {transfer: true} the vectors' buffers move to the worker
 // instead of being copied (they are detached here afterwards). Result vectors come back
 // transferred. Progress: options.onProgress(done, total) and 'progress' events on the object.
+// options.wasm (a WebAssembly.Module, bytes or a URL) gives the worker its module; by default it
+// fetches dist/*.wasm next to worker-host.js.
 // Bundlers: webpack and Vite bundle the worker from `new Worker(new URL(..., import.meta.url))`;
 // elsewhere pass your own: new WorkerVectorDb(options, { worker: new Worker(url, {type: 'module'}) })
 // with url pointing at this package's worker-host.js (also exported as ruvector-wasm/worker-host).

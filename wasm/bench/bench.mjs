@@ -3,7 +3,7 @@
 // over --runs interleaved runs (each run measures every case once, cases in turn) with min..max.
 //
 //   node wasm/bench/bench.mjs filters [--data ../shared/data] [--set glove100-angular] [--n 20000]
-//        [--queries 300] [--runs 5]
+//        [--queries 300] [--runs 5] [--c-rule]
 //       latency and recall@10 (against a double-precision brute force over the passing entries) of
 //       VectorDB.search (k = 10, HNSW, cosine) unfiltered and with metadata filters
 //   node wasm/bench/bench.mjs memory [--dim 4096] [--runs 3]
@@ -78,6 +78,12 @@ async function filters() {
     'price in [100, 200) (1/10)': [{ price: { $gte: 100, $lt: 200 } }, (m) => m.price >= 100 && m.price < 200],
     'colour = red and price < 500 (1/6)': [{ colour: 'red', price: { $lt: 500 } }, (m) => m.colour === 'red' && m.price < 500],
   };
+  // --c-rule: each filter again with efSearch 64 given, which leaves the choice between graph
+  // search and exact scan (and the widening of ef) to the C library's own rule
+  const cRule = args.includes('--c-rule');
+  if (cRule) {
+    for (const [name, c] of Object.entries(cases)) if (name !== 'unfiltered') cases[`${name} [C rule]`] = c;
+  }
   // exact answers in double precision (cosine), per case and query
   const norms = new Float64Array(N).map((_, i) => Math.sqrt(row(i).reduce((a, x) => a + x * x, 0)));
   const truth = {};
@@ -107,7 +113,7 @@ async function filters() {
       let hit = 0;
       qs.forEach((q, qi) => {
         const t = performance.now();
-        const hits = db.search(q, 10, f);
+        const hits = db.search(q, 10, f, name.endsWith('[C rule]') ? { efSearch: 64 } : undefined);
         lat.push(performance.now() - t);
         for (const h of hits) if (truth[name][qi].has(h.id)) hit++;
       });
@@ -154,18 +160,26 @@ async function memory() {
   const attempt = (extra) => JSON.parse(execFileSync(process.execPath, [self, 'memory-child', '--dim', String(dim), ...extra],
     { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop());
   const res = { growth: [], reserve: [] };
+  let lo = 1024, hi = Math.floor(4 * 2 ** 30 / (dim * 4) / 1024) * 1024, prevLo = 0;
   for (let run = 0; run < runs; run++) {
     const g = attempt([]);
     res.growth.push(g.count);
     console.log(JSON.stringify({ bench: 'memory', run, mode: 'default growth', dim, ...g }));
-    // largest pre-reserved capacity that can be filled: bisection on capacity (multiples of 1024)
-    let lo = 1024, hi = Math.floor(4 * 2 ** 30 / (dim * 4) / 1024) * 1024;
+    // largest pre-reserved capacity that can be filled: bisection on capacity (multiples of
+    // 1024) in the first run; later runs re-check the bounds it found
+    if (run > 0) {
+      lo = prevLo;
+      hi = prevLo + 1024;
+      const up = attempt(['--capacity', String(hi), '--target', String(hi)]);
+      if (up.count === hi) { lo = hi; hi = Math.floor(4 * 2 ** 30 / (dim * 4) / 1024) * 1024; }
+    }
     while (hi - lo > 1024) {
       const mid = Math.floor((lo + hi) / 2048) * 1024;
       const a = attempt(['--capacity', String(mid), '--target', String(mid)]);
       if (a.count === mid) lo = mid; else hi = mid;
     }
     const a = attempt(['--capacity', String(lo), '--target', String(lo)]);
+    prevLo = lo;
     res.reserve.push(a.count);
     console.log(JSON.stringify({ bench: 'memory', run, mode: 'capacity pre-reserved', dim, capacity: lo, ...a }));
   }

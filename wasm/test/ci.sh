@@ -126,12 +126,12 @@ for f in "$tmp"/compat/*.mjs "$tmp"/compat/*.cjs; do
   (cd "$tmp/compat" && node "$f")
 done
 
-step "bundler apps (esbuild, Vite, webpack, Rollup; default settings) and a page without a bundler"
+step "bundler apps (esbuild, Vite 8 and 5, webpack, Rollup; default settings) and a page without a bundler"
 apps="$tmp/apps"
 newproject "$apps"
-(cd "$apps" && npmi esbuild@0 vite@8 webpack@5 webpack-cli@7 rollup@4 @rollup/plugin-node-resolve@16 \
-  playwright-core@1 "$tgz")
-for b in esbuild vite webpack rollup; do
+(cd "$apps" && npmi esbuild@0 vite@8 vite5@npm:vite@5 webpack@5 webpack-cli@5 rollup@4 \
+  @rollup/plugin-node-resolve@15 playwright-core@1 "$tgz")
+for b in esbuild vite vite5 webpack rollup; do
   mkdir -p "$apps/$b/src"
   cp wasm/testing/apps/main.js wasm/testing/lib/app.js wasm/testing/lib/exact.js \
     wasm/testing/lib/worker-check.js "$apps/$b/src/"
@@ -140,6 +140,7 @@ html() { printf '<!doctype html><meta charset="utf-8"><title>app</title><script 
 (cd "$apps/esbuild" && ../node_modules/.bin/esbuild src/main.js --bundle --outdir=dist --log-level=warning &&
   html "" main.js >dist/index.html)
 (cd "$apps/vite" && html 'type="module" ' /src/main.js >index.html && ../node_modules/.bin/vite build --logLevel warn)
+(cd "$apps/vite5" && html 'type="module" ' /src/main.js >index.html && node ../node_modules/vite5/bin/vite.js build --logLevel warn)
 (cd "$apps/webpack" && mv src/main.js src/index.js && ../node_modules/.bin/webpack --no-stats &&
   html "" main.js >dist/index.html)
 (cd "$apps/rollup" && cp "$root/wasm/testing/apps/rollup.config.mjs" . && ../node_modules/.bin/rollup -c --silent &&
@@ -149,6 +150,7 @@ cp wasm/browser/consumer.html "$apps/nobundler/index.html"
 cp wasm/testing/lib/*.js "$apps/nobundler/"
 ln -s ../node_modules "$apps/nobundler/node_modules"
 PLAYWRIGHT_DIR="$apps" node wasm/browser/apps.mjs esbuild="$apps/esbuild/dist" vite="$apps/vite/dist#worker" \
+  vite5="$apps/vite5/dist#worker" \
   webpack="$apps/webpack/dist#worker" rollup="$apps/rollup/dist" nobundler="$apps/nobundler"
 
 step "headless Chromium on the source tree: checks page (hostile test, worker wrapper), IndexedDB round trip, example page, 100k x 384 SQ8 in < 50 MB"
