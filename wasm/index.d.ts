@@ -55,19 +55,19 @@ export type Vector = Float32Array | ArrayLike<number>;
 export interface IndexOptions {
   metric?: 'l2sq' | 'ip' | 'cosine' | 'l1';
   kind?: 'flat' | 'hnsw';
-  /** 2..512 (default 16) */
+  /** 2..512 (0 or absent: 16) */
   M?: number;
-  /** M..65536 (default 200) */
+  /** M..65536 (0 or absent: 200) */
   efConstruction?: number;
-  /** 1..65536 (default 64) */
+  /** 1..65536 (0 or absent: 64) */
   efSearch?: number;
   quant?: 'none' | 'f16' | 'bf16' | 'sq8' | 'bin' | 'pq';
-  /** 1..1024 (default 4) */
+  /** 1..1024 (0 or absent: 4) */
   rerank?: number;
   dropF32?: boolean;
   /** 0..2^32-1 */
   seed?: number;
-  /** slots allocated up front, 1..2^31-2 (default 16; doubled when full): pre-reserve big
+  /** slots allocated up front, 1..2^28 (0 or absent: 16; doubled when full): pre-reserve big
       databases to avoid the copy that growth makes */
   capacity?: number;
 }

@@ -490,16 +490,16 @@ function createApi(platform) {
       const metric = METRICS[oneOf('metric', o.metric, METRICS, 'l2sq')];
       const kind = KINDS[oneOf('kind', o.kind, KINDS, 'flat')];
       const quant = QUANTS[oneOf('quant', o.quant, QUANTS, 'none')];
-      const M = optInt('M', o.M, 2, MAX_M, 0);
-      const efc = optInt('efConstruction', o.efConstruction, 1, MAX_EF, 0);
+      const M = o.M === 0 ? 0 : optInt('M', o.M, 2, MAX_M, 0); // 0: the default (16), as in C
+      const efc = optInt('efConstruction', o.efConstruction, 0, MAX_EF, 0);
       if (efc && efc < (M || 16)) {
         throw new RangeError(`ruvector: efConstruction (${efc}) must be at least M (${M || 16})`);
       }
-      const efs = optInt('efSearch', o.efSearch, 1, MAX_EF, 0);
-      const rerank = optInt('rerank', o.rerank, 1, MAX_RERANK, 0);
+      const efs = optInt('efSearch', o.efSearch, 0, MAX_EF, 0);
+      const rerank = optInt('rerank', o.rerank, 0, MAX_RERANK, 0);
       const drop = bool('dropF32', o.dropF32, false);
       const seed = optInt('seed', o.seed, 0, MAX_U32, 0);
-      const cap = optInt('capacity', o.capacity, 1, MAX_CAPACITY, DEFAULT_CAPACITY);
+      const cap = optInt('capacity', o.capacity, 0, MAX_CAPACITY, 0) || DEFAULT_CAPACITY;
       const p = withMem(4, 'create', (st) => {
         const r = m.rw_create(dim, metric, kind, M, efc, efs, quant, rerank, drop ? 1 : 0, seed, cap, st) >>> 0;
         views();
@@ -686,8 +686,8 @@ function createApi(platform) {
       const q = vec('query', query, this.dim);
       k = int('k', k, 0, MAX_K);
       const o = options('search options', opts);
-      const ef = optInt('efSearch', o.efSearch, 1, MAX_EF, 0);
-      const rerank = optInt('rerank', o.rerank, 1, MAX_RERANK, 0);
+      const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0); // 0: the index's
+      const rerank = optInt('rerank', o.rerank, 0, MAX_RERANK, 0);
       let allow = o.allow === undefined || o.allow === null ? null : o.allow;
       if (allow !== null && !(allow instanceof Uint8Array)) throw argError(TypeError, 'allow', 'a Uint8Array bitset', allow);
       if (allow && allow.length > 0x1fffffff) throw argError(RangeError, 'allow.length', 'at most 2^29-1 bytes', allow.length);
@@ -1337,7 +1337,7 @@ function createApi(platform) {
       k = k === undefined || k === null ? 0 : int('k', k, 0, MAX_K);
       const f = checkFilter(filter);
       const o = options('search options', opts);
-      const ef = optInt('efSearch', o.efSearch, 1, MAX_EF, undefined);
+      const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0) || undefined;
       const withVec = bool('includeVectors', o.includeVectors, true);
       if (k === 0) return [];
       let allow, efs = ef;

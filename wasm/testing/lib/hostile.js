@@ -131,9 +131,9 @@ export async function runHostile(rv, log = () => {}) {
     call(`search(q, 3, filter ${show(k)})`, () => db.search(q, 3, k),
       !(k === undefined || k === null || (k && typeof k === 'object' && !Array.isArray(k))));
     call(`search(q, 3, null, {efSearch: ${show(k)}})`, () => db.search(q, 3, null, { efSearch: k }),
-      !(k === undefined || k === null || isValidCount(k, 1, 65536)));
+      !(k === undefined || k === null || isValidCount(k, 0, 65536)));
     call(`Index.search(q, 3, {rerank: ${show(k)}})`, () => ix.search(q, 3, { rerank: k }),
-      !(k === undefined || k === null || isValidCount(k, 1, 1024)));
+      !(k === undefined || k === null || isValidCount(k, 0, 1024)));
     call(`Index.search(q, 3, {allow: ${show(k)}})`, () => ix.search(q, 3, { allow: k }),
       !(k === undefined || k === null));
     call(`search(q, 3, null, ${show(k)})`, () => db.search(q, 3, null, k));
