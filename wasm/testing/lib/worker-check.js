@@ -19,6 +19,7 @@ export async function workerCheck() {
   r.insertMs = performance.now() - t0;
   clearInterval(iv);
   r.mainThreadTicks = ticks; // the page kept running while the worker inserted
+  if (ticks < 10) fail(`the main thread ran ${ticks} timer ticks during a ${r.insertMs.toFixed(0)} ms insert`);
   if (ids.length !== n || ids[5] !== 'w5') fail(`insertBatch ids ${ids.length}`);
   if (vectors.byteLength !== 0) fail('the vectors were copied, not transferred');
   if (events < 2 || lastDone !== n) fail(`progress events ${events}, last ${lastDone}`);
