@@ -1227,7 +1227,7 @@ function createApi(platform) {
     }
 
     /** Inserts vector under id (a UUID when absent) with metadata; returns the id. An existing
-        id gets the new vector and metadata (none when absent). */
+        id gets the new vector, and the new metadata when given (else it keeps its own). */
     insert(vector, id, metadata) {
       const p = this._ix._live();
       const v = vec('vector', vector, this._ix.dim);
@@ -1239,18 +1239,21 @@ function createApi(platform) {
     }
 
     _insert(p, v, sid, ib, json) {
-      const rec = this._record(v, json);
       const old = this._ix._keyOf(p, ib);
       if (old) {
         const key = old[0] + old[1] * 4294967296;
-        if (this._mi) this._mi.remove(key, this._metaOfKey(p, old[0], old[1]));
+        const prev = this._metaOfKey(p, old[0], old[1]);
+        // as in @ruvector/wasm and ruvector: an insert without metadata keeps the entry's
+        if (json === null && prev !== undefined) json = JSON.stringify(prev);
+        const rec = this._record(v, json);
+        if (this._mi) this._mi.remove(key, prev);
         this._ix._put(p, old[0], old[1], v, ib, rec || new Uint8Array(0), 1, 'insert (update)');
         if (this._mi && json !== null) this._mi.add(key, JSON.parse(json));
         return;
       }
       const key = this._next;
       const lo = key >>> 0, hi = Math.floor(key / 4294967296);
-      this._ix._put(p, lo, hi, v, ib, rec, 0, 'insert');
+      this._ix._put(p, lo, hi, v, ib, this._record(v, json), 0, 'insert');
       this._next = key + 1;
       if (this._mi && json !== null) this._mi.add(key, JSON.parse(json));
     }

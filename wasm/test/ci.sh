@@ -31,7 +31,8 @@ step "node --test wasm/test/ (API, recall, save/load, hostile arguments, compati
 node --test wasm/test/
 
 step "2,000 create/drop cycles under node --expose-gc"
-node --expose-gc wasm/test/gc.test.mjs | grep -E '^# (2,000|pass|fail)'
+node --expose-gc wasm/test/gc.test.mjs >"$tmp/gc.log" || { cat "$tmp/gc.log"; exit 1; }
+grep -E '^# (2,000|pass|fail)' "$tmp/gc.log"
 
 step "npm pack"
 (cd wasm && npm pack --silent --ignore-scripts --pack-destination "$tmp" >/dev/null)
@@ -125,6 +126,13 @@ for f in "$tmp"/compat/*.mjs "$tmp"/compat/*.cjs; do
   case "$f" in */common.mjs) continue ;; esac
   (cd "$tmp/compat" && node "$f")
 done
+
+step "call-level comparison with @ruvector/wasm 0.1.31 (every difference must be a known one)"
+mkdir -p "$tmp/peer"
+(cd "$tmp/peer" && npm init -y >/dev/null && npmi @ruvector/wasm@0.1.31)
+node wasm/testing/probe.mjs "$tmp/peer/node_modules/@ruvector/wasm" --check >"$tmp/probe.log" 2>/dev/null ||
+  { cat "$tmp/probe.log"; exit 1; }
+tail -2 "$tmp/probe.log"
 
 step "bundler apps (esbuild, Vite 8 and 5, webpack, Rollup; default settings) and a page without a bundler"
 apps="$tmp/apps"

@@ -50,7 +50,8 @@ for (const hnsw of [false, true]) {
     const gone = new Set();
     for (let i = 0; i < n; i += 9) { db.delete(String(i)); gone.add(i); }
     for (let i = 1; i < n; i += 9) db.insert(row(i), String(i), metaOf(i)); // same metadata again
-    for (let i = 2; i < n; i += 9) db.insert(row(i), String(i)); // metadata removed
+    for (let i = 2; i < n; i += 9) db.insert(row(i), String(i), { other: i }); // metadata replaced
+    for (let i = 3; i < n; i += 9) db.insert(row(i), String(i)); // metadata kept (no metadata given)
     const alive = (i) => !gone.has(i) && i % 9 !== 2;
     checkAll(db, alive, 'euclidean', `${label} after writes`);
     // a loaded copy builds its index on the first filtered search
