@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import init, { VectorDB, Index, isa } from '../wasm/index.js';
+import init, { VectorDB, Index, isa } from '../wasm/node.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);

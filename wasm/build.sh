@@ -1,23 +1,33 @@
 #!/bin/sh
-# Builds the two WebAssembly modules into wasm/dist: ruvector_simd (SIMD128 kernels) and
-# ruvector_scalar (portable kernels). Needs emcc (Debian: emscripten). Run from anywhere.
-# Default: -O3 without auto-vectorisation and unrolling (the kernels are SIMD128 intrinsics
-# already; the compiler's own vectorising and unrolling of the rest only adds size): size target
-# SIMD .wasm + glue <= 40 KB gzip. RW_OPT="..." overrides (e.g. -Os: smaller, 35% slower).
+# Builds the package's generated files into wasm/dist. Needs emcc (Debian: emscripten) and node.
+#   ruvector_simd.wasm, ruvector_scalar.wasm   standalone modules (SIMD128 kernels / portable
+#                                              kernels), loaded by src/core.js without any
+#                                              Emscripten JS runtime; imports: env.rw_progress,
+#                                              env.emscripten_notify_memory_growth
+#   ruvector_simd.wasm.js, ..._scalar.wasm.js  the same bytes as base64 ES modules: the fallback
+#                                              that index.js imports lazily when the .wasm file is
+#                                              not where `new URL(..., import.meta.url)` says
+#                                              (bundlers that do not emit assets: esbuild, Rollup)
+#   core.mjs, core.cjs                         src/core.js as ES module and as CommonJS
+# Default optimisation: -O3 without auto-vectorising and unrolling (the kernels are SIMD128
+# intrinsics already). RW_OPT="..." overrides. Memory: grows on demand up to 4 GiB (the wasm32
+# limit; Node >= 18 and current browsers allow it).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out="$here/dist"
 mkdir -p "$out"
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" # Debian's emcc needs its acorn
 fns=$(sed -n 's/^RW [^(]* \**\(rw_[a-z_0-9]*\)(.*/_\1/p' "$here/src/ruvector_wasm.c" | tr '\n' ',')
-flags="${RW_OPT:--O3 -fno-vectorize -fno-slp-vectorize -fno-unroll-loops} -sMODULARIZE=1 -sEXPORT_ES6=1 -sALLOW_MEMORY_GROWTH=1 -sMEMORY_GROWTH_GEOMETRIC_STEP=0.05 -sTOTAL_STACK=1MB -sINITIAL_MEMORY=4MB -sFILESYSTEM=0 \
-  -sENVIRONMENT=web,node -sMALLOC=emmalloc -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile] \
-  -sEXPORTED_FUNCTIONS=${fns}_malloc,_free \
-  -sEXPORTED_RUNTIME_METHODS=[HEAPU8,HEAPU32,HEAPF32] --extern-pre-js $here/src/node_shim.js"
+flags="${RW_OPT:--O3 -fno-vectorize -fno-slp-vectorize -fno-unroll-loops} -DNDEBUG --no-entry \
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB -sINITIAL_MEMORY=4MB \
+  -sMALLOC=emmalloc -sFILESYSTEM=0 --js-library $here/src/imports.js \
+  -sEXPORTED_FUNCTIONS=${fns}_malloc,_free"
 # shellcheck disable=SC2086
-emcc $flags -msimd128 "$here/src/ruvector_wasm.c" -o "$out/ruvector_simd.mjs"
+emcc $flags -msimd128 "$here/src/ruvector_wasm.c" -o "$out/ruvector_simd.wasm"
 # shellcheck disable=SC2086
-emcc $flags "$here/src/ruvector_wasm.c" -o "$out/ruvector_scalar.mjs"
-for f in ruvector_simd.wasm ruvector_simd.mjs ruvector_scalar.wasm ruvector_scalar.mjs; do
-  printf '%-22s %7d bytes, %6d gzip\n' "$f" "$(wc -c <"$out/$f")" "$(gzip -9c "$out/$f" | wc -c)"
+emcc $flags "$here/src/ruvector_wasm.c" -o "$out/ruvector_scalar.wasm"
+rm -f "$out"/ruvector_*.mjs # the Emscripten JS runtime of older builds
+node "$here/tools/gen.mjs" "$here"
+for f in ruvector_simd.wasm ruvector_scalar.wasm core.mjs ruvector_simd.wasm.js; do
+  printf '%-24s %7d bytes, %6d gzip\n' "$f" "$(wc -c <"$out/$f")" "$(gzip -9c "$out/$f" | wc -c)"
 done

@@ -1,36 +1,81 @@
-// Types of ruvector-wasm (index.js).
+// Types of ruvector-wasm (index.js for browsers and bundlers, node.mjs / node.cjs for Node).
 
-/** Loads the WebAssembly module (SIMD128 when the engine has it; `simd: false` forces the
-    scalar build). Call once before anything else. */
-export default function init(options?: { simd?: boolean }): Promise<unknown>;
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** What init() / initSync() return: the module's exports (memory included). */
+export interface InitOutput {
+  readonly memory: WebAssembly.Memory;
+  [name: string]: unknown;
+}
+
+/**
+ * Loads the WebAssembly module once (later calls return the same exports). Without a source:
+ * the SIMD128 build when the engine validates it, else the scalar one, found next to the
+ * package's module (or its base64 copy). `simd: false` forces the scalar build; it must come
+ * before the first init().
+ */
+export default function init(
+  input?: InitInput | Promise<InitInput> |
+    { module_or_path?: InitInput | Promise<InitInput>; simd?: boolean }): Promise<InitOutput>;
+export function init(
+  input?: InitInput | Promise<InitInput> |
+    { module_or_path?: InitInput | Promise<InitInput>; simd?: boolean }): Promise<InitOutput>;
+/** Synchronous init from bytes or a compiled module; under Node also with no argument. */
+export function initSync(input?: BufferSource | WebAssembly.Module |
+  { module?: BufferSource | WebAssembly.Module; simd?: boolean }): InitOutput;
 
 /** Whether this engine runs WebAssembly SIMD128. */
 export function detectSIMD(): boolean;
-/** Library version, "MAJOR.MINOR.PATCH". */
+/** ruvector.h version, "MAJOR.MINOR.PATCH". */
 export function version(): string;
 /** Kernels in use: "wasm128" or "serial". */
 export function isa(): string;
+/** WebAssembly memory (bytes, limit) and indexes not yet freed or collected. */
+export function memoryStats(): { wasmBytes: number; wasmMaxBytes: number; liveIndexes: number; simd: boolean;
+  /** where init() got the module: 'url' (fetched next to the package), 'base64' (the bundled copy),
+      'file' (Node), 'argument' */
+  loadedFrom: 'url' | 'base64' | 'file' | 'argument' | null };
+/** A Float32Array copy of arr (numbers must be finite). */
+export function arrayToFloat32Array(arr: ArrayLike<number>): Float32Array;
+/** Insert rate (operations per second) of `iterations` random vectors into a flat database. */
+export function benchmark(name: string, iterations: number, dimensions: number): number;
+/** A score (distance) as a similarity, higher is closer: cosine 1 - d, dot -d, else 1 / (1 + d). */
+export function distanceToSimilarity(metric: string, distance: number): number;
 
-/** An error from the C library; `code` is its ruv_result status (e.g. -17 dimension mismatch,
-    -3 NaN/Inf, -4 key exists, -11 bad magic, -15 checksum, -16 corrupt, -18 untrained). */
+/** An error from the C library; `code` is its ruv_result status (-2 out of memory, -4 key exists,
+    -11 bad magic, -14 truncated, -15 checksum, -16 corrupt, -18 untrained, ...). Argument errors
+    are TypeError / RangeError (with `code` -17 for a dimension mismatch, -3 for NaN/Infinity). */
 export class RuvectorError extends Error {
   readonly code: number;
 }
 
 export type Key = bigint | number;
+export type Vector = Float32Array | ArrayLike<number>;
 
 export interface IndexOptions {
   metric?: 'l2sq' | 'ip' | 'cosine' | 'l1';
   kind?: 'flat' | 'hnsw';
+  /** 2..512 (0 or absent: 16) */
   M?: number;
+  /** M..65536 (0 or absent: 200) */
   efConstruction?: number;
+  /** 1..65536 (0 or absent: 64) */
   efSearch?: number;
   quant?: 'none' | 'f16' | 'bf16' | 'sq8' | 'bin' | 'pq';
+  /** 1..1024 (0 or absent: 4) */
   rerank?: number;
   dropF32?: boolean;
+  /** 0..2^32-1 */
   seed?: number;
-  /** slots allocated up front (doubled when full; default 1024) */
+  /** slots allocated up front, 1..2^28 (0 or absent: 16; doubled when full): pre-reserve big
+      databases to avoid the copy that growth makes */
   capacity?: number;
+}
+
+export interface IndexStats {
+  live: number; deleted: number; freeSlots: number; capacity: number; vectorBytes: number;
+  codeBytes: number; graphBytes: number; keyBytes: number; idBytes: number; metaBytes: number;
+  totalBytes: number; readonly: boolean;
 }
 
 /** The C API: u64 keys to vectors with optional string ids and metadata bytes. */
@@ -39,54 +84,158 @@ export class Index {
   readonly dim: number;
   readonly count: number;
   readonly memoryUsage: number;
+  /** Releases the index now (idempotent); dropped indexes are released by the GC. */
   free(): void;
-  train(vectors: Float32Array): void;
-  put(key: Key, vector?: Float32Array | number[] | null, id?: string | null,
-      meta?: Uint8Array | null, mode?: 'insert' | 'update' | 'upsert'): void;
-  add(key: Key, vector: Float32Array | number[]): void;
-  addBatch(keys: ArrayLike<Key>, vectors: Float32Array): void;
+  [Symbol.dispose](): void;
+  stats(): IndexStats;
+  train(vectors: Vector): void;
+  put(key: Key, vector?: Vector | null, id?: string | null, meta?: Uint8Array | null,
+      mode?: 'insert' | 'update' | 'upsert'): void;
+  add(key: Key, vector: Vector): void;
+  addBatch(keys: ArrayLike<Key> | BigUint64Array, vectors: Vector,
+           options?: { onProgress?: (done: number, total: number) => void }): void;
   remove(key: Key): boolean;
   has(key: Key): boolean;
-  search(query: Float32Array | number[], k: number,
+  /** k in 0..2^32-1; min(k, count) hits. */
+  search(query: Vector, k: number,
          options?: { efSearch?: number; rerank?: number; allow?: Uint8Array }):
       { keys: BigUint64Array; distances: Float32Array };
   getVector(key: Key): Float32Array | undefined;
   getId(key: Key): string | null | undefined;
   getMeta(key: Key): Uint8Array | null | undefined;
+  getKey(id: string): bigint | undefined;
+  /** @deprecated use getKey (renamed with the C API in 0.2.0) */
   findId(id: string): bigint | undefined;
   keys(): IterableIterator<bigint>;
   save(): Uint8Array;
-  static load(bytes: Uint8Array, expectDim?: number): Index;
+  static load(bytes: Uint8Array | ArrayBuffer, expectDim?: number): Index;
   config(): { metric: string; kind: string; M: number; efConstruction: number;
-              efSearch: number; quant: string };
+              efSearch: number; quant: string; rerank: number; dropF32: boolean };
 }
 
-export interface SearchResult {
-  id: string;
-  /** A distance, lower is closer: Euclidean distance, 1 - cosine, 1 - dot, or L1. */
-  score: number;
-  metadata?: any;
-  vector?: Float32Array;
+/** A search hit of VectorDB (plain data; free() is a no-op kept for @ruvector/wasm code). */
+export class JsSearchResult {
+  private constructor();
+  readonly id: string;
+  /** A distance, lower is closer: Euclidean distance, 1 - cosine, -dot, or L1. */
+  readonly score: number;
+  readonly metadata: any | undefined;
+  /** The vector as inserted (undefined with includeVectors: false). */
+  readonly vector: Float32Array | undefined;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+export class JsVectorEntry {
+  constructor(vector: Float32Array | ArrayLike<number>, id?: string | null, metadata?: any | null);
+  readonly id: string | undefined;
+  readonly metadata: any | undefined;
+  readonly vector: Float32Array;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Metadata filter: every field must match; a value matches by JSON equality, or use operators. */
+export type Filter = Record<string, any | {
+  $eq?: any; $in?: any[]; $gt?: number; $gte?: number; $lt?: number; $lte?: number;
+}>;
+
+export type Metric = 'euclidean' | 'cosine' | 'dotproduct' | 'manhattan';
+
+export interface VectorDBOptions {
+  M?: number; efConstruction?: number; efSearch?: number; quant?: IndexOptions['quant'];
+  rerank?: number; dropF32?: boolean; seed?: number;
+  /** slots reserved up front (default 16, grows by doubling) */
+  capacity?: number;
+}
+
+export interface MemoryUsage {
+  /** bytes of this database's index */
+  bytes: number; count: number; capacity: number; vectorBytes: number; graphBytes: number;
+  metadataBytes: number;
+  /** the whole WebAssembly memory (shared by every database) and its limit */
+  wasmBytes: number; wasmMaxBytes: number;
 }
 
 /** The @ruvector/wasm 0.1.x API. */
 export class VectorDB {
-  constructor(dimensions: number, metric?: 'euclidean' | 'cosine' | 'dotproduct' | 'manhattan',
-              useHnsw?: boolean,
-              options?: { M?: number; efConstruction?: number; efSearch?: number;
-                          quant?: IndexOptions['quant']; seed?: number });
+  constructor(dimensions: number, metric?: Metric | null, useHnsw?: boolean | null,
+              options?: VectorDBOptions);
+  /** The `ruvector` package's alias: new VectorDB({dimensions, ...}) gives a VectorDb. */
+  constructor(options: VectorDbOptions);
   readonly dimensions: number;
   len(): number;
   isEmpty(): boolean;
-  insert(vector: Float32Array, id?: string | null, metadata?: any): string;
-  insertBatch(entries: { vector: Float32Array; id?: string | null; metadata?: any }[]): string[];
-  search(query: Float32Array, k: number, filter?: Record<string, any> | null,
-         options?: { efSearch?: number; includeVectors?: boolean }): SearchResult[];
+  insert(vector: Float32Array | ArrayLike<number>, id?: string | null, metadata?: any | null): string;
+  insertBatch(entries: Array<{ vector: Float32Array | ArrayLike<number>; id?: string | null;
+                               metadata?: any } | JsVectorEntry>,
+              options?: { onProgress?: (done: number, total: number) => void }): string[];
+  search(query: Float32Array | ArrayLike<number>, k?: number, filter?: Filter | null,
+         options?: { efSearch?: number; includeVectors?: boolean }): JsSearchResult[];
   delete(id: string): boolean;
-  get(id: string): { id: string; vector: Float32Array; metadata: any } | undefined;
+  get(id: string): JsVectorEntry | undefined;
+  memoryUsage(): MemoryUsage;
   save(): Uint8Array;
   static load(bytes: Uint8Array | ArrayBuffer): VectorDB;
-  saveToIndexedDB(name?: string): Promise<void>;
+  saveToIndexedDB(name?: string): Promise<boolean>;
   static loadFromIndexedDB(name?: string): Promise<VectorDB>;
+  /** Node only (atomic write). */
+  saveToFile(path: string): Promise<boolean>;
+  static loadFromFile(path: string): Promise<VectorDB>;
   free(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface VectorDbOptions {
+  dimensions?: number;
+  /** alias of dimensions */
+  dimension?: number;
+  metric?: 'cosine' | 'euclidean' | 'dot' | 'dotproduct' | 'manhattan' | string;
+  /** alias of metric */
+  distanceMetric?: string;
+  /** Node: a file; browsers: an IndexedDB database. Loaded if present, written after changes. */
+  storagePath?: string;
+  path?: string;
+  maxElements?: number;
+  m?: number;
+  ef_construction?: number;
+  efConstruction?: number;
+  efSearch?: number;
+  hnswConfig?: { m?: number; efConstruction?: number; efSearch?: number; maxElements?: number };
+  hnsw?: { m?: number; efConstruction?: number; efSearch?: number; maxElements?: number };
+}
+
+export interface VectorDbEntry {
+  id?: string;
+  vector: Float32Array | ArrayLike<number>;
+  metadata?: Record<string, any>;
+}
+
+export interface VectorDbHit {
+  id: string;
+  /** a distance (as VectorDB's score) */
+  score: number;
+  vector: Float32Array;
+  metadata?: Record<string, any>;
+}
+
+/** The async API of the `ruvector` npm package; loads the module itself. */
+export class VectorDb {
+  constructor(options: VectorDbOptions);
+  insert(entry: VectorDbEntry): Promise<string>;
+  insertBatch(entries: VectorDbEntry[],
+              options?: { onProgress?: (done: number, total: number) => void }): Promise<string[]>;
+  /** k defaults to 10; threshold is a minimum similarity (distanceToSimilarity). */
+  search(query: { vector: Float32Array | ArrayLike<number>; k?: number; filter?: Filter;
+                  efSearch?: number; threshold?: number }): Promise<VectorDbHit[]>;
+  get(id: string): Promise<{ id: string; vector: Float32Array; metadata?: Record<string, any> } | null>;
+  delete(id: string): Promise<boolean>;
+  len(): Promise<number>;
+  isEmpty(): Promise<boolean>;
+  memoryUsage(): Promise<MemoryUsage>;
+  save(path?: string): Promise<boolean>;
+  /** Waits for pending writes, then frees. */
+  close(): Promise<void>;
+  free(): void;
+  [Symbol.dispose](): void;
 }

@@ -57,7 +57,7 @@ async function run() {
     r.count = ix.count;
     r.indexBytes = ix.memoryUsage;
     const M = await init();
-    r.wasmBytes = M.HEAPU8.length;
+    r.wasmBytes = M.memory.buffer.byteLength;
     // recall@10 against exact cosine in JavaScript (double precision)
     let hit = 0;
     const norms = new Float64Array(N);

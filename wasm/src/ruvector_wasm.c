@@ -1,6 +1,12 @@
-/* Emscripten exports of ruvector.h for JavaScript (wasm/index.js wraps them). Thin: each export
-   is one C API call with its arguments flattened for the WebAssembly ABI (u64 keys as two u32
-   halves, outputs through pointers into the module's memory). Statuses are ruv_result values. */
+/* WebAssembly exports of ruvector.h for JavaScript (wasm/src/core.js wraps them). Thin: each export
+   is one public C API call with its arguments flattened for the WebAssembly ABI (u64 keys as two
+   u32 halves, outputs through pointers into the module's memory). Statuses are ruv_result values.
+
+   Built as a standalone module (no Emscripten JS runtime): its only imports are
+   env.emscripten_notify_memory_growth (memory grew: JS refreshes its views) and env.rw_progress
+   (build progress, see rw_add_batch). core.js checks every argument before it gets here; the
+   checks below are a second line (defence in depth): nothing a caller passes makes the glue write
+   outside the buffers it was given. */
 #define RUVECTOR_IMPLEMENTATION
 #define RUV_NO_STDIO
 #include "../../ruvector.h"
@@ -10,6 +16,10 @@
 #include <string.h>
 
 #define RW EMSCRIPTEN_KEEPALIVE
+
+/* Build progress, implemented in JavaScript (core.js): done of total vectors linked. */
+__attribute__((import_module("env"), import_name("rw_progress"))) void rw_progress(uint32_t done,
+                                                                                  uint32_t total);
 
 static uint64_t rw_key(uint32_t lo, uint32_t hi) { return (uint64_t)hi << 32 | lo; }
 
@@ -22,8 +32,9 @@ RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t
                         int quant, uint32_t rerank, uint32_t drop_f32, uint32_t seed,
                         uint32_t capacity, int *status) {
     ruv_config c = ruv_config_init(dim);
-    c.capacity = capacity;
     ruv_index *idx = NULL;
+    int st;
+    c.capacity = capacity;
     c.metric = (ruv_metric)metric;
     c.kind = (ruv_index_kind)kind;
     c.M = M;
@@ -33,7 +44,9 @@ RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t
     c.rerank = rerank;
     c.drop_f32 = drop_f32;
     c.seed = seed;
-    *status = ruv_index_create(&c, &idx);
+    st = ruv_index_create(&c, &idx);
+    if (status)
+        *status = st;
     return idx;
 }
 
@@ -48,18 +61,31 @@ RW int rw_put(ruv_index *idx, uint32_t lo, uint32_t hi, const float *vec, const 
               uint32_t id_len, int has_id, const void *meta, uint32_t meta_len, int has_meta,
               int mode) {
     ruv_item it;
+    if ((has_id && id_len && !id) || (has_meta && meta_len && !meta))
+        return RUV_E_ARG;
     memset(&it, 0, sizeof it);
     it.key = rw_key(lo, hi);
     it.vector = vec;
     it.id = has_id ? (id ? id : "") : NULL;
-    it.id_len = id_len;
+    it.id_len = has_id ? id_len : 0;
     it.meta = has_meta ? (meta ? meta : (const void *)"") : NULL;
-    it.meta_len = meta_len;
+    it.meta_len = has_meta ? meta_len : 0;
     return ruv_index_put(idx, &it, (ruv_put_mode)mode);
 }
 
-RW int rw_add_batch(ruv_index *idx, uint32_t n, const uint64_t *keys, const float *vecs) {
-    return ruv_index_add_batch(idx, n, keys, vecs);
+static void rw__progress(size_t done, size_t total, void *user) {
+    (void)user;
+    rw_progress((uint32_t)done, (uint32_t)total);
+}
+
+/* n vectors under keys (all or nothing); progress != 0 reports through env.rw_progress. */
+RW int rw_add_batch(ruv_index *idx, uint32_t n, const uint64_t *keys, const float *vecs,
+                    int progress) {
+    ruv_build_options o;
+    memset(&o, 0, sizeof o);
+    if (progress)
+        o.progress = rw__progress;
+    return ruv_index_add_batch_ex(idx, n, keys, vecs, &o);
 }
 
 RW int rw_remove(ruv_index *idx, uint32_t lo, uint32_t hi) {
@@ -70,16 +96,28 @@ RW int rw_contains(ruv_index *idx, uint32_t lo, uint32_t hi) {
     return ruv_index_contains(idx, rw_key(lo, hi));
 }
 
-/* Search into keys[k] and dists[k]; *n = hits. allow: bitset over keys (NULL = none). */
+/* Search into keys[k] and dists[k] (the caller's buffers hold k entries); *n = hits.
+   allow: bitset over keys (NULL = none) of allow_bits bits. */
 RW int rw_search(ruv_index *idx, const float *q, uint32_t k, uint32_t ef, uint32_t rerank,
                  const uint8_t *allow, uint32_t allow_bits, uint64_t *keys, float *dists,
                  uint32_t *n) {
     static ruv_hit hits_small[64];
-    ruv_hit *hits = k <= 64 ? hits_small : (ruv_hit *)malloc(k * sizeof *hits);
+    ruv_hit *hits;
     ruv_search_params p;
-    size_t got = 0, i;
+    size_t got = 0, i, live;
     ruv_result r;
+    if (!n)
+        return RUV_E_ARG;
     *n = 0;
+    if (!idx || !q || !keys || !dists || k == 0)
+        return RUV_E_ARG;
+    /* never more hits than live entries: the scratch below is bounded by the index */
+    live = ruv_index_count(idx);
+    if (live == 0)
+        return RUV_OK;
+    if (k > live)
+        k = (uint32_t)live;
+    hits = k <= 64 ? hits_small : (ruv_hit *)malloc((size_t)k * sizeof *hits);
     if (!hits)
         return RUV_E_NOMEM;
     memset(&p, 0, sizeof p);
@@ -88,6 +126,8 @@ RW int rw_search(ruv_index *idx, const float *q, uint32_t k, uint32_t ef, uint32
     p.allow = allow;
     p.allow_bits = allow ? allow_bits : 0;
     r = ruv_index_search(idx, q, k, &p, hits, &got);
+    if (got > k)
+        got = k;
     for (i = 0; i < got; i++) {
         keys[i] = hits[i].key;
         dists[i] = hits[i].distance;
@@ -104,26 +144,37 @@ RW int rw_get_vector(ruv_index *idx, uint32_t lo, uint32_t hi, float *out) {
 
 RW int rw_get_id(ruv_index *idx, uint32_t lo, uint32_t hi, const char **p, uint32_t *len) {
     size_t l = 0;
-    int r = ruv_index_get_id(idx, rw_key(lo, hi), p, &l);
+    int r;
+    if (!p || !len)
+        return RUV_E_ARG;
+    r = ruv_index_get_id(idx, rw_key(lo, hi), p, &l);
     *len = (uint32_t)l;
     return r;
 }
 
 RW int rw_get_meta(ruv_index *idx, uint32_t lo, uint32_t hi, const void **p, uint32_t *len) {
     size_t l = 0;
-    int r = ruv_index_get_meta(idx, rw_key(lo, hi), p, &l);
+    int r;
+    if (!p || !len)
+        return RUV_E_ARG;
+    r = ruv_index_get_meta(idx, rw_key(lo, hi), p, &l);
     *len = (uint32_t)l;
     return r;
 }
 
-RW int rw_find_id(ruv_index *idx, const char *id, uint32_t len, uint64_t *key) {
+/* The key of the entry with string id (ruv_index_find_id; ruv_index_get_key from 0.2.0). */
+RW int rw_get_key(ruv_index *idx, const char *id, uint32_t len, uint64_t *key) {
     return ruv_index_find_id(idx, id, len, key);
 }
 
 /* Next live key after *cursor (0 to start): 1 with *key set, or 0 at the end. */
 RW int rw_next(ruv_index *idx, uint32_t *cursor, uint64_t *key) {
-    size_t c = *cursor;
-    int r = ruv_index_next(idx, &c, key);
+    size_t c;
+    int r;
+    if (!cursor || !key)
+        return 0;
+    c = *cursor;
+    r = ruv_index_next(idx, &c, key);
     *cursor = (uint32_t)c;
     return r;
 }
@@ -132,12 +183,45 @@ RW uint32_t rw_count(ruv_index *idx) { return (uint32_t)ruv_index_count(idx); }
 RW uint32_t rw_dim(ruv_index *idx) { return ruv_index_dim(idx); }
 RW uint32_t rw_memory(ruv_index *idx) { return (uint32_t)ruv_index_memory_usage(idx); }
 
+/* ruv_index_stats into out[0..11]: live, deleted, free_slots, capacity, vector_bytes, code_bytes,
+   graph_bytes, key_bytes, id_bytes, meta_bytes, total_bytes, readonly. */
+RW int rw_stats(ruv_index *idx, uint32_t *out) {
+    ruv_stats s;
+    int r;
+    if (!out)
+        return RUV_E_ARG;
+    r = ruv_index_stats(idx, &s);
+    if (r != RUV_OK)
+        return r;
+    out[0] = (uint32_t)s.live;
+    out[1] = (uint32_t)s.deleted;
+    out[2] = (uint32_t)s.free_slots;
+    out[3] = (uint32_t)s.capacity;
+    out[4] = (uint32_t)s.vector_bytes;
+    out[5] = (uint32_t)s.code_bytes;
+    out[6] = (uint32_t)s.graph_bytes;
+    out[7] = (uint32_t)s.key_bytes;
+    out[8] = (uint32_t)s.id_bytes;
+    out[9] = (uint32_t)s.meta_bytes;
+    out[10] = (uint32_t)s.total_bytes;
+    out[11] = (uint32_t)s.readonly;
+    return RUV_OK;
+}
+
 /* The saved index in a malloc'd buffer (free with free), its length in *len; NULL on error
    with the status in *status. */
 RW void *rw_save(ruv_index *idx, uint32_t *len, int *status) {
-    size_t need = ruv_index_serialized_size(idx), got = 0;
-    void *b = need ? malloc(need) : NULL;
+    size_t need, got = 0;
+    void *b;
+    if (!len || !status)
+        return NULL;
     *len = 0;
+    need = ruv_index_serialized_size(idx);
+    if (need > 0xFFFFFFFFu) {
+        *status = RUV_E_NOMEM;
+        return NULL;
+    }
+    b = need ? malloc(need) : NULL;
     if (!b) {
         *status = idx ? RUV_E_NOMEM : RUV_E_ARG;
         return NULL;
@@ -155,19 +239,27 @@ RW void *rw_save(ruv_index *idx, uint32_t *len, int *status) {
 RW ruv_index *rw_load(const void *buf, uint32_t len, uint32_t expect_dim, int *status) {
     ruv_index *idx = NULL;
     ruv_load_options o;
+    int st;
     memset(&o, 0, sizeof o);
     o.expect_dim = expect_dim;
-    *status = ruv_index_load_buffer(buf, len, &o, &idx);
+    st = ruv_index_load_buffer(buf, len, &o, &idx);
+    if (status)
+        *status = st;
     return idx;
 }
 
-/* The resolved config: metric, kind, M, ef_construction, ef_search, quant into out[0..5]. */
+/* The resolved config: metric, kind, M, ef_construction, ef_search, quant, rerank, drop_f32 into
+   out[0..7]. */
 RW void rw_config(ruv_index *idx, uint32_t *out) {
     ruv_config c = ruv_index_get_config(idx);
+    if (!out)
+        return;
     out[0] = (uint32_t)c.metric;
     out[1] = (uint32_t)c.kind;
     out[2] = c.M;
     out[3] = c.ef_construction;
     out[4] = c.ef_search;
     out[5] = (uint32_t)c.quant;
+    out[6] = c.rerank;
+    out[7] = c.drop_f32;
 }

@@ -2,7 +2,7 @@
 // expect: loaded explicitly with init({simd: false}) in this process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import init, { VectorDB, isa } from '../index.js';
+import init, { VectorDB, isa } from '../node.mjs';
 import { fioriRecall, FIORI_DIM } from './helpers.mjs';
 
 await init({ simd: false });

@@ -1,0 +1,7 @@
+// ruvector-wasm/adapter: RuvectorWasmAdapter of @ruvector/wasm 0.1.x over this package (./index.js).
+import * as rv from './index.js';
+import { makeAdapter } from './src/adapter.js';
+
+const a = makeAdapter(rv);
+export const { RuvectorWasmAdapter, WASM_HNSW_AVAILABLE, distanceToSimilarity } = a;
+export default a.RuvectorWasmAdapter;
