@@ -92,6 +92,9 @@ export class Index {
   put(key: Key, vector?: Vector | null, id?: string | null, meta?: Uint8Array | null,
       mode?: 'insert' | 'update' | 'upsert'): void;
   add(key: Key, vector: Vector): void;
+  /** Room for n entries in all at once (ruv_index_reserve): later adds up to n do not grow
+      the arrays. */
+  reserve(n: number): void;
   addBatch(keys: ArrayLike<Key> | BigUint64Array, vectors: Vector,
            options?: { onProgress?: (done: number, total: number) => void }): void;
   remove(key: Key): boolean;

@@ -654,6 +654,16 @@ function createApi(platform) {
       });
     }
 
+    /**
+     * Makes room for n entries in all at once (all or nothing), so that adds up to that count do
+     * not grow the arrays (ruv_index_reserve). Without it they double, and grow by half once the
+     * slot arena passes 64 MiB.
+     */
+    reserve(n) {
+      const p = this._live();
+      check(X.rw_reserve(p, int('n', n, 0, MAX_COUNT)), 'reserve');
+    }
+
     /** Deletes key; false if it was not there. */
     remove(key) {
       const p = this._live();

@@ -9,6 +9,7 @@
    outside the buffers it was given. */
 #define RUVECTOR_IMPLEMENTATION
 #define RUV_NO_STDIO
+#define RUV_NO_DEPRECATED
 #include "../../ruvector.h"
 
 #include <emscripten/emscripten.h>
@@ -19,7 +20,7 @@
 
 /* Build progress, implemented in JavaScript (core.js): done of total vectors linked. */
 __attribute__((import_module("env"), import_name("rw_progress"))) void rw_progress(uint32_t done,
-                                                                                  uint32_t total);
+                                                                                   uint32_t total);
 
 static uint64_t rw_key(uint32_t lo, uint32_t hi) { return (uint64_t)hi << 32 | lo; }
 
@@ -31,7 +32,7 @@ RW const char *rw_isa(void) { return ruv_isa_name(ruv_isa_best()); }
 RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t efc, uint32_t efs,
                         int quant, uint32_t rerank, uint32_t drop_f32, uint32_t seed,
                         uint32_t capacity, int *status) {
-    ruv_config c = ruv_config_init(dim);
+    ruv_index_options c = ruv_index_options_init(dim);
     ruv_index *idx = NULL;
     int st;
     c.capacity = capacity;
@@ -73,7 +74,7 @@ RW int rw_put(ruv_index *idx, uint32_t lo, uint32_t hi, const float *vec, const 
     return ruv_index_put(idx, &it, (ruv_put_mode)mode);
 }
 
-static void rw__progress(size_t done, size_t total, void *user) {
+static void rw__progress(void *user, size_t done, size_t total) {
     (void)user;
     rw_progress((uint32_t)done, (uint32_t)total);
 }
@@ -85,8 +86,11 @@ RW int rw_add_batch(ruv_index *idx, uint32_t n, const uint64_t *keys, const floa
     memset(&o, 0, sizeof o);
     if (progress)
         o.progress = rw__progress;
-    return ruv_index_add_batch_ex(idx, n, keys, vecs, &o);
+    return ruv_index_add_batch(idx, n, keys, vecs, &o);
 }
+
+/* Room for n entries in all (ruv_index_reserve). */
+RW int rw_reserve(ruv_index *idx, uint32_t n) { return ruv_index_reserve(idx, n); }
 
 RW int rw_remove(ruv_index *idx, uint32_t lo, uint32_t hi) {
     return ruv_index_remove(idx, rw_key(lo, hi));
@@ -103,7 +107,7 @@ RW int rw_search(ruv_index *idx, const float *q, uint32_t k, uint32_t ef, uint32
                  uint32_t *n) {
     static ruv_hit hits_small[64];
     ruv_hit *hits;
-    ruv_search_params p;
+    ruv_search_options p;
     size_t got = 0, i, live;
     ruv_result r;
     if (!n)
@@ -162,9 +166,9 @@ RW int rw_get_meta(ruv_index *idx, uint32_t lo, uint32_t hi, const void **p, uin
     return r;
 }
 
-/* The key of the entry with string id (ruv_index_find_id; ruv_index_get_key from 0.2.0). */
+/* The key of the entry with string id (ruv_index_get_key; ruv_index_get_key from 0.2.0). */
 RW int rw_get_key(ruv_index *idx, const char *id, uint32_t len, uint64_t *key) {
-    return ruv_index_find_id(idx, id, len, key);
+    return ruv_index_get_key(idx, id, len, key);
 }
 
 /* Next live key after *cursor (0 to start): 1 with *key set, or 0 at the end. */
@@ -187,12 +191,9 @@ RW uint32_t rw_memory(ruv_index *idx) { return (uint32_t)ruv_index_memory_usage(
    graph_bytes, key_bytes, id_bytes, meta_bytes, total_bytes, readonly. */
 RW int rw_stats(ruv_index *idx, uint32_t *out) {
     ruv_stats s;
-    int r;
-    if (!out)
+    if (!out || !idx)
         return RUV_E_ARG;
-    r = ruv_index_stats(idx, &s);
-    if (r != RUV_OK)
-        return r;
+    s = ruv_index_stats(idx);
     out[0] = (uint32_t)s.live;
     out[1] = (uint32_t)s.deleted;
     out[2] = (uint32_t)s.free_slots;
@@ -251,7 +252,7 @@ RW ruv_index *rw_load(const void *buf, uint32_t len, uint32_t expect_dim, int *s
 /* The resolved config: metric, kind, M, ef_construction, ef_search, quant, rerank, drop_f32 into
    out[0..7]. */
 RW void rw_config(ruv_index *idx, uint32_t *out) {
-    ruv_config c = ruv_index_get_config(idx);
+    ruv_index_options c = ruv_index_config(idx);
     if (!out)
         return;
     out[0] = (uint32_t)c.metric;

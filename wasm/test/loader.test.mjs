@@ -89,3 +89,21 @@ test('Node persistence: saveToFile / loadFromFile, IndexedDB message, VectorDb s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Index.reserve: room for n entries at once, refused beyond the limit, index unchanged', async () => {
+  const rv = await import('../node.mjs');
+  await rv.init();
+  const idx = new rv.Index(4, { kind: 'hnsw' });
+  idx.reserve(5000);
+  const before = idx.memoryUsage;
+  for (let i = 0; i < 5000; i++) idx.add(i, [i, 1, 2, 3]);
+  // the slot arrays were allocated once: only the graph's upper levels grew meanwhile
+  assert.ok(idx.memoryUsage - before < 256 * 1024, `grew by ${idx.memoryUsage - before}`);
+  assert.throws(() => idx.reserve(-1), RangeError);
+  assert.throws(() => idx.reserve(2 ** 40), RangeError);
+  assert.throws(() => idx.reserve(1.5), RangeError);
+  assert.equal(idx.count, 5000);
+  const s = idx.search([4999, 1, 2, 3], 1);
+  assert.equal(s.keys[0], 4999n);
+  idx.free();
+});
