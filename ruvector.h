@@ -3403,6 +3403,11 @@ static void *ruv__mem_alloc(ruv__mem *m, size_t size) {
     void *p;
     if (size == 0)
         size = 1;
+    /* no object may exceed PTRDIFF_MAX (pointer differences within it would overflow), and on
+       32-bit targets allocators take sizes above it for negative heap increments (Emscripten's
+       sbrk: a 2.6 GB request shrank the heap) */
+    if (size > (size_t)PTRDIFF_MAX)
+        return NULL;
     p = m->a.alloc(m->a.user, size);
     if (p)
         m->used += size;
@@ -4826,11 +4831,14 @@ fail:
 }
 
 /* Makes room for `slots` slots (growing by doubling while the slot arena is below 64 MiB, then by
-   half, so that a large index does not need three times its arena while it grows), `upper` more
-   u32 of upper-level lists and id / metadata bytes: see ruv__tab_resize. */
+   half, so that a large index does not need three times its arena while it grows; where that
+   much cannot be had, by less, down to exactly `slots`), `upper` more u32 of upper-level lists
+   and id / metadata bytes: see ruv__tab_resize. */
 static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
                                    size_t meta_add) {
-    uint64_t cap = idx->cap;
+    uint64_t cap = idx->cap, want;
+    ruv_result r;
+    unsigned k;
     if (slots > RUV_MAX_COUNT)
         return RUV_E_FULL;
     if (cap < slots) {
@@ -4840,7 +4848,14 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
         if (cap > RUV_MAX_COUNT)
             cap = RUV_MAX_COUNT;
     }
-    return ruv__tab_resize(idx, (size_t)cap, upper, id_add, meta_add);
+    /* near the memory limit, settle for less spare room: 7/8, 6/8, ... of the step, down to
+       exactly `slots` (a failed attempt keeps nothing) */
+    for (k = 8;; k--) {
+        want = slots + (cap - slots) * k / 8;
+        r = ruv__tab_resize(idx, (size_t)want, upper, id_add, meta_add);
+        if (r != RUV_E_NOMEM || k == 0 || want <= idx->cap)
+            return r;
+    }
 }
 
 #endif /* RUV__IMPL */

@@ -79,6 +79,11 @@ static void *ruv__mem_alloc(ruv__mem *m, size_t size) {
     void *p;
     if (size == 0)
         size = 1;
+    /* no object may exceed PTRDIFF_MAX (pointer differences within it would overflow), and on
+       32-bit targets allocators take sizes above it for negative heap increments (Emscripten's
+       sbrk: a 2.6 GB request shrank the heap) */
+    if (size > (size_t)PTRDIFF_MAX)
+        return NULL;
     p = m->a.alloc(m->a.user, size);
     if (p)
         m->used += size;

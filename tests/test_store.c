@@ -208,3 +208,57 @@ static void store_ops_for(ruv_index_kind kind) {
 TEST(store_ops_flat) { store_ops_for(RUV_INDEX_FLAT); }
 
 TEST(store_ops_hnsw) { store_ops_for(RUV_INDEX_HNSW); }
+
+/* An allocator that refuses any single block above a size (as a 32-bit heap near its end does). */
+static size_t g_block_limit;
+static void *limited_alloc(void *user, size_t size) {
+    (void)user;
+    return size > g_block_limit ? NULL : malloc(size);
+}
+static void limited_free(void *user, void *p, size_t size) {
+    (void)user;
+    (void)size;
+    free(p);
+}
+
+/* Growth near the memory limit: when the usual step (doubling) cannot be had, the arrays grow by
+   less, down to exactly what is needed, so an index fills all the room there is; past it, adds
+   fail with RUV_E_NOMEM and leave the index as it was. With a 1 KiB slot and blocks of at most
+   300 slots (plus alignment), 300 entries fit (doubling alone stops at 256). ruv_index_reserve
+   takes exactly what it is asked for. */
+TEST(store_growth_near_limit) {
+    const size_t dim = 256, room = 300;
+    ruv_index_options o = ruv_index_options_init((uint32_t)dim);
+    ruv_index *idx = NULL;
+    float *v = random_vecs(400, dim, 3);
+    size_t i, n = 0;
+    ruv_result r = RUV_OK;
+    ruv_hit h[1];
+    REQUIRE(v != NULL);
+    g_block_limit = room * dim * sizeof(float) + 64 + sizeof(void *);
+    o.alloc.alloc = limited_alloc;
+    o.alloc.free = limited_free;
+    o.capacity = 16;
+    REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+    for (i = 0; i < 400 && (r = ruv_index_add(idx, i, v + i * dim)) == RUV_OK; i++)
+        ;
+    CHECK_EQ_INT(r, RUV_E_NOMEM);
+    CHECK_EQ_INT(i, room);
+    CHECK_EQ_INT(ruv_index_count(idx), room);
+    CHECK_EQ_INT(ruv_index_stats(idx).capacity, room);
+    for (i = 0; i < room; i += 37) { /* every entry still there, found exactly */
+        CHECK_EQ_INT(ruv_index_search(idx, v + i * dim, 1, NULL, h, &n), RUV_OK);
+        CHECK(n == 1 && h[0].key == i && h[0].distance == 0.0f);
+    }
+    ruv_index_free(idx);
+    REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+    CHECK_EQ_INT(ruv_index_reserve(idx, room + 1), RUV_E_NOMEM);
+    CHECK_EQ_INT(ruv_index_reserve(idx, 250), RUV_OK);
+    CHECK_EQ_INT(ruv_index_stats(idx).capacity, 250);
+    CHECK_EQ_INT(ruv_index_reserve(idx, 100), RUV_OK); /* at or below capacity: nothing */
+    CHECK_EQ_INT(ruv_index_stats(idx).capacity, 250);
+    CHECK_EQ_INT(ruv_index_reserve(idx, (size_t)RUV_MAX_COUNT + 1), RUV_E_FULL);
+    CHECK_EQ_INT(ruv_index_reserve(NULL, 10), RUV_E_ARG);
+    ruv_index_free(idx);
+    free(v);
+}

@@ -20,7 +20,7 @@ export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}" # Debian's emcc needs its aco
 fns=$(sed -n 's/^RW [^(]* \**\(rw_[a-z_0-9]*\)(.*/_\1/p' "$here/src/ruvector_wasm.c" | tr '\n' ',')
 flags="${RW_OPT:--O3 -fno-vectorize -fno-slp-vectorize -fno-unroll-loops} -DNDEBUG --no-entry \
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=1MB -sINITIAL_MEMORY=4MB \
-  -sMALLOC=emmalloc -sFILESYSTEM=0 --js-library $here/src/imports.js \
+  -sMALLOC=dlmalloc -sFILESYSTEM=0 --js-library $here/src/imports.js \
   -sEXPORTED_FUNCTIONS=${fns}_malloc,_free"
 # shellcheck disable=SC2086
 emcc $flags -msimd128 "$here/src/ruvector_wasm.c" -o "$out/ruvector_simd.wasm"

@@ -184,7 +184,7 @@ async function memory() {
     console.log(JSON.stringify({ bench: 'memory', run, mode: 'capacity pre-reserved', dim, capacity: lo, ...a }));
   }
   const gib = (c) => (c * dim * 4 / 2 ** 30).toFixed(2);
-  console.log(`# ${dim}-d f32, default growth (doubling): ${median(res.growth)} vectors = ${gib(median(res.growth))} GiB of vectors (runs ${Math.min(...res.growth)}..${Math.max(...res.growth)})`);
+  console.log(`# ${dim}-d f32, default growth: ${median(res.growth)} vectors = ${gib(median(res.growth))} GiB of vectors (runs ${Math.min(...res.growth)}..${Math.max(...res.growth)})`);
   console.log(`# ${dim}-d f32, capacity pre-reserved: ${median(res.reserve)} vectors = ${gib(median(res.reserve))} GiB of vectors (runs ${Math.min(...res.reserve)}..${Math.max(...res.reserve)})`);
 }
 
