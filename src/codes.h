@@ -136,11 +136,13 @@ static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const floa
         }
         if (idx->cfg.metric == RUV_METRIC_COSINE)
             t = ruv__code_sq_cos_refine(idx, x, code, t);
-        if (t > 3.4028234663852886e38) /* ranges trained on extreme vectors: keep t finite */
-            t = 3.4028234663852886e38;
-        tf = idx->cfg.metric == RUV_METRIC_L2SQ                ? (float)t
-             : idx->cfg.metric == RUV_METRIC_COSINE && t > 0.0 ? (float)(1.0 / sqrt(t))
-                                                               : 0.0f;
+        /* t stays finite (the loader refuses anything else) for ranges trained on extreme vectors
+           and, for cosine, a decoded vector whose norm is tiny but not zero */
+        if (idx->cfg.metric == RUV_METRIC_COSINE)
+            t = t > 0.0 ? 1.0 / sqrt(t) : 0.0;
+        else if (idx->cfg.metric != RUV_METRIC_L2SQ)
+            t = 0.0;
+        tf = (float)(t < 3.4028234663852886e38 ? t : 3.4028234663852886e38);
         memset(code + d, 0, idx->sq_off - d);
         memcpy(code + idx->sq_off, &tf, sizeof tf);
         break;
