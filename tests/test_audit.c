@@ -16,10 +16,37 @@ static float f32_of_bits(uint32_t u) {
     return f;
 }
 
-/* Adds key with v; returns the status. The index must be unchanged (same saved bytes) on error. */
+/* The index's state as bytes: its saved form, or where saving is unsupported (big-endian hosts)
+   what the public API shows of it: the count, then for keys 1..7 whether each is present and its
+   stored vector (dim 2). The caller frees. */
+static unsigned char *state_of(const ruv_index *idx, size_t *len) {
+    unsigned char *b = save_to_mem(idx, len);
+    size_t at = 0;
+    uint64_t key;
+    if (b)
+        return b;
+    b = (unsigned char *)calloc(1, 8 + 7 * (1 + 2 * sizeof(float)));
+    if (!b)
+        return NULL;
+    key = ruv_index_count(idx);
+    memcpy(b, &key, 8);
+    at = 8;
+    for (key = 1; key <= 7; key++) {
+        float v[2] = {0, 0};
+        b[at++] = (unsigned char)ruv_index_contains(idx, key);
+        if (b[at - 1] && ruv_index_get_vector(idx, key, v) != RUV_OK)
+            v[0] = v[1] = -1; /* present but unreadable: differs from any stored vector */
+        memcpy(b + at, v, sizeof v);
+        at += sizeof v;
+    }
+    *len = at;
+    return b;
+}
+
+/* Adds key with v; returns the status. The index must be unchanged (same state) on error. */
 static ruv_result add_unchanged(ruv_index *idx, uint64_t key, const float *v, int how) {
     size_t la = 0, lb = 0;
-    unsigned char *a = save_to_mem(idx, &la), *b;
+    unsigned char *a = state_of(idx, &la), *b;
     ruv_result r;
     ruv_item it;
     memset(&it, 0, sizeof it);
@@ -29,7 +56,7 @@ static ruv_result add_unchanged(ruv_index *idx, uint64_t key, const float *v, in
         : how == 1 ? ruv_index_upsert(idx, key, v)
         : how == 2 ? ruv_index_update(idx, key, v)
                    : ruv_index_put(idx, &it, RUV_PUT_UPSERT);
-    b = save_to_mem(idx, &lb);
+    b = state_of(idx, &lb);
     if (r != RUV_OK)
         CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
     free(a);
