@@ -244,6 +244,42 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
                                          size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);
 
+/* Range search callback: one entry within the radius (see ruv_index_search_range_each). Return
+   0 to receive the next one, nonzero to stop. Must not modify the index or search with the same
+   ctx. */
+typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
+
+/* Every live entry passing the filters of opt whose distance to query (dim floats) is at most
+   radius (in the index's distance units, see CONCEPTS; a negative radius is valid for inner
+   product). *n_out = how many were found, which may exceed cap; hits[0..min(cap, *n_out)-1]
+   receive the closest of them, ascending distance (ties by slot). cap 0 with hits NULL counts
+   only: call again with cap = *n_out to have them all.
+   Flat: exact (every entry measured; with quantized storage and f32 copies on the exact f32
+   distance, without them on the codes). HNSW: approximate. A beam search with ef = ef_search,
+   repeated with ef doubled while more than half of the ef entries it finds are within radius,
+   returns the in-radius entries of its last list (a range of S entries is thus taken from a
+   list of at least 2S, where the beam's recall is high); once the list would exceed a 32nd of the
+   slots, an exact scan is cheaper and replaces the walk. Deleted and filtered-out nodes are
+   walked through, not returned; a filter passing under 5% of the entries (estimated as for
+   ruv_index_search) also switches to the scan. HNSW over quantized storage walks on the codes;
+   with f32 copies the entries found are measured exactly and those beyond radius dropped. The
+   ctx grows to hold the list (8 bytes per entry). Measured by `ruv_bench range`.
+   opt->rerank is not used. RUV_E_ARG: idx/query/n_out NULL, hits NULL with cap > 0, radius NaN,
+   allow_bits > 0 with allow NULL, a ctx of another dimension. RUV_E_VALUE: as for
+   ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0 and hits are not
+   written. Threads: reader with opt->ctx of its own, else writer. */
+RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *query, float radius,
+                                         const ruv_search_options *opt, ruv_hit *hits, size_t cap,
+                                         size_t *n_out);
+
+/* As ruv_index_search_range, with no bound on the results: fn(user, key, distance) is called
+   for every entry found, ascending distance, until it returns nonzero. *n_out (n_out may be
+   NULL) = how many were found, whether or not fn stopped early. RUV_E_ARG also for fn NULL;
+   on an error fn is not called. Threads: reader with opt->ctx of its own, else writer. */
+RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float *query,
+                                              float radius, const ruv_search_options *opt,
+                                              ruv_range_fn fn, void *user, size_t *n_out);
+
 /* Number of live vectors in the index (0 for NULL). Threads: reader. */
 RUVDEF size_t ruv_index_count(const ruv_index *idx);
 

@@ -53,6 +53,7 @@ RUVECTOR = [
     "src/train.h",            # quantizer training: SQ8 ranges, BIN means, PQ k-means
     "src/store.h",            # writes and lookups: add, put, update, remove, get
     "src/search.h",           # search: flat scan, filters, re-rank, HNSW, MMR, batch
+    "src/range.h",            # range search: flat scan, HNSW beam search + flood fill
     "src/save.h",             # FORMAT specification and the writer
     "src/load.h",             # reader: header, sections, validation, load, view
     "src/file.h",             # files: atomic save, load; closes the implementation
