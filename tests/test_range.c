@@ -338,3 +338,66 @@ TEST(range_hnsw_glove) {
     free(base);
     free(qs);
 }
+
+/* Every allocation of a range search that grows a fresh ctx fails in turn: RUV_E_NOMEM with
+ *n_out = 0 and hits untouched, nothing leaks, and the same ctx then finds the exact set. */
+TEST(range_alloc_failure) {
+    static const ruv_index_kind kinds[2] = {RUV_INDEX_FLAT, RUV_INDEX_HNSW};
+    size_t nb = 500, dim = 8, kd;
+    float *base = random_vecs(nb, dim, 111);
+    ruv_hit *h = (ruv_hit *)malloc(nb * sizeof *h);
+    REQUIRE(base && h);
+    for (kd = 0; kd < 2; kd++) {
+        tally t;
+        ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
+        ruv_index *idx = NULL;
+        ruv_search_ctx *ctx = NULL;
+        ruv_search_options opt;
+        uint64_t *keys = (uint64_t *)malloc(nb * sizeof *keys);
+        size_t i, n = 0, f, fails = 0, live;
+        double r, *d;
+        ruv_result res;
+        REQUIRE(keys);
+        memset(&t, 0, sizeof t);
+        cfg.kind = kinds[kd];
+        cfg.alloc.alloc = tally_alloc;
+        cfg.alloc.free = tally_free;
+        cfg.alloc.user = &t;
+        for (i = 0; i < nb; i++)
+            keys[i] = i;
+        REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+        REQUIRE(ruv_index_add_batch(idx, nb, keys, base, NULL) == RUV_OK);
+        REQUIRE(ruv_search_ctx_create(idx, &ctx) == RUV_OK);
+        memset(&opt, 0, sizeof opt);
+        opt.ctx = ctx;
+        opt.ef_search = 4;
+        /* a radius holding a tenth of the entries: the HNSW list doubles, then scans */
+        d = ref_all(RUV_METRIC_L2SQ, base, nb, dim, base, 49, &r);
+        REQUIRE(d);
+        live = t.live;
+        for (f = 1;; f++) {
+            t.fail_at = f;
+            t.calls = 0;
+            h[0].key = 12345;
+            n = 99;
+            res = ruv_index_search_range(idx, base, (float)r, &opt, h, nb, &n);
+            if (res == RUV_OK)
+                break;
+            fails++;
+            CHECK(res == RUV_E_NOMEM && n == 0 && h[0].key == 12345);
+        }
+        t.fail_at = 0;
+        CHECK(fails > 0);
+        CHECK(t.live >= live);
+        check_exact(RUV_METRIC_L2SQ, h, n, d, nb, r, 0, NULL);
+        CHECK(ruv_index_search_range(idx, base, (float)r, &opt, h, nb, &n) == RUV_OK);
+        check_exact(RUV_METRIC_L2SQ, h, n, d, nb, r, 0, NULL);
+        free(d);
+        ruv_search_ctx_free(ctx);
+        ruv_index_free(idx);
+        CHECK_EQ_INT(t.live, 0);
+        free(keys);
+    }
+    free(base);
+    free(h);
+}

@@ -1,14 +1,16 @@
 /* libFuzzer target for sequences of API calls. The input picks an index (dimension, metric,
    kind, storage, M, ef) and then a sequence of operations: add, add_batch, put (insert, update,
    upsert; vectors, string ids, metadata), update, upsert, remove, compact, reserve, train,
-   search (k, ef, allow-list and callback filters), MMR, batch search, save + load + view, and
-   lookups of every entry. A shadow model (plain arrays: which keys are live, the vector each was
-   given, its id and metadata) predicts every status, and the results are checked against it and
-   against a double-precision brute force:
+   search (k, ef, allow-list and callback filters), range search, MMR, batch search, save + load +
+   view, and lookups of every entry. A shadow model (plain arrays: which keys are live, the vector
+   each was given, its id and metadata) predicts every status, and the results are checked against
+   it and against a double-precision brute force:
      - every status is the one the documentation promises for that state and input;
      - a search returns min(k, live entries passing the filters) hits (HNSW too), unique, live,
        passing, in ascending distance; on a flat f32 index every distance equals the brute force
        one and no closer entry was left out;
+     - a range search returns unique, live, passing entries within the radius, ascending; on a
+       flat f32 index (or f32 copies) exactly the brute force's set;
      - get_vector gives back the vector (normalised for cosine; f32 storage and f32 copies),
        get_id / get_meta / get_key / next / count agree with the model;
      - a saved index loads and views with the same bytes and the same search results.
@@ -189,6 +191,46 @@ static void fz_check_hits(const fz_model *m, const float *q, const ruv_search_op
             FZ_CHECK(d <= kth + tol);
         }
     }
+}
+
+/* Range search of radius r, which is the (k % (passing + 1))-th smallest reference distance of
+   the passing entries (beyond all of them when k % (passing + 1) == passing): hits unique, live,
+   passing, ascending, within r; exact (the reference set) on a flat f32 index. */
+static void fz_check_range(const fz_model *m, ruv_index *idx, const float *q,
+                           const ruv_search_options *o, size_t k, int exact) {
+    size_t i, j, passing = 0, n = 99, inside = 0;
+    double ref[FZ_KEYS];
+    float r;
+    ruv_hit h[FZ_KEYS];
+    for (i = 0; i < FZ_KEYS; i++)
+        if (m->live[i] && fz_passes(o, i))
+            ref[passing++] = fz_ref(m, q, m->vec[i]);
+    for (i = 1; i < passing; i++) {
+        double t = ref[i];
+        for (j = i; j > 0 && ref[j - 1] > t; j--)
+            ref[j] = ref[j - 1];
+        ref[j] = t;
+    }
+    j = k % (passing + 1);
+    r = j < passing ? (float)ref[j] : passing ? (float)ref[passing - 1] * 2.0f + 1.0f : 0.0f;
+    if (r != r)
+        r = 0.0f;
+    FZ_CHECK(ruv_index_search_range(idx, q, r, o, h, FZ_KEYS, &n) == RUV_OK);
+    FZ_CHECK(n <= passing);
+    for (i = 0; i < n; i++) {
+        FZ_CHECK(h[i].key < FZ_KEYS && m->live[h[i].key] && fz_passes(o, h[i].key));
+        FZ_CHECK(h[i].distance <= r);
+        FZ_CHECK(i == 0 || h[i - 1].distance <= h[i].distance);
+        for (j = 0; j < i; j++)
+            FZ_CHECK(h[j].key != h[i].key);
+        if (exact) {
+            double d = fz_ref(m, q, m->vec[h[i].key]);
+            FZ_CHECK(fabs((double)h[i].distance - d) <= 1e-4 * (1.0 + fabs(d)));
+        }
+    }
+    for (i = 0; exact && i < passing; i++)
+        inside += ref[i] <= (double)r - 1e-4 * (1.0 + fabs((double)r));
+    FZ_CHECK(!exact || n >= inside);
 }
 
 /* Every entry of the model through the lookups, and nothing else through iteration. */
@@ -457,6 +499,18 @@ static void fz_run(const uint8_t *data, size_t size) {
                 allow[2] = (uint8_t)fz_u8(&in), allow[3] = (uint8_t)fz_u8(&in);
                 o.allow = allow;
                 o.allow_bits = fz_u8(&in) % (FZ_KEYS + 1);
+            }
+            if (op == 5 && (f & 64)) { /* range search instead */
+                if (fz_accepts(m, q))
+                    fz_check_range(m, idx, q, &o, k,
+                                   m->opt.kind == RUV_INDEX_FLAT &&
+                                       (m->opt.quant == RUV_QUANT_NONE || !m->opt.drop_f32) &&
+                                       fz_scale(m, q) < 1e6);
+                else
+                    FZ_CHECK(ruv_index_search_range(idx, q, 1.0f, &o, hits, FZ_MAXK, &n) ==
+                                 RUV_E_VALUE &&
+                             n == 0);
+                break;
             }
             if (op == 5)
                 r = ruv_index_search(idx, q, k, &o, hits, &n);
