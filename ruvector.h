@@ -76,6 +76,10 @@
        RUV_METRIC_L1      sum |a_i - b_i| (Manhattan); f32, F16 and BF16 storage only
        RUV_METRIC_COSINE  1 - a.b / (|a| |b|), in [0, 2]; vectors are normalised on insert and
                           queries on search; an all-zero vector has cosine distance 1 to everything.
+       RUV_METRIC_CUSTOM  the caller's ruv_distance_fn (opt.distance, with opt.distance_user) on
+                          the f32 vectors as given (finite; no norm bound); flat and HNSW, f32
+                          storage only. Saved files record opt.distance_id, and load only with a
+                          distance function and the same id (RUV_E_METRIC otherwise).
      Index kinds:
        RUV_INDEX_FLAT     exact: every query scans every vector. Ties broken by lower slot.
        RUV_INDEX_HNSW     approximate: hierarchical navigable small world graph (Malkov & Yashunin,
@@ -361,7 +365,8 @@ extern "C" {
     X(RUV_E_DIM, -17, "dimension mismatch")                                                        \
     X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
     X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
-    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
+    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")                        \
+    X(RUV_E_METRIC, -21, "index saved with a custom metric: load it with the same distance and id")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
 /* Result of every fallible call: RUV_OK (0) or a negative error code (see API CONVENTIONS). */
@@ -373,8 +378,18 @@ typedef enum ruv_metric {
     RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
     RUV_METRIC_IP = 1,     /* 1 - dot */
     RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
-    RUV_METRIC_L1 = 3      /* sum |a_i - b_i| (Manhattan) */
+    RUV_METRIC_L1 = 3,     /* sum |a_i - b_i| (Manhattan) */
+    RUV_METRIC_CUSTOM = 4  /* the caller's ruv_distance_fn (ruv_index_options.distance) */
 } ruv_metric;
+
+/* A custom metric (RUV_METRIC_CUSTOM): the distance between a and b, dim floats each (a query or
+   a stored vector, in either order). Smaller = closer; any finite value, negative included; a
+   NaN result is taken as +infinity. Should be symmetric and return the same value for the same
+   arguments: HNSW builds its graph on it (a non-metric dissimilarity works, with a recall that
+   depends on it), and the flat index sorts by it. Called from every thread that adds or searches
+   (several at once with concurrent readers or a threaded build): it must be thread-safe then,
+   and must not call back into the index. user = ruv_index_options.distance_user. */
+typedef float (*ruv_distance_fn)(void *user, const float *a, const float *b, size_t dim);
 
 /* How the searched copy of each vector is stored (see QUANTIZATION). */
 typedef enum ruv_quant {
@@ -421,6 +436,10 @@ typedef struct ruv_index_options {
                                  then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
     uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
                                  re-ranking: distances come from the codes); 0 = keep them */
+    ruv_distance_fn distance; /* RUV_METRIC_CUSTOM: required; other metrics: must be NULL */
+    void *distance_user;      /* passed to distance */
+    uint64_t distance_id;     /* RUV_METRIC_CUSTOM: the caller's name for its function, saved
+                                 in files; loading them needs the same id (ruv_load_options) */
 } ruv_index_options;
 
 /* One search result. */
@@ -484,9 +503,11 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    RUV_E_ARG: opt or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
-   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with
-   BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
-   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
+   dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
+   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with BIN or PQ storage; L1 with
+   SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
+   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN and
+   PQ indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
@@ -753,9 +774,12 @@ typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
 
 /* Options of loading and viewing. A NULL pointer or zero fields mean the defaults. */
 typedef struct ruv_load_options {
-    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
-    ruv_isa isa;         /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
-    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
+    uint32_t expect_dim;      /* 0 = any; else RUV_E_DIM if the data's dimension differs */
+    ruv_isa isa;              /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
+    ruv_allocator alloc;      /* used for everything the index allocates; zero = default */
+    ruv_distance_fn distance; /* data saved with RUV_METRIC_CUSTOM: its distance function, and */
+    void *distance_user;      /* the distance_id it was saved with; else RUV_E_METRIC. Ignored */
+    uint64_t distance_id;     /* for data with a built-in metric. */
 } ruv_load_options;
 
 /* Exact number of bytes ruv_index_save writes (0 for NULL). Threads: reader. */
@@ -781,8 +805,10 @@ RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
 /* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
    error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
    RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
-   RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
-   big-endian host). Nothing leaks on any error. Threads: any (a new index). */
+   RUV_E_DIM (opt->expect_dim), RUV_E_METRIC (saved with RUV_METRIC_CUSTOM, and opt->distance
+   is NULL or opt->distance_id differs from the saved one), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG,
+   RUV_E_UNSUPPORTED (isa, or a big-endian host). Nothing leaks on any error. Threads: any (a new
+   index). */
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out);
 
@@ -3822,7 +3848,8 @@ struct ruv_index {
     ruv_index_options cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
-    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 */
+    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 (NULL for a custom metric) */
+    ruv_distance_fn custom; /* RUV_METRIC_CUSTOM: the caller's distance, else NULL */
     int ip;                 /* metric is IP or cosine: distance = 1 - dot */
     ruv_kernel_fn raw_dist; /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
     size_t raw_n;           /* its n: dim, or code bytes for BIN */
@@ -3924,7 +3951,8 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
     ruv_index_options c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
-    if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
+    if ((unsigned)c.metric > (unsigned)RUV_METRIC_CUSTOM ||
+        (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL))
         return RUV_E_ARG;
     if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
         return RUV_E_ARG;
@@ -3952,6 +3980,11 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         return RUV_E_ARG;
     if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
         return RUV_E_ARG;
+    if (c.metric != RUV_METRIC_CUSTOM) {
+        c.distance_user = NULL;
+        c.distance_id = 0;
+    } else if (c.quant != RUV_QUANT_NONE)
+        return RUV_E_UNSUPPORTED;
     if (c.quant == RUV_QUANT_NONE) {
         c.pq_m = c.rerank = c.drop_f32 = 0;
     } else {
@@ -4050,7 +4083,8 @@ static void ruv__index_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
+        if (!idx->custom) /* (a custom metric: ruv__dist_custom) */
+            idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
 }
@@ -4088,7 +4122,8 @@ static ruv_result ruv__index_new(const ruv_index_options *cfg, int arrays, ruv_i
     idx->kern = k;
     idx->dim = c.dim;
     idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
-    idx->f32_dist = k.fn[ruv__index_metric_op(c.metric)][RUV_DTYPE_F32];
+    idx->custom = c.distance;
+    idx->f32_dist = idx->custom ? NULL : k.fn[ruv__index_metric_op(c.metric)][RUV_DTYPE_F32];
     ruv__index_layout(idx);
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;
@@ -4307,7 +4342,7 @@ static int ruv__code_accepts(const ruv_index *idx, const float *x) {
     double nn = 0.0;
     if (!ruv__vec_finite(x, d))
         return 0;
-    if (idx->cfg.metric == RUV_METRIC_COSINE)
+    if (idx->cfg.metric == RUV_METRIC_COSINE || idx->custom)
         return 1;
     for (i = 0; i < d; i++)
         nn += (double)x[i] * (double)x[i];
@@ -4488,10 +4523,18 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     }
 }
 
+/* A custom metric's distance between two f32 vectors; NaN is taken as +infinity. */
+static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *b) {
+    float d = idx->custom(idx->cfg.distance_user, a, (const float *)b, idx->dim);
+    return d == d ? d : (float)HUGE_VAL;
+}
+
 /* Distance from a prepared query to a stored code, in the index metric's convention. */
 static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
                                   const unsigned char *code) {
     float r, t;
+    if (idx->custom)
+        return ruv__dist_custom(idx, (const float *)p->v, code);
     if (idx->raw_dist) {
         r = idx->raw_dist(p->v, code, idx->raw_n);
         return idx->dot_based ? 1.0f - r : r;
@@ -4518,7 +4561,7 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
    with f32 copies: both sides then carry the same quantization, which built better graphs). */
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
-    if (idx->raw_dist) {
+    if (idx->raw_dist || idx->custom) {
         p->v = code;
         p->c0 = 0.0f;
         return;
@@ -4548,7 +4591,10 @@ static float ruv__dist_slot_code(const ruv_index *idx, ruv_search_ctx *c, uint32
 static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s) {
     const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
                                : (const float *)(const void *)ruv__slot_code(idx, s);
-    float r = idx->f32_dist(q, v, idx->dim);
+    float r;
+    if (idx->custom)
+        return ruv__dist_custom(idx, q, v);
+    r = idx->f32_dist(q, v, idx->dim);
     return idx->ip ? 1.0f - r : r;
 }
 
@@ -6640,7 +6686,7 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float 
    checksums, save to a callback or a buffer. */
 #ifdef RUV__IMPL
 
-/* FORMAT (version 1.0; every integer little-endian)
+/* FORMAT (version 1.1; every integer little-endian)
      header, 128 bytes:
          0  char[8] "RUVECIDX"          64  u64 seed
          8  u16 major (1), u16 minor (0) 72  u64 level generator state
@@ -6649,7 +6695,8 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float 
         20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
-        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32)
+        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); for
+                                             metric 4 (custom) u64 distance_id instead
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
@@ -6680,7 +6727,10 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float 
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
-     (but checksumming) sections it does not know; a later minor version only adds sections. A
+     (but checksumming) sections it does not know; a later minor version only adds sections, or
+     values of a field that earlier readers refuse. Version 1.1 adds metric 4 (custom, f32
+     storage only; a 1.0 reader refuses it as RUV_E_CORRUPT): files with it say 1.1, every other
+     file is written as 1.0, byte for byte as before, and reads with every 1.x reader. A
      newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
@@ -6944,8 +6994,13 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 96, idx->entry);
     ruv__le_wr32(head + 100, (uint32_t)idx->stride);
     ruv__le_wr64(head + 104, c->capacity);
-    ruv__le_wr32(head + 112, c->pq_m);
-    ruv__le_wr32(head + 116, c->rerank);
+    if (c->metric == RUV_METRIC_CUSTOM) { /* version 1.1: the distance id in their place */
+        head[10] = 1;
+        ruv__le_wr64(head + 112, c->distance_id);
+    } else {
+        ruv__le_wr32(head + 112, c->pq_m);
+        ruv__le_wr32(head + 116, c->rerank);
+    }
     for (i = 0; i < n; i++) {
         unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
         ruv__le_wr32(e, sec[i].id);
@@ -7088,8 +7143,14 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
     c.drop_f32 = storage >> 8;
-    c.pq_m = ruv__le_rd32(h + 112);
-    c.rerank = ruv__le_rd32(h + 116);
+    if (c.metric == RUV_METRIC_CUSTOM) {
+        c.distance_id = ruv__le_rd64(h + 112);
+        c.distance = o->distance;
+        c.distance_user = o->distance_user;
+    } else {
+        c.pq_m = ruv__le_rd32(h + 112);
+        c.rerank = ruv__le_rd32(h + 116);
+    }
     hd->total = ruv__le_rd64(h + 24);
     hd->max_level = (int)ruv__le_rd32(h + 60);
     hd->rng = ruv__le_rd64(h + 72);
@@ -7099,7 +7160,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hd->stride = ruv__le_rd32(h + 100);
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_CUSTOM ||
         ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
         c.ef_construction < c.M || c.ef_construction > RUV_MAX_EF || c.ef_search == 0 ||
         c.ef_search > RUV_MAX_EF || c.seed == 0 || c.capacity == 0 || c.capacity > RUV_MAX_COUNT)
@@ -7111,7 +7172,9 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
         (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
-        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
+        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 &&
+         c.quant != RUV_QUANT_BF16) ||
+        (c.metric == RUV_METRIC_CUSTOM && !nq))
         return RUV_E_CORRUPT;
     if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
         hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||
@@ -7121,6 +7184,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         return RUV_E_CORRUPT;
     if (o->expect_dim && o->expect_dim != c.dim)
         return RUV_E_DIM;
+    if (c.metric == RUV_METRIC_CUSTOM && (!o->distance || o->distance_id != c.distance_id))
+        return RUV_E_METRIC;
     c.isa = o->isa;
     c.alloc = o->alloc;
     hd->cfg = c;

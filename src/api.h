@@ -43,7 +43,8 @@ extern "C" {
     X(RUV_E_DIM, -17, "dimension mismatch")                                                        \
     X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
     X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
-    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")
+    X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")                        \
+    X(RUV_E_METRIC, -21, "index saved with a custom metric: load it with the same distance and id")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
 /* Result of every fallible call: RUV_OK (0) or a negative error code (see API CONVENTIONS). */
@@ -55,8 +56,18 @@ typedef enum ruv_metric {
     RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
     RUV_METRIC_IP = 1,     /* 1 - dot */
     RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
-    RUV_METRIC_L1 = 3      /* sum |a_i - b_i| (Manhattan) */
+    RUV_METRIC_L1 = 3,     /* sum |a_i - b_i| (Manhattan) */
+    RUV_METRIC_CUSTOM = 4  /* the caller's ruv_distance_fn (ruv_index_options.distance) */
 } ruv_metric;
+
+/* A custom metric (RUV_METRIC_CUSTOM): the distance between a and b, dim floats each (a query or
+   a stored vector, in either order). Smaller = closer; any finite value, negative included; a
+   NaN result is taken as +infinity. Should be symmetric and return the same value for the same
+   arguments: HNSW builds its graph on it (a non-metric dissimilarity works, with a recall that
+   depends on it), and the flat index sorts by it. Called from every thread that adds or searches
+   (several at once with concurrent readers or a threaded build): it must be thread-safe then,
+   and must not call back into the index. user = ruv_index_options.distance_user. */
+typedef float (*ruv_distance_fn)(void *user, const float *a, const float *b, size_t dim);
 
 /* How the searched copy of each vector is stored (see QUANTIZATION). */
 typedef enum ruv_quant {
@@ -103,6 +114,10 @@ typedef struct ruv_index_options {
                                  then order them by exact f32 distance; 4; 1..RUV_MAX_RERANK */
     uint32_t drop_f32;        /* quantized storage: 1 = keep no f32 copies (less memory, no
                                  re-ranking: distances come from the codes); 0 = keep them */
+    ruv_distance_fn distance; /* RUV_METRIC_CUSTOM: required; other metrics: must be NULL */
+    void *distance_user;      /* passed to distance */
+    uint64_t distance_id;     /* RUV_METRIC_CUSTOM: the caller's name for its function, saved
+                                 in files; loading them needs the same id (ruv_load_options) */
 } ruv_index_options;
 
 /* One search result. */
@@ -166,9 +181,11 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    RUV_E_ARG: opt or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
-   dividing dim (or 0 when 4 does not). RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with
-   BIN or PQ storage; L1 with SQ8, BIN or PQ. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ
-   indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
+   dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
+   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with BIN or PQ storage; L1 with
+   SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
+   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN and
+   PQ indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
@@ -435,9 +452,12 @@ typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
 
 /* Options of loading and viewing. A NULL pointer or zero fields mean the defaults. */
 typedef struct ruv_load_options {
-    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
-    ruv_isa isa;         /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
-    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
+    uint32_t expect_dim;      /* 0 = any; else RUV_E_DIM if the data's dimension differs */
+    ruv_isa isa;              /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
+    ruv_allocator alloc;      /* used for everything the index allocates; zero = default */
+    ruv_distance_fn distance; /* data saved with RUV_METRIC_CUSTOM: its distance function, and */
+    void *distance_user;      /* the distance_id it was saved with; else RUV_E_METRIC. Ignored */
+    uint64_t distance_id;     /* for data with a built-in metric. */
 } ruv_load_options;
 
 /* Exact number of bytes ruv_index_save writes (0 for NULL). Threads: reader. */
@@ -463,8 +483,10 @@ RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
 /* Reads an index written by ruv_index_save into a new index owned by the caller (*out, NULL on
    error). Everything is checked before use: RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN,
    RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
-   RUV_E_DIM (opt->expect_dim), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG, RUV_E_UNSUPPORTED (isa, or a
-   big-endian host). Nothing leaks on any error. Threads: any (a new index). */
+   RUV_E_DIM (opt->expect_dim), RUV_E_METRIC (saved with RUV_METRIC_CUSTOM, and opt->distance
+   is NULL or opt->distance_id differs from the saved one), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG,
+   RUV_E_UNSUPPORTED (isa, or a big-endian host). Nothing leaks on any error. Threads: any (a new
+   index). */
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out);
 

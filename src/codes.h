@@ -95,7 +95,7 @@ static int ruv__code_accepts(const ruv_index *idx, const float *x) {
     double nn = 0.0;
     if (!ruv__vec_finite(x, d))
         return 0;
-    if (idx->cfg.metric == RUV_METRIC_COSINE)
+    if (idx->cfg.metric == RUV_METRIC_COSINE || idx->custom)
         return 1;
     for (i = 0; i < d; i++)
         nn += (double)x[i] * (double)x[i];
@@ -276,10 +276,18 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     }
 }
 
+/* A custom metric's distance between two f32 vectors; NaN is taken as +infinity. */
+static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *b) {
+    float d = idx->custom(idx->cfg.distance_user, a, (const float *)b, idx->dim);
+    return d == d ? d : (float)HUGE_VAL;
+}
+
 /* Distance from a prepared query to a stored code, in the index metric's convention. */
 static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
                                   const unsigned char *code) {
     float r, t;
+    if (idx->custom)
+        return ruv__dist_custom(idx, (const float *)p->v, code);
     if (idx->raw_dist) {
         r = idx->raw_dist(p->v, code, idx->raw_n);
         return idx->dot_based ? 1.0f - r : r;
@@ -306,7 +314,7 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
    with f32 copies: both sides then carry the same quantization, which built better graphs). */
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
-    if (idx->raw_dist) {
+    if (idx->raw_dist || idx->custom) {
         p->v = code;
         p->c0 = 0.0f;
         return;
@@ -336,7 +344,10 @@ static float ruv__dist_slot_code(const ruv_index *idx, ruv_search_ctx *c, uint32
 static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s) {
     const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
                                : (const float *)(const void *)ruv__slot_code(idx, s);
-    float r = idx->f32_dist(q, v, idx->dim);
+    float r;
+    if (idx->custom)
+        return ruv__dist_custom(idx, q, v);
+    r = idx->f32_dist(q, v, idx->dim);
     return idx->ip ? 1.0f - r : r;
 }
 

@@ -74,6 +74,10 @@
        RUV_METRIC_L1      sum |a_i - b_i| (Manhattan); f32, F16 and BF16 storage only
        RUV_METRIC_COSINE  1 - a.b / (|a| |b|), in [0, 2]; vectors are normalised on insert and
                           queries on search; an all-zero vector has cosine distance 1 to everything.
+       RUV_METRIC_CUSTOM  the caller's ruv_distance_fn (opt.distance, with opt.distance_user) on
+                          the f32 vectors as given (finite; no norm bound); flat and HNSW, f32
+                          storage only. Saved files record opt.distance_id, and load only with a
+                          distance function and the same id (RUV_E_METRIC otherwise).
      Index kinds:
        RUV_INDEX_FLAT     exact: every query scans every vector. Ties broken by lower slot.
        RUV_INDEX_HNSW     approximate: hierarchical navigable small world graph (Malkov & Yashunin,

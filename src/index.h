@@ -19,7 +19,8 @@ struct ruv_index {
     ruv_index_options cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
-    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 */
+    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 (NULL for a custom metric) */
+    ruv_distance_fn custom; /* RUV_METRIC_CUSTOM: the caller's distance, else NULL */
     int ip;                 /* metric is IP or cosine: distance = 1 - dot */
     ruv_kernel_fn raw_dist; /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
     size_t raw_n;           /* its n: dim, or code bytes for BIN */
@@ -121,7 +122,8 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
     ruv_index_options c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
-    if ((unsigned)c.metric > (unsigned)RUV_METRIC_L1)
+    if ((unsigned)c.metric > (unsigned)RUV_METRIC_CUSTOM ||
+        (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL))
         return RUV_E_ARG;
     if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
         return RUV_E_ARG;
@@ -149,6 +151,11 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         return RUV_E_ARG;
     if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
         return RUV_E_ARG;
+    if (c.metric != RUV_METRIC_CUSTOM) {
+        c.distance_user = NULL;
+        c.distance_id = 0;
+    } else if (c.quant != RUV_QUANT_NONE)
+        return RUV_E_UNSUPPORTED;
     if (c.quant == RUV_QUANT_NONE) {
         c.pq_m = c.rerank = c.drop_f32 = 0;
     } else {
@@ -247,7 +254,8 @@ static void ruv__index_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
+        if (!idx->custom) /* (a custom metric: ruv__dist_custom) */
+            idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
 }
@@ -285,7 +293,8 @@ static ruv_result ruv__index_new(const ruv_index_options *cfg, int arrays, ruv_i
     idx->kern = k;
     idx->dim = c.dim;
     idx->ip = c.metric == RUV_METRIC_IP || c.metric == RUV_METRIC_COSINE;
-    idx->f32_dist = k.fn[ruv__index_metric_op(c.metric)][RUV_DTYPE_F32];
+    idx->custom = c.distance;
+    idx->f32_dist = idx->custom ? NULL : k.fn[ruv__index_metric_op(c.metric)][RUV_DTYPE_F32];
     ruv__index_layout(idx);
     if (c.kind == RUV_INDEX_HNSW) {
         idx->M = c.M;

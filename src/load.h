@@ -75,8 +75,14 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
     c.drop_f32 = storage >> 8;
-    c.pq_m = ruv__le_rd32(h + 112);
-    c.rerank = ruv__le_rd32(h + 116);
+    if (c.metric == RUV_METRIC_CUSTOM) {
+        c.distance_id = ruv__le_rd64(h + 112);
+        c.distance = o->distance;
+        c.distance_user = o->distance_user;
+    } else {
+        c.pq_m = ruv__le_rd32(h + 112);
+        c.rerank = ruv__le_rd32(h + 116);
+    }
     hd->total = ruv__le_rd64(h + 24);
     hd->max_level = (int)ruv__le_rd32(h + 60);
     hd->rng = ruv__le_rd64(h + 72);
@@ -86,7 +92,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hd->stride = ruv__le_rd32(h + 100);
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_L1 ||
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_CUSTOM ||
         ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
         c.ef_construction < c.M || c.ef_construction > RUV_MAX_EF || c.ef_search == 0 ||
         c.ef_search > RUV_MAX_EF || c.seed == 0 || c.capacity == 0 || c.capacity > RUV_MAX_COUNT)
@@ -98,7 +104,9 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
         (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
-        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
+        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 &&
+         c.quant != RUV_QUANT_BF16) ||
+        (c.metric == RUV_METRIC_CUSTOM && !nq))
         return RUV_E_CORRUPT;
     if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
         hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||
@@ -108,6 +116,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         return RUV_E_CORRUPT;
     if (o->expect_dim && o->expect_dim != c.dim)
         return RUV_E_DIM;
+    if (c.metric == RUV_METRIC_CUSTOM && (!o->distance || o->distance_id != c.distance_id))
+        return RUV_E_METRIC;
     c.isa = o->isa;
     c.alloc = o->alloc;
     hd->cfg = c;

@@ -2,7 +2,7 @@
    checksums, save to a callback or a buffer. */
 #ifdef RUV__IMPL
 
-/* FORMAT (version 1.0; every integer little-endian)
+/* FORMAT (version 1.1; every integer little-endian)
      header, 128 bytes:
          0  char[8] "RUVECIDX"          64  u64 seed
          8  u16 major (1), u16 minor (0) 72  u64 level generator state
@@ -11,7 +11,8 @@
         20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
-        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32)
+        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); for
+                                             metric 4 (custom) u64 distance_id instead
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
@@ -42,7 +43,10 @@
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
-     (but checksumming) sections it does not know; a later minor version only adds sections. A
+     (but checksumming) sections it does not know; a later minor version only adds sections, or
+     values of a field that earlier readers refuse. Version 1.1 adds metric 4 (custom, f32
+     storage only; a 1.0 reader refuses it as RUV_E_CORRUPT): files with it say 1.1, every other
+     file is written as 1.0, byte for byte as before, and reads with every 1.x reader. A
      newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
@@ -306,8 +310,13 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 96, idx->entry);
     ruv__le_wr32(head + 100, (uint32_t)idx->stride);
     ruv__le_wr64(head + 104, c->capacity);
-    ruv__le_wr32(head + 112, c->pq_m);
-    ruv__le_wr32(head + 116, c->rerank);
+    if (c->metric == RUV_METRIC_CUSTOM) { /* version 1.1: the distance id in their place */
+        head[10] = 1;
+        ruv__le_wr64(head + 112, c->distance_id);
+    } else {
+        ruv__le_wr32(head + 112, c->pq_m);
+        ruv__le_wr32(head + 116, c->rerank);
+    }
     for (i = 0; i < n; i++) {
         unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
         ruv__le_wr32(e, sec[i].id);

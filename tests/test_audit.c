@@ -293,7 +293,7 @@ TEST(audit_header_bounds) {
     } f[] = {
         {32, 0, 0, 0},                       /* dim 0 */
         {32, RUV_MAX_DIM + 1, 0, 0},         /* dim too large (also the stride) */
-        {36, 4, 0, 0},                       /* metric */
+        {36, 5, 0, 0},                       /* metric (4, custom: test_custom.c) */
         {40, 2, 0, 0},                       /* kind */
         {44, 6, 0, 0},                       /* quant */
         {44, 0x200u, 0, 0},                  /* drop_f32 = 2 */
