@@ -65,7 +65,8 @@
                   progress callbacks of 0.1 took `user` last: swap their parameters.
 
    CONCEPTS
-     Vectors: dim floats, finite; except for cosine (which normalises them) their squared norm
+     Vectors: of the index's element type (VECTOR TYPES; dim floats by default). Floats must be
+     finite; except for cosine (which normalises them) their squared norm
      may be at most FLT_MAX / 4 (about 8.5e37, far above any embedding), so that no distance
      overflows f32. Others are refused with RUV_E_VALUE, as queries and training vectors.
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
@@ -76,6 +77,9 @@
        RUV_METRIC_L1      sum |a_i - b_i| (Manhattan); f32, F16 and BF16 storage only
        RUV_METRIC_COSINE  1 - a.b / (|a| |b|), in [0, 2]; vectors are normalised on insert and
                           queries on search; an all-zero vector has cosine distance 1 to everything.
+       RUV_METRIC_HAMMING number of differing bits (binary vectors)
+       RUV_METRIC_JACCARD 1 - |a and b| / |a or b| over the set bits (binary vectors; Tanimoto
+                          distance); 0 when both vectors are empty
        RUV_METRIC_CUSTOM  the caller's ruv_distance_fn (opt.distance, with opt.distance_user) on
                           the f32 vectors as given (finite; no norm bound); flat and HNSW, f32
                           storage only. Saved files record opt.distance_id, and load only with a
@@ -98,6 +102,24 @@
    may carry a string id (unique; ruv_index_get_key maps it back to the key) and a metadata blob
    (opaque bytes, e.g. JSON). ruv_index_put inserts, updates or upserts all three at once;
    ruv_index_remove deletes.
+
+   VECTOR TYPES (opt.dtype: what add, search, get_vector, put take and return)
+       type   one vector is                        metrics               storage (opt.quant)
+       F32    dim floats (default)                 L2SQ IP COSINE L1     every kind (L1: f32,
+                                                   CUSTOM                F16, BF16; CUSTOM: f32)
+       I8     dim int8_t                           L2SQ IP COSINE L1     as given (NONE)
+       U8     dim uint8_t                          L2SQ IP COSINE L1     as given (NONE)
+       BIN    ceil(dim / 8) bytes: dimension d is  HAMMING JACCARD       as given (NONE)
+              bit d % 8 of byte d / 8 (LSB first;
+              bits past dim are ignored)
+     Flat and HNSW take every pair in the table; any other (type, metric, storage) is refused by
+     ruv_index_create with RUV_E_UNSUPPORTED (F16 and BF16 input are not taken yet: give floats
+     with F16 / BF16 storage; Hamming and Jaccard on floats: RUV_QUANT_BIN or binarise them).
+     Integer distances are exact (the kernels sum in integers; results below 2^24 are exact
+     floats): L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per
+     pair (integer vectors are stored as given, not normalised; 1 when either is all zeros).
+     Queries have the index's type. Every value of an integer or bit type is valid (no
+     RUV_E_VALUE). Typed indexes take no training and have no f32 copies.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
@@ -375,11 +397,13 @@ typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
 
 /* Distance conventions: see CONCEPTS above. */
 typedef enum ruv_metric {
-    RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
-    RUV_METRIC_IP = 1,     /* 1 - dot */
-    RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
-    RUV_METRIC_L1 = 3,     /* sum |a_i - b_i| (Manhattan) */
-    RUV_METRIC_CUSTOM = 4  /* the caller's ruv_distance_fn (ruv_index_options.distance) */
+    RUV_METRIC_L2SQ = 0,    /* squared Euclidean (default) */
+    RUV_METRIC_IP = 1,      /* 1 - dot */
+    RUV_METRIC_COSINE = 2,  /* 1 - cosine similarity */
+    RUV_METRIC_L1 = 3,      /* sum |a_i - b_i| (Manhattan) */
+    RUV_METRIC_CUSTOM = 4,  /* the caller's ruv_distance_fn (ruv_index_options.distance) */
+    RUV_METRIC_HAMMING = 5, /* binary vectors: number of differing bits */
+    RUV_METRIC_JACCARD = 6  /* binary vectors: 1 - |a and b| / |a or b| (0 when both empty) */
 } ruv_metric;
 
 /* A custom metric (RUV_METRIC_CUSTOM): the distance between a and b, dim floats each (a query or
@@ -440,6 +464,8 @@ typedef struct ruv_index_options {
     void *distance_user;      /* passed to distance */
     uint64_t distance_id;     /* RUV_METRIC_CUSTOM: the caller's name for its function, saved
                                  in files; loading them needs the same id (ruv_load_options) */
+    ruv_dtype dtype;          /* element type of the vectors given and returned (see VECTOR
+                                 TYPES): RUV_DTYPE_F32 (default), I8, U8 or BIN */
 } ruv_index_options;
 
 /* One search result. */
@@ -514,16 +540,17 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 /* Releases the index and everything it owns. NULL is ignored. Threads: writer. */
 RUVDEF void ruv_index_free(ruv_index *idx);
 
-/* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
-   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, a squared norm above
-   FLT_MAX / 4 (not for cosine), or with F16 storage a component of 65520 or more (see CONCEPTS
-   and QUANTIZATION). RUV_E_FULL: already
-   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
-   trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
+/* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
+   key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged. RUV_E_ARG: idx or vec NULL.
+   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with F16
+   storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer or bit
+   vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED:
+   SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
 
-/* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
+/* Adds n vectors: keys[i] with vector i of vecs (n x dim row-major floats; for another
+   opt.dtype n vectors of its size back to back, see VECTOR TYPES), in
    order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
    key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
    RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
@@ -537,7 +564,7 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
    threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs, const ruv_build_options *opt);
+                                      const void *vecs, const ruv_build_options *opt);
 
 /* Makes room for n entries in all (live, deleted and free slots together) at once, so that adds
    up to that count grow no per-slot array: vectors, keys, key table, graph levels (HNSW upper-level
@@ -548,18 +575,18 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
    NULL). Threads: writer. */
 RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
 
-/* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, live entries passing the filters of opt), for both kinds: HNSW graphs are not
-   always connected (as in hnswlib, a node whose in-links were all pruned by its neighbours'
-   selections cannot be reached), so an HNSW walk that ends with fewer than k passing entries is
-   completed by an exact scan (this happens when nearly all entries are asked for). opt may be NULL
-   (see ruv_search_options for ef_search, ctx and filters).
-   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
-   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
-   RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
-   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could
-   not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+/* Up to k nearest vectors to query (dim floats, or one vector of the index dtype):
+   hits[0..*n_out-1], ascending distance. *n_out = min(k, live entries passing the filters of opt),
+   for both kinds: HNSW graphs are not always connected (as in hnswlib, a node whose in-links were
+   all pruned by its neighbours' selections cannot be reached), so an HNSW walk that ends with fewer
+   than k passing entries is completed by an exact scan (this happens when nearly all entries are
+   asked for). opt may be NULL (see ruv_search_options for ef_search, ctx and filters). Quantized
+   storage: distances on the codes; with f32 copies the rerank x k nearest on the codes (HNSW:
+   ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION). RUV_E_ARG:
+   idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too large, a ctx of
+   another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On
+   error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
 /* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
@@ -570,16 +597,17 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
    hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
    query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
    a scratch array of fetch floats). Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
                                        float lambda, size_t fetch, const ruv_search_options *opt,
                                        ruv_hit *hits, size_t *n_out);
 
-/* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats), results in
+/* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats; typed: nq vectors of
+   the index dtype back to back), results in
    hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
    returns its error (earlier results stay written; n_out of the failing and later queries is
    0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with
    opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
+RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);
 
@@ -588,7 +616,8 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
    ctx. */
 typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
 
-/* Every live entry passing the filters of opt whose distance to query (dim floats) is at most
+/* Every live entry passing the filters of opt whose distance to query (a vector of the index
+   dtype) is at most
    radius (in the index's distance units, see CONCEPTS; a negative radius is valid for inner
    product). *n_out = how many were found, which may exceed cap; hits[0..min(cap, *n_out)-1]
    receive the closest of them, ascending distance (ties by slot). cap 0 with hits NULL counts
@@ -607,7 +636,7 @@ typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
    allow_bits > 0 with allow NULL, a ctx of another dimension. RUV_E_VALUE: as for
    ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0 and hits are not
    written. Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *query, float radius,
+RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
                                          const ruv_search_options *opt, ruv_hit *hits, size_t cap,
                                          size_t *n_out);
 
@@ -615,9 +644,9 @@ RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *quer
    for every entry found, ascending distance, until it returns nonzero. *n_out (n_out may be
    NULL) = how many were found, whether or not fn stopped early. RUV_E_ARG also for fn NULL;
    on an error fn is not called. Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float *query,
-                                              float radius, const ruv_search_options *opt,
-                                              ruv_range_fn fn, void *user, size_t *n_out);
+RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                              const ruv_search_options *opt, ruv_range_fn fn,
+                                              void *user, size_t *n_out);
 
 /* Number of live vectors in the index (0 for NULL). Threads: reader. */
 RUVDEF size_t ruv_index_count(const ruv_index *idx);
@@ -679,8 +708,8 @@ typedef enum ruv_put_mode {
    key); a non-NULL field with length 0 clears it. */
 typedef struct ruv_item {
     uint64_t key;
-    const float *vector; /* dim floats, copied; required for a new key */
-    const char *id;      /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
+    const void *vector; /* one vector of the index dtype, copied; required for a new key */
+    const char *id;     /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
     size_t id_len;
     const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
     size_t meta_len;
@@ -713,10 +742,10 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mo
 
 /* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.
    Threads: writer. */
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. Threads: writer. */
-RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
    HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
@@ -737,10 +766,11 @@ RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
 /* 1 if key has a live entry, else 0 (also for NULL). Threads: reader. */
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
 
-/* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
+/* Copies the stored vector of key into out (dim floats, or one vector of the index dtype as it
+   was given; binary: with the bits past dim cleared). Float cosine indexes store vectors normalised
    to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
    the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out);
 
 /* The string id of key: *id points into the index (not NUL-terminated), valid until the next
    write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND.
@@ -3855,6 +3885,7 @@ struct ruv_index {
     size_t raw_n;           /* its n: dim, or code bytes for BIN */
     int dot_based;          /* code distance = 1 - raw */
     size_t dim;
+    size_t in_bytes; /* bytes of one vector as the caller gives it (cfg.dtype) */
 
     /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
@@ -3946,13 +3977,34 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim) {
     return c;
 }
 
+/* Whether (element type, metric, storage) is supported; the table is VECTOR TYPES in the
+   documentation. F32 takes every storage and every metric but Hamming and Jaccard (custom: f32
+   storage only); I8 and U8 are stored as given (integer kernels) with L2SQ, IP, cosine and L1;
+   BIN as given with Hamming and Jaccard. F16 and BF16 input are not taken yet (F32 input with
+   F16 / BF16 storage is). */
+static int ruv__index_pair_ok(ruv_dtype t, ruv_metric m, ruv_quant q) {
+    int bits = m == RUV_METRIC_HAMMING || m == RUV_METRIC_JACCARD;
+    switch (t) {
+    case RUV_DTYPE_F32:
+        return !bits && (m != RUV_METRIC_CUSTOM || q == RUV_QUANT_NONE);
+    case RUV_DTYPE_I8:
+    case RUV_DTYPE_U8:
+        return q == RUV_QUANT_NONE && !bits && m != RUV_METRIC_CUSTOM;
+    case RUV_DTYPE_BIN:
+        return q == RUV_QUANT_NONE && bits;
+    default:
+        return 0;
+    }
+}
+
 /* Fills defaults and checks ranges: the one place config rules live. */
 static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_options *out) {
     ruv_index_options c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
-    if ((unsigned)c.metric > (unsigned)RUV_METRIC_CUSTOM ||
-        (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL))
+    if ((unsigned)c.metric > (unsigned)RUV_METRIC_JACCARD ||
+        (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL) ||
+        (unsigned)c.dtype >= (unsigned)RUV_DTYPE_COUNT)
         return RUV_E_ARG;
     if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
         return RUV_E_ARG;
@@ -3983,7 +4035,8 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
     if (c.metric != RUV_METRIC_CUSTOM) {
         c.distance_user = NULL;
         c.distance_id = 0;
-    } else if (c.quant != RUV_QUANT_NONE)
+    }
+    if (!ruv__index_pair_ok(c.dtype, c.metric, c.quant))
         return RUV_E_UNSUPPORTED;
     if (c.quant == RUV_QUANT_NONE) {
         c.pq_m = c.rerank = c.drop_f32 = 0;
@@ -4009,16 +4062,29 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
     return RUV_OK;
 }
 
-/* The kernel operation behind a metric. */
+/* The kernel operation behind a metric (cosine: dot on vectors normalised beforehand). */
 static ruv_op ruv__index_metric_op(ruv_metric m) {
-    return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
+    switch (m) {
+    case RUV_METRIC_L2SQ:
+        return RUV_OP_L2SQ;
+    case RUV_METRIC_L1:
+        return RUV_OP_L1;
+    case RUV_METRIC_HAMMING:
+        return RUV_OP_HAMMING;
+    case RUV_METRIC_JACCARD:
+        return RUV_OP_JACCARD;
+    default:
+        return RUV_OP_DOT;
+    }
 }
 
 /* Bytes of one stored vector (its code) for a resolved config. */
 static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
-    case RUV_QUANT_NONE:
-        return (size_t)c->dim * 4;
+    case RUV_QUANT_NONE: /* as given */
+        return c->dtype == RUV_DTYPE_BIN                              ? ((size_t)c->dim + 7) / 8
+               : c->dtype == RUV_DTYPE_I8 || c->dtype == RUV_DTYPE_U8 ? (size_t)c->dim
+                                                                      : (size_t)c->dim * 4;
     case RUV_QUANT_F16:
     case RUV_QUANT_BF16:
         return (size_t)c->dim * 2;
@@ -4083,10 +4149,19 @@ static void ruv__index_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        if (!idx->custom) /* (a custom metric: ruv__dist_custom) */
+        if (c->dtype != RUV_DTYPE_F32) { /* integer and bit vectors, stored as given */
+            ruv_op op = c->metric == RUV_METRIC_COSINE ? RUV_OP_COS /* 1 - cos, per pair */
+                                                       : ruv__index_metric_op(c->metric);
+            t = c->dtype;
+            idx->raw_dist = idx->kern.fn[op][t];
+            idx->raw_n = t == RUV_DTYPE_BIN ? idx->code_bytes : d;
+            idx->dot_based = c->metric == RUV_METRIC_IP;
+        } else if (!idx->custom) { /* (a custom metric: ruv__dist_custom) */
             idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
+        }
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
+    idx->in_bytes = c->dtype == RUV_DTYPE_F32 ? d * 4 : idx->code_bytes;
 }
 
 /* Growth of every per-slot array: src/tables.h. */
@@ -4337,9 +4412,12 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
    F16 storage every component below 65520 (what would round to infinity is refused rather than
    stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
    far beyond the norm bound. Also for queries and training vectors. */
-static int ruv__code_accepts(const ruv_index *idx, const float *x) {
+static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
+    const float *x = (const float *)xv;
     size_t i, d = idx->dim;
     double nn = 0.0;
+    if (idx->cfg.dtype != RUV_DTYPE_F32) /* every integer or bit pattern is a vector */
+        return 1;
     if (!ruv__vec_finite(x, d))
         return 0;
     if (idx->cfg.metric == RUV_METRIC_COSINE || idx->custom)
@@ -4355,12 +4433,15 @@ static int ruv__code_accepts(const ruv_index *idx, const float *x) {
 }
 
 /* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
-static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const void *xv,
                              unsigned char *code) {
+    const float *x = (const float *)xv;
     size_t d = idx->dim, i;
     switch (idx->cfg.quant) {
-    case RUV_QUANT_NONE:
-        memcpy(code, x, d * sizeof *x);
+    case RUV_QUANT_NONE: /* as given; bits past dim of a binary vector cleared */
+        memcpy(code, xv, idx->code_bytes);
+        if (idx->cfg.dtype == RUV_DTYPE_BIN && d % 8)
+            code[d / 8] = (unsigned char)(code[d / 8] & ((1u << (d % 8)) - 1u));
         break;
     case RUV_QUANT_F16:
         idx->kern.f32_to_f16(x, code, d);
@@ -4478,8 +4559,9 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
    scratch c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
    inserted, prepared once for many distances) rather than the f32 ones (stored vectors prepared
    for a few distances each by the neighbour selection: see ruv__code_prep_slot). */
-static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const void *xv,
                                  float *buf, int q16, ruv__prep *p) {
+    const float *x = (const float *)xv;
     size_t d = idx->dim, i;
     p->v = buf;
     p->c0 = 0.0f;
@@ -4487,7 +4569,11 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->qinv = 0.0f;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
-        p->v = x;
+        p->v = xv;
+        if (idx->cfg.dtype == RUV_DTYPE_BIN && d % 8) { /* bits past dim cleared */
+            ruv__code_encode(idx, c, xv, (unsigned char *)buf);
+            p->v = buf;
+        }
         break;
     case RUV_QUANT_SQ8: {
         const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
@@ -4600,7 +4686,7 @@ static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t 
 
 /* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
 static float ruv__dist_slot_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
-    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec) {
+    if ((idx->cfg.quant == RUV_QUANT_NONE && idx->cfg.dtype == RUV_DTYPE_F32) || idx->fvec) {
         const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
                                    : (const float *)(const void *)ruv__slot_code(idx, a);
         return ruv__dist_query_f32(idx, v, b);
@@ -5761,11 +5847,15 @@ static ruv_result ruv__store_batch_unique(ruv_index *idx, size_t n, const uint64
 
 /* Stores vec (normalised for cosine) in slot s: its code, and its f32 copy if kept. Scratch:
    the index's own ctx. */
-static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
+static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     ruv_search_ctx *c = idx->ctx;
-    const float *x = vec;
+    const float *x = (const float *)vec;
+    if (idx->cfg.dtype != RUV_DTYPE_F32) { /* stored as given (cosine per pair) */
+        ruv__code_encode(idx, c, vec, ruv__slot_code(idx, s));
+        return;
+    }
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__vec_normalize(c->query, vec, idx->dim);
+        ruv__vec_normalize(c->query, x, idx->dim);
         x = c->query;
     }
     if (idx->fvec)
@@ -5775,7 +5865,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
    entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
-static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
+static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const void *vec, size_t replace_pos,
                                  int link) {
     uint32_t s = (uint32_t)idx->count;
     if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
@@ -5818,7 +5908,8 @@ static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec,
    the calling thread, which also reports progress. */
 /* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
 RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
-                                       const float *vecs, const ruv_build_options *opt) {
+                                       const void *vecs, const ruv_build_options *opt) {
+    const unsigned char *vb = (const unsigned char *)vecs;
     size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
     uint64_t rng;
     ruv_result r;
@@ -5840,7 +5931,7 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
-        if (!ruv__code_accepts(idx, vecs + i * dim))
+        if (!ruv__code_accepts(idx, vb + i * idx->in_bytes))
             return RUV_E_VALUE;
         if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
@@ -5887,13 +5978,13 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     }
     if (threads == 1) {
         for (i = 0; i < n; i++) {
-            ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
+            ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 1);
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
                 opt->progress(opt->progress_user, i + 1, n);
         }
     } else {
         for (i = 0; i < n; i++) {
-            slots[i] = ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
+            slots[i] = ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 0);
             lv[i] = idx->levels[slots[i]];
         }
         memset(mt, 0, sizeof *mt);
@@ -5925,7 +6016,7 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
     return n <= idx->cap ? RUV_OK : ruv__tab_resize(idx, n, 0, 0, 0);
 }
 
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
     if (!idx || !vec)
         return RUV_E_ARG;
     return (ruv_index_add_batch)(idx, 1, &key, vec, NULL);
@@ -6039,7 +6130,7 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
 }
 
 /* ruv_index_put of a vector alone (id and metadata kept). */
-static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const float *vec,
+static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const void *vec,
                                         ruv_put_mode mode) {
     ruv_item it;
     if (!vec)
@@ -6050,11 +6141,11 @@ static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const floa
     return ruv_index_put(idx, &it, mode);
 }
 
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec) {
     return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE);
 }
 
-RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec) {
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec) {
     return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
 }
 
@@ -6103,16 +6194,18 @@ RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
     return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out) {
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
     uint32_t s;
     if (!idx || !out)
         return RUV_E_ARG;
     if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
-    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
-        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof *out);
+    if (idx->cfg.dtype != RUV_DTYPE_F32)
+        memcpy(out, ruv__slot_code(idx, s), idx->in_bytes);
+    else if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
+        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof(float));
     else
-        ruv__code_decode(idx, ruv__slot_code(idx, s), out);
+        ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
     return RUV_OK;
 }
 
@@ -6276,7 +6369,7 @@ static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const fl
 
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
-static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size_t k,
+static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_t k,
                                   const ruv_search_options *params, ruv_search_ctx **cp,
                                   size_t *n_out) {
     ruv_search_ctx *c;
@@ -6323,8 +6416,8 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__vec_normalize(c->query, query, idx->dim);
+    if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
+        ruv__vec_normalize(c->query, (const float *)query, idx->dim);
         query = c->query;
     }
     ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
@@ -6363,12 +6456,12 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
             n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     }
     if (rr)
-        ruv__search_rerank(idx, c, query, n);
+        ruv__search_rerank(idx, c, (const float *)query, n);
     *n_out = n < k ? n : k;
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
@@ -6387,7 +6480,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
                                        float lambda, size_t fetch, const ruv_search_options *params,
                                        ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
@@ -6447,20 +6540,20 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
+RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
     size_t i;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
     /* nq x k hits and nq x dim floats must be addressable (else nothing is written) */
-    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / sizeof(float) / idx->dim)
+    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / idx->in_bytes)
         return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;
     for (i = 0; i < nq; i++) {
-        ruv_result r =
-            ruv_index_search(idx, queries + i * idx->dim, k, params, hits + i * k, n_out + i);
+        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * idx->in_bytes, k,
+                                        params, hits + i * k, n_out + i);
         if (r != RUV_OK)
             return r;
     }
@@ -6526,7 +6619,7 @@ static ruv_result ruv__range_push(ruv_search_ctx *c, size_t *n, float d, uint32_
 
 /* Flat: every passing entry within radius, on the exact f32 distance where f32 copies are kept
    (else on the codes). */
-static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const float *query,
+static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const void *query,
                                   const ruv__prep *q, float radius, const ruv_search_options *filt,
                                   size_t *n) {
     size_t s;
@@ -6536,7 +6629,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
         ruv_result r;
         if (skip && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
-        d = idx->fvec ? ruv__dist_query_f32(idx, query, (uint32_t)s)
+        d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s)
                       : ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
         if (d <= radius && (r = ruv__range_push(c, n, d, (uint32_t)s)) != RUV_OK)
             return r;
@@ -6553,7 +6646,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
    at the end. Distances on the codes; with f32 copies the entries found
    are then measured exactly and those beyond radius dropped. */
 #define RUV__RANGE_SCAN 32
-static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const float *query,
+static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const void *query,
                                   const ruv__prep *q, float radius, size_t ef,
                                   const ruv_search_options *filt, size_t *n_out) {
     uint32_t ep = idx->entry;
@@ -6579,7 +6672,8 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
         ruv__cand x = c->pool[i];
         if (!(x.dist <= radius) || !ruv__search_pass(idx, filt, x.id))
             continue;
-        if (idx->fvec && !((x.dist = ruv__dist_query_f32(idx, query, x.id)) <= radius))
+        if (idx->fvec &&
+            !((x.dist = ruv__dist_query_f32(idx, (const float *)query, x.id)) <= radius))
             continue;
         c->pool[j++] = x;
     }
@@ -6589,7 +6683,7 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
 
 /* The search behind both range functions: leaves the n_out entries within radius in c->pool,
    closest first (ties by slot). */
-static ruv_result ruv__range_run(const ruv_index *idx, const float *query, float radius,
+static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float radius,
                                  const ruv_search_options *params, ruv_search_ctx **cp,
                                  size_t *n_out) {
     ruv_search_ctx *c;
@@ -6622,8 +6716,8 @@ static ruv_result ruv__range_run(const ruv_index *idx, const float *query, float
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__vec_normalize(c->query, query, idx->dim);
+    if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
+        ruv__vec_normalize(c->query, (const float *)query, idx->dim);
         query = c->query;
     }
     ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
@@ -6639,7 +6733,7 @@ static ruv_result ruv__range_run(const ruv_index *idx, const float *query, float
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *query, float radius,
+RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
                                          const ruv_search_options *params, ruv_hit *hits,
                                          size_t cap, size_t *n_out) {
     ruv_search_ctx *c = NULL;
@@ -6659,9 +6753,9 @@ RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *quer
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float *query,
-                                              float radius, const ruv_search_options *params,
-                                              ruv_range_fn fn, void *user, size_t *n_out) {
+RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                              const ruv_search_options *params, ruv_range_fn fn,
+                                              void *user, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -6696,6 +6790,7 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float 
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
         44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); for
+            | dtype << 16 (1.1)
                                              metric 4 (custom) u64 distance_id instead
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
@@ -6704,19 +6799,16 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float 
      bytes (zero padding between), the last one ending the file:
          1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
-                     The stored vector: dim f32; dim f16 / bf16; SQ8 dim u8 codes, zero padding
-                     to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the
-                     decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8;
-                     PQ pq_m u8 centroid numbers
-         2 keys      u64 per slot
-         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
-                     probing from splitmix64(key) (see ruv__hash_mix64)
-         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
-                     zeroed slot, no links to it) for a compacted one that inserts reuse
-         5 upper off HNSW: u32 per slot, start of its lists in section 6
-         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
-         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
-         8, 11       ids / metadata bytes
+                     The stored vector: dim f32 (dtype 3, 4: dim i8 / u8; dtype 5: ceil(dim / 8)
+                     bytes of bits, bit d % 8 of byte d / 8, bits past dim zero); dim f16 / bf16;
+   SQ8 dim u8 codes, zero padding to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for
+   IP, of the decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m
+   u8 centroid numbers 2 keys      u64 per slot 3 key table u32 slot per entry (0xFFFFFFFF empty),
+   power-of-two entries, linear probing from splitmix64(key) (see ruv__hash_mix64) 4 levels    HNSW:
+   u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0, zeroed slot, no links to it)
+   for a compacted one that inserts reuse 5 upper off HNSW: u32 per slot, start of its lists in
+   section 6 6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links] 7, 10 ids /
+   metadata references: u32 offset, u32 length per slot (0 = none) 8, 11       ids / metadata bytes
          9 id table  like the key table, probing from XXH64 of the id bytes
         12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
         13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
@@ -6728,9 +6820,11 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float 
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
-     values of a field that earlier readers refuse. Version 1.1 adds metric 4 (custom, f32
-     storage only; a 1.0 reader refuses it as RUV_E_CORRUPT): files with it say 1.1, every other
-     file is written as 1.0, byte for byte as before, and reads with every 1.x reader. A
+     values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
+     storage only), 5 (Hamming) and 6 (Jaccard), and element types (header byte 46: ruv_dtype,
+     0 = f32) i8, u8 and bin; a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
+     1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
+     reader. A
      newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
@@ -6982,7 +7076,9 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 32, c->dim);
     ruv__le_wr32(head + 36, (uint32_t)c->metric);
     ruv__le_wr32(head + 40, (uint32_t)c->kind);
-    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
+    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16);
+    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM)
+        head[10] = 1; /* version 1.1 features: see FORMAT */
     ruv__le_wr32(head + 48, c->M);
     ruv__le_wr32(head + 52, c->ef_construction);
     ruv__le_wr32(head + 56, c->ef_search);
@@ -6995,7 +7091,6 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 100, (uint32_t)idx->stride);
     ruv__le_wr64(head + 104, c->capacity);
     if (c->metric == RUV_METRIC_CUSTOM) { /* version 1.1: the distance id in their place */
-        head[10] = 1;
         ruv__le_wr64(head + 112, c->distance_id);
     } else {
         ruv__le_wr32(head + 112, c->pq_m);
@@ -7142,7 +7237,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.seed = ruv__le_rd64(h + 64);
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
-    c.drop_f32 = storage >> 8;
+    c.drop_f32 = (storage >> 8) & 0xFFu;
+    c.dtype = (ruv_dtype)(storage >> 16);
     if (c.metric == RUV_METRIC_CUSTOM) {
         c.distance_id = ruv__le_rd64(h + 112);
         c.distance = o->distance;
@@ -7160,7 +7256,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hd->stride = ruv__le_rd32(h + 100);
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_CUSTOM ||
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_JACCARD ||
         ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
         c.ef_construction < c.M || c.ef_construction > RUV_MAX_EF || c.ef_search == 0 ||
         c.ef_search > RUV_MAX_EF || c.seed == 0 || c.capacity == 0 || c.capacity > RUV_MAX_COUNT)
@@ -7168,6 +7264,9 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hnsw = c.kind == RUV_INDEX_HNSW;
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
+        storage >> 16 >= (uint32_t)RUV_DTYPE_COUNT ||
+        (ruv__le_rd32(h + 36) <= (uint32_t)RUV_METRIC_JACCARD &&
+         !ruv__index_pair_ok(c.dtype, c.metric, c.quant)) ||
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
@@ -7361,8 +7460,11 @@ static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code
     uint16_t h;
     float t;
     switch (idx->cfg.quant) {
-    case RUV_QUANT_NONE:
-        return ruv__vec_finite((const float *)(const void *)code, idx->dim);
+    case RUV_QUANT_NONE: /* f32 finite; the padding bits of a binary vector zero */
+        if (idx->cfg.dtype == RUV_DTYPE_BIN)
+            return idx->dim % 8 == 0 || !(code[idx->dim / 8] >> (idx->dim % 8));
+        return idx->cfg.dtype != RUV_DTYPE_F32 ||
+               ruv__vec_finite((const float *)(const void *)code, idx->dim);
     case RUV_QUANT_F16:
     case RUV_QUANT_BF16:
         for (i = 0; i < idx->dim; i++) {

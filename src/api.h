@@ -53,11 +53,13 @@ typedef enum ruv_result { RUV__RESULTS(RUV__RESULT_ENUM) } ruv_result;
 
 /* Distance conventions: see CONCEPTS above. */
 typedef enum ruv_metric {
-    RUV_METRIC_L2SQ = 0,   /* squared Euclidean (default) */
-    RUV_METRIC_IP = 1,     /* 1 - dot */
-    RUV_METRIC_COSINE = 2, /* 1 - cosine similarity */
-    RUV_METRIC_L1 = 3,     /* sum |a_i - b_i| (Manhattan) */
-    RUV_METRIC_CUSTOM = 4  /* the caller's ruv_distance_fn (ruv_index_options.distance) */
+    RUV_METRIC_L2SQ = 0,    /* squared Euclidean (default) */
+    RUV_METRIC_IP = 1,      /* 1 - dot */
+    RUV_METRIC_COSINE = 2,  /* 1 - cosine similarity */
+    RUV_METRIC_L1 = 3,      /* sum |a_i - b_i| (Manhattan) */
+    RUV_METRIC_CUSTOM = 4,  /* the caller's ruv_distance_fn (ruv_index_options.distance) */
+    RUV_METRIC_HAMMING = 5, /* binary vectors: number of differing bits */
+    RUV_METRIC_JACCARD = 6  /* binary vectors: 1 - |a and b| / |a or b| (0 when both empty) */
 } ruv_metric;
 
 /* A custom metric (RUV_METRIC_CUSTOM): the distance between a and b, dim floats each (a query or
@@ -118,6 +120,8 @@ typedef struct ruv_index_options {
     void *distance_user;      /* passed to distance */
     uint64_t distance_id;     /* RUV_METRIC_CUSTOM: the caller's name for its function, saved
                                  in files; loading them needs the same id (ruv_load_options) */
+    ruv_dtype dtype;          /* element type of the vectors given and returned (see VECTOR
+                                 TYPES): RUV_DTYPE_F32 (default), I8, U8 or BIN */
 } ruv_index_options;
 
 /* One search result. */
@@ -192,16 +196,17 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 /* Releases the index and everything it owns. NULL is ignored. Threads: writer. */
 RUVDEF void ruv_index_free(ruv_index *idx);
 
-/* Adds one vector (dim floats, copied) under key. Duplicate keys are refused: RUV_E_EXISTS, index
-   unchanged. RUV_E_ARG: idx or vec NULL. RUV_E_VALUE: a NaN/Inf component, a squared norm above
-   FLT_MAX / 4 (not for cosine), or with F16 storage a component of 65520 or more (see CONCEPTS
-   and QUANTIZATION). RUV_E_FULL: already
-   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: SQ8/BIN/PQ index not
-   trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
+/* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
+   key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged. RUV_E_ARG: idx or vec NULL.
+   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with F16
+   storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer or bit
+   vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED:
+   SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
 
-/* Adds n vectors: keys[i] with vecs[i * dim .. i * dim + dim - 1] (n x dim row-major floats), in
+/* Adds n vectors: keys[i] with vector i of vecs (n x dim row-major floats; for another
+   opt.dtype n vectors of its size back to back, see VECTOR TYPES), in
    order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
    key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
    RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
@@ -215,7 +220,7 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec);
    threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
-                                      const float *vecs, const ruv_build_options *opt);
+                                      const void *vecs, const ruv_build_options *opt);
 
 /* Makes room for n entries in all (live, deleted and free slots together) at once, so that adds
    up to that count grow no per-slot array: vectors, keys, key table, graph levels (HNSW upper-level
@@ -226,18 +231,18 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
    NULL). Threads: writer. */
 RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
 
-/* Up to k nearest vectors to query (dim floats): hits[0..*n_out-1], ascending distance.
-   *n_out = min(k, live entries passing the filters of opt), for both kinds: HNSW graphs are not
-   always connected (as in hnswlib, a node whose in-links were all pruned by its neighbours'
-   selections cannot be reached), so an HNSW walk that ends with fewer than k passing entries is
-   completed by an exact scan (this happens when nearly all entries are asked for). opt may be NULL
-   (see ruv_search_options for ef_search, ctx and filters).
-   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
-   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
-   RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
-   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could
-   not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+/* Up to k nearest vectors to query (dim floats, or one vector of the index dtype):
+   hits[0..*n_out-1], ascending distance. *n_out = min(k, live entries passing the filters of opt),
+   for both kinds: HNSW graphs are not always connected (as in hnswlib, a node whose in-links were
+   all pruned by its neighbours' selections cannot be reached), so an HNSW walk that ends with fewer
+   than k passing entries is completed by an exact scan (this happens when nearly all entries are
+   asked for). opt may be NULL (see ruv_search_options for ef_search, ctx and filters). Quantized
+   storage: distances on the codes; with f32 copies the rerank x k nearest on the codes (HNSW:
+   ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION). RUV_E_ARG:
+   idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too large, a ctx of
+   another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On
+   error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
 /* Diverse top-k by maximal marginal relevance (Carbonell & Goldstein, "The use of MMR,
@@ -248,16 +253,17 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
    hits unlike those already picked. hits[0..*n_out-1] in pick order, with their distance to the
    query. RUV_E_ARG also for lambda outside [0, 1]; otherwise as ruv_index_search (the ctx keeps
    a scratch array of fetch floats). Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
                                        float lambda, size_t fetch, const ruv_search_options *opt,
                                        ruv_hit *hits, size_t *n_out);
 
-/* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats), results in
+/* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats; typed: nq vectors of
+   the index dtype back to back), results in
    hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
    returns its error (earlier results stay written; n_out of the failing and later queries is
    0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with
    opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
+RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);
 
@@ -266,7 +272,8 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
    ctx. */
 typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
 
-/* Every live entry passing the filters of opt whose distance to query (dim floats) is at most
+/* Every live entry passing the filters of opt whose distance to query (a vector of the index
+   dtype) is at most
    radius (in the index's distance units, see CONCEPTS; a negative radius is valid for inner
    product). *n_out = how many were found, which may exceed cap; hits[0..min(cap, *n_out)-1]
    receive the closest of them, ascending distance (ties by slot). cap 0 with hits NULL counts
@@ -285,7 +292,7 @@ typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
    allow_bits > 0 with allow NULL, a ctx of another dimension. RUV_E_VALUE: as for
    ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0 and hits are not
    written. Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *query, float radius,
+RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
                                          const ruv_search_options *opt, ruv_hit *hits, size_t cap,
                                          size_t *n_out);
 
@@ -293,9 +300,9 @@ RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *quer
    for every entry found, ascending distance, until it returns nonzero. *n_out (n_out may be
    NULL) = how many were found, whether or not fn stopped early. RUV_E_ARG also for fn NULL;
    on an error fn is not called. Threads: reader with opt->ctx of its own, else writer. */
-RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float *query,
-                                              float radius, const ruv_search_options *opt,
-                                              ruv_range_fn fn, void *user, size_t *n_out);
+RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                              const ruv_search_options *opt, ruv_range_fn fn,
+                                              void *user, size_t *n_out);
 
 /* Number of live vectors in the index (0 for NULL). Threads: reader. */
 RUVDEF size_t ruv_index_count(const ruv_index *idx);
@@ -357,8 +364,8 @@ typedef enum ruv_put_mode {
    key); a non-NULL field with length 0 clears it. */
 typedef struct ruv_item {
     uint64_t key;
-    const float *vector; /* dim floats, copied; required for a new key */
-    const char *id;      /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
+    const void *vector; /* one vector of the index dtype, copied; required for a new key */
+    const char *id;     /* string id, any bytes, unique in the index; 1..RUV_MAX_ID_BYTES */
     size_t id_len;
     const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
     size_t meta_len;
@@ -391,10 +398,10 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mo
 
 /* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.
    Threads: writer. */
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec);
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. Threads: writer. */
-RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec);
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
    HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
@@ -415,10 +422,11 @@ RUVDEF ruv_result ruv_index_compact(ruv_index *idx);
 /* 1 if key has a live entry, else 0 (also for NULL). Threads: reader. */
 RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
 
-/* Copies the stored vector of key into out (dim floats). Cosine indexes store vectors normalised
+/* Copies the stored vector of key into out (dim floats, or one vector of the index dtype as it
+   was given; binary: with the bits past dim cleared). Float cosine indexes store vectors normalised
    to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
    the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out);
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out);
 
 /* The string id of key: *id points into the index (not NUL-terminated), valid until the next
    write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND.

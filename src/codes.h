@@ -90,9 +90,12 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
    F16 storage every component below 65520 (what would round to infinity is refused rather than
    stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
    far beyond the norm bound. Also for queries and training vectors. */
-static int ruv__code_accepts(const ruv_index *idx, const float *x) {
+static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
+    const float *x = (const float *)xv;
     size_t i, d = idx->dim;
     double nn = 0.0;
+    if (idx->cfg.dtype != RUV_DTYPE_F32) /* every integer or bit pattern is a vector */
+        return 1;
     if (!ruv__vec_finite(x, d))
         return 0;
     if (idx->cfg.metric == RUV_METRIC_COSINE || idx->custom)
@@ -108,12 +111,15 @@ static int ruv__code_accepts(const ruv_index *idx, const float *x) {
 }
 
 /* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
-static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const void *xv,
                              unsigned char *code) {
+    const float *x = (const float *)xv;
     size_t d = idx->dim, i;
     switch (idx->cfg.quant) {
-    case RUV_QUANT_NONE:
-        memcpy(code, x, d * sizeof *x);
+    case RUV_QUANT_NONE: /* as given; bits past dim of a binary vector cleared */
+        memcpy(code, xv, idx->code_bytes);
+        if (idx->cfg.dtype == RUV_DTYPE_BIN && d % 8)
+            code[d / 8] = (unsigned char)(code[d / 8] & ((1u << (d % 8)) - 1u));
         break;
     case RUV_QUANT_F16:
         idx->kern.f32_to_f16(x, code, d);
@@ -231,8 +237,9 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
    scratch c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
    inserted, prepared once for many distances) rather than the f32 ones (stored vectors prepared
    for a few distances each by the neighbour selection: see ruv__code_prep_slot). */
-static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const void *xv,
                                  float *buf, int q16, ruv__prep *p) {
+    const float *x = (const float *)xv;
     size_t d = idx->dim, i;
     p->v = buf;
     p->c0 = 0.0f;
@@ -240,7 +247,11 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->qinv = 0.0f;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
-        p->v = x;
+        p->v = xv;
+        if (idx->cfg.dtype == RUV_DTYPE_BIN && d % 8) { /* bits past dim cleared */
+            ruv__code_encode(idx, c, xv, (unsigned char *)buf);
+            p->v = buf;
+        }
         break;
     case RUV_QUANT_SQ8: {
         const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
@@ -353,7 +364,7 @@ static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t 
 
 /* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
 static float ruv__dist_slot_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
-    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec) {
+    if ((idx->cfg.quant == RUV_QUANT_NONE && idx->cfg.dtype == RUV_DTYPE_F32) || idx->fvec) {
         const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
                                    : (const float *)(const void *)ruv__slot_code(idx, a);
         return ruv__dist_query_f32(idx, v, b);

@@ -63,7 +63,8 @@
                   progress callbacks of 0.1 took `user` last: swap their parameters.
 
    CONCEPTS
-     Vectors: dim floats, finite; except for cosine (which normalises them) their squared norm
+     Vectors: of the index's element type (VECTOR TYPES; dim floats by default). Floats must be
+     finite; except for cosine (which normalises them) their squared norm
      may be at most FLT_MAX / 4 (about 8.5e37, far above any embedding), so that no distance
      overflows f32. Others are refused with RUV_E_VALUE, as queries and training vectors.
      Keys and slots: every vector has a caller-chosen u64 key; internally it lives in a slot
@@ -74,6 +75,9 @@
        RUV_METRIC_L1      sum |a_i - b_i| (Manhattan); f32, F16 and BF16 storage only
        RUV_METRIC_COSINE  1 - a.b / (|a| |b|), in [0, 2]; vectors are normalised on insert and
                           queries on search; an all-zero vector has cosine distance 1 to everything.
+       RUV_METRIC_HAMMING number of differing bits (binary vectors)
+       RUV_METRIC_JACCARD 1 - |a and b| / |a or b| over the set bits (binary vectors; Tanimoto
+                          distance); 0 when both vectors are empty
        RUV_METRIC_CUSTOM  the caller's ruv_distance_fn (opt.distance, with opt.distance_user) on
                           the f32 vectors as given (finite; no norm bound); flat and HNSW, f32
                           storage only. Saved files record opt.distance_id, and load only with a
@@ -96,6 +100,24 @@
    may carry a string id (unique; ruv_index_get_key maps it back to the key) and a metadata blob
    (opaque bytes, e.g. JSON). ruv_index_put inserts, updates or upserts all three at once;
    ruv_index_remove deletes.
+
+   VECTOR TYPES (opt.dtype: what add, search, get_vector, put take and return)
+       type   one vector is                        metrics               storage (opt.quant)
+       F32    dim floats (default)                 L2SQ IP COSINE L1     every kind (L1: f32,
+                                                   CUSTOM                F16, BF16; CUSTOM: f32)
+       I8     dim int8_t                           L2SQ IP COSINE L1     as given (NONE)
+       U8     dim uint8_t                          L2SQ IP COSINE L1     as given (NONE)
+       BIN    ceil(dim / 8) bytes: dimension d is  HAMMING JACCARD       as given (NONE)
+              bit d % 8 of byte d / 8 (LSB first;
+              bits past dim are ignored)
+     Flat and HNSW take every pair in the table; any other (type, metric, storage) is refused by
+     ruv_index_create with RUV_E_UNSUPPORTED (F16 and BF16 input are not taken yet: give floats
+     with F16 / BF16 storage; Hamming and Jaccard on floats: RUV_QUANT_BIN or binarise them).
+     Integer distances are exact (the kernels sum in integers; results below 2^24 are exact
+     floats): L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per
+     pair (integer vectors are stored as given, not normalised; 1 when either is all zeros).
+     Queries have the index's type. Every value of an integer or bit type is valid (no
+     RUV_E_VALUE). Typed indexes take no training and have no f32 copies.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)

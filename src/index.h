@@ -26,6 +26,7 @@ struct ruv_index {
     size_t raw_n;           /* its n: dim, or code bytes for BIN */
     int dot_based;          /* code distance = 1 - raw */
     size_t dim;
+    size_t in_bytes; /* bytes of one vector as the caller gives it (cfg.dtype) */
 
     /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
@@ -117,13 +118,34 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim) {
     return c;
 }
 
+/* Whether (element type, metric, storage) is supported; the table is VECTOR TYPES in the
+   documentation. F32 takes every storage and every metric but Hamming and Jaccard (custom: f32
+   storage only); I8 and U8 are stored as given (integer kernels) with L2SQ, IP, cosine and L1;
+   BIN as given with Hamming and Jaccard. F16 and BF16 input are not taken yet (F32 input with
+   F16 / BF16 storage is). */
+static int ruv__index_pair_ok(ruv_dtype t, ruv_metric m, ruv_quant q) {
+    int bits = m == RUV_METRIC_HAMMING || m == RUV_METRIC_JACCARD;
+    switch (t) {
+    case RUV_DTYPE_F32:
+        return !bits && (m != RUV_METRIC_CUSTOM || q == RUV_QUANT_NONE);
+    case RUV_DTYPE_I8:
+    case RUV_DTYPE_U8:
+        return q == RUV_QUANT_NONE && !bits && m != RUV_METRIC_CUSTOM;
+    case RUV_DTYPE_BIN:
+        return q == RUV_QUANT_NONE && bits;
+    default:
+        return 0;
+    }
+}
+
 /* Fills defaults and checks ranges: the one place config rules live. */
 static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_options *out) {
     ruv_index_options c = *in;
     if (c.dim == 0 || c.dim > RUV_MAX_DIM)
         return RUV_E_ARG;
-    if ((unsigned)c.metric > (unsigned)RUV_METRIC_CUSTOM ||
-        (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL))
+    if ((unsigned)c.metric > (unsigned)RUV_METRIC_JACCARD ||
+        (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL) ||
+        (unsigned)c.dtype >= (unsigned)RUV_DTYPE_COUNT)
         return RUV_E_ARG;
     if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
         return RUV_E_ARG;
@@ -154,7 +176,8 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
     if (c.metric != RUV_METRIC_CUSTOM) {
         c.distance_user = NULL;
         c.distance_id = 0;
-    } else if (c.quant != RUV_QUANT_NONE)
+    }
+    if (!ruv__index_pair_ok(c.dtype, c.metric, c.quant))
         return RUV_E_UNSUPPORTED;
     if (c.quant == RUV_QUANT_NONE) {
         c.pq_m = c.rerank = c.drop_f32 = 0;
@@ -180,16 +203,29 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
     return RUV_OK;
 }
 
-/* The kernel operation behind a metric. */
+/* The kernel operation behind a metric (cosine: dot on vectors normalised beforehand). */
 static ruv_op ruv__index_metric_op(ruv_metric m) {
-    return m == RUV_METRIC_L2SQ ? RUV_OP_L2SQ : m == RUV_METRIC_L1 ? RUV_OP_L1 : RUV_OP_DOT;
+    switch (m) {
+    case RUV_METRIC_L2SQ:
+        return RUV_OP_L2SQ;
+    case RUV_METRIC_L1:
+        return RUV_OP_L1;
+    case RUV_METRIC_HAMMING:
+        return RUV_OP_HAMMING;
+    case RUV_METRIC_JACCARD:
+        return RUV_OP_JACCARD;
+    default:
+        return RUV_OP_DOT;
+    }
 }
 
 /* Bytes of one stored vector (its code) for a resolved config. */
 static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
-    case RUV_QUANT_NONE:
-        return (size_t)c->dim * 4;
+    case RUV_QUANT_NONE: /* as given */
+        return c->dtype == RUV_DTYPE_BIN                              ? ((size_t)c->dim + 7) / 8
+               : c->dtype == RUV_DTYPE_I8 || c->dtype == RUV_DTYPE_U8 ? (size_t)c->dim
+                                                                      : (size_t)c->dim * 4;
     case RUV_QUANT_F16:
     case RUV_QUANT_BF16:
         return (size_t)c->dim * 2;
@@ -254,10 +290,19 @@ static void ruv__index_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        if (!idx->custom) /* (a custom metric: ruv__dist_custom) */
+        if (c->dtype != RUV_DTYPE_F32) { /* integer and bit vectors, stored as given */
+            ruv_op op = c->metric == RUV_METRIC_COSINE ? RUV_OP_COS /* 1 - cos, per pair */
+                                                       : ruv__index_metric_op(c->metric);
+            t = c->dtype;
+            idx->raw_dist = idx->kern.fn[op][t];
+            idx->raw_n = t == RUV_DTYPE_BIN ? idx->code_bytes : d;
+            idx->dot_based = c->metric == RUV_METRIC_IP;
+        } else if (!idx->custom) { /* (a custom metric: ruv__dist_custom) */
             idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
+        }
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
+    idx->in_bytes = c->dtype == RUV_DTYPE_F32 ? d * 4 : idx->code_bytes;
 }
 
 /* Growth of every per-slot array: src/tables.h. */

@@ -74,7 +74,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.seed = ruv__le_rd64(h + 64);
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
-    c.drop_f32 = storage >> 8;
+    c.drop_f32 = (storage >> 8) & 0xFFu;
+    c.dtype = (ruv_dtype)(storage >> 16);
     if (c.metric == RUV_METRIC_CUSTOM) {
         c.distance_id = ruv__le_rd64(h + 112);
         c.distance = o->distance;
@@ -92,7 +93,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hd->stride = ruv__le_rd32(h + 100);
     hd->nsec = nsec;
     /* every field as ruv_index_create would have resolved it */
-    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_CUSTOM ||
+    if (c.dim == 0 || c.dim > RUV_MAX_DIM || ruv__le_rd32(h + 36) > (uint32_t)RUV_METRIC_JACCARD ||
         ruv__le_rd32(h + 40) > (uint32_t)RUV_INDEX_HNSW || c.M < 2 || c.M > RUV_MAX_M ||
         c.ef_construction < c.M || c.ef_construction > RUV_MAX_EF || c.ef_search == 0 ||
         c.ef_search > RUV_MAX_EF || c.seed == 0 || c.capacity == 0 || c.capacity > RUV_MAX_COUNT)
@@ -100,6 +101,9 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hnsw = c.kind == RUV_INDEX_HNSW;
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
+        storage >> 16 >= (uint32_t)RUV_DTYPE_COUNT ||
+        (ruv__le_rd32(h + 36) <= (uint32_t)RUV_METRIC_JACCARD &&
+         !ruv__index_pair_ok(c.dtype, c.metric, c.quant)) ||
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
@@ -293,8 +297,11 @@ static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code
     uint16_t h;
     float t;
     switch (idx->cfg.quant) {
-    case RUV_QUANT_NONE:
-        return ruv__vec_finite((const float *)(const void *)code, idx->dim);
+    case RUV_QUANT_NONE: /* f32 finite; the padding bits of a binary vector zero */
+        if (idx->cfg.dtype == RUV_DTYPE_BIN)
+            return idx->dim % 8 == 0 || !(code[idx->dim / 8] >> (idx->dim % 8));
+        return idx->cfg.dtype != RUV_DTYPE_F32 ||
+               ruv__vec_finite((const float *)(const void *)code, idx->dim);
     case RUV_QUANT_F16:
     case RUV_QUANT_BF16:
         for (i = 0; i < idx->dim; i++) {

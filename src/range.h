@@ -34,7 +34,7 @@ static ruv_result ruv__range_push(ruv_search_ctx *c, size_t *n, float d, uint32_
 
 /* Flat: every passing entry within radius, on the exact f32 distance where f32 copies are kept
    (else on the codes). */
-static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const float *query,
+static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const void *query,
                                   const ruv__prep *q, float radius, const ruv_search_options *filt,
                                   size_t *n) {
     size_t s;
@@ -44,7 +44,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
         ruv_result r;
         if (skip && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
-        d = idx->fvec ? ruv__dist_query_f32(idx, query, (uint32_t)s)
+        d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s)
                       : ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
         if (d <= radius && (r = ruv__range_push(c, n, d, (uint32_t)s)) != RUV_OK)
             return r;
@@ -61,7 +61,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
    at the end. Distances on the codes; with f32 copies the entries found
    are then measured exactly and those beyond radius dropped. */
 #define RUV__RANGE_SCAN 32
-static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const float *query,
+static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const void *query,
                                   const ruv__prep *q, float radius, size_t ef,
                                   const ruv_search_options *filt, size_t *n_out) {
     uint32_t ep = idx->entry;
@@ -87,7 +87,8 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
         ruv__cand x = c->pool[i];
         if (!(x.dist <= radius) || !ruv__search_pass(idx, filt, x.id))
             continue;
-        if (idx->fvec && !((x.dist = ruv__dist_query_f32(idx, query, x.id)) <= radius))
+        if (idx->fvec &&
+            !((x.dist = ruv__dist_query_f32(idx, (const float *)query, x.id)) <= radius))
             continue;
         c->pool[j++] = x;
     }
@@ -97,7 +98,7 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
 
 /* The search behind both range functions: leaves the n_out entries within radius in c->pool,
    closest first (ties by slot). */
-static ruv_result ruv__range_run(const ruv_index *idx, const float *query, float radius,
+static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float radius,
                                  const ruv_search_options *params, ruv_search_ctx **cp,
                                  size_t *n_out) {
     ruv_search_ctx *c;
@@ -130,8 +131,8 @@ static ruv_result ruv__range_run(const ruv_index *idx, const float *query, float
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__vec_normalize(c->query, query, idx->dim);
+    if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
+        ruv__vec_normalize(c->query, (const float *)query, idx->dim);
         query = c->query;
     }
     ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
@@ -147,7 +148,7 @@ static ruv_result ruv__range_run(const ruv_index *idx, const float *query, float
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *query, float radius,
+RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
                                          const ruv_search_options *params, ruv_hit *hits,
                                          size_t cap, size_t *n_out) {
     ruv_search_ctx *c = NULL;
@@ -167,9 +168,9 @@ RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const float *quer
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const float *query,
-                                              float radius, const ruv_search_options *params,
-                                              ruv_range_fn fn, void *user, size_t *n_out) {
+RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                              const ruv_search_options *params, ruv_range_fn fn,
+                                              void *user, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;

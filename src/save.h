@@ -12,6 +12,7 @@
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
         44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); for
+            | dtype << 16 (1.1)
                                              metric 4 (custom) u64 distance_id instead
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
@@ -20,19 +21,16 @@
      bytes (zero padding between), the last one ending the file:
          1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
-                     The stored vector: dim f32; dim f16 / bf16; SQ8 dim u8 codes, zero padding
-                     to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the
-                     decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8;
-                     PQ pq_m u8 centroid numbers
-         2 keys      u64 per slot
-         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
-                     probing from splitmix64(key) (see ruv__hash_mix64)
-         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
-                     zeroed slot, no links to it) for a compacted one that inserts reuse
-         5 upper off HNSW: u32 per slot, start of its lists in section 6
-         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
-         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
-         8, 11       ids / metadata bytes
+                     The stored vector: dim f32 (dtype 3, 4: dim i8 / u8; dtype 5: ceil(dim / 8)
+                     bytes of bits, bit d % 8 of byte d / 8, bits past dim zero); dim f16 / bf16;
+   SQ8 dim u8 codes, zero padding to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for
+   IP, of the decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m
+   u8 centroid numbers 2 keys      u64 per slot 3 key table u32 slot per entry (0xFFFFFFFF empty),
+   power-of-two entries, linear probing from splitmix64(key) (see ruv__hash_mix64) 4 levels    HNSW:
+   u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0, zeroed slot, no links to it)
+   for a compacted one that inserts reuse 5 upper off HNSW: u32 per slot, start of its lists in
+   section 6 6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links] 7, 10 ids /
+   metadata references: u32 offset, u32 length per slot (0 = none) 8, 11       ids / metadata bytes
          9 id table  like the key table, probing from XXH64 of the id bytes
         12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
         13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
@@ -44,9 +42,11 @@
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
-     values of a field that earlier readers refuse. Version 1.1 adds metric 4 (custom, f32
-     storage only; a 1.0 reader refuses it as RUV_E_CORRUPT): files with it say 1.1, every other
-     file is written as 1.0, byte for byte as before, and reads with every 1.x reader. A
+     values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
+     storage only), 5 (Hamming) and 6 (Jaccard), and element types (header byte 46: ruv_dtype,
+     0 = f32) i8, u8 and bin; a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
+     1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
+     reader. A
      newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
@@ -298,7 +298,9 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 32, c->dim);
     ruv__le_wr32(head + 36, (uint32_t)c->metric);
     ruv__le_wr32(head + 40, (uint32_t)c->kind);
-    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8);
+    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16);
+    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM)
+        head[10] = 1; /* version 1.1 features: see FORMAT */
     ruv__le_wr32(head + 48, c->M);
     ruv__le_wr32(head + 52, c->ef_construction);
     ruv__le_wr32(head + 56, c->ef_search);
@@ -311,7 +313,6 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 100, (uint32_t)idx->stride);
     ruv__le_wr64(head + 104, c->capacity);
     if (c->metric == RUV_METRIC_CUSTOM) { /* version 1.1: the distance id in their place */
-        head[10] = 1;
         ruv__le_wr64(head + 112, c->distance_id);
     } else {
         ruv__le_wr32(head + 112, c->pq_m);

@@ -99,7 +99,7 @@ static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const fl
 
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
-static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size_t k,
+static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_t k,
                                   const ruv_search_options *params, ruv_search_ctx **cp,
                                   size_t *n_out) {
     ruv_search_ctx *c;
@@ -146,8 +146,8 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__vec_normalize(c->query, query, idx->dim);
+    if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
+        ruv__vec_normalize(c->query, (const float *)query, idx->dim);
         query = c->query;
     }
     ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
@@ -186,12 +186,12 @@ static ruv_result ruv__search_run(const ruv_index *idx, const float *query, size
             n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     }
     if (rr)
-        ruv__search_rerank(idx, c, query, n);
+        ruv__search_rerank(idx, c, (const float *)query, n);
     *n_out = n < k ? n : k;
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, size_t k,
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
@@ -210,7 +210,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const float *query, siz
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query, size_t k,
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
                                        float lambda, size_t fetch, const ruv_search_options *params,
                                        ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
@@ -270,20 +270,20 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const float *query,
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const float *queries,
+RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
     size_t i;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
     /* nq x k hits and nq x dim floats must be addressable (else nothing is written) */
-    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / sizeof(float) / idx->dim)
+    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / idx->in_bytes)
         return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;
     for (i = 0; i < nq; i++) {
-        ruv_result r =
-            ruv_index_search(idx, queries + i * idx->dim, k, params, hits + i * k, n_out + i);
+        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * idx->in_bytes, k,
+                                        params, hits + i * k, n_out + i);
         if (r != RUV_OK)
             return r;
     }

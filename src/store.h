@@ -27,11 +27,15 @@ static ruv_result ruv__store_batch_unique(ruv_index *idx, size_t n, const uint64
 
 /* Stores vec (normalised for cosine) in slot s: its code, and its f32 copy if kept. Scratch:
    the index's own ctx. */
-static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
+static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     ruv_search_ctx *c = idx->ctx;
-    const float *x = vec;
+    const float *x = (const float *)vec;
+    if (idx->cfg.dtype != RUV_DTYPE_F32) { /* stored as given (cosine per pair) */
+        ruv__code_encode(idx, c, vec, ruv__slot_code(idx, s));
+        return;
+    }
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
-        ruv__vec_normalize(c->query, vec, idx->dim);
+        ruv__vec_normalize(c->query, x, idx->dim);
         x = c->query;
     }
     if (idx->fvec)
@@ -41,7 +45,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const float *vec) {
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
    entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
-static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec, size_t replace_pos,
+static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const void *vec, size_t replace_pos,
                                  int link) {
     uint32_t s = (uint32_t)idx->count;
     if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
@@ -84,7 +88,8 @@ static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const float *vec,
    the calling thread, which also reports progress. */
 /* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
 RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
-                                       const float *vecs, const ruv_build_options *opt) {
+                                       const void *vecs, const ruv_build_options *opt) {
+    const unsigned char *vb = (const unsigned char *)vecs;
     size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
     uint64_t rng;
     ruv_result r;
@@ -106,7 +111,7 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     if (n > RUV_MAX_COUNT - idx->count + idx->nfree)
         return RUV_E_FULL;
     for (i = 0; i < n; i++) {
-        if (!ruv__code_accepts(idx, vecs + i * dim))
+        if (!ruv__code_accepts(idx, vb + i * idx->in_bytes))
             return RUV_E_VALUE;
         if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
@@ -153,13 +158,13 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     }
     if (threads == 1) {
         for (i = 0; i < n; i++) {
-            ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 1);
+            ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 1);
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
                 opt->progress(opt->progress_user, i + 1, n);
         }
     } else {
         for (i = 0; i < n; i++) {
-            slots[i] = ruv__store_place(idx, keys[i], vecs + i * dim, (size_t)-1, 0);
+            slots[i] = ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 0);
             lv[i] = idx->levels[slots[i]];
         }
         memset(mt, 0, sizeof *mt);
@@ -191,7 +196,7 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
     return n <= idx->cap ? RUV_OK : ruv__tab_resize(idx, n, 0, 0, 0);
 }
 
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const float *vec) {
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
     if (!idx || !vec)
         return RUV_E_ARG;
     return (ruv_index_add_batch)(idx, 1, &key, vec, NULL);
@@ -305,7 +310,7 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
 }
 
 /* ruv_index_put of a vector alone (id and metadata kept). */
-static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const float *vec,
+static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const void *vec,
                                         ruv_put_mode mode) {
     ruv_item it;
     if (!vec)
@@ -316,11 +321,11 @@ static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const floa
     return ruv_index_put(idx, &it, mode);
 }
 
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const float *vec) {
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec) {
     return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE);
 }
 
-RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const float *vec) {
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec) {
     return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
 }
 
@@ -369,16 +374,18 @@ RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
     return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, float *out) {
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
     uint32_t s;
     if (!idx || !out)
         return RUV_E_ARG;
     if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
-    if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
-        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof *out);
+    if (idx->cfg.dtype != RUV_DTYPE_F32)
+        memcpy(out, ruv__slot_code(idx, s), idx->in_bytes);
+    else if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
+        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof(float));
     else
-        ruv__code_decode(idx, ruv__slot_code(idx, s), out);
+        ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
     return RUV_OK;
 }
 

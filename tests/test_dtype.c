@@ -1,0 +1,376 @@
+/* Element types (ruv_index_options.dtype): int8, uint8 and binary vectors given and stored as
+   they are, against exact integer references computed here (squared L2, dot, L1 and popcounts
+   in 64-bit integers, cosine and Jaccard in double). With integer distances ties are common, so
+   top-k checks compare distances: the k returned must be the k smallest reference distances. */
+#include "test.h"
+
+/* ---- references --------------------------------------------------------------------------- */
+static double ref_int(ruv_metric m, ruv_dtype t, const void *a, const void *b, size_t dim) {
+    const int8_t *ai = (const int8_t *)a, *bi = (const int8_t *)b;
+    const uint8_t *au = (const uint8_t *)a, *bu = (const uint8_t *)b;
+    int64_t s = 0, aa = 0, bb = 0;
+    size_t i;
+    for (i = 0; i < dim; i++) {
+        int64_t x = t == RUV_DTYPE_I8 ? ai[i] : au[i], y = t == RUV_DTYPE_I8 ? bi[i] : bu[i];
+        switch (m) {
+        case RUV_METRIC_L2SQ:
+            s += (x - y) * (x - y);
+            break;
+        case RUV_METRIC_L1:
+            s += x > y ? x - y : y - x;
+            break;
+        default:
+            s += x * y;
+            aa += x * x;
+            bb += y * y;
+        }
+    }
+    if (m == RUV_METRIC_IP)
+        return 1.0 - (double)s;
+    if (m == RUV_METRIC_COSINE)
+        return aa && bb ? 1.0 - (double)s / sqrt((double)aa * (double)bb) : 1.0;
+    return (double)s;
+}
+
+static int popcount8(unsigned v) {
+    int c = 0;
+    for (; v; v &= v - 1)
+        c++;
+    return c;
+}
+
+/* Hamming or Jaccard over the first dim bits (bits past dim ignored). */
+static double ref_bits(ruv_metric m, const uint8_t *a, const uint8_t *b, size_t dim) {
+    int64_t x = 0, an = 0, o = 0;
+    size_t i;
+    for (i = 0; i < (dim + 7) / 8; i++) {
+        unsigned mask = i == dim / 8 && dim % 8 ? (1u << (dim % 8)) - 1u : 0xFFu;
+        unsigned p = a[i] & mask, q = b[i] & mask;
+        x += popcount8(p ^ q);
+        an += popcount8(p & q);
+        o += popcount8(p | q);
+    }
+    if (m == RUV_METRIC_HAMMING)
+        return (double)x;
+    return o ? 1.0 - (double)an / (double)o : 0.0;
+}
+
+static double ref_any(ruv_metric m, ruv_dtype t, const void *a, const void *b, size_t dim) {
+    return t == RUV_DTYPE_BIN ? ref_bits(m, (const uint8_t *)a, (const uint8_t *)b, dim)
+                              : ref_int(m, t, a, b, dim);
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t vec_bytes(ruv_dtype t, size_t dim) {
+    return t == RUV_DTYPE_BIN ? (dim + 7) / 8 : dim;
+}
+
+static ruv_index *typed_index(ruv_dtype t, ruv_metric m, ruv_index_kind kind, size_t dim,
+                              const uint8_t *base, size_t n) {
+    ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
+    ruv_index *idx = NULL;
+    uint64_t *keys = (uint64_t *)malloc(n * sizeof *keys);
+    size_t i;
+    cfg.dtype = t;
+    cfg.metric = m;
+    cfg.kind = kind;
+    if (!keys)
+        return NULL;
+    for (i = 0; i < n; i++)
+        keys[i] = i;
+    if (ruv_index_create(&cfg, &idx) != RUV_OK ||
+        ruv_index_add_batch(idx, n, keys, base, NULL) != RUV_OK) {
+        ruv_index_free(idx);
+        idx = NULL;
+    }
+    free(keys);
+    return idx;
+}
+
+static uint8_t *random_bytes(size_t n, uint64_t seed) {
+    uint8_t *b = (uint8_t *)malloc(n ? n : 1);
+    size_t i;
+    for (i = 0; b && i < n; i++)
+        b[i] = (uint8_t)(rng_next(&seed) >> 56);
+    return b;
+}
+
+/* Searches nq queries (k = 10) on flat and HNSW indexes of (t, m) over base: flat distances
+   equal the reference (exactly for integer results) and are the 10 smallest; returns HNSW's
+   recall@10 by distance (a hit is a returned entry whose reference distance is at most the
+   10th smallest). */
+static double typed_check(ruv_dtype t, ruv_metric m, size_t dim, const uint8_t *base, size_t nb,
+                          const uint8_t *qs, size_t nq, uint32_t ef) {
+    size_t vb = vec_bytes(t, dim), q, i, hit = 0;
+    ruv_index *flat = typed_index(t, m, RUV_INDEX_FLAT, dim, base, nb);
+    ruv_index *hnsw = typed_index(t, m, RUV_INDEX_HNSW, dim, base, nb);
+    double *d = (double *)malloc(nb * sizeof *d);
+    int exact = m != RUV_METRIC_COSINE && m != RUV_METRIC_JACCARD;
+    ruv_search_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.ef_search = ef;
+    if (!flat || !hnsw || !d) {
+        g_failed_checks++;
+        printf("  could not build the (%s, metric %d) indexes\n", ruv_dtype_name(t), (int)m);
+        ruv_index_free(flat);
+        ruv_index_free(hnsw);
+        free(d);
+        return 0;
+    }
+    for (q = 0; q < nq; q++) {
+        const uint8_t *qv = qs + q * vb;
+        ruv_hit h[10];
+        size_t n;
+        double kth;
+        for (i = 0; i < nb; i++)
+            d[i] = ref_any(m, t, qv, base + i * vb, dim);
+        CHECK(ruv_index_search(flat, qv, 10, NULL, h, &n) == RUV_OK && n == 10);
+        for (i = 0; i < n; i++) {
+            double r = ref_any(m, t, qv, base + h[i].key * vb, dim);
+            if (exact)
+                CHECK((double)h[i].distance == r);
+            else
+                CHECK(fabs((double)h[i].distance - r) <= 1e-5);
+        }
+        qsort(d, nb, sizeof *d, cmp_double);
+        kth = d[9];
+        for (i = 0; i < n; i++)
+            CHECK(exact ? (double)h[i].distance == d[i]
+                        : fabs((double)h[i].distance - d[i]) <= 1e-5);
+        CHECK(ruv_index_search(hnsw, qv, 10, &opt, h, &n) == RUV_OK && n == 10);
+        for (i = 0; i < n; i++) {
+            double r = ref_any(m, t, qv, base + h[i].key * vb, dim);
+            CHECK(exact ? (double)h[i].distance == r : fabs((double)h[i].distance - r) <= 1e-5);
+            hit += r <= kth + (exact ? 0.0 : 1e-6);
+        }
+    }
+    ruv_index_free(flat);
+    ruv_index_free(hnsw);
+    free(d);
+    return (double)hit / (double)(nq * 10);
+}
+
+TEST(dtype_int8) {
+    static const ruv_metric ms[4] = {RUV_METRIC_L2SQ, RUV_METRIC_IP, RUV_METRIC_COSINE,
+                                     RUV_METRIC_L1};
+    size_t nb = 2000, dim = 48, nq = 20, mi, ti;
+    for (ti = 0; ti < 2; ti++) {
+        ruv_dtype t = ti ? RUV_DTYPE_U8 : RUV_DTYPE_I8;
+        uint8_t *base = random_bytes(nb * dim, 141 + ti), *qs = random_bytes(nq * dim, 143 + ti);
+        REQUIRE(base && qs);
+        for (mi = 0; mi < 4; mi++) {
+            double rec = typed_check(t, ms[mi], dim, base, nb, qs, nq, 64);
+            printf("  %s metric %d: HNSW recall@10 %.4f (ef 64)\n", ruv_dtype_name(t), (int)ms[mi],
+                   rec);
+            CHECK(rec >= 0.95);
+        }
+        free(base);
+        free(qs);
+    }
+}
+
+/* n binary vectors of vb bytes around 50 random centres, each bit flipped with probability 1/8
+   (like the hashes of similar items; uniformly random bits have no near neighbours to find). */
+static uint8_t *clustered_bits(size_t n, size_t vb, uint64_t seed) {
+    uint8_t *c = random_bytes(50 * vb, seed), *v = (uint8_t *)malloc(n * vb);
+    size_t i, j, b;
+    for (i = 0; c && v && i < n; i++) {
+        const uint8_t *ctr = c + (size_t)(rng_next(&seed) % 50) * vb;
+        for (j = 0; j < vb; j++) {
+            unsigned flip = 0;
+            for (b = 0; b < 8; b++)
+                flip |= (rng_next(&seed) >> 61 == 0 ? 1u : 0u) << b;
+            v[i * vb + j] = (uint8_t)(ctr[j] ^ flip);
+        }
+    }
+    free(c);
+    return v;
+}
+
+TEST(dtype_binary) {
+    size_t nb = 3000, nq = 20, di;
+    static const size_t dims[2] = {256, 100}; /* 100: a partial last byte */
+    for (di = 0; di < 2; di++) {
+        size_t dim = dims[di], vb = (dim + 7) / 8;
+        uint8_t *base = clustered_bits(nb + nq, vb, 151 + di), *qs; /* queries: the last nq */
+        double rec;
+        REQUIRE(base);
+        qs = base + nb * vb;
+        rec = typed_check(RUV_DTYPE_BIN, RUV_METRIC_HAMMING, dim, base, nb, qs, nq, 64);
+        printf("  bin %zu Hamming: HNSW recall@10 %.4f (ef 64)\n", dim, rec);
+        CHECK(rec >= 0.95);
+        rec = typed_check(RUV_DTYPE_BIN, RUV_METRIC_JACCARD, dim, base, nb, qs, nq, 64);
+        printf("  bin %zu Jaccard: HNSW recall@10 %.4f (ef 64)\n", dim, rec);
+        CHECK(rec >= 0.95);
+        /* the stored vector comes back with the bits past dim cleared */
+        {
+            ruv_index *idx =
+                typed_index(RUV_DTYPE_BIN, RUV_METRIC_HAMMING, RUV_INDEX_FLAT, dim, base, 10);
+            uint8_t out[40], want[40];
+            REQUIRE(idx);
+            memset(out, 0xAA, sizeof out);
+            memcpy(want, base + 3 * vb, vb);
+            if (dim % 8)
+                want[dim / 8] = (uint8_t)(want[dim / 8] & ((1u << (dim % 8)) - 1u));
+            CHECK(ruv_index_get_vector(idx, 3, out) == RUV_OK);
+            CHECK(memcmp(out, want, vb) == 0 && out[vb] == 0xAA);
+            ruv_index_free(idx);
+        }
+        free(base);
+    }
+}
+
+/* MNIST digits binarised at pixel > 127 (784 bits): Hamming and Jaccard. */
+TEST(dtype_binary_mnist) {
+    size_t nb, dim, nq, qd, i, j, vb;
+    float *fb = load_f(0, "mnist_base.fvecs", 0, &nb, &dim);
+    float *fq = load_f(0, "mnist_query.fvecs", 50, &nq, &qd);
+    uint8_t *base, *qs;
+    double rec;
+    REQUIRE(fb && fq && qd == dim);
+    vb = (dim + 7) / 8;
+    base = (uint8_t *)calloc(nb, vb);
+    qs = (uint8_t *)calloc(nq, vb);
+    REQUIRE(base && qs);
+    for (i = 0; i < nb; i++)
+        for (j = 0; j < dim; j++)
+            if (fb[i * dim + j] > 127.0f)
+                base[i * vb + j / 8] = (uint8_t)(base[i * vb + j / 8] | 1u << (j % 8));
+    for (i = 0; i < nq; i++)
+        for (j = 0; j < dim; j++)
+            if (fq[i * dim + j] > 127.0f)
+                qs[i * vb + j / 8] = (uint8_t)(qs[i * vb + j / 8] | 1u << (j % 8));
+    rec = typed_check(RUV_DTYPE_BIN, RUV_METRIC_HAMMING, dim, base, nb, qs, nq, 64);
+    printf("  MNIST %zu x 784 bits, Hamming: HNSW recall@10 %.4f (ef 64)\n", nb, rec);
+    CHECK(rec >= 0.95);
+    rec = typed_check(RUV_DTYPE_BIN, RUV_METRIC_JACCARD, dim, base, nb, qs, nq, 64);
+    printf("  MNIST bits, Jaccard: HNSW recall@10 %.4f (ef 64)\n", rec);
+    CHECK(rec >= 0.95);
+    free(fb);
+    free(fq);
+    free(base);
+    free(qs);
+}
+
+/* Every (type, metric, storage) outside the table is refused at create time. */
+TEST(dtype_options) {
+    static const struct {
+        ruv_dtype t;
+        ruv_metric m;
+        ruv_quant q;
+        ruv_result want;
+    } c[] = {
+        {RUV_DTYPE_BIN, RUV_METRIC_L2SQ, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_BIN, RUV_METRIC_COSINE, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_F32, RUV_METRIC_HAMMING, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_F32, RUV_METRIC_JACCARD, RUV_QUANT_BIN, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_I8, RUV_METRIC_HAMMING, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_I8, RUV_METRIC_L2SQ, RUV_QUANT_SQ8, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_U8, RUV_METRIC_IP, RUV_QUANT_F16, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_F16, RUV_METRIC_L2SQ, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_BF16, RUV_METRIC_L2SQ, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {(ruv_dtype)6, RUV_METRIC_L2SQ, RUV_QUANT_NONE, RUV_E_ARG},
+        {RUV_DTYPE_BIN, (ruv_metric)7, RUV_QUANT_NONE, RUV_E_ARG},
+        {RUV_DTYPE_I8, RUV_METRIC_L1, RUV_QUANT_NONE, RUV_OK},
+        {RUV_DTYPE_BIN, RUV_METRIC_JACCARD, RUV_QUANT_NONE, RUV_OK},
+    };
+    size_t i, k;
+    for (i = 0; i < sizeof c / sizeof c[0]; i++)
+        for (k = 0; k < 2; k++) {
+            ruv_index_options cfg = ruv_index_options_init(16);
+            ruv_index *idx = NULL;
+            ruv_result r;
+            cfg.dtype = c[i].t;
+            cfg.metric = c[i].m;
+            cfg.quant = c[i].q;
+            cfg.kind = k ? RUV_INDEX_HNSW : RUV_INDEX_FLAT;
+            r = ruv_index_create(&cfg, &idx);
+            if (r != c[i].want)
+                printf("  case %zu kind %zu: %d, expected %d\n", i, k, (int)r, (int)c[i].want);
+            CHECK(r == c[i].want && (r == RUV_OK) == (idx != NULL));
+            if (idx)
+                CHECK(ruv_index_config(idx).dtype == c[i].t);
+            ruv_index_free(idx);
+        }
+    /* the store with typed vectors: add, upsert, update, get_vector, search, remove */
+    {
+        ruv_index_options cfg = ruv_index_options_init(5);
+        ruv_index *idx = NULL;
+        int8_t a[5] = {1, -2, 3, -4, 5}, b[5] = {-128, 127, 0, 0, 0}, out[5];
+        ruv_hit h[2];
+        size_t n;
+        cfg.dtype = RUV_DTYPE_I8;
+        cfg.kind = RUV_INDEX_HNSW;
+        REQUIRE(ruv_index_create(&cfg, &idx) == RUV_OK);
+        CHECK(ruv_index_add(idx, 7, a) == RUV_OK);
+        CHECK(ruv_index_add(idx, 7, b) == RUV_E_EXISTS);
+        CHECK(ruv_index_upsert(idx, 8, b) == RUV_OK);
+        CHECK(ruv_index_update(idx, 7, b) == RUV_OK);
+        CHECK(ruv_index_get_vector(idx, 7, out) == RUV_OK && memcmp(out, b, 5) == 0);
+        CHECK(ruv_index_search(idx, a, 2, NULL, h, &n) == RUV_OK && n == 2);
+        CHECK(h[0].distance == (float)ref_int(RUV_METRIC_L2SQ, RUV_DTYPE_I8, a, b, 5));
+        CHECK(ruv_index_remove(idx, 8) == RUV_OK && ruv_index_count(idx) == 1);
+        ruv_index_free(idx);
+    }
+}
+
+/* Typed indexes survive save, load and view (same hits; the file says 1.1), and the loader
+   refuses a binary vector with bits set past dim, an unknown type and a type-metric pair
+   outside the table. */
+TEST(dtype_persist) {
+    size_t nb = 400, dim = 20, vb = 3, len = 0, i, q;
+    uint8_t *base = random_bytes(nb * vb, 161);
+    ruv_index *idx, *back = NULL, *view = NULL;
+    unsigned char *b, *b2;
+    REQUIRE(base);
+    for (i = 0; i < nb; i++) /* bits past dim 20 are ignored on insert */
+        base[i * vb + 2] = (uint8_t)(base[i * vb + 2] | 0xF0u);
+    idx = typed_index(RUV_DTYPE_BIN, RUV_METRIC_HAMMING, RUV_INDEX_HNSW, dim, base, nb);
+    REQUIRE(idx);
+    b = save_to_mem(idx, &len);
+    REQUIRE(b);
+    CHECK(b[10] == 1 && b[46] == RUV_DTYPE_BIN);
+    CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_OK && back);
+    CHECK(ruv_index_view(b, len, NULL, &view) == RUV_OK && view);
+    for (q = 0; back && view && q < 20; q++) {
+        ruv_hit h0[10], h1[10], h2[10];
+        size_t n0, n1, n2;
+        CHECK(ruv_index_search(idx, base + q * vb, 10, NULL, h0, &n0) == RUV_OK);
+        CHECK(ruv_index_search(back, base + q * vb, 10, NULL, h1, &n1) == RUV_OK);
+        CHECK(ruv_index_search(view, base + q * vb, 10, NULL, h2, &n2) == RUV_OK);
+        CHECK(same_hits(h0, n0, h1, n1) && same_hits(h0, n0, h2, n2));
+        CHECK(n0 == 10 && h0[0].distance == 0.0f);
+    }
+    ruv_index_free(back);
+    ruv_index_free(view);
+    back = NULL;
+    b2 = (unsigned char *)malloc(len);
+    REQUIRE(b2);
+    { /* a padding bit set in slot 0's vector (it starts at the slot's vector offset) */
+        size_t off, slen;
+        uint32_t stride = rd32le(b + 100);
+        off = sec_off(b, FMT_S_SLOTS, &slen);
+        REQUIRE(off && slen == nb * stride);
+        memcpy(b2, b, len);
+        /* HNSW, M 16: the vector follows the level-0 list (4 + 32 x 4 bytes, padded to 144) */
+        b2[off + 144 + 2] = (unsigned char)(b2[off + 144 + 2] | 0x80u);
+        reseal(b2, len);
+        CHECK(ruv_index_load_buffer(b2, len, NULL, &back) == RUV_E_CORRUPT && !back);
+    }
+    memcpy(b2, b, len);
+    b2[46] = 9; /* unknown type */
+    reseal(b2, len);
+    CHECK(ruv_index_load_buffer(b2, len, NULL, &back) == RUV_E_CORRUPT && !back);
+    memcpy(b2, b, len);
+    wr32le(b2 + 36, RUV_METRIC_L2SQ); /* bits with L2 */
+    reseal(b2, len);
+    CHECK(ruv_index_load_buffer(b2, len, NULL, &back) == RUV_E_CORRUPT && !back);
+    free(b2);
+    free(b);
+    ruv_index_free(idx);
+    free(base);
+}
