@@ -38,6 +38,17 @@ peer_faiss *peer_faiss_build(const char *kind, const float *base, size_t n, size
                              int m, int hnsw_M, int efc, unsigned rerank, double *train_s,
                              double *add_s, size_t *bytes);
 size_t peer_faiss_search(peer_faiss *p, const float *q, size_t k, size_t ef, uint64_t *keys);
+
+/* FAISS binary indexes (Hamming): kind "flat" (IndexBinaryFlat) or "hnsw" (IndexBinaryHNSW, M,
+   efConstruction efc) over n vectors of bits / 8 bytes (bits a multiple of 8), one thread;
+   *add_s in seconds, *bytes = heap growth. NULL for an unknown kind. Search: k nearest labels,
+   closest first; ef = efSearch (HNSW). */
+typedef struct peer_faiss_bin peer_faiss_bin;
+peer_faiss_bin *peer_faiss_bin_build(const char *kind, const uint8_t *base, size_t n, size_t bits,
+                                     int M, int efc, double *add_s, size_t *bytes);
+size_t peer_faiss_bin_search(peer_faiss_bin *p, const uint8_t *q, size_t k, size_t ef,
+                             uint64_t *keys);
+void peer_faiss_bin_free(peer_faiss_bin *p);
 void peer_faiss_free(peer_faiss *p);
 
 #ifdef __cplusplus

@@ -3,6 +3,8 @@
 // size. One OpenMP thread.
 #include "peer.h"
 
+#include <faiss/IndexBinaryFlat.h>
+#include <faiss/IndexBinaryHNSW.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexPQ.h>
@@ -89,5 +91,56 @@ extern "C" void peer_faiss_free(peer_faiss *p) {
     if (p->search != p->base)
         delete p->search;
     delete p->base;
+    delete p;
+}
+
+struct peer_faiss_bin {
+    faiss::IndexBinary *idx;
+    std::vector<faiss::Index::idx_t> labels;
+    std::vector<int32_t> dist;
+};
+
+extern "C" peer_faiss_bin *peer_faiss_bin_build(const char *kind, const uint8_t *base, size_t n,
+                                                size_t bits, int M, int efc, double *add_s,
+                                                size_t *bytes) {
+    omp_set_num_threads(1);
+    std::string k(kind);
+    peer_faiss_bin *p = new peer_faiss_bin;
+    size_t before = heap_in_use();
+    if (k == "flat")
+        p->idx = new faiss::IndexBinaryFlat((faiss::Index::idx_t)bits);
+    else if (k == "hnsw") {
+        faiss::IndexBinaryHNSW *h = new faiss::IndexBinaryHNSW((int)bits, M);
+        h->hnsw.efConstruction = efc;
+        p->idx = h;
+    } else {
+        delete p;
+        return nullptr;
+    }
+    double t0 = now_s();
+    p->idx->add((faiss::Index::idx_t)n, base);
+    *add_s = now_s() - t0;
+    *bytes = heap_in_use() - before;
+    return p;
+}
+
+extern "C" size_t peer_faiss_bin_search(peer_faiss_bin *p, const uint8_t *q, size_t k, size_t ef,
+                                        uint64_t *keys) {
+    p->labels.resize(k);
+    p->dist.resize(k);
+    if (faiss::IndexBinaryHNSW *h = dynamic_cast<faiss::IndexBinaryHNSW *>(p->idx))
+        h->hnsw.efSearch = (int)ef;
+    p->idx->search(1, q, (faiss::Index::idx_t)k, p->dist.data(), p->labels.data());
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++)
+        if (p->labels[i] >= 0)
+            keys[n++] = (uint64_t)p->labels[i];
+    return n;
+}
+
+extern "C" void peer_faiss_bin_free(peer_faiss_bin *p) {
+    if (!p)
+        return;
+    delete p->idx;
     delete p;
 }

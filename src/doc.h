@@ -47,7 +47,8 @@
                   zeroed struct) for NULL.
      Lookups      ruv_index_get_<noun>(idx, key or id, out...): get_vector, get_id, get_meta
                   (by key) and get_key (by string id) return RUV_E_NOTFOUND when absent.
-     Callbacks    take their `void *user` first: allocator, filter, progress, write, read.
+     Callbacks    take their `void *user` first: allocator, filter, progress, write, read,
+                  distance (custom metric), range.
      Ownership    the index copies what it is given; pointers it returns point into the index
                   and stay valid until the next write to it.
      Threads      every declaration ends with one tag:

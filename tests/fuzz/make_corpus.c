@@ -1,6 +1,7 @@
 /* Writes the fuzz seed corpus: small valid indexes of each shape (flat, HNSW; L2, cosine, IP;
-   empty; with string ids, metadata and deleted nodes). Run from the repository root:
-     cc -O1 -Itests tests/fuzz/make_corpus.c -o make_corpus -lm && ./make_corpus tests/fuzz/corpus
+   empty; with string ids, metadata and deleted nodes; quantized; int8 and bit vectors). Run from
+   the repository root: cc -O1 -Itests tests/fuzz/make_corpus.c -o make_corpus -lm && ./make_corpus
+   tests/fuzz/corpus
  */
 #define RUVECTOR_IMPLEMENTATION
 #include "../../ruvector.h"
@@ -77,6 +78,37 @@ static int emit(const char *dir, const char *name, ruv_index_kind kind, ruv_metr
     return emit_q(dir, name, kind, metric, dim, n, ids, meta, removed, RUV_QUANT_NONE, 0);
 }
 
+/* A typed index (int8, uint8 or bits): n pseudo-random vectors. */
+static int emit_t(const char *dir, const char *name, ruv_index_kind kind, ruv_metric metric,
+                  ruv_dtype t, uint32_t dim, size_t n, size_t removed) {
+    ruv_index_options c = ruv_index_options_init(dim);
+    ruv_index *idx;
+    char path[512];
+    unsigned char v[64];
+    size_t i, j;
+    ruv_result r;
+    c.kind = kind;
+    c.metric = metric;
+    c.dtype = t;
+    c.M = 4;
+    c.ef_construction = 16;
+    c.capacity = 4;
+    if (ruv_index_create(&c, &idx) != RUV_OK)
+        return 1;
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < sizeof v; j++)
+            v[j] = (unsigned char)(unit() * 127.0f);
+        if (ruv_index_add(idx, i * 7 + 3, v) != RUV_OK)
+            return 1;
+    }
+    for (i = 0; i < removed; i++)
+        ruv_index_remove(idx, (i * 3 % n) * 7 + 3);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    r = ruv_index_save_file(idx, path);
+    ruv_index_free(idx);
+    return r != RUV_OK;
+}
+
 int main(int argc, char **argv) {
     const char *d = argc > 1 ? argv[1] : "tests/fuzz/corpus";
     int e = 0;
@@ -99,5 +131,9 @@ int main(int argc, char **argv) {
                 RUV_QUANT_BIN, 1);
     e |= emit_q(d, "flat-sq8-empty.ruv", RUV_INDEX_FLAT, RUV_METRIC_IP, 3, 0, 0, 0, 0,
                 RUV_QUANT_SQ8, 0);
+    /* element types (format 1.1): int8 L1 flat, bits with Jaccard on HNSW (a partial byte) */
+    e |= emit_t(d, "flat-i8-l1.ruv", RUV_INDEX_FLAT, RUV_METRIC_L1, RUV_DTYPE_I8, 6, 20, 2);
+    e |= emit_t(d, "hnsw-bin-jaccard.ruv", RUV_INDEX_HNSW, RUV_METRIC_JACCARD, RUV_DTYPE_BIN, 20,
+                30, 3);
     return e;
 }

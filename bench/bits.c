@@ -1,0 +1,303 @@
+/* ruv_bench bits: binary vectors (RUV_DTYPE_BIN) from real float data, flat and HNSW, with
+   FAISS's IndexBinaryFlat / IndexBinaryHNSW in the same run where it is built in.
+
+     ruv_bench bits --base B.fvecs --query Q.fvecs [--binarize sign|gt127] [--metric
+                    hamming|jaccard] [--dataset NAME] [--M 16] [--ef-construction 200]
+                    [--ef-search 10,16,24,32,48,64,96,128,192,256] [--k 10] [--passes 3]
+                    [--max-n N] [--max-q N] [--lib ruvector|faiss|all]
+
+   Binarisation: sign = bit set where the value is > 0 (GloVe: the sign bits of each
+   dimension); gt127 = where it is > 127 (MNIST pixels). Dimension d is bit d % 8 of byte d / 8;
+   FAISS gets the same bytes with its dimension rounded up to a multiple of 8 (the padding bits
+   are zero, so Hamming distances are equal). Ground truth: the exact k-th smallest distance per
+   query, by a popcount scan here (independent of the library). With integer distances ties are
+   common, so recall@k counts a returned entry as a hit when its distance (recomputed here) is at
+   most that k-th distance. Prints one JSON line per (library, index, ef):
+     {"bench":"bits","lib":"ruvector","index":"hnsw","dataset":..,"metric":"hamming","n":..,
+      "bits":..,"nq":..,"params":{"M":16,"ef_construction":200,"ef_search":64},"build_s":..,
+      "qps":..,"recall10":..,"bytes_per_vec":..,"gbps":..}
+   qps: one query at a time, one thread, nq / median pass time; the libraries' passes alternate
+   (ruvector, FAISS, ruvector, ...) at each ef so both see the same machine. gbps (flat): bytes of
+   vectors scanned per second. */
+#define _POSIX_C_SOURCE 200809L
+#include "../ruvector.h"
+#include "texmex.h"
+#ifdef RUV_BENCH_FAISS
+#include "peer.h"
+#endif
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int bt_pop(unsigned v) {
+    int c = 0;
+    for (; v; v &= v - 1)
+        c++;
+    return c;
+}
+
+/* Hamming or Jaccard distance of two packed vectors of nb bytes (padding bits zero). */
+static double bt_dist(int jaccard, const uint8_t *a, const uint8_t *b, size_t nb) {
+    long x = 0, an = 0, o = 0;
+    size_t i;
+    for (i = 0; i < nb; i++) {
+        x += bt_pop((unsigned)(a[i] ^ b[i]));
+        an += bt_pop((unsigned)(a[i] & b[i]));
+        o += bt_pop((unsigned)(a[i] | b[i]));
+    }
+    if (!jaccard)
+        return (double)x;
+    return o ? 1.0 - (double)an / (double)o : 0.0;
+}
+
+static int bt_cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t bt_list(const char *s, unsigned *out, size_t cap) {
+    size_t n = 0;
+    while (*s && n < cap) {
+        out[n++] = (unsigned)strtoul(s, NULL, 10);
+        s += strcspn(s, ",");
+        if (*s == ',')
+            s++;
+    }
+    return n;
+}
+
+/* Packs n x dim floats into n x nb bytes: bit set where v > thr. */
+static uint8_t *bt_pack(const float *v, size_t n, size_t dim, size_t nb, float thr) {
+    uint8_t *b = (uint8_t *)calloc(n, nb);
+    size_t i, j;
+    for (i = 0; b && i < n; i++)
+        for (j = 0; j < dim; j++)
+            if (v[i * dim + j] > thr)
+                b[i * nb + j / 8] = (uint8_t)(b[i * nb + j / 8] | 1u << (j % 8));
+    return b;
+}
+
+typedef size_t (*bt_search_fn)(void *st, const uint8_t *q, size_t k, size_t ef, uint64_t *keys);
+
+typedef struct bt_ruv {
+    ruv_index *idx;
+    ruv_search_ctx *ctx;
+    ruv_hit hits[1024];
+} bt_ruv;
+
+static size_t bt_ruv_search(void *st, const uint8_t *q, size_t k, size_t ef, uint64_t *keys) {
+    bt_ruv *s = (bt_ruv *)st;
+    ruv_search_options o;
+    size_t n = 0, i;
+    memset(&o, 0, sizeof o);
+    o.ctx = s->ctx;
+    o.ef_search = (uint32_t)ef;
+    if (ruv_index_search(s->idx, q, k, &o, s->hits, &n) != RUV_OK)
+        return 0;
+    for (i = 0; i < n; i++)
+        keys[i] = s->hits[i].key;
+    return n;
+}
+
+#ifdef RUV_BENCH_FAISS
+static size_t bt_faiss_search(void *st, const uint8_t *q, size_t k, size_t ef, uint64_t *keys) {
+    return peer_faiss_bin_search((peer_faiss_bin *)st, q, k, ef, keys);
+}
+#endif
+
+/* One pass over the queries: seconds; keys of the last pass in found (nq x k), counts in cnt. */
+static double bt_pass(bt_search_fn fn, void *st, const uint8_t *qs, size_t nq, size_t nb, size_t k,
+                      size_t ef, uint64_t *found, size_t *cnt) {
+    double t0 = tx_now();
+    size_t q;
+    for (q = 0; q < nq; q++)
+        cnt[q] = fn(st, qs + q * nb, k, ef, found + q * k);
+    return tx_now() - t0;
+}
+
+static double bt_recall(int jac, const uint8_t *base, const uint8_t *qs, size_t nq, size_t nb,
+                        size_t k, const double *kth, const uint64_t *found, const size_t *cnt) {
+    size_t q, i, hit = 0;
+    for (q = 0; q < nq; q++)
+        for (i = 0; i < cnt[q]; i++)
+            hit += bt_dist(jac, qs + q * nb, base + found[q * k + i] * nb, nb) <= kth[q] + 1e-9;
+    return (double)hit / (double)(nq * k);
+}
+
+int ruv_bench_bits(int argc, char **argv);
+int ruv_bench_bits(int argc, char **argv) {
+    const char *basep = NULL, *queryp = NULL, *dataset = "unnamed", *bin = "sign",
+               *metric = "hamming";
+    const char *lib = "all";
+    unsigned efs[64], M = 16, efc = 200, k = 10, passes = 3;
+    size_t n_ef, max_n = 0, max_q = 0, n, dim, nq, qd, nb, i, q, e, p;
+    float *fb, *fq;
+    uint8_t *base, *qs;
+    double *kth, *d;
+    uint64_t *found, *keys;
+    size_t *cnt;
+    int jac, a, run_faiss = 0;
+    n_ef = bt_list("10,16,24,32,48,64,96,128,192,256", efs, 64);
+    for (a = 1; a + 1 < argc; a += 2) {
+        const char *key = argv[a], *v = argv[a + 1];
+        if (!strcmp(key, "--base"))
+            basep = v;
+        else if (!strcmp(key, "--query"))
+            queryp = v;
+        else if (!strcmp(key, "--dataset"))
+            dataset = v;
+        else if (!strcmp(key, "--binarize"))
+            bin = v;
+        else if (!strcmp(key, "--metric"))
+            metric = v;
+        else if (!strcmp(key, "--lib"))
+            lib = v;
+        else if (!strcmp(key, "--M"))
+            M = (unsigned)atoi(v);
+        else if (!strcmp(key, "--ef-construction"))
+            efc = (unsigned)atoi(v);
+        else if (!strcmp(key, "--ef-search"))
+            n_ef = bt_list(v, efs, 64);
+        else if (!strcmp(key, "--k"))
+            k = (unsigned)atoi(v);
+        else if (!strcmp(key, "--passes"))
+            passes = (unsigned)atoi(v);
+        else if (!strcmp(key, "--max-n"))
+            max_n = (size_t)atoll(v);
+        else if (!strcmp(key, "--max-q"))
+            max_q = (size_t)atoll(v);
+        else
+            a = argc;
+    }
+    jac = !strcmp(metric, "jaccard");
+    if (!basep || !queryp || a != argc || (!jac && strcmp(metric, "hamming")) ||
+        (strcmp(bin, "sign") && strcmp(bin, "gt127")) || !k || k > 1024 || passes < 3 ||
+        passes > 15 || !n_ef) {
+        fprintf(stderr, "usage: ruv_bench bits --base B.fvecs --query Q.fvecs [--binarize "
+                        "sign|gt127] [--metric hamming|jaccard] [--dataset NAME] [--M 16] "
+                        "[--ef-construction 200] [--ef-search 10,16,...] [--k 10] [--passes 3] "
+                        "[--max-n N] [--max-q N] [--lib ruvector|faiss|all]\n");
+        return 2;
+    }
+#ifdef RUV_BENCH_FAISS
+    run_faiss = !jac && strcmp(lib, "ruvector") != 0; /* FAISS binary indexes: Hamming only */
+#endif
+    fb = tx_read_fvecs(basep, max_n, &n, &dim);
+    fq = tx_read_fvecs(queryp, max_q, &nq, &qd);
+    if (!fb || !fq || qd != dim) {
+        fprintf(stderr, "bits: data files missing or inconsistent\n");
+        return 1;
+    }
+    nb = (dim + 7) / 8;
+    base = bt_pack(fb, n, dim, nb, !strcmp(bin, "sign") ? 0.0f : 127.0f);
+    qs = bt_pack(fq, nq, dim, nb, !strcmp(bin, "sign") ? 0.0f : 127.0f);
+    kth = (double *)malloc(nq * sizeof *kth);
+    d = (double *)malloc(n * sizeof *d);
+    found = (uint64_t *)malloc(nq * k * sizeof *found);
+    keys = (uint64_t *)malloc(n * sizeof *keys);
+    cnt = (size_t *)malloc(nq * sizeof *cnt);
+    if (!base || !qs || !kth || !d || !found || !keys || !cnt || n < k) {
+        fprintf(stderr, "bits: out of memory or fewer than k vectors\n");
+        return 1;
+    }
+    free(fb);
+    free(fq);
+    for (q = 0; q < nq; q++) { /* exact k-th distance by a scan */
+        for (i = 0; i < n; i++)
+            d[i] = bt_dist(jac, qs + q * nb, base + i * nb, nb);
+        qsort(d, n, sizeof *d, bt_cmp);
+        kth[q] = d[k - 1];
+    }
+    for (i = 0; i < n; i++)
+        keys[i] = i;
+    for (p = 0; p < 2; p++) { /* flat, then HNSW */
+        ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
+        bt_ruv rs;
+        double t0, build_r, build_f = 0, tr[16], tf[16];
+        size_t bytes_f = 0, ne = p ? n_ef : 1;
+        void *fs = NULL;
+        memset(&rs, 0, sizeof rs);
+        cfg.dtype = RUV_DTYPE_BIN;
+        cfg.metric = jac ? RUV_METRIC_JACCARD : RUV_METRIC_HAMMING;
+        cfg.kind = p ? RUV_INDEX_HNSW : RUV_INDEX_FLAT;
+        cfg.M = M;
+        cfg.ef_construction = efc;
+        t0 = tx_now();
+        if (ruv_index_create(&cfg, &rs.idx) != RUV_OK ||
+            ruv_index_add_batch(rs.idx, n, keys, base, NULL) != RUV_OK ||
+            ruv_search_ctx_create(rs.idx, &rs.ctx) != RUV_OK) {
+            fprintf(stderr, "bits: ruvector index failed\n");
+            return 1;
+        }
+        build_r = tx_now() - t0;
+#ifdef RUV_BENCH_FAISS
+        if (run_faiss) {
+            /* FAISS wants a multiple of 8 bits: the packed bytes already are (padding zero) */
+            fs = peer_faiss_bin_build(p ? "hnsw" : "flat", base, n, nb * 8, (int)M, (int)efc,
+                                      &build_f, &bytes_f);
+            if (!fs) {
+                fprintf(stderr, "bits: FAISS index failed\n");
+                return 1;
+            }
+        }
+#endif
+        for (e = 0; e < ne; e++) {
+            size_t ef = p ? efs[e] : 0, r;
+            double rec_r, rec_f = 0, med_r, med_f = 0;
+            for (r = 0; r < passes; r++) { /* interleaved passes */
+                tr[r] = bt_pass(bt_ruv_search, &rs, qs, nq, nb, k, ef, found, cnt);
+#ifdef RUV_BENCH_FAISS
+                if (fs)
+                    tf[r] = bt_pass(bt_faiss_search, fs, qs, nq, nb, k, ef, found + 0, cnt);
+#endif
+            }
+            bt_pass(bt_ruv_search, &rs, qs, nq, nb, k, ef, found, cnt);
+            rec_r = bt_recall(jac, base, qs, nq, nb, k, kth, found, cnt);
+#ifdef RUV_BENCH_FAISS
+            if (fs) {
+                bt_pass(bt_faiss_search, fs, qs, nq, nb, k, ef, found, cnt);
+                rec_f = bt_recall(jac, base, qs, nq, nb, k, kth, found, cnt);
+            }
+#endif
+            qsort(tr, passes, sizeof *tr, bt_cmp);
+            med_r = tr[passes / 2];
+            if (fs) {
+                qsort(tf, passes, sizeof *tf, bt_cmp);
+                med_f = tf[passes / 2];
+            }
+            for (r = 0; r < (fs ? 2u : 1u); r++) {
+                double med = r ? med_f : med_r;
+                printf("{\"bench\":\"bits\",\"lib\":\"%s\",\"index\":\"%s\",\"dataset\":\"%s\","
+                       "\"metric\":\"%s\",\"n\":%zu,\"bits\":%zu,\"nq\":%zu,\"params\":{\"M\":%u,"
+                       "\"ef_construction\":%u,\"ef_search\":%zu},\"build_s\":%.3f,\"qps\":%.1f,"
+                       "\"recall10\":%.4f,\"bytes_per_vec\":%.1f,\"gbps\":%.2f}\n",
+                       r ? "faiss" : "ruvector", p ? "hnsw" : "flat", dataset, metric, n, dim, nq,
+                       M, efc, ef, r ? build_f : build_r, (double)nq / med, r ? rec_f : rec_r,
+                       r ? (double)bytes_f / (double)n
+                         : (double)ruv_index_memory_usage(rs.idx) / (double)n,
+                       p ? 0.0 : (double)nq * (double)n * (double)nb / med / 1e9);
+            }
+            fflush(stdout);
+        }
+        ruv_search_ctx_free(rs.ctx);
+        ruv_index_free(rs.idx);
+#ifdef RUV_BENCH_FAISS
+        peer_faiss_bin_free((peer_faiss_bin *)fs);
+#endif
+        (void)fs;
+        (void)tf;
+        (void)build_f;
+        (void)bytes_f;
+    }
+    free(base);
+    free(qs);
+    free(kth);
+    free(d);
+    free(found);
+    free(keys);
+    free(cnt);
+    (void)run_faiss;
+    (void)lib;
+    return 0;
+}
