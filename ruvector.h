@@ -627,7 +627,7 @@ typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
    distance, without them on the codes). HNSW: approximate. A beam search with ef = ef_search,
    repeated with ef doubled while more than half of the ef entries it finds are within radius,
    returns the in-radius entries of its last list (a range of S entries is thus taken from a
-   list of at least 2S, where the beam's recall is high); once the list would exceed a 32nd of the
+   list of at least 2S, where the beam's recall is high); once the list would exceed a 64th of the
    slots, an exact scan is cheaper and replaces the walk. Deleted and filtered-out nodes are
    walked through, not returned; a filter passing under 5% of the entries (estimated as for
    ruv_index_search) also switches to the scan. HNSW over quantized storage walks on the codes;
@@ -6646,7 +6646,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
    Deleted and filtered-out nodes are walked through (they keep the graph connected) and dropped
    at the end. Distances on the codes; with f32 copies the entries found
    are then measured exactly and those beyond radius dropped. */
-#define RUV__RANGE_SCAN 32
+#define RUV__RANGE_SCAN 64
 static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const void *query,
                                   const ruv__prep *q, float radius, size_t ef,
                                   const ruv_search_options *filt, size_t *n_out) {

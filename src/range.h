@@ -60,7 +60,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
    Deleted and filtered-out nodes are walked through (they keep the graph connected) and dropped
    at the end. Distances on the codes; with f32 copies the entries found
    are then measured exactly and those beyond radius dropped. */
-#define RUV__RANGE_SCAN 32
+#define RUV__RANGE_SCAN 64
 static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const void *query,
                                   const ruv__prep *q, float radius, size_t ef,
                                   const ruv_search_options *filt, size_t *n_out) {

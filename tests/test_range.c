@@ -285,11 +285,11 @@ static double hnsw_range_recall(ruv_index *idx, ruv_metric m, const float *base,
     return inside ? (double)found / (double)inside : 1.0;
 }
 
-/* Ranges of about 10 entries (one beam search), about 20 at ef 8 (the list doubles to 64), and
-   about 300 of 3000 (past a 32nd of the slots: the exact scan, recall 1), with deletions and a
-   filter. */
+/* Ranges of about 10 entries at ef 64 (one beam search) and at ef 4 (the list doubles to 32),
+   and of about 300 of 3000 (the list would pass a 64th of the slots: the exact scan, recall 1),
+   with deletions and a filter. */
 TEST(range_hnsw_random) {
-    size_t nb = 3000, dim = 16, nq = 10, i;
+    size_t nb = 3000, dim = 8, nq = 10, i;
     float *base = random_vecs(nb, dim, 101), *qs = random_vecs(nq, dim, 102);
     uint8_t *dead = (uint8_t *)calloc(nb, 1);
     ruv_index *idx;
@@ -300,8 +300,8 @@ TEST(range_hnsw_random) {
     rec = hnsw_range_recall(idx, RUV_METRIC_L2SQ, base, nb, dim, qs, nq, 9, 64, NULL, 0);
     printf("  recall of the in-radius set, ~10 inside, ef 64: %.4f\n", rec);
     CHECK(rec >= 0.95);
-    rec = hnsw_range_recall(idx, RUV_METRIC_L2SQ, base, nb, dim, qs, nq, 19, 8, NULL, 0);
-    printf("  ~20 inside, ef 8: %.4f\n", rec);
+    rec = hnsw_range_recall(idx, RUV_METRIC_L2SQ, base, nb, dim, qs, nq, 9, 4, NULL, 0);
+    printf("  ~10 inside, ef 4: %.4f\n", rec);
     CHECK(rec >= 0.95);
     rec = hnsw_range_recall(idx, RUV_METRIC_L2SQ, base, nb, dim, qs, nq, 299, 64, NULL, 0);
     printf("  ~300 inside (exact scan): %.4f\n", rec);
@@ -310,8 +310,8 @@ TEST(range_hnsw_random) {
         CHECK(ruv_index_remove(idx, i) == RUV_OK);
         dead[i] = 1;
     }
-    rec = hnsw_range_recall(idx, RUV_METRIC_L2SQ, base, nb, dim, qs, nq, 29, 8, dead, 1);
-    printf("  1/5 deleted, half the keys, ~12 inside, ef 8: %.4f\n", rec);
+    rec = hnsw_range_recall(idx, RUV_METRIC_L2SQ, base, nb, dim, qs, nq, 11, 4, dead, 1);
+    printf("  1/5 deleted, half the keys, ~5 inside, ef 4: %.4f\n", rec);
     CHECK(rec >= 0.95);
     ruv_index_free(idx);
     free(base);
