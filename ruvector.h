@@ -627,8 +627,9 @@ typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
    distance, without them on the codes). HNSW: approximate. A beam search with ef = ef_search,
    repeated with ef doubled while more than half of the ef entries it finds are within radius,
    returns the in-radius entries of its last list (a range of S entries is thus taken from a
-   list of at least 2S, where the beam's recall is high); once the list would exceed a 64th of the
-   slots, an exact scan is cheaper and replaces the walk. Deleted and filtered-out nodes are
+   list of at least 2S, where the beam's recall is high); an exact scan, cheaper there, replaces the
+   walk when the list would exceed a 64th of the slots or when 256 evenly spaced slots put over a
+   256th of the entries within radius. Deleted and filtered-out nodes are
    walked through, not returned; a filter passing under 5% of the entries (estimated as for
    ruv_index_search) also switches to the scan. HNSW over quantized storage walks on the codes;
    with f32 copies the entries found are measured exactly and those beyond radius dropped. The
@@ -6641,8 +6642,9 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
 /* HNSW: beam search with ef, repeated with ef doubled while more than half of the list it
    finds is within radius (so that the in-radius entries are the nearer half of a list at least
    twice their number, where a beam search's recall is high); the in-radius entries of the last
-   list are the result. Once the list would grow past 1 / RUV__RANGE_SCAN of the slots (a range
-   holding more than about half that share of the entries), an exact scan replaces the walk.
+   list are the result. An exact scan replaces the walk, being cheaper, when the list would grow
+   past 1 / RUV__RANGE_SCAN of the slots, or when the first list is more than half within radius
+   and 256 evenly spaced slots say that over 1 / (4 x RUV__RANGE_SCAN) of them are.
    Deleted and filtered-out nodes are walked through (they keep the graph connected) and dropped
    at the end. Distances on the codes; with f32 copies the entries found
    are then measured exactly and those beyond radius dropped. */
@@ -6652,16 +6654,27 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
                                   const ruv_search_options *filt, size_t *n_out) {
     uint32_t ep = idx->entry;
     float dep = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ep));
-    size_t n, i, j;
+    size_t n, i, j, first = ef;
     int l;
     for (l = idx->max_level; l > 0; l--)
         ruv__hnsw_greedy(idx, c, q, l, &ep, &dep);
     for (;;) {
         ruv_result r;
+        int scan;
         n = ruv__hnsw_search_layer(idx, c, q, ep, dep, ef, 0);
         if (n < ef || ef >= idx->count || !(c->pool[n / 2].dist <= radius))
             break;
-        if (2 * ef > idx->count / RUV__RANGE_SCAN) { /* scanning them all is cheaper */
+        scan = 2 * ef > idx->count / RUV__RANGE_SCAN;
+        if (!scan && ef == first) { /* a wide range: its share, from evenly spaced slots */
+            size_t step = idx->count / 256 + 1, s, seen = 0, in = 0;
+            for (s = 0; s < idx->count; s += step)
+                if (!ruv__slot_dead(idx, s)) {
+                    seen++;
+                    in += ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s)) <= radius;
+                }
+            scan = in * 4 * RUV__RANGE_SCAN > seen; /* above 1 / (4 x RUV__RANGE_SCAN) */
+        }
+        if (scan) { /* scanning them all is cheaper */
             *n_out = 0;
             return ruv__range_flat(idx, c, query, q, radius, filt, n_out);
         }

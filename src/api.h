@@ -282,8 +282,9 @@ typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
    distance, without them on the codes). HNSW: approximate. A beam search with ef = ef_search,
    repeated with ef doubled while more than half of the ef entries it finds are within radius,
    returns the in-radius entries of its last list (a range of S entries is thus taken from a
-   list of at least 2S, where the beam's recall is high); once the list would exceed a 64th of the
-   slots, an exact scan is cheaper and replaces the walk. Deleted and filtered-out nodes are
+   list of at least 2S, where the beam's recall is high); an exact scan, cheaper there, replaces the
+   walk when the list would exceed a 64th of the slots or when 256 evenly spaced slots put over a
+   256th of the entries within radius. Deleted and filtered-out nodes are
    walked through, not returned; a filter passing under 5% of the entries (estimated as for
    ruv_index_search) also switches to the scan. HNSW over quantized storage walks on the codes;
    with f32 copies the entries found are measured exactly and those beyond radius dropped. The
