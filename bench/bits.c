@@ -51,22 +51,6 @@ static double bt_dist(int jaccard, const uint8_t *a, const uint8_t *b, size_t nb
     return o ? 1.0 - (double)an / (double)o : 0.0;
 }
 
-static int bt_cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static size_t bt_list(const char *s, unsigned *out, size_t cap) {
-    size_t n = 0;
-    while (*s && n < cap) {
-        out[n++] = (unsigned)strtoul(s, NULL, 10);
-        s += strcspn(s, ",");
-        if (*s == ',')
-            s++;
-    }
-    return n;
-}
-
 /* Packs n x dim floats into n x nb bytes: bit set where v > thr. */
 static uint8_t *bt_pack(const float *v, size_t n, size_t dim, size_t nb, float thr) {
     uint8_t *b = (uint8_t *)calloc(n, nb);
@@ -138,7 +122,7 @@ int ruv_bench_bits(int argc, char **argv) {
     uint64_t *found, *keys;
     size_t *cnt;
     int jac, a, run_faiss = 0;
-    n_ef = bt_list("10,16,24,32,48,64,96,128,192,256", efs, 64);
+    n_ef = tx_list("10,16,24,32,48,64,96,128,192,256", efs, 64);
     for (a = 1; a + 1 < argc; a += 2) {
         const char *key = argv[a], *v = argv[a + 1];
         if (!strcmp(key, "--base"))
@@ -158,7 +142,7 @@ int ruv_bench_bits(int argc, char **argv) {
         else if (!strcmp(key, "--ef-construction"))
             efc = (unsigned)atoi(v);
         else if (!strcmp(key, "--ef-search"))
-            n_ef = bt_list(v, efs, 64);
+            n_ef = tx_list(v, efs, 64);
         else if (!strcmp(key, "--k"))
             k = (unsigned)atoi(v);
         else if (!strcmp(key, "--passes"))
@@ -206,7 +190,7 @@ int ruv_bench_bits(int argc, char **argv) {
     for (q = 0; q < nq; q++) { /* exact k-th distance by a scan */
         for (i = 0; i < n; i++)
             d[i] = bt_dist(jac, qs + q * nb, base + i * nb, nb);
-        qsort(d, n, sizeof *d, bt_cmp);
+        qsort(d, n, sizeof *d, tx_cmp_double);
         kth[q] = d[k - 1];
     }
     for (i = 0; i < n; i++)
@@ -260,10 +244,10 @@ int ruv_bench_bits(int argc, char **argv) {
                 rec_f = bt_recall(jac, base, qs, nq, nb, k, kth, found, cnt);
             }
 #endif
-            qsort(tr, passes, sizeof *tr, bt_cmp);
+            qsort(tr, passes, sizeof *tr, tx_cmp_double);
             med_r = tr[passes / 2];
             if (fs) {
-                qsort(tf, passes, sizeof *tf, bt_cmp);
+                qsort(tf, passes, sizeof *tf, tx_cmp_double);
                 med_f = tf[passes / 2];
             }
             for (r = 0; r < (fs ? 2u : 1u); r++) {

@@ -21,22 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t rg_list(const char *s, unsigned *out, size_t cap) {
-    size_t n = 0;
-    while (*s && n < cap) {
-        out[n++] = (unsigned)strtoul(s, NULL, 10);
-        s += strcspn(s, ",");
-        if (*s == ',')
-            s++;
-    }
-    return n;
-}
-
-static int rg_cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int rg_cmp_key(const void *a, const void *b) {
     uint64_t x = ((const ruv_hit *)a)->key, y = ((const ruv_hit *)b)->key;
     return x < y ? -1 : x > y;
@@ -64,7 +48,7 @@ static double rg_run(const ruv_index *idx, ruv_search_ctx *ctx, const float *qs,
             }
         t[p] = tx_now() - t0;
     }
-    qsort(t, p, sizeof *t, rg_cmp_double);
+    qsort(t, p, sizeof *t, tx_cmp_double);
     for (q = 0; q < nq; q++)
         qsort(found + q * n, cnt[q] < n ? cnt[q] : n, sizeof *found, rg_cmp_key);
     return t[p / 2];
@@ -84,8 +68,8 @@ int ruv_bench_range(int argc, char **argv) {
     size_t *tcnt, *fcnt;
     uint64_t *keys;
     int a;
-    n_inside = rg_list("10,100,1000", inside, 16);
-    n_ef = rg_list("16,64,256", efs, 32);
+    n_inside = tx_list("10,100,1000", inside, 16);
+    n_ef = tx_list("16,64,256", efs, 32);
     for (a = 1; a + 1 < argc; a += 2) {
         const char *k = argv[a], *v = argv[a + 1];
         if (!strcmp(k, "--base"))
@@ -97,9 +81,9 @@ int ruv_bench_range(int argc, char **argv) {
         else if (!strcmp(k, "--metric"))
             mname = v;
         else if (!strcmp(k, "--inside"))
-            n_inside = rg_list(v, inside, 16);
+            n_inside = tx_list(v, inside, 16);
         else if (!strcmp(k, "--ef-search"))
-            n_ef = rg_list(v, efs, 32);
+            n_ef = tx_list(v, efs, 32);
         else if (!strcmp(k, "--M"))
             M = (unsigned)atoi(v);
         else if (!strcmp(k, "--ef-construction"))

@@ -79,6 +79,24 @@ static inline double tx_now(void) {
 }
 #endif
 
+/* A comma-separated list of unsigned numbers ("16,64,256") into out[0..cap-1]; returns how many. */
+static inline size_t tx_list(const char *s, unsigned *out, size_t cap) {
+    size_t n = 0;
+    while (*s && n < cap) {
+        out[n++] = (unsigned)strtoul(s, NULL, 10);
+        s += strcspn(s, ",");
+        if (*s == ',')
+            s++;
+    }
+    return n;
+}
+
+/* qsort comparison of doubles, ascending. */
+static inline int tx_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* recall@k of `found` (nq x k keys, count[i] valid per row) against truth (nq x tdim ids, first k
    used): mean over queries of |found_i ∩ truth_i[0..k-1]| / k. */
 static inline double tx_recall(const uint64_t *found, const size_t *count, size_t k,

@@ -120,14 +120,11 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
     ruv_result r;
     int exact;
     *n_out = 0;
-    if (!idx || !query || radius != radius || (params && params->allow_bits && !params->allow) ||
-        (params && params->rerank > RUV_MAX_RERANK))
+    if (radius != radius)
         return RUV_E_ARG;
-    if (!ruv__code_accepts(idx, query))
-        return RUV_E_VALUE;
-    c = *cp = params && params->ctx ? params->ctx : idx->ctx;
-    if (c->dim != idx->dim)
-        return RUV_E_ARG;
+    if ((r = ruv__search_open(idx, query, params, cp)) != RUV_OK)
+        return r;
+    c = *cp;
     if (idx->live == 0)
         return RUV_OK;
     if (params && (params->filter || params->allow))
@@ -143,11 +140,7 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
-        ruv__vec_normalize(c->query, (const float *)query, idx->dim);
-        query = c->query;
-    }
-    ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
+    query = ruv__search_query(idx, c, query, &qp);
     if (exact)
         r = ruv__range_flat(idx, c, query, &qp, radius, filt, n_out);
     else

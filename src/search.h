@@ -97,6 +97,32 @@ static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const fl
     qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);
 }
 
+/* The checks every search makes of its arguments (besides its own: k, radius): RUV_E_ARG for
+   a NULL idx or query, allow_bits without allow, rerank too large or a ctx of another
+   dimension; RUV_E_VALUE for a query the index would refuse as a vector. *cp = the ctx to use. */
+static ruv_result ruv__search_open(const ruv_index *idx, const void *query,
+                                   const ruv_search_options *params, ruv_search_ctx **cp) {
+    if (!idx || !query || (params && params->allow_bits && !params->allow) ||
+        (params && params->rerank > RUV_MAX_RERANK))
+        return RUV_E_ARG;
+    if (!ruv__code_accepts(idx, query))
+        return RUV_E_VALUE;
+    *cp = params && params->ctx ? params->ctx : idx->ctx;
+    return (*cp)->dim == idx->dim ? RUV_OK : RUV_E_ARG;
+}
+
+/* The query as the search measures it, prepared into *qp: normalised into c->query first for a
+   float cosine index (returned, for exact distances), else query itself. */
+static const void *ruv__search_query(const ruv_index *idx, ruv_search_ctx *c, const void *query,
+                                     ruv__prep *qp) {
+    if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
+        ruv__vec_normalize(c->query, (const float *)query, idx->dim);
+        query = c->query;
+    }
+    ruv__code_prep_query(idx, c, query, c->qprep, 1, qp);
+    return query;
+}
+
 /* The search behind ruv_index_search: leaves the n_out hits in (*cp)->pool as (distance, slot),
    closest first, and the normalised query (cosine) in (*cp)->query. */
 static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_t k,
@@ -109,14 +135,11 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
     ruv__prep qp;
     int exact;
     *n_out = 0;
-    if (!idx || !query || k == 0 || (params && params->allow_bits && !params->allow) ||
-        (params && params->rerank > RUV_MAX_RERANK))
+    if (k == 0)
         return RUV_E_ARG;
-    if (!ruv__code_accepts(idx, query))
-        return RUV_E_VALUE;
-    c = *cp = params && params->ctx ? params->ctx : idx->ctx;
-    if (c->dim != idx->dim)
-        return RUV_E_ARG;
+    if ((r = ruv__search_open(idx, query, params, cp)) != RUV_OK)
+        return r;
+    c = *cp;
     if (idx->live == 0)
         return RUV_OK;
     if (k > idx->live)
@@ -146,11 +169,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
-        ruv__vec_normalize(c->query, (const float *)query, idx->dim);
-        query = c->query;
-    }
-    ruv__code_prep_query(idx, c, query, c->qprep, 1, &qp);
+    query = ruv__search_query(idx, c, query, &qp);
     if (exact) {
         n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {
