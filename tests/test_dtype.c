@@ -374,3 +374,62 @@ TEST(dtype_persist) {
     ruv_index_free(idx);
     free(base);
 }
+
+static int even_key(void *user, uint64_t key) {
+    (void)user;
+    return key % 2 == 0;
+}
+
+/* The other search paths on typed indexes: range (exact on flat, against the reference),
+   batches of typed queries (vectors of the type's size back to back) equal single searches,
+   filters, and MMR with lambda 1 (the plain order). */
+TEST(dtype_search_paths) {
+    size_t nb = 500, dim = 70, vb = 9, nq = 6, q, i, n, cnt[6];
+    uint8_t *base = random_bytes(nb * vb, 171), *qs = random_bytes(nq * vb, 172);
+    ruv_index *bits, *u8;
+    ruv_hit h[64], bh[6 * 5], m[5];
+    ruv_search_options opt;
+    REQUIRE(base && qs);
+    bits = typed_index(RUV_DTYPE_BIN, RUV_METRIC_HAMMING, RUV_INDEX_FLAT, dim, base, nb);
+    u8 = typed_index(RUV_DTYPE_U8, RUV_METRIC_L2SQ, RUV_INDEX_HNSW, vb, base, nb);
+    REQUIRE(bits && u8);
+    memset(&opt, 0, sizeof opt);
+    opt.filter = even_key;
+    for (q = 0; q < nq; q++) {
+        const uint8_t *qv = qs + q * vb;
+        double d[500], r;
+        size_t inside = 0, inside_even = 0;
+        for (i = 0; i < nb; i++)
+            d[i] = ref_bits(RUV_METRIC_HAMMING, qv, base + i * vb, dim);
+        r = 28; /* a Hamming radius holding a few of 500 random 70-bit vectors */
+        for (i = 0; i < nb; i++) {
+            inside += d[i] <= r;
+            inside_even += d[i] <= r && i % 2 == 0;
+        }
+        CHECK(inside > 0 && inside_even < inside);
+        CHECK(ruv_index_search_range(bits, qv, (float)r, NULL, h, 64, &n) == RUV_OK);
+        CHECK(n == inside);
+        for (i = 0; i < n && i < 64; i++)
+            CHECK((double)h[i].distance == d[h[i].key] && d[h[i].key] <= r);
+        CHECK(ruv_index_search_range(bits, qv, (float)r, &opt, h, 64, &n) == RUV_OK);
+        CHECK(n == inside_even);
+        for (i = 0; i < n && i < 64; i++)
+            CHECK(h[i].key % 2 == 0);
+        /* MMR with lambda 1 keeps the nearest order */
+        CHECK(ruv_index_search(u8, qv, 5, NULL, h, &n) == RUV_OK && n == 5);
+        CHECK(ruv_index_search_mmr(u8, qv, 5, 1.0f, 20, NULL, m, &n) == RUV_OK && n == 5);
+        for (i = 0; i < 5; i++)
+            CHECK(m[i].key == h[i].key && m[i].distance == h[i].distance);
+    }
+    CHECK(ruv_index_search_batch(u8, nq, qs, 5, NULL, bh, cnt) == RUV_OK);
+    for (q = 0; q < nq; q++) {
+        CHECK(ruv_index_search(u8, qs + q * vb, 5, NULL, h, &n) == RUV_OK);
+        CHECK(same_hits(h, n, bh + q * 5, cnt[q]));
+        CHECK(h[0].distance ==
+              (float)ref_int(RUV_METRIC_L2SQ, RUV_DTYPE_U8, qs + q * vb, base + h[0].key * vb, vb));
+    }
+    ruv_index_free(bits);
+    ruv_index_free(u8);
+    free(base);
+    free(qs);
+}
