@@ -533,8 +533,9 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
    with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with BIN or PQ storage; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
-   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN and
-   PQ indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
+   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN
+   and PQ indexes take vectors only after ruv_index_train (before it, adds give
+   RUV_E_UNTRAINED).
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
@@ -543,15 +544,16 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
    key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged. RUV_E_ARG: idx or vec NULL.
-   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with F16
-   storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer or bit
-   vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED:
-   SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
+   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with
+   F16 storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer
+   or bit vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed.
+   RUV_E_UNTRAINED: SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the
+   index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Adds n vectors: keys[i] with vector i of vecs (n x dim row-major floats; for another
-   opt.dtype n vectors of its size back to back, see VECTOR TYPES), in
+   opt.dtype, n vectors of its size back to back, see VECTOR TYPES), in
    order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
    key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
    RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
@@ -577,16 +579,17 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
 RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
 
 /* Up to k nearest vectors to query (dim floats, or one vector of the index dtype):
-   hits[0..*n_out-1], ascending distance. *n_out = min(k, live entries passing the filters of opt),
-   for both kinds: HNSW graphs are not always connected (as in hnswlib, a node whose in-links were
-   all pruned by its neighbours' selections cannot be reached), so an HNSW walk that ends with fewer
-   than k passing entries is completed by an exact scan (this happens when nearly all entries are
-   asked for). opt may be NULL (see ruv_search_options for ef_search, ctx and filters). Quantized
-   storage: distances on the codes; with f32 copies the rerank x k nearest on the codes (HNSW:
-   ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION). RUV_E_ARG:
-   idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too large, a ctx of
-   another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On
-   error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
+   hits[0..*n_out-1], ascending distance. *n_out = min(k, live entries passing the filters of
+   opt), for both kinds: HNSW graphs are not always connected (as in hnswlib, a node whose
+   in-links were all pruned by its neighbours' selections cannot be reached), so an HNSW walk
+   that ends with fewer than k passing entries is completed by an exact scan (this happens when
+   nearly all entries are asked for). opt may be NULL (see ruv_search_options for ef_search, ctx
+   and filters).
+   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
+   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
+   RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
+   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx
+   could not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
@@ -618,22 +621,20 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
 typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
 
 /* Every live entry passing the filters of opt whose distance to query (a vector of the index
-   dtype) is at most
-   radius (in the index's distance units, see CONCEPTS; a negative radius is valid for inner
-   product). *n_out = how many were found, which may exceed cap; hits[0..min(cap, *n_out)-1]
-   receive the closest of them, ascending distance (ties by slot). cap 0 with hits NULL counts
-   only: call again with cap = *n_out to have them all.
-   Flat: exact (every entry measured; with quantized storage and f32 copies on the exact f32
-   distance, without them on the codes). HNSW: approximate. A beam search with ef = ef_search,
-   repeated with ef doubled while more than half of the ef entries it finds are within radius,
-   returns the in-radius entries of its last list (a range of S entries is thus taken from a
-   list of at least 2S, where the beam's recall is high); an exact scan, cheaper there, replaces the
-   walk when the list would exceed a 64th of the slots or when 256 evenly spaced slots put over a
-   256th of the entries within radius. Deleted and filtered-out nodes are
-   walked through, not returned; a filter passing under 5% of the entries (estimated as for
-   ruv_index_search) also switches to the scan. HNSW over quantized storage walks on the codes;
-   with f32 copies the entries found are measured exactly and those beyond radius dropped. The
-   ctx grows to hold the list (8 bytes per entry). Measured by `ruv_bench range`.
+   dtype) is at most radius (in the index's distance units, see CONCEPTS; a negative radius is
+   valid for inner product). *n_out = how many were found, which may exceed cap; hits[0..min(cap,
+   *n_out)-1] receive the closest of them, ascending distance (ties by slot). cap 0 with hits NULL
+   counts only: call again with cap = *n_out to have them all. Flat: exact (every entry measured;
+   with quantized storage and f32 copies on the exact f32 distance, without them on the codes).
+   HNSW: approximate. A beam search with ef = ef_search, repeated with ef doubled while more than
+   half of the ef entries it finds are within radius, returns the in-radius entries of its last list
+   (a range of S entries is thus taken from a list of at least 2S, where the beam's recall is high);
+   an exact scan, cheaper there, replaces the walk when the list would exceed a 64th of the slots or
+   when 256 evenly spaced slots put over a 256th of the entries within radius. Deleted and
+   filtered-out nodes are walked through, not returned; a filter passing under 5% of the entries
+   (estimated as for ruv_index_search) also switches to the scan. HNSW over quantized storage walks
+   on the codes; with f32 copies the entries found are measured exactly and those beyond radius
+   dropped. The ctx grows to hold the list (8 bytes per entry). Measured by `ruv_bench range`.
    opt->rerank is not used. RUV_E_ARG: idx/query/n_out NULL, hits NULL with cap > 0, radius NaN,
    allow_bits > 0 with allow NULL, a ctx of another dimension. RUV_E_VALUE: as for
    ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0 and hits are not
@@ -806,12 +807,14 @@ typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
 
 /* Options of loading and viewing. A NULL pointer or zero fields mean the defaults. */
 typedef struct ruv_load_options {
-    uint32_t expect_dim;      /* 0 = any; else RUV_E_DIM if the data's dimension differs */
-    ruv_isa isa;              /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
-    ruv_allocator alloc;      /* used for everything the index allocates; zero = default */
-    ruv_distance_fn distance; /* data saved with RUV_METRIC_CUSTOM: its distance function, and */
-    void *distance_user;      /* the distance_id it was saved with; else RUV_E_METRIC. Ignored */
-    uint64_t distance_id;     /* for data with a built-in metric. */
+    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
+    ruv_isa isa;         /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
+    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
+    /* Data saved with RUV_METRIC_CUSTOM needs its distance function and the distance_id it was
+       saved with (else RUV_E_METRIC); ignored for data with a built-in metric. */
+    ruv_distance_fn distance; /* the custom distance */
+    void *distance_user;      /* passed to distance */
+    uint64_t distance_id;     /* must equal the saved id */
 } ruv_load_options;
 
 /* Exact number of bytes ruv_index_save writes (0 for NULL). Threads: reader. */
@@ -6815,9 +6818,8 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
         20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
-        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); for
-            | dtype << 16 (1.1)
-                                             metric 4 (custom) u64 distance_id instead
+        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); metric 4
+            | dtype << 16 (1.1)              (custom, 1.1): u64 distance_id at 112 instead
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
@@ -6825,16 +6827,21 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
      bytes (zero padding between), the last one ending the file:
          1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
-                     The stored vector: dim f32 (dtype 3, 4: dim i8 / u8; dtype 5: ceil(dim / 8)
-                     bytes of bits, bit d % 8 of byte d / 8, bits past dim zero); dim f16 / bf16;
-   SQ8 dim u8 codes, zero padding to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for
-   IP, of the decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m
-   u8 centroid numbers 2 keys      u64 per slot 3 key table u32 slot per entry (0xFFFFFFFF empty),
-   power-of-two entries, linear probing from splitmix64(key) (see ruv__hash_mix64) 4 levels    HNSW:
-   u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0, zeroed slot, no links to it)
-   for a compacted one that inserts reuse 5 upper off HNSW: u32 per slot, start of its lists in
-   section 6 6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links] 7, 10 ids /
-   metadata references: u32 offset, u32 length per slot (0 = none) 8, 11       ids / metadata bytes
+                     The stored vector: dim f32 (1.1, dtype 3 / 4: dim i8 / u8; dtype 5:
+                     ceil(dim / 8) bytes of bits, bit d % 8 of byte d / 8, bits past dim zero);
+                     dim f16 / bf16; SQ8 dim u8 codes, zero padding to 4 bytes, f32 t
+                     (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the decoded x); BIN
+                     ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m u8
+                     centroid numbers
+         2 keys      u64 per slot
+         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
+                     probing from splitmix64(key) (see ruv__hash_mix64)
+         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
+                     zeroed slot, no links to it) for a compacted one that inserts reuse
+         5 upper off HNSW: u32 per slot, start of its lists in section 6
+         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
+         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
+         8, 11       ids / metadata bytes
          9 id table  like the key table, probing from XXH64 of the id bytes
         12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
         13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
@@ -6850,8 +6857,8 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
      storage only), 5 (Hamming) and 6 (Jaccard), and element types (header byte 46: ruv_dtype,
      0 = f32) i8, u8 and bin; a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
-     reader. A
-     newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
+     reader. A newer major version gives RUV_E_VERSION. Every later library version reads
+     version 1.0 and 1.1.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
      file: searches after a round trip give bit-identical distances when the same ISA is used
@@ -7291,15 +7298,12 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
         storage >> 16 >= (uint32_t)RUV_DTYPE_COUNT ||
-        (ruv__le_rd32(h + 36) <= (uint32_t)RUV_METRIC_JACCARD &&
-         !ruv__index_pair_ok(c.dtype, c.metric, c.quant)) ||
+        !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
         (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
-        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 &&
-         c.quant != RUV_QUANT_BF16) ||
-        (c.metric == RUV_METRIC_CUSTOM && !nq))
+        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
         return RUV_E_CORRUPT;
     if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
         hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||

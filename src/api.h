@@ -188,8 +188,9 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
    with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with BIN or PQ storage; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
-   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN and
-   PQ indexes take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
+   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN
+   and PQ indexes take vectors only after ruv_index_train (before it, adds give
+   RUV_E_UNTRAINED).
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
@@ -198,15 +199,16 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
    key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged. RUV_E_ARG: idx or vec NULL.
-   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with F16
-   storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer or bit
-   vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED:
-   SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the index is unchanged.
+   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with
+   F16 storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer
+   or bit vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed.
+   RUV_E_UNTRAINED: SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the
+   index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Adds n vectors: keys[i] with vector i of vecs (n x dim row-major floats; for another
-   opt.dtype n vectors of its size back to back, see VECTOR TYPES), in
+   opt.dtype, n vectors of its size back to back, see VECTOR TYPES), in
    order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
    key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
    RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
@@ -232,16 +234,17 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
 RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
 
 /* Up to k nearest vectors to query (dim floats, or one vector of the index dtype):
-   hits[0..*n_out-1], ascending distance. *n_out = min(k, live entries passing the filters of opt),
-   for both kinds: HNSW graphs are not always connected (as in hnswlib, a node whose in-links were
-   all pruned by its neighbours' selections cannot be reached), so an HNSW walk that ends with fewer
-   than k passing entries is completed by an exact scan (this happens when nearly all entries are
-   asked for). opt may be NULL (see ruv_search_options for ef_search, ctx and filters). Quantized
-   storage: distances on the codes; with f32 copies the rerank x k nearest on the codes (HNSW:
-   ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION). RUV_E_ARG:
-   idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too large, a ctx of
-   another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On
-   error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
+   hits[0..*n_out-1], ascending distance. *n_out = min(k, live entries passing the filters of
+   opt), for both kinds: HNSW graphs are not always connected (as in hnswlib, a node whose
+   in-links were all pruned by its neighbours' selections cannot be reached), so an HNSW walk
+   that ends with fewer than k passing entries is completed by an exact scan (this happens when
+   nearly all entries are asked for). opt may be NULL (see ruv_search_options for ef_search, ctx
+   and filters).
+   Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
+   codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
+   RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
+   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx
+   could not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
@@ -273,22 +276,20 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
 typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
 
 /* Every live entry passing the filters of opt whose distance to query (a vector of the index
-   dtype) is at most
-   radius (in the index's distance units, see CONCEPTS; a negative radius is valid for inner
-   product). *n_out = how many were found, which may exceed cap; hits[0..min(cap, *n_out)-1]
-   receive the closest of them, ascending distance (ties by slot). cap 0 with hits NULL counts
-   only: call again with cap = *n_out to have them all.
-   Flat: exact (every entry measured; with quantized storage and f32 copies on the exact f32
-   distance, without them on the codes). HNSW: approximate. A beam search with ef = ef_search,
-   repeated with ef doubled while more than half of the ef entries it finds are within radius,
-   returns the in-radius entries of its last list (a range of S entries is thus taken from a
-   list of at least 2S, where the beam's recall is high); an exact scan, cheaper there, replaces the
-   walk when the list would exceed a 64th of the slots or when 256 evenly spaced slots put over a
-   256th of the entries within radius. Deleted and filtered-out nodes are
-   walked through, not returned; a filter passing under 5% of the entries (estimated as for
-   ruv_index_search) also switches to the scan. HNSW over quantized storage walks on the codes;
-   with f32 copies the entries found are measured exactly and those beyond radius dropped. The
-   ctx grows to hold the list (8 bytes per entry). Measured by `ruv_bench range`.
+   dtype) is at most radius (in the index's distance units, see CONCEPTS; a negative radius is
+   valid for inner product). *n_out = how many were found, which may exceed cap; hits[0..min(cap,
+   *n_out)-1] receive the closest of them, ascending distance (ties by slot). cap 0 with hits NULL
+   counts only: call again with cap = *n_out to have them all. Flat: exact (every entry measured;
+   with quantized storage and f32 copies on the exact f32 distance, without them on the codes).
+   HNSW: approximate. A beam search with ef = ef_search, repeated with ef doubled while more than
+   half of the ef entries it finds are within radius, returns the in-radius entries of its last list
+   (a range of S entries is thus taken from a list of at least 2S, where the beam's recall is high);
+   an exact scan, cheaper there, replaces the walk when the list would exceed a 64th of the slots or
+   when 256 evenly spaced slots put over a 256th of the entries within radius. Deleted and
+   filtered-out nodes are walked through, not returned; a filter passing under 5% of the entries
+   (estimated as for ruv_index_search) also switches to the scan. HNSW over quantized storage walks
+   on the codes; with f32 copies the entries found are measured exactly and those beyond radius
+   dropped. The ctx grows to hold the list (8 bytes per entry). Measured by `ruv_bench range`.
    opt->rerank is not used. RUV_E_ARG: idx/query/n_out NULL, hits NULL with cap > 0, radius NaN,
    allow_bits > 0 with allow NULL, a ctx of another dimension. RUV_E_VALUE: as for
    ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0 and hits are not
@@ -461,12 +462,14 @@ typedef int (*ruv_read_fn)(void *user, void *dst, size_t len);
 
 /* Options of loading and viewing. A NULL pointer or zero fields mean the defaults. */
 typedef struct ruv_load_options {
-    uint32_t expect_dim;      /* 0 = any; else RUV_E_DIM if the data's dimension differs */
-    ruv_isa isa;              /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
-    ruv_allocator alloc;      /* used for everything the index allocates; zero = default */
-    ruv_distance_fn distance; /* data saved with RUV_METRIC_CUSTOM: its distance function, and */
-    void *distance_user;      /* the distance_id it was saved with; else RUV_E_METRIC. Ignored */
-    uint64_t distance_id;     /* for data with a built-in metric. */
+    uint32_t expect_dim; /* 0 = any; else RUV_E_DIM if the data's dimension differs */
+    ruv_isa isa;         /* kernels (as in ruv_index_options); RUV_ISA_AUTO = best */
+    ruv_allocator alloc; /* used for everything the index allocates; zero = default */
+    /* Data saved with RUV_METRIC_CUSTOM needs its distance function and the distance_id it was
+       saved with (else RUV_E_METRIC); ignored for data with a built-in metric. */
+    ruv_distance_fn distance; /* the custom distance */
+    void *distance_user;      /* passed to distance */
+    uint64_t distance_id;     /* must equal the saved id */
 } ruv_load_options;
 
 /* Exact number of bytes ruv_index_save writes (0 for NULL). Threads: reader. */

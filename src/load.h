@@ -102,15 +102,12 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
         storage >> 16 >= (uint32_t)RUV_DTYPE_COUNT ||
-        (ruv__le_rd32(h + 36) <= (uint32_t)RUV_METRIC_JACCARD &&
-         !ruv__index_pair_ok(c.dtype, c.metric, c.quant)) ||
+        !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
         (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
-        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 &&
-         c.quant != RUV_QUANT_BF16) ||
-        (c.metric == RUV_METRIC_CUSTOM && !nq))
+        (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
         return RUV_E_CORRUPT;
     if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
         hd->max_level < 0 || hd->max_level > RUV__MAX_LEVEL ||

@@ -11,9 +11,8 @@
         20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
-        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); for
-            | dtype << 16 (1.1)
-                                             metric 4 (custom) u64 distance_id instead
+        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); metric 4
+            | dtype << 16 (1.1)              (custom, 1.1): u64 distance_id at 112 instead
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
@@ -21,16 +20,21 @@
      bytes (zero padding between), the last one ending the file:
          1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
-                     The stored vector: dim f32 (dtype 3, 4: dim i8 / u8; dtype 5: ceil(dim / 8)
-                     bytes of bits, bit d % 8 of byte d / 8, bits past dim zero); dim f16 / bf16;
-   SQ8 dim u8 codes, zero padding to 4 bytes, f32 t (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for
-   IP, of the decoded x); BIN ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m
-   u8 centroid numbers 2 keys      u64 per slot 3 key table u32 slot per entry (0xFFFFFFFF empty),
-   power-of-two entries, linear probing from splitmix64(key) (see ruv__hash_mix64) 4 levels    HNSW:
-   u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0, zeroed slot, no links to it)
-   for a compacted one that inserts reuse 5 upper off HNSW: u32 per slot, start of its lists in
-   section 6 6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links] 7, 10 ids /
-   metadata references: u32 offset, u32 length per slot (0 = none) 8, 11       ids / metadata bytes
+                     The stored vector: dim f32 (1.1, dtype 3 / 4: dim i8 / u8; dtype 5:
+                     ceil(dim / 8) bytes of bits, bit d % 8 of byte d / 8, bits past dim zero);
+                     dim f16 / bf16; SQ8 dim u8 codes, zero padding to 4 bytes, f32 t
+                     (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the decoded x); BIN
+                     ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m u8
+                     centroid numbers
+         2 keys      u64 per slot
+         3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
+                     probing from splitmix64(key) (see ruv__hash_mix64)
+         4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
+                     zeroed slot, no links to it) for a compacted one that inserts reuse
+         5 upper off HNSW: u32 per slot, start of its lists in section 6
+         6 upper     HNSW: u32 lists, per node and level 1..top: [count][M links]
+         7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
+         8, 11       ids / metadata bytes
          9 id table  like the key table, probing from XXH64 of the id bytes
         12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
         13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
@@ -46,8 +50,8 @@
      storage only), 5 (Hamming) and 6 (Jaccard), and element types (header byte 46: ruv_dtype,
      0 = f32) i8, u8 and bin; a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
-     reader. A
-     newer major version gives RUV_E_VERSION. Every later library version reads version 1.0.
+     reader. A newer major version gives RUV_E_VERSION. Every later library version reads
+     version 1.0 and 1.1.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
      file: searches after a round trip give bit-identical distances when the same ISA is used
