@@ -108,19 +108,24 @@
        type   one vector is                        metrics               storage (opt.quant)
        F32    dim floats (default)                 L2SQ IP COSINE L1     every kind (L1: f32,
                                                    CUSTOM                F16, BF16; CUSTOM: f32)
+       F16    dim uint16_t IEEE binary16           L2SQ IP COSINE L1     as given (NONE)
+       BF16   dim uint16_t bfloat16 (top half of   L2SQ IP COSINE L1     as given (NONE)
+              an f32)
        I8     dim int8_t                           L2SQ IP COSINE L1     as given (NONE)
        U8     dim uint8_t                          L2SQ IP COSINE L1     as given (NONE)
        BIN    ceil(dim / 8) bytes: dimension d is  HAMMING JACCARD       as given (NONE)
               bit d % 8 of byte d / 8 (LSB first;
               bits past dim are ignored)
      Flat and HNSW take every pair in the table; any other (type, metric, storage) is refused by
-     ruv_index_create with RUV_E_UNSUPPORTED (F16 and BF16 input are not taken yet: give floats
-     with F16 / BF16 storage; Hamming and Jaccard on floats: RUV_QUANT_BIN or binarise them).
-     Integer distances are exact (the kernels sum in integers; results below 2^24 are exact
-     floats): L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per
-     pair (integer vectors are stored as given, not normalised; 1 when either is all zeros).
-     Queries have the index's type. Every value of an integer or bit type is valid (no
-     RUV_E_VALUE). Typed indexes take no training and have no f32 copies.
+     ruv_index_create with RUV_E_UNSUPPORTED (Hamming and Jaccard on floats: RUV_QUANT_BIN or
+     binarise them). Integer distances are exact (the kernels sum in integers; results below
+     2^24 are exact floats); F16 and BF16 distances are summed in f32 from the exact half values.
+     L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per pair
+     (typed vectors are stored as given, not normalised; 1 when either is all zeros). Queries
+     have the index's type. Every integer or bit pattern is a valid vector; F16 / BF16 vectors
+     and queries with an infinite or NaN element, or BF16 ones with a squared norm above
+     FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take no training and have no f32
+     copies.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
@@ -145,15 +150,18 @@
                   the rounding of each code is refined to maximise the cosine between the vector
                   and its decoded form.
        BIN        one bit per dimension: 1 where the value exceeds the trained mean; the distance
-                  is the Hamming distance (number of differing bits). Flat indexes only; made for
-                  re-ranking (e.g. rerank 10).
+                  is the Hamming distance (number of differing bits). Made for re-ranking (e.g.
+                  rerank 10 to 32): HNSW over BIN with f32 copies is the binary walk with exact
+                  re-ranking.
        PQ         product quantization (Jegou, Douze & Schmid, "Product quantization for nearest
                   neighbor search", TPAMI 2011): the dimensions split into pq_m sub-spaces (chosen
                   at training so that each gets a similar share of the variance), each coded by
                   the nearest of 256 k-means centroids: pq_m bytes per vector. Queries build a
                   pq_m x 256 table of sub-distances, and a distance is pq_m table look-ups
-                  (asymmetric distance computation, ADC). Flat indexes only.
-     HNSW indexes over F16, BF16 or SQ8 build and traverse the graph on the codes.
+                  (asymmetric distance computation, ADC).
+     HNSW indexes over any storage build and traverse the graph on the codes; between two
+     stored vectors PQ compares one's centroids with the other's (the symmetric distance, dim
+     operations, no table).
 
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename
@@ -423,7 +431,7 @@ typedef enum ruv_quant {
     RUV_QUANT_BF16 = 2, /* bfloat16, 2 bytes per dimension */
     RUV_QUANT_SQ8 = 3,  /* 8-bit scalar quantization, per-dimension range; trained */
     RUV_QUANT_BIN = 4,  /* 1 bit per dimension, sign after centring on the mean; trained */
-    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained (flat indexes only) */
+    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained */
 } ruv_quant;
 
 typedef enum ruv_index_kind {
@@ -466,7 +474,8 @@ typedef struct ruv_index_options {
     uint64_t distance_id;     /* RUV_METRIC_CUSTOM: the caller's name for its function, saved
                                  in files; loading them needs the same id (ruv_load_options) */
     ruv_dtype dtype;          /* element type of the vectors given and returned (see VECTOR
-                                 TYPES): RUV_DTYPE_F32 (default), I8, U8 or BIN */
+                                 TYPES): RUV_DTYPE_F32 (default), F16, BF16, I8,
+                                 U8 or BIN */
 } ruv_index_options;
 
 /* One search result. */
@@ -531,7 +540,7 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
-   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with BIN or PQ storage; L1 with
+   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
    are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN
    and PQ indexes take vectors only after ruv_index_train (before it, adds give
@@ -3984,14 +3993,15 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim) {
 
 /* Whether (element type, metric, storage) is supported; the table is VECTOR TYPES in the
    documentation. F32 takes every storage and every metric but Hamming and Jaccard (custom: f32
-   storage only); I8 and U8 are stored as given (integer kernels) with L2SQ, IP, cosine and L1;
-   BIN as given with Hamming and Jaccard. F16 and BF16 input are not taken yet (F32 input with
-   F16 / BF16 storage is). */
+   storage only); F16, BF16, I8 and U8 are stored as given (their own kernels) with L2SQ, IP,
+   cosine and L1; BIN as given with Hamming and Jaccard. */
 static int ruv__index_pair_ok(ruv_dtype t, ruv_metric m, ruv_quant q) {
     int bits = m == RUV_METRIC_HAMMING || m == RUV_METRIC_JACCARD;
     switch (t) {
     case RUV_DTYPE_F32:
         return !bits && (m != RUV_METRIC_CUSTOM || q == RUV_QUANT_NONE);
+    case RUV_DTYPE_F16:
+    case RUV_DTYPE_BF16:
     case RUV_DTYPE_I8:
     case RUV_DTYPE_U8:
         return q == RUV_QUANT_NONE && !bits && m != RUV_METRIC_CUSTOM;
@@ -4054,8 +4064,6 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
             c.pq_m = c.dim / 4;
         if (c.quant == RUV_QUANT_PQ && (!c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m))
             return RUV_E_ARG;
-        if (c.kind == RUV_INDEX_HNSW && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ))
-            return RUV_E_UNSUPPORTED;
         if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
             return RUV_E_UNSUPPORTED;
     }
@@ -4083,13 +4091,27 @@ static ruv_op ruv__index_metric_op(ruv_metric m) {
     }
 }
 
+/* Bytes of one vector of dim elements of type t. */
+static size_t ruv__dtype_bytes(ruv_dtype t, size_t dim) {
+    switch (t) {
+    case RUV_DTYPE_BIN:
+        return (dim + 7) / 8;
+    case RUV_DTYPE_I8:
+    case RUV_DTYPE_U8:
+        return dim;
+    case RUV_DTYPE_F16:
+    case RUV_DTYPE_BF16:
+        return dim * 2;
+    default:
+        return dim * 4;
+    }
+}
+
 /* Bytes of one stored vector (its code) for a resolved config. */
 static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
     case RUV_QUANT_NONE: /* as given */
-        return c->dtype == RUV_DTYPE_BIN                              ? ((size_t)c->dim + 7) / 8
-               : c->dtype == RUV_DTYPE_I8 || c->dtype == RUV_DTYPE_U8 ? (size_t)c->dim
-                                                                      : (size_t)c->dim * 4;
+        return ruv__dtype_bytes(c->dtype, c->dim);
     case RUV_QUANT_F16:
     case RUV_QUANT_BF16:
         return (size_t)c->dim * 2;
@@ -4145,7 +4167,7 @@ static void ruv__index_layout(ruv_index *idx) {
         break;
     case RUV_QUANT_PQ:
         idx->dsub = d / c->pq_m;
-        idx->prep_len = (size_t)c->pq_m * 256;
+        idx->prep_len = (size_t)c->pq_m * 256 > d ? (size_t)c->pq_m * 256 : d; /* or direct */
         break;
     case RUV_QUANT_BIN:
         idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
@@ -4154,7 +4176,7 @@ static void ruv__index_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        if (c->dtype != RUV_DTYPE_F32) { /* integer and bit vectors, stored as given */
+        if (c->dtype != RUV_DTYPE_F32) { /* halves, integer and bit vectors, stored as given */
             ruv_op op = c->metric == RUV_METRIC_COSINE ? RUV_OP_COS /* 1 - cos, per pair */
                                                        : ruv__index_metric_op(c->metric);
             t = c->dtype;
@@ -4348,6 +4370,7 @@ typedef struct ruv__prep {
     float c0;
     const int16_t *q16; /* SQ8 */
     float qinv;         /* SQ8 */
+    int pq_direct;      /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
 } ruv__prep;
 
 static const float *ruv__code_sq_lo(const ruv_index *idx) { return idx->qp; }
@@ -4410,18 +4433,43 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
     return nn;
 }
 
+/* Whether the dim halves at v (type t: F16 or BF16, uint16_t in host order) are finite and, for
+   BF16, have a squared norm of at most FLT_MAX / 4 (see ruv__code_accepts). */
+static int ruv__code_halves_ok(ruv_dtype t, const unsigned char *v, size_t dim) {
+    unsigned inf = t == RUV_DTYPE_F16 ? 0x7C00u : 0x7F80u;
+    double nn = 0.0;
+    size_t i;
+    for (i = 0; i < dim; i++) {
+        uint16_t h;
+        double x;
+        memcpy(&h, v + 2 * i, 2);
+        if ((h & inf) == inf)
+            return 0;
+        if (t == RUV_DTYPE_BF16) {
+            x = (double)ruv_bf16_to_f32(h);
+            nn += x * x;
+        }
+    }
+    return nn <= 3.4028234663852886e38 / 4.0;
+}
+
 /* Whether x (dim floats, as the caller gave them) can be stored and searched: finite; unless the
    metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
    so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
    |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
    F16 storage every component below 65520 (what would round to infinity is refused rather than
    stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
-   far beyond the norm bound. Also for queries and training vectors. */
+   far beyond the norm bound. Also for queries and training vectors. F16 and BF16 vectors (given
+   and stored as halves): every element finite; BF16 also the norm bound, for every metric (the
+   kernels sum squares in f32, cosine included); F16 needs none (65504^2 x RUV_MAX_DIM is far
+   below it). Every integer or bit pattern is a vector. */
 static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     const float *x = (const float *)xv;
     size_t i, d = idx->dim;
     double nn = 0.0;
-    if (idx->cfg.dtype != RUV_DTYPE_F32) /* every integer or bit pattern is a vector */
+    if (idx->cfg.dtype == RUV_DTYPE_F16 || idx->cfg.dtype == RUV_DTYPE_BF16)
+        return ruv__code_halves_ok(idx->cfg.dtype, (const unsigned char *)xv, d);
+    if (idx->cfg.dtype != RUV_DTYPE_F32)
         return 1;
     if (!ruv__vec_finite(x, d))
         return 0;
@@ -4572,6 +4620,7 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->c0 = 0.0f;
     p->q16 = NULL;
     p->qinv = 0.0f;
+    p->pq_direct = 0;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         p->v = xv;
@@ -4614,6 +4663,24 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     }
 }
 
+/* PQ without a lookup table: squared L2 (or dot, for IP and cosine) between x, dim floats in
+   sub-space order (sub-space j at x[j dsub ..]), and the centroids of code. dim operations
+   instead of the 256 dim of building a table: for the few distances from one stored vector
+   that HNSW's neighbour selection takes (on two decoded vectors this is the symmetric distance
+   of Jegou et al. 2011). */
+static float ruv__code_pq_direct(const ruv_index *idx, const float *x, const unsigned char *code) {
+    size_t j, d, ds = idx->dsub;
+    float r = 0.0f;
+    for (j = 0; j < idx->cfg.pq_m; j++) {
+        const float *cent = ruv__code_pq_cent(idx, j) + code[j], *xj = x + j * ds;
+        for (d = 0; d < ds; d++) {
+            float y = cent[d * 256];
+            r += idx->ip ? xj[d] * y : (xj[d] - y) * (xj[d] - y);
+        }
+    }
+    return r;
+}
+
 /* A custom metric's distance between two f32 vectors; NaN is taken as +infinity. */
 static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *b) {
     float d = idx->custom(idx->cfg.distance_user, a, (const float *)b, idx->dim);
@@ -4631,7 +4698,8 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
         return idx->dot_based ? 1.0f - r : r;
     }
     if (idx->cfg.quant == RUV_QUANT_PQ) {
-        r = idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
+        r = p->pq_direct ? ruv__code_pq_direct(idx, (const float *)p->v, code)
+                         : idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
         return idx->dot_based ? 1.0f - r : r;
     }
     r = p->q16 ? (float)idx->kern.dot_i16_u8(p->q16, code, idx->dim) * p->qinv
@@ -4652,9 +4720,21 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
    with f32 copies: both sides then carry the same quantization, which built better graphs). */
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
+    p->pq_direct = 0;
     if (idx->raw_dist || idx->custom) {
         p->v = code;
         p->c0 = 0.0f;
+        return;
+    }
+    if (idx->cfg.quant == RUV_QUANT_PQ) { /* its centroids, gathered into sub-space order */
+        size_t j, d, ds = idx->dsub;
+        for (j = 0; j < idx->cfg.pq_m; j++)
+            for (d = 0; d < ds; d++)
+                c->nprep[j * ds + d] = ruv__code_pq_cent(idx, j)[d * 256 + code[j]];
+        p->v = c->nprep;
+        p->c0 = 0.0f;
+        p->q16 = NULL;
+        p->pq_direct = 1;
         return;
     }
     ruv__code_decode(idx, code, c->tmp);
@@ -7302,7 +7382,6 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
-        (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
         (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
         return RUV_E_CORRUPT;
     if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
@@ -7490,9 +7569,12 @@ static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code
     uint16_t h;
     float t;
     switch (idx->cfg.quant) {
-    case RUV_QUANT_NONE: /* f32 finite; the padding bits of a binary vector zero */
+    case RUV_QUANT_NONE: /* f32 finite; halves as an add takes them; the padding bits of a
+                            binary vector zero */
         if (idx->cfg.dtype == RUV_DTYPE_BIN)
             return idx->dim % 8 == 0 || !(code[idx->dim / 8] >> (idx->dim % 8));
+        if (idx->cfg.dtype == RUV_DTYPE_F16 || idx->cfg.dtype == RUV_DTYPE_BF16)
+            return ruv__code_halves_ok(idx->cfg.dtype, code, idx->dim);
         return idx->cfg.dtype != RUV_DTYPE_F32 ||
                ruv__vec_finite((const float *)(const void *)code, idx->dim);
     case RUV_QUANT_F16:

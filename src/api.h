@@ -78,7 +78,7 @@ typedef enum ruv_quant {
     RUV_QUANT_BF16 = 2, /* bfloat16, 2 bytes per dimension */
     RUV_QUANT_SQ8 = 3,  /* 8-bit scalar quantization, per-dimension range; trained */
     RUV_QUANT_BIN = 4,  /* 1 bit per dimension, sign after centring on the mean; trained */
-    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained (flat indexes only) */
+    RUV_QUANT_PQ = 5    /* product quantization, pq_m bytes; trained */
 } ruv_quant;
 
 typedef enum ruv_index_kind {
@@ -121,7 +121,8 @@ typedef struct ruv_index_options {
     uint64_t distance_id;     /* RUV_METRIC_CUSTOM: the caller's name for its function, saved
                                  in files; loading them needs the same id (ruv_load_options) */
     ruv_dtype dtype;          /* element type of the vectors given and returned (see VECTOR
-                                 TYPES): RUV_DTYPE_F32 (default), I8, U8 or BIN */
+                                 TYPES): RUV_DTYPE_F32 (default), F16, BF16, I8,
+                                 U8 or BIN */
 } ruv_index_options;
 
 /* One search result. */
@@ -186,7 +187,7 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
-   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; HNSW with BIN or PQ storage; L1 with
+   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
    are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN
    and PQ indexes take vectors only after ruv_index_train (before it, adds give

@@ -21,6 +21,7 @@ typedef struct ruv__prep {
     float c0;
     const int16_t *q16; /* SQ8 */
     float qinv;         /* SQ8 */
+    int pq_direct;      /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
 } ruv__prep;
 
 static const float *ruv__code_sq_lo(const ruv_index *idx) { return idx->qp; }
@@ -83,18 +84,43 @@ static double ruv__code_sq_cos_refine(const ruv_index *idx, const float *x, unsi
     return nn;
 }
 
+/* Whether the dim halves at v (type t: F16 or BF16, uint16_t in host order) are finite and, for
+   BF16, have a squared norm of at most FLT_MAX / 4 (see ruv__code_accepts). */
+static int ruv__code_halves_ok(ruv_dtype t, const unsigned char *v, size_t dim) {
+    unsigned inf = t == RUV_DTYPE_F16 ? 0x7C00u : 0x7F80u;
+    double nn = 0.0;
+    size_t i;
+    for (i = 0; i < dim; i++) {
+        uint16_t h;
+        double x;
+        memcpy(&h, v + 2 * i, 2);
+        if ((h & inf) == inf)
+            return 0;
+        if (t == RUV_DTYPE_BF16) {
+            x = (double)ruv_bf16_to_f32(h);
+            nn += x * x;
+        }
+    }
+    return nn <= 3.4028234663852886e38 / 4.0;
+}
+
 /* Whether x (dim floats, as the caller gave them) can be stored and searched: finite; unless the
    metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
    so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
    |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
    F16 storage every component below 65520 (what would round to infinity is refused rather than
    stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
-   far beyond the norm bound. Also for queries and training vectors. */
+   far beyond the norm bound. Also for queries and training vectors. F16 and BF16 vectors (given
+   and stored as halves): every element finite; BF16 also the norm bound, for every metric (the
+   kernels sum squares in f32, cosine included); F16 needs none (65504^2 x RUV_MAX_DIM is far
+   below it). Every integer or bit pattern is a vector. */
 static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     const float *x = (const float *)xv;
     size_t i, d = idx->dim;
     double nn = 0.0;
-    if (idx->cfg.dtype != RUV_DTYPE_F32) /* every integer or bit pattern is a vector */
+    if (idx->cfg.dtype == RUV_DTYPE_F16 || idx->cfg.dtype == RUV_DTYPE_BF16)
+        return ruv__code_halves_ok(idx->cfg.dtype, (const unsigned char *)xv, d);
+    if (idx->cfg.dtype != RUV_DTYPE_F32)
         return 1;
     if (!ruv__vec_finite(x, d))
         return 0;
@@ -245,6 +271,7 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->c0 = 0.0f;
     p->q16 = NULL;
     p->qinv = 0.0f;
+    p->pq_direct = 0;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         p->v = xv;
@@ -287,6 +314,24 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     }
 }
 
+/* PQ without a lookup table: squared L2 (or dot, for IP and cosine) between x, dim floats in
+   sub-space order (sub-space j at x[j dsub ..]), and the centroids of code. dim operations
+   instead of the 256 dim of building a table: for the few distances from one stored vector
+   that HNSW's neighbour selection takes (on two decoded vectors this is the symmetric distance
+   of Jegou et al. 2011). */
+static float ruv__code_pq_direct(const ruv_index *idx, const float *x, const unsigned char *code) {
+    size_t j, d, ds = idx->dsub;
+    float r = 0.0f;
+    for (j = 0; j < idx->cfg.pq_m; j++) {
+        const float *cent = ruv__code_pq_cent(idx, j) + code[j], *xj = x + j * ds;
+        for (d = 0; d < ds; d++) {
+            float y = cent[d * 256];
+            r += idx->ip ? xj[d] * y : (xj[d] - y) * (xj[d] - y);
+        }
+    }
+    return r;
+}
+
 /* A custom metric's distance between two f32 vectors; NaN is taken as +infinity. */
 static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *b) {
     float d = idx->custom(idx->cfg.distance_user, a, (const float *)b, idx->dim);
@@ -304,7 +349,8 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
         return idx->dot_based ? 1.0f - r : r;
     }
     if (idx->cfg.quant == RUV_QUANT_PQ) {
-        r = idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
+        r = p->pq_direct ? ruv__code_pq_direct(idx, (const float *)p->v, code)
+                         : idx->kern.adc((const float *)p->v, code, idx->cfg.pq_m);
         return idx->dot_based ? 1.0f - r : r;
     }
     r = p->q16 ? (float)idx->kern.dot_i16_u8(p->q16, code, idx->dim) * p->qinv
@@ -325,9 +371,21 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
    with f32 copies: both sides then carry the same quantization, which built better graphs). */
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
+    p->pq_direct = 0;
     if (idx->raw_dist || idx->custom) {
         p->v = code;
         p->c0 = 0.0f;
+        return;
+    }
+    if (idx->cfg.quant == RUV_QUANT_PQ) { /* its centroids, gathered into sub-space order */
+        size_t j, d, ds = idx->dsub;
+        for (j = 0; j < idx->cfg.pq_m; j++)
+            for (d = 0; d < ds; d++)
+                c->nprep[j * ds + d] = ruv__code_pq_cent(idx, j)[d * 256 + code[j]];
+        p->v = c->nprep;
+        p->c0 = 0.0f;
+        p->q16 = NULL;
+        p->pq_direct = 1;
         return;
     }
     ruv__code_decode(idx, code, c->tmp);

@@ -106,19 +106,24 @@
        type   one vector is                        metrics               storage (opt.quant)
        F32    dim floats (default)                 L2SQ IP COSINE L1     every kind (L1: f32,
                                                    CUSTOM                F16, BF16; CUSTOM: f32)
+       F16    dim uint16_t IEEE binary16           L2SQ IP COSINE L1     as given (NONE)
+       BF16   dim uint16_t bfloat16 (top half of   L2SQ IP COSINE L1     as given (NONE)
+              an f32)
        I8     dim int8_t                           L2SQ IP COSINE L1     as given (NONE)
        U8     dim uint8_t                          L2SQ IP COSINE L1     as given (NONE)
        BIN    ceil(dim / 8) bytes: dimension d is  HAMMING JACCARD       as given (NONE)
               bit d % 8 of byte d / 8 (LSB first;
               bits past dim are ignored)
      Flat and HNSW take every pair in the table; any other (type, metric, storage) is refused by
-     ruv_index_create with RUV_E_UNSUPPORTED (F16 and BF16 input are not taken yet: give floats
-     with F16 / BF16 storage; Hamming and Jaccard on floats: RUV_QUANT_BIN or binarise them).
-     Integer distances are exact (the kernels sum in integers; results below 2^24 are exact
-     floats): L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per
-     pair (integer vectors are stored as given, not normalised; 1 when either is all zeros).
-     Queries have the index's type. Every value of an integer or bit type is valid (no
-     RUV_E_VALUE). Typed indexes take no training and have no f32 copies.
+     ruv_index_create with RUV_E_UNSUPPORTED (Hamming and Jaccard on floats: RUV_QUANT_BIN or
+     binarise them). Integer distances are exact (the kernels sum in integers; results below
+     2^24 are exact floats); F16 and BF16 distances are summed in f32 from the exact half values.
+     L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per pair
+     (typed vectors are stored as given, not normalised; 1 when either is all zeros). Queries
+     have the index's type. Every integer or bit pattern is a valid vector; F16 / BF16 vectors
+     and queries with an infinite or NaN element, or BF16 ones with a squared norm above
+     FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take no training and have no f32
+     copies.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
@@ -143,15 +148,18 @@
                   the rounding of each code is refined to maximise the cosine between the vector
                   and its decoded form.
        BIN        one bit per dimension: 1 where the value exceeds the trained mean; the distance
-                  is the Hamming distance (number of differing bits). Flat indexes only; made for
-                  re-ranking (e.g. rerank 10).
+                  is the Hamming distance (number of differing bits). Made for re-ranking (e.g.
+                  rerank 10 to 32): HNSW over BIN with f32 copies is the binary walk with exact
+                  re-ranking.
        PQ         product quantization (Jegou, Douze & Schmid, "Product quantization for nearest
                   neighbor search", TPAMI 2011): the dimensions split into pq_m sub-spaces (chosen
                   at training so that each gets a similar share of the variance), each coded by
                   the nearest of 256 k-means centroids: pq_m bytes per vector. Queries build a
                   pq_m x 256 table of sub-distances, and a distance is pq_m table look-ups
-                  (asymmetric distance computation, ADC). Flat indexes only.
-     HNSW indexes over F16, BF16 or SQ8 build and traverse the graph on the codes.
+                  (asymmetric distance computation, ADC).
+     HNSW indexes over any storage build and traverse the graph on the codes; between two
+     stored vectors PQ compares one's centroids with the other's (the symmetric distance, dim
+     operations, no table).
 
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename

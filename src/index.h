@@ -120,14 +120,15 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim) {
 
 /* Whether (element type, metric, storage) is supported; the table is VECTOR TYPES in the
    documentation. F32 takes every storage and every metric but Hamming and Jaccard (custom: f32
-   storage only); I8 and U8 are stored as given (integer kernels) with L2SQ, IP, cosine and L1;
-   BIN as given with Hamming and Jaccard. F16 and BF16 input are not taken yet (F32 input with
-   F16 / BF16 storage is). */
+   storage only); F16, BF16, I8 and U8 are stored as given (their own kernels) with L2SQ, IP,
+   cosine and L1; BIN as given with Hamming and Jaccard. */
 static int ruv__index_pair_ok(ruv_dtype t, ruv_metric m, ruv_quant q) {
     int bits = m == RUV_METRIC_HAMMING || m == RUV_METRIC_JACCARD;
     switch (t) {
     case RUV_DTYPE_F32:
         return !bits && (m != RUV_METRIC_CUSTOM || q == RUV_QUANT_NONE);
+    case RUV_DTYPE_F16:
+    case RUV_DTYPE_BF16:
     case RUV_DTYPE_I8:
     case RUV_DTYPE_U8:
         return q == RUV_QUANT_NONE && !bits && m != RUV_METRIC_CUSTOM;
@@ -190,8 +191,6 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
             c.pq_m = c.dim / 4;
         if (c.quant == RUV_QUANT_PQ && (!c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m))
             return RUV_E_ARG;
-        if (c.kind == RUV_INDEX_HNSW && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ))
-            return RUV_E_UNSUPPORTED;
         if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
             return RUV_E_UNSUPPORTED;
     }
@@ -219,13 +218,27 @@ static ruv_op ruv__index_metric_op(ruv_metric m) {
     }
 }
 
+/* Bytes of one vector of dim elements of type t. */
+static size_t ruv__dtype_bytes(ruv_dtype t, size_t dim) {
+    switch (t) {
+    case RUV_DTYPE_BIN:
+        return (dim + 7) / 8;
+    case RUV_DTYPE_I8:
+    case RUV_DTYPE_U8:
+        return dim;
+    case RUV_DTYPE_F16:
+    case RUV_DTYPE_BF16:
+        return dim * 2;
+    default:
+        return dim * 4;
+    }
+}
+
 /* Bytes of one stored vector (its code) for a resolved config. */
 static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
     case RUV_QUANT_NONE: /* as given */
-        return c->dtype == RUV_DTYPE_BIN                              ? ((size_t)c->dim + 7) / 8
-               : c->dtype == RUV_DTYPE_I8 || c->dtype == RUV_DTYPE_U8 ? (size_t)c->dim
-                                                                      : (size_t)c->dim * 4;
+        return ruv__dtype_bytes(c->dtype, c->dim);
     case RUV_QUANT_F16:
     case RUV_QUANT_BF16:
         return (size_t)c->dim * 2;
@@ -281,7 +294,7 @@ static void ruv__index_layout(ruv_index *idx) {
         break;
     case RUV_QUANT_PQ:
         idx->dsub = d / c->pq_m;
-        idx->prep_len = (size_t)c->pq_m * 256;
+        idx->prep_len = (size_t)c->pq_m * 256 > d ? (size_t)c->pq_m * 256 : d; /* or direct */
         break;
     case RUV_QUANT_BIN:
         idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
@@ -290,7 +303,7 @@ static void ruv__index_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
         break;
     default:
-        if (c->dtype != RUV_DTYPE_F32) { /* integer and bit vectors, stored as given */
+        if (c->dtype != RUV_DTYPE_F32) { /* halves, integer and bit vectors, stored as given */
             ruv_op op = c->metric == RUV_METRIC_COSINE ? RUV_OP_COS /* 1 - cos, per pair */
                                                        : ruv__index_metric_op(c->metric);
             t = c->dtype;

@@ -106,7 +106,6 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
-        (hnsw && (c.quant == RUV_QUANT_BIN || c.quant == RUV_QUANT_PQ)) ||
         (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
         return RUV_E_CORRUPT;
     if (hd->stride != ruv__index_stride(&c) || hd->count > RUV_MAX_COUNT || hd->live > hd->count ||
@@ -294,9 +293,12 @@ static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code
     uint16_t h;
     float t;
     switch (idx->cfg.quant) {
-    case RUV_QUANT_NONE: /* f32 finite; the padding bits of a binary vector zero */
+    case RUV_QUANT_NONE: /* f32 finite; halves as an add takes them; the padding bits of a
+                            binary vector zero */
         if (idx->cfg.dtype == RUV_DTYPE_BIN)
             return idx->dim % 8 == 0 || !(code[idx->dim / 8] >> (idx->dim % 8));
+        if (idx->cfg.dtype == RUV_DTYPE_F16 || idx->cfg.dtype == RUV_DTYPE_BF16)
+            return ruv__code_halves_ok(idx->cfg.dtype, code, idx->dim);
         return idx->cfg.dtype != RUV_DTYPE_F32 ||
                ruv__vec_finite((const float *)(const void *)code, idx->dim);
     case RUV_QUANT_F16:

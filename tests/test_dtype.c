@@ -1,7 +1,8 @@
-/* Element types (ruv_index_options.dtype): int8, uint8 and binary vectors given and stored as
-   they are, against exact integer references computed here (squared L2, dot, L1 and popcounts
-   in 64-bit integers, cosine and Jaccard in double). With integer distances ties are common, so
-   top-k checks compare distances: the k returned must be the k smallest reference distances. */
+/* Element types (ruv_index_options.dtype): f16, bf16, int8, uint8 and binary vectors given and
+   stored as they are, against references computed here (squared L2, dot, L1 and popcounts in
+   64-bit integers, cosine and Jaccard in double; halves decoded here and summed in double). With
+   integer distances ties are common, so top-k checks compare distances: the k returned must be the
+   k smallest reference distances. */
 #include "test.h"
 
 /* ---- references --------------------------------------------------------------------------- */
@@ -32,6 +33,51 @@ static double ref_int(ruv_metric m, ruv_dtype t, const void *a, const void *b, s
     return (double)s;
 }
 
+/* An IEEE binary16 or bfloat16 (t) as a double, decoded here from its bits. */
+static double half_value(ruv_dtype t, uint16_t h) {
+    if (t == RUV_DTYPE_BF16) {
+        uint32_t u = (uint32_t)h << 16;
+        float f;
+        memcpy(&f, &u, sizeof f);
+        return (double)f;
+    } else {
+        int e = (h >> 10) & 31;
+        double m = (double)(h & 1023), v = e ? ldexp(1024.0 + m, e - 25) : ldexp(m, -24);
+        return h & 0x8000u ? -v : v;
+    }
+}
+
+/* Reference distance between two vectors of halves, in double. */
+static double ref_half(ruv_metric m, ruv_dtype t, const void *a, const void *b, size_t dim) {
+    const uint16_t *ah = (const uint16_t *)a, *bh = (const uint16_t *)b;
+    double s = 0.0, aa = 0.0, bb = 0.0;
+    size_t i;
+    for (i = 0; i < dim; i++) {
+        double x = half_value(t, ah[i]), y = half_value(t, bh[i]);
+        s += m == RUV_METRIC_L2SQ ? (x - y) * (x - y) : m == RUV_METRIC_L1 ? fabs(x - y) : x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    if (m == RUV_METRIC_IP)
+        return 1.0 - s;
+    if (m == RUV_METRIC_COSINE)
+        return aa > 0.0 && bb > 0.0 ? 1.0 - s / sqrt(aa * bb) : 1.0;
+    return s;
+}
+
+/* n random halves of type t with exponents 2^-3 .. 2^2 and random signs and mantissas. */
+static uint16_t *random_halves(ruv_dtype t, size_t n, uint64_t seed) {
+    uint16_t *h = (uint16_t *)malloc((n ? n : 1) * sizeof *h);
+    size_t i;
+    for (i = 0; h && i < n; i++) {
+        uint64_t r = rng_next(&seed);
+        unsigned e = (unsigned)(r >> 61) % 6, sign = (unsigned)(r >> 60) & 1u;
+        h[i] = t == RUV_DTYPE_F16 ? (uint16_t)(sign << 15 | (12u + e) << 10 | (unsigned)(r & 1023u))
+                                  : (uint16_t)(sign << 15 | (124u + e) << 7 | (unsigned)(r & 127u));
+    }
+    return h;
+}
+
 static int popcount8(unsigned v) {
     int c = 0;
     for (; v; v &= v - 1)
@@ -56,8 +102,16 @@ static double ref_bits(ruv_metric m, const uint8_t *a, const uint8_t *b, size_t 
 }
 
 static double ref_any(ruv_metric m, ruv_dtype t, const void *a, const void *b, size_t dim) {
+    if (t == RUV_DTYPE_F16 || t == RUV_DTYPE_BF16)
+        return ref_half(m, t, a, b, dim);
     return t == RUV_DTYPE_BIN ? ref_bits(m, (const uint8_t *)a, (const uint8_t *)b, dim)
                               : ref_int(m, t, a, b, dim);
+}
+
+/* Whether a returned distance matches the reference: exactly for integer sums, else within
+   what f32 summation can move it. */
+static int dist_ok(int exact, float got, double ref) {
+    return exact ? (double)got == ref : fabs((double)got - ref) <= 1e-5 * (1.0 + fabs(ref));
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -66,7 +120,9 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static size_t vec_bytes(ruv_dtype t, size_t dim) {
-    return t == RUV_DTYPE_BIN ? (dim + 7) / 8 : dim;
+    return t == RUV_DTYPE_BIN                          ? (dim + 7) / 8
+           : t == RUV_DTYPE_F16 || t == RUV_DTYPE_BF16 ? dim * 2
+                                                       : dim;
 }
 
 static ruv_index *typed_index(ruv_dtype t, ruv_metric m, ruv_index_kind kind, size_t dim,
@@ -109,7 +165,8 @@ static double typed_check(ruv_dtype t, ruv_metric m, size_t dim, const uint8_t *
     ruv_index *flat = typed_index(t, m, RUV_INDEX_FLAT, dim, base, nb);
     ruv_index *hnsw = typed_index(t, m, RUV_INDEX_HNSW, dim, base, nb);
     double *d = (double *)malloc(nb * sizeof *d);
-    int exact = m != RUV_METRIC_COSINE && m != RUV_METRIC_JACCARD;
+    int exact = m != RUV_METRIC_COSINE && m != RUV_METRIC_JACCARD && t != RUV_DTYPE_F16 &&
+                t != RUV_DTYPE_BF16;
     ruv_search_options opt;
     memset(&opt, 0, sizeof opt);
     opt.ef_search = ef;
@@ -129,23 +186,17 @@ static double typed_check(ruv_dtype t, ruv_metric m, size_t dim, const uint8_t *
         for (i = 0; i < nb; i++)
             d[i] = ref_any(m, t, qv, base + i * vb, dim);
         CHECK(ruv_index_search(flat, qv, 10, NULL, h, &n) == RUV_OK && n == 10);
-        for (i = 0; i < n; i++) {
-            double r = ref_any(m, t, qv, base + h[i].key * vb, dim);
-            if (exact)
-                CHECK((double)h[i].distance == r);
-            else
-                CHECK(fabs((double)h[i].distance - r) <= 1e-5);
-        }
+        for (i = 0; i < n; i++)
+            CHECK(dist_ok(exact, h[i].distance, ref_any(m, t, qv, base + h[i].key * vb, dim)));
         qsort(d, nb, sizeof *d, cmp_double);
         kth = d[9];
         for (i = 0; i < n; i++)
-            CHECK(exact ? (double)h[i].distance == d[i]
-                        : fabs((double)h[i].distance - d[i]) <= 1e-5);
+            CHECK(dist_ok(exact, h[i].distance, d[i]));
         CHECK(ruv_index_search(hnsw, qv, 10, &opt, h, &n) == RUV_OK && n == 10);
         for (i = 0; i < n; i++) {
             double r = ref_any(m, t, qv, base + h[i].key * vb, dim);
-            CHECK(exact ? (double)h[i].distance == r : fabs((double)h[i].distance - r) <= 1e-5);
-            hit += r <= kth + (exact ? 0.0 : 1e-6);
+            CHECK(dist_ok(exact, h[i].distance, r));
+            hit += r <= kth + (exact ? 0.0 : 1e-5 * (1.0 + fabs(kth)));
         }
     }
     ruv_index_free(flat);
@@ -167,6 +218,81 @@ TEST(dtype_int8) {
             printf("  %s metric %d: HNSW recall@10 %.4f (ef 64)\n", ruv_dtype_name(t), (int)ms[mi],
                    rec);
             CHECK(rec >= 0.95);
+        }
+        free(base);
+        free(qs);
+    }
+}
+
+/* F16 and BF16 vectors (halves given and stored as they are), every metric; NaN and infinite
+   elements and (BF16) a squared norm beyond FLT_MAX / 4 refused in vectors and queries with the
+   index unchanged; get_vector returns the halves given. */
+TEST(dtype_half) {
+    static const ruv_metric ms[4] = {RUV_METRIC_L2SQ, RUV_METRIC_IP, RUV_METRIC_COSINE,
+                                     RUV_METRIC_L1};
+    size_t nb = 2000, dim = 40, nq = 20, mi, ti, i;
+    for (ti = 0; ti < 2; ti++) {
+        ruv_dtype t = ti ? RUV_DTYPE_BF16 : RUV_DTYPE_F16;
+        uint16_t *base = random_halves(t, nb * dim, 181 + ti);
+        uint16_t *qs = random_halves(t, nq * dim, 183 + ti), bad[40], out[40];
+        ruv_index *idx;
+        ruv_hit h[3];
+        size_t n;
+        REQUIRE(base && qs);
+        for (mi = 0; mi < 4; mi++) {
+            double rec =
+                typed_check(t, ms[mi], dim, (const uint8_t *)base, nb, (const uint8_t *)qs, nq, 64);
+            printf("  %s metric %d: HNSW recall@10 %.4f (ef 64)\n", ruv_dtype_name(t), (int)ms[mi],
+                   rec);
+            CHECK(rec >= 0.95);
+        }
+        idx = typed_index(t, RUV_METRIC_L2SQ, RUV_INDEX_HNSW, dim, (const uint8_t *)base, 50);
+        REQUIRE(idx);
+        for (i = 0; i < 4; i++) { /* +inf, -inf, NaN, and (BF16) a huge norm or a large F16 */
+            static const uint16_t f16v[4] = {0x7C00u, 0xFC00u, 0x7E01u, 0x7BFFu};
+            static const uint16_t bf16v[4] = {0x7F80u, 0xFF80u, 0x7FC1u, 0x7F7Fu};
+            ruv_result want = i < 3 || t == RUV_DTYPE_BF16 ? RUV_E_VALUE : RUV_OK;
+            memcpy(bad, qs, sizeof bad);
+            bad[7] = t == RUV_DTYPE_F16 ? f16v[i] : bf16v[i];
+            CHECK(ruv_index_add(idx, 1000 + i, bad) == want);
+            CHECK(ruv_index_update(idx, 3, bad) == (want == RUV_OK ? RUV_OK : want));
+            CHECK(ruv_index_search(idx, bad, 3, NULL, h, &n) == want);
+            if (want == RUV_OK) { /* 65504 is the largest finite F16: taken as it is */
+                CHECK(ruv_index_get_vector(idx, 1000 + i, out) == RUV_OK &&
+                      memcmp(out, bad, sizeof bad) == 0);
+                CHECK(ruv_index_remove(idx, 1000 + i) == RUV_OK &&
+                      ruv_index_update(idx, 3, base + 3 * dim) == RUV_OK);
+            }
+        }
+        CHECK(ruv_index_count(idx) == 50);
+        CHECK(ruv_index_get_vector(idx, 3, out) == RUV_OK &&
+              memcmp(out, base + 3 * dim, sizeof out) == 0);
+        CHECK(ruv_index_search(idx, base + 3 * dim, 3, NULL, h, &n) == RUV_OK && n == 3 &&
+              h[0].key == 3 && h[0].distance == 0.0f);
+        ruv_index_free(idx);
+        { /* files: the type survives a round trip; an infinite element is refused on load */
+            size_t len = 0, off, slen;
+            unsigned char *b;
+            ruv_index *back = NULL;
+            idx = typed_index(t, RUV_METRIC_COSINE, RUV_INDEX_FLAT, dim, (const uint8_t *)base, 30);
+            REQUIRE(idx);
+            b = save_to_mem(idx, &len);
+            REQUIRE(b);
+            CHECK(b[10] == 1 && b[46] == t);
+            CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_OK && back);
+            CHECK(back && ruv_index_config(back).dtype == t &&
+                  ruv_index_get_vector(back, 5, out) == RUV_OK &&
+                  memcmp(out, base + 5 * dim, sizeof out) == 0);
+            ruv_index_free(back);
+            back = NULL;
+            off = sec_off(b, FMT_S_SLOTS, &slen);
+            REQUIRE(off && slen == 30 * (size_t)rd32le(b + 100));
+            b[off + 2 * 7 + 1] = t == RUV_DTYPE_F16 ? 0x7Cu : 0x7Fu; /* slot 0, element 7 */
+            b[off + 2 * 7] = t == RUV_DTYPE_F16 ? 0x00u : 0x80u;
+            reseal(b, len);
+            CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_E_CORRUPT && !back);
+            free(b);
+            ruv_index_free(idx);
         }
         free(base);
         free(qs);
@@ -271,8 +397,10 @@ TEST(dtype_options) {
         {RUV_DTYPE_I8, RUV_METRIC_HAMMING, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
         {RUV_DTYPE_I8, RUV_METRIC_L2SQ, RUV_QUANT_SQ8, RUV_E_UNSUPPORTED},
         {RUV_DTYPE_U8, RUV_METRIC_IP, RUV_QUANT_F16, RUV_E_UNSUPPORTED},
-        {RUV_DTYPE_F16, RUV_METRIC_L2SQ, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
-        {RUV_DTYPE_BF16, RUV_METRIC_L2SQ, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_F16, RUV_METRIC_L2SQ, RUV_QUANT_SQ8, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_BF16, RUV_METRIC_HAMMING, RUV_QUANT_NONE, RUV_E_UNSUPPORTED},
+        {RUV_DTYPE_F16, RUV_METRIC_CUSTOM, RUV_QUANT_NONE, RUV_E_ARG}, /* no function */
+        {RUV_DTYPE_BF16, RUV_METRIC_L1, RUV_QUANT_NONE, RUV_OK},
         {(ruv_dtype)6, RUV_METRIC_L2SQ, RUV_QUANT_NONE, RUV_E_ARG},
         {RUV_DTYPE_BIN, (ruv_metric)7, RUV_QUANT_NONE, RUV_E_ARG},
         {RUV_DTYPE_I8, RUV_METRIC_L1, RUV_QUANT_NONE, RUV_OK},

@@ -389,11 +389,8 @@ static void fz_run(const uint8_t *data, size_t size) {
     if (m->opt.quant == RUV_QUANT_NONE)
         m->opt.drop_f32 = 0;
     want = RUV_OK;
-    if (m->opt.quant != RUV_QUANT_NONE &&
-        ((m->opt.kind == RUV_INDEX_HNSW &&
-          (m->opt.quant == RUV_QUANT_BIN || m->opt.quant == RUV_QUANT_PQ)) ||
-         (m->opt.metric == RUV_METRIC_L1 && m->opt.quant != RUV_QUANT_F16 &&
-          m->opt.quant != RUV_QUANT_BF16)))
+    if (m->opt.quant != RUV_QUANT_NONE && m->opt.metric == RUV_METRIC_L1 &&
+        m->opt.quant != RUV_QUANT_F16 && m->opt.quant != RUV_QUANT_BF16)
         want = RUV_E_UNSUPPORTED;
     r = ruv_index_create(&m->opt, &idx);
     FZ_CHECK(r == want && (r == RUV_OK) == (idx != NULL));

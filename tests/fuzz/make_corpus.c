@@ -1,5 +1,5 @@
 /* Writes the fuzz seed corpus: small valid indexes of each shape (flat, HNSW; L2, cosine, IP;
-   empty; with string ids, metadata and deleted nodes; quantized; int8 and bit vectors). Run from
+   empty; with string ids, metadata and deleted nodes; quantized; typed vectors). Run from
    the repository root: cc -O1 -Itests tests/fuzz/make_corpus.c -o make_corpus -lm && ./make_corpus
    tests/fuzz/corpus
  */
@@ -96,8 +96,10 @@ static int emit_t(const char *dir, const char *name, ruv_index_kind kind, ruv_me
     if (ruv_index_create(&c, &idx) != RUV_OK)
         return 1;
     for (i = 0; i < n; i++) {
-        for (j = 0; j < sizeof v; j++)
-            v[j] = (unsigned char)(unit() * 127.0f);
+        for (j = 0; j < sizeof v; j++) /* halves: high bytes below 0x40, finite */
+            v[j] = (unsigned char)((unsigned)(unit() * 127.0f) &
+                                   ((t == RUV_DTYPE_F16 || t == RUV_DTYPE_BF16) && j % 2 ? 0x3Fu
+                                                                                         : 0xFFu));
         if (ruv_index_add(idx, i * 7 + 3, v) != RUV_OK)
             return 1;
     }
@@ -135,5 +137,12 @@ int main(int argc, char **argv) {
     e |= emit_t(d, "flat-i8-l1.ruv", RUV_INDEX_FLAT, RUV_METRIC_L1, RUV_DTYPE_I8, 6, 20, 2);
     e |= emit_t(d, "hnsw-bin-jaccard.ruv", RUV_INDEX_HNSW, RUV_METRIC_JACCARD, RUV_DTYPE_BIN, 20,
                 30, 3);
+    /* HNSW over binary and PQ codes; half vectors */
+    e |=
+        emit_q(d, "hnsw-pq-ip.ruv", RUV_INDEX_HNSW, RUV_METRIC_IP, 4, 24, 0, 0, 2, RUV_QUANT_PQ, 0);
+    e |= emit_q(d, "hnsw-bin-cos-nof32.ruv", RUV_INDEX_HNSW, RUV_METRIC_COSINE, 10, 24, 0, 0, 0,
+                RUV_QUANT_BIN, 1);
+    e |= emit_t(d, "flat-f16-cos.ruv", RUV_INDEX_FLAT, RUV_METRIC_COSINE, RUV_DTYPE_F16, 5, 12, 1);
+    e |= emit_t(d, "hnsw-bf16-l2.ruv", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, RUV_DTYPE_BF16, 7, 20, 0);
     return e;
 }
