@@ -122,10 +122,12 @@
      2^24 are exact floats); F16 and BF16 distances are summed in f32 from the exact half values.
      L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per pair
      (typed vectors are stored as given, not normalised; 1 when either is all zeros). Queries
-     have the index's type. Every integer or bit pattern is a valid vector; F16 / BF16 vectors
-     and queries with an infinite or NaN element, or BF16 ones with a squared norm above
-     FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take no training and have no f32
-     copies.
+     have the index's type, or are dim floats with ruv_search_options.f32_query = 1 (F16, BF16,
+     I8, U8: asymmetric, the stored values converted exactly to f32 and compared with the query
+     by the f32 kernels; e.g. a float query against int8 embeddings; not BIN). Every integer or bit
+   pattern is a valid vector; F16 / BF16 vectors and queries with an infinite or NaN element, or
+   BF16 ones with a squared norm above FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take
+   no training and have no f32 copies.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
@@ -512,6 +514,10 @@ typedef struct ruv_search_options {
     uint64_t allow_bits;  /* number of bits in allow */
     uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
                              0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
+    uint32_t f32_query;   /* 1 = the query is dim floats whatever the index dtype (asymmetric:
+                             F16, BF16, I8 and U8 vectors compared with the f32 query in f32,
+                             the stored values converted exactly); 0 = the index's dtype. BIN
+                             indexes: RUV_E_UNSUPPORTED (no float Hamming); > 1: RUV_E_ARG */
 } ruv_search_options;
 
 /* Build progress: done of total vectors linked so far. Called from the thread that called
@@ -615,7 +621,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
                                        ruv_hit *hits, size_t *n_out);
 
 /* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats; typed: nq vectors of
-   the index dtype back to back), results in
+   the index dtype back to back, or floats with opt->f32_query), results in
    hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
    returns its error (earlier results stay written; n_out of the failing and later queries is
    0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with
@@ -4368,9 +4374,11 @@ RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index
 typedef struct ruv__prep {
     const void *v;
     float c0;
-    const int16_t *q16; /* SQ8 */
-    float qinv;         /* SQ8 */
-    int pq_direct;      /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
+    const int16_t *q16;  /* SQ8 */
+    float qinv;          /* SQ8 */
+    int pq_direct;       /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
+    ruv_kernel_fn mixed; /* an f32 query v to a typed index: the f32 kernel (ruv__dist_mixed) */
+    float *conv;         /* its scratch: a stored vector converted to f32, dim floats */
 } ruv__prep;
 
 static const float *ruv__code_sq_lo(const ruv_index *idx) { return idx->qp; }
@@ -4621,6 +4629,7 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->q16 = NULL;
     p->qinv = 0.0f;
     p->pq_direct = 0;
+    p->mixed = NULL;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         p->v = xv;
@@ -4687,10 +4696,62 @@ static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *
     return d == d ? d : (float)HUGE_VAL;
 }
 
+/* Whether an f32 query to a typed index (ruv_search_options.f32_query) can be measured: finite,
+   with a squared norm of at most FLT_MAX / 4 (every metric: the kernels sum its squares). */
+static int ruv__code_f32_ok(const ruv_index *idx, const float *q) {
+    double nn = 0.0;
+    size_t i;
+    if (!ruv__vec_finite(q, idx->dim))
+        return 0;
+    for (i = 0; i < idx->dim; i++)
+        nn += (double)q[i] * (double)q[i];
+    return nn <= 3.4028234663852886e38 / 4.0;
+}
+
+/* Prepares the f32 query q to a typed (F16, BF16, I8, U8) index: distances by the f32 kernel of
+   the metric's operation on the stored vector converted to f32 (exact) in c->tmp. */
+static void ruv__code_prep_mixed(const ruv_index *idx, ruv_search_ctx *c, const float *q,
+                                 ruv__prep *p) {
+    ruv_op op =
+        idx->cfg.metric == RUV_METRIC_COSINE ? RUV_OP_COS : ruv__index_metric_op(idx->cfg.metric);
+    p->v = q;
+    p->c0 = 0.0f;
+    p->q16 = NULL;
+    p->qinv = 0.0f;
+    p->pq_direct = 0;
+    p->mixed = idx->kern.fn[op][RUV_DTYPE_F32];
+    p->conv = c->tmp;
+}
+
+/* ruv__dist_query_code for a prep of ruv__code_prep_mixed. */
+static float ruv__dist_mixed(const ruv_index *idx, const ruv__prep *p, const unsigned char *code) {
+    size_t i, d = idx->dim;
+    float r, *x = p->conv;
+    switch (idx->cfg.dtype) {
+    case RUV_DTYPE_F16:
+        idx->kern.f16_to_f32(code, x, d);
+        break;
+    case RUV_DTYPE_BF16:
+        idx->kern.bf16_to_f32(code, x, d);
+        break;
+    case RUV_DTYPE_I8:
+        for (i = 0; i < d; i++)
+            x[i] = (float)((const int8_t *)(const void *)code)[i];
+        break;
+    default:
+        for (i = 0; i < d; i++)
+            x[i] = (float)code[i];
+    }
+    r = p->mixed(p->v, x, d);
+    return idx->cfg.metric == RUV_METRIC_IP ? 1.0f - r : r;
+}
+
 /* Distance from a prepared query to a stored code, in the index metric's convention. */
 static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
                                   const unsigned char *code) {
     float r, t;
+    if (p->mixed)
+        return ruv__dist_mixed(idx, p, code);
     if (idx->custom)
         return ruv__dist_custom(idx, (const float *)p->v, code);
     if (idx->raw_dist) {
@@ -4721,6 +4782,7 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
     p->pq_direct = 0;
+    p->mixed = NULL;
     if (idx->raw_dist || idx->custom) {
         p->v = code;
         p->c0 = 0.0f;
@@ -6457,19 +6519,28 @@ static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const fl
    dimension; RUV_E_VALUE for a query the index would refuse as a vector. *cp = the ctx to use. */
 static ruv_result ruv__search_open(const ruv_index *idx, const void *query,
                                    const ruv_search_options *params, ruv_search_ctx **cp) {
+    int f32q = params && params->f32_query;
     if (!idx || !query || (params && params->allow_bits && !params->allow) ||
-        (params && params->rerank > RUV_MAX_RERANK))
+        (params && (params->rerank > RUV_MAX_RERANK || params->f32_query > 1)))
         return RUV_E_ARG;
-    if (!ruv__code_accepts(idx, query))
+    if (f32q && idx->cfg.dtype == RUV_DTYPE_BIN)
+        return RUV_E_UNSUPPORTED;
+    if (f32q && idx->cfg.dtype != RUV_DTYPE_F32 ? !ruv__code_f32_ok(idx, (const float *)query)
+                                                : !ruv__code_accepts(idx, query))
         return RUV_E_VALUE;
     *cp = params && params->ctx ? params->ctx : idx->ctx;
     return (*cp)->dim == idx->dim ? RUV_OK : RUV_E_ARG;
 }
 
 /* The query as the search measures it, prepared into *qp: normalised into c->query first for a
-   float cosine index (returned, for exact distances), else query itself. */
+   float cosine index (returned, for exact distances), else query itself; an f32 query to a
+   typed index (params->f32_query) prepared for ruv__dist_mixed. */
 static const void *ruv__search_query(const ruv_index *idx, ruv_search_ctx *c, const void *query,
-                                     ruv__prep *qp) {
+                                     const ruv_search_options *params, ruv__prep *qp) {
+    if (params && params->f32_query && idx->cfg.dtype != RUV_DTYPE_F32) {
+        ruv__code_prep_mixed(idx, c, (const float *)query, qp);
+        return query;
+    }
     if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
         ruv__vec_normalize(c->query, (const float *)query, idx->dim);
         query = c->query;
@@ -6524,7 +6595,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    query = ruv__search_query(idx, c, query, &qp);
+    query = ruv__search_query(idx, c, query, params, &qp);
     if (exact) {
         n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {
@@ -6647,17 +6718,18 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
-    size_t i;
+    size_t i, qb;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
-    /* nq x k hits and nq x dim floats must be addressable (else nothing is written) */
-    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / idx->in_bytes)
+    qb = params && params->f32_query ? idx->dim * sizeof(float) : idx->in_bytes;
+    /* nq x k hits and nq queries must be addressable (else nothing is written) */
+    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / qb)
         return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;
     for (i = 0; i < nq; i++) {
-        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * idx->in_bytes, k,
-                                        params, hits + i * k, n_out + i);
+        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * qb, k, params,
+                                        hits + i * k, n_out + i);
         if (r != RUV_OK)
             return r;
     }
@@ -6829,7 +6901,7 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    query = ruv__search_query(idx, c, query, &qp);
+    query = ruv__search_query(idx, c, query, params, &qp);
     if (exact)
         r = ruv__range_flat(idx, c, query, &qp, radius, filt, n_out);
     else

@@ -159,6 +159,10 @@ typedef struct ruv_search_options {
     uint64_t allow_bits;  /* number of bits in allow */
     uint32_t rerank;      /* quantized storage with f32 copies: re-rank factor for this query;
                              0 = the index's; > RUV_MAX_RERANK is RUV_E_ARG */
+    uint32_t f32_query;   /* 1 = the query is dim floats whatever the index dtype (asymmetric:
+                             F16, BF16, I8 and U8 vectors compared with the f32 query in f32,
+                             the stored values converted exactly); 0 = the index's dtype. BIN
+                             indexes: RUV_E_UNSUPPORTED (no float Hamming); > 1: RUV_E_ARG */
 } ruv_search_options;
 
 /* Build progress: done of total vectors linked so far. Called from the thread that called
@@ -262,7 +266,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
                                        ruv_hit *hits, size_t *n_out);
 
 /* nq searches: query i = queries[i * dim ..] (nq x dim row-major floats; typed: nq vectors of
-   the index dtype back to back), results in
+   the index dtype back to back, or floats with opt->f32_query), results in
    hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
    returns its error (earlier results stay written; n_out of the failing and later queries is
    0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with

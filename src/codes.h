@@ -19,9 +19,11 @@
 typedef struct ruv__prep {
     const void *v;
     float c0;
-    const int16_t *q16; /* SQ8 */
-    float qinv;         /* SQ8 */
-    int pq_direct;      /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
+    const int16_t *q16;  /* SQ8 */
+    float qinv;          /* SQ8 */
+    int pq_direct;       /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
+    ruv_kernel_fn mixed; /* an f32 query v to a typed index: the f32 kernel (ruv__dist_mixed) */
+    float *conv;         /* its scratch: a stored vector converted to f32, dim floats */
 } ruv__prep;
 
 static const float *ruv__code_sq_lo(const ruv_index *idx) { return idx->qp; }
@@ -272,6 +274,7 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->q16 = NULL;
     p->qinv = 0.0f;
     p->pq_direct = 0;
+    p->mixed = NULL;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         p->v = xv;
@@ -338,10 +341,62 @@ static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *
     return d == d ? d : (float)HUGE_VAL;
 }
 
+/* Whether an f32 query to a typed index (ruv_search_options.f32_query) can be measured: finite,
+   with a squared norm of at most FLT_MAX / 4 (every metric: the kernels sum its squares). */
+static int ruv__code_f32_ok(const ruv_index *idx, const float *q) {
+    double nn = 0.0;
+    size_t i;
+    if (!ruv__vec_finite(q, idx->dim))
+        return 0;
+    for (i = 0; i < idx->dim; i++)
+        nn += (double)q[i] * (double)q[i];
+    return nn <= 3.4028234663852886e38 / 4.0;
+}
+
+/* Prepares the f32 query q to a typed (F16, BF16, I8, U8) index: distances by the f32 kernel of
+   the metric's operation on the stored vector converted to f32 (exact) in c->tmp. */
+static void ruv__code_prep_mixed(const ruv_index *idx, ruv_search_ctx *c, const float *q,
+                                 ruv__prep *p) {
+    ruv_op op =
+        idx->cfg.metric == RUV_METRIC_COSINE ? RUV_OP_COS : ruv__index_metric_op(idx->cfg.metric);
+    p->v = q;
+    p->c0 = 0.0f;
+    p->q16 = NULL;
+    p->qinv = 0.0f;
+    p->pq_direct = 0;
+    p->mixed = idx->kern.fn[op][RUV_DTYPE_F32];
+    p->conv = c->tmp;
+}
+
+/* ruv__dist_query_code for a prep of ruv__code_prep_mixed. */
+static float ruv__dist_mixed(const ruv_index *idx, const ruv__prep *p, const unsigned char *code) {
+    size_t i, d = idx->dim;
+    float r, *x = p->conv;
+    switch (idx->cfg.dtype) {
+    case RUV_DTYPE_F16:
+        idx->kern.f16_to_f32(code, x, d);
+        break;
+    case RUV_DTYPE_BF16:
+        idx->kern.bf16_to_f32(code, x, d);
+        break;
+    case RUV_DTYPE_I8:
+        for (i = 0; i < d; i++)
+            x[i] = (float)((const int8_t *)(const void *)code)[i];
+        break;
+    default:
+        for (i = 0; i < d; i++)
+            x[i] = (float)code[i];
+    }
+    r = p->mixed(p->v, x, d);
+    return idx->cfg.metric == RUV_METRIC_IP ? 1.0f - r : r;
+}
+
 /* Distance from a prepared query to a stored code, in the index metric's convention. */
 static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
                                   const unsigned char *code) {
     float r, t;
+    if (p->mixed)
+        return ruv__dist_mixed(idx, p, code);
     if (idx->custom)
         return ruv__dist_custom(idx, (const float *)p->v, code);
     if (idx->raw_dist) {
@@ -372,6 +427,7 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
     p->pq_direct = 0;
+    p->mixed = NULL;
     if (idx->raw_dist || idx->custom) {
         p->v = code;
         p->c0 = 0.0f;

@@ -120,10 +120,12 @@
      2^24 are exact floats); F16 and BF16 distances are summed in f32 from the exact half values.
      L2SQ and L1 as for floats, IP = 1 - a.b, COSINE = 1 - a.b / (|a| |b|) computed per pair
      (typed vectors are stored as given, not normalised; 1 when either is all zeros). Queries
-     have the index's type. Every integer or bit pattern is a valid vector; F16 / BF16 vectors
-     and queries with an infinite or NaN element, or BF16 ones with a squared norm above
-     FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take no training and have no f32
-     copies.
+     have the index's type, or are dim floats with ruv_search_options.f32_query = 1 (F16, BF16,
+     I8, U8: asymmetric, the stored values converted exactly to f32 and compared with the query
+     by the f32 kernels; e.g. a float query against int8 embeddings; not BIN). Every integer or bit
+   pattern is a valid vector; F16 / BF16 vectors and queries with an infinite or NaN element, or
+   BF16 ones with a squared norm above FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take
+   no training and have no f32 copies.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)

@@ -140,7 +140,7 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    query = ruv__search_query(idx, c, query, &qp);
+    query = ruv__search_query(idx, c, query, params, &qp);
     if (exact)
         r = ruv__range_flat(idx, c, query, &qp, radius, filt, n_out);
     else

@@ -102,19 +102,28 @@ static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const fl
    dimension; RUV_E_VALUE for a query the index would refuse as a vector. *cp = the ctx to use. */
 static ruv_result ruv__search_open(const ruv_index *idx, const void *query,
                                    const ruv_search_options *params, ruv_search_ctx **cp) {
+    int f32q = params && params->f32_query;
     if (!idx || !query || (params && params->allow_bits && !params->allow) ||
-        (params && params->rerank > RUV_MAX_RERANK))
+        (params && (params->rerank > RUV_MAX_RERANK || params->f32_query > 1)))
         return RUV_E_ARG;
-    if (!ruv__code_accepts(idx, query))
+    if (f32q && idx->cfg.dtype == RUV_DTYPE_BIN)
+        return RUV_E_UNSUPPORTED;
+    if (f32q && idx->cfg.dtype != RUV_DTYPE_F32 ? !ruv__code_f32_ok(idx, (const float *)query)
+                                                : !ruv__code_accepts(idx, query))
         return RUV_E_VALUE;
     *cp = params && params->ctx ? params->ctx : idx->ctx;
     return (*cp)->dim == idx->dim ? RUV_OK : RUV_E_ARG;
 }
 
 /* The query as the search measures it, prepared into *qp: normalised into c->query first for a
-   float cosine index (returned, for exact distances), else query itself. */
+   float cosine index (returned, for exact distances), else query itself; an f32 query to a
+   typed index (params->f32_query) prepared for ruv__dist_mixed. */
 static const void *ruv__search_query(const ruv_index *idx, ruv_search_ctx *c, const void *query,
-                                     ruv__prep *qp) {
+                                     const ruv_search_options *params, ruv__prep *qp) {
+    if (params && params->f32_query && idx->cfg.dtype != RUV_DTYPE_F32) {
+        ruv__code_prep_mixed(idx, c, (const float *)query, qp);
+        return query;
+    }
     if (idx->cfg.metric == RUV_METRIC_COSINE && idx->cfg.dtype == RUV_DTYPE_F32) {
         ruv__vec_normalize(c->query, (const float *)query, idx->dim);
         query = c->query;
@@ -169,7 +178,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         r = ruv__ctx_prep(c, idx->prep_len);
     if (r != RUV_OK)
         return r;
-    query = ruv__search_query(idx, c, query, &qp);
+    query = ruv__search_query(idx, c, query, params, &qp);
     if (exact) {
         n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {
@@ -292,17 +301,18 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
-    size_t i;
+    size_t i, qb;
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
-    /* nq x k hits and nq x dim floats must be addressable (else nothing is written) */
-    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / idx->in_bytes)
+    qb = params && params->f32_query ? idx->dim * sizeof(float) : idx->in_bytes;
+    /* nq x k hits and nq queries must be addressable (else nothing is written) */
+    if (nq > (size_t)-1 / sizeof(ruv_hit) / k || nq > (size_t)-1 / qb)
         return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;
     for (i = 0; i < nq; i++) {
-        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * idx->in_bytes, k,
-                                        params, hits + i * k, n_out + i);
+        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * qb, k, params,
+                                        hits + i * k, n_out + i);
         if (r != RUV_OK)
             return r;
     }
