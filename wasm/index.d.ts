@@ -52,8 +52,43 @@ export class RuvectorError extends Error {
 export type Key = bigint | number;
 export type Vector = Float32Array | ArrayLike<number>;
 
-export interface IndexOptions {
-  metric?: 'l2sq' | 'ip' | 'cosine' | 'l1';
+/** Element type of an Index's vectors (ruv_index_options.dtype). */
+export type Dtype = 'f32' | 'f16' | 'bf16' | 'i8' | 'u8' | 'binary';
+
+/** One vector (or n vectors back to back) of an Index of element type D: f32 Float32Array (other
+    numeric typed arrays and arrays of finite numbers are converted); f16 / bf16 Uint16Array of
+    bit patterns; i8 Int8Array; u8 Uint8Array; binary Uint8Array of ceil(dim / 8) bytes per vector
+    (dimension d = bit d % 8 of byte d / 8). i8, u8 and binary also take arrays of integers in
+    their range (-128..127, 0..255). */
+export type TypedVector<D extends Dtype = 'f32'> =
+  D extends 'f32' ? Vector :
+  D extends 'f16' | 'bf16' ? Uint16Array :
+  D extends 'i8' ? Int8Array | ArrayLike<number> :
+  Uint8Array | ArrayLike<number>;
+
+/** What getVector returns for element type D. */
+export type StoredVector<D extends Dtype = 'f32'> =
+  D extends 'f32' ? Float32Array : D extends 'f16' | 'bf16' ? Uint16Array :
+  D extends 'i8' ? Int8Array : Uint8Array;
+
+/** Search hits, closest first. */
+export interface Hits { keys: BigUint64Array; distances: Float32Array }
+
+export interface SearchOptions {
+  /** HNSW candidate list size, 1..65536 (0 or absent: the index's) */
+  efSearch?: number;
+  /** quantized storage with f32 copies: re-rank factor 1..1024 (0 or absent: the index's) */
+  rerank?: number;
+  /** bitset over keys (bit key % 8 of byte key / 8): only these keys can be hits */
+  allow?: Uint8Array;
+}
+
+export interface IndexOptions<D extends Dtype = Dtype> {
+  /** element type of the vectors given and returned (default 'f32'); see TypedVector */
+  dtype?: D;
+  /** 'hamming' and 'jaccard' need dtype 'binary', which takes only those two; f16, bf16, i8, u8:
+      l2sq, ip, cosine, l1. Other pairs: RuvectorError -6 (RUV_E_UNSUPPORTED) from the C library */
+  metric?: 'l2sq' | 'ip' | 'cosine' | 'l1' | 'hamming' | 'jaccard';
   kind?: 'flat' | 'hnsw';
   /** 2..512 (0 or absent: 16) */
   M?: number;
@@ -61,7 +96,10 @@ export interface IndexOptions {
   efConstruction?: number;
   /** 1..65536 (0 or absent: 64) */
   efSearch?: number;
+  /** storage of f32 vectors (typed indexes: 'none' only); flat and HNSW with every one */
   quant?: 'none' | 'f16' | 'bf16' | 'sq8' | 'bin' | 'pq';
+  /** PQ code bytes, must divide dim (0 or absent: dim / 4) */
+  pqM?: number;
   /** 1..1024 (0 or absent: 4) */
   rerank?: number;
   dropF32?: boolean;
@@ -79,31 +117,43 @@ export interface IndexStats {
 }
 
 /** The C API: u64 keys to vectors with optional string ids and metadata bytes. */
-export class Index {
-  constructor(dim: number, options?: IndexOptions);
+export class Index<D extends Dtype = 'f32'> {
+  constructor(dim: number, options?: IndexOptions<D>);
   readonly dim: number;
+  readonly dtype: D;
   readonly count: number;
   readonly memoryUsage: number;
   /** Releases the index now (idempotent); dropped indexes are released by the GC. */
   free(): void;
   [Symbol.dispose](): void;
   stats(): IndexStats;
+  /** SQ8 / BIN / PQ quantizers of f32 indexes: n x dim floats */
   train(vectors: Vector): void;
-  put(key: Key, vector?: Vector | null, id?: string | null, meta?: Uint8Array | null,
+  put(key: Key, vector?: TypedVector<D> | null, id?: string | null, meta?: Uint8Array | null,
       mode?: 'insert' | 'update' | 'upsert'): void;
-  add(key: Key, vector: Vector): void;
+  add(key: Key, vector: TypedVector<D>): void;
+  /** A new vector for an existing key (id and metadata kept); RuvectorError -7 if absent. */
+  update(key: Key, vector: TypedVector<D>): void;
+  /** Adds key or replaces its vector. */
+  upsert(key: Key, vector: TypedVector<D>): void;
   /** Room for n entries in all at once (ruv_index_reserve): later adds up to n do not grow
       the arrays. */
   reserve(n: number): void;
-  addBatch(keys: ArrayLike<Key> | BigUint64Array, vectors: Vector,
+  addBatch(keys: ArrayLike<Key> | BigUint64Array, vectors: TypedVector<D>,
            options?: { onProgress?: (done: number, total: number) => void }): void;
   remove(key: Key): boolean;
   has(key: Key): boolean;
   /** k in 0..2^32-1; min(k, count) hits. */
-  search(query: Vector, k: number,
-         options?: { efSearch?: number; rerank?: number; allow?: Uint8Array }):
-      { keys: BigUint64Array; distances: Float32Array };
-  getVector(key: Key): Float32Array | undefined;
+  search(query: TypedVector<D>, k: number, options?: SearchOptions): Hits;
+  /** nq queries back to back in one call (ruv_index_search_batch): nq results. */
+  searchBatch(queries: TypedVector<D>, k: number, options?: SearchOptions): Hits[];
+  /** Every entry with distance <= radius (compared as float32; Infinity: all), closest first
+      (ruv_index_search_range): total = how many; keys / distances hold the closest min(cap,
+      total). cap 0..2^32-1 (absent: all; 0 counts only). Flat: exact; HNSW: approximate. */
+  searchRange(query: TypedVector<D>, radius: number,
+              options?: { cap?: number; efSearch?: number; allow?: Uint8Array }): Hits & { total: number };
+  /** The stored vector (cosine f32 indexes: normalised; binary: bits past dim cleared). */
+  getVector(key: Key): StoredVector<D> | undefined;
   getId(key: Key): string | null | undefined;
   getMeta(key: Key): Uint8Array | null | undefined;
   getKey(id: string): bigint | undefined;
@@ -111,9 +161,11 @@ export class Index {
   findId(id: string): bigint | undefined;
   keys(): IterableIterator<bigint>;
   save(): Uint8Array;
-  static load(bytes: Uint8Array | ArrayBuffer, expectDim?: number): Index;
+  /** The element type comes from the data (see the dtype property). */
+  static load(bytes: Uint8Array | ArrayBuffer, expectDim?: number): Index<Dtype>;
   config(): { metric: string; kind: string; M: number; efConstruction: number;
-              efSearch: number; quant: string; rerank: number; dropF32: boolean };
+              efSearch: number; quant: string; rerank: number; dropF32: boolean; dtype: Dtype;
+              pqM: number };
 }
 
 /** A search hit of VectorDB (plain data; free() is a no-op kept for @ruvector/wasm code). */

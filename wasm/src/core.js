@@ -32,10 +32,27 @@ function createApi(platform) {
   const DEFAULT_CAPACITY = 16; // slots of a new index: small databases start small
   const SCRATCH_KEEP = 1 << 20; // scratch kept between calls; larger buffers are freed after use
 
-  const METRICS = { l2sq: 0, ip: 1, cosine: 2, l1: 3 };
+  // RUV_METRIC_CUSTOM (4, a C callback per distance) is C-only: see the README.
+  const METRICS = { l2sq: 0, ip: 1, cosine: 2, l1: 3, hamming: 5, jaccard: 6 };
   const KINDS = { flat: 0, hnsw: 1 };
   const QUANTS = { none: 0, f16: 1, bf16: 2, sq8: 3, bin: 4, pq: 5 };
   const MODES = { insert: 0, update: 1, upsert: 2 };
+  // Element types (ruv_dtype, VECTOR TYPES of ruvector.h): the typed array one vector is, its
+  // length for a dimension, and the checks. f32 also takes other numeric typed arrays and arrays
+  // of finite numbers (converted); i8, u8 and binary also take arrays of integers in their range;
+  // f16 and bf16 only Uint16Array (bit patterns: an array of numbers would be ambiguous).
+  const DTYPES = {
+    f32: { code: 0, Arr: Float32Array, len: (d) => d, what: 'numbers' },
+    f16: { code: 1, Arr: Uint16Array, len: (d) => d, what: 'IEEE binary16 bit patterns',
+      bad: (h) => (h & 0x7c00) === 0x7c00 },
+    bf16: { code: 2, Arr: Uint16Array, len: (d) => d, what: 'bfloat16 bit patterns',
+      bad: (h) => (h & 0x7f80) === 0x7f80 },
+    i8: { code: 3, Arr: Int8Array, len: (d) => d, what: 'int8 values', min: -128, max: 127 },
+    u8: { code: 4, Arr: Uint8Array, len: (d) => d, what: 'uint8 values', min: 0, max: 255 },
+    binary: { code: 5, Arr: Uint8Array, len: (d) => (d + 7) >> 3, min: 0, max: 255,
+      what: 'bytes of packed bits (dimension d = bit d % 8 of byte d / 8)' },
+  };
+  const DTYPE_BY_CODE = Object.keys(DTYPES);
   const DB_METRICS = { euclidean: 'l2sq', cosine: 'cosine', dotproduct: 'ip', manhattan: 'l1' };
   const DISPOSE = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : Symbol.for('Symbol.dispose');
 
@@ -148,6 +165,84 @@ function createApi(platform) {
       'dimensions (dimension mismatch)');
     e.code = -17;
     return e;
+  }
+
+  /**
+   * `len` elements of element type t (DTYPES) as t's typed array: the argument itself when it is
+   * one (f32: vec()). Checked before any C call: the array type (TypeError), the length
+   * (RangeError, code -17), integers in range (RangeError), f16 / bf16 Inf or NaN patterns
+   * (RangeError, code -3).
+   */
+  function typedVec(name, v, t, len) {
+    if (t.code === 0) return vec(name, v, len);
+    const want = `a ${t.Arr.name} of ${len} ${t.what}` +
+      (t.min !== undefined ? ` (or an array of integers in ${t.min}..${t.max})` : '');
+    let out;
+    if (v instanceof t.Arr) {
+      out = v;
+    } else if (Array.isArray(v) && t.min !== undefined) {
+      out = null;
+    } else {
+      throw argError(TypeError, name, want, v);
+    }
+    if (v.length !== len) throw typedLenError(name, v.length, t, len);
+    if (out === null) {
+      out = new t.Arr(len);
+      for (let i = 0; i < len; i++) {
+        const x = v[i];
+        if (typeof x !== 'number') throw argError(TypeError, `${name}[${i}]`, `an integer in ${t.min}..${t.max}`, x);
+        if (!Number.isInteger(x) || x < t.min || x > t.max) {
+          throw argError(RangeError, `${name}[${i}]`, `an integer in ${t.min}..${t.max}`, x);
+        }
+        out[i] = x;
+      }
+    }
+    if (t.bad) {
+      for (let i = 0; i < len; i++) {
+        if (t.bad(out[i])) {
+          const e = new RangeError(`ruvector: ${name}[${i}] is 0x${out[i].toString(16)}: an infinite or NaN ` +
+            `${t === DTYPES.f16 ? 'binary16' : 'bfloat16'} value`);
+          e.code = -3;
+          throw e;
+        }
+      }
+    }
+    return out;
+  }
+
+  function typedLenError(name, got, t, want) {
+    const e = new RangeError(`ruvector: ${name} has ${got} elements, a vector of this index is ${want} ` +
+      `${t.what} (dimension mismatch)`);
+    e.code = -17;
+    return e;
+  }
+
+  /** n vectors of element type t back to back (n >= 1, or 0 when allowEmpty); f32: matrix(). */
+  function typedMatrix(name, v, t, per, allowEmpty) {
+    if (t.code === 0) return matrix(name, v, per, allowEmpty);
+    if (!(v instanceof t.Arr || (Array.isArray(v) && t.min !== undefined))) {
+      throw argError(TypeError, name, `a ${t.Arr.name} of n x ${per} ${t.what}` +
+        (t.min !== undefined ? ` (or an array of integers in ${t.min}..${t.max})` : ''), v);
+    }
+    if (v.length % per !== 0 || (!allowEmpty && v.length === 0)) {
+      const e = new RangeError(`ruvector: ${name} has ${v.length} elements, not a ${allowEmpty ? '' : 'non-zero '}` +
+        `multiple of ${per} (${t.what} per vector of this index) (dimension mismatch)`);
+      e.code = -17;
+      throw e;
+    }
+    sizeCheck(v.length * t.Arr.BYTES_PER_ELEMENT, name);
+    return typedVec(name, v, t, v.length);
+  }
+
+  /** The bytes of a typed array (a view, no copy). */
+  const bytesOf8 = (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+
+  /** options.allow: a Uint8Array bitset over keys, or null. */
+  function allowOpt(o) {
+    const allow = o.allow === undefined || o.allow === null ? null : o.allow;
+    if (allow !== null && !(allow instanceof Uint8Array)) throw argError(TypeError, 'allow', 'a Uint8Array bitset', allow);
+    if (allow && allow.length > 0x1fffffff) throw argError(RangeError, 'allow.length', 'at most 2^29-1 bytes', allow.length);
+    return allow;
   }
 
   /** n x dim concatenated floats (Float32Array or array), n >= 1 (or 0 when allowEmpty). */
@@ -478,8 +573,9 @@ function createApi(platform) {
 
   // ---- Index: the C API ---------------------------------------------------------------------
   /**
-   * The C API: an index of u64 keys to `dim`-float vectors, each with an optional string id and
-   * metadata bytes. Keys are returned as BigInt. free() releases it at once; an index that is
+   * The C API: an index of u64 keys to vectors of `dim` dimensions (options.dtype: f32 by
+   * default, f16 / bf16 / i8 / u8 / binary as typed arrays, see DTYPES), each with an optional
+   * string id and metadata bytes. Keys are returned as BigInt. free() releases it at once; an index that is
    * dropped without free() is released when the garbage collector reclaims it.
    */
   class Index {
@@ -487,9 +583,13 @@ function createApi(platform) {
       const m = mod();
       dim = int('dim', dim, 1, MAX_DIM);
       const o = options('Index options', opts);
-      const metric = METRICS[oneOf('metric', o.metric, METRICS, 'l2sq')];
+      const dtype = oneOf('dtype', o.dtype, DTYPES, 'f32');
+      const metricName = oneOf('metric', o.metric, METRICS, 'l2sq');
+      const metric = METRICS[metricName];
       const kind = KINDS[oneOf('kind', o.kind, KINDS, 'flat')];
-      const quant = QUANTS[oneOf('quant', o.quant, QUANTS, 'none')];
+      const quantName = oneOf('quant', o.quant, QUANTS, 'none');
+      const quant = QUANTS[quantName];
+      const pqM = optInt('pqM', o.pqM, 0, MAX_DIM, 0); // 0: dim / 4, as in C
       const M = o.M === 0 ? 0 : optInt('M', o.M, 2, MAX_M, 0); // 0: the default (16), as in C
       const efc = optInt('efConstruction', o.efConstruction, 0, MAX_EF, 0);
       if (efc && efc < (M || 16)) {
@@ -501,9 +601,13 @@ function createApi(platform) {
       const seed = optInt('seed', o.seed, 0, MAX_U32, 0);
       const cap = optInt('capacity', o.capacity, 0, MAX_CAPACITY, 0) || DEFAULT_CAPACITY;
       const p = withMem(4, 'create', (st) => {
-        const r = m.rw_create(dim, metric, kind, M, efc, efs, quant, rerank, drop ? 1 : 0, seed, cap, st) >>> 0;
+        const r = m.rw_create(dim, metric, kind, M, efc, efs, quant, rerank, drop ? 1 : 0, seed, cap,
+          DTYPES[dtype].code, pqM, st) >>> 0;
         views();
-        if (!r) throw new RuvectorError(H32[st >> 2], `create (dim ${dim}, capacity ${cap})`);
+        if (!r) {
+          throw new RuvectorError(H32[st >> 2], `create (dim ${dim}, dtype ${dtype}, metric ${metricName}, ` +
+            `quant ${quantName}, capacity ${cap})`);
+        }
         return r;
       });
       this._adopt(p);
@@ -518,6 +622,11 @@ function createApi(platform) {
     _adopt(p) {
       this._p = p;
       this.dim = X.rw_dim(p) >>> 0;
+      /** Element type of the vectors given and returned: 'f32', 'f16', 'bf16', 'i8', 'u8', 'binary'. */
+      this.dtype = DTYPE_BY_CODE[X.rw_dtype(p)] || 'f32';
+      this._t = DTYPES[this.dtype];
+      this._vlen = this._t.len(this.dim); // elements per vector
+      this._vbytes = this._vlen * this._t.Arr.BYTES_PER_ELEMENT; // bytes per vector
       liveIndexes++;
       if (registry) registry.register(this, p, this);
     }
@@ -576,7 +685,7 @@ function createApi(platform) {
       const p = this._live();
       const [lo, hi] = keyParts(key);
       const md = MODES[oneOf('mode', mode, MODES, 'insert')];
-      const v = vector === undefined || vector === null ? null : vec('vector', vector, this.dim);
+      const v = vector === undefined || vector === null ? null : typedVec('vector', vector, this._t, this._vlen);
       let ib = null;
       if (id !== undefined && id !== null) {
         if (typeof id !== 'string') throw argError(TypeError, 'id', 'a string', id);
@@ -594,11 +703,11 @@ function createApi(platform) {
     }
 
     _put(p, lo, hi, v, ib, mb, md, what) {
-      const vb = v ? this.dim * 4 : 0;
+      const vb = v ? this._vbytes : 0;
       const il = ib ? ib.length : 0, ml = mb ? mb.length : 0;
       return withMem(vb + il + ml + 8, what, (at) => {
         views();
-        if (v) HF32.set(v, at >> 2);
+        if (v) H8.set(bytesOf8(v), at);
         const ia = at + vb, ma = ia + il;
         if (il) H8.set(ib, ia);
         if (ml) H8.set(mb, ma);
@@ -609,6 +718,18 @@ function createApi(platform) {
 
     /** Adds one vector under key (no id or metadata). */
     add(key, vector) { this.put(key, vector); }
+
+    /** A new vector for an existing key (id and metadata kept); RuvectorError -7 if absent. */
+    update(key, vector) {
+      if (vector === undefined || vector === null) throw argError(TypeError, 'vector', `a vector (${this._t.Arr.name})`, vector);
+      this.put(key, vector, undefined, undefined, 'update');
+    }
+
+    /** Adds key or replaces its vector. */
+    upsert(key, vector) {
+      if (vector === undefined || vector === null) throw argError(TypeError, 'vector', `a vector (${this._t.Arr.name})`, vector);
+      this.put(key, vector, undefined, undefined, 'upsert');
+    }
 
     /**
      * Adds n vectors (all or nothing): keys (array of numbers / BigInts, or a BigUint64Array) and
@@ -626,9 +747,9 @@ function createApi(platform) {
         throw argError(TypeError, 'keys', 'an array of keys or a BigUint64Array', keys);
       }
       const n = keys.length;
-      const v = matrix('vectors', vectors, this.dim, true);
-      if (v.length !== n * this.dim) {
-        const e = new RangeError(`ruvector: addBatch: ${n} keys but ${v.length / this.dim} vectors of dimension ${this.dim} (dimension mismatch)`);
+      const v = typedMatrix('vectors', vectors, this._t, this._vlen, true);
+      if (v.length !== n * this._vlen) {
+        const e = new RangeError(`ruvector: addBatch: ${n} keys but ${v.length / this._vlen} vectors of dimension ${this.dim} (dimension mismatch)`);
         e.code = -17;
         throw e;
       }
@@ -639,11 +760,11 @@ function createApi(platform) {
         parts[2 * i] = lo;
         parts[2 * i + 1] = hi;
       }
-      withMem(n * 8 + v.length * 4 + 8, 'addBatch', (at) => {
+      withMem(n * 8 + v.byteLength + 8, 'addBatch', (at) => {
         const ka = (at + 7) & ~7;
         views();
         HU32.set(parts, ka >> 2);
-        HF32.set(v, (ka + n * 8) >> 2);
+        H8.set(bytesOf8(v), ka + n * 8);
         progressFn = o.onProgress || null;
         try {
           check(X.rw_add_batch(p, n, ka, ka + n * 8, progressFn ? 1 : 0), 'addBatch');
@@ -693,21 +814,19 @@ function createApi(platform) {
 
     _search(query, k, opts) {
       const p = this._live();
-      const q = vec('query', query, this.dim);
+      const q = typedVec('query', query, this._t, this._vlen);
       k = int('k', k, 0, MAX_K);
       const o = options('search options', opts);
       const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0); // 0: the index's
       const rerank = optInt('rerank', o.rerank, 0, MAX_RERANK, 0);
-      let allow = o.allow === undefined || o.allow === null ? null : o.allow;
-      if (allow !== null && !(allow instanceof Uint8Array)) throw argError(TypeError, 'allow', 'a Uint8Array bitset', allow);
-      if (allow && allow.length > 0x1fffffff) throw argError(RangeError, 'allow.length', 'at most 2^29-1 bytes', allow.length);
+      const allow = allowOpt(o);
       const kk = Math.min(k, X.rw_count(p) >>> 0);
       if (kk === 0) return emptyHits;
       const al = allow ? allow.length : 0;
-      return withMem(this.dim * 4 + al + kk * 12 + 24, 'search', (at) => {
+      return withMem(this._vbytes + al + kk * 12 + 24, 'search', (at) => {
         views();
-        HF32.set(q, at >> 2);
-        let o2 = at + this.dim * 4;
+        H8.set(bytesOf8(q), at);
+        let o2 = at + this._vbytes;
         if (al) H8.set(allow, o2);
         const aa = al ? o2 : 0;
         o2 = (o2 + al + 7) & ~7;
@@ -721,7 +840,90 @@ function createApi(platform) {
       });
     }
 
-    /** The stored vector of key (a Float32Array copy; normalised for cosine), or undefined. */
+    /**
+     * nq queries (nq vectors of the index's type back to back) in one call
+     * (ruv_index_search_batch): an array of nq results as search() returns them. Options as
+     * search().
+     */
+    searchBatch(queries, k, opts) {
+      const p = this._live();
+      const qs = typedMatrix('queries', queries, this._t, this._vlen, true);
+      k = int('k', k, 0, MAX_K);
+      const o = options('search options', opts);
+      const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0);
+      const rerank = optInt('rerank', o.rerank, 0, MAX_RERANK, 0);
+      const allow = allowOpt(o);
+      const nq = qs.length / this._vlen;
+      if (nq > MAX_U32) throw argError(RangeError, 'number of queries', `at most ${MAX_U32}`, nq);
+      const kk = Math.min(k, X.rw_count(p) >>> 0);
+      const out = [];
+      if (kk === 0 || nq === 0) {
+        for (let i = 0; i < nq; i++) out.push({ keys: new BigUint64Array(0), distances: new Float32Array(0) });
+        return out;
+      }
+      const al = allow ? allow.length : 0;
+      const qb = qs.byteLength;
+      return withMem(qb + al + nq * kk * 12 + nq * 4 + 24, 'searchBatch', (at) => {
+        views();
+        H8.set(bytesOf8(qs), at);
+        let o2 = at + qb;
+        if (al) H8.set(allow, o2);
+        const aa = al ? o2 : 0;
+        o2 = (o2 + al + 7) & ~7;
+        const ka = o2, da = ka + nq * kk * 8, ca = da + nq * kk * 4;
+        check(X.rw_search_batch(p, nq, at, kk, ef, rerank, aa, al * 8, ka, da, ca), 'searchBatch');
+        views();
+        for (let i = 0; i < nq; i++) {
+          const n = Math.min(HU32[(ca >> 2) + i], kk);
+          const parts = HU32.slice((ka >> 2) + 2 * i * kk, (ka >> 2) + 2 * (i * kk + n));
+          out.push({ keys: new BigUint64Array(parts.buffer, 0, n),
+            distances: HF32.slice((da >> 2) + i * kk, (da >> 2) + i * kk + n) });
+        }
+        return out;
+      });
+    }
+
+    /**
+     * Every entry within `radius` of query (distance <= radius, in the index's distance units,
+     * compared as float32; negative is valid for 'ip'; Infinity takes everything):
+     * { keys, distances, total }, closest first. total = how many are within radius; keys and
+     * distances hold the closest min(cap, total). options.cap (0..2^32-1; default: all),
+     * options.efSearch (HNSW: the first beam width, 0 = the index's), options.allow (as search).
+     * Flat: exact. HNSW: approximate (see ruv_index_search_range).
+     */
+    searchRange(query, radius, opts) {
+      const p = this._live();
+      const q = typedVec('query', query, this._t, this._vlen);
+      if (typeof radius !== 'number') throw argError(TypeError, 'radius', 'a number', radius);
+      if (Number.isNaN(radius)) throw argError(RangeError, 'radius', 'a number (not NaN)', radius);
+      const o = options('searchRange options', opts);
+      const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0);
+      const cap0 = optInt('cap', o.cap, 0, MAX_U32, MAX_U32);
+      const allow = allowOpt(o);
+      const cap = Math.min(cap0, X.rw_count(p) >>> 0);
+      const al = allow ? allow.length : 0;
+      return withMem(this._vbytes + al + cap * 12 + 32, 'searchRange', (at) => {
+        views();
+        H8.set(bytesOf8(q), at);
+        let o2 = at + this._vbytes;
+        if (al) H8.set(allow, o2);
+        const aa = al ? o2 : 0;
+        o2 = (o2 + al + 7) & ~7;
+        const ta = o2, ka = ta + 8, da = ka + cap * 8;
+        check(X.rw_search_range(p, at, radius, ef, aa, al * 8, cap ? ka : 0, cap ? da : 0, cap, ta), 'searchRange');
+        views();
+        const total = HU32[ta >> 2];
+        const n = Math.min(total, cap);
+        const parts = HU32.slice(ka >> 2, (ka >> 2) + 2 * n);
+        return { keys: new BigUint64Array(parts.buffer, 0, n), distances: HF32.slice(da >> 2, (da >> 2) + n), total };
+      });
+    }
+
+    /**
+     * The stored vector of key as the index's typed array (f32: Float32Array, normalised for
+     * cosine; f16 / bf16: Uint16Array; i8: Int8Array; u8 and binary: Uint8Array), a copy, or
+     * undefined.
+     */
     getVector(key) {
       const p = this._live();
       const [lo, hi] = keyParts(key);
@@ -729,12 +931,12 @@ function createApi(platform) {
     }
 
     _getVector(p, lo, hi) {
-      return withMem(this.dim * 4, 'getVector', (at) => {
+      return withMem(this._vbytes, 'getVector', (at) => {
         const r = X.rw_get_vector(p, lo, hi, at);
         if (r === -7) return undefined;
         check(r, 'getVector');
         views();
-        return HF32.slice(at >> 2, (at >> 2) + this.dim);
+        return new this._t.Arr(H8.slice(at, at + this._vbytes).buffer);
       });
     }
 
@@ -841,14 +1043,14 @@ function createApi(platform) {
     /** The resolved configuration. */
     config() {
       const p = this._live();
-      return withMem(32, 'config', (at) => {
+      return withMem(40, 'config', (at) => {
         X.rw_config(p, at);
         views();
-        const u = HU32.slice(at >> 2, (at >> 2) + 8);
+        const u = HU32.slice(at >> 2, (at >> 2) + 10);
         const name = (o, v) => Object.keys(o).find((x) => o[x] === v);
         return { metric: name(METRICS, u[0]), kind: name(KINDS, u[1]), M: u[2],
           efConstruction: u[3], efSearch: u[4], quant: name(QUANTS, u[5]), rerank: u[6],
-          dropF32: u[7] === 1 };
+          dropF32: u[7] === 1, dtype: DTYPE_BY_CODE[u[8]], pqM: u[9] };
       });
     }
   }

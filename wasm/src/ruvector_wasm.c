@@ -31,7 +31,7 @@ RW const char *rw_isa(void) { return ruv_isa_name(ruv_isa_best()); }
 /* A new index, or NULL with the status in *status. */
 RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t efc, uint32_t efs,
                         int quant, uint32_t rerank, uint32_t drop_f32, uint32_t seed,
-                        uint32_t capacity, int *status) {
+                        uint32_t capacity, int dtype, uint32_t pq_m, int *status) {
     ruv_index_options c = ruv_index_options_init(dim);
     ruv_index *idx = NULL;
     int st;
@@ -45,6 +45,8 @@ RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t
     c.rerank = rerank;
     c.drop_f32 = drop_f32;
     c.seed = seed;
+    c.dtype = (ruv_dtype)dtype;
+    c.pq_m = pq_m;
     st = ruv_index_create(&c, &idx);
     if (status)
         *status = st;
@@ -57,8 +59,8 @@ RW int rw_train(ruv_index *idx, uint32_t n, const float *vecs) {
     return ruv_index_train(idx, n, vecs);
 }
 
-/* ruv_index_put: vec, id and meta may be NULL (kept); has_id / has_meta with length 0 clear. */
-RW int rw_put(ruv_index *idx, uint32_t lo, uint32_t hi, const float *vec, const char *id,
+/* ruv_index_put: vec (one vector of the index dtype), id and meta may be NULL (kept); has_id / has_meta with length 0 clear. */
+RW int rw_put(ruv_index *idx, uint32_t lo, uint32_t hi, const void *vec, const char *id,
               uint32_t id_len, int has_id, const void *meta, uint32_t meta_len, int has_meta,
               int mode) {
     ruv_item it;
@@ -79,8 +81,8 @@ static void rw__progress(void *user, size_t done, size_t total) {
     rw_progress((uint32_t)done, (uint32_t)total);
 }
 
-/* n vectors under keys (all or nothing); progress != 0 reports through env.rw_progress. */
-RW int rw_add_batch(ruv_index *idx, uint32_t n, const uint64_t *keys, const float *vecs,
+/* n vectors of the index dtype under keys (all or nothing); progress != 0 reports through env.rw_progress. */
+RW int rw_add_batch(ruv_index *idx, uint32_t n, const uint64_t *keys, const void *vecs,
                     int progress) {
     ruv_build_options o;
     memset(&o, 0, sizeof o);
@@ -100,12 +102,15 @@ RW int rw_contains(ruv_index *idx, uint32_t lo, uint32_t hi) {
     return ruv_index_contains(idx, rw_key(lo, hi));
 }
 
+/* Hits of up to 64 results (searches of at most 64 need no malloc). */
+static ruv_hit rw__hits_small[64];
+
 /* Search into keys[k] and dists[k] (the caller's buffers hold k entries); *n = hits.
-   allow: bitset over keys (NULL = none) of allow_bits bits. */
-RW int rw_search(ruv_index *idx, const float *q, uint32_t k, uint32_t ef, uint32_t rerank,
+   q: one vector of the index dtype. allow: bitset over keys (NULL = none) of allow_bits bits. */
+RW int rw_search(ruv_index *idx, const void *q, uint32_t k, uint32_t ef, uint32_t rerank,
                  const uint8_t *allow, uint32_t allow_bits, uint64_t *keys, float *dists,
                  uint32_t *n) {
-    static ruv_hit hits_small[64];
+    ruv_hit *const hits_small = rw__hits_small;
     ruv_hit *hits;
     ruv_search_options p;
     size_t got = 0, i, live;
@@ -142,7 +147,95 @@ RW int rw_search(ruv_index *idx, const float *q, uint32_t k, uint32_t ef, uint32
     return r;
 }
 
-RW int rw_get_vector(ruv_index *idx, uint32_t lo, uint32_t hi, float *out) {
+/* ruv_index_search_range: every entry within radius; *total = how many (may exceed cap), the
+   closest min(cap, *total) of them into keys[] and dists[] (the caller's buffers hold cap). */
+RW int rw_search_range(ruv_index *idx, const void *q, float radius, uint32_t ef,
+                       const uint8_t *allow, uint32_t allow_bits, uint64_t *keys, float *dists,
+                       uint32_t cap, uint32_t *total) {
+    ruv_hit *hits = NULL;
+    ruv_search_options p;
+    size_t got = 0, i, live, n;
+    ruv_result r;
+    if (!total)
+        return RUV_E_ARG;
+    *total = 0;
+    if (!idx || !q || (cap && (!keys || !dists)))
+        return RUV_E_ARG;
+    /* never more hits than live entries: the scratch below is bounded by the index */
+    live = ruv_index_count(idx);
+    if (cap > live)
+        cap = (uint32_t)live;
+    if (cap) {
+        hits = cap <= 64 ? rw__hits_small : (ruv_hit *)malloc((size_t)cap * sizeof *hits);
+        if (!hits)
+            return RUV_E_NOMEM;
+    }
+    memset(&p, 0, sizeof p);
+    p.ef_search = ef;
+    p.allow = allow;
+    p.allow_bits = allow ? allow_bits : 0;
+    r = ruv_index_search_range(idx, q, radius, &p, hits, cap, &got);
+    if (r == RUV_OK) {
+        n = got < cap ? got : cap;
+        for (i = 0; i < n; i++) {
+            keys[i] = hits[i].key;
+            dists[i] = hits[i].distance;
+        }
+        *total = got > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)got;
+    }
+    if (hits && hits != rw__hits_small)
+        free(hits);
+    return r;
+}
+
+/* ruv_index_search_batch: nq queries (of the index dtype, back to back), k hits each into
+   keys[nq * k] and dists[nq * k] (query i from i * k), counts[i] = hits of query i. */
+RW int rw_search_batch(ruv_index *idx, uint32_t nq, const void *qs, uint32_t k, uint32_t ef,
+                       uint32_t rerank, const uint8_t *allow, uint32_t allow_bits,
+                       uint64_t *keys, float *dists, uint32_t *counts) {
+    ruv_hit *hits;
+    size_t *n_out, i, j, live;
+    ruv_search_options p;
+    ruv_result r;
+    if (!idx || !qs || !keys || !dists || !counts || k == 0 || nq == 0)
+        return RUV_E_ARG;
+    memset(counts, 0, (size_t)nq * sizeof *counts);
+    live = ruv_index_count(idx);
+    if (live == 0)
+        return RUV_OK;
+    if (k > live)
+        return RUV_E_ARG; /* core.js passes min(k, count) */
+    if ((size_t)nq > ((size_t)-1 / sizeof *hits) / k)
+        return RUV_E_NOMEM;
+    hits = (ruv_hit *)malloc((size_t)nq * k * sizeof *hits);
+    n_out = (size_t *)malloc((size_t)nq * sizeof *n_out);
+    if (!hits || !n_out) {
+        free(hits);
+        free(n_out);
+        return RUV_E_NOMEM;
+    }
+    memset(n_out, 0, (size_t)nq * sizeof *n_out);
+    memset(&p, 0, sizeof p);
+    p.ef_search = ef;
+    p.rerank = rerank;
+    p.allow = allow;
+    p.allow_bits = allow ? allow_bits : 0;
+    r = ruv_index_search_batch(idx, nq, qs, k, &p, hits, n_out);
+    for (i = 0; i < nq; i++) {
+        size_t got = n_out[i] > k ? k : n_out[i];
+        for (j = 0; j < got; j++) {
+            keys[i * k + j] = hits[i * k + j].key;
+            dists[i * k + j] = hits[i * k + j].distance;
+        }
+        counts[i] = (uint32_t)got;
+    }
+    free(hits);
+    free(n_out);
+    return r;
+}
+
+/* One vector of the index dtype into out. */
+RW int rw_get_vector(ruv_index *idx, uint32_t lo, uint32_t hi, void *out) {
     return ruv_index_get_vector(idx, rw_key(lo, hi), out);
 }
 
@@ -249,8 +342,8 @@ RW ruv_index *rw_load(const void *buf, uint32_t len, uint32_t expect_dim, int *s
     return idx;
 }
 
-/* The resolved config: metric, kind, M, ef_construction, ef_search, quant, rerank, drop_f32 into
-   out[0..7]. */
+/* The resolved config: metric, kind, M, ef_construction, ef_search, quant, rerank, drop_f32,
+   dtype, pq_m into out[0..9]. */
 RW void rw_config(ruv_index *idx, uint32_t *out) {
     ruv_index_options c = ruv_index_config(idx);
     if (!out)
@@ -263,4 +356,9 @@ RW void rw_config(ruv_index *idx, uint32_t *out) {
     out[5] = (uint32_t)c.quant;
     out[6] = c.rerank;
     out[7] = c.drop_f32;
+    out[8] = (uint32_t)c.dtype;
+    out[9] = c.pq_m;
 }
+
+/* The element type (ruv_dtype) of the index's vectors. */
+RW int rw_dtype(ruv_index *idx) { return (int)ruv_index_config(idx).dtype; }
