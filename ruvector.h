@@ -129,6 +129,20 @@
    BF16 ones with a squared norm above FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take
    no training and have no f32 copies.
 
+   MULTI-VECTOR KEYS (opt.multi = 1: ColBERT-style token vectors of a document, views of an
+   object, chunks of a text)
+       opt.multi = 1;
+       ruv_index_add_batch(idx, n, doc_of_row, rows, NULL);  // keys may repeat
+       ruv_index_search(idx, q, 10, NULL, hits, &n);         // 10 distinct documents
+     A key owns every vector added under it. k-NN, range and MMR searches return each key at
+     most once, with the distance of its nearest vector (max-sim for IP / cosine): k-NN searches
+     the nearest 2k vectors, then 4k, ... until they hold k distinct keys (flat: exact); range
+     search keeps the first hit of each key. ruv_index_remove drops all of a key's vectors,
+     ruv_index_get_vectors returns them, ruv_index_get_vector one of them; ruv_index_count and
+     ruv_index_next count vectors. No string ids or metadata: ruv_index_put, _update and
+     _upsert give RUV_E_UNSUPPORTED (remove the key and add its vectors again). Lookups by key
+     walk the key's run in the key table, so they cost O(vectors of the key). Files: format 1.1.
+
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
        ruv_index_create(&opt, &idx);
@@ -384,7 +398,7 @@ extern "C" {
     X(RUV_E_VALUE, -3, "vector has a NaN or infinite component, or is out of range")               \
     X(RUV_E_EXISTS, -4, "key already in the index")                                                \
     X(RUV_E_FULL, -5, "index is full")                                                             \
-    X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
+    X(RUV_E_UNSUPPORTED, -6, "not supported: option combination, CPU or build")                    \
     X(RUV_E_NOTFOUND, -7, "key or id not in the index")                                            \
     X(RUV_E_READONLY, -8, "index is a read-only view")                                             \
     X(RUV_E_IO, -9, "input/output error")                                                          \
@@ -478,6 +492,10 @@ typedef struct ruv_index_options {
     ruv_dtype dtype;          /* element type of the vectors given and returned (see VECTOR
                                  TYPES): RUV_DTYPE_F32 (default), F16, BF16, I8,
                                  U8 or BIN */
+    uint32_t multi;           /* 1 = a key may own several vectors (see MULTI-VECTOR KEYS):
+                                 adds under a present key add another vector, searches return
+                                 each key once with its best distance, remove drops them all;
+                                 0 = one vector per key (default) */
 } ruv_index_options;
 
 /* One search result. */
@@ -558,7 +576,8 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
-   key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged. RUV_E_ARG: idx or vec NULL.
+   key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged (opt.multi: the key gets one
+   more vector). RUV_E_ARG: idx or vec NULL.
    RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with
    F16 storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer
    or bit vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed.
@@ -568,18 +587,18 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Adds n vectors: keys[i] with vector i of vecs (n x dim row-major floats; for another
-   opt.dtype, n vectors of its size back to back, see VECTOR TYPES), in
-   order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
-   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
+   opt.dtype, n vectors of its size back to back, see VECTOR TYPES), in order. All or nothing:
+   every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a key already present or
+   repeated within the batch unless opt.multi, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
    RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
    keys/vecs NULL with n > 0. opt may be NULL. With one thread the result equals n calls of
    ruv_index_add (same graph for the same seed).
-   opt->threads > 1: an HNSW batch is linked by several POSIX threads (striped per-node locks and
-   a global entry-point lock, as in hnswlib). Slots, keys, vectors and levels are still assigned
-   in order, so the result is the same set of entries, but the graph (and hence which near
-   neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one per
-   64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds without
-   threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
+     opt->threads > 1: an HNSW batch is linked by several POSIX threads (striped per-node locks
+   and a global entry-point lock, as in hnswlib). Slots, keys, vectors and levels are still
+   assigned in order, so the result is the same set of entries, but the graph (and hence which
+   near neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one
+   per 64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds
+   without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const void *vecs, const ruv_build_options *opt);
@@ -602,6 +621,8 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
    and filters).
    Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
    codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
+   opt.multi: k distinct keys, each with the distance of its nearest vector (see MULTI-VECTOR
+   KEYS); *n_out = min(k, keys with a passing vector).
    RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
    large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx
    could not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
@@ -650,7 +671,8 @@ typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
    (estimated as for ruv_index_search) also switches to the scan. HNSW over quantized storage walks
    on the codes; with f32 copies the entries found are measured exactly and those beyond radius
    dropped. The ctx grows to hold the list (8 bytes per entry). Measured by `ruv_bench range`.
-   opt->rerank is not used. RUV_E_ARG: idx/query/n_out NULL, hits NULL with cap > 0, radius NaN,
+   opt->rerank is not used. opt.multi: each key once, with its nearest vector's distance (the
+   count too). RUV_E_ARG: idx/query/n_out NULL, hits NULL with cap > 0, radius NaN,
    allow_bits > 0 with allow NULL, a ctx of another dimension. RUV_E_VALUE: as for
    ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0 and hits are not
    written. Threads: reader with opt->ctx of its own, else writer. */
@@ -666,7 +688,8 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
                                               const ruv_search_options *opt, ruv_range_fn fn,
                                               void *user, size_t *n_out);
 
-/* Number of live vectors in the index (0 for NULL). Threads: reader. */
+/* Number of live vectors in the index (0 for NULL; opt.multi: vectors, not keys). Threads:
+   reader. */
 RUVDEF size_t ruv_index_count(const ruv_index *idx);
 
 /* Vector dimension (0 for NULL). Threads: reader. */
@@ -755,23 +778,25 @@ typedef struct ruv_stats {
    RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: as for ruv_index_add. RUV_E_FULL,
    RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index).
    A new vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted
-   one (see ruv_index_remove). Threads: writer. */
+   one (see ruv_index_remove). RUV_E_UNSUPPORTED on an opt.multi index (no ids or metadata there;
+   to change a key's vectors, remove it and add them again). Threads: writer. */
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
 
-/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.
-   Threads: writer. */
+/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE
+   (RUV_E_UNSUPPORTED on an opt.multi index). Threads: writer. */
 RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec);
 
-/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. Threads: writer. */
+/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT (RUV_E_UNSUPPORTED on
+   an opt.multi index). Threads: writer. */
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec);
 
-/* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
-   HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
-   until they have k live hits). Once deleted nodes exceed a tenth of the live ones (and 16), the
-   graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
-   later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
-   RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
-   Threads: writer. */
+/* Deletes the entry of key with its id and metadata (opt.multi: every vector of key). Flat: the
+   last slot moves into the hole. HNSW: the node is flagged deleted; searches still traverse it but
+   never return it (and widen until they have k live hits). Once deleted nodes exceed a tenth of the
+   live ones (and 16), the graph is compacted (ruv_index_compact): neighbours' links are repaired
+   and the slots reused by later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL.
+   RUV_E_NOTFOUND. RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it
+   waits). Threads: writer. */
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
 
 /* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
@@ -787,8 +812,17 @@ RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
 /* Copies the stored vector of key into out (dim floats, or one vector of the index dtype as it
    was given; binary: with the bits past dim cleared). Float cosine indexes store vectors normalised
    to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
-   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
+   the vector decoded from its code (approximate). opt.multi: one of the key's vectors (see
+   ruv_index_get_vectors). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
 RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out);
+
+/* Every vector of key (several with opt.multi, else one), as ruv_index_get_vector gives one:
+   the first min(cap, *n_out) into out (cap x dim floats, or cap vectors of the index dtype, back
+   to back), in slot order. *n_out = how many the key has, which may exceed cap (cap 0 with out
+   NULL counts only). RUV_E_ARG: idx or n_out NULL, out NULL with cap > 0. RUV_E_NOTFOUND
+   (*n_out = 0). Threads: reader. */
+RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                        size_t *n_out);
 
 /* The string id of key: *id points into the index (not NUL-terminated), valid until the next
    write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND.
@@ -806,8 +840,8 @@ RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t
                                     uint64_t *key);
 
 /* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
-   the next key; 0 at the end (and for NULL arguments). Writes to the index invalidate the
-   cursor. Threads: reader. */
+   the next key (opt.multi: a key once per vector); 0 at the end (and for NULL arguments). Writes to
+   the index invalidate the cursor. Threads: reader. */
 RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
 
 /* Counts and sizes of the index (zeroed for NULL). Threads: reader. */
@@ -4027,7 +4061,7 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL) ||
         (unsigned)c.dtype >= (unsigned)RUV_DTYPE_COUNT)
         return RUV_E_ARG;
-    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
+    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW || c.multi > 1)
         return RUV_E_ARG;
     if (!c.M)
         c.M = 16;
@@ -6080,10 +6114,10 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     for (i = 0; i < n; i++) {
         if (!ruv__code_accepts(idx, vb + i * idx->in_bytes))
             return RUV_E_VALUE;
-        if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
+        if (!idx->cfg.multi && ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
     }
-    if ((r = ruv__store_batch_unique(idx, n, keys)) != RUV_OK)
+    if (!idx->cfg.multi && (r = ruv__store_batch_unique(idx, n, keys)) != RUV_OK)
         return r;
     /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
     rng = idx->rng;
@@ -6221,6 +6255,8 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
+    if (idx->cfg.multi)
+        return RUV_E_UNSUPPORTED;
     s = ruv__tab_find_key(idx, it->key);
     if (s != RUV__NONE && mode == RUV_PUT_INSERT)
         return RUV_E_EXISTS;
@@ -6296,22 +6332,16 @@ RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec
     return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
 }
 
-RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
-    uint32_t s, last;
-    if (!idx)
-        return RUV_E_ARG;
-    if (idx->view)
-        return RUV_E_READONLY;
-    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
-        return RUV_E_NOTFOUND;
+/* Removes the entry in slot s (its key table entry, id, metadata); HNSW: flags the node. */
+static void ruv__store_remove_slot(ruv_index *idx, uint32_t s) {
+    uint32_t last;
     ruv__tab_del(idx, 0, ruv__tab_pos(idx, 0, s));
     ruv__store_blob_set(idx, 1, s, NULL, 0);
     ruv__store_blob_set(idx, 0, s, NULL, 0);
     idx->live--;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
         idx->levels[s] |= RUV__DEAD;
-        ruv__hnsw_maybe_compact(idx);
-        return RUV_OK;
+        return;
     }
     /* flat: the last slot fills the hole */
     last = (uint32_t)idx->count - 1;
@@ -6326,6 +6356,21 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
         ruv__store_blobs_move(idx, last, s);
     }
     idx->count--;
+}
+
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+    uint32_t s;
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    do /* every vector of key (one unless opt.multi) */
+        ruv__store_remove_slot(idx, s);
+    while (idx->cfg.multi && (s = ruv__tab_find_key(idx, key)) != RUV__NONE);
+    if (idx->cfg.kind == RUV_INDEX_HNSW)
+        ruv__hnsw_maybe_compact(idx);
     return RUV_OK;
 }
 
@@ -6341,18 +6386,55 @@ RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
     return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
-    uint32_t s;
-    if (!idx || !out)
-        return RUV_E_ARG;
-    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
-        return RUV_E_NOTFOUND;
+/* The vector of slot s as ruv_index_get_vector returns it, into out. */
+static void ruv__store_slot_vector(const ruv_index *idx, uint32_t s, void *out) {
     if (idx->cfg.dtype != RUV_DTYPE_F32)
         memcpy(out, ruv__slot_code(idx, s), idx->in_bytes);
     else if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
         memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof(float));
     else
         ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
+}
+
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
+    uint32_t s;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    ruv__store_slot_vector(idx, s, out);
+    return RUV_OK;
+}
+
+/* Number of live slots holding key (their key table entries share its probe run). */
+static size_t ruv__store_key_count(const ruv_index *idx, uint64_t key) {
+    size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(key) & mask, n = 0;
+    uint32_t s;
+    for (; (s = idx->table[h]) != RUV__NONE; h = (h + 1) & mask)
+        n += idx->keys[s] == key;
+    return n;
+}
+
+RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                        size_t *n_out) {
+    size_t n, i, j;
+    if (n_out)
+        *n_out = 0;
+    if (!idx || !n_out || (cap && !out))
+        return RUV_E_ARG;
+    if ((n = ruv__store_key_count(idx, key)) == 0)
+        return RUV_E_NOTFOUND;
+    /* slot order: the smallest slot above the last one written, n passes over the probe run */
+    for (i = 0, j = 0; i < n && i < cap; i++) {
+        uint32_t best = RUV__NONE, s;
+        size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(key) & mask;
+        for (; (s = idx->table[h]) != RUV__NONE; h = (h + 1) & mask)
+            if (idx->keys[s] == key && (i == 0 || s > j) && (best == RUV__NONE || s < best))
+                best = s;
+        j = best;
+        ruv__store_slot_vector(idx, best, (unsigned char *)out + i * idx->in_bytes);
+    }
+    *n_out = n;
     return RUV_OK;
 }
 
@@ -6636,6 +6718,51 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
     return RUV_OK;
 }
 
+/* opt.multi: keeps the first (nearest) entry of each key among c->pool[0..*n-1], in order, and
+   sets *n to how many remain. Marks the key's first slot in the key table as seen. */
+static ruv_result ruv__search_unique_keys(const ruv_index *idx, ruv_search_ctx *c, size_t *n) {
+    size_t i, j;
+    ruv_result r = ruv__ctx_reserve(c, idx->cap, 0, 0);
+    if (r != RUV_OK)
+        return r;
+    ruv__ctx_next_epoch(c);
+    for (i = j = 0; i < *n; i++) {
+        uint32_t h = ruv__tab_find_key(idx, idx->keys[c->pool[i].id]);
+        if (c->visited[h] == c->epoch)
+            continue;
+        c->visited[h] = c->epoch;
+        c->pool[j++] = c->pool[i];
+    }
+    *n = j;
+    return RUV_OK;
+}
+
+/* ruv__search_run for k keys: with opt.multi, the nearest 2k vectors are searched, then 4k,
+   ... until they hold k distinct keys or every passing entry (flat: exact, as any key missing
+   from the nearest f vectors is farther than all of them). */
+static ruv_result ruv__search_keys(const ruv_index *idx, const void *query, size_t k,
+                                   const ruv_search_options *params, ruv_search_ctx **cp,
+                                   size_t *n_out) {
+    size_t fetch = k, n, m;
+    ruv_result r;
+    if (!idx || !idx->cfg.multi || k == 0 || idx->live == 0)
+        return ruv__search_run(idx, query, k, params, cp, n_out);
+    for (;;) {
+        fetch = fetch > idx->live / 2 ? idx->live : 2 * fetch;
+        if ((r = ruv__search_run(idx, query, fetch, params, cp, &n)) != RUV_OK)
+            return r;
+        m = n;
+        if ((r = ruv__search_unique_keys(idx, *cp, &m)) != RUV_OK) {
+            *n_out = 0;
+            return r;
+        }
+        if (m >= k || n < fetch || fetch >= idx->live) {
+            *n_out = m < k ? m : k;
+            return RUV_OK;
+        }
+    }
+}
+
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
@@ -6645,7 +6772,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size
         *n_out = 0;
     if (!hits || !n_out)
         return RUV_E_ARG;
-    if ((r = ruv__search_run(idx, query, k, params, &c, &n)) != RUV_OK)
+    if ((r = ruv__search_keys(idx, query, k, params, &c, &n)) != RUV_OK)
         return r;
     for (i = 0; i < n; i++) {
         hits[i].key = idx->keys[c->pool[i].id];
@@ -6669,7 +6796,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
         fetch = k > (size_t)-1 / 4 ? k : 4 * k;
     if (fetch < k)
         fetch = k;
-    if ((r = ruv__search_run(idx, query, fetch, params, &c, &m)) != RUV_OK)
+    if ((r = ruv__search_keys(idx, query, fetch, params, &c, &m)) != RUV_OK)
         return r;
     if (m > c->mmr_cap) {
         int ok = 1;
@@ -6911,7 +7038,9 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
         return r;
     }
     qsort(c->pool, *n_out, sizeof *c->pool, ruv__ctx_cand_cmp);
-    return RUV_OK;
+    if (idx->cfg.multi && (r = ruv__search_unique_keys(idx, c, n_out)) != RUV_OK)
+        *n_out = 0;
+    return r;
 }
 
 RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
@@ -6971,7 +7100,8 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
         44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); metric 4
-            | dtype << 16 (1.1)              (custom, 1.1): u64 distance_id at 112 instead
+            | dtype << 16 | multi << 24      (custom, 1.1): u64 distance_id at 112 instead
+            (1.1)
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
@@ -6979,15 +7109,17 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
      bytes (zero padding between), the last one ending the file:
          1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
-                     The stored vector: dim f32 (1.1, dtype 3 / 4: dim i8 / u8; dtype 5:
-                     ceil(dim / 8) bytes of bits, bit d % 8 of byte d / 8, bits past dim zero);
+                     The stored vector: dim f32 (1.1, dtype 1 / 2: dim f16 / bf16, finite;
+                     dtype 3 / 4: dim i8 / u8; dtype 5: ceil(dim / 8) bytes of bits, bit d % 8
+                     of byte d / 8, bits past dim zero);
                      dim f16 / bf16; SQ8 dim u8 codes, zero padding to 4 bytes, f32 t
                      (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the decoded x); BIN
                      ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m u8
                      centroid numbers
          2 keys      u64 per slot
          3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
-                     probing from splitmix64(key) (see ruv__hash_mix64)
+                     probing from splitmix64(key) (see ruv__hash_mix64); one entry per live
+                     slot (multi: several slots may share a key, none has an id or metadata)
          4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
                      zeroed slot, no links to it) for a compacted one that inserts reuse
          5 upper off HNSW: u32 per slot, start of its lists in section 6
@@ -7006,8 +7138,9 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
      values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
-     storage only), 5 (Hamming) and 6 (Jaccard), and element types (header byte 46: ruv_dtype,
-     0 = f32) i8, u8 and bin; a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
+     storage only), 5 (Hamming) and 6 (Jaccard), element types (header byte 46: ruv_dtype,
+     0 = f32) f16, bf16, i8, u8 and bin, and multi-vector keys (header byte 47 = 1); a 1.0
+     reader refuses them as RUV_E_CORRUPT. Files using them say
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
      reader. A newer major version gives RUV_E_VERSION. Every later library version reads
      version 1.0 and 1.1.
@@ -7261,8 +7394,9 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 32, c->dim);
     ruv__le_wr32(head + 36, (uint32_t)c->metric);
     ruv__le_wr32(head + 40, (uint32_t)c->kind);
-    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16);
-    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM)
+    ruv__le_wr32(head + 44,
+                 (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16 | c->multi << 24);
+    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM || c->multi)
         head[10] = 1; /* version 1.1 features: see FORMAT */
     ruv__le_wr32(head + 48, c->M);
     ruv__le_wr32(head + 52, c->ef_construction);
@@ -7423,7 +7557,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
     c.drop_f32 = (storage >> 8) & 0xFFu;
-    c.dtype = (ruv_dtype)(storage >> 16);
+    c.dtype = (ruv_dtype)((storage >> 16) & 0xFFu);
+    c.multi = storage >> 24;
     if (c.metric == RUV_METRIC_CUSTOM) {
         c.distance_id = ruv__le_rd64(h + 112);
         c.distance = o->distance;
@@ -7449,7 +7584,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hnsw = c.kind == RUV_INDEX_HNSW;
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
-        storage >> 16 >= (uint32_t)RUV_DTYPE_COUNT ||
+        ((storage >> 16) & 0xFFu) >= (uint32_t)RUV_DTYPE_COUNT || c.multi > 1 ||
         !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
@@ -7666,6 +7801,16 @@ static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code
     }
 }
 
+/* Whether slot s is in the key table's probe run from its key's home (opt.multi indexes, where
+   several slots share a key). */
+static int ruv__load_key_reachable(const ruv_index *idx, uint32_t s) {
+    size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(idx->keys[s]) & mask;
+    for (; idx->table[h] != RUV__NONE; h = (h + 1) & mask)
+        if (idx->table[h] == s)
+            return 1;
+    return 0;
+}
+
 /* Checks everything the search and write paths rely on, so that no input can make them read or
    write out of bounds or loop forever. O(size of the index). */
 static ruv_result ruv__load_validate(ruv_index *idx) {
@@ -7743,9 +7888,12 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
     }
     if (n != idx->live)
         return RUV_E_CORRUPT;
-    for (s = 0; s < idx->count; s++)
-        if (!ruv__slot_dead(idx, s) && ruv__tab_find_key(idx, idx->keys[s]) != s)
+    for (s = 0; s < idx->count; s++) /* multi: found in its key's probe run; else the first */
+        if (!ruv__slot_dead(idx, s) && (idx->cfg.multi ? !ruv__load_key_reachable(idx, (uint32_t)s)
+                                                       : ruv__tab_find_key(idx, idx->keys[s]) != s))
             return RUV_E_CORRUPT;
+    if (idx->cfg.multi && (idx->ids.ref || idx->meta.ref)) /* multi indexes take neither */
+        return RUV_E_CORRUPT;
     /* blobs: in bounds, none on deleted slots */
     for (c = 0; c < 2; c++) {
         ruv__blobs *b = c ? &idx->ids : &idx->meta;

@@ -29,7 +29,7 @@ extern "C" {
     X(RUV_E_VALUE, -3, "vector has a NaN or infinite component, or is out of range")               \
     X(RUV_E_EXISTS, -4, "key already in the index")                                                \
     X(RUV_E_FULL, -5, "index is full")                                                             \
-    X(RUV_E_UNSUPPORTED, -6, "not supported by this CPU or build")                                 \
+    X(RUV_E_UNSUPPORTED, -6, "not supported: option combination, CPU or build")                    \
     X(RUV_E_NOTFOUND, -7, "key or id not in the index")                                            \
     X(RUV_E_READONLY, -8, "index is a read-only view")                                             \
     X(RUV_E_IO, -9, "input/output error")                                                          \
@@ -123,6 +123,10 @@ typedef struct ruv_index_options {
     ruv_dtype dtype;          /* element type of the vectors given and returned (see VECTOR
                                  TYPES): RUV_DTYPE_F32 (default), F16, BF16, I8,
                                  U8 or BIN */
+    uint32_t multi;           /* 1 = a key may own several vectors (see MULTI-VECTOR KEYS):
+                                 adds under a present key add another vector, searches return
+                                 each key once with its best distance, remove drops them all;
+                                 0 = one vector per key (default) */
 } ruv_index_options;
 
 /* One search result. */
@@ -203,7 +207,8 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
-   key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged. RUV_E_ARG: idx or vec NULL.
+   key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged (opt.multi: the key gets one
+   more vector). RUV_E_ARG: idx or vec NULL.
    RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with
    F16 storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer
    or bit vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed.
@@ -213,18 +218,18 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
 
 /* Adds n vectors: keys[i] with vector i of vecs (n x dim row-major floats; for another
-   opt.dtype, n vectors of its size back to back, see VECTOR TYPES), in
-   order. All or nothing: every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a
-   key already present or repeated within the batch, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
+   opt.dtype, n vectors of its size back to back, see VECTOR TYPES), in order. All or nothing:
+   every vector and key is checked first (RUV_E_VALUE, RUV_E_EXISTS for a key already present or
+   repeated within the batch unless opt.multi, RUV_E_FULL, RUV_E_NOMEM, RUV_E_UNTRAINED,
    RUV_E_READONLY) and on any error nothing is added. n == 0 is RUV_OK. RUV_E_ARG: idx NULL, or
    keys/vecs NULL with n > 0. opt may be NULL. With one thread the result equals n calls of
    ruv_index_add (same graph for the same seed).
-   opt->threads > 1: an HNSW batch is linked by several POSIX threads (striped per-node locks and
-   a global entry-point lock, as in hnswlib). Slots, keys, vectors and levels are still assigned
-   in order, so the result is the same set of entries, but the graph (and hence which near
-   neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one per
-   64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds without
-   threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
+     opt->threads > 1: an HNSW batch is linked by several POSIX threads (striped per-node locks
+   and a global entry-point lock, as in hnswlib). Slots, keys, vectors and levels are still
+   assigned in order, so the result is the same set of entries, but the graph (and hence which
+   near neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one
+   per 64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds
+   without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const void *vecs, const ruv_build_options *opt);
@@ -247,6 +252,8 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
    and filters).
    Quantized storage: distances on the codes; with f32 copies the rerank x k nearest on the
    codes (HNSW: ef_search raised to that) are re-ordered by exact distance (see QUANTIZATION).
+   opt.multi: k distinct keys, each with the distance of its nearest vector (see MULTI-VECTOR
+   KEYS); *n_out = min(k, keys with a passing vector).
    RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
    large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx
    could not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
@@ -295,7 +302,8 @@ typedef int (*ruv_range_fn)(void *user, uint64_t key, float distance);
    (estimated as for ruv_index_search) also switches to the scan. HNSW over quantized storage walks
    on the codes; with f32 copies the entries found are measured exactly and those beyond radius
    dropped. The ctx grows to hold the list (8 bytes per entry). Measured by `ruv_bench range`.
-   opt->rerank is not used. RUV_E_ARG: idx/query/n_out NULL, hits NULL with cap > 0, radius NaN,
+   opt->rerank is not used. opt.multi: each key once, with its nearest vector's distance (the
+   count too). RUV_E_ARG: idx/query/n_out NULL, hits NULL with cap > 0, radius NaN,
    allow_bits > 0 with allow NULL, a ctx of another dimension. RUV_E_VALUE: as for
    ruv_index_add. RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0 and hits are not
    written. Threads: reader with opt->ctx of its own, else writer. */
@@ -311,7 +319,8 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
                                               const ruv_search_options *opt, ruv_range_fn fn,
                                               void *user, size_t *n_out);
 
-/* Number of live vectors in the index (0 for NULL). Threads: reader. */
+/* Number of live vectors in the index (0 for NULL; opt.multi: vectors, not keys). Threads:
+   reader. */
 RUVDEF size_t ruv_index_count(const ruv_index *idx);
 
 /* Vector dimension (0 for NULL). Threads: reader. */
@@ -400,23 +409,25 @@ typedef struct ruv_stats {
    RUV_E_NOTFOUND: UPDATE of an absent key. RUV_E_VALUE: as for ruv_index_add. RUV_E_FULL,
    RUV_E_NOMEM, RUV_E_READONLY (view), RUV_E_UNTRAINED (a vector for an untrained SQ8/BIN/PQ index).
    A new vector for an HNSW entry is inserted as a new node and the old node is kept as a deleted
-   one (see ruv_index_remove). Threads: writer. */
+   one (see ruv_index_remove). RUV_E_UNSUPPORTED on an opt.multi index (no ids or metadata there;
+   to change a key's vectors, remove it and add them again). Threads: writer. */
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode);
 
-/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE.
-   Threads: writer. */
+/* New vector for an existing key (id and metadata kept): ruv_index_put with RUV_PUT_UPDATE
+   (RUV_E_UNSUPPORTED on an opt.multi index). Threads: writer. */
 RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec);
 
-/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT. Threads: writer. */
+/* Adds the key or replaces its vector: ruv_index_put with RUV_PUT_UPSERT (RUV_E_UNSUPPORTED on
+   an opt.multi index). Threads: writer. */
 RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec);
 
-/* Deletes the entry of key with its id and metadata. Flat: the last slot moves into the hole.
-   HNSW: the node is flagged deleted; searches still traverse it but never return it (and widen
-   until they have k live hits). Once deleted nodes exceed a tenth of the live ones (and 16), the
-   graph is compacted (ruv_index_compact): neighbours' links are repaired and the slots reused by
-   later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
-   RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it waits).
-   Threads: writer. */
+/* Deletes the entry of key with its id and metadata (opt.multi: every vector of key). Flat: the
+   last slot moves into the hole. HNSW: the node is flagged deleted; searches still traverse it but
+   never return it (and widen until they have k live hits). Once deleted nodes exceed a tenth of the
+   live ones (and 16), the graph is compacted (ruv_index_compact): neighbours' links are repaired
+   and the slots reused by later inserts, so memory stays bounded under churn. RUV_E_ARG: idx NULL.
+   RUV_E_NOTFOUND. RUV_E_READONLY. Never fails for memory (compaction needs scratch; without it, it
+   waits). Threads: writer. */
 RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key);
 
 /* HNSW: compacts now. Every live node linking to a deleted one has that list re-selected with
@@ -432,8 +443,17 @@ RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key);
 /* Copies the stored vector of key into out (dim floats, or one vector of the index dtype as it
    was given; binary: with the bits past dim cleared). Float cosine indexes store vectors normalised
    to unit length, so that is what comes back. Quantized storage: the f32 copy, or without copies
-   the vector decoded from its code (approximate). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
+   the vector decoded from its code (approximate). opt.multi: one of the key's vectors (see
+   ruv_index_get_vectors). RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
 RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out);
+
+/* Every vector of key (several with opt.multi, else one), as ruv_index_get_vector gives one:
+   the first min(cap, *n_out) into out (cap x dim floats, or cap vectors of the index dtype, back
+   to back), in slot order. *n_out = how many the key has, which may exceed cap (cap 0 with out
+   NULL counts only). RUV_E_ARG: idx or n_out NULL, out NULL with cap > 0. RUV_E_NOTFOUND
+   (*n_out = 0). Threads: reader. */
+RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                        size_t *n_out);
 
 /* The string id of key: *id points into the index (not NUL-terminated), valid until the next
    write to the index; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG, RUV_E_NOTFOUND.
@@ -451,8 +471,8 @@ RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t
                                     uint64_t *key);
 
 /* Iterates live entries in slot order: start with *cursor = 0; each call that returns 1 stores
-   the next key; 0 at the end (and for NULL arguments). Writes to the index invalidate the
-   cursor. Threads: reader. */
+   the next key (opt.multi: a key once per vector); 0 at the end (and for NULL arguments). Writes to
+   the index invalidate the cursor. Threads: reader. */
 RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
 
 /* Counts and sizes of the index (zeroed for NULL). Threads: reader. */

@@ -127,6 +127,20 @@
    BF16 ones with a squared norm above FLT_MAX / 4, are refused with RUV_E_VALUE. Typed indexes take
    no training and have no f32 copies.
 
+   MULTI-VECTOR KEYS (opt.multi = 1: ColBERT-style token vectors of a document, views of an
+   object, chunks of a text)
+       opt.multi = 1;
+       ruv_index_add_batch(idx, n, doc_of_row, rows, NULL);  // keys may repeat
+       ruv_index_search(idx, q, 10, NULL, hits, &n);         // 10 distinct documents
+     A key owns every vector added under it. k-NN, range and MMR searches return each key at
+     most once, with the distance of its nearest vector (max-sim for IP / cosine): k-NN searches
+     the nearest 2k vectors, then 4k, ... until they hold k distinct keys (flat: exact); range
+     search keeps the first hit of each key. ruv_index_remove drops all of a key's vectors,
+     ruv_index_get_vectors returns them, ruv_index_get_vector one of them; ruv_index_count and
+     ruv_index_next count vectors. No string ids or metadata: ruv_index_put, _update and
+     _upsert give RUV_E_UNSUPPORTED (remove the key and add its vectors again). Lookups by key
+     walk the key's run in the key table, so they cost O(vectors of the key). Files: format 1.1.
+
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
        ruv_index_create(&opt, &idx);

@@ -148,7 +148,7 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL) ||
         (unsigned)c.dtype >= (unsigned)RUV_DTYPE_COUNT)
         return RUV_E_ARG;
-    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW)
+    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW || c.multi > 1)
         return RUV_E_ARG;
     if (!c.M)
         c.M = 16;

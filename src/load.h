@@ -75,7 +75,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
     c.drop_f32 = (storage >> 8) & 0xFFu;
-    c.dtype = (ruv_dtype)(storage >> 16);
+    c.dtype = (ruv_dtype)((storage >> 16) & 0xFFu);
+    c.multi = storage >> 24;
     if (c.metric == RUV_METRIC_CUSTOM) {
         c.distance_id = ruv__le_rd64(h + 112);
         c.distance = o->distance;
@@ -101,7 +102,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hnsw = c.kind == RUV_INDEX_HNSW;
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
-        storage >> 16 >= (uint32_t)RUV_DTYPE_COUNT ||
+        ((storage >> 16) & 0xFFu) >= (uint32_t)RUV_DTYPE_COUNT || c.multi > 1 ||
         !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
@@ -318,6 +319,16 @@ static int ruv__load_code_finite(const ruv_index *idx, const unsigned char *code
     }
 }
 
+/* Whether slot s is in the key table's probe run from its key's home (opt.multi indexes, where
+   several slots share a key). */
+static int ruv__load_key_reachable(const ruv_index *idx, uint32_t s) {
+    size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(idx->keys[s]) & mask;
+    for (; idx->table[h] != RUV__NONE; h = (h + 1) & mask)
+        if (idx->table[h] == s)
+            return 1;
+    return 0;
+}
+
 /* Checks everything the search and write paths rely on, so that no input can make them read or
    write out of bounds or loop forever. O(size of the index). */
 static ruv_result ruv__load_validate(ruv_index *idx) {
@@ -395,9 +406,12 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
     }
     if (n != idx->live)
         return RUV_E_CORRUPT;
-    for (s = 0; s < idx->count; s++)
-        if (!ruv__slot_dead(idx, s) && ruv__tab_find_key(idx, idx->keys[s]) != s)
+    for (s = 0; s < idx->count; s++) /* multi: found in its key's probe run; else the first */
+        if (!ruv__slot_dead(idx, s) && (idx->cfg.multi ? !ruv__load_key_reachable(idx, (uint32_t)s)
+                                                       : ruv__tab_find_key(idx, idx->keys[s]) != s))
             return RUV_E_CORRUPT;
+    if (idx->cfg.multi && (idx->ids.ref || idx->meta.ref)) /* multi indexes take neither */
+        return RUV_E_CORRUPT;
     /* blobs: in bounds, none on deleted slots */
     for (c = 0; c < 2; c++) {
         ruv__blobs *b = c ? &idx->ids : &idx->meta;

@@ -150,7 +150,9 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
         return r;
     }
     qsort(c->pool, *n_out, sizeof *c->pool, ruv__ctx_cand_cmp);
-    return RUV_OK;
+    if (idx->cfg.multi && (r = ruv__search_unique_keys(idx, c, n_out)) != RUV_OK)
+        *n_out = 0;
+    return r;
 }
 
 RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,

@@ -12,7 +12,8 @@
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
         44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); metric 4
-            | dtype << 16 (1.1)              (custom, 1.1): u64 distance_id at 112 instead
+            | dtype << 16 | multi << 24      (custom, 1.1): u64 distance_id at 112 instead
+            (1.1)
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
@@ -20,15 +21,17 @@
      bytes (zero padding between), the last one ending the file:
          1 slots     slot x stride bytes: per slot [u32 count][u32 links[2M]] (HNSW level 0),
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
-                     The stored vector: dim f32 (1.1, dtype 3 / 4: dim i8 / u8; dtype 5:
-                     ceil(dim / 8) bytes of bits, bit d % 8 of byte d / 8, bits past dim zero);
+                     The stored vector: dim f32 (1.1, dtype 1 / 2: dim f16 / bf16, finite;
+                     dtype 3 / 4: dim i8 / u8; dtype 5: ceil(dim / 8) bytes of bits, bit d % 8
+                     of byte d / 8, bits past dim zero);
                      dim f16 / bf16; SQ8 dim u8 codes, zero padding to 4 bytes, f32 t
                      (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the decoded x); BIN
                      ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m u8
                      centroid numbers
          2 keys      u64 per slot
          3 key table u32 slot per entry (0xFFFFFFFF empty), power-of-two entries, linear
-                     probing from splitmix64(key) (see ruv__hash_mix64)
+                     probing from splitmix64(key) (see ruv__hash_mix64); one entry per live
+                     slot (multi: several slots may share a key, none has an id or metadata)
          4 levels    HNSW: u8 per slot, top level, | 0x80 for a deleted node; 0xC0 (level 0,
                      zeroed slot, no links to it) for a compacted one that inserts reuse
          5 upper off HNSW: u32 per slot, start of its lists in section 6
@@ -47,8 +50,9 @@
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
      values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
-     storage only), 5 (Hamming) and 6 (Jaccard), and element types (header byte 46: ruv_dtype,
-     0 = f32) i8, u8 and bin; a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
+     storage only), 5 (Hamming) and 6 (Jaccard), element types (header byte 46: ruv_dtype,
+     0 = f32) f16, bf16, i8, u8 and bin, and multi-vector keys (header byte 47 = 1); a 1.0
+     reader refuses them as RUV_E_CORRUPT. Files using them say
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
      reader. A newer major version gives RUV_E_VERSION. Every later library version reads
      version 1.0 and 1.1.
@@ -302,8 +306,9 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 32, c->dim);
     ruv__le_wr32(head + 36, (uint32_t)c->metric);
     ruv__le_wr32(head + 40, (uint32_t)c->kind);
-    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16);
-    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM)
+    ruv__le_wr32(head + 44,
+                 (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16 | c->multi << 24);
+    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM || c->multi)
         head[10] = 1; /* version 1.1 features: see FORMAT */
     ruv__le_wr32(head + 48, c->M);
     ruv__le_wr32(head + 52, c->ef_construction);

@@ -219,6 +219,51 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
     return RUV_OK;
 }
 
+/* opt.multi: keeps the first (nearest) entry of each key among c->pool[0..*n-1], in order, and
+   sets *n to how many remain. Marks the key's first slot in the key table as seen. */
+static ruv_result ruv__search_unique_keys(const ruv_index *idx, ruv_search_ctx *c, size_t *n) {
+    size_t i, j;
+    ruv_result r = ruv__ctx_reserve(c, idx->cap, 0, 0);
+    if (r != RUV_OK)
+        return r;
+    ruv__ctx_next_epoch(c);
+    for (i = j = 0; i < *n; i++) {
+        uint32_t h = ruv__tab_find_key(idx, idx->keys[c->pool[i].id]);
+        if (c->visited[h] == c->epoch)
+            continue;
+        c->visited[h] = c->epoch;
+        c->pool[j++] = c->pool[i];
+    }
+    *n = j;
+    return RUV_OK;
+}
+
+/* ruv__search_run for k keys: with opt.multi, the nearest 2k vectors are searched, then 4k,
+   ... until they hold k distinct keys or every passing entry (flat: exact, as any key missing
+   from the nearest f vectors is farther than all of them). */
+static ruv_result ruv__search_keys(const ruv_index *idx, const void *query, size_t k,
+                                   const ruv_search_options *params, ruv_search_ctx **cp,
+                                   size_t *n_out) {
+    size_t fetch = k, n, m;
+    ruv_result r;
+    if (!idx || !idx->cfg.multi || k == 0 || idx->live == 0)
+        return ruv__search_run(idx, query, k, params, cp, n_out);
+    for (;;) {
+        fetch = fetch > idx->live / 2 ? idx->live : 2 * fetch;
+        if ((r = ruv__search_run(idx, query, fetch, params, cp, &n)) != RUV_OK)
+            return r;
+        m = n;
+        if ((r = ruv__search_unique_keys(idx, *cp, &m)) != RUV_OK) {
+            *n_out = 0;
+            return r;
+        }
+        if (m >= k || n < fetch || fetch >= idx->live) {
+            *n_out = m < k ? m : k;
+            return RUV_OK;
+        }
+    }
+}
+
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
@@ -228,7 +273,7 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size
         *n_out = 0;
     if (!hits || !n_out)
         return RUV_E_ARG;
-    if ((r = ruv__search_run(idx, query, k, params, &c, &n)) != RUV_OK)
+    if ((r = ruv__search_keys(idx, query, k, params, &c, &n)) != RUV_OK)
         return r;
     for (i = 0; i < n; i++) {
         hits[i].key = idx->keys[c->pool[i].id];
@@ -252,7 +297,7 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
         fetch = k > (size_t)-1 / 4 ? k : 4 * k;
     if (fetch < k)
         fetch = k;
-    if ((r = ruv__search_run(idx, query, fetch, params, &c, &m)) != RUV_OK)
+    if ((r = ruv__search_keys(idx, query, fetch, params, &c, &m)) != RUV_OK)
         return r;
     if (m > c->mmr_cap) {
         int ok = 1;

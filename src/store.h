@@ -113,10 +113,10 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     for (i = 0; i < n; i++) {
         if (!ruv__code_accepts(idx, vb + i * idx->in_bytes))
             return RUV_E_VALUE;
-        if (ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
+        if (!idx->cfg.multi && ruv__tab_find_key(idx, keys[i]) != RUV__NONE)
             return RUV_E_EXISTS;
     }
-    if ((r = ruv__store_batch_unique(idx, n, keys)) != RUV_OK)
+    if (!idx->cfg.multi && (r = ruv__store_batch_unique(idx, n, keys)) != RUV_OK)
         return r;
     /* Draw the levels once to size the upper lists, then again (same seed) while inserting. */
     rng = idx->rng;
@@ -254,6 +254,8 @@ RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
+    if (idx->cfg.multi)
+        return RUV_E_UNSUPPORTED;
     s = ruv__tab_find_key(idx, it->key);
     if (s != RUV__NONE && mode == RUV_PUT_INSERT)
         return RUV_E_EXISTS;
@@ -329,22 +331,16 @@ RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec
     return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
 }
 
-RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
-    uint32_t s, last;
-    if (!idx)
-        return RUV_E_ARG;
-    if (idx->view)
-        return RUV_E_READONLY;
-    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
-        return RUV_E_NOTFOUND;
+/* Removes the entry in slot s (its key table entry, id, metadata); HNSW: flags the node. */
+static void ruv__store_remove_slot(ruv_index *idx, uint32_t s) {
+    uint32_t last;
     ruv__tab_del(idx, 0, ruv__tab_pos(idx, 0, s));
     ruv__store_blob_set(idx, 1, s, NULL, 0);
     ruv__store_blob_set(idx, 0, s, NULL, 0);
     idx->live--;
     if (idx->cfg.kind == RUV_INDEX_HNSW) {
         idx->levels[s] |= RUV__DEAD;
-        ruv__hnsw_maybe_compact(idx);
-        return RUV_OK;
+        return;
     }
     /* flat: the last slot fills the hole */
     last = (uint32_t)idx->count - 1;
@@ -359,6 +355,21 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
         ruv__store_blobs_move(idx, last, s);
     }
     idx->count--;
+}
+
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+    uint32_t s;
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->view)
+        return RUV_E_READONLY;
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    do /* every vector of key (one unless opt.multi) */
+        ruv__store_remove_slot(idx, s);
+    while (idx->cfg.multi && (s = ruv__tab_find_key(idx, key)) != RUV__NONE);
+    if (idx->cfg.kind == RUV_INDEX_HNSW)
+        ruv__hnsw_maybe_compact(idx);
     return RUV_OK;
 }
 
@@ -374,18 +385,55 @@ RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
     return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
-    uint32_t s;
-    if (!idx || !out)
-        return RUV_E_ARG;
-    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
-        return RUV_E_NOTFOUND;
+/* The vector of slot s as ruv_index_get_vector returns it, into out. */
+static void ruv__store_slot_vector(const ruv_index *idx, uint32_t s, void *out) {
     if (idx->cfg.dtype != RUV_DTYPE_F32)
         memcpy(out, ruv__slot_code(idx, s), idx->in_bytes);
     else if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
         memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof(float));
     else
         ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
+}
+
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
+    uint32_t s;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
+        return RUV_E_NOTFOUND;
+    ruv__store_slot_vector(idx, s, out);
+    return RUV_OK;
+}
+
+/* Number of live slots holding key (their key table entries share its probe run). */
+static size_t ruv__store_key_count(const ruv_index *idx, uint64_t key) {
+    size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(key) & mask, n = 0;
+    uint32_t s;
+    for (; (s = idx->table[h]) != RUV__NONE; h = (h + 1) & mask)
+        n += idx->keys[s] == key;
+    return n;
+}
+
+RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                        size_t *n_out) {
+    size_t n, i, j;
+    if (n_out)
+        *n_out = 0;
+    if (!idx || !n_out || (cap && !out))
+        return RUV_E_ARG;
+    if ((n = ruv__store_key_count(idx, key)) == 0)
+        return RUV_E_NOTFOUND;
+    /* slot order: the smallest slot above the last one written, n passes over the probe run */
+    for (i = 0, j = 0; i < n && i < cap; i++) {
+        uint32_t best = RUV__NONE, s;
+        size_t mask = idx->table_cap - 1, h = (size_t)ruv__hash_mix64(key) & mask;
+        for (; (s = idx->table[h]) != RUV__NONE; h = (h + 1) & mask)
+            if (idx->keys[s] == key && (i == 0 || s > j) && (best == RUV__NONE || s < best))
+                best = s;
+        j = best;
+        ruv__store_slot_vector(idx, best, (unsigned char *)out + i * idx->in_bytes);
+    }
+    *n_out = n;
     return RUV_OK;
 }
 
