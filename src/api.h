@@ -127,6 +127,11 @@ typedef struct ruv_index_options {
                                  adds under a present key add another vector, searches return
                                  each key once with its best distance, remove drops them all;
                                  0 = one vector per key (default) */
+    uint32_t walk_bits;       /* HNSW over f32 input: 1 = keep 1 bit per dimension (value above
+                                 the trained mean) beside each stored vector and walk the graph
+                                 on those bits (Hamming), re-scoring the ef candidates found on
+                                 the stored codes, then re-ranking by the f32 copies if kept (the
+                                 three-tier search); needs ruv_index_train; 0 = off (default) */
 } ruv_index_options;
 
 /* One search result. */

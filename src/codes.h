@@ -22,6 +22,7 @@ typedef struct ruv__prep {
     const int16_t *q16;  /* SQ8 */
     float qinv;          /* SQ8 */
     int pq_direct;       /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
+    int bits;            /* opt.walk_bits: v is the query's bits, distances on the slots' bits */
     ruv_kernel_fn mixed; /* an f32 query v to a typed index: the f32 kernel (ruv__dist_mixed) */
     float *conv;         /* its scratch: a stored vector converted to f32, dim floats */
 } ruv__prep;
@@ -138,6 +139,20 @@ static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     return 1;
 }
 
+/* Bit i of out (ceil(d / 8) bytes, dimension i at bit i % 8 of byte i / 8) = x_i > mean_i. */
+static void ruv__code_sign_bits(const float *x, const float *mean, size_t d, unsigned char *out) {
+    size_t i;
+    memset(out, 0, (d + 7) / 8);
+    for (i = 0; i < d; i++)
+        if (x[i] > mean[i])
+            out[i / 8] = (unsigned char)(out[i / 8] | 1u << (i % 8));
+}
+
+/* opt.walk_bits: the thresholds of the walk's bits (after the storage's tables). */
+static const float *ruv__code_walk_mean(const ruv_index *idx) {
+    return idx->qp + ruv__index_qp_main(&idx->cfg) / sizeof *idx->qp;
+}
+
 /* Encodes x (normalised for cosine; dim floats) into code; scratch c->tmp[dim..]. */
 static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const void *xv,
                              unsigned char *code) {
@@ -181,14 +196,9 @@ static void ruv__code_encode(const ruv_index *idx, ruv_search_ctx *c, const void
         memcpy(code + idx->sq_off, &tf, sizeof tf);
         break;
     }
-    case RUV_QUANT_BIN: {
-        const float *mean = idx->qp;
-        memset(code, 0, idx->code_bytes);
-        for (i = 0; i < d; i++)
-            if (x[i] > mean[i])
-                code[i / 8] = (unsigned char)(code[i / 8] | 1u << (i % 8));
+    case RUV_QUANT_BIN:
+        ruv__code_sign_bits(x, idx->qp, d, code);
         break;
-    }
     default: { /* PQ: nearest centroid per sub-space */
         float lut[256], *sub = c->tmp + d;
         for (i = 0; i < idx->cfg.pq_m; i++) {
@@ -274,6 +284,7 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->q16 = NULL;
     p->qinv = 0.0f;
     p->pq_direct = 0;
+    p->bits = 0;
     p->mixed = NULL;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
@@ -341,6 +352,20 @@ static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *
     return d == d ? d : (float)HUGE_VAL;
 }
 
+/* opt.walk_bits: the query x (normalised for cosine) as bits, into c->nprep, prepared for the
+   walk (Hamming distances to the slots' bits). */
+static void ruv__code_prep_bits(const ruv_index *idx, ruv_search_ctx *c, const float *x,
+                                ruv__prep *p) {
+    ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim, (unsigned char *)c->nprep);
+    p->v = c->nprep;
+    p->c0 = 0.0f;
+    p->q16 = NULL;
+    p->qinv = 0.0f;
+    p->pq_direct = 0;
+    p->bits = 1;
+    p->mixed = NULL;
+}
+
 /* Whether an f32 query to a typed index (ruv_search_options.f32_query) can be measured: finite,
    with a squared norm of at most FLT_MAX / 4 (every metric: the kernels sum its squares). */
 static int ruv__code_f32_ok(const ruv_index *idx, const float *q) {
@@ -364,6 +389,7 @@ static void ruv__code_prep_mixed(const ruv_index *idx, ruv_search_ctx *c, const 
     p->q16 = NULL;
     p->qinv = 0.0f;
     p->pq_direct = 0;
+    p->bits = 0;
     p->mixed = idx->kern.fn[op][RUV_DTYPE_F32];
     p->conv = c->tmp;
 }
@@ -395,6 +421,9 @@ static float ruv__dist_mixed(const ruv_index *idx, const ruv__prep *p, const uns
 static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
                                   const unsigned char *code) {
     float r, t;
+    if (p->bits)
+        return idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN](p->v, code + idx->bits_off,
+                                                           idx->bits_bytes);
     if (p->mixed)
         return ruv__dist_mixed(idx, p, code);
     if (idx->custom)
@@ -427,6 +456,7 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
     p->pq_direct = 0;
+    p->bits = 0;
     p->mixed = NULL;
     if (idx->raw_dist || idx->custom) {
         p->v = code;

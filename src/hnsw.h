@@ -108,6 +108,8 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
     ruv__cand *pool = c->pool;
     uint32_t *vis = c->visited, *ids = c->ids, epoch;
     size_t n = 1, cur = 0;
+    /* the bytes the distances read: the code, or the bits of opt.walk_bits */
+    size_t off = q->bits ? idx->bits_off : 0, len = q->bits ? idx->bits_bytes : idx->code_bytes;
     RUV_ASSERT(ef >= 1 && ef <= c->pool_cap && idx->count <= c->visited_cap);
     ruv__ctx_next_epoch(c);
     epoch = c->epoch;
@@ -135,16 +137,16 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
             if (vis[s] != epoch) {
                 vis[s] = epoch;
                 ids[nn++] = s;
-                RUV__PREFETCH(ruv__slot_code(idx, s));
-                if (idx->code_bytes <= 128) /* a short code: its last line too */
-                    RUV__PREFETCH(ruv__slot_code(idx, s) + idx->code_bytes - 1);
+                RUV__PREFETCH(ruv__slot_code(idx, s) + off);
+                if (len <= 128) /* a short code: its last line too */
+                    RUV__PREFETCH(ruv__slot_code(idx, s) + off + len - 1);
             }
         }
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
-            if (i + 1 < nn && idx->code_bytes > 128)
-                RUV__PREFETCH(ruv__slot_code(idx, ids[i + 1]) + 64);
+            if (i + 1 < nn && len > 128)
+                RUV__PREFETCH(ruv__slot_code(idx, ids[i + 1]) + off + 64);
             d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ids[i]));
             pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)

@@ -30,11 +30,13 @@ struct ruv_index {
 
     /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
-    size_t sq_off;   /* SQ8: offset of the per-code float after the dim bytes */
-    size_t dsub;     /* PQ: dimensions per sub-quantizer */
-    size_t prep_len; /* floats of a prepared query (ruv__prep) */
-    float *qp;       /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
-    float *fvec;     /* f32 copies of a quantized index [cap * dim], NULL if none */
+    size_t bits_off;   /* opt.walk_bits: offset of a slot's bits after its code, else 0 */
+    size_t bits_bytes; /* their bytes, ceil(dim / 8), else 0 */
+    size_t sq_off;     /* SQ8: offset of the per-code float after the dim bytes */
+    size_t dsub;       /* PQ: dimensions per sub-quantizer */
+    size_t prep_len;   /* floats of a prepared query (ruv__prep) */
+    float *qp;         /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
+    float *fvec;       /* f32 copies of a quantized index [cap * dim], NULL if none */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
        vec_off the stored vector (dim floats, or its code). */
@@ -139,6 +141,13 @@ static int ruv__index_pair_ok(ruv_dtype t, ruv_metric m, ruv_quant q) {
     }
 }
 
+/* Whether opt.walk_bits fits the rest of the configuration: HNSW over f32 input, storage other
+   than BIN (whose codes are the bits already), a built-in metric. */
+static int ruv__index_walk_ok(const ruv_index_options *c) {
+    return !c->walk_bits || (c->kind == RUV_INDEX_HNSW && c->dtype == RUV_DTYPE_F32 &&
+                             c->quant != RUV_QUANT_BIN && c->metric != RUV_METRIC_CUSTOM);
+}
+
 /* Fills defaults and checks ranges: the one place config rules live. */
 static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_options *out) {
     ruv_index_options c = *in;
@@ -148,7 +157,7 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         (c.metric == RUV_METRIC_CUSTOM) != (c.distance != NULL) ||
         (unsigned)c.dtype >= (unsigned)RUV_DTYPE_COUNT)
         return RUV_E_ARG;
-    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW || c.multi > 1)
+    if ((unsigned)c.kind > (unsigned)RUV_INDEX_HNSW || c.multi > 1 || c.walk_bits > 1)
         return RUV_E_ARG;
     if (!c.M)
         c.M = 16;
@@ -178,7 +187,7 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         c.distance_user = NULL;
         c.distance_id = 0;
     }
-    if (!ruv__index_pair_ok(c.dtype, c.metric, c.quant))
+    if (!ruv__index_pair_ok(c.dtype, c.metric, c.quant) || !ruv__index_walk_ok(&c))
         return RUV_E_UNSUPPORTED;
     if (c.quant == RUV_QUANT_NONE) {
         c.pq_m = c.rerank = c.drop_f32 = 0;
@@ -254,11 +263,13 @@ static size_t ruv__index_code_bytes(const ruv_index_options *c) {
 /* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
 static size_t ruv__index_stride(const ruv_index_options *c) {
     size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
-    return (off + ruv__index_code_bytes(c) + 15) & ~(size_t)15;
+    size_t bits = c->walk_bits ? ((size_t)c->dim + 7) / 8 : 0;
+    return (off + ruv__index_code_bytes(c) + bits + 15) & ~(size_t)15;
 }
 
-/* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
-static size_t ruv__index_qp_bytes(const ruv_index_options *c) {
+/* Bytes of the storage's own quantizer tables (0 if it needs none); opt.walk_bits's mean and
+   deviation (like BIN's) follow them. */
+static size_t ruv__index_qp_main(const ruv_index_options *c) {
     switch (c->quant) {
     case RUV_QUANT_SQ8:
     case RUV_QUANT_BIN:
@@ -268,6 +279,11 @@ static size_t ruv__index_qp_bytes(const ruv_index_options *c) {
     default:
         return 0;
     }
+}
+
+/* Bytes of the quantizer tables of a resolved config (0 if it needs none). */
+static size_t ruv__index_qp_bytes(const ruv_index_options *c) {
+    return ruv__index_qp_main(c) + (c->walk_bits ? (size_t)c->dim * 8 : 0);
 }
 
 /* Whether the index can take vectors: quantizer tables present or not needed. */
@@ -283,6 +299,8 @@ static void ruv__index_layout(ruv_index *idx) {
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
     idx->code_bytes = ruv__index_code_bytes(c);
+    idx->bits_off = c->walk_bits ? idx->code_bytes : 0;
+    idx->bits_bytes = c->walk_bits ? (d + 7) / 8 : 0;
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
@@ -316,6 +334,8 @@ static void ruv__index_layout(ruv_index *idx) {
         idx->prep_len = (idx->code_bytes + 3) / 4;
     }
     idx->in_bytes = c->dtype == RUV_DTYPE_F32 ? d * 4 : idx->code_bytes;
+    if (idx->prep_len < (idx->bits_bytes + 3) / 4) /* the bits of a query (c->nprep) */
+        idx->prep_len = (idx->bits_bytes + 3) / 4;
 }
 
 /* Growth of every per-slot array: src/tables.h. */
@@ -441,9 +461,10 @@ RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
         out->vector_bytes = cap * idx->code_bytes;
     } else {
         out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
-        out->code_bytes = cap * idx->code_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
+        out->code_bytes = cap * idx->code_bytes;
     }
-    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
+    out->code_bytes += cap * idx->bits_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
+    out->graph_bytes = cap * (idx->stride - idx->code_bytes - idx->bits_bytes); /* links, padding */
     if (idx->levels)
         out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
     out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;

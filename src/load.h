@@ -76,7 +76,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.quant = (ruv_quant)(storage & 0xFFu);
     c.drop_f32 = (storage >> 8) & 0xFFu;
     c.dtype = (ruv_dtype)((storage >> 16) & 0xFFu);
-    c.multi = storage >> 24;
+    c.multi = (storage >> 24) & 1u;
+    c.walk_bits = (storage >> 25) & 1u;
     if (c.metric == RUV_METRIC_CUSTOM) {
         c.distance_id = ruv__le_rd64(h + 112);
         c.distance = o->distance;
@@ -102,8 +103,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     hnsw = c.kind == RUV_INDEX_HNSW;
     nq = (storage & 0xFFu) == RUV_QUANT_NONE;
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
-        ((storage >> 16) & 0xFFu) >= (uint32_t)RUV_DTYPE_COUNT || c.multi > 1 ||
-        !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
+        ((storage >> 16) & 0xFFu) >= (uint32_t)RUV_DTYPE_COUNT || storage >> 26 ||
+        !ruv__index_walk_ok(&c) || !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
         (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
@@ -347,6 +348,9 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
     }
     if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ && /* the centroids */
         !ruv__vec_finite(idx->qp + idx->dim, idx->dim * 256))
+        return RUV_E_CORRUPT;
+    if (idx->qp && idx->cfg.walk_bits && /* the walk's mean and deviation */
+        !ruv__vec_finite(ruv__code_walk_mean(idx), 2 * idx->dim))
         return RUV_E_CORRUPT;
     if (idx->fvec && !ruv__vec_finite(idx->fvec, idx->count * idx->dim)) /* the f32 copies */
         return RUV_E_CORRUPT;

@@ -13,7 +13,7 @@
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
         44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); metric 4
             | dtype << 16 | multi << 24      (custom, 1.1): u64 distance_id at 112 instead
-            (1.1)
+            | walk_bits << 25 (1.1)
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
         56  u32 ef_search, 60 top level          zeroed, followed by the section table
      section table, 32 bytes per section: u32 id, u32 0, u64 offset, u64 length, u64 XXH64 of
@@ -23,7 +23,8 @@
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
                      The stored vector: dim f32 (1.1, dtype 1 / 2: dim f16 / bf16, finite;
                      dtype 3 / 4: dim i8 / u8; dtype 5: ceil(dim / 8) bytes of bits, bit d % 8
-                     of byte d / 8, bits past dim zero);
+                     of byte d / 8, bits past dim zero); with walk_bits (1.1) the vector is
+                     followed by ceil(dim / 8) bytes of bits (value > the walk's mean);
                      dim f16 / bf16; SQ8 dim u8 codes, zero padding to 4 bytes, f32 t
                      (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the decoded x); BIN
                      ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m u8
@@ -44,15 +45,15 @@
                      step x code); BIN mean[dim], mean absolute deviation[dim]; PQ u32 perm[dim]
                      (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
                      (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
-                     + c
+                     + c; then with walk_bits (1.1) the walk's mean[dim] and deviation[dim]
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
      values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
      storage only), 5 (Hamming) and 6 (Jaccard), element types (header byte 46: ruv_dtype,
-     0 = f32) f16, bf16, i8, u8 and bin, and multi-vector keys (header byte 47 = 1); a 1.0
-     reader refuses them as RUV_E_CORRUPT. Files using them say
+     0 = f32) f16, bf16, i8, u8 and bin, multi-vector keys (header byte 47 bit 0) and the bits
+     walk (bit 1); a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
      reader. A newer major version gives RUV_E_VERSION. Every later library version reads
      version 1.0 and 1.1.
@@ -306,9 +307,9 @@ RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void 
     ruv__le_wr32(head + 32, c->dim);
     ruv__le_wr32(head + 36, (uint32_t)c->metric);
     ruv__le_wr32(head + 40, (uint32_t)c->kind);
-    ruv__le_wr32(head + 44,
-                 (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16 | c->multi << 24);
-    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM || c->multi)
+    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16 |
+                                c->multi << 24 | c->walk_bits << 25);
+    if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM || c->multi || c->walk_bits)
         head[10] = 1; /* version 1.1 features: see FORMAT */
     ruv__le_wr32(head + 48, c->M);
     ruv__le_wr32(head + 52, c->ef_construction);

@@ -141,7 +141,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
     size_t ef, n, i, want, rr = 0;
     ruv_result r;
     const ruv_search_options *filt = NULL;
-    ruv__prep qp;
+    ruv__prep qp, qb, *walk = &qp;
     int exact;
     *n_out = 0;
     if (k == 0)
@@ -183,13 +183,18 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     } else {
         uint32_t ep = idx->entry;
-        float dep = ruv__dist_query_code(idx, &qp, ruv__slot_code(idx, ep));
+        float dep;
         int l;
+        if (idx->bits_bytes) { /* opt.walk_bits: the walk on bits, then the codes */
+            ruv__code_prep_bits(idx, c, (const float *)query, &qb);
+            walk = &qb;
+        }
+        dep = ruv__dist_query_code(idx, walk, ruv__slot_code(idx, ep));
         for (l = idx->max_level; l > 0; l--)
-            ruv__hnsw_greedy(idx, c, &qp, l, &ep, &dep);
+            ruv__hnsw_greedy(idx, c, walk, l, &ep, &dep);
         for (;;) {
             size_t j;
-            n = ruv__hnsw_search_layer(idx, c, &qp, ep, dep, ef, 0);
+            n = ruv__hnsw_search_layer(idx, c, walk, ep, dep, ef, 0);
             if (idx->live == idx->count && !filt)
                 break;
             /* deleted and filtered-out nodes are traversed but not returned: drop them, and
@@ -203,6 +208,12 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
             ef = 2 * ef < idx->count ? 2 * ef : idx->count;
             if ((r = ruv__ctx_reserve(c, idx->cap, ef, (size_t)idx->m0 + 1)) != RUV_OK)
                 return r;
+        }
+        if (walk == &qb) { /* the candidates found on bits, re-scored on the stored codes */
+            for (i = 0; i < n; i++)
+                c->pool[i].dist =
+                    ruv__dist_query_code(idx, &qp, ruv__slot_code(idx, c->pool[i].id));
+            qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);
         }
         if (n > want)
             n = want;

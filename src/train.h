@@ -277,6 +277,25 @@ done:
     return r;
 }
 
+/* BIN thresholds into qp[0..2 dim - 1]: per dimension the mean, then the mean absolute
+   deviation, of the n training vectors (normalised for cosine). */
+static void ruv__train_mean_dev(ruv_index *idx, size_t n, const float *vecs, float *qp) {
+    size_t i, j, d = idx->dim;
+    float *row = idx->ctx->query;
+    for (j = 0; j < 2 * d; j++)
+        qp[j] = 0.0f;
+    for (i = 0; i < n; i++) {
+        const float *v = ruv__train_row(idx, vecs, i, row);
+        for (j = 0; j < d; j++)
+            qp[j] += (v[j] - qp[j]) / (float)(i + 1);
+    }
+    for (i = 0; i < n; i++) {
+        const float *v = ruv__train_row(idx, vecs, i, row);
+        for (j = 0; j < d; j++)
+            qp[d + j] += (fabsf(v[j] - qp[j]) - qp[d + j]) / (float)(i + 1);
+    }
+}
+
 /* Installs new quantizer tables, releasing the old ones. */
 static void ruv__train_set_tables(ruv_index *idx, float *qp) {
     ruv__mem_free(&idx->mem, idx->qp, ruv__index_qp_bytes(&idx->cfg));
@@ -284,8 +303,8 @@ static void ruv__train_set_tables(ruv_index *idx, float *qp) {
 }
 
 RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
-    size_t d, i, j, bytes;
-    float *qp, *row;
+    size_t d, i, bytes;
+    float *qp;
     ruv_result r = RUV_OK;
     if (!idx || n == 0 || !vecs)
         return RUV_E_ARG;
@@ -303,25 +322,14 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         return RUV_E_TRAIN;
     if (!(qp = (float *)ruv__mem_alloc(&idx->mem, bytes)))
         return RUV_E_NOMEM;
-    row = idx->ctx->query;
-    if (idx->cfg.quant == RUV_QUANT_SQ8) {
+    if (idx->cfg.quant == RUV_QUANT_SQ8)
         r = ruv__train_sq8(idx, n, vecs, qp);
-    } else if (idx->cfg.quant == RUV_QUANT_BIN) { /* mean, then mean absolute deviation */
-        for (j = 0; j < 2 * d; j++)
-            qp[j] = 0.0f;
-        for (i = 0; i < n; i++) {
-            const float *v = ruv__train_row(idx, vecs, i, row);
-            for (j = 0; j < d; j++)
-                qp[j] += (v[j] - qp[j]) / (float)(i + 1);
-        }
-        for (i = 0; i < n; i++) {
-            const float *v = ruv__train_row(idx, vecs, i, row);
-            for (j = 0; j < d; j++)
-                qp[d + j] += (fabsf(v[j] - qp[j]) - qp[d + j]) / (float)(i + 1);
-        }
-    } else {
+    else if (idx->cfg.quant == RUV_QUANT_BIN)
+        ruv__train_mean_dev(idx, n, vecs, qp);
+    else if (idx->cfg.quant == RUV_QUANT_PQ)
         r = ruv__train_pq(idx, n, vecs, qp);
-    }
+    if (idx->cfg.walk_bits) /* the walk's bits, after the storage's tables */
+        ruv__train_mean_dev(idx, n, vecs, qp + ruv__index_qp_main(&idx->cfg) / sizeof *qp);
     if (r != RUV_OK) {
         ruv__mem_free(&idx->mem, qp, bytes);
         return r;
@@ -343,11 +351,15 @@ RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const
         return RUV_E_READONLY;
     if (idx->count)
         return RUV_E_STATE;
-    if (!(qp = (float *)ruv__mem_alloc(&idx->mem, d * 8)))
+    if (!(qp = (float *)ruv__mem_alloc(&idx->mem, ruv__index_qp_bytes(&idx->cfg))))
         return RUV_E_NOMEM;
     for (j = 0; j < d; j++) {
         qp[j] = lo[j];
         qp[d + j] = (float)(((double)hi[j] - lo[j]) / 255.0);
+        if (idx->cfg.walk_bits) { /* the walk's bits: the middle of each range */
+            qp[2 * d + j] = (float)(((double)lo[j] + hi[j]) / 2.0);
+            qp[3 * d + j] = (float)(((double)hi[j] - lo[j]) / 4.0);
+        }
     }
     ruv__train_set_tables(idx, qp);
     return RUV_OK;

@@ -398,6 +398,165 @@ TEST(quant_hnsw_codes) {
     }
 }
 
+static ruv_index *walk_index(ruv_quant qt, ruv_metric m, size_t dim, uint32_t drop,
+                             const float *base, size_t nb) {
+    ruv_index_options o = ruv_index_options_init((uint32_t)dim);
+    ruv_index *idx = NULL;
+    o.quant = qt;
+    o.metric = m;
+    o.kind = RUV_INDEX_HNSW;
+    o.drop_f32 = qt == RUV_QUANT_NONE ? 0 : drop;
+    o.walk_bits = 1;
+    if (ruv_index_create(&o, &idx) != RUV_OK)
+        return NULL;
+    if (ruv_index_train(idx, nb, base) != RUV_OK || !add_all(idx, base, nb)) {
+        ruv_index_free(idx);
+        return NULL;
+    }
+    return idx;
+}
+
+/* The three-tier search (opt.walk_bits: the HNSW walk on 1-bit codes, the ef candidates
+   re-scored on the stored codes, then re-ranked by the f32 copies where kept): GloVe 10k
+   (cosine, truth by exact f32 search) at ef 400 and MNIST (L2, the shared ground truth; 784
+   bits) at ef 64 reach recall@10 >= 0.95 with SQ8 storage with and without f32 copies, and with
+   f32 storage. */
+TEST(quant_walk_bits) {
+    size_t nb, dim, nq, qd, ng, gd, q, i, s, t;
+    static const char *const names[2] = {"GloVe 10k, cosine", "MNIST, L2"};
+    for (s = 0; s < 2; s++) {
+        float *base = s ? load_f(0, "mnist_base.fvecs", 0, &nb, &dim)
+                        : load_f(1, "glove25k.fvecs", 10000, &nb, &dim);
+        float *qs = s ? load_f(0, "mnist_query.fvecs", 200, &nq, &qd)
+                      : load_f(1, "glove_query.fvecs", 200, &nq, &qd);
+        ruv_metric m = s ? RUV_METRIC_L2SQ : RUV_METRIC_COSINE;
+        uint64_t *truth = NULL;
+        REQUIRE(base && qs && qd == dim);
+        if (s) {
+            int32_t *gt = load_i("mnist_groundtruth.ivecs", &ng, &gd);
+            REQUIRE(gt && ng >= nq && gd >= 10);
+            truth = (uint64_t *)malloc(nq * 10 * sizeof *truth);
+            REQUIRE(truth);
+            for (q = 0; q < nq; q++)
+                for (i = 0; i < 10; i++)
+                    truth[q * 10 + i] = (uint64_t)gt[q * gd + i];
+            free(gt);
+        } else {
+            truth = exact_top10(m, base, nb, dim, qs, nq);
+        }
+        REQUIRE(truth);
+        for (t = 0; t < 3; t++) {
+            ruv_quant qt = t == 2 ? RUV_QUANT_NONE : RUV_QUANT_SQ8;
+            ruv_index *idx = walk_index(qt, m, dim, t == 1, base, nb);
+            uint32_t ef = s ? 64 : 400; /* 100 GloVe bits order coarsely: a long list */
+            double r;
+            REQUIRE(idx);
+            r = quant_recall(idx, qs, nq, truth, ef, 0);
+            printf("  %s: bits walk, %s: recall@10 %.4f at ef %u\n", names[s],
+                   t == 0   ? "SQ8 codes, f32 re-rank"
+                   : t == 1 ? "SQ8 codes only"
+                            : "f32 vectors",
+                   r, (unsigned)ef);
+            CHECK(r >= 0.95);
+            if (t == 0) { /* the same graph without the bits (built on the codes either way):
+                             short lists must differ somewhere, or the walk was not on bits */
+                ruv_index *plain =
+                    quant_index(RUV_QUANT_SQ8, m, RUV_INDEX_HNSW, dim, 0, 0, base, nb);
+                size_t differ = 0;
+                REQUIRE(plain && add_all(plain, base, nb));
+                for (q = 0; q < nq; q++) {
+                    ruv_hit h0[10], h1[10];
+                    size_t n0, n1;
+                    ruv_search_options p;
+                    memset(&p, 0, sizeof p);
+                    p.ef_search = 10;
+                    p.rerank = 1;
+                    CHECK(ruv_index_search(idx, qs + q * dim, 10, &p, h0, &n0) == RUV_OK);
+                    CHECK(ruv_index_search(plain, qs + q * dim, 10, &p, h1, &n1) == RUV_OK);
+                    differ += !same_hits(h0, n0, h1, n1);
+                }
+                printf("  %s: %zu of %zu queries differ from the walk on the codes (ef 10)\n",
+                       names[s], differ, nq);
+                CHECK(differ > 0);
+                ruv_index_free(plain);
+            }
+            ruv_index_free(idx);
+        }
+        free(truth);
+        free(base);
+        free(qs);
+    }
+}
+
+/* opt.walk_bits outside the search: refusals, training, set_sq8_range, stats, and files (the
+   same searches after save / load / view; header byte 47 bit 1; the flag cleared is refused). */
+TEST(quant_walk_bits_api) {
+    size_t nb = 300, dim = 20, q, len = 0;
+    float *base = random_vecs(nb, dim, 241), lo[20], hi[20];
+    ruv_index_options o = ruv_index_options_init((uint32_t)dim);
+    ruv_index *idx = NULL, *back = NULL, *view = NULL;
+    unsigned char *b;
+    ruv_stats st;
+    size_t i;
+    REQUIRE(base);
+    o.kind = RUV_INDEX_HNSW;
+    o.walk_bits = 2;
+    CHECK(ruv_index_create(&o, &idx) == RUV_E_ARG && !idx);
+    o.walk_bits = 1;
+    o.kind = RUV_INDEX_FLAT; /* flat indexes scan the codes */
+    CHECK(ruv_index_create(&o, &idx) == RUV_E_UNSUPPORTED && !idx);
+    o.kind = RUV_INDEX_HNSW;
+    o.quant = RUV_QUANT_BIN; /* its codes are bits already */
+    CHECK(ruv_index_create(&o, &idx) == RUV_E_UNSUPPORTED && !idx);
+    o.quant = RUV_QUANT_NONE;
+    o.dtype = RUV_DTYPE_I8;
+    CHECK(ruv_index_create(&o, &idx) == RUV_E_UNSUPPORTED && !idx);
+    o.dtype = RUV_DTYPE_F32;
+    /* f32 storage: trained for the bits' thresholds before the first add */
+    REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+    CHECK(!ruv_index_is_trained(idx));
+    CHECK(ruv_index_add(idx, 1, base) == RUV_E_UNTRAINED);
+    CHECK(ruv_index_train(idx, nb, base) == RUV_OK && add_all(idx, base, nb));
+    for (q = 0; q < 10; q++) {
+        ruv_hit h[3];
+        size_t n;
+        CHECK(ruv_index_search(idx, base + q * dim, 3, NULL, h, &n) == RUV_OK && n == 3 &&
+              h[0].key == q && h[0].distance == 0.0f);
+    }
+    st = ruv_index_stats(idx);
+    CHECK_EQ_INT(st.code_bytes, st.capacity * 3 + dim * 8); /* 20 bits, mean and deviation */
+    ruv_index_free(idx);
+    /* SQ8 with given ranges: the bits take the middle of each range */
+    o.quant = RUV_QUANT_SQ8;
+    for (i = 0; i < dim; i++) {
+        lo[i] = -1.0f;
+        hi[i] = 1.0f;
+    }
+    REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+    CHECK(ruv_index_set_sq8_range(idx, lo, hi) == RUV_OK && add_all(idx, base, nb));
+    CHECK(ruv_index_remove(idx, 7) == RUV_OK);
+    b = save_to_mem(idx, &len);
+    REQUIRE(b);
+    CHECK(b[10] == 1 && b[47] == 2);
+    CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_OK && back);
+    CHECK(ruv_index_view(b, len, NULL, &view) == RUV_OK && view);
+    REQUIRE(back && view);
+    CHECK(ruv_index_config(back).walk_bits == 1);
+    CHECK(same_searches(idx, back, base, 20) && same_searches(idx, view, base, 20));
+    ruv_index_free(back);
+    ruv_index_free(view);
+    back = NULL;
+    b[47] = 0; /* the slots' stride no longer matches */
+    reseal(b, len);
+    CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_E_CORRUPT && !back);
+    b[47] = 6; /* an unknown flag */
+    reseal(b, len);
+    CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_E_CORRUPT && !back);
+    free(b);
+    ruv_index_free(idx);
+    free(base);
+}
+
 /* ---- determinism, bad input, persistence, allocation failure ------------------------------ */
 
 /* Training twice with one seed gives byte-identical saved indexes; another seed other PQ

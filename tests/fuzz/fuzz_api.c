@@ -1,10 +1,10 @@
 /* libFuzzer target for sequences of API calls. The input picks an index (dimension, metric,
-   kind, storage, M, ef) and then a sequence of operations: add, add_batch, put (insert, update,
-   upsert; vectors, string ids, metadata), update, upsert, remove, compact, reserve, train,
-   search (k, ef, allow-list and callback filters), range search, MMR, batch search, save + load +
-   view, and lookups of every entry. A shadow model (plain arrays: which keys are live, the vector
-   each was given, its id and metadata) predicts every status, and the results are checked against
-   it and against a double-precision brute force:
+   kind, storage, M, ef, the bits walk) and then a sequence of operations: add, add_batch, put
+   (insert, update, upsert; vectors, string ids, metadata), update, upsert, remove, compact,
+   reserve, train, search (k, ef, allow-list and callback filters), range search, MMR, batch search,
+   save + load + view, and lookups of every entry. A shadow model (plain arrays: which keys are
+   live, the vector each was given, its id and metadata) predicts every status, and the results are
+   checked against it and against a double-precision brute force:
      - every status is the one the documentation promises for that state and input;
      - a search returns min(k, live entries passing the filters) hits (HNSW too), unique, live,
        passing, in ascending distance; on a flat f32 index every distance equals the brute force
@@ -80,7 +80,7 @@ typedef struct fz_model {
 
 static int fz_needs_training(const fz_model *m) {
     return m->opt.quant == RUV_QUANT_SQ8 || m->opt.quant == RUV_QUANT_BIN ||
-           m->opt.quant == RUV_QUANT_PQ;
+           m->opt.quant == RUV_QUANT_PQ || m->opt.walk_bits;
 }
 
 /* What the documentation says the index accepts (independent of the library's own check). */
@@ -365,7 +365,7 @@ static void fz_run(const uint8_t *data, size_t size) {
     ruv_index *idx = NULL;
     ruv_search_ctx *ctx = NULL;
     ruv_result r, want;
-    unsigned ops = 0;
+    unsigned ops = 0, c8;
     in.p = data;
     in.n = size;
     in.i = 0;
@@ -378,8 +378,11 @@ static void fz_run(const uint8_t *data, size_t size) {
     m->opt.M = 2 + fz_u8(&in) % 6;
     m->opt.ef_construction = m->opt.M + fz_u8(&in) % 24;
     m->opt.ef_search = 1 + fz_u8(&in) % 24;
-    m->opt.capacity = 1 + fz_u8(&in) % 8;
+    c8 = fz_u8(&in);
+    m->opt.capacity = 1 + c8 % 8;
     m->opt.seed = 1 + fz_u8(&in);
+    /* the bits walk (HNSW, storage other than BIN) from bit 3 of the capacity byte */
+    m->opt.walk_bits = m->opt.kind == RUV_INDEX_HNSW && m->opt.quant != RUV_QUANT_BIN && (c8 & 8);
     if (m->opt.quant == RUV_QUANT_PQ) { /* a divisor of dim */
         uint32_t d = m->opt.dim, c = 1 + fz_u8(&in) % d;
         while (d % c)

@@ -59,7 +59,8 @@ RW int rw_train(ruv_index *idx, uint32_t n, const float *vecs) {
     return ruv_index_train(idx, n, vecs);
 }
 
-/* ruv_index_put: vec (one vector of the index dtype), id and meta may be NULL (kept); has_id / has_meta with length 0 clear. */
+/* ruv_index_put: vec (one vector of the index dtype), id and meta may be NULL (kept); has_id /
+ * has_meta with length 0 clear. */
 RW int rw_put(ruv_index *idx, uint32_t lo, uint32_t hi, const void *vec, const char *id,
               uint32_t id_len, int has_id, const void *meta, uint32_t meta_len, int has_meta,
               int mode) {
@@ -81,7 +82,8 @@ static void rw__progress(void *user, size_t done, size_t total) {
     rw_progress((uint32_t)done, (uint32_t)total);
 }
 
-/* n vectors of the index dtype under keys (all or nothing); progress != 0 reports through env.rw_progress. */
+/* n vectors of the index dtype under keys (all or nothing); progress != 0 reports through
+ * env.rw_progress. */
 RW int rw_add_batch(ruv_index *idx, uint32_t n, const uint64_t *keys, const void *vecs,
                     int progress) {
     ruv_build_options o;
@@ -191,8 +193,8 @@ RW int rw_search_range(ruv_index *idx, const void *q, float radius, uint32_t ef,
 /* ruv_index_search_batch: nq queries (of the index dtype, back to back), k hits each into
    keys[nq * k] and dists[nq * k] (query i from i * k), counts[i] = hits of query i. */
 RW int rw_search_batch(ruv_index *idx, uint32_t nq, const void *qs, uint32_t k, uint32_t ef,
-                       uint32_t rerank, const uint8_t *allow, uint32_t allow_bits,
-                       uint64_t *keys, float *dists, uint32_t *counts) {
+                       uint32_t rerank, const uint8_t *allow, uint32_t allow_bits, uint64_t *keys,
+                       float *dists, uint32_t *counts) {
     ruv_hit *hits;
     size_t *n_out, i, j, live;
     ruv_search_options p;
