@@ -3956,13 +3956,14 @@ struct ruv_index {
 
     /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
-    size_t bits_off;   /* opt.walk_bits: offset of a slot's bits after its code, else 0 */
-    size_t bits_bytes; /* their bytes, ceil(dim / 8), else 0 */
-    size_t sq_off;     /* SQ8: offset of the per-code float after the dim bytes */
-    size_t dsub;       /* PQ: dimensions per sub-quantizer */
-    size_t prep_len;   /* floats of a prepared query (ruv__prep) */
-    float *qp;         /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
-    float *fvec;       /* f32 copies of a quantized index [cap * dim], NULL if none */
+    size_t bits_bytes;    /* opt.walk_bits: bytes of a slot's bits, ceil(dim / 8), else 0 */
+    unsigned char *wbits; /* opt.walk_bits: the bits of every slot, [cap * bits_bytes], apart
+                             from the slots so that the walk reads a compact array */
+    size_t sq_off;        /* SQ8: offset of the per-code float after the dim bytes */
+    size_t dsub;          /* PQ: dimensions per sub-quantizer */
+    size_t prep_len;      /* floats of a prepared query (ruv__prep) */
+    float *qp;   /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
+    float *fvec; /* f32 copies of a quantized index [cap * dim], NULL if none */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
        vec_off the stored vector (dim floats, or its code). */
@@ -4189,8 +4190,7 @@ static size_t ruv__index_code_bytes(const ruv_index_options *c) {
 /* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
 static size_t ruv__index_stride(const ruv_index_options *c) {
     size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
-    size_t bits = c->walk_bits ? ((size_t)c->dim + 7) / 8 : 0;
-    return (off + ruv__index_code_bytes(c) + bits + 15) & ~(size_t)15;
+    return (off + ruv__index_code_bytes(c) + 15) & ~(size_t)15;
 }
 
 /* Bytes of the storage's own quantizer tables (0 if it needs none); opt.walk_bits's mean and
@@ -4225,7 +4225,6 @@ static void ruv__index_layout(ruv_index *idx) {
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
     idx->code_bytes = ruv__index_code_bytes(c);
-    idx->bits_off = c->walk_bits ? idx->code_bytes : 0;
     idx->bits_bytes = c->walk_bits ? (d + 7) / 8 : 0;
     idx->dot_based = idx->ip;
     idx->raw_n = d;
@@ -4356,6 +4355,7 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
         ruv__mem_free(&m, idx->meta.bytes, idx->meta.cap);
         ruv__mem_free(&m, idx->idtab, idx->idtab_cap * 4);
         ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__mem_free(&m, idx->wbits, idx->wbits ? idx->cap * idx->bits_bytes : 0);
         ruv__mem_free(&m, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     }
     ruv__mem_free(&m, idx, sizeof *idx);
@@ -4390,7 +4390,7 @@ RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
         out->code_bytes = cap * idx->code_bytes;
     }
     out->code_bytes += cap * idx->bits_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
-    out->graph_bytes = cap * (idx->stride - idx->code_bytes - idx->bits_bytes); /* links, padding */
+    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
     if (idx->levels)
         out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
     out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
@@ -4840,13 +4840,18 @@ static float ruv__dist_mixed(const ruv_index *idx, const ruv__prep *p, const uns
     return idx->cfg.metric == RUV_METRIC_IP ? 1.0f - r : r;
 }
 
-/* Distance from a prepared query to a stored code, in the index metric's convention. */
+/* What the distances of prep q read for slot s: its code, or its bits (opt.walk_bits). */
+static const unsigned char *ruv__code_walk(const ruv_index *idx, const ruv__prep *q, uint32_t s) {
+    return q->bits ? idx->wbits + (size_t)s * idx->bits_bytes : ruv__slot_code(idx, s);
+}
+
+/* Distance from a prepared query to a stored code (ruv__code_walk), in the index metric's
+   convention. */
 static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
                                   const unsigned char *code) {
     float r, t;
     if (p->bits)
-        return idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN](p->v, code + idx->bits_off,
-                                                           idx->bits_bytes);
+        return idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN](p->v, code, idx->bits_bytes);
     if (p->mixed)
         return ruv__dist_mixed(idx, p, code);
     if (idx->custom)
@@ -5119,6 +5124,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
     float *fv = NULL;
+    unsigned char *wb = NULL;
     int copies = idx->cfg.quant != RUV_QUANT_NONE && !idx->cfg.drop_f32;
     ruv__blob_grow gi, gm;
     ruv_result r = RUV_E_NOMEM;
@@ -5156,6 +5162,9 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
             goto fail;
         if (copies && !(fv = (float *)ruv__mem_alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
             goto fail;
+        if (idx->bits_bytes &&
+            !(wb = (unsigned char *)ruv__mem_alloc(&idx->mem, cap * idx->bits_bytes)))
+            goto fail;
     }
     if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__mem_alloc(&idx->mem, tcap * 4)))
         goto fail;
@@ -5188,6 +5197,12 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
                 memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
             ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
             idx->fvec = fv;
+        }
+        if (wb) {
+            if (idx->count)
+                memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
+            ruv__mem_free(&idx->mem, idx->wbits, idx->cap * idx->bits_bytes);
+            idx->wbits = wb;
         }
         if (hnsw) {
             if (idx->count) {
@@ -5237,6 +5252,7 @@ fail:
     ruv__mem_free(&idx->mem, levels, cap);
     ruv__mem_free(&idx->mem, uoff, cap * sizeof *uoff);
     ruv__mem_free(&idx->mem, fv, cap * idx->dim * sizeof *fv);
+    ruv__mem_free(&idx->mem, wb, cap * idx->bits_bytes);
     ruv__mem_free(&idx->mem, table, tcap * 4);
     ruv__mem_free(&idx->mem, idtab, tcap * 4);
     ruv__mem_free(&idx->mem, up, ucap * 4);
@@ -5347,7 +5363,7 @@ static void ruv__hnsw_greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv_
         uint32_t i, n = l[0];
         changed = 0;
         for (i = 1; i <= n; i++) {
-            float d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, l[i]));
+            float d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, l[i]));
             if (d < *dep) {
                 *dep = d;
                 *ep = l[i];
@@ -5386,8 +5402,7 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
     ruv__cand *pool = c->pool;
     uint32_t *vis = c->visited, *ids = c->ids, epoch;
     size_t n = 1, cur = 0;
-    /* the bytes the distances read: the code, or the bits of opt.walk_bits */
-    size_t off = q->bits ? idx->bits_off : 0, len = q->bits ? idx->bits_bytes : idx->code_bytes;
+    size_t len = q->bits ? idx->bits_bytes : idx->code_bytes; /* what the distances read */
     RUV_ASSERT(ef >= 1 && ef <= c->pool_cap && idx->count <= c->visited_cap);
     ruv__ctx_next_epoch(c);
     epoch = c->epoch;
@@ -5415,17 +5430,17 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
             if (vis[s] != epoch) {
                 vis[s] = epoch;
                 ids[nn++] = s;
-                RUV__PREFETCH(ruv__slot_code(idx, s) + off);
+                RUV__PREFETCH(ruv__code_walk(idx, q, s));
                 if (len <= 128) /* a short code: its last line too */
-                    RUV__PREFETCH(ruv__slot_code(idx, s) + off + len - 1);
+                    RUV__PREFETCH(ruv__code_walk(idx, q, s) + len - 1);
             }
         }
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
             if (i + 1 < nn && len > 128)
-                RUV__PREFETCH(ruv__slot_code(idx, ids[i + 1]) + off + 64);
-            d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ids[i]));
+                RUV__PREFETCH(ruv__code_walk(idx, q, ids[i + 1]) + 64);
+            d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, ids[i]));
             pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)
                 best = pos;
@@ -6122,7 +6137,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
     if (idx->bits_bytes) /* opt.walk_bits */
         ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim,
-                            ruv__slot_code(idx, s) + idx->bits_off);
+                            idx->wbits + (size_t)s * idx->bits_bytes);
 }
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
@@ -6769,7 +6784,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
             ruv__code_prep_bits(idx, c, (const float *)query, &qb);
             walk = &qb;
         }
-        dep = ruv__dist_query_code(idx, walk, ruv__slot_code(idx, ep));
+        dep = ruv__dist_query_code(idx, walk, ruv__code_walk(idx, walk, ep));
         for (l = idx->max_level; l > 0; l--)
             ruv__hnsw_greedy(idx, c, walk, l, &ep, &dep);
         for (;;) {
@@ -7203,8 +7218,7 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
                      The stored vector: dim f32 (1.1, dtype 1 / 2: dim f16 / bf16, finite;
                      dtype 3 / 4: dim i8 / u8; dtype 5: ceil(dim / 8) bytes of bits, bit d % 8
-                     of byte d / 8, bits past dim zero); with walk_bits (1.1) the vector is
-                     followed by ceil(dim / 8) bytes of bits (value > the walk's mean);
+                     of byte d / 8, bits past dim zero);
                      dim f16 / bf16; SQ8 dim u8 codes, zero padding to 4 bytes, f32 t
                      (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the decoded x); BIN
                      ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m u8
@@ -7226,8 +7240,11 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
                      (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
                      (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
                      + c; then with walk_bits (1.1) the walk's mean[dim] and deviation[dim]
+        14 bits      walk_bits (1.1): ceil(dim / 8) bytes per slot, bit d % 8 of byte d / 8 set
+                     where dimension d of the (normalised) vector exceeds the walk's mean
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
-     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
+     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors); 14
+     with walk_bits.
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
      values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
@@ -7265,6 +7282,7 @@ enum {
     RUV__S_METABYTES, /* metadata */
     RUV__S_F32,       /* quantized storage: f32 copy per slot, dim floats */
     RUV__S_QUANT,     /* quantizer tables */
+    RUV__S_BITS,      /* opt.walk_bits: ceil(dim / 8) bytes per slot (1.1) */
     RUV__S_END
 };
 
@@ -7307,6 +7325,8 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
         return idx->fvec != NULL;
     case RUV__S_QUANT:
         return idx->qp != NULL;
+    case RUV__S_BITS:
+        return idx->cfg.walk_bits != 0;
     default:
         return 1;
     }
@@ -7339,6 +7359,8 @@ static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
         return n * idx->dim * 4;
     case RUV__S_QUANT:
         return ruv__index_qp_bytes(&idx->cfg);
+    case RUV__S_BITS:
+        return n * idx->bits_bytes;
     default:
         return idx->meta.live;
     }
@@ -7425,6 +7447,9 @@ static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
         break;
     case RUV__S_QUANT:
         ruv__save_put(k, idx->qp, ruv__index_qp_bytes(&idx->cfg));
+        break;
+    case RUV__S_BITS:
+        ruv__save_put(k, idx->wbits, idx->count * idx->bits_bytes);
         break;
     case RUV__S_IDREF:
     case RUV__S_METAREF:
@@ -7730,6 +7755,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         need |= 1u << RUV__S_F32;
     if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
+    if (c.walk_bits)
+        need |= 1u << RUV__S_BITS;
     if (have != need)
         return RUV_E_CORRUPT;
     return RUV_OK;
@@ -7791,6 +7818,7 @@ static ruv_result ruv__load_check_lens(const ruv_index *idx, const ruv__head *hd
         case RUV__S_METAREF:
         case RUV__S_F32:
         case RUV__S_QUANT:
+        case RUV__S_BITS:
             want = ruv__save_sec_len(idx, s->id);
             break;
         case RUV__S_KEYTAB:
@@ -7857,6 +7885,9 @@ static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
         break;
     case RUV__S_QUANT:
         idx->qp = (float *)p;
+        break;
+    case RUV__S_BITS:
+        idx->wbits = (unsigned char *)p;
         break;
     default:
         break;

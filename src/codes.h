@@ -417,13 +417,18 @@ static float ruv__dist_mixed(const ruv_index *idx, const ruv__prep *p, const uns
     return idx->cfg.metric == RUV_METRIC_IP ? 1.0f - r : r;
 }
 
-/* Distance from a prepared query to a stored code, in the index metric's convention. */
+/* What the distances of prep q read for slot s: its code, or its bits (opt.walk_bits). */
+static const unsigned char *ruv__code_walk(const ruv_index *idx, const ruv__prep *q, uint32_t s) {
+    return q->bits ? idx->wbits + (size_t)s * idx->bits_bytes : ruv__slot_code(idx, s);
+}
+
+/* Distance from a prepared query to a stored code (ruv__code_walk), in the index metric's
+   convention. */
 static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
                                   const unsigned char *code) {
     float r, t;
     if (p->bits)
-        return idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN](p->v, code + idx->bits_off,
-                                                           idx->bits_bytes);
+        return idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN](p->v, code, idx->bits_bytes);
     if (p->mixed)
         return ruv__dist_mixed(idx, p, code);
     if (idx->custom)

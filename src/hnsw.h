@@ -69,7 +69,7 @@ static void ruv__hnsw_greedy(const ruv_index *idx, ruv_search_ctx *c, const ruv_
         uint32_t i, n = l[0];
         changed = 0;
         for (i = 1; i <= n; i++) {
-            float d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, l[i]));
+            float d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, l[i]));
             if (d < *dep) {
                 *dep = d;
                 *ep = l[i];
@@ -108,8 +108,7 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
     ruv__cand *pool = c->pool;
     uint32_t *vis = c->visited, *ids = c->ids, epoch;
     size_t n = 1, cur = 0;
-    /* the bytes the distances read: the code, or the bits of opt.walk_bits */
-    size_t off = q->bits ? idx->bits_off : 0, len = q->bits ? idx->bits_bytes : idx->code_bytes;
+    size_t len = q->bits ? idx->bits_bytes : idx->code_bytes; /* what the distances read */
     RUV_ASSERT(ef >= 1 && ef <= c->pool_cap && idx->count <= c->visited_cap);
     ruv__ctx_next_epoch(c);
     epoch = c->epoch;
@@ -137,17 +136,17 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
             if (vis[s] != epoch) {
                 vis[s] = epoch;
                 ids[nn++] = s;
-                RUV__PREFETCH(ruv__slot_code(idx, s) + off);
+                RUV__PREFETCH(ruv__code_walk(idx, q, s));
                 if (len <= 128) /* a short code: its last line too */
-                    RUV__PREFETCH(ruv__slot_code(idx, s) + off + len - 1);
+                    RUV__PREFETCH(ruv__code_walk(idx, q, s) + len - 1);
             }
         }
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
             if (i + 1 < nn && len > 128)
-                RUV__PREFETCH(ruv__slot_code(idx, ids[i + 1]) + off + 64);
-            d = ruv__dist_query_code(idx, q, ruv__slot_code(idx, ids[i]));
+                RUV__PREFETCH(ruv__code_walk(idx, q, ids[i + 1]) + 64);
+            d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, ids[i]));
             pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)
                 best = pos;

@@ -30,13 +30,14 @@ struct ruv_index {
 
     /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
-    size_t bits_off;   /* opt.walk_bits: offset of a slot's bits after its code, else 0 */
-    size_t bits_bytes; /* their bytes, ceil(dim / 8), else 0 */
-    size_t sq_off;     /* SQ8: offset of the per-code float after the dim bytes */
-    size_t dsub;       /* PQ: dimensions per sub-quantizer */
-    size_t prep_len;   /* floats of a prepared query (ruv__prep) */
-    float *qp;         /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
-    float *fvec;       /* f32 copies of a quantized index [cap * dim], NULL if none */
+    size_t bits_bytes;    /* opt.walk_bits: bytes of a slot's bits, ceil(dim / 8), else 0 */
+    unsigned char *wbits; /* opt.walk_bits: the bits of every slot, [cap * bits_bytes], apart
+                             from the slots so that the walk reads a compact array */
+    size_t sq_off;        /* SQ8: offset of the per-code float after the dim bytes */
+    size_t dsub;          /* PQ: dimensions per sub-quantizer */
+    size_t prep_len;      /* floats of a prepared query (ruv__prep) */
+    float *qp;   /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
+    float *fvec; /* f32 copies of a quantized index [cap * dim], NULL if none */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
        vec_off the stored vector (dim floats, or its code). */
@@ -263,8 +264,7 @@ static size_t ruv__index_code_bytes(const ruv_index_options *c) {
 /* Slot stride: the HNSW level-0 list (padded to 16 bytes), the code, padding to 16 bytes. */
 static size_t ruv__index_stride(const ruv_index_options *c) {
     size_t off = c->kind == RUV_INDEX_HNSW ? ((size_t)(2 * c->M + 1) * 4 + 15) & ~(size_t)15 : 0;
-    size_t bits = c->walk_bits ? ((size_t)c->dim + 7) / 8 : 0;
-    return (off + ruv__index_code_bytes(c) + bits + 15) & ~(size_t)15;
+    return (off + ruv__index_code_bytes(c) + 15) & ~(size_t)15;
 }
 
 /* Bytes of the storage's own quantizer tables (0 if it needs none); opt.walk_bits's mean and
@@ -299,7 +299,6 @@ static void ruv__index_layout(ruv_index *idx) {
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
     idx->code_bytes = ruv__index_code_bytes(c);
-    idx->bits_off = c->walk_bits ? idx->code_bytes : 0;
     idx->bits_bytes = c->walk_bits ? (d + 7) / 8 : 0;
     idx->dot_based = idx->ip;
     idx->raw_n = d;
@@ -430,6 +429,7 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
         ruv__mem_free(&m, idx->meta.bytes, idx->meta.cap);
         ruv__mem_free(&m, idx->idtab, idx->idtab_cap * 4);
         ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__mem_free(&m, idx->wbits, idx->wbits ? idx->cap * idx->bits_bytes : 0);
         ruv__mem_free(&m, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     }
     ruv__mem_free(&m, idx, sizeof *idx);
@@ -464,7 +464,7 @@ RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
         out->code_bytes = cap * idx->code_bytes;
     }
     out->code_bytes += cap * idx->bits_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
-    out->graph_bytes = cap * (idx->stride - idx->code_bytes - idx->bits_bytes); /* links, padding */
+    out->graph_bytes = cap * (idx->stride - idx->code_bytes); /* links and slot padding */
     if (idx->levels)
         out->graph_bytes += cap * (1 + sizeof *idx->upper_off) + idx->upper_cap * 4;
     out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;

@@ -155,6 +155,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         need |= 1u << RUV__S_F32;
     if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
+    if (c.walk_bits)
+        need |= 1u << RUV__S_BITS;
     if (have != need)
         return RUV_E_CORRUPT;
     return RUV_OK;
@@ -216,6 +218,7 @@ static ruv_result ruv__load_check_lens(const ruv_index *idx, const ruv__head *hd
         case RUV__S_METAREF:
         case RUV__S_F32:
         case RUV__S_QUANT:
+        case RUV__S_BITS:
             want = ruv__save_sec_len(idx, s->id);
             break;
         case RUV__S_KEYTAB:
@@ -282,6 +285,9 @@ static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
         break;
     case RUV__S_QUANT:
         idx->qp = (float *)p;
+        break;
+    case RUV__S_BITS:
+        idx->wbits = (unsigned char *)p;
         break;
     default:
         break;

@@ -23,8 +23,7 @@
                      zero padding to 16 bytes, the stored vector, zero padding to the stride.
                      The stored vector: dim f32 (1.1, dtype 1 / 2: dim f16 / bf16, finite;
                      dtype 3 / 4: dim i8 / u8; dtype 5: ceil(dim / 8) bytes of bits, bit d % 8
-                     of byte d / 8, bits past dim zero); with walk_bits (1.1) the vector is
-                     followed by ceil(dim / 8) bytes of bits (value > the walk's mean);
+                     of byte d / 8, bits past dim zero);
                      dim f16 / bf16; SQ8 dim u8 codes, zero padding to 4 bytes, f32 t
                      (|x - lo|^2 for L2, 1 / |x| for cosine, 0 for IP, of the decoded x); BIN
                      ceil(dim / 8) bytes, dimension d at bit d % 8 of byte d / 8; PQ pq_m u8
@@ -46,8 +45,11 @@
                      (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
                      (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
                      + c; then with walk_bits (1.1) the walk's mean[dim] and deviation[dim]
+        14 bits      walk_bits (1.1): ceil(dim / 8) bytes per slot, bit d % 8 of byte d / 8 set
+                     where dimension d of the (normalised) vector exceeds the walk's mean
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
-     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors).
+     12 for quantized storage with f32 copies; 13 once trained (always if there are vectors); 14
+     with walk_bits.
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
      values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
@@ -85,6 +87,7 @@ enum {
     RUV__S_METABYTES, /* metadata */
     RUV__S_F32,       /* quantized storage: f32 copy per slot, dim floats */
     RUV__S_QUANT,     /* quantizer tables */
+    RUV__S_BITS,      /* opt.walk_bits: ceil(dim / 8) bytes per slot (1.1) */
     RUV__S_END
 };
 
@@ -127,6 +130,8 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
         return idx->fvec != NULL;
     case RUV__S_QUANT:
         return idx->qp != NULL;
+    case RUV__S_BITS:
+        return idx->cfg.walk_bits != 0;
     default:
         return 1;
     }
@@ -159,6 +164,8 @@ static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
         return n * idx->dim * 4;
     case RUV__S_QUANT:
         return ruv__index_qp_bytes(&idx->cfg);
+    case RUV__S_BITS:
+        return n * idx->bits_bytes;
     default:
         return idx->meta.live;
     }
@@ -245,6 +252,9 @@ static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
         break;
     case RUV__S_QUANT:
         ruv__save_put(k, idx->qp, ruv__index_qp_bytes(&idx->cfg));
+        break;
+    case RUV__S_BITS:
+        ruv__save_put(k, idx->wbits, idx->count * idx->bits_bytes);
         break;
     case RUV__S_IDREF:
     case RUV__S_METAREF:

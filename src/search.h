@@ -189,7 +189,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
             ruv__code_prep_bits(idx, c, (const float *)query, &qb);
             walk = &qb;
         }
-        dep = ruv__dist_query_code(idx, walk, ruv__slot_code(idx, ep));
+        dep = ruv__dist_query_code(idx, walk, ruv__code_walk(idx, walk, ep));
         for (l = idx->max_level; l > 0; l--)
             ruv__hnsw_greedy(idx, c, walk, l, &ep, &dep);
         for (;;) {

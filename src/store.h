@@ -43,7 +43,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
     if (idx->bits_bytes) /* opt.walk_bits */
         ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim,
-                            ruv__slot_code(idx, s) + idx->bits_off);
+                            idx->wbits + (size_t)s * idx->bits_bytes);
 }
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table

@@ -165,6 +165,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
     float *fv = NULL;
+    unsigned char *wb = NULL;
     int copies = idx->cfg.quant != RUV_QUANT_NONE && !idx->cfg.drop_f32;
     ruv__blob_grow gi, gm;
     ruv_result r = RUV_E_NOMEM;
@@ -202,6 +203,9 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
             goto fail;
         if (copies && !(fv = (float *)ruv__mem_alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
             goto fail;
+        if (idx->bits_bytes &&
+            !(wb = (unsigned char *)ruv__mem_alloc(&idx->mem, cap * idx->bits_bytes)))
+            goto fail;
     }
     if (tcap > idx->table_cap && !(table = (uint32_t *)ruv__mem_alloc(&idx->mem, tcap * 4)))
         goto fail;
@@ -234,6 +238,12 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
                 memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
             ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
             idx->fvec = fv;
+        }
+        if (wb) {
+            if (idx->count)
+                memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
+            ruv__mem_free(&idx->mem, idx->wbits, idx->cap * idx->bits_bytes);
+            idx->wbits = wb;
         }
         if (hnsw) {
             if (idx->count) {
@@ -283,6 +293,7 @@ fail:
     ruv__mem_free(&idx->mem, levels, cap);
     ruv__mem_free(&idx->mem, uoff, cap * sizeof *uoff);
     ruv__mem_free(&idx->mem, fv, cap * idx->dim * sizeof *fv);
+    ruv__mem_free(&idx->mem, wb, cap * idx->bits_bytes);
     ruv__mem_free(&idx->mem, table, tcap * 4);
     ruv__mem_free(&idx->mem, idtab, tcap * 4);
     ruv__mem_free(&idx->mem, up, ucap * 4);

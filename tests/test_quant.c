@@ -546,12 +546,28 @@ TEST(quant_walk_bits_api) {
     ruv_index_free(back);
     ruv_index_free(view);
     back = NULL;
-    b[47] = 0; /* the slots' stride no longer matches */
+    b[47] = 0; /* a bits section the flag does not announce */
     reseal(b, len);
     CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_E_CORRUPT && !back);
     b[47] = 6; /* an unknown flag */
     reseal(b, len);
     CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_E_CORRUPT && !back);
+    free(b);
+    ruv_index_free(idx);
+    /* trained but empty: round-trips, then takes vectors */
+    REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+    CHECK(ruv_index_set_sq8_range(idx, lo, hi) == RUV_OK);
+    b = save_to_mem(idx, &len);
+    REQUIRE(b);
+    CHECK(ruv_index_load_buffer(b, len, NULL, &back) == RUV_OK && back);
+    CHECK(back && add_all(back, base, nb) && same_searches(back, back, base, 5));
+    if (back) {
+        ruv_hit h[1];
+        size_t n;
+        CHECK(ruv_index_search(back, base + 5 * dim, 1, NULL, h, &n) == RUV_OK && n == 1 &&
+              h[0].key == 5);
+    }
+    ruv_index_free(back);
     free(b);
     ruv_index_free(idx);
     free(base);
