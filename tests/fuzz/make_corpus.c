@@ -11,6 +11,7 @@
 #include <string.h>
 
 static uint64_t g_rng = 12345;
+static uint32_t g_walk_bits, g_multi; /* options of the next emit_q */
 static float unit(void) {
     g_rng = g_rng * 6364136223846793005ull + 1442695040888963407ull;
     return (float)((g_rng >> 40) & 0xFFFF) / 32768.0f - 1.0f;
@@ -33,9 +34,12 @@ static int emit_q(const char *dir, const char *name, ruv_index_kind kind, ruv_me
     c.quant = q;
     c.pq_m = 2;
     c.drop_f32 = drop;
+    c.walk_bits = g_walk_bits;
+    c.multi = g_multi;
     if (ruv_index_create(&c, &idx) != RUV_OK)
         return 1;
-    if (q != RUV_QUANT_NONE) { /* trained on 256 vectors (PQ needs one per centroid) */
+    if (q != RUV_QUANT_NONE ||
+        g_walk_bits) { /* trained on 256 vectors (PQ needs one per centroid) */
         float *t = (float *)malloc(256 * dim * sizeof *t);
         if (!t)
             return 1;
@@ -52,7 +56,7 @@ static int emit_q(const char *dir, const char *name, ruv_index_kind kind, ruv_me
         memset(&it, 0, sizeof it);
         for (j = 0; j < dim; j++)
             v[j] = unit();
-        it.key = i * 11 + 1;
+        it.key = g_multi ? i / 3 * 11 + 1 : i * 11 + 1;
         it.vector = v;
         if (ids && i % 2) {
             it.id_len = (size_t)snprintf(id, sizeof id, "doc-%zu", i);
@@ -62,7 +66,8 @@ static int emit_q(const char *dir, const char *name, ruv_index_kind kind, ruv_me
             it.meta_len = (size_t)snprintf(m, sizeof m, "{\"i\":%zu}", i);
             it.meta = m;
         }
-        if (ruv_index_put(idx, &it, RUV_PUT_INSERT) != RUV_OK)
+        if (g_multi ? ruv_index_add(idx, it.key, v) != RUV_OK
+                    : ruv_index_put(idx, &it, RUV_PUT_INSERT) != RUV_OK)
             return 1;
     }
     for (i = 0; i < removed; i++)
@@ -144,5 +149,14 @@ int main(int argc, char **argv) {
                 RUV_QUANT_BIN, 1);
     e |= emit_t(d, "flat-f16-cos.ruv", RUV_INDEX_FLAT, RUV_METRIC_COSINE, RUV_DTYPE_F16, 5, 12, 1);
     e |= emit_t(d, "hnsw-bf16-l2.ruv", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, RUV_DTYPE_BF16, 7, 20, 0);
+    /* the bits walk over SQ8; several vectors per key */
+    g_walk_bits = 1;
+    e |= emit_q(d, "hnsw-sq8-walk-bits.ruv", RUV_INDEX_HNSW, RUV_METRIC_COSINE, 12, 30, 0, 0, 2,
+                RUV_QUANT_SQ8, 0);
+    g_walk_bits = 0;
+    g_multi = 1;
+    e |= emit_q(d, "flat-multi-l2.ruv", RUV_INDEX_FLAT, RUV_METRIC_L2SQ, 3, 18, 0, 0, 2,
+                RUV_QUANT_NONE, 0);
+    g_multi = 0;
     return e;
 }
