@@ -3956,9 +3956,10 @@ struct ruv_index {
 
     /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
-    size_t bits_bytes;    /* opt.walk_bits: bytes of a slot's bits, ceil(dim / 8), else 0 */
-    unsigned char *wbits; /* opt.walk_bits: the bits of every slot, [cap * bits_bytes], apart
-                             from the slots so that the walk reads a compact array */
+    size_t bits_bytes;    /* ruv__index_bits_bytes: bytes per slot in wbits, else 0 */
+    unsigned char *wbits; /* [cap * bits_bytes], apart from the slots so that a walk reads a
+                             compact array: opt.walk_bits's bits, or a copy of the codes of an
+                             HNSW index over binary vectors */
     size_t sq_off;        /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;          /* PQ: dimensions per sub-quantizer */
     size_t prep_len;      /* floats of a prepared query (ruv__prep) */
@@ -4170,6 +4171,14 @@ static size_t ruv__dtype_bytes(ruv_dtype t, size_t dim) {
     }
 }
 
+/* Bytes per slot of the compact array beside the slots (ruv_index.wbits): opt.walk_bits's
+   bits; for HNSW over binary vectors a copy of each code (13 bytes for 100 bits against a slot
+   stride of 160: the walk's reads stay in cache); else 0. */
+static size_t ruv__index_bits_bytes(const ruv_index_options *c) {
+    int copy = c->dtype == RUV_DTYPE_BIN && c->kind == RUV_INDEX_HNSW;
+    return c->walk_bits || copy ? ((size_t)c->dim + 7) / 8 : 0;
+}
+
 /* Bytes of one stored vector (its code) for a resolved config. */
 static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
@@ -4225,7 +4234,7 @@ static void ruv__index_layout(ruv_index *idx) {
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
     idx->code_bytes = ruv__index_code_bytes(c);
-    idx->bits_bytes = c->walk_bits ? (d + 7) / 8 : 0;
+    idx->bits_bytes = ruv__index_bits_bytes(c);
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
@@ -4446,6 +4455,7 @@ typedef struct ruv__prep {
     float qinv;          /* SQ8 */
     int pq_direct;       /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
     int bits;            /* opt.walk_bits: v is the query's bits, distances on the slots' bits */
+    int compact;         /* the codes read from ruv_index.wbits (HNSW over binary vectors) */
     ruv_kernel_fn mixed; /* an f32 query v to a typed index: the f32 kernel (ruv__dist_mixed) */
     float *conv;         /* its scratch: a stored vector converted to f32, dim floats */
 } ruv__prep;
@@ -4708,6 +4718,7 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->qinv = 0.0f;
     p->pq_direct = 0;
     p->bits = 0;
+    p->compact = idx->wbits && !idx->cfg.walk_bits; /* binary vectors: their compact copy */
     p->mixed = NULL;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
@@ -4786,6 +4797,7 @@ static void ruv__code_prep_bits(const ruv_index *idx, ruv_search_ctx *c, const f
     p->qinv = 0.0f;
     p->pq_direct = 0;
     p->bits = 1;
+    p->compact = 0;
     p->mixed = NULL;
 }
 
@@ -4812,7 +4824,7 @@ static void ruv__code_prep_mixed(const ruv_index *idx, ruv_search_ctx *c, const 
     p->q16 = NULL;
     p->qinv = 0.0f;
     p->pq_direct = 0;
-    p->bits = 0;
+    p->bits = p->compact = 0;
     p->mixed = idx->kern.fn[op][RUV_DTYPE_F32];
     p->conv = c->tmp;
 }
@@ -4840,9 +4852,11 @@ static float ruv__dist_mixed(const ruv_index *idx, const ruv__prep *p, const uns
     return idx->cfg.metric == RUV_METRIC_IP ? 1.0f - r : r;
 }
 
-/* What the distances of prep q read for slot s: its code, or its bits (opt.walk_bits). */
+/* What the distances of prep q read for slot s: its code, or its entry in the compact array
+   (opt.walk_bits's bits, or the copy of a binary code). */
 static const unsigned char *ruv__code_walk(const ruv_index *idx, const ruv__prep *q, uint32_t s) {
-    return q->bits ? idx->wbits + (size_t)s * idx->bits_bytes : ruv__slot_code(idx, s);
+    return q->bits || q->compact ? idx->wbits + (size_t)s * idx->bits_bytes
+                                 : ruv__slot_code(idx, s);
 }
 
 /* Distance from a prepared query to a stored code (ruv__code_walk), in the index metric's
@@ -4884,7 +4898,7 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
     p->pq_direct = 0;
-    p->bits = 0;
+    p->bits = p->compact = 0;
     p->mixed = NULL;
     if (idx->raw_dist || idx->custom) {
         p->v = code;
@@ -5621,6 +5635,8 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
             memset(idx->data + s * idx->stride, 0, idx->stride);
             if (idx->fvec)
                 memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
+            if (idx->wbits)
+                memset(idx->wbits + s * idx->bits_bytes, 0, idx->bits_bytes);
             lv[s] = RUV__DEAD | RUV__FREE;
             idx->nfree++;
         }
@@ -6126,6 +6142,9 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     const float *x = (const float *)vec;
     if (idx->cfg.dtype != RUV_DTYPE_F32) { /* stored as given (cosine per pair) */
         ruv__code_encode(idx, c, vec, ruv__slot_code(idx, s));
+        if (idx->bits_bytes) /* binary vectors on HNSW: the compact copy */
+            memcpy(idx->wbits + (size_t)s * idx->bits_bytes, ruv__slot_code(idx, s),
+                   idx->bits_bytes);
         return;
     }
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
@@ -6135,7 +6154,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     if (idx->fvec)
         memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
     ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
-    if (idx->bits_bytes) /* opt.walk_bits */
+    if (idx->cfg.walk_bits)
         ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim,
                             idx->wbits + (size_t)s * idx->bits_bytes);
 }
@@ -6780,7 +6799,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         uint32_t ep = idx->entry;
         float dep;
         int l;
-        if (idx->bits_bytes) { /* opt.walk_bits: the walk on bits, then the codes */
+        if (idx->cfg.walk_bits) { /* opt.walk_bits: the walk on bits, then the codes */
             ruv__code_prep_bits(idx, c, (const float *)query, &qb);
             walk = &qb;
         }
@@ -7240,11 +7259,13 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
                      (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
                      (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
                      + c; then with walk_bits (1.1) the walk's mean[dim] and deviation[dim]
-        14 bits      walk_bits (1.1): ceil(dim / 8) bytes per slot, bit d % 8 of byte d / 8 set
-                     where dimension d of the (normalised) vector exceeds the walk's mean
+        14 bits      (1.1) ceil(dim / 8) bytes per slot: with walk_bits, bit d % 8 of byte d / 8
+                     set where dimension d of the (normalised) vector exceeds the walk's mean;
+                     for HNSW over binary vectors (dtype 5), a copy of each slot's vector
+                     (zeros for a compacted slot)
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors); 14
-     with walk_bits.
+     with walk_bits and for HNSW over binary vectors.
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
      values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
@@ -7282,7 +7303,7 @@ enum {
     RUV__S_METABYTES, /* metadata */
     RUV__S_F32,       /* quantized storage: f32 copy per slot, dim floats */
     RUV__S_QUANT,     /* quantizer tables */
-    RUV__S_BITS,      /* opt.walk_bits: ceil(dim / 8) bytes per slot (1.1) */
+    RUV__S_BITS,      /* ruv_index.wbits: ceil(dim / 8) bytes per slot (1.1) */
     RUV__S_END
 };
 
@@ -7326,7 +7347,7 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
     case RUV__S_QUANT:
         return idx->qp != NULL;
     case RUV__S_BITS:
-        return idx->cfg.walk_bits != 0;
+        return idx->bits_bytes != 0;
     default:
         return 1;
     }
@@ -7755,7 +7776,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         need |= 1u << RUV__S_F32;
     if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
-    if (c.walk_bits)
+    if (ruv__index_bits_bytes(&c))
         need |= 1u << RUV__S_BITS;
     if (have != need)
         return RUV_E_CORRUPT;
@@ -7955,6 +7976,10 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
     if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ && /* the centroids */
         !ruv__vec_finite(idx->qp + idx->dim, idx->dim * 256))
         return RUV_E_CORRUPT;
+    for (s = 0; idx->wbits && !idx->cfg.walk_bits && s < idx->count; s++) /* binary copies */
+        if (memcmp(idx->wbits + s * idx->bits_bytes, ruv__slot_code(idx, (uint32_t)s),
+                   idx->bits_bytes) != 0)
+            return RUV_E_CORRUPT;
     if (idx->qp && idx->cfg.walk_bits && /* the walk's mean and deviation */
         !ruv__vec_finite(ruv__code_walk_mean(idx), 2 * idx->dim))
         return RUV_E_CORRUPT;

@@ -23,6 +23,7 @@ typedef struct ruv__prep {
     float qinv;          /* SQ8 */
     int pq_direct;       /* PQ: v is a decoded vector in sub-space order (ruv__code_prep_slot) */
     int bits;            /* opt.walk_bits: v is the query's bits, distances on the slots' bits */
+    int compact;         /* the codes read from ruv_index.wbits (HNSW over binary vectors) */
     ruv_kernel_fn mixed; /* an f32 query v to a typed index: the f32 kernel (ruv__dist_mixed) */
     float *conv;         /* its scratch: a stored vector converted to f32, dim floats */
 } ruv__prep;
@@ -285,6 +286,7 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
     p->qinv = 0.0f;
     p->pq_direct = 0;
     p->bits = 0;
+    p->compact = idx->wbits && !idx->cfg.walk_bits; /* binary vectors: their compact copy */
     p->mixed = NULL;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
@@ -363,6 +365,7 @@ static void ruv__code_prep_bits(const ruv_index *idx, ruv_search_ctx *c, const f
     p->qinv = 0.0f;
     p->pq_direct = 0;
     p->bits = 1;
+    p->compact = 0;
     p->mixed = NULL;
 }
 
@@ -389,7 +392,7 @@ static void ruv__code_prep_mixed(const ruv_index *idx, ruv_search_ctx *c, const 
     p->q16 = NULL;
     p->qinv = 0.0f;
     p->pq_direct = 0;
-    p->bits = 0;
+    p->bits = p->compact = 0;
     p->mixed = idx->kern.fn[op][RUV_DTYPE_F32];
     p->conv = c->tmp;
 }
@@ -417,9 +420,11 @@ static float ruv__dist_mixed(const ruv_index *idx, const ruv__prep *p, const uns
     return idx->cfg.metric == RUV_METRIC_IP ? 1.0f - r : r;
 }
 
-/* What the distances of prep q read for slot s: its code, or its bits (opt.walk_bits). */
+/* What the distances of prep q read for slot s: its code, or its entry in the compact array
+   (opt.walk_bits's bits, or the copy of a binary code). */
 static const unsigned char *ruv__code_walk(const ruv_index *idx, const ruv__prep *q, uint32_t s) {
-    return q->bits ? idx->wbits + (size_t)s * idx->bits_bytes : ruv__slot_code(idx, s);
+    return q->bits || q->compact ? idx->wbits + (size_t)s * idx->bits_bytes
+                                 : ruv__slot_code(idx, s);
 }
 
 /* Distance from a prepared query to a stored code (ruv__code_walk), in the index metric's
@@ -461,7 +466,7 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
     p->pq_direct = 0;
-    p->bits = 0;
+    p->bits = p->compact = 0;
     p->mixed = NULL;
     if (idx->raw_dist || idx->custom) {
         p->v = code;

@@ -327,6 +327,8 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
             memset(idx->data + s * idx->stride, 0, idx->stride);
             if (idx->fvec)
                 memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
+            if (idx->wbits)
+                memset(idx->wbits + s * idx->bits_bytes, 0, idx->bits_bytes);
             lv[s] = RUV__DEAD | RUV__FREE;
             idx->nfree++;
         }

@@ -30,9 +30,10 @@ struct ruv_index {
 
     /* quantization (see src/codes.h; the kind is cfg.quant): a slot's code is at vec_off */
     size_t code_bytes;
-    size_t bits_bytes;    /* opt.walk_bits: bytes of a slot's bits, ceil(dim / 8), else 0 */
-    unsigned char *wbits; /* opt.walk_bits: the bits of every slot, [cap * bits_bytes], apart
-                             from the slots so that the walk reads a compact array */
+    size_t bits_bytes;    /* ruv__index_bits_bytes: bytes per slot in wbits, else 0 */
+    unsigned char *wbits; /* [cap * bits_bytes], apart from the slots so that a walk reads a
+                             compact array: opt.walk_bits's bits, or a copy of the codes of an
+                             HNSW index over binary vectors */
     size_t sq_off;        /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;          /* PQ: dimensions per sub-quantizer */
     size_t prep_len;      /* floats of a prepared query (ruv__prep) */
@@ -244,6 +245,14 @@ static size_t ruv__dtype_bytes(ruv_dtype t, size_t dim) {
     }
 }
 
+/* Bytes per slot of the compact array beside the slots (ruv_index.wbits): opt.walk_bits's
+   bits; for HNSW over binary vectors a copy of each code (13 bytes for 100 bits against a slot
+   stride of 160: the walk's reads stay in cache); else 0. */
+static size_t ruv__index_bits_bytes(const ruv_index_options *c) {
+    int copy = c->dtype == RUV_DTYPE_BIN && c->kind == RUV_INDEX_HNSW;
+    return c->walk_bits || copy ? ((size_t)c->dim + 7) / 8 : 0;
+}
+
 /* Bytes of one stored vector (its code) for a resolved config. */
 static size_t ruv__index_code_bytes(const ruv_index_options *c) {
     switch (c->quant) {
@@ -299,7 +308,7 @@ static void ruv__index_layout(ruv_index *idx) {
                                                : RUV_DTYPE_F32;
     size_t d = c->dim;
     idx->code_bytes = ruv__index_code_bytes(c);
-    idx->bits_bytes = c->walk_bits ? (d + 7) / 8 : 0;
+    idx->bits_bytes = ruv__index_bits_bytes(c);
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;

@@ -155,7 +155,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         need |= 1u << RUV__S_F32;
     if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
-    if (c.walk_bits)
+    if (ruv__index_bits_bytes(&c))
         need |= 1u << RUV__S_BITS;
     if (have != need)
         return RUV_E_CORRUPT;
@@ -355,6 +355,10 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
     if (idx->qp && idx->cfg.quant == RUV_QUANT_PQ && /* the centroids */
         !ruv__vec_finite(idx->qp + idx->dim, idx->dim * 256))
         return RUV_E_CORRUPT;
+    for (s = 0; idx->wbits && !idx->cfg.walk_bits && s < idx->count; s++) /* binary copies */
+        if (memcmp(idx->wbits + s * idx->bits_bytes, ruv__slot_code(idx, (uint32_t)s),
+                   idx->bits_bytes) != 0)
+            return RUV_E_CORRUPT;
     if (idx->qp && idx->cfg.walk_bits && /* the walk's mean and deviation */
         !ruv__vec_finite(ruv__code_walk_mean(idx), 2 * idx->dim))
         return RUV_E_CORRUPT;

@@ -45,11 +45,13 @@
                      (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
                      (dim / pq_m) x 256 centroid components, component d of centroid c at d x 256
                      + c; then with walk_bits (1.1) the walk's mean[dim] and deviation[dim]
-        14 bits      walk_bits (1.1): ceil(dim / 8) bytes per slot, bit d % 8 of byte d / 8 set
-                     where dimension d of the (normalised) vector exceeds the walk's mean
+        14 bits      (1.1) ceil(dim / 8) bytes per slot: with walk_bits, bit d % 8 of byte d / 8
+                     set where dimension d of the (normalised) vector exceeds the walk's mean;
+                     for HNSW over binary vectors (dtype 5), a copy of each slot's vector
+                     (zeros for a compacted slot)
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors); 14
-     with walk_bits.
+     with walk_bits and for HNSW over binary vectors.
      Compatibility: a reader accepts its own major version and any minor version of it, skipping
      (but checksumming) sections it does not know; a later minor version only adds sections, or
      values of a field that earlier readers refuse. Version 1.1 adds metrics 4 (custom, f32
@@ -87,7 +89,7 @@ enum {
     RUV__S_METABYTES, /* metadata */
     RUV__S_F32,       /* quantized storage: f32 copy per slot, dim floats */
     RUV__S_QUANT,     /* quantizer tables */
-    RUV__S_BITS,      /* opt.walk_bits: ceil(dim / 8) bytes per slot (1.1) */
+    RUV__S_BITS,      /* ruv_index.wbits: ceil(dim / 8) bytes per slot (1.1) */
     RUV__S_END
 };
 
@@ -131,7 +133,7 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
     case RUV__S_QUANT:
         return idx->qp != NULL;
     case RUV__S_BITS:
-        return idx->cfg.walk_bits != 0;
+        return idx->bits_bytes != 0;
     default:
         return 1;
     }

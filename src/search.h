@@ -185,7 +185,7 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         uint32_t ep = idx->entry;
         float dep;
         int l;
-        if (idx->bits_bytes) { /* opt.walk_bits: the walk on bits, then the codes */
+        if (idx->cfg.walk_bits) { /* opt.walk_bits: the walk on bits, then the codes */
             ruv__code_prep_bits(idx, c, (const float *)query, &qb);
             walk = &qb;
         }

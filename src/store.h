@@ -32,6 +32,9 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     const float *x = (const float *)vec;
     if (idx->cfg.dtype != RUV_DTYPE_F32) { /* stored as given (cosine per pair) */
         ruv__code_encode(idx, c, vec, ruv__slot_code(idx, s));
+        if (idx->bits_bytes) /* binary vectors on HNSW: the compact copy */
+            memcpy(idx->wbits + (size_t)s * idx->bits_bytes, ruv__slot_code(idx, s),
+                   idx->bits_bytes);
         return;
     }
     if (idx->cfg.metric == RUV_METRIC_COSINE) {
@@ -41,7 +44,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
     if (idx->fvec)
         memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
     ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
-    if (idx->bits_bytes) /* opt.walk_bits */
+    if (idx->cfg.walk_bits)
         ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim,
                             idx->wbits + (size_t)s * idx->bits_bytes);
 }
