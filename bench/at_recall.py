@@ -32,7 +32,7 @@ def best_per_side(files, floor, ours, peer):
 
 
 def describe(r):
-    q = r.get("quant") or "f32"
+    q = r.get("quant") or ("i8" if r.get("bench") == "int8" else "f32")
     rr = r.get("rerank")
     return "%s%s ef %s: %.0f QPS at %.4f" % (
         "%s %s" % (r["lib"], q if q != "none" else "f32"),

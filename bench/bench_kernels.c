@@ -1,5 +1,6 @@
 /* ruv_bench kernels: distance-kernel throughput, ruvector's every ISA this CPU runs and, in the
-   same run, SimSIMD's (when built with its headers), timed by the same loop.
+   same run, SimSIMD's and USearch's i8 kernels (when built with their headers), timed by the
+   same loop.
 
      ruv_bench kernels [--dims 128,384,768,1024,1536] [--kernels dot_f32,l2sq_f32,...]
                        [--where l1,l1_off16,dram,dram_seq] [--reps 5] [--no-serial]
@@ -225,6 +226,15 @@ int ruv_bench_kernels(int argc, char **argv) {
                            "\"where\":\"%s\",\"gbps\":%.2f,\"ns\":%.2f}\n",
                            name, pisa[p], dim, where_s[w], 2.0 * (double)vbytes / ns, ns);
                 }
+#ifdef RUV_BENCH_USEARCH
+                np = peer_usearch_kernels(name, pisa, pfn, 8);
+                for (p = 0; p < np; p++) {
+                    double ns = time_kernel(pfn[p], base, vbytes, n, dram, seq, order, nvec, reps);
+                    printf("{\"lib\":\"usearch\",\"kernel\":\"%s\",\"isa\":\"%s\",\"dim\":%zu,"
+                           "\"where\":\"%s\",\"gbps\":%.2f,\"ns\":%.2f}\n",
+                           name, pisa[p], dim, where_s[w], 2.0 * (double)vbytes / ns, ns);
+                }
+#endif
                 (void)pisa;
                 (void)pfn;
                 fflush(stdout);

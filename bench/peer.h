@@ -51,6 +51,22 @@ size_t peer_faiss_bin_search(peer_faiss_bin *p, const uint8_t *q, size_t k, size
 void peer_faiss_bin_free(peer_faiss_bin *p);
 void peer_faiss_free(peer_faiss *p);
 
+/* USearch (bench-only, header-only): index_dense_t over n x dim int8 vectors (keys = row
+   numbers), scalar kind i8, metric "l2" (l2sq), "ip" or "cos", connectivity M, expansion_add efc,
+   one thread; *add_s in seconds, *bytes = its memory_usage(), *isa = the name of the kernel USearch
+   picked (NumKong's ISA, or its auto-vectorised fallback). NULL on failure or an unknown metric.
+   Search: k nearest keys, closest first, expansion_search ef. */
+typedef struct peer_usearch peer_usearch;
+peer_usearch *peer_usearch_build_i8(const int8_t *base, size_t n, size_t dim, const char *metric,
+                                    int M, int efc, double *add_s, size_t *bytes, const char **isa);
+size_t peer_usearch_search_i8(peer_usearch *p, const int8_t *q, size_t k, size_t ef,
+                              uint64_t *keys);
+void peer_usearch_free(peer_usearch *p);
+
+/* USearch's kernel for `kernel` (ruvector's name: dot_i8, cos_i8, l2sq_i8; its ip distance is
+   1 - dot) as USearch calls it: at most one (ISA name, function) pair; returns how many. */
+size_t peer_usearch_kernels(const char *kernel, const char **isas, peer_kernel_fn *fns, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

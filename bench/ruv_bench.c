@@ -2,7 +2,8 @@
    (`ruv_bench kernels ...` benchmarks the distance kernels instead: see bench_kernels.c;
    `ruv_bench synth ...` writes a synthetic clustered data set with exact ground truth: synth.c;
    `ruv_bench range ...` measures range search on flat and HNSW: range.c; `ruv_bench bits ...`
-   binary vectors against FAISS's binary indexes: bits.c.)
+   binary vectors against FAISS's binary indexes: bits.c; `ruv_bench int8 ...` int8 vectors
+   against USearch's i8 HNSW: int8.c.)
 
      ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric l2|cos|ip]
                [--index flat|hnsw] [--M 16] [--ef-construction 200]
@@ -378,6 +379,7 @@ int ruv_bench_kernels(int argc, char **argv); /* bench_kernels.c */
 int ruv_bench_synth(int argc, char **argv);   /* synth.c */
 int ruv_bench_range(int argc, char **argv);   /* range.c */
 int ruv_bench_bits(int argc, char **argv);    /* bits.c */
+int ruv_bench_int8(int argc, char **argv);    /* int8.c */
 
 int main(int argc, char **argv) {
     opts o;
@@ -396,6 +398,8 @@ int main(int argc, char **argv) {
         return ruv_bench_range(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "bits"))
         return ruv_bench_bits(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "int8"))
+        return ruv_bench_int8(argc - 1, argv + 1);
     parse(argc, argv, &o);
     base = tx_read_fvecs(o.base, o.max_n, &nb, &dim);
     qs = tx_read_fvecs(o.query, o.max_q, &nq, &qd);
