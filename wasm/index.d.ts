@@ -81,7 +81,14 @@ export interface SearchOptions {
   rerank?: number;
   /** bitset over keys (bit key % 8 of byte key / 8): only these keys can be hits */
   allow?: Uint8Array;
+  /** the query is dim floats (Float32Array or numbers) whatever the index's dtype: f16, bf16,
+      i8 and u8 vectors are compared with it in f32 (ruv_search_options.f32_query); binary:
+      RuvectorError -6 */
+  f32Query?: boolean;
 }
+
+/** A query of an Index of element type D: with options.f32Query, dim floats. */
+export type Query<D extends Dtype = 'f32'> = TypedVector<D> | Vector;
 
 export interface IndexOptions<D extends Dtype = Dtype> {
   /** element type of the vectors given and returned (default 'f32'); see TypedVector */
@@ -108,6 +115,15 @@ export interface IndexOptions<D extends Dtype = Dtype> {
   /** slots allocated up front, 1..2^28 (0 or absent: 16; doubled when full): pre-reserve big
       databases to avoid the copy that growth makes */
   capacity?: number;
+  /** a key may own several vectors (ruv_index_options.multi): add / addBatch under a present key
+      add another vector, searches return each key once with its nearest vector's distance,
+      remove drops them all, getVectors returns them; put / update / upsert throw
+      RuvectorError -6 (no ids or metadata). count counts vectors */
+  multi?: boolean;
+  /** HNSW over f32 input (quant other than 'bin'): walk the graph on 1 bit per dimension,
+      re-score on the stored codes (ruv_index_options.walk_bits); needs train() before adding.
+      Other configurations: RuvectorError -6 */
+  walkBits?: boolean;
 }
 
 export interface IndexStats {
@@ -121,6 +137,9 @@ export class Index<D extends Dtype = 'f32'> {
   constructor(dim: number, options?: IndexOptions<D>);
   readonly dim: number;
   readonly dtype: D;
+  /** options.multi: a key may own several vectors */
+  readonly multi: boolean;
+  /** live vectors (a multi index: vectors, not keys) */
   readonly count: number;
   readonly memoryUsage: number;
   /** Releases the index now (idempotent); dropped indexes are released by the GC. */
@@ -131,6 +150,7 @@ export class Index<D extends Dtype = 'f32'> {
   train(vectors: Vector): void;
   put(key: Key, vector?: TypedVector<D> | null, id?: string | null, meta?: Uint8Array | null,
       mode?: 'insert' | 'update' | 'upsert'): void;
+  /** A multi index: a present key gets one more vector (ruv_index_add). */
   add(key: Key, vector: TypedVector<D>): void;
   /** A new vector for an existing key (id and metadata kept); RuvectorError -7 if absent. */
   update(key: Key, vector: TypedVector<D>): void;
@@ -141,19 +161,26 @@ export class Index<D extends Dtype = 'f32'> {
   reserve(n: number): void;
   addBatch(keys: ArrayLike<Key> | BigUint64Array, vectors: TypedVector<D>,
            options?: { onProgress?: (done: number, total: number) => void }): void;
+  /** Deletes key (multi: all its vectors); false if absent. */
   remove(key: Key): boolean;
   has(key: Key): boolean;
-  /** k in 0..2^32-1; min(k, count) hits. */
-  search(query: TypedVector<D>, k: number, options?: SearchOptions): Hits;
+  /** k in 0..2^32-1; min(k, count) hits (multi: distinct keys, each with its nearest vector's
+      distance). */
+  search(query: Query<D>, k: number, options?: SearchOptions): Hits;
   /** nq queries back to back in one call (ruv_index_search_batch): nq results. */
-  searchBatch(queries: TypedVector<D>, k: number, options?: SearchOptions): Hits[];
+  searchBatch(queries: Query<D>, k: number, options?: SearchOptions): Hits[];
   /** Every entry with distance <= radius (compared as float32; Infinity: all), closest first
       (ruv_index_search_range): total = how many; keys / distances hold the closest min(cap,
       total). cap 0..2^32-1 (absent: all; 0 counts only). Flat: exact; HNSW: approximate. */
-  searchRange(query: TypedVector<D>, radius: number,
-              options?: { cap?: number; efSearch?: number; allow?: Uint8Array }): Hits & { total: number };
-  /** The stored vector (cosine f32 indexes: normalised; binary: bits past dim cleared). */
+  searchRange(query: Query<D>, radius: number,
+              options?: { cap?: number; efSearch?: number; allow?: Uint8Array; f32Query?: boolean }):
+    Hits & { total: number };
+  /** The stored vector (cosine f32 indexes: normalised; binary: bits past dim cleared); multi:
+      one of the key's vectors. */
   getVector(key: Key): StoredVector<D> | undefined;
+  /** Every vector of key (ruv_index_get_vectors), in slot order (the order added unless removals
+      freed slots that later adds reused); one unless the index is multi; undefined if absent. */
+  getVectors(key: Key): StoredVector<D>[] | undefined;
   getId(key: Key): string | null | undefined;
   getMeta(key: Key): Uint8Array | null | undefined;
   getKey(id: string): bigint | undefined;
@@ -165,7 +192,7 @@ export class Index<D extends Dtype = 'f32'> {
   static load(bytes: Uint8Array | ArrayBuffer, expectDim?: number): Index<Dtype>;
   config(): { metric: string; kind: string; M: number; efConstruction: number;
               efSearch: number; quant: string; rerank: number; dropF32: boolean; dtype: Dtype;
-              pqM: number };
+              pqM: number; multi: boolean; walkBits: boolean };
 }
 
 /** A search hit of VectorDB (plain data; free() is a no-op kept for @ruvector/wasm code). */

@@ -600,13 +600,16 @@ function createApi(platform) {
       const drop = bool('dropF32', o.dropF32, false);
       const seed = optInt('seed', o.seed, 0, MAX_U32, 0);
       const cap = optInt('capacity', o.capacity, 0, MAX_CAPACITY, 0) || DEFAULT_CAPACITY;
+      const multi = bool('multi', o.multi, false);
+      // HNSW over f32 input with storage other than BIN only: the C library refuses the rest (-6)
+      const walkBits = bool('walkBits', o.walkBits, false);
       const p = withMem(4, 'create', (st) => {
         const r = m.rw_create(dim, metric, kind, M, efc, efs, quant, rerank, drop ? 1 : 0, seed, cap,
-          DTYPES[dtype].code, pqM, st) >>> 0;
+          DTYPES[dtype].code, pqM, multi ? 1 : 0, walkBits ? 1 : 0, st) >>> 0;
         views();
         if (!r) {
           throw new RuvectorError(H32[st >> 2], `create (dim ${dim}, dtype ${dtype}, metric ${metricName}, ` +
-            `quant ${quantName}, capacity ${cap})`);
+            `quant ${quantName}, capacity ${cap}${multi ? ', multi' : ''}${walkBits ? ', walkBits' : ''})`);
         }
         return r;
       });
@@ -627,6 +630,8 @@ function createApi(platform) {
       this._t = DTYPES[this.dtype];
       this._vlen = this._t.len(this.dim); // elements per vector
       this._vbytes = this._vlen * this._t.Arr.BYTES_PER_ELEMENT; // bytes per vector
+      /** Whether a key may own several vectors (options.multi; ruv_index_options.multi). */
+      this.multi = X.rw_multi(p) === 1;
       liveIndexes++;
       if (registry) registry.register(this, p, this);
     }
@@ -716,8 +721,25 @@ function createApi(platform) {
       });
     }
 
-    /** Adds one vector under key (no id or metadata). */
-    add(key, vector) { this.put(key, vector); }
+    /**
+     * Adds one vector under key (no id or metadata). A multi index (options.multi) gives a
+     * present key one more vector (ruv_index_add; put / update / upsert throw -6 there).
+     */
+    add(key, vector) {
+      if (!this.multi) {
+        this.put(key, vector);
+        return;
+      }
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      if (vector === undefined || vector === null) throw argError(TypeError, 'vector', `a vector (${this._t.Arr.name})`, vector);
+      const v = typedVec('vector', vector, this._t, this._vlen);
+      withMem(this._vbytes, 'add', (at) => {
+        views();
+        H8.set(bytesOf8(v), at);
+        check(X.rw_add(p, lo, hi, at), 'add');
+      });
+    }
 
     /** A new vector for an existing key (id and metadata kept); RuvectorError -7 if absent. */
     update(key, vector) {
@@ -785,7 +807,7 @@ function createApi(platform) {
       check(X.rw_reserve(p, int('n', n, 0, MAX_COUNT)), 'reserve');
     }
 
-    /** Deletes key; false if it was not there. */
+    /** Deletes key (a multi index: all its vectors); false if it was not there. */
     remove(key) {
       const p = this._live();
       const [lo, hi] = keyParts(key);
@@ -805,33 +827,52 @@ function createApi(platform) {
      * Up to k nearest (k in 0..2^32-1; min(k, count) hits): { keys: BigUint64Array, distances:
      * Float32Array }, closest first. options.efSearch (1..65536), options.rerank (1..1024),
      * options.allow = a Uint8Array bitset over keys (bit key % 8 of byte key / 8) restricting the
-     * hits.
+     * hits. options.f32Query: the query is dim floats (Float32Array or numbers) whatever the
+     * index's dtype (f16 / bf16 / i8 / u8 compared in f32; binary: RuvectorError -6). A multi
+     * index returns each key once, with its nearest vector's distance.
      */
     search(query, k, opts) {
       const r = this._search(query, k, opts);
       return { keys: r.keys64(), distances: r.distances };
     }
 
+    /**
+     * The query (or n of them, many) per options.f32Query (a boolean): [f32Query 0 / 1, the query
+     * as the index's typed array, or as a Float32Array of dim (n x dim) floats, elements per query].
+     * With f32Query a Uint16Array is refused on f16 / bf16 indexes (bit patterns or values?).
+     */
+    _query(name, v, o, many) {
+      if (!bool('f32Query', o.f32Query, false)) {
+        return [0, many ? typedMatrix(name, v, this._t, this._vlen, true) : typedVec(name, v, this._t, this._vlen), this._vlen];
+      }
+      if (v instanceof Uint16Array && (this.dtype === 'f16' || this.dtype === 'bf16')) {
+        throw argError(TypeError, name, `a Float32Array or an array of numbers (f32Query: ${many ? 'n x ' : ''}` +
+          `${this.dim} float values, not ${this.dtype} bit patterns)`, v);
+      }
+      return [1, many ? matrix(name, v, this.dim, true) : vec(name, v, this.dim), this.dim];
+    }
+
     _search(query, k, opts) {
       const p = this._live();
-      const q = typedVec('query', query, this._t, this._vlen);
-      k = int('k', k, 0, MAX_K);
       const o = options('search options', opts);
+      const [f32q, q] = this._query('query', query, o, false);
+      k = int('k', k, 0, MAX_K);
       const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0); // 0: the index's
       const rerank = optInt('rerank', o.rerank, 0, MAX_RERANK, 0);
       const allow = allowOpt(o);
       const kk = Math.min(k, X.rw_count(p) >>> 0);
       if (kk === 0) return emptyHits;
       const al = allow ? allow.length : 0;
-      return withMem(this._vbytes + al + kk * 12 + 24, 'search', (at) => {
+      const qb = q.byteLength;
+      return withMem(qb + al + kk * 12 + 24, 'search', (at) => {
         views();
         H8.set(bytesOf8(q), at);
-        let o2 = at + this._vbytes;
+        let o2 = at + qb;
         if (al) H8.set(allow, o2);
         const aa = al ? o2 : 0;
         o2 = (o2 + al + 7) & ~7;
         const ka = o2, da = ka + kk * 8, na = da + kk * 4;
-        check(X.rw_search(p, at, kk, ef, rerank, aa, al * 8, ka, da, na), 'search');
+        check(X.rw_search(p, at, kk, ef, rerank, aa, al * 8, f32q, ka, da, na), 'search');
         views();
         const n = Math.min(HU32[na >> 2], kk);
         const parts = HU32.slice(ka >> 2, (ka >> 2) + 2 * n);
@@ -847,13 +888,13 @@ function createApi(platform) {
      */
     searchBatch(queries, k, opts) {
       const p = this._live();
-      const qs = typedMatrix('queries', queries, this._t, this._vlen, true);
-      k = int('k', k, 0, MAX_K);
       const o = options('search options', opts);
+      const [f32q, qs, qlen] = this._query('queries', queries, o, true);
+      k = int('k', k, 0, MAX_K);
       const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0);
       const rerank = optInt('rerank', o.rerank, 0, MAX_RERANK, 0);
       const allow = allowOpt(o);
-      const nq = qs.length / this._vlen;
+      const nq = qs.length / qlen;
       if (nq > MAX_U32) throw argError(RangeError, 'number of queries', `at most ${MAX_U32}`, nq);
       const kk = Math.min(k, X.rw_count(p) >>> 0);
       const out = [];
@@ -871,7 +912,7 @@ function createApi(platform) {
         const aa = al ? o2 : 0;
         o2 = (o2 + al + 7) & ~7;
         const ka = o2, da = ka + nq * kk * 8, ca = da + nq * kk * 4;
-        check(X.rw_search_batch(p, nq, at, kk, ef, rerank, aa, al * 8, ka, da, ca), 'searchBatch');
+        check(X.rw_search_batch(p, nq, at, kk, ef, rerank, aa, al * 8, f32q, ka, da, ca), 'searchBatch');
         views();
         for (let i = 0; i < nq; i++) {
           const n = Math.min(HU32[(ca >> 2) + i], kk);
@@ -888,29 +929,30 @@ function createApi(platform) {
      * compared as float32; negative is valid for 'ip'; Infinity takes everything):
      * { keys, distances, total }, closest first. total = how many are within radius; keys and
      * distances hold the closest min(cap, total). options.cap (0..2^32-1; default: all),
-     * options.efSearch (HNSW: the first beam width, 0 = the index's), options.allow (as search).
-     * Flat: exact. HNSW: approximate (see ruv_index_search_range).
+     * options.efSearch (HNSW: the first beam width, 0 = the index's), options.allow and
+     * options.f32Query (as search). Flat: exact. HNSW: approximate (see ruv_index_search_range).
      */
     searchRange(query, radius, opts) {
       const p = this._live();
-      const q = typedVec('query', query, this._t, this._vlen);
+      const o = options('searchRange options', opts);
+      const [f32q, q] = this._query('query', query, o, false);
       if (typeof radius !== 'number') throw argError(TypeError, 'radius', 'a number', radius);
       if (Number.isNaN(radius)) throw argError(RangeError, 'radius', 'a number (not NaN)', radius);
-      const o = options('searchRange options', opts);
       const ef = optInt('efSearch', o.efSearch, 0, MAX_EF, 0);
       const cap0 = optInt('cap', o.cap, 0, MAX_U32, MAX_U32);
       const allow = allowOpt(o);
       const cap = Math.min(cap0, X.rw_count(p) >>> 0);
       const al = allow ? allow.length : 0;
-      return withMem(this._vbytes + al + cap * 12 + 32, 'searchRange', (at) => {
+      const qb = q.byteLength;
+      return withMem(qb + al + cap * 12 + 32, 'searchRange', (at) => {
         views();
         H8.set(bytesOf8(q), at);
-        let o2 = at + this._vbytes;
+        let o2 = at + qb;
         if (al) H8.set(allow, o2);
         const aa = al ? o2 : 0;
         o2 = (o2 + al + 7) & ~7;
         const ta = o2, ka = ta + 8, da = ka + cap * 8;
-        check(X.rw_search_range(p, at, radius, ef, aa, al * 8, cap ? ka : 0, cap ? da : 0, cap, ta), 'searchRange');
+        check(X.rw_search_range(p, at, radius, ef, aa, al * 8, f32q, cap ? ka : 0, cap ? da : 0, cap, ta), 'searchRange');
         views();
         const total = HU32[ta >> 2];
         const n = Math.min(total, cap);
@@ -922,7 +964,7 @@ function createApi(platform) {
     /**
      * The stored vector of key as the index's typed array (f32: Float32Array, normalised for
      * cosine; f16 / bf16: Uint16Array; i8: Int8Array; u8 and binary: Uint8Array), a copy, or
-     * undefined.
+     * undefined. A multi index: one of the key's vectors (getVectors: all).
      */
     getVector(key) {
       const p = this._live();
@@ -937,6 +979,35 @@ function createApi(platform) {
         check(r, 'getVector');
         views();
         return new this._t.Arr(H8.slice(at, at + this._vbytes).buffer);
+      });
+    }
+
+    /**
+     * Every vector of key (ruv_index_get_vectors): an array of the index's typed arrays (as
+     * getVector returns one, each a copy), in slot order (the order added, unless removals let
+     * later adds reuse slots; HNSW compaction too), or undefined for an absent key. One vector
+     * unless the index is multi.
+     */
+    getVectors(key) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      const n = withMem(4, 'getVectors', (na) => {
+        const r = X.rw_get_vectors(p, lo, hi, 0, 0, na);
+        if (r === -7) return 0;
+        check(r, 'getVectors');
+        views();
+        return HU32[na >> 2];
+      });
+      if (n === 0) return undefined;
+      const vb = this._vbytes;
+      return withMem(n * vb + 8, 'getVectors', (at) => {
+        const na = (at + n * vb + 3) & ~3;
+        check(X.rw_get_vectors(p, lo, hi, at, n, na), 'getVectors');
+        views();
+        const got = Math.min(HU32[na >> 2], n);
+        const out = [];
+        for (let i = 0; i < got; i++) out.push(new this._t.Arr(H8.slice(at + i * vb, at + (i + 1) * vb).buffer));
+        return out;
       });
     }
 
@@ -1043,14 +1114,15 @@ function createApi(platform) {
     /** The resolved configuration. */
     config() {
       const p = this._live();
-      return withMem(40, 'config', (at) => {
+      return withMem(48, 'config', (at) => {
         X.rw_config(p, at);
         views();
-        const u = HU32.slice(at >> 2, (at >> 2) + 10);
+        const u = HU32.slice(at >> 2, (at >> 2) + 12);
         const name = (o, v) => Object.keys(o).find((x) => o[x] === v);
         return { metric: name(METRICS, u[0]), kind: name(KINDS, u[1]), M: u[2],
           efConstruction: u[3], efSearch: u[4], quant: name(QUANTS, u[5]), rerank: u[6],
-          dropF32: u[7] === 1, dtype: DTYPE_BY_CODE[u[8]], pqM: u[9] };
+          dropF32: u[7] === 1, dtype: DTYPE_BY_CODE[u[8]], pqM: u[9], multi: u[10] === 1,
+          walkBits: u[11] === 1 };
       });
     }
   }

@@ -28,10 +28,12 @@ RW const char *rw_version(void) { return ruv_version(); }
 RW const char *rw_result_string(int r) { return ruv_result_string((ruv_result)r); }
 RW const char *rw_isa(void) { return ruv_isa_name(ruv_isa_best()); }
 
-/* A new index, or NULL with the status in *status. */
+/* A new index, or NULL with the status in *status. multi and walk_bits: ruv_index_options.multi
+   and .walk_bits (the C library checks them: > 1 is RUV_E_ARG). */
 RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t efc, uint32_t efs,
                         int quant, uint32_t rerank, uint32_t drop_f32, uint32_t seed,
-                        uint32_t capacity, int dtype, uint32_t pq_m, int *status) {
+                        uint32_t capacity, int dtype, uint32_t pq_m, uint32_t multi,
+                        uint32_t walk_bits, int *status) {
     ruv_index_options c = ruv_index_options_init(dim);
     ruv_index *idx = NULL;
     int st;
@@ -47,6 +49,8 @@ RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t
     c.seed = seed;
     c.dtype = (ruv_dtype)dtype;
     c.pq_m = pq_m;
+    c.multi = multi;
+    c.walk_bits = walk_bits;
     st = ruv_index_create(&c, &idx);
     if (status)
         *status = st;
@@ -75,6 +79,12 @@ RW int rw_put(ruv_index *idx, uint32_t lo, uint32_t hi, const void *vec, const c
     it.meta = has_meta ? (meta ? meta : (const void *)"") : NULL;
     it.meta_len = has_meta ? meta_len : 0;
     return ruv_index_put(idx, &it, (ruv_put_mode)mode);
+}
+
+/* ruv_index_add: one vector of the index dtype under key (opt.multi: another vector of a present
+   key; ruv_index_put refuses multi indexes). */
+RW int rw_add(ruv_index *idx, uint32_t lo, uint32_t hi, const void *vec) {
+    return ruv_index_add(idx, rw_key(lo, hi), vec);
 }
 
 static void rw__progress(void *user, size_t done, size_t total) {
@@ -108,10 +118,11 @@ RW int rw_contains(ruv_index *idx, uint32_t lo, uint32_t hi) {
 static ruv_hit rw__hits_small[64];
 
 /* Search into keys[k] and dists[k] (the caller's buffers hold k entries); *n = hits.
-   q: one vector of the index dtype. allow: bitset over keys (NULL = none) of allow_bits bits. */
+   q: one vector of the index dtype (f32_query: dim floats). allow: bitset over keys (NULL = none)
+   of allow_bits bits. */
 RW int rw_search(ruv_index *idx, const void *q, uint32_t k, uint32_t ef, uint32_t rerank,
-                 const uint8_t *allow, uint32_t allow_bits, uint64_t *keys, float *dists,
-                 uint32_t *n) {
+                 const uint8_t *allow, uint32_t allow_bits, uint32_t f32_query, uint64_t *keys,
+                 float *dists, uint32_t *n) {
     ruv_hit *const hits_small = rw__hits_small;
     ruv_hit *hits;
     ruv_search_options p;
@@ -136,6 +147,7 @@ RW int rw_search(ruv_index *idx, const void *q, uint32_t k, uint32_t ef, uint32_
     p.rerank = rerank;
     p.allow = allow;
     p.allow_bits = allow ? allow_bits : 0;
+    p.f32_query = f32_query;
     r = ruv_index_search(idx, q, k, &p, hits, &got);
     if (got > k)
         got = k;
@@ -152,8 +164,8 @@ RW int rw_search(ruv_index *idx, const void *q, uint32_t k, uint32_t ef, uint32_
 /* ruv_index_search_range: every entry within radius; *total = how many (may exceed cap), the
    closest min(cap, *total) of them into keys[] and dists[] (the caller's buffers hold cap). */
 RW int rw_search_range(ruv_index *idx, const void *q, float radius, uint32_t ef,
-                       const uint8_t *allow, uint32_t allow_bits, uint64_t *keys, float *dists,
-                       uint32_t cap, uint32_t *total) {
+                       const uint8_t *allow, uint32_t allow_bits, uint32_t f32_query,
+                       uint64_t *keys, float *dists, uint32_t cap, uint32_t *total) {
     ruv_hit *hits = NULL;
     ruv_search_options p;
     size_t got = 0, i, live, n;
@@ -176,6 +188,7 @@ RW int rw_search_range(ruv_index *idx, const void *q, float radius, uint32_t ef,
     p.ef_search = ef;
     p.allow = allow;
     p.allow_bits = allow ? allow_bits : 0;
+    p.f32_query = f32_query;
     r = ruv_index_search_range(idx, q, radius, &p, hits, cap, &got);
     if (r == RUV_OK) {
         n = got < cap ? got : cap;
@@ -190,11 +203,12 @@ RW int rw_search_range(ruv_index *idx, const void *q, float radius, uint32_t ef,
     return r;
 }
 
-/* ruv_index_search_batch: nq queries (of the index dtype, back to back), k hits each into
+/* ruv_index_search_batch: nq queries (of the index dtype, or dim floats each with f32_query, back
+   to back), k hits each into
    keys[nq * k] and dists[nq * k] (query i from i * k), counts[i] = hits of query i. */
 RW int rw_search_batch(ruv_index *idx, uint32_t nq, const void *qs, uint32_t k, uint32_t ef,
-                       uint32_t rerank, const uint8_t *allow, uint32_t allow_bits, uint64_t *keys,
-                       float *dists, uint32_t *counts) {
+                       uint32_t rerank, const uint8_t *allow, uint32_t allow_bits,
+                       uint32_t f32_query, uint64_t *keys, float *dists, uint32_t *counts) {
     ruv_hit *hits;
     size_t *n_out, i, j, live;
     ruv_search_options p;
@@ -222,6 +236,7 @@ RW int rw_search_batch(ruv_index *idx, uint32_t nq, const void *qs, uint32_t k, 
     p.rerank = rerank;
     p.allow = allow;
     p.allow_bits = allow ? allow_bits : 0;
+    p.f32_query = f32_query;
     r = ruv_index_search_batch(idx, nq, qs, k, &p, hits, n_out);
     for (i = 0; i < nq; i++) {
         size_t got = n_out[i] > k ? k : n_out[i];
@@ -239,6 +254,19 @@ RW int rw_search_batch(ruv_index *idx, uint32_t nq, const void *qs, uint32_t k, 
 /* One vector of the index dtype into out. */
 RW int rw_get_vector(ruv_index *idx, uint32_t lo, uint32_t hi, void *out) {
     return ruv_index_get_vector(idx, rw_key(lo, hi), out);
+}
+
+/* ruv_index_get_vectors: the first min(cap, *n) vectors of key into out (cap vectors of the index
+   dtype), slot order; *n = how many the key has (cap 0 with out NULL counts only). */
+RW int rw_get_vectors(ruv_index *idx, uint32_t lo, uint32_t hi, void *out, uint32_t cap,
+                      uint32_t *n) {
+    size_t got = 0;
+    int r;
+    if (!n)
+        return RUV_E_ARG;
+    r = ruv_index_get_vectors(idx, rw_key(lo, hi), out, cap, &got);
+    *n = got > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)got;
+    return r;
 }
 
 RW int rw_get_id(ruv_index *idx, uint32_t lo, uint32_t hi, const char **p, uint32_t *len) {
@@ -345,7 +373,7 @@ RW ruv_index *rw_load(const void *buf, uint32_t len, uint32_t expect_dim, int *s
 }
 
 /* The resolved config: metric, kind, M, ef_construction, ef_search, quant, rerank, drop_f32,
-   dtype, pq_m into out[0..9]. */
+   dtype, pq_m, multi, walk_bits into out[0..11]. */
 RW void rw_config(ruv_index *idx, uint32_t *out) {
     ruv_index_options c = ruv_index_config(idx);
     if (!out)
@@ -360,7 +388,12 @@ RW void rw_config(ruv_index *idx, uint32_t *out) {
     out[7] = c.drop_f32;
     out[8] = (uint32_t)c.dtype;
     out[9] = c.pq_m;
+    out[10] = c.multi;
+    out[11] = c.walk_bits;
 }
 
 /* The element type (ruv_dtype) of the index's vectors. */
 RW int rw_dtype(ruv_index *idx) { return (int)ruv_index_config(idx).dtype; }
+
+/* 1 if the index lets a key own several vectors (ruv_index_options.multi). */
+RW int rw_multi(ruv_index *idx) { return (int)ruv_index_config(idx).multi; }
