@@ -4,7 +4,10 @@
      ruv_bench bits --base B.fvecs --query Q.fvecs [--binarize sign|gt127] [--metric
                     hamming|jaccard] [--dataset NAME] [--M 16] [--ef-construction 200]
                     [--ef-search 10,16,24,32,48,64,96,128,192,256] [--k 10] [--passes 3]
-                    [--max-n N] [--max-q N] [--lib ruvector|faiss|all]
+                    [--max-n N] [--max-q N] [--lib ruvector|faiss|all] [--index flat|hnsw|all]
+     ruv_bench bits --synth N,BITS [--max-q Q] [--index flat] ...   (N random vectors of BITS
+                    bits and Q random queries, 100 by default: a set larger than the caches,
+                    for the flat scan's bandwidth against `ruv_bench kernels --where dram_seq`)
 
    Binarisation: sign = bit set where the value is > 0 (GloVe: the sign bits of each
    dimension); gt127 = where it is > 127 (MNIST pixels). Dimension d is bit d % 8 of byte d / 8;
@@ -113,7 +116,8 @@ int ruv_bench_bits(int argc, char **argv);
 int ruv_bench_bits(int argc, char **argv) {
     const char *basep = NULL, *queryp = NULL, *dataset = "unnamed", *bin = "sign",
                *metric = "hamming";
-    const char *lib = "all";
+    const char *lib = "all", *which = "all";
+    size_t synth_n = 0, synth_bits = 0;
     unsigned efs[64], M = 16, efc = 200, k = 10, passes = 3;
     size_t n_ef, max_n = 0, max_q = 0, n, dim, nq, qd, nb, i, q, e, p;
     float *fb, *fq;
@@ -151,31 +155,55 @@ int ruv_bench_bits(int argc, char **argv) {
             max_n = (size_t)atoll(v);
         else if (!strcmp(key, "--max-q"))
             max_q = (size_t)atoll(v);
+        else if (!strcmp(key, "--index"))
+            which = v;
+        else if (!strcmp(key, "--synth") && sscanf(v, "%zu,%zu", &synth_n, &synth_bits) == 2)
+            ;
         else
             a = argc;
     }
     jac = !strcmp(metric, "jaccard");
-    if (!basep || !queryp || a != argc || (!jac && strcmp(metric, "hamming")) ||
+    if ((!synth_n && (!basep || !queryp)) || a != argc || (!jac && strcmp(metric, "hamming")) ||
+        (strcmp(which, "all") && strcmp(which, "flat") && strcmp(which, "hnsw")) ||
         (strcmp(bin, "sign") && strcmp(bin, "gt127")) || !k || k > 1024 || passes < 3 ||
         passes > 15 || !n_ef) {
         fprintf(stderr, "usage: ruv_bench bits --base B.fvecs --query Q.fvecs [--binarize "
                         "sign|gt127] [--metric hamming|jaccard] [--dataset NAME] [--M 16] "
                         "[--ef-construction 200] [--ef-search 10,16,...] [--k 10] [--passes 3] "
-                        "[--max-n N] [--max-q N] [--lib ruvector|faiss|all]\n");
+                        "[--max-n N] [--max-q N] [--lib ruvector|faiss|all] [--index "
+                        "flat|hnsw|all] | --synth N,BITS\n");
         return 2;
     }
 #ifdef RUV_BENCH_FAISS
     run_faiss = !jac && strcmp(lib, "ruvector") != 0; /* FAISS binary indexes: Hamming only */
 #endif
-    fb = tx_read_fvecs(basep, max_n, &n, &dim);
-    fq = tx_read_fvecs(queryp, max_q, &nq, &qd);
-    if (!fb || !fq || qd != dim) {
-        fprintf(stderr, "bits: data files missing or inconsistent\n");
-        return 1;
+    if (synth_n) { /* random bits (padding bits past dim zero) */
+        uint64_t x = 0x9E3779B97F4A7C15ull;
+        n = synth_n;
+        dim = synth_bits;
+        nq = max_q ? max_q : 100;
+        nb = (dim + 7) / 8;
+        base = (uint8_t *)malloc(n * nb + 1);
+        qs = (uint8_t *)malloc(nq * nb + 1);
+        for (i = 0; base && qs && i < (n + nq) * nb; i++) {
+            uint8_t *o = i < n * nb ? base + i : qs + (i - n * nb);
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            *o = (uint8_t)(x >> 32);
+            if (dim % 8 && i % nb == nb - 1)
+                *o = (uint8_t)(*o & ((1u << (dim % 8)) - 1u));
+        }
+        fb = fq = NULL;
+    } else {
+        fb = tx_read_fvecs(basep, max_n, &n, &dim);
+        fq = tx_read_fvecs(queryp, max_q, &nq, &qd);
+        if (!fb || !fq || qd != dim) {
+            fprintf(stderr, "bits: data files missing or inconsistent\n");
+            return 1;
+        }
+        nb = (dim + 7) / 8;
+        base = bt_pack(fb, n, dim, nb, !strcmp(bin, "sign") ? 0.0f : 127.0f);
+        qs = bt_pack(fq, nq, dim, nb, !strcmp(bin, "sign") ? 0.0f : 127.0f);
     }
-    nb = (dim + 7) / 8;
-    base = bt_pack(fb, n, dim, nb, !strcmp(bin, "sign") ? 0.0f : 127.0f);
-    qs = bt_pack(fq, nq, dim, nb, !strcmp(bin, "sign") ? 0.0f : 127.0f);
     kth = (double *)malloc(nq * sizeof *kth);
     d = (double *)malloc(n * sizeof *d);
     found = (uint64_t *)malloc(nq * k * sizeof *found);
@@ -201,6 +229,8 @@ int ruv_bench_bits(int argc, char **argv) {
         double t0, build_r, build_f = 0, tr[16], tf[16];
         size_t bytes_f = 0, ne = p ? n_ef : 1;
         void *fs = NULL;
+        if (strcmp(which, "all") && strcmp(which, p ? "hnsw" : "flat"))
+            continue;
         memset(&rs, 0, sizeof rs);
         cfg.dtype = RUV_DTYPE_BIN;
         cfg.metric = jac ? RUV_METRIC_JACCARD : RUV_METRIC_HAMMING;
