@@ -132,8 +132,8 @@ static size_t i8_usearch_search(void *st, const int8_t *q, size_t k, size_t ef, 
 #endif
 
 /* One pass over the queries: seconds; keys in found (nq x k), counts in cnt. */
-static double i8_pass(i8_search_fn fn, void *st, const int8_t *qs, size_t nq, size_t dim,
-                      size_t k, size_t ef, uint64_t *found, size_t *cnt, unsigned repeat) {
+static double i8_pass(i8_search_fn fn, void *st, const int8_t *qs, size_t nq, size_t dim, size_t k,
+                      size_t ef, uint64_t *found, size_t *cnt, unsigned repeat) {
     double t0 = tx_now();
     size_t q;
     unsigned r;
@@ -210,8 +210,8 @@ int ruv_bench_int8(int argc, char **argv) {
     }
     mt = !strcmp(metric, "l2") ? I8_L2 : !strcmp(metric, "ip") ? I8_IP : I8_COS;
     if (!basep || !queryp || a != argc ||
-        (strcmp(metric, "cos") && strcmp(metric, "l2") && strcmp(metric, "ip")) || !k ||
-        k > 1024 || passes < 3 || passes > 15 || !n_ef || !repeat ||
+        (strcmp(metric, "cos") && strcmp(metric, "l2") && strcmp(metric, "ip")) || !k || k > 1024 ||
+        passes < 3 || passes > 15 || !n_ef || !repeat ||
         (strcmp(lib, "all") && strcmp(lib, "ruvector") && strcmp(lib, "usearch"))) {
         fprintf(stderr, "usage: ruv_bench int8 --base B.fvecs --query Q.fvecs [--gt G.ivecs] "
                         "[--metric cos|l2|ip] [--dataset NAME] [--M 16] [--ef-construction 200] "
@@ -293,7 +293,9 @@ int ruv_bench_int8(int argc, char **argv) {
         void *us = NULL;
         memset(&rs, 0, sizeof rs);
         cfg.dtype = RUV_DTYPE_I8;
-        cfg.metric = mt == I8_L2 ? RUV_METRIC_L2SQ : mt == I8_IP ? RUV_METRIC_IP : RUV_METRIC_COSINE;
+        cfg.metric = mt == I8_L2   ? RUV_METRIC_L2SQ
+                     : mt == I8_IP ? RUV_METRIC_IP
+                                   : RUV_METRIC_COSINE;
         cfg.kind = p ? RUV_INDEX_HNSW : RUV_INDEX_FLAT;
         cfg.M = M;
         cfg.ef_construction = efc;

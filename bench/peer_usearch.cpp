@@ -40,8 +40,8 @@ extern "C" peer_usearch *peer_usearch_build_i8(const int8_t *base, size_t n, siz
     index_dense_config_t cfg((size_t)M); // connectivity M, base layer 2M (as hnswlib)
     cfg.expansion_add = (size_t)efc;
     cfg.expansion_search = 64;
-    auto made = index_dense_t::make(metric_p, cfg, default_free_value<index_dense_t::vector_key_t>(),
-                                    index_limits_t(n, 1));
+    auto made = index_dense_t::make(
+        metric_p, cfg, default_free_value<index_dense_t::vector_key_t>(), index_limits_t(n, 1));
     if (!made)
         return nullptr;
     peer_usearch *p = new peer_usearch;
