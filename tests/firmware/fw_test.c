@@ -7,6 +7,9 @@
      HNSW f32 (squared L2)      recall@10 >= 0.95
      HNSW SQ8 (cosine), trained recall@10 >= 0.90 (with f32 copies re-ranking, and codes only)
      delete + search            deleted keys never returned
+     HNSW int8 (squared L2) and HNSW binary (Hamming, the sign bits): recall@10 >= 0.95 by
+                                distance (integer distances tie: a hit is a returned entry at
+                                most the exact 10th distance away)
 
    Prints one line per check, the RAM per vector of each index and the arena's high-water mark,
    and ends with "N passed, N failed" (exit status 0 iff nothing failed). */
@@ -196,6 +199,87 @@ static double run(const char *name, ruv_index_kind kind, ruv_metric metric, ruv_
     return bad ? -2 : (double)hits / (NQ * K);
 }
 
+/* The data as int8 (x 127) or as sign bits (dimension d = bit d % 8 of byte d / 8). */
+static unsigned char g_tb[N][DIM], g_tq[NQ][DIM];
+static void make_typed(ruv_dtype t) {
+    int i, d;
+    memset(g_tb, 0, sizeof g_tb);
+    memset(g_tq, 0, sizeof g_tq);
+    for (i = 0; i < N + NQ; i++)
+        for (d = 0; d < DIM; d++) {
+            float x = i < N ? g_base[i][d] : g_query[i - N][d];
+            unsigned char *v = i < N ? g_tb[i] : g_tq[i - N];
+            if (t == RUV_DTYPE_I8)
+                v[d] = (unsigned char)(signed char)(x * 127.0f);
+            else if (x > 0.0f)
+                v[d / 8] = (unsigned char)(v[d / 8] | 1u << (d % 8));
+        }
+}
+
+static long typed_dist(ruv_dtype t, const unsigned char *a, const unsigned char *b) {
+    long s = 0;
+    int d;
+    for (d = 0; d < DIM; d++) {
+        long x = (signed char)a[d], y = (signed char)b[d];
+        if (t == RUV_DTYPE_I8)
+            s += (x - y) * (x - y);
+        else if (d < (DIM + 7) / 8) {
+            unsigned v = (unsigned)(a[d] ^ b[d]);
+            for (; v; v &= v - 1)
+                s++;
+        }
+    }
+    return s;
+}
+
+/* HNSW over int8 or binary vectors: recall@K by distance against a scan here. */
+static double run_typed(const char *name, ruv_dtype t, ruv_metric metric) {
+    ruv_index_options cfg = ruv_index_options_init(DIM);
+    ruv_index *idx = NULL;
+    ruv_search_options sp;
+    ruv_stats st;
+    static long dist[N];
+    int q, i, hits = 0;
+    make_typed(t);
+    cfg.kind = RUV_INDEX_HNSW;
+    cfg.metric = metric;
+    cfg.dtype = t;
+    cfg.M = 8;
+    cfg.ef_construction = 64;
+    cfg.capacity = N;
+    cfg.alloc.alloc = arena_alloc;
+    cfg.alloc.free = arena_free;
+    if (ruv_index_create(&cfg, &idx) != RUV_OK)
+        return -1;
+    for (i = 0; i < N; i++)
+        if (ruv_index_add(idx, (uint64_t)i, g_tb[i]) != RUV_OK)
+            return ruv_index_free(idx), -1;
+    memset(&sp, 0, sizeof sp);
+    sp.ef_search = 64;
+    for (q = 0; q < NQ; q++) {
+        ruv_hit got[K];
+        size_t n = 0, a;
+        long kth;
+        int below;
+        if (ruv_index_search(idx, g_tq[q], K, &sp, got, &n) != RUV_OK || n != K)
+            return ruv_index_free(idx), -1;
+        for (i = 0; i < N; i++)
+            dist[i] = typed_dist(t, g_tq[q], g_tb[i]);
+        for (kth = 0;; kth++) { /* the K-th smallest distance: fewer than K below it */
+            for (i = 0, below = 0; i < N; i++)
+                below += dist[i] <= kth;
+            if (below >= K)
+                break;
+        }
+        for (a = 0; a < K; a++)
+            hits += dist[got[a].key] <= kth && (float)dist[got[a].key] == got[a].distance;
+    }
+    st = ruv_index_stats(idx);
+    printf("       %s: %u B of RAM per vector\n", name, (unsigned)(st.total_bytes / N));
+    ruv_index_free(idx);
+    return (double)hits / (NQ * K);
+}
+
 int main(void) {
     double r;
     arena_init();
@@ -212,6 +296,10 @@ int main(void) {
     report("hnsw sq8 codes only recall@10", r >= 0.90, r, 0.90);
     r = run("hnsw f32, 20% deleted", RUV_INDEX_HNSW, RUV_METRIC_L2SQ, RUV_QUANT_NONE, 0, 1);
     report("hnsw after deletes recall@10", r >= 0.95, r, 0.95);
+    r = run_typed("hnsw int8", RUV_DTYPE_I8, RUV_METRIC_L2SQ);
+    report("hnsw int8 l2sq recall@10", r >= 0.95, r, 0.95);
+    r = run_typed("hnsw binary", RUV_DTYPE_BIN, RUV_METRIC_HAMMING);
+    report("hnsw binary hamming recall@10", r >= 0.95, r, 0.95);
     report("arena back to empty after frees", g_used == 0, (double)g_used, 0);
     printf("arena high-water mark: %u bytes\n", (unsigned)g_peak);
     printf("%d passed, %d failed\n", g_passed, g_failed);
