@@ -577,11 +577,12 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
-   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
+   with it, multi or walk_bits > 1. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
-   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN
-   and PQ indexes take vectors only after ruv_index_train (before it, adds give
-   RUV_E_UNTRAINED).
+   are built on the algebra of the built-in metrics); a (dtype, metric, storage) outside VECTOR
+   TYPES; walk_bits on a flat index, with a dtype other than F32, BIN storage or a custom
+   metric. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ indexes, and every index with
+   walk_bits, take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
@@ -591,10 +592,11 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
    key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged (opt.multi: the key gets one
    more vector). RUV_E_ARG: idx or vec NULL.
-   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with
-   F16 storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer
-   or bit vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed.
-   RUV_E_UNTRAINED: SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the
+   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for f32 cosine; for
+   BF16 vectors always), or with F16 storage a component of 65520 or more (see CONCEPTS,
+   QUANTIZATION and VECTOR TYPES); never for integer or bit vectors. RUV_E_FULL: already
+   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: an SQ8/BIN/PQ or
+   walk_bits index not trained yet. RUV_E_READONLY: a view. On any error the
    index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
@@ -637,8 +639,11 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
    opt.multi: k distinct keys, each with the distance of its nearest vector (see MULTI-VECTOR
    KEYS); *n_out = min(k, keys with a passing vector).
    RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
-   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx
-   could not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
+   large, f32_query > 1, a ctx of another dimension. RUV_E_UNSUPPORTED: f32_query on a BIN
+   index. RUV_E_VALUE: as for ruv_index_add (an f32_query: non-finite, or a squared norm above
+   FLT_MAX / 4). RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0. The same argument
+   errors hold for every search (MMR, batch, range). Threads: reader with opt->ctx of its own,
+   else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
@@ -729,7 +734,10 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
    quantiles of a seeded sample); BIN: per-dimension mean and mean absolute deviation; PQ:
    k-means (Lloyd, k-means++ seeding, seeded by opt.seed, at most 25 iterations, empty clusters
    re-seeded by splitting the largest) per sub-space on at most 65,536 of the vectors (a seeded
-   sample), 256 centroids each. F32, F16 and BF16 need no training: RUV_OK without change.
+   sample), 256 centroids each; walk_bits: the bits' per-dimension mean, after the storage's
+   tables (needed by every storage then). F32, F16 and BF16 storage without walk_bits, and
+   indexes of another dtype (I8, U8, BIN, F16, BF16 vectors), need no training: RUV_OK without
+   change.
    Deterministic: the same sample and seed give the same tables. Training again replaces the
    tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: as for ruv_index_add. RUV_E_STATE:
    the index holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index
@@ -738,7 +746,8 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
 
 /* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
    floats each, finite); values outside are clamped. For cosine indexes the range applies to the
-   normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
+   normalised vectors. With walk_bits the bits' thresholds are the middle of each range.
+   RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
    RUV_E_READONLY. RUV_E_NOMEM. Threads: writer. */
 RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
 
@@ -6111,6 +6120,8 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         return RUV_E_READONLY;
     if (idx->count)
         return RUV_E_STATE;
+    if (idx->cfg.dtype != RUV_DTYPE_F32) /* typed vectors: nothing to train (rows are floats) */
+        return RUV_OK;
     d = idx->dim;
     for (i = 0; i < n; i++)
         if (!ruv__code_accepts(idx, vecs + i * d))
@@ -7321,7 +7332,8 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
         14 bits      (1.1) ceil(dim / 8) bytes per slot: with walk_bits, bit d % 8 of byte d / 8
                      set where dimension d of the (normalised) vector exceeds the walk's mean;
                      for HNSW over binary vectors (dtype 5), a copy of each slot's vector
-                     (zeros for a compacted slot)
+                     (zeros for a compacted slot); optional there (files written before it
+                     existed): a loaded index rebuilds it from the slots, a view reads them
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors); 14
      with walk_bits and for HNSW over binary vectors.
@@ -7405,8 +7417,8 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
         return idx->fvec != NULL;
     case RUV__S_QUANT:
         return idx->qp != NULL;
-    case RUV__S_BITS:
-        return idx->bits_bytes != 0;
+    case RUV__S_BITS: /* (a view of a file without it has none: it reads the slots) */
+        return idx->cfg.walk_bits || idx->wbits != NULL;
     default:
         return 1;
     }
@@ -7835,8 +7847,10 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         need |= 1u << RUV__S_F32;
     if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
-    if (ruv__index_bits_bytes(&c))
+    if (c.walk_bits) /* binary vectors on HNSW: the copy is rebuilt when a file lacks it */
         need |= 1u << RUV__S_BITS;
+    else if (ruv__index_bits_bytes(&c))
+        need |= have & 1u << RUV__S_BITS;
     if (have != need)
         return RUV_E_CORRUPT;
     return RUV_OK;
@@ -8226,6 +8240,17 @@ static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
     }
     if ((r = ruv__load_validate(idx)) != RUV_OK)
         goto fail;
+    if (!idx->wbits && idx->bits_bytes && idx->count) { /* a file without section 14 */
+        size_t s;
+        if (!(idx->wbits =
+                  (unsigned char *)ruv__mem_alloc(&idx->mem, idx->count * idx->bits_bytes))) {
+            r = RUV_E_NOMEM;
+            goto fail;
+        }
+        for (s = 0; s < idx->count; s++)
+            memcpy(idx->wbits + s * idx->bits_bytes, ruv__slot_code(idx, (uint32_t)s),
+                   idx->bits_bytes);
+    }
     if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0, ruv__index_pool(idx),
                          (size_t)idx->m0 + 1) != RUV_OK) {
         r = RUV_E_NOMEM;

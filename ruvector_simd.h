@@ -2343,6 +2343,63 @@ RUV__A5_L2(u8, avx512_ice, RUV__T_AVX512_ICE, _mm512_max_epu8, _mm512_min_epu8,
 RUV__A5_VNNI_DOT(i8, RUV__XOR, RUV__SAME, RUV__SUM_B, -) /* ruv__dot_i8_avx512_ice */
 RUV__A5_VNNI_DOT(u8, RUV__SAME, RUV__XOR, RUV__SUM_A, +) /* ruv__dot_u8_avx512_ice */
 
+/* Cosine with vpdpbusd, the same offsets as the dot: U(x) is the u8 form of x and S(x) the s8
+   form (i8: U = x ^ 0x80 = x + 128, S = x; u8: U = x, S = x ^ 0x80 = x - 128), so that
+   sum U(x) S(y) = sum xy + SIGN 128 sum (i8: y; u8: x); the offsets are taken off in the lanes
+   (sums of 64-value steps of one block stay far inside int32), leaving three reductions per
+   block. Five vpdpbusd per 64 values (ab, aa, bb and the two plain sums via ONES) against six
+   vpdpwssd and four widenings in the generic loop. Exact; the result as ruv__cos_finish. */
+#define RUV__A5_VNNI_COS(T, U, S, SUMV, CORR, AB)                                                  \
+    RUV__T_AVX512_ICE static float ruv__cosv_##T##_avx512_ice(const void *pa, const void *pb,      \
+                                                              size_t n) {                          \
+        const unsigned char *a = (const unsigned char *)pa, *b = (const unsigned char *)pb;        \
+        const __m512i flip = _mm512_set1_epi8((char)0x80), ones = _mm512_set1_epi8(1);             \
+        int64_t ab = 0, aa = 0, bb = 0;                                                            \
+        size_t i = 0;                                                                              \
+        while (i < n) {                                                                            \
+            size_t end = n - i > RUV__IBLOCK ? i + RUV__IBLOCK : n;                                \
+            __m512i s = _mm512_setzero_si512(), t = s, u = s, ca = s, cb = s, s2 = s, t2 = s,      \
+                    u2 = s;                                                                        \
+            for (; i + 128 <= end; i += 128) { /* two chains of each sum */                        \
+                __m512i x = _mm512_loadu_si512(a + i), y = _mm512_loadu_si512(b + i);              \
+                __m512i x1 = _mm512_loadu_si512(a + i + 64), y1 = _mm512_loadu_si512(b + i + 64);  \
+                s = _mm512_dpbusd_epi32(s, U(x, flip), S(y, flip));                                \
+                t = _mm512_dpbusd_epi32(t, U(x, flip), S(x, flip));                                \
+                u = _mm512_dpbusd_epi32(u, U(y, flip), S(y, flip));                                \
+                s2 = _mm512_dpbusd_epi32(s2, U(x1, flip), S(y1, flip));                            \
+                t2 = _mm512_dpbusd_epi32(t2, U(x1, flip), S(x1, flip));                            \
+                u2 = _mm512_dpbusd_epi32(u2, U(y1, flip), S(y1, flip));                            \
+                ca = SUMV(SUMV(ca, x, ones), x1, ones);                                            \
+                cb = SUMV(SUMV(cb, y, ones), y1, ones);                                            \
+            }                                                                                      \
+            s = _mm512_add_epi32(s, s2);                                                           \
+            t = _mm512_add_epi32(t, t2);                                                           \
+            u = _mm512_add_epi32(u, u2);                                                           \
+            for (; i < end; i += 64) {                                                             \
+                __mmask64 m = end - i >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << (end - i)) - 1);   \
+                __m512i x = _mm512_maskz_loadu_epi8(m, a + i);                                     \
+                __m512i y = _mm512_maskz_loadu_epi8(m, b + i);                                     \
+                s = _mm512_dpbusd_epi32(s, U(x, flip), S(y, flip));                                \
+                t = _mm512_dpbusd_epi32(t, U(x, flip), S(x, flip));                                \
+                u = _mm512_dpbusd_epi32(u, U(y, flip), S(y, flip));                                \
+                ca = SUMV(ca, x, ones);                                                            \
+                cb = SUMV(cb, y, ones);                                                            \
+            }                                                                                      \
+            ca = _mm512_slli_epi32(ca, 7); /* 128 sum x, 128 sum y */                              \
+            cb = _mm512_slli_epi32(cb, 7);                                                         \
+            ab += ruv__hsum16i(CORR(s, AB));                                                       \
+            aa += ruv__hsum16i(CORR(t, ca));                                                       \
+            bb += ruv__hsum16i(CORR(u, cb));                                                       \
+        }                                                                                          \
+        return ruv__cos_finish((double)ab, (double)aa, (double)bb);                                \
+    }
+#define RUV__SUM_S8(c, x, ones) _mm512_dpbusd_epi32(c, ones, x) /* sum of x as s8 */
+#define RUV__SUM_U8(c, x, ones) _mm512_dpbusd_epi32(c, x, ones) /* sum of x as u8 */
+RUV__A5_VNNI_COS(i8, RUV__XOR, RUV__SAME, RUV__SUM_S8, _mm512_sub_epi32,
+                 cb) /* ruv__cosv_i8_avx512_ice */
+RUV__A5_VNNI_COS(u8, RUV__SAME, RUV__XOR, RUV__SUM_U8, _mm512_add_epi32,
+                 ca) /* ruv__cosv_u8_avx512_ice */
+
 /* Binary: nibble-lookup popcount on plain AVX-512, vpopcntq with VPOPCNTDQ. */
 RUV__T_AVX512 static __m512i ruv__popcnt_avx512(__m512i v) {
     const __m512i lut = _mm512_set4_epi32(0x04030302, 0x03020201, 0x03020201, 0x02010100);
@@ -2621,6 +2678,8 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
         return;
     RUV__FILL(k, i8, RUV_DTYPE_I8, avx512_ice);
     RUV__FILL(k, u8, RUV_DTYPE_U8, avx512_ice);
+    k->fn[RUV_OP_COS][RUV_DTYPE_I8] = ruv__cosv_i8_avx512_ice;
+    k->fn[RUV_OP_COS][RUV_DTYPE_U8] = ruv__cosv_u8_avx512_ice;
     k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512_ice;
     k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512_ice;
     if (isa == RUV_ISA_AVX512_ICE)

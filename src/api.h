@@ -200,11 +200,12 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
    alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
-   with it. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
+   with it, multi or walk_bits > 1. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
-   are built on the algebra of the built-in metrics). RUV_E_NOMEM: allocation failed. SQ8, BIN
-   and PQ indexes take vectors only after ruv_index_train (before it, adds give
-   RUV_E_UNTRAINED).
+   are built on the algebra of the built-in metrics); a (dtype, metric, storage) outside VECTOR
+   TYPES; walk_bits on a flat index, with a dtype other than F32, BIN storage or a custom
+   metric. RUV_E_NOMEM: allocation failed. SQ8, BIN and PQ indexes, and every index with
+   walk_bits, take vectors only after ruv_index_train (before it, adds give RUV_E_UNTRAINED).
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
@@ -214,10 +215,11 @@ RUVDEF void ruv_index_free(ruv_index *idx);
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
    key. Duplicate keys are refused: RUV_E_EXISTS, index unchanged (opt.multi: the key gets one
    more vector). RUV_E_ARG: idx or vec NULL.
-   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for cosine), or with
-   F16 storage a component of 65520 or more (see CONCEPTS and QUANTIZATION); never for integer
-   or bit vectors. RUV_E_FULL: already RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed.
-   RUV_E_UNTRAINED: SQ8/BIN/PQ index not trained yet. RUV_E_READONLY: a view. On any error the
+   RUV_E_VALUE: a NaN/Inf component, a squared norm above FLT_MAX / 4 (not for f32 cosine; for
+   BF16 vectors always), or with F16 storage a component of 65520 or more (see CONCEPTS,
+   QUANTIZATION and VECTOR TYPES); never for integer or bit vectors. RUV_E_FULL: already
+   RUV_MAX_COUNT vectors. RUV_E_NOMEM: growth failed. RUV_E_UNTRAINED: an SQ8/BIN/PQ or
+   walk_bits index not trained yet. RUV_E_READONLY: a view. On any error the
    index is unchanged.
    HNSW insertion follows Algorithm 1 of Malkov & Yashunin. Threads: writer. */
 RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
@@ -260,8 +262,11 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
    opt.multi: k distinct keys, each with the distance of its nearest vector (see MULTI-VECTOR
    KEYS); *n_out = min(k, keys with a passing vector).
    RUV_E_ARG: idx/query/hits/n_out NULL, k == 0, allow_bits > 0 with allow NULL, rerank too
-   large, a ctx of another dimension. RUV_E_VALUE: as for ruv_index_add. RUV_E_NOMEM: the ctx
-   could not grow. On error *n_out = 0. Threads: reader with opt->ctx of its own, else writer. */
+   large, f32_query > 1, a ctx of another dimension. RUV_E_UNSUPPORTED: f32_query on a BIN
+   index. RUV_E_VALUE: as for ruv_index_add (an f32_query: non-finite, or a squared norm above
+   FLT_MAX / 4). RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0. The same argument
+   errors hold for every search (MMR, batch, range). Threads: reader with opt->ctx of its own,
+   else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
@@ -352,7 +357,10 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx);
    quantiles of a seeded sample); BIN: per-dimension mean and mean absolute deviation; PQ:
    k-means (Lloyd, k-means++ seeding, seeded by opt.seed, at most 25 iterations, empty clusters
    re-seeded by splitting the largest) per sub-space on at most 65,536 of the vectors (a seeded
-   sample), 256 centroids each. F32, F16 and BF16 need no training: RUV_OK without change.
+   sample), 256 centroids each; walk_bits: the bits' per-dimension mean, after the storage's
+   tables (needed by every storage then). F32, F16 and BF16 storage without walk_bits, and
+   indexes of another dtype (I8, U8, BIN, F16, BF16 vectors), need no training: RUV_OK without
+   change.
    Deterministic: the same sample and seed give the same tables. Training again replaces the
    tables. RUV_E_ARG: idx NULL, vecs NULL, n == 0. RUV_E_VALUE: as for ruv_index_add. RUV_E_STATE:
    the index holds vectors. RUV_E_TRAIN: PQ with n < 256. RUV_E_READONLY, RUV_E_NOMEM (index
@@ -361,7 +369,8 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs);
 
 /* Sets an SQ8 index's per-dimension range directly instead of training: lo[i] <= hi[i] (dim
    floats each, finite); values outside are clamped. For cosine indexes the range applies to the
-   normalised vectors. RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
+   normalised vectors. With walk_bits the bits' thresholds are the middle of each range.
+   RUV_E_ARG: not SQ8, NULL, lo > hi, NaN/Inf. RUV_E_STATE: not empty.
    RUV_E_READONLY. RUV_E_NOMEM. Threads: writer. */
 RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi);
 

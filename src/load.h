@@ -155,8 +155,10 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
         need |= 1u << RUV__S_F32;
     if (ruv__index_qp_bytes(&c) && (hd->count || (have & 1u << RUV__S_QUANT)))
         need |= 1u << RUV__S_QUANT; /* an index with vectors was trained */
-    if (ruv__index_bits_bytes(&c))
+    if (c.walk_bits) /* binary vectors on HNSW: the copy is rebuilt when a file lacks it */
         need |= 1u << RUV__S_BITS;
+    else if (ruv__index_bits_bytes(&c))
+        need |= have & 1u << RUV__S_BITS;
     if (have != need)
         return RUV_E_CORRUPT;
     return RUV_OK;
@@ -546,6 +548,17 @@ static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
     }
     if ((r = ruv__load_validate(idx)) != RUV_OK)
         goto fail;
+    if (!idx->wbits && idx->bits_bytes && idx->count) { /* a file without section 14 */
+        size_t s;
+        if (!(idx->wbits =
+                  (unsigned char *)ruv__mem_alloc(&idx->mem, idx->count * idx->bits_bytes))) {
+            r = RUV_E_NOMEM;
+            goto fail;
+        }
+        for (s = 0; s < idx->count; s++)
+            memcpy(idx->wbits + s * idx->bits_bytes, ruv__slot_code(idx, (uint32_t)s),
+                   idx->bits_bytes);
+    }
     if (ruv__ctx_reserve(idx->ctx, idx->levels ? idx->cap : 0, ruv__index_pool(idx),
                          (size_t)idx->m0 + 1) != RUV_OK) {
         r = RUV_E_NOMEM;

@@ -48,7 +48,8 @@
         14 bits      (1.1) ceil(dim / 8) bytes per slot: with walk_bits, bit d % 8 of byte d / 8
                      set where dimension d of the (normalised) vector exceeds the walk's mean;
                      for HNSW over binary vectors (dtype 5), a copy of each slot's vector
-                     (zeros for a compacted slot)
+                     (zeros for a compacted slot); optional there (files written before it
+                     existed): a loaded index rebuilds it from the slots, a view reads them
      Sections 1-3 always; 4-6 for HNSW; 7-9 once an id was set; 10-11 once metadata was set;
      12 for quantized storage with f32 copies; 13 once trained (always if there are vectors); 14
      with walk_bits and for HNSW over binary vectors.
@@ -132,8 +133,8 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
         return idx->fvec != NULL;
     case RUV__S_QUANT:
         return idx->qp != NULL;
-    case RUV__S_BITS:
-        return idx->bits_bytes != 0;
+    case RUV__S_BITS: /* (a view of a file without it has none: it reads the slots) */
+        return idx->cfg.walk_bits || idx->wbits != NULL;
     default:
         return 1;
     }

@@ -312,6 +312,8 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
         return RUV_E_READONLY;
     if (idx->count)
         return RUV_E_STATE;
+    if (idx->cfg.dtype != RUV_DTYPE_F32) /* typed vectors: nothing to train (rows are floats) */
+        return RUV_OK;
     d = idx->dim;
     for (i = 0; i < n; i++)
         if (!ruv__code_accepts(idx, vecs + i * d))

@@ -67,6 +67,8 @@ extern int g_failed_checks;
    paths; the environment variables of the same names override them). max_rows 0 = all. */
 float *load_f(int example, const char *file, size_t max_rows, size_t *n, size_t *dim);
 int32_t *load_i(const char *file, size_t *n, size_t *dim);
+/* The bytes of a file in the test data directory (malloc'd, *len set), or NULL. */
+unsigned char *load_bytes(const char *file, size_t *len);
 
 /* ---- independent references (double precision) ------------------------------------------- */
 double ref_dist(ruv_metric m, const float *a, const float *b, size_t n);

@@ -25,6 +25,28 @@ float *load_f(int example, const char *file, size_t max_rows, size_t *n, size_t 
     return tx_read_fvecs(p, max_rows, n, dim);
 }
 
+unsigned char *load_bytes(const char *file, size_t *len) {
+    char p[1024];
+    FILE *f;
+    long sz;
+    unsigned char *b = NULL;
+    data_path(p, sizeof p, 0, file);
+    *len = 0;
+    if (!(f = fopen(p, "rb")))
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (sz = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (b = (unsigned char *)malloc((size_t)sz)) != NULL) {
+        if (fread(b, 1, (size_t)sz, f) == (size_t)sz) {
+            *len = (size_t)sz;
+        } else {
+            free(b);
+            b = NULL;
+        }
+    }
+    fclose(f);
+    return b;
+}
+
 int32_t *load_i(const char *file, size_t *n, size_t *dim) {
     char p[1024];
     data_path(p, sizeof p, 0, file);
