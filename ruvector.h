@@ -141,7 +141,9 @@
      ruv_index_get_vectors returns them, ruv_index_get_vector one of them; ruv_index_count and
      ruv_index_next count vectors. No string ids or metadata: ruv_index_put, _update and
      _upsert give RUV_E_UNSUPPORTED (remove the key and add its vectors again). Lookups by key
-     walk the key's run in the key table, so they cost O(vectors of the key). Files: format 1.1.
+     walk the key's run in the key table, so they cost O(vectors of the key), and adding,
+     removing or listing all V vectors of one key O(V^2) table steps: made for tens to about a
+     thousand vectors per key (documents of tokens), not for 10^5. Files: format 1.1.
 
    QUANTIZATION (opt.quant; memory per vector = code + HNSW links + optional f32 copy)
        opt.quant = RUV_QUANT_SQ8;                     // 1 byte per dimension (+ 4)
