@@ -199,7 +199,7 @@ static double run(const char *name, ruv_index_kind kind, ruv_metric metric, ruv_
     return bad ? -2 : (double)hits / (NQ * K);
 }
 
-/* The data as int8 (x 127) or as sign bits (dimension d = bit d % 8 of byte d / 8). */
+/* The data as int8 (x 64, clamped) or as sign bits (dimension d = bit d % 8 of byte d / 8). */
 static unsigned char g_tb[N][DIM], g_tq[NQ][DIM];
 static void make_typed(ruv_dtype t) {
     int i, d;
@@ -209,8 +209,9 @@ static void make_typed(ruv_dtype t) {
         for (d = 0; d < DIM; d++) {
             float x = i < N ? g_base[i][d] : g_query[i - N][d];
             unsigned char *v = i < N ? g_tb[i] : g_tq[i - N];
+            float y = x * 64.0f; /* the data reach about +-2: clamped to int8 */
             if (t == RUV_DTYPE_I8)
-                v[d] = (unsigned char)(signed char)(x * 127.0f);
+                v[d] = (unsigned char)(signed char)(y > 127.0f ? 127 : y < -127.0f ? -127 : (int)y);
             else if (x > 0.0f)
                 v[d / 8] = (unsigned char)(v[d / 8] | 1u << (d % 8));
         }
