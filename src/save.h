@@ -133,8 +133,8 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
         return idx->fvec != NULL;
     case RUV__S_QUANT:
         return idx->qp != NULL;
-    case RUV__S_BITS: /* (a view of a file without it has none: it reads the slots) */
-        return idx->cfg.walk_bits || idx->wbits != NULL;
+    case RUV__S_BITS:
+        return idx->bits_bytes != 0;
     default:
         return 1;
     }
@@ -257,7 +257,11 @@ static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
         ruv__save_put(k, idx->qp, ruv__index_qp_bytes(&idx->cfg));
         break;
     case RUV__S_BITS:
-        ruv__save_put(k, idx->wbits, idx->count * idx->bits_bytes);
+        if (idx->wbits)
+            ruv__save_put(k, idx->wbits, idx->count * idx->bits_bytes);
+        else /* a view of a file without the copy of binary codes: the slots have them */
+            for (s = 0; s < idx->count; s++)
+                ruv__save_put(k, ruv__slot_code(idx, (uint32_t)s), idx->bits_bytes);
         break;
     case RUV__S_IDREF:
     case RUV__S_METAREF:

@@ -666,7 +666,7 @@ TEST(dtype_persist) {
 /* A file of an HNSW index over binary vectors written before the compact copy of its codes
    existed (format 1.1 without section 14; the fuzz seed of commit f04978d) still loads (the
    copy rebuilt from the slots) and views (the walk reads the slots), with the same results; the
-   loaded index saves with the copy, and that file loads too. */
+   loaded index saves with the copy, that file loads too, and the view saves the same bytes. */
 TEST(dtype_binary_old_file) {
     size_t len = 0, len2 = 0, q;
     unsigned char *b = load_bytes("hnsw-bin-jaccard-1.1-no-section14.ruv", &len), *b2;
@@ -693,6 +693,12 @@ TEST(dtype_binary_old_file) {
     REQUIRE(b2);
     CHECK(len2 > len && ruv_index_load_buffer(b2, len2, NULL, &ld2) == RUV_OK && ld2);
     ruv_index_free(ld2);
+    { /* the view (no copy: it reads the slots) saves the same bytes as the loaded index */
+        size_t len3 = 0;
+        unsigned char *b3 = save_to_mem(vw, &len3);
+        CHECK(b3 && len3 == len2 && memcmp(b2, b3, len2) == 0);
+        free(b3);
+    }
     ruv_index_free(ld);
     ruv_index_free(vw);
     free(b2);
