@@ -3,7 +3,7 @@
 # newlib-nano, --gc-sections): the size probe (flat and HNSW over f32 and SQ8: create, train,
 # add, remove, search, free) against the same program with an empty main. Prints a Markdown
 # table: what the library adds to .text/.data/.bss (C library and libgcc helpers included) and
-# the library's own functions alone; fails if those exceed 24 KB on Cortex-M4.
+# the library's own functions alone; fails if those exceed 28 KB on Cortex-M4.
 #   sh tests/firmware/size_report.sh [out-dir]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,8 +31,8 @@ for t in "m4:cortex-m4 -mfpu=fpv4-sp-d16" "m7:cortex-m7 -mfpu=fpv5-d16" "m33:cor
   heap=$(arm-none-eabi-nm -S -t d "$out/probe-$name.elf" | awk '$4 == "g_heap" { print $2 + 0 }')
   printf '| Cortex-%s | %d B | %d B | %d B | %d B |\n' "$(echo "$name" | tr m M)" \
     $((pt - $1 - probe)) $((pd - $2)) $((pb - $3 - heap)) "$own"
-  if [ "$name" = m4 ] && [ "$own" -gt 24576 ]; then
-    echo "Cortex-M4: ruvector's code is $own bytes, over the 24 KB budget" >&2
+  if [ "$name" = m4 ] && [ "$own" -gt 28672 ]; then
+    echo "Cortex-M4: ruvector's code is $own bytes, over the 28 KB budget" >&2
     status=1
   fi
 done
