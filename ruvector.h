@@ -4774,6 +4774,16 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
     return (float)(1.0 / qs);
 }
 
+/* Every field of p cleared, v set: each prep below then sets what it uses. */
+static void ruv__code_prep_init(ruv__prep *p, const void *v) {
+    p->v = v;
+    p->c0 = p->qinv = 0.0f;
+    p->q16 = NULL;
+    p->pq_direct = p->bits = p->compact = 0;
+    p->mixed = NULL;
+    p->conv = NULL;
+}
+
 /* Prepares x (normalised for cosine) for ruv__dist_query_code into buf (idx->prep_len floats);
    scratch c->tmp[dim..]. q16: SQ8 distances through the int16 weights (queries and vectors being
    inserted, prepared once for many distances) rather than the f32 ones (stored vectors prepared
@@ -4782,14 +4792,8 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
                                  float *buf, int q16, ruv__prep *p) {
     const float *x = (const float *)xv;
     size_t d = idx->dim, i;
-    p->v = buf;
-    p->c0 = 0.0f;
-    p->q16 = NULL;
-    p->qinv = 0.0f;
-    p->pq_direct = 0;
-    p->bits = 0;
+    ruv__code_prep_init(p, buf);
     p->compact = idx->wbits && !idx->cfg.walk_bits; /* binary vectors: their compact copy */
-    p->mixed = NULL;
     switch (idx->cfg.quant) {
     case RUV_QUANT_NONE:
         p->v = xv;
@@ -4861,14 +4865,8 @@ static float ruv__dist_custom(const ruv_index *idx, const float *a, const void *
 static void ruv__code_prep_bits(const ruv_index *idx, ruv_search_ctx *c, const float *x,
                                 ruv__prep *p) {
     ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim, (unsigned char *)c->nprep);
-    p->v = c->nprep;
-    p->c0 = 0.0f;
-    p->q16 = NULL;
-    p->qinv = 0.0f;
-    p->pq_direct = 0;
+    ruv__code_prep_init(p, c->nprep);
     p->bits = 1;
-    p->compact = 0;
-    p->mixed = NULL;
 }
 
 /* Whether an f32 query to a typed index (ruv_search_options.f32_query) can be measured: finite,
@@ -4889,12 +4887,7 @@ static void ruv__code_prep_mixed(const ruv_index *idx, ruv_search_ctx *c, const 
                                  ruv__prep *p) {
     ruv_op op =
         idx->cfg.metric == RUV_METRIC_COSINE ? RUV_OP_COS : ruv__index_metric_op(idx->cfg.metric);
-    p->v = q;
-    p->c0 = 0.0f;
-    p->q16 = NULL;
-    p->qinv = 0.0f;
-    p->pq_direct = 0;
-    p->bits = p->compact = 0;
+    ruv__code_prep_init(p, q);
     p->mixed = idx->kern.fn[op][RUV_DTYPE_F32];
     p->conv = c->tmp;
 }
@@ -4967,22 +4960,15 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
    with f32 copies: both sides then carry the same quantization, which built better graphs). */
 static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t s, ruv__prep *p) {
     const unsigned char *code = ruv__slot_code(idx, s);
-    p->pq_direct = 0;
-    p->bits = p->compact = 0;
-    p->mixed = NULL;
-    if (idx->raw_dist || idx->custom) {
-        p->v = code;
-        p->c0 = 0.0f;
+    ruv__code_prep_init(p, code);
+    if (idx->raw_dist || idx->custom)
         return;
-    }
     if (idx->cfg.quant == RUV_QUANT_PQ) { /* its centroids, gathered into sub-space order */
         size_t j, d, ds = idx->dsub;
         for (j = 0; j < idx->cfg.pq_m; j++)
             for (d = 0; d < ds; d++)
                 c->nprep[j * ds + d] = ruv__code_pq_cent(idx, j)[d * 256 + code[j]];
         p->v = c->nprep;
-        p->c0 = 0.0f;
-        p->q16 = NULL;
         p->pq_direct = 1;
         return;
     }

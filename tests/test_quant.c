@@ -325,6 +325,24 @@ TEST(quant_recall_mnist) {
     free(truth);
 }
 
+/* Top-10 truth of nq queries: MNIST's shared ground truth (mnist = 1), else the exact flat
+   search of base (f32, metric m). NULL if it cannot be had. */
+static uint64_t *mnist_or_exact_top10(int mnist, ruv_metric m, const float *base, size_t nb,
+                                      size_t dim, const float *qs, size_t nq) {
+    size_t ng, gd, q, i;
+    int32_t *gt;
+    uint64_t *truth;
+    if (!mnist)
+        return exact_top10(m, base, nb, dim, qs, nq);
+    gt = load_i("mnist_groundtruth.ivecs", &ng, &gd);
+    truth = gt && ng >= nq && gd >= 10 ? (uint64_t *)malloc(nq * 10 * sizeof *truth) : NULL;
+    for (q = 0; truth && q < nq; q++)
+        for (i = 0; i < 10; i++)
+            truth[q * 10 + i] = (uint64_t)gt[q * gd + i];
+    free(gt);
+    return truth;
+}
+
 /* HNSW over binary and PQ codes (the graph built and walked on the codes, re-ranked by the f32
    copies): GloVe 10k (cosine; truth by exact f32 search) and MNIST (L2, the shared ground
    truth) reach recall@10 >= 0.95 at the stated ef and re-rank factor, binary within 0.01 of
@@ -333,7 +351,7 @@ TEST(quant_recall_mnist) {
    HNSW finds the flat PQ index's own top 10 (the same code distances, searched exactly) with
    recall >= 0.95. */
 TEST(quant_hnsw_codes) {
-    size_t nb, dim, nq, qd, ng, gd, q, i, s;
+    size_t nb, dim, nq, qd, s;
     static const char *const names[2] = {"GloVe 10k, cosine", "MNIST, L2"};
     for (s = 0; s < 2; s++) {
         float *base = s ? load_f(0, "mnist_base.fvecs", 0, &nb, &dim)
@@ -346,18 +364,7 @@ TEST(quant_hnsw_codes) {
         size_t *cnt;
         double r, rf;
         REQUIRE(base && qs && qd == dim);
-        if (s) {
-            int32_t *gt = load_i("mnist_groundtruth.ivecs", &ng, &gd);
-            REQUIRE(gt && ng >= nq && gd >= 10);
-            truth = (uint64_t *)malloc(nq * 10 * sizeof *truth);
-            REQUIRE(truth);
-            for (q = 0; q < nq; q++)
-                for (i = 0; i < 10; i++)
-                    truth[q * 10 + i] = (uint64_t)gt[q * gd + i];
-            free(gt);
-        } else {
-            truth = exact_top10(m, base, nb, dim, qs, nq);
-        }
+        truth = mnist_or_exact_top10(s, m, base, nb, dim, qs, nq);
         REQUIRE(truth);
         flat = quant_index(RUV_QUANT_BIN, m, RUV_INDEX_FLAT, dim, 0, 0, base, nb);
         idx = quant_index(RUV_QUANT_BIN, m, RUV_INDEX_HNSW, dim, 0, 0, base, nb);
@@ -422,7 +429,7 @@ static ruv_index *walk_index(ruv_quant qt, ruv_metric m, size_t dim, uint32_t dr
    bits) at ef 64 reach recall@10 >= 0.95 with SQ8 storage with and without f32 copies, and with
    f32 storage. */
 TEST(quant_walk_bits) {
-    size_t nb, dim, nq, qd, ng, gd, q, i, s, t;
+    size_t nb, dim, nq, qd, q, s, t;
     static const char *const names[2] = {"GloVe 10k, cosine", "MNIST, L2"};
     for (s = 0; s < 2; s++) {
         float *base = s ? load_f(0, "mnist_base.fvecs", 0, &nb, &dim)
@@ -432,18 +439,7 @@ TEST(quant_walk_bits) {
         ruv_metric m = s ? RUV_METRIC_L2SQ : RUV_METRIC_COSINE;
         uint64_t *truth = NULL;
         REQUIRE(base && qs && qd == dim);
-        if (s) {
-            int32_t *gt = load_i("mnist_groundtruth.ivecs", &ng, &gd);
-            REQUIRE(gt && ng >= nq && gd >= 10);
-            truth = (uint64_t *)malloc(nq * 10 * sizeof *truth);
-            REQUIRE(truth);
-            for (q = 0; q < nq; q++)
-                for (i = 0; i < 10; i++)
-                    truth[q * 10 + i] = (uint64_t)gt[q * gd + i];
-            free(gt);
-        } else {
-            truth = exact_top10(m, base, nb, dim, qs, nq);
-        }
+        truth = mnist_or_exact_top10(s, m, base, nb, dim, qs, nq);
         REQUIRE(truth);
         for (t = 0; t < 3; t++) {
             ruv_quant qt = t == 2 ? RUV_QUANT_NONE : RUV_QUANT_SQ8;
