@@ -318,6 +318,12 @@ typedef enum ruv_op {
 /* A distance between two arrays of n elements of one storage type. */
 typedef float (*ruv_kernel_fn)(const void *a, const void *b, size_t n);
 
+/* One query against many stored arrays (a scan): out[i] = the distance between the n elements
+   at q and the n elements at base + i * stride bytes, for i < count (same value as the one-pair
+   kernel). One call per block of a flat scan, so no indirect call per stored vector. */
+typedef void (*ruv_kernel_many_fn)(const void *q, const void *base, size_t stride, size_t n,
+                                   size_t count, float *out);
+
 /* Converts n values from src to dst (arrays must not overlap). */
 typedef void (*ruv_convert_fn)(const void *src, void *dst, size_t n);
 
@@ -339,6 +345,8 @@ typedef struct ruv_kernels {
     int32_t (*dot_i16_u8)(const int16_t *a, const uint8_t *b, size_t n);
     void (*pq_lut)(const float *q, const float *cent, size_t dsub, int op, float *out);
     float (*adc)(const float *lut, const uint8_t *code, size_t m);
+    /* One query against many binary codes (n = bytes each): the Hamming and Jaccard scans. */
+    ruv_kernel_many_fn hamming_many, jaccard_many;
 } ruv_kernels;
 
 /* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Asks the CPU each call (cpuid or
@@ -1210,6 +1218,50 @@ static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
     return or_ ? (float)(1.0 - (double)and_ / (double)or_) : 0.0f;
 }
 
+/* The binary kernels of ISA I, written once around its ruv__bits_I(a, b, n, jac, &x, &and, &or)
+   (popcounts of a^b, or of a&b and a|b when jac): Hamming and Jaccard for one pair, and for one
+   query against count codes stride bytes apart (the pair function inlined into the loop). */
+#define RUV__BIN(I, TGT)                                                                           \
+    TGT static float ruv__hamming_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 0, &x, &an, &o);                                                    \
+        return (float)x;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__jaccard_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
+        return ruv__jaccard_finish(an, o);                                                         \
+    }                                                                                              \
+    TGT static void ruv__hamming_many_##I(const void *q, const void *base, size_t stride,          \
+                                          size_t n, size_t count, float *out) {                    \
+        const unsigned char *p = (const unsigned char *)base;                                      \
+        size_t i;                                                                                  \
+        for (i = 0; i < count; i++, p += stride) {                                                 \
+            uint64_t x, an, o;                                                                     \
+            ruv__bits_##I(q, p, n, 0, &x, &an, &o);                                                \
+            out[i] = (float)x;                                                                     \
+        }                                                                                          \
+    }                                                                                              \
+    TGT static void ruv__jaccard_many_##I(const void *q, const void *base, size_t stride,          \
+                                          size_t n, size_t count, float *out) {                    \
+        const unsigned char *p = (const unsigned char *)base;                                      \
+        size_t i;                                                                                  \
+        for (i = 0; i < count; i++, p += stride) {                                                 \
+            uint64_t x, an, o;                                                                     \
+            ruv__bits_##I(q, p, n, 1, &x, &an, &o);                                                \
+            out[i] = ruv__jaccard_finish(an, o);                                                   \
+        }                                                                                          \
+    }
+
+/* Fills the binary kernels of ISA I (stamped by RUV__BIN). */
+#define RUV__FILL_BIN(k, I)                                                                        \
+    do {                                                                                           \
+        (k)->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_##I;                             \
+        (k)->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_##I;                             \
+        (k)->hamming_many = ruv__hamming_many_##I;                                                 \
+        (k)->jaccard_many = ruv__jaccard_many_##I;                                                 \
+    } while (0)
+
 /* >>serial */
 /* Element loaders: value i of array p as float. */
 #define RUV__LD_F32(p, i) (((const float *)(p))[i])
@@ -1355,17 +1407,15 @@ RUV__SERIAL_INT(i8, int8_t)  /* ruv__dot_i8_serial, ruv__l2sq_i8_serial, ruv__l1
 RUV__SERIAL_INT(u8, uint8_t) /* ruv__dot_u8_serial, ruv__l2sq_u8_serial, ruv__l1_u8_serial,
                                 ruv__cos_u8_serial, ruv__sums_u8_serial */
 
-static float ruv__hamming_bin_serial(const void *a, const void *b, size_t n) {
-    uint64_t x = 0, an = 0, o = 0;
-    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, &x, &an, &o);
-    return (float)x;
+#define RUV__NO_TARGET
+static void ruv__bits_serial(const void *a, const void *b, size_t n, int jac, uint64_t *x,
+                             uint64_t *an, uint64_t *o) {
+    (void)jac;
+    *x = *an = *o = 0;
+    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, x, an, o);
 }
-
-static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
-    uint64_t x = 0, an = 0, o = 0;
-    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(serial, RUV__NO_TARGET) /* ruv__hamming_bin_serial, ruv__jaccard_bin_serial,
+                                    ruv__hamming_many_serial, ruv__jaccard_many_serial */
 
 /* Quantization kernels in portable C, stamped per ISA with its target attribute TGT so that the
    compiler may vectorise them (the loops over the 256 centroids have a fixed trip count). */
@@ -1483,7 +1533,6 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     RUV__WRAP(dot, RUV_OP_DOT, T, I, TGT)                                                          \
     RUV__WRAP(l1, RUV_OP_L1, T, I, TGT)                                                            \
     RUV__WRAP(cos, RUV_OP_COS, T, I, TGT)
-#define RUV__NO_TARGET
 RUV__QUANT_C(serial, RUV__NO_TARGET) /* ruv__dot_f32_u8_serial, ruv__dot_i16_u8_serial,
                                         ruv__pq_lut_serial, ruv__adc_serial */
 
@@ -1495,8 +1544,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, serial);
     RUV__FILL(k, i8, RUV_DTYPE_I8, serial);
     RUV__FILL(k, u8, RUV_DTYPE_U8, serial);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_serial;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_serial;
+    RUV__FILL_BIN(k, serial);
     k->f32_to_f16 = ruv__f32_to_f16_serial;
     k->f16_to_f32 = ruv__f16_to_f32_serial;
     k->f32_to_bf16 = ruv__f32_to_bf16_serial;
@@ -1761,17 +1809,8 @@ static void ruv__bits_neon(const void *pa, const void *pb, size_t n, int jac, ui
     *o += RUV__N_ADDV_U64(so);
 }
 
-static float ruv__hamming_bin_neon(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_neon(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-static float ruv__jaccard_bin_neon(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_neon(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(neon, RUV__NO_TARGET) /* ruv__hamming_bin_neon, ruv__jaccard_bin_neon,
+   ruv__hamming_many_neon, ruv__jaccard_many_neon */
 
 #if !RUV__NEON_A32
 /* f16 conversions use the FPCR rounding mode, round to nearest even unless changed. */
@@ -1948,17 +1987,8 @@ RUV__T_SVE static void ruv__bits_sve(const void *pa, const void *pb, size_t n, i
     }
 }
 
-RUV__T_SVE static float ruv__hamming_bin_sve(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_sve(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-RUV__T_SVE static float ruv__jaccard_bin_sve(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_sve(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(sve, RUV__T_SVE) /* ruv__hamming_bin_sve, ruv__jaccard_bin_sve, ruv__hamming_many_sve,
+   ruv__jaccard_many_sve */
 
 static void ruv__fill_sve(ruv_kernels *k) {
     RUV__FILL(k, f32, RUV_DTYPE_F32, sve);
@@ -1966,8 +1996,7 @@ static void ruv__fill_sve(ruv_kernels *k) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, sve);
     RUV__FILL(k, i8, RUV_DTYPE_I8, sve);
     RUV__FILL(k, u8, RUV_DTYPE_U8, sve);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_sve;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_sve;
+    RUV__FILL_BIN(k, sve);
 }
 #endif /* RUV__HAS_SVE */
 /************** End of src/simd/sve.h *************************************************************/
@@ -2058,8 +2087,7 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
 #if !RUV__NEON_A32
     k->f32_to_f16 = ruv__f32_to_f16_neon; /* 32-bit ARM keeps the serial one */
 #endif
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_neon;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_neon;
+    RUV__FILL_BIN(k, neon);
     k->f16_to_f32 = ruv__f16_to_f32_neon;
     k->f32_to_bf16 = ruv__f32_to_bf16_neon;
     k->bf16_to_f32 = ruv__bf16_to_f32_neon;
@@ -2229,17 +2257,8 @@ static void ruv__bits_wasm128(const void *pa, const void *pb, size_t n, int jac,
     *o += ruv__u32x4_sum(so);
 }
 
-static float ruv__hamming_bin_wasm128(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_wasm128(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-static float ruv__jaccard_bin_wasm128(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_wasm128(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(wasm128, RUV__NO_TARGET) /* ruv__hamming_bin_wasm128, ruv__jaccard_bin_wasm128,
+   ruv__hamming_many_wasm128, ruv__jaccard_many_wasm128 */
 
 /* Quantization kernels: f32 x u8 widens 4 bytes per step (u8 -> u16 -> u32 -> f32); the PQ
    table kernels stay portable C. */
@@ -2296,8 +2315,7 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, wasm128);
     RUV__FILL(k, i8, RUV_DTYPE_I8, wasm128);
     RUV__FILL(k, u8, RUV_DTYPE_U8, wasm128);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm128;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm128;
+    RUV__FILL_BIN(k, wasm128);
     RUV__FILL_QUANT(k, wasm128);
 }
 #endif /* RUV__HAS_WASM */
@@ -2693,17 +2711,8 @@ RUV__T_AVX2 RUV__INLINE static void ruv__bits_avx2(const void *pa, const void *p
     }
 }
 
-RUV__T_AVX2 static float ruv__hamming_bin_avx2(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_avx2(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-RUV__T_AVX2 static float ruv__jaccard_bin_avx2(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_avx2(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(avx2, RUV__T_AVX2) /* ruv__hamming_bin_avx2, ruv__jaccard_bin_avx2, ruv__hamming_many_avx2,
+   ruv__jaccard_many_avx2 */
 
 /* Conversions, 8 at a time; scalar tails. bf16 rounding: add 0x7FFF + lsb, keep NaNs quiet. */
 RUV__T_AVX2 static void ruv__f32_to_f16_avx2(const void *src, void *dst, size_t n) {
@@ -3244,15 +3253,35 @@ RUV__T_AVX512_ICE static __m512i ruv__popcnt_avx512_ice(__m512i v) {
         } else                                                                                     \
             *x = (uint64_t)_mm512_reduce_add_epi64(sx);                                            \
     }                                                                                              \
-    TGT static float ruv__hamming_bin_##I(const void *a, const void *b, size_t n) {                \
-        uint64_t x, an, o;                                                                         \
-        ruv__bits_##I(a, b, n, 0, &x, &an, &o);                                                    \
-        return (float)x;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__jaccard_bin_##I(const void *a, const void *b, size_t n) {                \
-        uint64_t x, an, o;                                                                         \
-        ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
-        return ruv__jaccard_finish(an, o);                                                         \
+    RUV__BIN(I, TGT)                                                                               \
+    /* Hamming of one query against codes of up to 64 bytes, 8 codes per step: one masked load     \
+       and popcount each, then the 8 sums of 8 lanes by a transposing add tree (3 levels) instead  \
+       of 8 reductions; longer codes and the last count % 8 go through the pair kernel. */         \
+    TGT static void ruv__hamming_many8_##I(const void *q, const void *base, size_t stride,         \
+                                           size_t n, size_t count, float *out) {                   \
+        const unsigned char *p = (const unsigned char *)base;                                      \
+        size_t i = 0;                                                                              \
+        if (n <= 64) {                                                                             \
+            __mmask64 m = n == 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;                       \
+            __m512i qv = _mm512_maskz_loadu_epi8(m, q), v[8], s[4], t0, t1, u;                     \
+            for (; i + 8 <= count; i += 8, p += 8 * stride) {                                      \
+                int j;                                                                             \
+                for (j = 0; j < 8; j++)                                                            \
+                    v[j] =                                                                         \
+                        POPCNT(_mm512_xor_si512(qv, _mm512_maskz_loadu_epi8(m, p + j * stride)));  \
+                for (j = 0; j < 4; j++) /* 128-bit lane L: (code 2j, code 2j+1) partial sums */    \
+                    s[j] = _mm512_add_epi64(_mm512_unpacklo_epi64(v[2 * j], v[2 * j + 1]),         \
+                                            _mm512_unpackhi_epi64(v[2 * j], v[2 * j + 1]));        \
+                t0 = _mm512_add_epi64(_mm512_shuffle_i64x2(s[0], s[1], 0x88),                      \
+                                      _mm512_shuffle_i64x2(s[0], s[1], 0xDD));                     \
+                t1 = _mm512_add_epi64(_mm512_shuffle_i64x2(s[2], s[3], 0x88),                      \
+                                      _mm512_shuffle_i64x2(s[2], s[3], 0xDD));                     \
+                u = _mm512_add_epi64(_mm512_shuffle_i64x2(t0, t1, 0x88),                           \
+                                     _mm512_shuffle_i64x2(t0, t1, 0xDD));                          \
+                _mm256_storeu_ps(out + i, _mm512_cvtepi64_ps(u));                                  \
+            }                                                                                      \
+        }                                                                                          \
+        ruv__hamming_many_##I(q, p, stride, n, count - i, out + i);                                \
     }
 RUV__A5_BIN(
     avx512, RUV__T_AVX512,
@@ -3440,8 +3469,7 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx2);
     RUV__FILL(k, i8, RUV_DTYPE_I8, avx2);
     RUV__FILL(k, u8, RUV_DTYPE_U8, avx2);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx2;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx2;
+    RUV__FILL_BIN(k, avx2);
     k->f32_to_f16 = ruv__f32_to_f16_avx2;
     k->f16_to_f32 = ruv__f16_to_f32_avx2;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx2;
@@ -3457,8 +3485,8 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx512);
     RUV__FILL(k, i8, RUV_DTYPE_I8, avx512);
     RUV__FILL(k, u8, RUV_DTYPE_U8, avx512);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512;
+    RUV__FILL_BIN(k, avx512);
+    k->hamming_many = ruv__hamming_many8_avx512;
     k->f32_to_f16 = ruv__f32_to_f16_avx512;
     k->f16_to_f32 = ruv__f16_to_f32_avx512;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx512;
@@ -3470,8 +3498,8 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, u8, RUV_DTYPE_U8, avx512_ice);
     k->fn[RUV_OP_COS][RUV_DTYPE_I8] = ruv__cosv_i8_avx512_ice;
     k->fn[RUV_OP_COS][RUV_DTYPE_U8] = ruv__cosv_u8_avx512_ice;
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512_ice;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512_ice;
+    RUV__FILL_BIN(k, avx512_ice);
+    k->hamming_many = ruv__hamming_many8_avx512_ice;
     if (isa == RUV_ISA_AVX512_ICE)
         return;
     k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_avx512_bf16;
@@ -4015,12 +4043,13 @@ struct ruv_index {
     ruv_index_options cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
-    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 (NULL for a custom metric) */
-    ruv_distance_fn custom; /* RUV_METRIC_CUSTOM: the caller's distance, else NULL */
-    int ip;                 /* metric is IP or cosine: distance = 1 - dot */
-    ruv_kernel_fn raw_dist; /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
-    size_t raw_n;           /* its n: dim, or code bytes for BIN */
-    int dot_based;          /* code distance = 1 - raw */
+    ruv_kernel_fn f32_dist;      /* l2sq or dot on f32 (NULL for a custom metric) */
+    ruv_distance_fn custom;      /* RUV_METRIC_CUSTOM: the caller's distance, else NULL */
+    int ip;                      /* metric is IP or cosine: distance = 1 - dot */
+    ruv_kernel_fn raw_dist;      /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
+    size_t raw_n;                /* its n: dim, or code bytes for BIN */
+    ruv_kernel_many_fn raw_many; /* raw_dist against many codes (BIN: Hamming, Jaccard), or NULL */
+    int dot_based;               /* code distance = 1 - raw */
     size_t dim;
     size_t in_bytes; /* bytes of one vector as the caller gives it (cfg.dtype) */
 
@@ -4308,6 +4337,7 @@ static void ruv__index_layout(ruv_index *idx) {
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
+    idx->raw_many = NULL;
     idx->prep_len = 1;
     switch (c->quant) {
     case RUV_QUANT_SQ8:
@@ -4320,6 +4350,7 @@ static void ruv__index_layout(ruv_index *idx) {
         break;
     case RUV_QUANT_BIN:
         idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
+        idx->raw_many = idx->kern.hamming_many;
         idx->raw_n = idx->code_bytes;
         idx->dot_based = 0;
         idx->prep_len = (idx->code_bytes + 3) / 4;
@@ -4331,6 +4362,9 @@ static void ruv__index_layout(ruv_index *idx) {
             t = c->dtype;
             idx->raw_dist = idx->kern.fn[op][t];
             idx->raw_n = t == RUV_DTYPE_BIN ? idx->code_bytes : d;
+            if (t == RUV_DTYPE_BIN)
+                idx->raw_many =
+                    op == RUV_OP_HAMMING ? idx->kern.hamming_many : idx->kern.jaccard_many;
             idx->dot_based = c->metric == RUV_METRIC_IP;
         } else if (!idx->custom) { /* (a custom metric: ruv__dist_custom) */
             idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];
@@ -4953,6 +4987,18 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
     default:
         return 1.0f - (p->c0 + r) * t;
     }
+}
+
+/* Distances of p to the count slots from s0 on, into out: one call of the one-to-many kernel
+   where the stored form has one (binary codes), else one ruv__dist_query_code per slot. */
+static void ruv__dist_query_block(const ruv_index *idx, const ruv__prep *p, uint32_t s0,
+                                  size_t count, float *out) {
+    size_t i;
+    if (idx->raw_many && !p->bits && !p->mixed)
+        idx->raw_many(p->v, ruv__slot_code(idx, s0), idx->stride, idx->raw_n, count, out);
+    else
+        for (i = 0; i < count; i++)
+            out[i] = ruv__dist_query_code(idx, p, ruv__slot_code(idx, s0 + (uint32_t)i));
 }
 
 /* Slot s prepared as a query (for distances between stored vectors): the code itself where the
@@ -6675,6 +6721,7 @@ RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
 #ifdef RUV__IMPL
 
 /* Exact top-k by scanning every slot with a max-heap of size k on (distance, slot). */
+#define RUV__SCAN_BLOCK 64 /* slots per distance block of a scan without filters */
 static int ruv__search_worse(const ruv__cand *a, const ruv__cand *b) {
     return a->dist > b->dist || (a->dist == b->dist && a->id > b->id);
 }
@@ -6692,39 +6739,68 @@ static int ruv__search_pass(const ruv_index *idx, const ruv_search_options *p, u
     return !p->filter || p->filter(p->filter_user, key);
 }
 
-/* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
+/* Adds candidate x to the max-heap h of n (< k, or == k: then replacing the worst if x is
+   better). */
+static void ruv__search_heap_push(ruv__cand *h, size_t *n, size_t k, ruv__cand x) {
+    size_t i = 0;
+    if (*n < k) { /* sift up */
+        i = (*n)++;
+        while (i > 0 && ruv__search_worse(&x, &h[(i - 1) / 2])) {
+            h[i] = h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        h[i] = x;
+    } else if (ruv__search_worse(&h[0], &x)) { /* replace the worst, sift down */
+        for (;;) {
+            size_t l = 2 * i + 1, w = i;
+            const ruv__cand *wc = &x;
+            if (l < *n && ruv__search_worse(&h[l], wc))
+                w = l, wc = &h[l];
+            if (l + 1 < *n && ruv__search_worse(&h[l + 1], wc))
+                w = l + 1;
+            if (w == i)
+                break;
+            h[i] = h[w];
+            i = w;
+        }
+        h[i] = x;
+    }
+}
+
+/* Exact top-k by scanning every slot that passes (filt: NULL = every live one). With filters,
+   distances only for the slots that pass; without, distances a block of slots at a time (one
+   kernel call per block where the storage has a one-to-many kernel) and the liveness checked only
+   for those that would enter the heap. Slots ascend, so an equal distance never displaces. */
 static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
                                size_t k, const ruv_search_options *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
-    for (s = 0; s < idx->count; s++) {
-        ruv__cand x;
-        size_t i = 0;
-        if ((filt || skip_dead) && !ruv__search_pass(idx, filt, (uint32_t)s))
-            continue;
-        x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
-        x.id = (uint32_t)s;
-        if (n < k) { /* sift up */
-            i = n++;
-            while (i > 0 && ruv__search_worse(&x, &h[(i - 1) / 2])) {
-                h[i] = h[(i - 1) / 2];
-                i = (i - 1) / 2;
+    if (k == 0)
+        return 0;
+    if (filt) {
+        for (s = 0; s < idx->count; s++) {
+            ruv__cand x;
+            if (!ruv__search_pass(idx, filt, (uint32_t)s))
+                continue;
+            x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
+            x.id = (uint32_t)s;
+            ruv__search_heap_push(h, &n, k, x);
+        }
+    } else {
+        float d[RUV__SCAN_BLOCK];
+        for (s = 0; s < idx->count; s += RUV__SCAN_BLOCK) {
+            size_t b = idx->count - s < RUV__SCAN_BLOCK ? idx->count - s : RUV__SCAN_BLOCK, j;
+            ruv__dist_query_block(idx, q, (uint32_t)s, b, d);
+            for (j = 0; j < b; j++) {
+                ruv__cand x;
+                if (n == k && !(d[j] < h[0].dist))
+                    continue;
+                if (skip_dead && ruv__slot_dead(idx, s + j))
+                    continue;
+                x.dist = d[j];
+                x.id = (uint32_t)(s + j);
+                ruv__search_heap_push(h, &n, k, x);
             }
-            h[i] = x;
-        } else if (ruv__search_worse(&h[0], &x)) { /* replace the worst, sift down */
-            for (;;) {
-                size_t l = 2 * i + 1, w = i;
-                const ruv__cand *wc = &x;
-                if (l < n && ruv__search_worse(&h[l], wc))
-                    w = l, wc = &h[l];
-                if (l + 1 < n && ruv__search_worse(&h[l + 1], wc))
-                    w = l + 1;
-                if (w == i)
-                    break;
-                h[i] = h[w];
-                i = w;
-            }
-            h[i] = x;
         }
     }
     /* heap -> ascending by repeatedly moving the worst to the end */

@@ -453,6 +453,18 @@ static float ruv__dist_query_code(const ruv_index *idx, const ruv__prep *p,
     }
 }
 
+/* Distances of p to the count slots from s0 on, into out: one call of the one-to-many kernel
+   where the stored form has one (binary codes), else one ruv__dist_query_code per slot. */
+static void ruv__dist_query_block(const ruv_index *idx, const ruv__prep *p, uint32_t s0,
+                                  size_t count, float *out) {
+    size_t i;
+    if (idx->raw_many && !p->bits && !p->mixed)
+        idx->raw_many(p->v, ruv__slot_code(idx, s0), idx->stride, idx->raw_n, count, out);
+    else
+        for (i = 0; i < count; i++)
+            out[i] = ruv__dist_query_code(idx, p, ruv__slot_code(idx, s0 + (uint32_t)i));
+}
+
 /* Slot s prepared as a query (for distances between stored vectors): the code itself where the
    stored form is the prepared form, else decoded into c->tmp and prepared into c->nprep (also
    with f32 copies: both sides then carry the same quantization, which built better graphs). */

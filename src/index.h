@@ -19,12 +19,13 @@ struct ruv_index {
     ruv_index_options cfg; /* resolved */
     ruv__mem mem;
     ruv_kernels kern;
-    ruv_kernel_fn f32_dist; /* l2sq or dot on f32 (NULL for a custom metric) */
-    ruv_distance_fn custom; /* RUV_METRIC_CUSTOM: the caller's distance, else NULL */
-    int ip;                 /* metric is IP or cosine: distance = 1 - dot */
-    ruv_kernel_fn raw_dist; /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
-    size_t raw_n;           /* its n: dim, or code bytes for BIN */
-    int dot_based;          /* code distance = 1 - raw */
+    ruv_kernel_fn f32_dist;      /* l2sq or dot on f32 (NULL for a custom metric) */
+    ruv_distance_fn custom;      /* RUV_METRIC_CUSTOM: the caller's distance, else NULL */
+    int ip;                      /* metric is IP or cosine: distance = 1 - dot */
+    ruv_kernel_fn raw_dist;      /* on stored codes (f32 / f16 / bf16: l2sq or dot; BIN: Hamming) */
+    size_t raw_n;                /* its n: dim, or code bytes for BIN */
+    ruv_kernel_many_fn raw_many; /* raw_dist against many codes (BIN: Hamming, Jaccard), or NULL */
+    int dot_based;               /* code distance = 1 - raw */
     size_t dim;
     size_t in_bytes; /* bytes of one vector as the caller gives it (cfg.dtype) */
 
@@ -312,6 +313,7 @@ static void ruv__index_layout(ruv_index *idx) {
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
+    idx->raw_many = NULL;
     idx->prep_len = 1;
     switch (c->quant) {
     case RUV_QUANT_SQ8:
@@ -324,6 +326,7 @@ static void ruv__index_layout(ruv_index *idx) {
         break;
     case RUV_QUANT_BIN:
         idx->raw_dist = idx->kern.fn[RUV_OP_HAMMING][RUV_DTYPE_BIN];
+        idx->raw_many = idx->kern.hamming_many;
         idx->raw_n = idx->code_bytes;
         idx->dot_based = 0;
         idx->prep_len = (idx->code_bytes + 3) / 4;
@@ -335,6 +338,9 @@ static void ruv__index_layout(ruv_index *idx) {
             t = c->dtype;
             idx->raw_dist = idx->kern.fn[op][t];
             idx->raw_n = t == RUV_DTYPE_BIN ? idx->code_bytes : d;
+            if (t == RUV_DTYPE_BIN)
+                idx->raw_many =
+                    op == RUV_OP_HAMMING ? idx->kern.hamming_many : idx->kern.jaccard_many;
             idx->dot_based = c->metric == RUV_METRIC_IP;
         } else if (!idx->custom) { /* (a custom metric: ruv__dist_custom) */
             idx->raw_dist = idx->kern.fn[ruv__index_metric_op(c->metric)][t];

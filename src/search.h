@@ -3,6 +3,7 @@
 #ifdef RUV__IMPL
 
 /* Exact top-k by scanning every slot with a max-heap of size k on (distance, slot). */
+#define RUV__SCAN_BLOCK 64 /* slots per distance block of a scan without filters */
 static int ruv__search_worse(const ruv__cand *a, const ruv__cand *b) {
     return a->dist > b->dist || (a->dist == b->dist && a->id > b->id);
 }
@@ -20,39 +21,68 @@ static int ruv__search_pass(const ruv_index *idx, const ruv_search_options *p, u
     return !p->filter || p->filter(p->filter_user, key);
 }
 
-/* Exact top-k by scanning every slot that passes (filt: NULL = every live one). */
+/* Adds candidate x to the max-heap h of n (< k, or == k: then replacing the worst if x is
+   better). */
+static void ruv__search_heap_push(ruv__cand *h, size_t *n, size_t k, ruv__cand x) {
+    size_t i = 0;
+    if (*n < k) { /* sift up */
+        i = (*n)++;
+        while (i > 0 && ruv__search_worse(&x, &h[(i - 1) / 2])) {
+            h[i] = h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        h[i] = x;
+    } else if (ruv__search_worse(&h[0], &x)) { /* replace the worst, sift down */
+        for (;;) {
+            size_t l = 2 * i + 1, w = i;
+            const ruv__cand *wc = &x;
+            if (l < *n && ruv__search_worse(&h[l], wc))
+                w = l, wc = &h[l];
+            if (l + 1 < *n && ruv__search_worse(&h[l + 1], wc))
+                w = l + 1;
+            if (w == i)
+                break;
+            h[i] = h[w];
+            i = w;
+        }
+        h[i] = x;
+    }
+}
+
+/* Exact top-k by scanning every slot that passes (filt: NULL = every live one). With filters,
+   distances only for the slots that pass; without, distances a block of slots at a time (one
+   kernel call per block where the storage has a one-to-many kernel) and the liveness checked only
+   for those that would enter the heap. Slots ascend, so an equal distance never displaces. */
 static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ruv__prep *q,
                                size_t k, const ruv_search_options *filt, int skip_dead) {
     ruv__cand *h = c->pool;
     size_t n = 0, s;
-    for (s = 0; s < idx->count; s++) {
-        ruv__cand x;
-        size_t i = 0;
-        if ((filt || skip_dead) && !ruv__search_pass(idx, filt, (uint32_t)s))
-            continue;
-        x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
-        x.id = (uint32_t)s;
-        if (n < k) { /* sift up */
-            i = n++;
-            while (i > 0 && ruv__search_worse(&x, &h[(i - 1) / 2])) {
-                h[i] = h[(i - 1) / 2];
-                i = (i - 1) / 2;
+    if (k == 0)
+        return 0;
+    if (filt) {
+        for (s = 0; s < idx->count; s++) {
+            ruv__cand x;
+            if (!ruv__search_pass(idx, filt, (uint32_t)s))
+                continue;
+            x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
+            x.id = (uint32_t)s;
+            ruv__search_heap_push(h, &n, k, x);
+        }
+    } else {
+        float d[RUV__SCAN_BLOCK];
+        for (s = 0; s < idx->count; s += RUV__SCAN_BLOCK) {
+            size_t b = idx->count - s < RUV__SCAN_BLOCK ? idx->count - s : RUV__SCAN_BLOCK, j;
+            ruv__dist_query_block(idx, q, (uint32_t)s, b, d);
+            for (j = 0; j < b; j++) {
+                ruv__cand x;
+                if (n == k && !(d[j] < h[0].dist))
+                    continue;
+                if (skip_dead && ruv__slot_dead(idx, s + j))
+                    continue;
+                x.dist = d[j];
+                x.id = (uint32_t)(s + j);
+                ruv__search_heap_push(h, &n, k, x);
             }
-            h[i] = x;
-        } else if (ruv__search_worse(&h[0], &x)) { /* replace the worst, sift down */
-            for (;;) {
-                size_t l = 2 * i + 1, w = i;
-                const ruv__cand *wc = &x;
-                if (l < n && ruv__search_worse(&h[l], wc))
-                    w = l, wc = &h[l];
-                if (l + 1 < n && ruv__search_worse(&h[l + 1], wc))
-                    w = l + 1;
-                if (w == i)
-                    break;
-                h[i] = h[w];
-                i = w;
-            }
-            h[i] = x;
         }
     }
     /* heap -> ascending by repeatedly moving the worst to the end */

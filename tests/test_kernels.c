@@ -214,6 +214,64 @@ TEST(kernels_alignment_invariant) {
     free(src_b);
 }
 
+/* The one-to-many binary kernels (hamming_many, jaccard_many) of every ISA against the bit-count
+   reference per code: code lengths around the 64-byte single-load limit and past it, counts
+   around the 8-code step (tails), strides equal to and longer than the code, misaligned bases,
+   all-ones codes (the largest sums), and a query that equals one code (distance 0). */
+TEST(kernels_many) {
+    static const size_t lens[] = {0, 1, 7, 8, 13, 31, 32, 33, 63, 64, 65, 98, 128, 200};
+    static const size_t counts[] = {0, 1, 7, 8, 9, 16, 23, 64};
+    unsigned char *base = (unsigned char *)malloc(64 * 300 + 8), *q = (unsigned char *)malloc(256);
+    float out[65];
+    int isa;
+    REQUIRE(base && q);
+    for (isa = RUV_ISA_SERIAL; isa < RUV_ISA_COUNT; isa++) {
+        ruv_kernels k;
+        size_t li, ci, extra, i, rep;
+        if (!ruv_kernels_init((ruv_isa)isa, &k))
+            continue;
+        REQUIRE(k.hamming_many && k.jaccard_many);
+        for (li = 0; li < sizeof lens / sizeof *lens; li++)
+            for (extra = 0; extra <= 5; extra += 5)
+                for (ci = 0; ci < sizeof counts / sizeof *counts; ci++)
+                    for (rep = 0; rep < 2; rep++) {
+                        size_t n = lens[li], stride = n + extra, cnt = counts[ci];
+                        unsigned char *b = base + 1 + rep * 2; /* misaligned */
+                        kfill(RUV_DTYPE_BIN, b, stride * cnt, 11 + li * 7 + ci, 1.0f);
+                        kfill(RUV_DTYPE_BIN, q, n, 5 + li, 1.0f);
+                        if (rep && cnt > 2) { /* all ones, and the query itself */
+                            memset(b, 0xFF, n);
+                            memcpy(b + 2 * stride, q, n);
+                        }
+                        for (i = 0; i <= cnt; i++)
+                            out[i] = -1.0f;
+                        k.hamming_many(q, b, stride, n, cnt, out);
+                        for (i = 0; i < cnt; i++) {
+                            double bound, ref = kref(RUV_OP_HAMMING, RUV_DTYPE_BIN, q,
+                                                     b + i * stride, n, &bound);
+                            if ((double)out[i] != ref && g_failed_checks++ < 20)
+                                printf(
+                                    "  %s hamming_many n=%zu stride=%zu count=%zu [%zu]: got %g, "
+                                    "expected %g\n",
+                                    ruv_isa_name(k.isa), n, stride, cnt, i, out[i], ref);
+                        }
+                        CHECK(out[cnt] == -1.0f); /* nothing written past count */
+                        k.jaccard_many(q, b, stride, n, cnt, out);
+                        for (i = 0; i < cnt; i++) {
+                            double bound, ref = kref(RUV_OP_JACCARD, RUV_DTYPE_BIN, q,
+                                                     b + i * stride, n, &bound);
+                            if (!(fabs((double)out[i] - ref) <= bound) && g_failed_checks++ < 20)
+                                printf(
+                                    "  %s jaccard_many n=%zu stride=%zu count=%zu [%zu]: got %g, "
+                                    "expected %g\n",
+                                    ruv_isa_name(k.isa), n, stride, cnt, i, out[i], ref);
+                        }
+                    }
+    }
+    free(base);
+    free(q);
+}
+
 /* Zero vectors, large magnitudes, denormals, extreme integers, long integer runs (past the
    32-bit flush block) on every ISA. */
 TEST(kernels_special) {

@@ -115,6 +115,12 @@ typedef enum ruv_op {
 /* A distance between two arrays of n elements of one storage type. */
 typedef float (*ruv_kernel_fn)(const void *a, const void *b, size_t n);
 
+/* One query against many stored arrays (a scan): out[i] = the distance between the n elements
+   at q and the n elements at base + i * stride bytes, for i < count (same value as the one-pair
+   kernel). One call per block of a flat scan, so no indirect call per stored vector. */
+typedef void (*ruv_kernel_many_fn)(const void *q, const void *base, size_t stride, size_t n,
+                                   size_t count, float *out);
+
 /* Converts n values from src to dst (arrays must not overlap). */
 typedef void (*ruv_convert_fn)(const void *src, void *dst, size_t n);
 
@@ -136,6 +142,8 @@ typedef struct ruv_kernels {
     int32_t (*dot_i16_u8)(const int16_t *a, const uint8_t *b, size_t n);
     void (*pq_lut)(const float *q, const float *cent, size_t dsub, int op, float *out);
     float (*adc)(const float *lut, const uint8_t *code, size_t m);
+    /* One query against many binary codes (n = bytes each): the Hamming and Jaccard scans. */
+    ruv_kernel_many_fn hamming_many, jaccard_many;
 } ruv_kernels;
 
 /* The best ISA this CPU and build can run (never RUV_ISA_AUTO). Asks the CPU each call (cpuid or

@@ -84,8 +84,7 @@ static void ruv__fill_arm(ruv_kernels *k, ruv_isa isa) {
 #if !RUV__NEON_A32
     k->f32_to_f16 = ruv__f32_to_f16_neon; /* 32-bit ARM keeps the serial one */
 #endif
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_neon;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_neon;
+    RUV__FILL_BIN(k, neon);
     k->f16_to_f32 = ruv__f16_to_f32_neon;
     k->f32_to_bf16 = ruv__f32_to_bf16_neon;
     k->bf16_to_f32 = ruv__bf16_to_f32_neon;

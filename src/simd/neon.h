@@ -252,17 +252,8 @@ static void ruv__bits_neon(const void *pa, const void *pb, size_t n, int jac, ui
     *o += RUV__N_ADDV_U64(so);
 }
 
-static float ruv__hamming_bin_neon(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_neon(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-static float ruv__jaccard_bin_neon(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_neon(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(neon, RUV__NO_TARGET) /* ruv__hamming_bin_neon, ruv__jaccard_bin_neon,
+   ruv__hamming_many_neon, ruv__jaccard_many_neon */
 
 #if !RUV__NEON_A32
 /* f16 conversions use the FPCR rounding mode, round to nearest even unless changed. */

@@ -138,6 +138,50 @@ static float ruv__jaccard_finish(uint64_t and_, uint64_t or_) {
     return or_ ? (float)(1.0 - (double)and_ / (double)or_) : 0.0f;
 }
 
+/* The binary kernels of ISA I, written once around its ruv__bits_I(a, b, n, jac, &x, &and, &or)
+   (popcounts of a^b, or of a&b and a|b when jac): Hamming and Jaccard for one pair, and for one
+   query against count codes stride bytes apart (the pair function inlined into the loop). */
+#define RUV__BIN(I, TGT)                                                                           \
+    TGT static float ruv__hamming_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 0, &x, &an, &o);                                                    \
+        return (float)x;                                                                           \
+    }                                                                                              \
+    TGT static float ruv__jaccard_bin_##I(const void *a, const void *b, size_t n) {                \
+        uint64_t x, an, o;                                                                         \
+        ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
+        return ruv__jaccard_finish(an, o);                                                         \
+    }                                                                                              \
+    TGT static void ruv__hamming_many_##I(const void *q, const void *base, size_t stride,          \
+                                          size_t n, size_t count, float *out) {                    \
+        const unsigned char *p = (const unsigned char *)base;                                      \
+        size_t i;                                                                                  \
+        for (i = 0; i < count; i++, p += stride) {                                                 \
+            uint64_t x, an, o;                                                                     \
+            ruv__bits_##I(q, p, n, 0, &x, &an, &o);                                                \
+            out[i] = (float)x;                                                                     \
+        }                                                                                          \
+    }                                                                                              \
+    TGT static void ruv__jaccard_many_##I(const void *q, const void *base, size_t stride,          \
+                                          size_t n, size_t count, float *out) {                    \
+        const unsigned char *p = (const unsigned char *)base;                                      \
+        size_t i;                                                                                  \
+        for (i = 0; i < count; i++, p += stride) {                                                 \
+            uint64_t x, an, o;                                                                     \
+            ruv__bits_##I(q, p, n, 1, &x, &an, &o);                                                \
+            out[i] = ruv__jaccard_finish(an, o);                                                   \
+        }                                                                                          \
+    }
+
+/* Fills the binary kernels of ISA I (stamped by RUV__BIN). */
+#define RUV__FILL_BIN(k, I)                                                                        \
+    do {                                                                                           \
+        (k)->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_##I;                             \
+        (k)->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_##I;                             \
+        (k)->hamming_many = ruv__hamming_many_##I;                                                 \
+        (k)->jaccard_many = ruv__jaccard_many_##I;                                                 \
+    } while (0)
+
 /* >>serial */
 /* Element loaders: value i of array p as float. */
 #define RUV__LD_F32(p, i) (((const float *)(p))[i])
@@ -283,17 +327,15 @@ RUV__SERIAL_INT(i8, int8_t)  /* ruv__dot_i8_serial, ruv__l2sq_i8_serial, ruv__l1
 RUV__SERIAL_INT(u8, uint8_t) /* ruv__dot_u8_serial, ruv__l2sq_u8_serial, ruv__l1_u8_serial,
                                 ruv__cos_u8_serial, ruv__sums_u8_serial */
 
-static float ruv__hamming_bin_serial(const void *a, const void *b, size_t n) {
-    uint64_t x = 0, an = 0, o = 0;
-    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, &x, &an, &o);
-    return (float)x;
+#define RUV__NO_TARGET
+static void ruv__bits_serial(const void *a, const void *b, size_t n, int jac, uint64_t *x,
+                             uint64_t *an, uint64_t *o) {
+    (void)jac;
+    *x = *an = *o = 0;
+    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, x, an, o);
 }
-
-static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
-    uint64_t x = 0, an = 0, o = 0;
-    ruv__bits_tail((const uint8_t *)a, (const uint8_t *)b, 0, n, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(serial, RUV__NO_TARGET) /* ruv__hamming_bin_serial, ruv__jaccard_bin_serial,
+                                    ruv__hamming_many_serial, ruv__jaccard_many_serial */
 
 /* Quantization kernels in portable C, stamped per ISA with its target attribute TGT so that the
    compiler may vectorise them (the loops over the 256 centroids have a fixed trip count). */
@@ -411,7 +453,6 @@ static float ruv__jaccard_bin_serial(const void *a, const void *b, size_t n) {
     RUV__WRAP(dot, RUV_OP_DOT, T, I, TGT)                                                          \
     RUV__WRAP(l1, RUV_OP_L1, T, I, TGT)                                                            \
     RUV__WRAP(cos, RUV_OP_COS, T, I, TGT)
-#define RUV__NO_TARGET
 RUV__QUANT_C(serial, RUV__NO_TARGET) /* ruv__dot_f32_u8_serial, ruv__dot_i16_u8_serial,
                                         ruv__pq_lut_serial, ruv__adc_serial */
 
@@ -423,8 +464,7 @@ static void ruv__fill_serial(ruv_kernels *k) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, serial);
     RUV__FILL(k, i8, RUV_DTYPE_I8, serial);
     RUV__FILL(k, u8, RUV_DTYPE_U8, serial);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_serial;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_serial;
+    RUV__FILL_BIN(k, serial);
     k->f32_to_f16 = ruv__f32_to_f16_serial;
     k->f16_to_f32 = ruv__f16_to_f32_serial;
     k->f32_to_bf16 = ruv__f32_to_bf16_serial;

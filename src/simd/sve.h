@@ -120,17 +120,8 @@ RUV__T_SVE static void ruv__bits_sve(const void *pa, const void *pb, size_t n, i
     }
 }
 
-RUV__T_SVE static float ruv__hamming_bin_sve(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_sve(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-RUV__T_SVE static float ruv__jaccard_bin_sve(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_sve(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(sve, RUV__T_SVE) /* ruv__hamming_bin_sve, ruv__jaccard_bin_sve, ruv__hamming_many_sve,
+   ruv__jaccard_many_sve */
 
 static void ruv__fill_sve(ruv_kernels *k) {
     RUV__FILL(k, f32, RUV_DTYPE_F32, sve);
@@ -138,7 +129,6 @@ static void ruv__fill_sve(ruv_kernels *k) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, sve);
     RUV__FILL(k, i8, RUV_DTYPE_I8, sve);
     RUV__FILL(k, u8, RUV_DTYPE_U8, sve);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_sve;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_sve;
+    RUV__FILL_BIN(k, sve);
 }
 #endif /* RUV__HAS_SVE */

@@ -151,17 +151,8 @@ static void ruv__bits_wasm128(const void *pa, const void *pb, size_t n, int jac,
     *o += ruv__u32x4_sum(so);
 }
 
-static float ruv__hamming_bin_wasm128(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_wasm128(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-static float ruv__jaccard_bin_wasm128(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_wasm128(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(wasm128, RUV__NO_TARGET) /* ruv__hamming_bin_wasm128, ruv__jaccard_bin_wasm128,
+   ruv__hamming_many_wasm128, ruv__jaccard_many_wasm128 */
 
 /* Quantization kernels: f32 x u8 widens 4 bytes per step (u8 -> u16 -> u32 -> f32); the PQ
    table kernels stay portable C. */
@@ -218,8 +209,7 @@ static void ruv__fill_wasm(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, wasm128);
     RUV__FILL(k, i8, RUV_DTYPE_I8, wasm128);
     RUV__FILL(k, u8, RUV_DTYPE_U8, wasm128);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_wasm128;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_wasm128;
+    RUV__FILL_BIN(k, wasm128);
     RUV__FILL_QUANT(k, wasm128);
 }
 #endif /* RUV__HAS_WASM */

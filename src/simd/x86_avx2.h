@@ -304,17 +304,8 @@ RUV__T_AVX2 RUV__INLINE static void ruv__bits_avx2(const void *pa, const void *p
     }
 }
 
-RUV__T_AVX2 static float ruv__hamming_bin_avx2(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_avx2(a, b, n, 0, &x, &an, &o);
-    return (float)x;
-}
-
-RUV__T_AVX2 static float ruv__jaccard_bin_avx2(const void *a, const void *b, size_t n) {
-    uint64_t x, an, o;
-    ruv__bits_avx2(a, b, n, 1, &x, &an, &o);
-    return ruv__jaccard_finish(an, o);
-}
+RUV__BIN(avx2, RUV__T_AVX2) /* ruv__hamming_bin_avx2, ruv__jaccard_bin_avx2, ruv__hamming_many_avx2,
+   ruv__jaccard_many_avx2 */
 
 /* Conversions, 8 at a time; scalar tails. bf16 rounding: add 0x7FFF + lsb, keep NaNs quiet. */
 RUV__T_AVX2 static void ruv__f32_to_f16_avx2(const void *src, void *dst, size_t n) {

@@ -428,15 +428,35 @@ RUV__T_AVX512_ICE static __m512i ruv__popcnt_avx512_ice(__m512i v) {
         } else                                                                                     \
             *x = (uint64_t)_mm512_reduce_add_epi64(sx);                                            \
     }                                                                                              \
-    TGT static float ruv__hamming_bin_##I(const void *a, const void *b, size_t n) {                \
-        uint64_t x, an, o;                                                                         \
-        ruv__bits_##I(a, b, n, 0, &x, &an, &o);                                                    \
-        return (float)x;                                                                           \
-    }                                                                                              \
-    TGT static float ruv__jaccard_bin_##I(const void *a, const void *b, size_t n) {                \
-        uint64_t x, an, o;                                                                         \
-        ruv__bits_##I(a, b, n, 1, &x, &an, &o);                                                    \
-        return ruv__jaccard_finish(an, o);                                                         \
+    RUV__BIN(I, TGT)                                                                               \
+    /* Hamming of one query against codes of up to 64 bytes, 8 codes per step: one masked load     \
+       and popcount each, then the 8 sums of 8 lanes by a transposing add tree (3 levels) instead  \
+       of 8 reductions; longer codes and the last count % 8 go through the pair kernel. */         \
+    TGT static void ruv__hamming_many8_##I(const void *q, const void *base, size_t stride,         \
+                                           size_t n, size_t count, float *out) {                   \
+        const unsigned char *p = (const unsigned char *)base;                                      \
+        size_t i = 0;                                                                              \
+        if (n <= 64) {                                                                             \
+            __mmask64 m = n == 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;                       \
+            __m512i qv = _mm512_maskz_loadu_epi8(m, q), v[8], s[4], t0, t1, u;                     \
+            for (; i + 8 <= count; i += 8, p += 8 * stride) {                                      \
+                int j;                                                                             \
+                for (j = 0; j < 8; j++)                                                            \
+                    v[j] =                                                                         \
+                        POPCNT(_mm512_xor_si512(qv, _mm512_maskz_loadu_epi8(m, p + j * stride)));  \
+                for (j = 0; j < 4; j++) /* 128-bit lane L: (code 2j, code 2j+1) partial sums */    \
+                    s[j] = _mm512_add_epi64(_mm512_unpacklo_epi64(v[2 * j], v[2 * j + 1]),         \
+                                            _mm512_unpackhi_epi64(v[2 * j], v[2 * j + 1]));        \
+                t0 = _mm512_add_epi64(_mm512_shuffle_i64x2(s[0], s[1], 0x88),                      \
+                                      _mm512_shuffle_i64x2(s[0], s[1], 0xDD));                     \
+                t1 = _mm512_add_epi64(_mm512_shuffle_i64x2(s[2], s[3], 0x88),                      \
+                                      _mm512_shuffle_i64x2(s[2], s[3], 0xDD));                     \
+                u = _mm512_add_epi64(_mm512_shuffle_i64x2(t0, t1, 0x88),                           \
+                                     _mm512_shuffle_i64x2(t0, t1, 0xDD));                          \
+                _mm256_storeu_ps(out + i, _mm512_cvtepi64_ps(u));                                  \
+            }                                                                                      \
+        }                                                                                          \
+        ruv__hamming_many_##I(q, p, stride, n, count - i, out + i);                                \
     }
 RUV__A5_BIN(
     avx512, RUV__T_AVX512,
@@ -624,8 +644,7 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx2);
     RUV__FILL(k, i8, RUV_DTYPE_I8, avx2);
     RUV__FILL(k, u8, RUV_DTYPE_U8, avx2);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx2;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx2;
+    RUV__FILL_BIN(k, avx2);
     k->f32_to_f16 = ruv__f32_to_f16_avx2;
     k->f16_to_f32 = ruv__f16_to_f32_avx2;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx2;
@@ -641,8 +660,8 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, bf16, RUV_DTYPE_BF16, avx512);
     RUV__FILL(k, i8, RUV_DTYPE_I8, avx512);
     RUV__FILL(k, u8, RUV_DTYPE_U8, avx512);
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512;
+    RUV__FILL_BIN(k, avx512);
+    k->hamming_many = ruv__hamming_many8_avx512;
     k->f32_to_f16 = ruv__f32_to_f16_avx512;
     k->f16_to_f32 = ruv__f16_to_f32_avx512;
     k->f32_to_bf16 = ruv__f32_to_bf16_avx512;
@@ -654,8 +673,8 @@ static void ruv__fill_x86(ruv_kernels *k, ruv_isa isa) {
     RUV__FILL(k, u8, RUV_DTYPE_U8, avx512_ice);
     k->fn[RUV_OP_COS][RUV_DTYPE_I8] = ruv__cosv_i8_avx512_ice;
     k->fn[RUV_OP_COS][RUV_DTYPE_U8] = ruv__cosv_u8_avx512_ice;
-    k->fn[RUV_OP_HAMMING][RUV_DTYPE_BIN] = ruv__hamming_bin_avx512_ice;
-    k->fn[RUV_OP_JACCARD][RUV_DTYPE_BIN] = ruv__jaccard_bin_avx512_ice;
+    RUV__FILL_BIN(k, avx512_ice);
+    k->hamming_many = ruv__hamming_many8_avx512_ice;
     if (isa == RUV_ISA_AVX512_ICE)
         return;
     k->fn[RUV_OP_DOT][RUV_DTYPE_BF16] = ruv__dot_bf16_avx512_bf16;
