@@ -1,31 +1,33 @@
 /* ruv_bench bits: binary vectors (RUV_DTYPE_BIN) from real float data, flat and HNSW, with
-   FAISS's IndexBinaryFlat / IndexBinaryHNSW in the same run where it is built in.
+   FAISS's IndexBinaryFlat / IndexBinaryHNSW (Hamming) and USearch's b1x8 HNSW (Hamming,
+   Tanimoto) in the same run where they are built in.
 
      ruv_bench bits --base B.fvecs --query Q.fvecs [--binarize sign|gt127] [--metric
                     hamming|jaccard] [--dataset NAME] [--M 16] [--ef-construction 200]
                     [--ef-search 10,16,24,32,48,64,96,128,192,256] [--k 10] [--passes 3]
-                    [--max-n N] [--max-q N] [--lib ruvector|faiss|all] [--index flat|hnsw|all]
+                    [--max-n N] [--max-q N] [--lib ruvector|faiss|usearch|all]
+                    [--index flat|hnsw|all]
      ruv_bench bits --synth N,BITS [--max-q Q] [--index flat] ...   (N random vectors of BITS
                     bits and Q random queries, 100 by default: a set larger than the caches,
                     for the flat scan's bandwidth against `ruv_bench kernels --where dram_seq`)
 
    Binarisation: sign = bit set where the value is > 0 (GloVe: the sign bits of each
    dimension); gt127 = where it is > 127 (MNIST pixels). Dimension d is bit d % 8 of byte d / 8;
-   FAISS gets the same bytes with its dimension rounded up to a multiple of 8 (the padding bits
-   are zero, so Hamming distances are equal). Ground truth: the exact k-th smallest distance per
-   query, by a popcount scan here (independent of the library). With integer distances ties are
-   common, so recall@k counts a returned entry as a hit when its distance (recomputed here) is at
-   most that k-th distance. Prints one JSON line per (library, index, ef):
+   FAISS and USearch get the same bytes with the dimension rounded up to a multiple of 8 (the
+   padding bits are zero, so the distances are equal). Ground truth: the exact k-th smallest
+   distance per query, by a popcount scan here (independent of the library). With integer distances
+   ties are common, so recall@k counts a returned entry as a hit when its distance (recomputed here)
+   is at most that k-th distance. Prints one JSON line per (library, index, ef):
      {"bench":"bits","lib":"ruvector","index":"hnsw","dataset":..,"metric":"hamming","n":..,
       "bits":..,"nq":..,"params":{"M":16,"ef_construction":200,"ef_search":64},"build_s":..,
       "qps":..,"recall10":..,"bytes_per_vec":..,"gbps":..}
    qps: one query at a time, one thread, nq / median pass time; the libraries' passes alternate
-   (ruvector, FAISS, ruvector, ...) at each ef so both see the same machine. gbps (flat): bytes of
-   vectors scanned per second. */
+   (ruvector, FAISS, USearch, ruvector, ...) at each ef so all see the same machine. gbps (flat):
+   bytes of vectors scanned per second. */
 #define _POSIX_C_SOURCE 200809L
 #include "../ruvector.h"
 #include "texmex.h"
-#ifdef RUV_BENCH_FAISS
+#if defined(RUV_BENCH_FAISS) || defined(RUV_BENCH_USEARCH)
 #include "peer.h"
 #endif
 
@@ -92,6 +94,20 @@ static size_t bt_faiss_search(void *st, const uint8_t *q, size_t k, size_t ef, u
     return peer_faiss_bin_search((peer_faiss_bin *)st, q, k, ef, keys);
 }
 #endif
+#ifdef RUV_BENCH_USEARCH
+static size_t bt_usearch_search(void *st, const uint8_t *q, size_t k, size_t ef, uint64_t *keys) {
+    return peer_usearch_search_b1((peer_usearch *)st, q, k, ef, keys);
+}
+#endif
+
+/* One library under test: its search, state, build time, memory and pass times. */
+typedef struct bt_lib {
+    const char *name;
+    bt_search_fn fn;
+    void *st;
+    double build_s, t[16];
+    size_t bytes;
+} bt_lib;
 
 /* One pass over the queries: seconds; keys of the last pass in found (nq x k), counts in cnt. */
 static double bt_pass(bt_search_fn fn, void *st, const uint8_t *qs, size_t nq, size_t nb, size_t k,
@@ -125,7 +141,7 @@ int ruv_bench_bits(int argc, char **argv) {
     double *kth, *d;
     uint64_t *found, *keys;
     size_t *cnt;
-    int jac, a, run_faiss = 0;
+    int jac, a;
     n_ef = tx_list("10,16,24,32,48,64,96,128,192,256", efs, 64);
     for (a = 1; a + 1 < argc; a += 2) {
         const char *key = argv[a], *v = argv[a + 1];
@@ -165,18 +181,17 @@ int ruv_bench_bits(int argc, char **argv) {
     jac = !strcmp(metric, "jaccard");
     if ((!synth_n && (!basep || !queryp)) || a != argc || (!jac && strcmp(metric, "hamming")) ||
         (strcmp(which, "all") && strcmp(which, "flat") && strcmp(which, "hnsw")) ||
-        (strcmp(bin, "sign") && strcmp(bin, "gt127")) || !k || k > 1024 || passes < 3 ||
-        passes > 15 || !n_ef) {
+        (strcmp(bin, "sign") && strcmp(bin, "gt127")) ||
+        (strcmp(lib, "all") && strcmp(lib, "ruvector") && strcmp(lib, "faiss") &&
+         strcmp(lib, "usearch")) ||
+        !k || k > 1024 || passes < 3 || passes > 15 || !n_ef) {
         fprintf(stderr, "usage: ruv_bench bits --base B.fvecs --query Q.fvecs [--binarize "
                         "sign|gt127] [--metric hamming|jaccard] [--dataset NAME] [--M 16] "
                         "[--ef-construction 200] [--ef-search 10,16,...] [--k 10] [--passes 3] "
-                        "[--max-n N] [--max-q N] [--lib ruvector|faiss|all] [--index "
+                        "[--max-n N] [--max-q N] [--lib ruvector|faiss|usearch|all] [--index "
                         "flat|hnsw|all] | --synth N,BITS\n");
         return 2;
     }
-#ifdef RUV_BENCH_FAISS
-    run_faiss = !jac && strcmp(lib, "ruvector") != 0; /* FAISS binary indexes: Hamming only */
-#endif
     if (synth_n) { /* random bits (padding bits past dim zero) */
         uint64_t x = 0x9E3779B97F4A7C15ull;
         n = synth_n;
@@ -226,12 +241,13 @@ int ruv_bench_bits(int argc, char **argv) {
     for (p = 0; p < 2; p++) { /* flat, then HNSW */
         ruv_index_options cfg = ruv_index_options_init((uint32_t)dim);
         bt_ruv rs;
-        double t0, build_r, build_f = 0, tr[16], tf[16];
-        size_t bytes_f = 0, ne = p ? n_ef : 1;
-        void *fs = NULL;
+        bt_lib libs[3];
+        size_t nl = 1, l, ne = p ? n_ef : 1;
+        double t0;
         if (strcmp(which, "all") && strcmp(which, p ? "hnsw" : "flat"))
             continue;
         memset(&rs, 0, sizeof rs);
+        memset(libs, 0, sizeof libs);
         cfg.dtype = RUV_DTYPE_BIN;
         cfg.metric = jac ? RUV_METRIC_JACCARD : RUV_METRIC_HAMMING;
         cfg.kind = p ? RUV_INDEX_HNSW : RUV_INDEX_FLAT;
@@ -244,65 +260,67 @@ int ruv_bench_bits(int argc, char **argv) {
             fprintf(stderr, "bits: ruvector index failed\n");
             return 1;
         }
-        build_r = tx_now() - t0;
+        libs[0].name = "ruvector", libs[0].fn = bt_ruv_search, libs[0].st = &rs;
+        libs[0].build_s = tx_now() - t0;
+        libs[0].bytes = ruv_index_memory_usage(rs.idx);
+        /* the peers get the packed bytes with a multiple of 8 bits (padding zero) */
 #ifdef RUV_BENCH_FAISS
-        if (run_faiss) {
-            /* FAISS wants a multiple of 8 bits: the packed bytes already are (padding zero) */
-            fs = peer_faiss_bin_build(p ? "hnsw" : "flat", base, n, nb * 8, (int)M, (int)efc,
-                                      &build_f, &bytes_f);
-            if (!fs) {
+        if (!jac && (!strcmp(lib, "all") || !strcmp(lib, "faiss"))) { /* FAISS: Hamming only */
+            bt_lib *f = &libs[nl++];
+            f->name = "faiss", f->fn = bt_faiss_search;
+            f->st = peer_faiss_bin_build(p ? "hnsw" : "flat", base, n, nb * 8, (int)M, (int)efc,
+                                         &f->build_s, &f->bytes);
+            if (!f->st) {
                 fprintf(stderr, "bits: FAISS index failed\n");
+                return 1;
+            }
+        }
+#endif
+#ifdef RUV_BENCH_USEARCH
+        if (p && (!strcmp(lib, "all") || !strcmp(lib, "usearch"))) { /* HNSW only */
+            bt_lib *u = &libs[nl++];
+            u->name = "usearch", u->fn = bt_usearch_search;
+            u->st = peer_usearch_build_b1(base, n, nb * 8, jac, (int)M, (int)efc, &u->build_s,
+                                          &u->bytes, NULL);
+            if (!u->st) {
+                fprintf(stderr, "bits: USearch index failed\n");
                 return 1;
             }
         }
 #endif
         for (e = 0; e < ne; e++) {
             size_t ef = p ? efs[e] : 0, r;
-            double rec_r, rec_f = 0, med_r, med_f = 0;
-            for (r = 0; r < passes; r++) { /* interleaved passes */
-                tr[r] = bt_pass(bt_ruv_search, &rs, qs, nq, nb, k, ef, found, cnt);
-#ifdef RUV_BENCH_FAISS
-                if (fs)
-                    tf[r] = bt_pass(bt_faiss_search, fs, qs, nq, nb, k, ef, found + 0, cnt);
-#endif
-            }
-            bt_pass(bt_ruv_search, &rs, qs, nq, nb, k, ef, found, cnt);
-            rec_r = bt_recall(jac, base, qs, nq, nb, k, kth, found, cnt);
-#ifdef RUV_BENCH_FAISS
-            if (fs) {
-                bt_pass(bt_faiss_search, fs, qs, nq, nb, k, ef, found, cnt);
-                rec_f = bt_recall(jac, base, qs, nq, nb, k, kth, found, cnt);
-            }
-#endif
-            qsort(tr, passes, sizeof *tr, tx_cmp_double);
-            med_r = tr[passes / 2];
-            if (fs) {
-                qsort(tf, passes, sizeof *tf, tx_cmp_double);
-                med_f = tf[passes / 2];
-            }
-            for (r = 0; r < (fs ? 2u : 1u); r++) {
-                double med = r ? med_f : med_r;
+            for (r = 0; r < passes; r++) /* interleaved passes */
+                for (l = 0; l < nl; l++)
+                    libs[l].t[r] = bt_pass(libs[l].fn, libs[l].st, qs, nq, nb, k, ef, found, cnt);
+            for (l = 0; l < nl; l++) {
+                double rec, med;
+                bt_pass(libs[l].fn, libs[l].st, qs, nq, nb, k, ef, found, cnt);
+                rec = bt_recall(jac, base, qs, nq, nb, k, kth, found, cnt);
+                qsort(libs[l].t, passes, sizeof *libs[l].t, tx_cmp_double);
+                med = libs[l].t[passes / 2];
                 printf("{\"bench\":\"bits\",\"lib\":\"%s\",\"index\":\"%s\",\"dataset\":\"%s\","
                        "\"metric\":\"%s\",\"n\":%zu,\"bits\":%zu,\"nq\":%zu,\"params\":{\"M\":%u,"
                        "\"ef_construction\":%u,\"ef_search\":%zu},\"build_s\":%.3f,\"qps\":%.1f,"
                        "\"recall10\":%.4f,\"bytes_per_vec\":%.1f,\"gbps\":%.2f}\n",
-                       r ? "faiss" : "ruvector", p ? "hnsw" : "flat", dataset, metric, n, dim, nq,
-                       M, efc, ef, r ? build_f : build_r, (double)nq / med, r ? rec_f : rec_r,
-                       r ? (double)bytes_f / (double)n
-                         : (double)ruv_index_memory_usage(rs.idx) / (double)n,
+                       libs[l].name, p ? "hnsw" : "flat", dataset, metric, n, dim, nq, M, efc, ef,
+                       libs[l].build_s, (double)nq / med, rec, (double)libs[l].bytes / (double)n,
                        p ? 0.0 : (double)nq * (double)n * (double)nb / med / 1e9);
             }
             fflush(stdout);
         }
         ruv_search_ctx_free(rs.ctx);
         ruv_index_free(rs.idx);
+        for (l = 1; l < nl; l++) {
 #ifdef RUV_BENCH_FAISS
-        peer_faiss_bin_free((peer_faiss_bin *)fs);
+            if (!strcmp(libs[l].name, "faiss"))
+                peer_faiss_bin_free((peer_faiss_bin *)libs[l].st);
 #endif
-        (void)fs;
-        (void)tf;
-        (void)build_f;
-        (void)bytes_f;
+#ifdef RUV_BENCH_USEARCH
+            if (!strcmp(libs[l].name, "usearch"))
+                peer_usearch_free((peer_usearch *)libs[l].st);
+#endif
+        }
     }
     free(base);
     free(qs);
@@ -311,7 +329,6 @@ int ruv_bench_bits(int argc, char **argv) {
     free(found);
     free(keys);
     free(cnt);
-    (void)run_faiss;
     (void)lib;
     return 0;
 }

@@ -61,6 +61,13 @@ peer_usearch *peer_usearch_build_i8(const int8_t *base, size_t n, size_t dim, co
                                     int M, int efc, double *add_s, size_t *bytes, const char **isa);
 size_t peer_usearch_search_i8(peer_usearch *p, const int8_t *q, size_t k, size_t ef,
                               uint64_t *keys);
+/* The same over n packed binary vectors of `bits` bits ((bits + 7) / 8 bytes each, bit d = bit
+   d % 8 of byte d / 8, as ruvector's RUV_DTYPE_BIN), scalar kind b1x8, Hamming or (jaccard)
+   Tanimoto. */
+peer_usearch *peer_usearch_build_b1(const uint8_t *base, size_t n, size_t bits, int jaccard, int M,
+                                    int efc, double *add_s, size_t *bytes, const char **isa);
+size_t peer_usearch_search_b1(peer_usearch *p, const uint8_t *q, size_t k, size_t ef,
+                              uint64_t *keys);
 void peer_usearch_free(peer_usearch *p);
 
 /* USearch's kernel for `kernel` (ruvector's name: dot_i8, cos_i8, l2sq_i8; its ip distance is

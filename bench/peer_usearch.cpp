@@ -1,9 +1,10 @@
 // Bench-only peer: USearch (header-only C++, include/usearch/*.hpp of the npm package `usearch`)
 // behind a C interface, so that `ruv_bench int8` measures its i8 HNSW in the same run, on the same
-// int8 vectors, with the same parameters. One thread. Built only with -DRUV_USEARCH_INCLUDE=...;
-// nothing of USearch is in this repository. With RUV_USEARCH_NUMKONG (NumKong's headers, shipped
-// in the same npm package, compiled for this CPU) USearch uses NumKong's SIMD kernels, as its npm
-// and PyPI builds do; otherwise its own auto-vectorised loops.
+// int8 vectors, with the same parameters, and `ruv_bench bits` its b1 (binary) HNSW. One thread.
+// Built only with -DRUV_USEARCH_INCLUDE=...; nothing of USearch is in this repository. With
+// RUV_USEARCH_NUMKONG (NumKong's headers, shipped in the same npm package, compiled for this CPU)
+// USearch uses NumKong's SIMD kernels, as its npm and PyPI builds do; otherwise its own
+// auto-vectorised loops.
 #include "peer.h"
 
 #include <usearch/index_dense.hpp>
@@ -23,20 +24,13 @@ static double now_s() {
         .count();
 }
 
-extern "C" peer_usearch *peer_usearch_build_i8(const int8_t *base, size_t n, size_t dim,
-                                               const char *metric, int M, int efc, double *add_s,
-                                               size_t *bytes, const char **isa) {
-    metric_kind_t mk;
-    std::string m(metric);
-    if (m == "l2")
-        mk = metric_kind_t::l2sq_k;
-    else if (m == "ip")
-        mk = metric_kind_t::ip_k;
-    else if (m == "cos")
-        mk = metric_kind_t::cos_k;
-    else
-        return nullptr;
-    metric_punned_t metric_p(dim, mk, scalar_kind_t::i8_k);
+// An index of n vectors of `dims` scalars of kind sk (b1x8: dims in bits, packed 8 per byte),
+// `bytes` apart in base, one thread; nullptr on failure.
+template <typename T>
+static peer_usearch *us_build(const T *base, size_t n, size_t bytes, size_t dims, metric_kind_t mk,
+                              scalar_kind_t sk, int M, int efc, double *add_s, size_t *mem,
+                              const char **isa) {
+    metric_punned_t metric_p(dims, mk, sk);
     index_dense_config_t cfg((size_t)M); // connectivity M, base layer 2M (as hnswlib)
     cfg.expansion_add = (size_t)efc;
     cfg.expansion_search = 64;
@@ -48,20 +42,21 @@ extern "C" peer_usearch *peer_usearch_build_i8(const int8_t *base, size_t n, siz
     p->index = std::move(made.index);
     double t0 = now_s();
     for (size_t i = 0; i < n; i++)
-        if (!p->index.add((index_dense_t::vector_key_t)i, base + i * dim, 0)) {
+        if (!p->index.add((index_dense_t::vector_key_t)i,
+                          (const T *)((const char *)base + i * bytes), 0)) {
             delete p;
             return nullptr;
         }
     *add_s = now_s() - t0;
     // USearch's own count (glibc's heap counter, used for hnswlib, saw only part of its memory)
-    *bytes = p->index.memory_usage();
+    *mem = p->index.memory_usage();
     if (isa)
         *isa = p->index.metric().isa_name();
     return p;
 }
 
-extern "C" size_t peer_usearch_search_i8(peer_usearch *p, const int8_t *q, size_t k, size_t ef,
-                                         uint64_t *keys) {
+template <typename T>
+static size_t us_search(peer_usearch *p, const T *q, size_t k, size_t ef, uint64_t *keys) {
     p->index.change_expansion_search(ef);
     if (p->keys.size() < k)
         p->keys.resize(k);
@@ -72,6 +67,37 @@ extern "C" size_t peer_usearch_search_i8(peer_usearch *p, const int8_t *q, size_
     for (size_t i = 0; i < n; i++)
         keys[i] = (uint64_t)p->keys[i];
     return n;
+}
+
+extern "C" peer_usearch *peer_usearch_build_i8(const int8_t *base, size_t n, size_t dim,
+                                               const char *metric, int M, int efc, double *add_s,
+                                               size_t *bytes, const char **isa) {
+    std::string m(metric);
+    if (m != "l2" && m != "ip" && m != "cos")
+        return nullptr;
+    metric_kind_t mk = m == "l2"   ? metric_kind_t::l2sq_k
+                       : m == "ip" ? metric_kind_t::ip_k
+                                   : metric_kind_t::cos_k;
+    return us_build((const i8_t *)base, n, dim, dim, mk, scalar_kind_t::i8_k, M, efc, add_s, bytes,
+                    isa);
+}
+
+extern "C" size_t peer_usearch_search_i8(peer_usearch *p, const int8_t *q, size_t k, size_t ef,
+                                         uint64_t *keys) {
+    return us_search(p, (const i8_t *)q, k, ef, keys);
+}
+
+extern "C" peer_usearch *peer_usearch_build_b1(const uint8_t *base, size_t n, size_t bits,
+                                               int jaccard, int M, int efc, double *add_s,
+                                               size_t *bytes, const char **isa) {
+    return us_build((const b1x8_t *)base, n, (bits + 7) / 8, bits,
+                    jaccard ? metric_kind_t::tanimoto_k : metric_kind_t::hamming_k,
+                    scalar_kind_t::b1x8_k, M, efc, add_s, bytes, isa);
+}
+
+extern "C" size_t peer_usearch_search_b1(peer_usearch *p, const uint8_t *q, size_t k, size_t ef,
+                                         uint64_t *keys) {
+    return us_search(p, (const b1x8_t *)q, k, ef, keys);
 }
 
 extern "C" void peer_usearch_free(peer_usearch *p) { delete p; }
