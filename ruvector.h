@@ -3265,7 +3265,7 @@ RUV__T_AVX512_ICE static __m512i ruv__popcnt_avx512_ice(__m512i v) {
             __mmask64 m = n == 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;                       \
             __m512i qv = _mm512_maskz_loadu_epi8(m, q), v[8], s[4], t0, t1, u;                     \
             for (; i + 8 <= count; i += 8, p += 8 * stride) {                                      \
-                int j;                                                                             \
+                size_t j;                                                                          \
                 for (j = 0; j < 8; j++)                                                            \
                     v[j] =                                                                         \
                         POPCNT(_mm512_xor_si512(qv, _mm512_maskz_loadu_epi8(m, p + j * stride)));  \
