@@ -382,6 +382,7 @@ int ruv_bench_synth(int argc, char **argv);   /* synth.c */
 int ruv_bench_range(int argc, char **argv);   /* range.c */
 int ruv_bench_bits(int argc, char **argv);    /* bits.c */
 int ruv_bench_int8(int argc, char **argv);    /* int8.c */
+int ruv_bench_sparse(int argc, char **argv);  /* sparse.c */
 
 int main(int argc, char **argv) {
     opts o;
@@ -402,6 +403,8 @@ int main(int argc, char **argv) {
         return ruv_bench_bits(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "int8"))
         return ruv_bench_int8(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "sparse"))
+        return ruv_bench_sparse(argc - 1, argv + 1);
     parse(argc, argv, &o);
     base = tx_read_fvecs(o.base, o.max_n, &nb, &dim);
     qs = tx_read_fvecs(o.query, o.max_q, &nq, &qd);

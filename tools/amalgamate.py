@@ -43,6 +43,7 @@ RUVECTOR = [
     "src/simd/api.h",         # kernel API (ruv_kernels, ISAs, storage types, operations)
     "src/api.h",              # index API
     "src/api_compat.h",       # 0.1 names kept as deprecated aliases (RUV_NO_DEPRECATED)
+    "src/sparse_api.h",       # sparse vectors: kernels and the sparse index
 ] + KERNEL_IMPL + [
     "src/core.h",             # opens the implementation: platform, memory, values, XXH64
     "src/ctx.h",              # search contexts (scratch)
@@ -54,6 +55,7 @@ RUVECTOR = [
     "src/store.h",            # writes and lookups: add, put, update, remove, get
     "src/search.h",           # search: flat scan, filters, re-rank, HNSW, MMR, batch
     "src/range.h",            # range search: flat scan, HNSW beam search + flood fill
+    "src/sparse.h",           # sparse vectors: kernels, inverted index, MaxScore
     "src/save.h",             # FORMAT specification and the writer
     "src/load.h",             # reader: header, sections, validation, load, view
     "src/file.h",             # files: atomic save, load; closes the implementation

@@ -1,0 +1,165 @@
+/* ruv_bench sparse: the sparse index on CSR data (big-ann-benchmarks NeurIPS'23 sparse format,
+   e.g. ../shared/data/debian-bm25, fiori-bm25), exact top-k by each search mode in the same run.
+
+     ruv_bench sparse --base B.csr --query Q.csr --gt-scores S.fvecs [--dataset NAME] [--k 10]
+                      [--passes 5] [--max-q N]
+
+   Builds a RUV_METRIC_IP sparse index (keys = row numbers), then times --passes passes over the
+   queries for each mode, the modes alternating within each pass (pruned, exhaustive, brute,
+   pruned, ...) so that all see the same machine. Exactness: a query's top-k is exact when its
+   scores (1 - distance) equal the ground-truth scores rank by rank within float rounding
+   (2e-6 relative; ties make ids ambiguous, scores are not). One JSON line per mode:
+     {"bench":"sparse","dataset":..,"mode":"pruned","n":..,"nnz":..,"nq":..,"k":10,
+      "build_s":..,"bytes_per_nnz":..,"qps":..,"p50_us":..,"p99_us":..,"scored_per_q":..,
+      "exact_queries":..}
+   qps = nq / median pass time; p50/p99 over every query of every pass; scored_per_q = entries
+   whose score was completed per query (the work pruning saves). */
+#define _POSIX_C_SOURCE 200809L
+#include "../ruvector.h"
+#include "texmex.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sp_csr {
+    int64_t rows, cols, nnz;
+    int64_t *ptr;
+    uint32_t *ids;
+    float *vals;
+} sp_csr;
+
+/* Reads a CSR file (little-endian host assumed, as texmex.h); 0 on failure. */
+static int sp_read(const char *path, sp_csr *c) {
+    FILE *f = fopen(path, "rb");
+    int64_t h[3];
+    int ok;
+    memset(c, 0, sizeof *c);
+    if (!f)
+        return 0;
+    ok = fread(h, 8, 3, f) == 3 && h[0] > 0 && h[2] >= 0;
+    if (ok) {
+        c->rows = h[0], c->cols = h[1], c->nnz = h[2];
+        c->ptr = (int64_t *)malloc((size_t)(h[0] + 1) * 8);
+        c->ids = (uint32_t *)malloc((size_t)h[2] * 4 + 4);
+        c->vals = (float *)malloc((size_t)h[2] * 4 + 4);
+        ok = c->ptr && c->ids && c->vals &&
+             fread(c->ptr, 8, (size_t)h[0] + 1, f) == (size_t)h[0] + 1 &&
+             fread(c->ids, 4, (size_t)h[2], f) == (size_t)h[2] &&
+             fread(c->vals, 4, (size_t)h[2], f) == (size_t)h[2] && c->ptr[h[0]] == h[2];
+    }
+    fclose(f);
+    return ok;
+}
+
+static int sp_cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int ruv_bench_sparse(int argc, char **argv);
+int ruv_bench_sparse(int argc, char **argv) {
+    static const char *names[3] = {"pruned", "exhaustive", "brute"};
+    const char *basep = NULL, *queryp = NULL, *gtp = NULL, *dataset = "unnamed";
+    unsigned k = 10, passes = 5;
+    size_t max_q = 0, nq, gn = 0, gd = 0, i, q, p, mode;
+    sp_csr b, qs;
+    float *gs;
+    ruv_sparse_options opt = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL;
+    ruv_hit *hits;
+    double t0, build_s, *lat[3], tp[3][16];
+    uint64_t scored[3] = {0, 0, 0};
+    size_t exact[3] = {0, 0, 0};
+    int a;
+    for (a = 1; a + 1 < argc; a += 2) {
+        const char *key = argv[a], *v = argv[a + 1];
+        if (!strcmp(key, "--base"))
+            basep = v;
+        else if (!strcmp(key, "--query"))
+            queryp = v;
+        else if (!strcmp(key, "--gt-scores"))
+            gtp = v;
+        else if (!strcmp(key, "--dataset"))
+            dataset = v;
+        else if (!strcmp(key, "--k"))
+            k = (unsigned)atoi(v);
+        else if (!strcmp(key, "--passes"))
+            passes = (unsigned)atoi(v);
+        else if (!strcmp(key, "--max-q"))
+            max_q = (size_t)atoll(v);
+        else
+            a = argc;
+    }
+    if (!basep || !queryp || !gtp || a != argc || !k || k > 100 || passes < 3 || passes > 15) {
+        fprintf(stderr, "usage: ruv_bench sparse --base B.csr --query Q.csr --gt-scores S.fvecs "
+                        "[--dataset NAME] [--k 10] [--passes 5] [--max-q N]\n");
+        return 2;
+    }
+    gs = tx_read_fvecs(gtp, 0, &gn, &gd);
+    if (!sp_read(basep, &b) || !sp_read(queryp, &qs) || !gs || gn != (size_t)qs.rows || gd < k) {
+        fprintf(stderr, "sparse: data files missing or inconsistent\n");
+        return 1;
+    }
+    nq = max_q && max_q < (size_t)qs.rows ? max_q : (size_t)qs.rows;
+    hits = (ruv_hit *)malloc(k * sizeof *hits);
+    for (mode = 0; mode < 3; mode++)
+        lat[mode] = (double *)malloc(nq * passes * sizeof(double));
+    if (!hits || !lat[0] || !lat[1] || !lat[2] || ruv_sparse_create(&opt, &idx) != RUV_OK)
+        return 1;
+    t0 = tx_now();
+    for (i = 0; i < (size_t)b.rows; i++)
+        if (ruv_sparse_add(idx, i, (size_t)(b.ptr[i + 1] - b.ptr[i]), b.ids + b.ptr[i],
+                           b.vals + b.ptr[i]) != RUV_OK) {
+            fprintf(stderr, "sparse: row %zu refused\n", i);
+            return 1;
+        }
+    build_s = tx_now() - t0;
+    for (p = 0; p < passes; p++)
+        for (mode = 0; mode < 3; mode++) {
+            ruv_sparse_search_options o;
+            double ts = tx_now();
+            memset(&o, 0, sizeof o);
+            o.mode = (ruv_sparse_mode)mode;
+            for (q = 0; q < nq; q++) {
+                uint64_t sc = 0;
+                size_t n = 0, r, ok = 1;
+                double t1 = tx_now();
+                o.scored = &sc;
+                if (ruv_sparse_search(idx, (size_t)(qs.ptr[q + 1] - qs.ptr[q]), qs.ids + qs.ptr[q],
+                                      qs.vals + qs.ptr[q], k, &o, hits, &n) != RUV_OK)
+                    return 1;
+                lat[mode][p * nq + q] = tx_now() - t1;
+                if (p)
+                    continue;
+                scored[mode] += sc;
+                for (r = 0; r < k; r++) { /* exact: scores equal rank by rank */
+                    double want = gs[q * gd + r], got = r < n ? 1.0 - hits[r].distance : 0.0;
+                    if (fabs(got - want) > 2e-6 * (1.0 + fabs(want)))
+                        ok = 0;
+                }
+                exact[mode] += ok;
+            }
+            tp[mode][p] = tx_now() - ts;
+        }
+    for (mode = 0; mode < 3; mode++) {
+        qsort(tp[mode], passes, sizeof(double), tx_cmp_double);
+        qsort(lat[mode], nq * passes, sizeof(double), sp_cmp_double);
+        printf("{\"bench\":\"sparse\",\"dataset\":\"%s\",\"mode\":\"%s\",\"n\":%lld,\"nnz\":%lld,"
+               "\"nq\":%zu,\"k\":%u,\"build_s\":%.3f,\"bytes_per_nnz\":%.1f,\"qps\":%.1f,"
+               "\"p50_us\":%.1f,\"p99_us\":%.1f,\"scored_per_q\":%.1f,\"exact_queries\":%zu}\n",
+               dataset, names[mode], (long long)b.rows, (long long)b.nnz, nq, k, build_s,
+               (double)ruv_sparse_memory_usage(idx) / (double)b.nnz,
+               (double)nq / tp[mode][passes / 2], lat[mode][nq * passes / 2] * 1e6,
+               lat[mode][(size_t)((double)(nq * passes) * 0.99)] * 1e6,
+               (double)scored[mode] / (double)nq, exact[mode]);
+    }
+    ruv_sparse_free(idx);
+    for (mode = 0; mode < 3; mode++)
+        free(lat[mode]);
+    free(hits);
+    free(gs);
+    free(b.ptr), free(b.ids), free(b.vals), free(qs.ptr), free(qs.ids), free(qs.vals);
+    return 0;
+}

@@ -1,0 +1,941 @@
+/* Sparse vectors: kernels, the sparse index (forward store, key map, inverted index), exact
+   top-k by MaxScore, term-at-a-time and brute force (see SPARSE VECTORS in the API). */
+#ifdef RUV__IMPL
+
+/* ---- kernels ---------------------------------------------------------------------------- */
+
+/* First index j >= lo in ids[0..n-1] (ascending) with ids[j] >= x: galloping, then binary. */
+static size_t ruv__sp_gallop(const uint32_t *ids, size_t lo, size_t n, uint32_t x) {
+    size_t step = 1, hi;
+    if (lo >= n || ids[lo] >= x)
+        return lo;
+    while (lo + step < n && ids[lo + step] < x)
+        lo += step, step *= 2;
+    hi = lo + step < n ? lo + step : n; /* ids[lo] < x <= ids[hi] (or hi == n) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* sum over shared ids of wa(va[i]) * vb[j] in ascending id order, in double (wa: the query's
+   weights in double, or NULL for va as is); *shared = whether any id is shared. */
+static double ruv__sp_dot(size_t na, const uint32_t *ia, const float *va, const double *wa,
+                          size_t nb, const uint32_t *ib, const float *vb, double scale_b,
+                          int *shared) {
+    double s = 0.0;
+    size_t i = 0, j = 0;
+    int any = 0;
+    if (na * 16 < nb || nb * 16 < na) { /* gallop through the longer list */
+        int a_short = na <= nb;
+        const uint32_t *is = a_short ? ia : ib, *il = a_short ? ib : ia;
+        size_t ns = a_short ? na : nb, nl = a_short ? nb : na;
+        for (; i < ns && j < nl; i++) {
+            j = ruv__sp_gallop(il, j, nl, is[i]);
+            if (j < nl && il[j] == is[i]) {
+                size_t x = a_short ? i : j, y = a_short ? j : i;
+                double w = wa ? wa[x] : (double)va[x], v = (double)vb[y];
+                if (scale_b != 1.0)
+                    v = (double)(float)(v * scale_b);
+                s += w * v;
+                any = 1;
+                j++;
+            }
+        }
+    } else {
+        while (i < na && j < nb) {
+            if (ia[i] < ib[j])
+                i++;
+            else if (ia[i] > ib[j])
+                j++;
+            else {
+                double w = wa ? wa[i] : (double)va[i], v = (double)vb[j];
+                if (scale_b != 1.0)
+                    v = (double)(float)(v * scale_b);
+                s += w * v;
+                any = 1;
+                i++, j++;
+            }
+        }
+    }
+    if (shared)
+        *shared = any;
+    return s;
+}
+
+RUVDEF float ruv_sparse_dot(size_t na, const uint32_t *ia, const float *va, size_t nb,
+                            const uint32_t *ib, const float *vb) {
+    if ((na && (!ia || !va)) || (nb && (!ib || !vb)))
+        return 0.0f;
+    return (float)ruv__sp_dot(na, ia, va, NULL, nb, ib, vb, 1.0, NULL);
+}
+
+RUVDEF float ruv_sparse_l2sq(size_t na, const uint32_t *ia, const float *va, size_t nb,
+                             const uint32_t *ib, const float *vb) {
+    double s = 0.0;
+    size_t i = 0, j = 0;
+    if ((na && (!ia || !va)) || (nb && (!ib || !vb)))
+        return 0.0f;
+    while (i < na || j < nb) {
+        double d;
+        if (j >= nb || (i < na && ia[i] < ib[j]))
+            d = (double)va[i++];
+        else if (i >= na || ib[j] < ia[i])
+            d = (double)vb[j++];
+        else
+            d = (double)va[i++] - (double)vb[j++];
+        s += d * d;
+    }
+    return (float)s;
+}
+
+RUVDEF float ruv_sparse_dense_dot(size_t na, const uint32_t *ia, const float *va, const float *d,
+                                  size_t dim) {
+    double s = 0.0;
+    size_t i;
+    if (na && (!ia || !va || (dim && !d)))
+        return 0.0f;
+    for (i = 0; i < na; i++)
+        if (ia[i] < dim)
+            s += (double)va[i] * (double)d[ia[i]];
+    return (float)s;
+}
+
+/* ---- the index ---------------------------------------------------------------------------- */
+
+#define RUV__SP_NONE 0xFFFFFFFFu /* empty map value; also the one invalid dimension id */
+
+/* Open-addressing map (linear probing, backward-shift deletion) from uint64 to uint32. */
+typedef struct ruv__sp_map {
+    uint64_t *k;
+    uint32_t *v; /* RUV__SP_NONE = empty */
+    size_t cap, n;
+} ruv__sp_map;
+
+/* One dimension's postings, in slot order; maxw / minw bound the stored weights. */
+typedef struct ruv__sp_list {
+    uint32_t *slot;
+    float *w;
+    uint32_t n, cap;
+    float maxw, minw;
+} ruv__sp_list;
+
+struct ruv_sparse_index {
+    ruv__mem mem;
+    ruv_metric metric;
+    uint32_t max_nnz;
+    /* per slot */
+    uint64_t *keys;
+    size_t *off;   /* into ids / vals */
+    uint32_t *nnz; /* ... */
+    double *norm2; /* sum of squares of the values as given */
+    unsigned char *dead;
+    size_t slots, slot_cap, live, dead_postings;
+    /* the vectors as given, back to back */
+    uint32_t *ids;
+    float *vals;
+    size_t pool_n, ids_cap, vals_cap;
+    ruv__sp_map kmap, tmap; /* key -> slot, dimension -> list */
+    ruv__sp_list *lists;
+    size_t nlists, lists_cap;
+};
+
+/* Replaces *p (cap elements of size es, n in use) by a copy with room for at least need. */
+static int ruv__sp_grow(ruv__mem *m, void **p, size_t n, size_t *cap, size_t need, size_t es) {
+    size_t c = *cap ? *cap : 4;
+    void *q;
+    if (need <= *cap)
+        return 1;
+    while (c < need)
+        c = c > ((size_t)-1) / 4 ? need : 2 * c;
+    if (c > ((size_t)-1) / es || !(q = ruv__mem_alloc(m, c * es)))
+        return 0;
+    if (n)
+        memcpy(q, *p, n * es);
+    ruv__mem_free(m, *p, *cap * es);
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
+static uint32_t ruv__sp_map_get(const ruv__sp_map *m, uint64_t key) {
+    size_t mask, h;
+    if (!m->cap)
+        return RUV__SP_NONE;
+    mask = m->cap - 1;
+    for (h = (size_t)ruv__hash_mix64(key) & mask; m->v[h] != RUV__SP_NONE; h = (h + 1) & mask)
+        if (m->k[h] == key)
+            return m->v[h];
+    return RUV__SP_NONE;
+}
+
+/* Inserts key (absent) -> v; room must have been reserved. */
+static void ruv__sp_map_put(ruv__sp_map *m, uint64_t key, uint32_t v) {
+    size_t mask = m->cap - 1, h = (size_t)ruv__hash_mix64(key) & mask;
+    while (m->v[h] != RUV__SP_NONE)
+        h = (h + 1) & mask;
+    m->k[h] = key;
+    m->v[h] = v;
+    m->n++;
+}
+
+/* Room for n entries at a load of at most 3/4 (a rehash into new arrays). */
+static int ruv__sp_map_reserve(ruv__mem *mem, ruv__sp_map *m, size_t n) {
+    ruv__sp_map t;
+    size_t i;
+    if (n * 4 <= m->cap * 3)
+        return 1;
+    t.cap = m->cap ? m->cap : 16;
+    while (n * 4 > t.cap * 3)
+        t.cap *= 2;
+    t.n = 0;
+    t.k = (uint64_t *)ruv__mem_alloc(mem, t.cap * sizeof *t.k);
+    t.v = (uint32_t *)ruv__mem_alloc(mem, t.cap * sizeof *t.v);
+    if (!t.k || !t.v) {
+        ruv__mem_free(mem, t.k, t.k ? t.cap * sizeof *t.k : 0);
+        ruv__mem_free(mem, t.v, t.v ? t.cap * sizeof *t.v : 0);
+        return 0;
+    }
+    memset(t.v, 0xFF, t.cap * sizeof *t.v);
+    for (i = 0; i < m->cap; i++)
+        if (m->v[i] != RUV__SP_NONE)
+            ruv__sp_map_put(&t, m->k[i], m->v[i]);
+    ruv__mem_free(mem, m->k, m->cap * sizeof *m->k);
+    ruv__mem_free(mem, m->v, m->cap * sizeof *m->v);
+    *m = t;
+    return 1;
+}
+
+/* Removes key (present), shifting back the entries of its probe run. */
+static void ruv__sp_map_del(ruv__sp_map *m, uint64_t key) {
+    size_t mask = m->cap - 1, h = (size_t)ruv__hash_mix64(key) & mask, j;
+    while (m->k[h] != key || m->v[h] == RUV__SP_NONE)
+        h = (h + 1) & mask;
+    for (j = (h + 1) & mask; m->v[j] != RUV__SP_NONE; j = (j + 1) & mask) {
+        size_t home = (size_t)ruv__hash_mix64(m->k[j]) & mask;
+        /* move j into the hole h unless its home lies cyclically in (h, j] */
+        if ((j > h && (home <= h || home > j)) || (j < h && home <= h && home > j)) {
+            m->k[h] = m->k[j];
+            m->v[h] = m->v[j];
+            h = j;
+        }
+    }
+    m->v[h] = RUV__SP_NONE;
+    m->n--;
+}
+
+RUVDEF ruv_sparse_options ruv_sparse_options_init(void) {
+    ruv_sparse_options o;
+    memset(&o, 0, sizeof o);
+    o.metric = RUV_METRIC_IP;
+    o.max_nnz = RUV_SPARSE_DEFAULT_MAX_NNZ;
+    return o;
+}
+
+RUVDEF ruv_result ruv_sparse_create(const ruv_sparse_options *opt, ruv_sparse_index **out) {
+    ruv__mem mem;
+    ruv_sparse_index *idx;
+    if (out)
+        *out = NULL;
+    if (!opt || !out || opt->max_nnz > RUV_SPARSE_MAX_NNZ || !opt->alloc.alloc != !opt->alloc.free)
+        return RUV_E_ARG;
+    if (opt->metric != RUV_METRIC_IP && opt->metric != RUV_METRIC_COSINE &&
+        opt->metric != RUV_METRIC_L2SQ)
+        return RUV_E_UNSUPPORTED;
+    mem.a = opt->alloc;
+    if (!mem.a.alloc) {
+        mem.a.alloc = ruv__mem_default_alloc;
+        mem.a.free = ruv__mem_default_free;
+    }
+    mem.used = 0;
+    if (!(idx = (ruv_sparse_index *)ruv__mem_alloc(&mem, sizeof *idx)))
+        return RUV_E_NOMEM;
+    memset(idx, 0, sizeof *idx);
+    idx->mem = mem;
+    idx->metric = opt->metric;
+    idx->max_nnz = opt->max_nnz ? opt->max_nnz : RUV_SPARSE_DEFAULT_MAX_NNZ;
+    *out = idx;
+    return RUV_OK;
+}
+
+/* Frees every array of idx (not idx itself) through m. */
+static void ruv__sp_release(ruv_sparse_index *idx, ruv__mem *m) {
+    size_t i, c = idx->slot_cap;
+    for (i = 0; i < idx->nlists; i++) {
+        ruv__mem_free(m, idx->lists[i].slot, idx->lists[i].cap * sizeof(uint32_t));
+        ruv__mem_free(m, idx->lists[i].w, idx->lists[i].cap * sizeof(float));
+    }
+    ruv__mem_free(m, idx->lists, idx->lists_cap * sizeof *idx->lists);
+    ruv__mem_free(m, idx->keys, c * sizeof *idx->keys);
+    ruv__mem_free(m, idx->off, c * sizeof *idx->off);
+    ruv__mem_free(m, idx->nnz, c * sizeof *idx->nnz);
+    ruv__mem_free(m, idx->norm2, c * sizeof *idx->norm2);
+    ruv__mem_free(m, idx->dead, c);
+    ruv__mem_free(m, idx->ids, idx->ids_cap * sizeof *idx->ids);
+    ruv__mem_free(m, idx->vals, idx->vals_cap * sizeof *idx->vals);
+    ruv__mem_free(m, idx->kmap.k, idx->kmap.cap * sizeof(uint64_t));
+    ruv__mem_free(m, idx->kmap.v, idx->kmap.cap * sizeof(uint32_t));
+    ruv__mem_free(m, idx->tmap.k, idx->tmap.cap * sizeof(uint64_t));
+    ruv__mem_free(m, idx->tmap.v, idx->tmap.cap * sizeof(uint32_t));
+}
+
+RUVDEF void ruv_sparse_free(ruv_sparse_index *idx) {
+    ruv__mem m;
+    if (!idx)
+        return;
+    m = idx->mem;
+    ruv__sp_release(idx, &m);
+    ruv__mem_free(&m, idx, sizeof *idx);
+}
+
+/* RUV_OK if (nnz, ids, values) is a valid vector for idx (query: nnz 0 allowed); *norm2 = its
+   squared norm. */
+static ruv_result ruv__sp_check(const ruv_sparse_index *idx, size_t nnz, const uint32_t *ids,
+                                const float *values, int query, double *norm2) {
+    size_t i;
+    double s = 0.0;
+    if (nnz && (!ids || !values))
+        return RUV_E_ARG;
+    if (nnz > idx->max_nnz || (!nnz && !query && idx->metric == RUV_METRIC_COSINE))
+        return RUV_E_VALUE;
+    for (i = 0; i < nnz; i++) {
+        if (!ruv__f32_finite(values[i]) || values[i] == 0.0f || ids[i] == RUV__SP_NONE ||
+            (i && ids[i] <= ids[i - 1]))
+            return RUV_E_VALUE;
+        s += (double)values[i] * (double)values[i];
+    }
+    if (s > 3.4028234663852886e38) /* FLT_MAX */
+        return RUV_E_VALUE;
+    *norm2 = s;
+    return RUV_OK;
+}
+
+/* Doubles the capacity of list l (both arrays, or neither). */
+static int ruv__sp_list_grow(ruv__mem *m, ruv__sp_list *l) {
+    size_t c = l->cap ? 2 * (size_t)l->cap : 4;
+    uint32_t *ns;
+    float *nw;
+    if (c > 0xFFFFFFFFu)
+        return 0;
+    ns = (uint32_t *)ruv__mem_alloc(m, c * sizeof *ns);
+    nw = (float *)ruv__mem_alloc(m, c * sizeof *nw);
+    if (!ns || !nw) {
+        ruv__mem_free(m, ns, ns ? c * sizeof *ns : 0);
+        ruv__mem_free(m, nw, nw ? c * sizeof *nw : 0);
+        return 0;
+    }
+    if (l->n) {
+        memcpy(ns, l->slot, l->n * sizeof *ns);
+        memcpy(nw, l->w, l->n * sizeof *nw);
+    }
+    ruv__mem_free(m, l->slot, l->cap * sizeof *ns);
+    ruv__mem_free(m, l->w, l->cap * sizeof *nw);
+    l->slot = ns, l->w = nw, l->cap = (uint32_t)c;
+    return 1;
+}
+
+/* Scale of a stored vector's values in its postings: 1 / |x| for cosine, else 1 (the brute
+   force applies the same expression, so that its weights are the postings' bit for bit). */
+static double ruv__sp_scale(const ruv_sparse_index *idx, double n2) {
+    return idx->metric == RUV_METRIC_COSINE ? 1.0 / sqrt(n2) : 1.0;
+}
+
+/* Appends a validated vector under key (absent) as a new slot; the index is unchanged on
+   RUV_E_NOMEM / RUV_E_FULL (empty posting lists may have been created: invisible). */
+static ruv_result ruv__sp_insert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                 const uint32_t *ids, const float *values, double n2) {
+    ruv__mem *m = &idx->mem;
+    size_t i, s = idx->slots, nc = idx->slot_cap, fresh = 0;
+    if (s >= (size_t)RUV__SP_NONE - 1)
+        return RUV_E_FULL;
+    if (!ruv__sp_map_reserve(m, &idx->kmap, idx->kmap.n + 1))
+        return RUV_E_NOMEM;
+    if (s + 1 > idx->slot_cap) { /* the per-slot arrays grow together */
+        size_t c = idx->slot_cap ? 2 * idx->slot_cap : 16;
+        uint64_t *k = (uint64_t *)ruv__mem_alloc(m, c * sizeof *k);
+        size_t *o = (size_t *)ruv__mem_alloc(m, c * sizeof *o);
+        uint32_t *z = (uint32_t *)ruv__mem_alloc(m, c * sizeof *z);
+        double *n = (double *)ruv__mem_alloc(m, c * sizeof *n);
+        unsigned char *d = (unsigned char *)ruv__mem_alloc(m, c);
+        if (!k || !o || !z || !n || !d) {
+            ruv__mem_free(m, k, k ? c * sizeof *k : 0);
+            ruv__mem_free(m, o, o ? c * sizeof *o : 0);
+            ruv__mem_free(m, z, z ? c * sizeof *z : 0);
+            ruv__mem_free(m, n, n ? c * sizeof *n : 0);
+            ruv__mem_free(m, d, d ? c : 0);
+            return RUV_E_NOMEM;
+        }
+        if (s) {
+            memcpy(k, idx->keys, s * sizeof *k);
+            memcpy(o, idx->off, s * sizeof *o);
+            memcpy(z, idx->nnz, s * sizeof *z);
+            memcpy(n, idx->norm2, s * sizeof *n);
+            memcpy(d, idx->dead, s);
+        }
+        ruv__mem_free(m, idx->keys, nc * sizeof *k);
+        ruv__mem_free(m, idx->off, nc * sizeof *o);
+        ruv__mem_free(m, idx->nnz, nc * sizeof *z);
+        ruv__mem_free(m, idx->norm2, nc * sizeof *n);
+        ruv__mem_free(m, idx->dead, nc);
+        idx->keys = k, idx->off = o, idx->nnz = z, idx->norm2 = n, idx->dead = d;
+        idx->slot_cap = c;
+    }
+    if (!ruv__sp_grow(m, (void **)&idx->ids, idx->pool_n, &idx->ids_cap, idx->pool_n + nnz,
+                      sizeof *idx->ids) ||
+        !ruv__sp_grow(m, (void **)&idx->vals, idx->pool_n, &idx->vals_cap, idx->pool_n + nnz,
+                      sizeof *idx->vals))
+        return RUV_E_NOMEM;
+    /* the lists: room in existing ones, new (empty) ones for new dimensions */
+    for (i = 0; i < nnz; i++)
+        fresh += ruv__sp_map_get(&idx->tmap, ids[i]) == RUV__SP_NONE;
+    if (fresh && (!ruv__sp_map_reserve(m, &idx->tmap, idx->tmap.n + fresh) ||
+                  !ruv__sp_grow(m, (void **)&idx->lists, idx->nlists, &idx->lists_cap,
+                                idx->nlists + fresh, sizeof *idx->lists)))
+        return RUV_E_NOMEM;
+    for (i = 0; i < nnz; i++) {
+        uint32_t t = ruv__sp_map_get(&idx->tmap, ids[i]);
+        ruv__sp_list *l;
+        if (t == RUV__SP_NONE) {
+            t = (uint32_t)idx->nlists++;
+            memset(&idx->lists[t], 0, sizeof idx->lists[t]);
+            ruv__sp_map_put(&idx->tmap, ids[i], t);
+        }
+        l = &idx->lists[t];
+        if (l->n == l->cap && !ruv__sp_list_grow(m, l))
+            return RUV_E_NOMEM;
+    }
+    /* commit */
+    for (i = 0; i < nnz; i++) {
+        ruv__sp_list *l = &idx->lists[ruv__sp_map_get(&idx->tmap, ids[i])];
+        double sc = ruv__sp_scale(idx, n2);
+        float w = sc != 1.0 ? (float)((double)values[i] * sc) : values[i];
+        if (!l->n || w > l->maxw)
+            l->maxw = w;
+        if (!l->n || w < l->minw)
+            l->minw = w;
+        l->slot[l->n] = (uint32_t)s;
+        l->w[l->n++] = w;
+    }
+    if (nnz) {
+        memcpy(idx->ids + idx->pool_n, ids, nnz * sizeof *ids);
+        memcpy(idx->vals + idx->pool_n, values, nnz * sizeof *values);
+    }
+    idx->keys[s] = key;
+    idx->off[s] = idx->pool_n;
+    idx->nnz[s] = (uint32_t)nnz;
+    idx->norm2[s] = n2;
+    idx->dead[s] = 0;
+    idx->pool_n += nnz;
+    idx->slots++;
+    idx->live++;
+    ruv__sp_map_put(&idx->kmap, key, (uint32_t)s);
+    return RUV_OK;
+}
+
+/* Marks slot s removed (its postings become tombstones). */
+static void ruv__sp_kill(ruv_sparse_index *idx, uint32_t s) {
+    idx->dead[s] = 1;
+    idx->live--;
+    idx->dead_postings += idx->nnz[s];
+    ruv__sp_map_del(&idx->kmap, idx->keys[s]);
+}
+
+/* Compaction after writes, once tombstones outnumber live entries (a failure keeps them). */
+static void ruv__sp_autocompact(ruv_sparse_index *idx) {
+    if (idx->dead_postings > 1024 && idx->slots - idx->live > idx->live)
+        (void)ruv_sparse_compact(idx);
+}
+
+RUVDEF ruv_result ruv_sparse_add(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                 const uint32_t *ids, const float *values) {
+    double n2 = 0.0;
+    ruv_result r;
+    if (!idx)
+        return RUV_E_ARG;
+    if ((r = ruv__sp_check(idx, nnz, ids, values, 0, &n2)) != RUV_OK)
+        return r;
+    if (ruv__sp_map_get(&idx->kmap, key) != RUV__SP_NONE)
+        return RUV_E_EXISTS;
+    return ruv__sp_insert(idx, key, nnz, ids, values, n2);
+}
+
+RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                    const uint32_t *ids, const float *values) {
+    double n2 = 0.0;
+    ruv_result r;
+    uint32_t old;
+    if (!idx)
+        return RUV_E_ARG;
+    if ((r = ruv__sp_check(idx, nnz, ids, values, 0, &n2)) != RUV_OK)
+        return r;
+    old = ruv__sp_map_get(&idx->kmap, key);
+    if (old != RUV__SP_NONE) {
+        /* the new slot first (the key briefly maps to both: the map takes the new one) */
+        ruv__sp_kill(idx, old);
+        if ((r = ruv__sp_insert(idx, key, nnz, ids, values, n2)) != RUV_OK) {
+            /* undo the removal: the old slot is intact */
+            idx->dead[old] = 0;
+            idx->live++;
+            idx->dead_postings -= idx->nnz[old];
+            ruv__sp_map_put(&idx->kmap, key, old); /* room: it was just deleted */
+            return r;
+        }
+        ruv__sp_autocompact(idx);
+        return RUV_OK;
+    }
+    return ruv__sp_insert(idx, key, nnz, ids, values, n2);
+}
+
+RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key) {
+    uint32_t s;
+    if (!idx)
+        return RUV_E_ARG;
+    if ((s = ruv__sp_map_get(&idx->kmap, key)) == RUV__SP_NONE)
+        return RUV_E_NOTFOUND;
+    ruv__sp_kill(idx, s);
+    ruv__sp_autocompact(idx);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_sparse_get(const ruv_sparse_index *idx, uint64_t key, uint32_t *ids,
+                                 float *values, size_t cap, size_t *nnz) {
+    uint32_t s;
+    if (nnz)
+        *nnz = 0;
+    if (!idx || !nnz || (cap && (!ids || !values)))
+        return RUV_E_ARG;
+    if ((s = ruv__sp_map_get(&idx->kmap, key)) == RUV__SP_NONE)
+        return RUV_E_NOTFOUND;
+    *nnz = idx->nnz[s];
+    if (cap < idx->nnz[s])
+        return RUV_E_SPACE;
+    if (idx->nnz[s]) {
+        memcpy(ids, idx->ids + idx->off[s], idx->nnz[s] * sizeof *ids);
+        memcpy(values, idx->vals + idx->off[s], idx->nnz[s] * sizeof *values);
+    }
+    return RUV_OK;
+}
+
+RUVDEF int ruv_sparse_contains(const ruv_sparse_index *idx, uint64_t key) {
+    return idx && ruv__sp_map_get(&idx->kmap, key) != RUV__SP_NONE;
+}
+
+RUVDEF size_t ruv_sparse_count(const ruv_sparse_index *idx) { return idx ? idx->live : 0; }
+
+RUVDEF size_t ruv_sparse_memory_usage(const ruv_sparse_index *idx) {
+    return idx ? idx->mem.used : 0;
+}
+
+RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx) {
+    ruv_sparse_index t;
+    size_t s;
+    if (!idx)
+        return RUV_E_ARG;
+    if (idx->live == idx->slots)
+        return RUV_OK;
+    memset(&t, 0, sizeof t); /* a fresh index on the same allocator, filled in slot order */
+    t.mem = idx->mem;
+    t.mem.used = 0;
+    t.metric = idx->metric;
+    t.max_nnz = idx->max_nnz;
+    for (s = 0; s < idx->slots; s++)
+        if (!idx->dead[s] && ruv__sp_insert(&t, idx->keys[s], idx->nnz[s], idx->ids + idx->off[s],
+                                            idx->vals + idx->off[s], idx->norm2[s]) != RUV_OK) {
+            ruv__sp_release(&t, &t.mem);
+            return RUV_E_NOMEM;
+        }
+    ruv__sp_release(idx, &idx->mem); /* leaves the struct's own bytes counted */
+    t.mem.used += idx->mem.used;
+    *idx = t;
+    return RUV_OK;
+}
+
+/* ---- search ------------------------------------------------------------------------------ */
+
+typedef struct ruv__sp_cand {
+    double score; /* larger is better */
+    uint32_t slot;
+} ruv__sp_cand;
+
+/* a ranks below b: lower score, or equal and a later slot */
+static int ruv__sp_worse(const ruv__sp_cand *a, const ruv__sp_cand *b) {
+    return a->score < b->score || (a->score == b->score && a->slot > b->slot);
+}
+
+/* Offers x to the k-heap h of *n (root = the worst). Returns 1 if it entered. */
+static int ruv__sp_offer(ruv__sp_cand *h, size_t *n, size_t k, ruv__sp_cand x) {
+    size_t i;
+    if (*n < k) {
+        for (i = (*n)++; i > 0 && ruv__sp_worse(&x, &h[(i - 1) / 2]); i = (i - 1) / 2)
+            h[i] = h[(i - 1) / 2];
+        h[i] = x;
+        return 1;
+    }
+    if (!ruv__sp_worse(&h[0], &x))
+        return 0;
+    for (i = 0;;) {
+        size_t l = 2 * i + 1, w = i;
+        const ruv__sp_cand *wc = &x;
+        if (l < *n && ruv__sp_worse(&h[l], wc))
+            w = l, wc = &h[l];
+        if (l + 1 < *n && ruv__sp_worse(&h[l + 1], wc))
+            w = l + 1;
+        if (w == i)
+            break;
+        h[i] = h[w];
+        i = w;
+    }
+    h[i] = x;
+    return 1;
+}
+
+static int ruv__sp_cand_cmp(const void *a, const void *b) {
+    const ruv__sp_cand *x = (const ruv__sp_cand *)a, *y = (const ruv__sp_cand *)b;
+    return ruv__sp_worse(y, x) ? -1 : ruv__sp_worse(x, y) ? 1 : 0;
+}
+
+/* Whether slot s may be a hit (live, passing the filters of o, which may be NULL). */
+static int ruv__sp_pass(const ruv_sparse_index *idx, const ruv_sparse_search_options *o,
+                        uint32_t s) {
+    uint64_t key;
+    if (idx->dead[s])
+        return 0;
+    if (!o)
+        return 1;
+    key = idx->keys[s];
+    if (o->allow && (key >= o->allow_bits || !((o->allow[key / 8] >> (key % 8)) & 1u)))
+        return 0;
+    return !o->filter || o->filter(o->filter_user, key);
+}
+
+/* One query dimension during a MaxScore traversal. */
+typedef struct ruv__sp_term {
+    const ruv__sp_list *l;
+    size_t pos;
+    double q, ub; /* query weight; bound of its contribution (>= 0) */
+    size_t qi;    /* its position in the query (the summation order) */
+} ruv__sp_term;
+
+static int ruv__sp_term_cmp(const void *a, const void *b) {
+    const ruv__sp_term *x = (const ruv__sp_term *)a, *y = (const ruv__sp_term *)b;
+    return x->ub < y->ub ? -1 : x->ub > y->ub ? 1 : (x->qi > y->qi) - (x->qi < y->qi);
+}
+
+/* MaxScore over the m terms t (sorted by ub ascending here); scratch: contrib, has (nq each,
+   has all zero on entry and exit), cum (m). */
+static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, size_t m, size_t nq,
+                               double *contrib, unsigned char *has, double *cum, size_t k,
+                               const ruv_sparse_search_options *o, ruv__sp_cand *h,
+                               uint64_t *scored) {
+    size_t n = 0, e = 0, i;
+    double theta = 0.0, tol = 0.0;
+    qsort(t, m, sizeof *t, ruv__sp_term_cmp);
+    for (i = 0; i < m; i++)
+        cum[i] = (i ? cum[i - 1] : 0.0) + t[i].ub;
+    for (;;) {
+        uint32_t d = RUV__SP_NONE;
+        double partial = 0.0, sc;
+        size_t j;
+        int ok = 1;
+        ruv__sp_cand x;
+        for (i = e; i < m; i++) /* the next candidate: the least slot of the essential lists */
+            if (t[i].pos < t[i].l->n && t[i].l->slot[t[i].pos] < d)
+                d = t[i].l->slot[t[i].pos];
+        if (d == RUV__SP_NONE)
+            break;
+        for (i = e; i < m; i++)
+            if (t[i].pos < t[i].l->n && t[i].l->slot[t[i].pos] == d) {
+                double c = t[i].q * (double)t[i].l->w[t[i].pos++];
+                contrib[t[i].qi] = c;
+                has[t[i].qi] = 1;
+                partial += c;
+            }
+        if (!ruv__sp_pass(idx, o, d))
+            ok = 0;
+        for (i = e; ok && i-- > 0;) { /* the other lists, largest bound first */
+            const ruv__sp_list *l = t[i].l;
+            if (n == k && partial + cum[i] < theta - tol) {
+                ok = 0;
+                break;
+            }
+            t[i].pos = ruv__sp_gallop(l->slot, t[i].pos, l->n, d);
+            if (t[i].pos < l->n && l->slot[t[i].pos] == d) {
+                double c = t[i].q * (double)l->w[t[i].pos++];
+                contrib[t[i].qi] = c;
+                has[t[i].qi] = 1;
+                partial += c;
+            }
+        }
+        sc = 0.0;
+        for (j = 0; j < nq; j++) /* the score in query order; clears has */
+            if (has[j]) {
+                sc += contrib[j];
+                has[j] = 0;
+            }
+        if (!ok)
+            continue;
+        (*scored)++;
+        x.score = sc;
+        x.slot = d;
+        if (ruv__sp_offer(h, &n, k, x) && n == k) {
+            theta = h[0].score;
+            /* bounds are sums of a few exact products: a relative slack far above their
+               rounding keeps every entry that can reach theta */
+            tol = 1e-9 * (fabs(theta) + cum[m - 1]) + 1e-300;
+            while (e < m && cum[e] < theta - tol)
+                e++;
+        }
+    }
+    return n;
+}
+
+RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, const uint32_t *ids,
+                                    const float *values, size_t k,
+                                    const ruv_sparse_search_options *opt, ruv_hit *hits,
+                                    size_t *n_out) {
+    ruv__mem mem;
+    ruv_sparse_mode mode = opt ? opt->mode : RUV_SPARSE_PRUNED;
+    double qn2 = 0.0, qs = 1.0, *qw, *acc = NULL;
+    ruv__sp_cand *h;
+    ruv__sp_term *t;
+    size_t n = 0, m = 0, i, s, bytes;
+    uint64_t scored = 0;
+    unsigned char *blk, *has;
+    uint32_t *list;
+    ruv_result r;
+    int l2;
+    if (n_out)
+        *n_out = 0;
+    if (!idx || !hits || !n_out || !k || (opt && opt->allow_bits && !opt->allow) ||
+        (unsigned)mode > (unsigned)RUV_SPARSE_BRUTE)
+        return RUV_E_ARG;
+    if ((r = ruv__sp_check(idx, nnz, ids, values, 1, &qn2)) != RUV_OK)
+        return r;
+    if (opt && opt->scored)
+        *opt->scored = 0;
+    l2 = idx->metric == RUV_METRIC_L2SQ;
+    if (!idx->live || (!nnz && !l2))
+        return RUV_OK;
+    if (k > idx->live)
+        k = idx->live;
+    if (idx->metric == RUV_METRIC_COSINE)
+        qs = 1.0 / sqrt(qn2);
+    if (l2 && mode == RUV_SPARSE_PRUNED)
+        mode = RUV_SPARSE_EXHAUSTIVE; /* every entry's norm is needed: accumulate the dots */
+    /* scratch, one block: heap, query weights, terms, contributions, cumulative bounds, flags,
+       and for the accumulating mode a score per slot */
+    bytes = k * sizeof *h + nnz * (sizeof *qw + sizeof *t + 2 * sizeof(double)) + nnz + 16;
+    if (mode == RUV_SPARSE_EXHAUSTIVE)
+        bytes += idx->slots * (sizeof(double) + sizeof(uint32_t) + 1);
+    mem = idx->mem; /* a copy: searches do not count in the index's memory */
+    if (!(blk = (unsigned char *)ruv__mem_alloc(&mem, bytes)))
+        return RUV_E_NOMEM;
+    h = (ruv__sp_cand *)(void *)blk;
+    qw = (double *)(void *)(h + k);
+    t = (ruv__sp_term *)(void *)(qw + nnz);
+    acc = (double *)(void *)(t + nnz); /* contrib (nnz), cum (nnz), then per-slot scores */
+    list = (uint32_t *)(void *)(acc + 2 * nnz + (mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots : 0));
+    has = (unsigned char *)(list + (mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots : 0));
+    for (i = 0; i < nnz; i++)
+        qw[i] = (double)values[i] * qs;
+    if (mode == RUV_SPARSE_BRUTE) {
+        for (s = 0; s < idx->slots; s++) {
+            int shared = 0;
+            double dot, n2 = idx->norm2[s];
+            ruv__sp_cand x;
+            if (idx->dead[s])
+                continue;
+            dot = ruv__sp_dot(nnz, ids, NULL, qw, idx->nnz[s], idx->ids + idx->off[s],
+                              idx->vals + idx->off[s], ruv__sp_scale(idx, n2), &shared);
+            if ((!shared && !l2) || !ruv__sp_pass(idx, opt, (uint32_t)s))
+                continue;
+            scored++;
+            x.score = l2 ? -(qn2 + n2 - 2.0 * dot) : dot;
+            x.slot = (uint32_t)s;
+            ruv__sp_offer(h, &n, k, x);
+        }
+    } else {
+        for (i = 0; i < nnz; i++) { /* the query's dimensions present in the index */
+            uint32_t li = ruv__sp_map_get(&idx->tmap, ids[i]);
+            const ruv__sp_list *l;
+            if (li == RUV__SP_NONE || !(l = &idx->lists[li])->n)
+                continue;
+            t[m].l = l;
+            t[m].pos = 0;
+            t[m].q = qw[i];
+            t[m].qi = i;
+            t[m].ub = qw[i] > 0 ? qw[i] * (double)l->maxw : qw[i] * (double)l->minw;
+            if (t[m].ub < 0.0)
+                t[m].ub = 0.0;
+            m++;
+        }
+        if (mode == RUV_SPARSE_PRUNED) {
+            memset(has, 0, nnz);
+            n = ruv__sp_maxscore(idx, t, m, nnz, acc, has, acc + nnz, k, opt, h, &scored);
+        } else { /* term at a time into a score per slot; the touched slots listed once */
+            double *sc = acc + 2 * nnz;
+            unsigned char *touched = has + nnz;
+            size_t nt = 0, j;
+            memset(sc, 0, idx->slots * sizeof *sc);
+            memset(touched, 0, idx->slots);
+            for (i = 0; i < m; i++) { /* query order: ascending ids */
+                const ruv__sp_list *l = t[i].l;
+                size_t p;
+                for (p = 0; p < l->n; p++) {
+                    uint32_t x = l->slot[p];
+                    sc[x] += t[i].q * (double)l->w[p];
+                    if (!touched[x]) {
+                        touched[x] = 1;
+                        list[nt++] = x;
+                    }
+                }
+            }
+            for (j = 0; j < (l2 ? idx->slots : nt); j++) { /* L2: every entry */
+                uint32_t x = l2 ? (uint32_t)j : list[j];
+                ruv__sp_cand c;
+                if (!ruv__sp_pass(idx, opt, x))
+                    continue;
+                scored++;
+                c.score = l2 ? -(qn2 + idx->norm2[x] - 2.0 * sc[x]) : sc[x];
+                c.slot = x;
+                ruv__sp_offer(h, &n, k, c);
+            }
+        }
+    }
+    qsort(h, n, sizeof *h, ruv__sp_cand_cmp);
+    for (i = 0; i < n; i++) {
+        double d = l2 ? -h[i].score : 1.0 - h[i].score;
+        hits[i].key = idx->keys[h[i].slot];
+        hits[i].distance = (float)(l2 && d < 0.0 ? 0.0 : d);
+    }
+    *n_out = n;
+    if (opt && opt->scored)
+        *opt->scored = scored;
+    ruv__mem_free(&mem, blk, bytes);
+    return RUV_OK;
+}
+
+/* ---- rank fusion ------------------------------------------------------------------------- */
+
+RUVDEF ruv_fuse_options ruv_fuse_options_init(void) {
+    ruv_fuse_options o;
+    memset(&o, 0, sizeof o);
+    o.method = RUV_FUSE_RRF;
+    o.rrf_k = 60.0;
+    return o;
+}
+
+typedef struct ruv__fuse_ent {
+    uint64_t key;
+    double score; /* this list's contribution; after the merge, the key's sum */
+    size_t list, rank;
+} ruv__fuse_ent;
+
+/* by key, then list, then rank: a key's entries together, lists in order, the best first */
+static int ruv__fuse_by_key(const void *a, const void *b) {
+    const ruv__fuse_ent *x = (const ruv__fuse_ent *)a, *y = (const ruv__fuse_ent *)b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->list != y->list)
+        return x->list < y->list ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* by score descending, then key */
+static int ruv__fuse_by_score(const void *a, const void *b) {
+    const ruv__fuse_ent *x = (const ruv__fuse_ent *)a, *y = (const ruv__fuse_ent *)b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const size_t *counts,
+                           size_t k, const ruv_fuse_options *opt, ruv_fused_hit *out,
+                           size_t *n_out) {
+    ruv_fuse_options o = opt ? *opt : ruv_fuse_options_init();
+    ruv__mem mem;
+    ruv__fuse_ent *e;
+    size_t total = 0, n = 0, i, l, j;
+    double rk;
+    if (n_out)
+        *n_out = 0;
+    if (!out || !n_out || !k || (nlists && (!lists || !counts)) ||
+        (o.method != RUV_FUSE_RRF && o.method != RUV_FUSE_WEIGHTED) || !(o.rrf_k >= 0.0) ||
+        o.rrf_k > 1e300 || !o.alloc.alloc != !o.alloc.free)
+        return RUV_E_ARG;
+    rk = o.rrf_k == 0.0 ? 60.0 : o.rrf_k;
+    for (l = 0; l < nlists; l++) {
+        if (counts[l] && !lists[l])
+            return RUV_E_ARG;
+        if (o.weights && !(o.weights[l] >= 0.0f && o.weights[l] <= 3.4028234663852886e38f))
+            return RUV_E_VALUE;
+        if (counts[l] > (size_t)-1 / sizeof *e - total)
+            return RUV_E_ARG;
+        for (j = 0; j < counts[l]; j++) {
+            float d = lists[l][j].distance;
+            if (d != d || (o.method == RUV_FUSE_WEIGHTED &&
+                           (d > 3.4028234663852886e38f || d < -3.4028234663852886e38f)))
+                return RUV_E_VALUE;
+        }
+        total += counts[l];
+    }
+    if (!total)
+        return RUV_OK;
+    mem.a = o.alloc;
+    if (!mem.a.alloc) {
+        mem.a.alloc = ruv__mem_default_alloc;
+        mem.a.free = ruv__mem_default_free;
+    }
+    mem.used = 0;
+    if (!(e = (ruv__fuse_ent *)ruv__mem_alloc(&mem, total * sizeof *e)))
+        return RUV_E_NOMEM;
+    for (l = 0; l < nlists; l++) {
+        double w = o.weights ? (double)o.weights[l] : 1.0, lo = 0.0, hi = 0.0;
+        for (j = 0; j < counts[l]; j++) { /* the list's distance range */
+            double d = (double)lists[l][j].distance;
+            if (!j || d < lo)
+                lo = d;
+            if (!j || d > hi)
+                hi = d;
+        }
+        for (j = 0; j < counts[l]; j++, n++) {
+            double d = (double)lists[l][j].distance;
+            e[n].key = lists[l][j].key;
+            e[n].list = l;
+            e[n].rank = j;
+            e[n].score = o.method == RUV_FUSE_RRF ? w / (rk + (double)(j + 1))
+                         : hi > lo                ? w * ((hi - d) / (hi - lo))
+                                                  : w;
+        }
+    }
+    qsort(e, total, sizeof *e, ruv__fuse_by_key);
+    for (i = 0, n = 0; i < total;) { /* one entry per key: the sum of its lists' first hits */
+        double sum = 0.0;
+        uint64_t key = e[i].key;
+        size_t last = (size_t)-1;
+        for (; i < total && e[i].key == key; i++)
+            if (e[i].list != last) {
+                sum += e[i].score;
+                last = e[i].list;
+            }
+        e[n].key = key;
+        e[n].score = sum;
+        n++;
+    }
+    qsort(e, n, sizeof *e, ruv__fuse_by_score);
+    if (n > k)
+        n = k;
+    for (i = 0; i < n; i++) {
+        out[i].key = e[i].key;
+        out[i].score = (float)e[i].score;
+    }
+    *n_out = n;
+    ruv__mem_free(&mem, e, total * sizeof *e);
+    return RUV_OK;
+}
+
+#endif /* RUV__IMPL */

@@ -1,0 +1,654 @@
+/* Sparse vectors: the kernels against a double reference; the sparse index's three search modes
+   against each other (bit-identical) and against an independent double brute force over a
+   shadow copy of the entries (random data with ties, filters, writes, compaction); BM25 top-10
+   on fiori-bm25 against the data set's ground-truth scores; hostile arguments and failing
+   allocations (index unchanged, no leaks). */
+#include "test.h"
+
+/* A random sparse vector: nnz distinct ids below vocab (ascending), weights in +-[0.1, 1.1)
+   (signed when sign, else positive), quantized to 1/8 so that equal scores (ties) occur. */
+static size_t sp_random(uint64_t *s, size_t max_nnz, uint32_t vocab, int sign, uint32_t *ids,
+                        float *vals) {
+    size_t n = 1 + (size_t)(rng_next(s) % max_nnz), i = 0, j;
+    while (i < n) {
+        /* skewed ids: low ids (frequent terms) more often */
+        uint32_t x = (uint32_t)(rng_next(s) % vocab), y = (uint32_t)(rng_next(s) % vocab);
+        uint32_t id = x < y ? x : y;
+        for (j = 0; j < i && ids[j] != id; j++)
+            ;
+        if (j < i)
+            continue;
+        ids[i] = id;
+        vals[i] = (float)(1 + rng_next(s) % 8) / 8.0f;
+        if (sign && rng_next(s) % 3 == 0)
+            vals[i] = -vals[i];
+        i++;
+    }
+    for (i = 1; i < n; i++) /* insertion sort by id */
+        for (j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+            uint32_t t = ids[j];
+            float v = vals[j];
+            ids[j] = ids[j - 1], vals[j] = vals[j - 1];
+            ids[j - 1] = t, vals[j - 1] = v;
+        }
+    return n;
+}
+
+/* Reference dot, squared norms and whether any id is shared, by a dense scatter in double. */
+static double sp_ref(size_t na, const uint32_t *ia, const float *va, size_t nb, const uint32_t *ib,
+                     const float *vb, double *a2, double *b2, int *shared) {
+    double s = 0.0;
+    size_t i, j;
+    *a2 = *b2 = 0.0;
+    *shared = 0;
+    for (i = 0; i < na; i++) {
+        *a2 += (double)va[i] * va[i];
+        for (j = 0; j < nb; j++)
+            if (ia[i] == ib[j]) {
+                s += (double)va[i] * vb[j];
+                *shared = 1;
+            }
+    }
+    for (j = 0; j < nb; j++)
+        *b2 += (double)vb[j] * vb[j];
+    return s;
+}
+
+TEST(sparse_kernels) {
+    uint32_t ia[400], ib[400];
+    float va[400], vb[400], dense[600];
+    uint64_t s = 42;
+    int round;
+    for (round = 0; round < 400; round++) {
+        /* lengths from 1 to 400 with ratios past 16 (the galloping path) */
+        size_t na = sp_random(&s, round % 4 == 0 ? 3 : 60, 600, 1, ia, va);
+        size_t nb = sp_random(&s, round % 3 == 0 ? 400 : 40, 600, 1, ib, vb), i;
+        double a2, b2, dot, l2, dd = 0.0;
+        int shared;
+        dot = sp_ref(na, ia, va, nb, ib, vb, &a2, &b2, &shared);
+        l2 = a2 + b2 - 2.0 * dot;
+        CHECK(fabs(ruv_sparse_dot(na, ia, va, nb, ib, vb) - dot) <= 1e-6 * (1.0 + fabs(dot)));
+        CHECK(fabs(ruv_sparse_dot(nb, ib, vb, na, ia, va) - dot) <= 1e-6 * (1.0 + fabs(dot)));
+        CHECK(fabs(ruv_sparse_l2sq(na, ia, va, nb, ib, vb) - l2) <= 1e-5 * (1.0 + l2));
+        for (i = 0; i < 600; i++)
+            dense[i] = (float)(i % 7) - 3.0f;
+        for (i = 0; i < na; i++)
+            dd += ia[i] < 500 ? (double)va[i] * dense[ia[i]] : 0.0;
+        CHECK(fabs(ruv_sparse_dense_dot(na, ia, va, dense, 500) - dd) <= 1e-6 * (1.0 + fabs(dd)));
+    }
+    CHECK(ruv_sparse_dot(0, NULL, NULL, 3, ia, va) == 0.0f);
+    CHECK(ruv_sparse_dot(3, NULL, va, 3, ia, va) == 0.0f);
+    CHECK(ruv_sparse_l2sq(1, ia, va, 0, NULL, NULL) == va[0] * va[0]);
+}
+
+/* The test's shadow of a sparse index: every key's current vector. */
+typedef struct sp_model {
+    size_t n;
+    uint64_t key[600];
+    size_t nnz[600];
+    uint32_t ids[600][24];
+    float vals[600][24];
+} sp_model;
+
+/* Checks the k-NN of (nq, qi, qv) in idx against a double brute force over the model: same count,
+   distances within 1e-5 of the reference in ascending order, every key at most the k-th
+   distance (ties may pick either), and all three modes bit-identical. */
+static void sp_check_query(ruv_sparse_index *idx, ruv_metric metric, const sp_model *m, size_t nq,
+                           const uint32_t *qi, const float *qv, size_t k,
+                           const ruv_sparse_search_options *filt, const uint8_t *allow) {
+    ruv_hit hits[3][64];
+    double ref[600];
+    size_t n[3], i, j, match = 0, mode;
+    for (i = 0; i < m->n; i++) {
+        double a2, b2, dot;
+        int shared;
+        dot = sp_ref(nq, qi, qv, m->nnz[i], m->ids[i], m->vals[i], &a2, &b2, &shared);
+        ref[i] = -1.0;
+        if (allow && !((allow[m->key[i] / 8] >> (m->key[i] % 8)) & 1))
+            continue;
+        if (metric == RUV_METRIC_L2SQ)
+            ref[i] = a2 + b2 - 2.0 * dot;
+        else if (!shared)
+            continue;
+        else
+            ref[i] = metric == RUV_METRIC_COSINE ? 1.0 - dot / sqrt(a2 * b2) : 1.0 - dot;
+        match++;
+    }
+    for (mode = 0; mode < 3; mode++) {
+        ruv_sparse_search_options o;
+        if (filt)
+            o = *filt;
+        else
+            memset(&o, 0, sizeof o);
+        o.mode = (ruv_sparse_mode)mode;
+        CHECK_EQ_INT(ruv_sparse_search(idx, nq, qi, qv, k, &o, hits[mode], &n[mode]), RUV_OK);
+    }
+    CHECK(n[0] == n[1] && n[0] == n[2]);
+    CHECK_EQ_INT(n[0], match < k ? match : k);
+    for (mode = 1; mode < 3; mode++)
+        CHECK(same_hits(hits[0], n[0], hits[mode], n[mode]));
+    if (n[0] == 0)
+        return;
+    {
+        double sorted[600], kth;
+        size_t ns = 0;
+        for (i = 0; i < m->n; i++) {
+            double a2, b2;
+            int shared;
+            (void)sp_ref(nq, qi, qv, m->nnz[i], m->ids[i], m->vals[i], &a2, &b2, &shared);
+            if ((shared || metric == RUV_METRIC_L2SQ) &&
+                (!allow || ((allow[m->key[i] / 8] >> (m->key[i] % 8)) & 1)))
+                sorted[ns++] = ref[i];
+        }
+        for (i = 1; i < ns; i++) /* insertion sort */
+            for (j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+                double t = sorted[j];
+                sorted[j] = sorted[j - 1];
+                sorted[j - 1] = t;
+            }
+        kth = sorted[n[0] - 1];
+        for (i = 0; i < n[0]; i++) {
+            double want = sorted[i], got = hits[0][i].distance, tolr = 1e-5 * (1.0 + fabs(want));
+            size_t e;
+            for (e = 0; e < m->n && m->key[e] != hits[0][i].key; e++)
+                ;
+            CHECK(e < m->n);
+            if (e >= m->n)
+                continue;
+            if (fabs(got - want) > tolr || ref[e] > kth + tolr || fabs(ref[e] - got) > tolr) {
+                if (g_failed_checks++ < 10)
+                    printf("  metric %d rank %zu key %llu: got %.9g, reference rank %.9g, key's "
+                           "own %.9g, k-th %.9g\n",
+                           (int)metric, i, (unsigned long long)hits[0][i].key, got, want, ref[e],
+                           kth);
+            }
+            if (i)
+                CHECK(hits[0][i].distance >= hits[0][i - 1].distance);
+        }
+    }
+}
+
+/* Random entries (ties on purpose), searched by all modes and the reference, for each metric,
+   with and without an allow-list, then under random upserts, removes and compactions. */
+TEST(sparse_search) {
+    static const ruv_metric metrics[3] = {RUV_METRIC_IP, RUV_METRIC_COSINE, RUV_METRIC_L2SQ};
+    static sp_model m;
+    int mi;
+    for (mi = 0; mi < 3; mi++) {
+        ruv_sparse_options opt = ruv_sparse_options_init();
+        ruv_sparse_index *idx = NULL;
+        uint64_t s = 7 + (uint64_t)mi;
+        uint8_t allow[128];
+        ruv_sparse_search_options filt;
+        size_t i, q, round;
+        opt.metric = metrics[mi];
+        REQUIRE(ruv_sparse_create(&opt, &idx) == RUV_OK);
+        m.n = 0;
+        for (i = 0; i < 500; i++) { /* key = 2 i, so that some keys are absent */
+            m.key[m.n] = 2 * i;
+            m.nnz[m.n] = sp_random(&s, 24, 300, mi == 0, m.ids[m.n], m.vals[m.n]);
+            if (i % 50 == 7) { /* duplicates of an earlier vector: exact ties */
+                m.nnz[m.n] = m.nnz[m.n - 5];
+                memcpy(m.ids[m.n], m.ids[m.n - 5], sizeof m.ids[0]);
+                memcpy(m.vals[m.n], m.vals[m.n - 5], sizeof m.vals[0]);
+            }
+            CHECK_EQ_INT(ruv_sparse_add(idx, m.key[m.n], m.nnz[m.n], m.ids[m.n], m.vals[m.n]),
+                         RUV_OK);
+            m.n++;
+        }
+        CHECK_EQ_INT(ruv_sparse_count(idx), 500);
+        for (i = 0; i < sizeof allow; i++)
+            allow[i] = (uint8_t)(0x5A ^ i);
+        memset(&filt, 0, sizeof filt);
+        filt.allow = allow;
+        filt.allow_bits = sizeof allow * 8;
+        for (round = 0; round < 6; round++) {
+            for (q = 0; q < 40; q++) {
+                uint32_t qi[24];
+                float qv[24];
+                size_t nq = sp_random(&s, q % 2 ? 4 : 12, 300, mi == 0, qi, qv);
+                size_t k = q % 5 == 0 ? 1 : q % 5 == 1 ? 50 : 10;
+                sp_check_query(idx, metrics[mi], &m, nq, qi, qv, k, NULL, NULL);
+                if (q % 4 == 0)
+                    sp_check_query(idx, metrics[mi], &m, nq, qi, qv, k, &filt, allow);
+            }
+            /* writes: remove, re-add and upsert about a fifth of the entries */
+            for (i = 0; i < 100; i++) {
+                size_t e = (size_t)(rng_next(&s) % m.n);
+                int op = (int)(rng_next(&s) % 3);
+                if (op == 0) {
+                    CHECK_EQ_INT(ruv_sparse_remove(idx, m.key[e]), RUV_OK);
+                    CHECK_EQ_INT(ruv_sparse_remove(idx, m.key[e]), RUV_E_NOTFOUND);
+                    m.key[e] = m.key[m.n - 1], m.nnz[e] = m.nnz[m.n - 1];
+                    memcpy(m.ids[e], m.ids[m.n - 1], sizeof m.ids[0]);
+                    memcpy(m.vals[e], m.vals[m.n - 1], sizeof m.vals[0]);
+                    m.n--;
+                } else if (op == 1 && m.n < 600) {
+                    uint64_t key = 1 + 2 * (rng_next(&s) % 500); /* odd: never present yet */
+                    size_t f;
+                    for (f = 0; f < m.n && m.key[f] != key; f++)
+                        ;
+                    if (f < m.n)
+                        continue;
+                    m.key[m.n] = key;
+                    m.nnz[m.n] = sp_random(&s, 24, 300, mi == 0, m.ids[m.n], m.vals[m.n]);
+                    CHECK_EQ_INT(ruv_sparse_add(idx, key, m.nnz[m.n], m.ids[m.n], m.vals[m.n]),
+                                 RUV_OK);
+                    m.n++;
+                } else {
+                    m.nnz[e] = sp_random(&s, 24, 300, mi == 0, m.ids[e], m.vals[e]);
+                    CHECK_EQ_INT(ruv_sparse_upsert(idx, m.key[e], m.nnz[e], m.ids[e], m.vals[e]),
+                                 RUV_OK);
+                }
+            }
+            if (round == 3)
+                CHECK_EQ_INT(ruv_sparse_compact(idx), RUV_OK);
+            CHECK_EQ_INT(ruv_sparse_count(idx), m.n);
+            for (i = 0; i < m.n; i += 37) { /* get returns the vector as given */
+                uint32_t gi[24];
+                float gv[24];
+                size_t gn = 0;
+                CHECK_EQ_INT(ruv_sparse_get(idx, m.key[i], gi, gv, 24, &gn), RUV_OK);
+                CHECK(gn == m.nnz[i] && !memcmp(gi, m.ids[i], gn * 4) &&
+                      !memcmp(gv, m.vals[i], gn * 4));
+            }
+        }
+        ruv_sparse_free(idx);
+    }
+}
+
+/* CSR file (big-ann-benchmarks sparse format) from tests/data: row pointers, ids, values. */
+static int sp_load_csr(const char *file, int64_t *rows, int64_t **ptr, uint32_t **ids,
+                       float **vals) {
+    size_t len = 0, i;
+    unsigned char *b = load_bytes(file, &len);
+    int64_t hdr[3];
+    if (!b || len < 24)
+        return 0;
+    memcpy(hdr, b, 24);
+    if (hdr[0] < 0 || hdr[2] < 0 || len != 24 + (size_t)(hdr[0] + 1) * 8 + (size_t)hdr[2] * 8) {
+        free(b);
+        return 0;
+    }
+    *rows = hdr[0];
+    *ptr = (int64_t *)malloc((size_t)(hdr[0] + 1) * 8);
+    *ids = (uint32_t *)malloc((size_t)hdr[2] * 4 + 4);
+    *vals = (float *)malloc((size_t)hdr[2] * 4 + 4);
+    if (!*ptr || !*ids || !*vals) {
+        free(b);
+        return 0;
+    }
+    memcpy(*ptr, b + 24, (size_t)(hdr[0] + 1) * 8);
+    for (i = 0; i < (size_t)hdr[2]; i++) {
+        memcpy(&(*ids)[i], b + 24 + (size_t)(hdr[0] + 1) * 8 + i * 4, 4);
+        memcpy(&(*vals)[i], b + 24 + (size_t)(hdr[0] + 1) * 8 + (size_t)hdr[2] * 4 + i * 4, 4);
+    }
+    free(b);
+    return 1;
+}
+
+/* BM25 on fiori-bm25 (678 documents, 100 title queries): every mode's top-10 scores equal the
+   ground-truth scores rank by rank (float rounding), and the pruned search completes fewer
+   scores than the exhaustive one. */
+TEST(sparse_bm25) {
+    int64_t nb = 0, nq = 0, *bp = NULL, *qp = NULL;
+    uint32_t *bi = NULL, *qi = NULL;
+    float *bv = NULL, *qv = NULL, *gs;
+    size_t gn = 0, gd = 0, q, i;
+    ruv_sparse_options opt = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL;
+    uint64_t work[2] = {0, 0};
+    REQUIRE(sp_load_csr("fiori_bm25_base.csr", &nb, &bp, &bi, &bv));
+    REQUIRE(sp_load_csr("fiori_bm25_query.csr", &nq, &qp, &qi, &qv));
+    gs = load_f(0, "fiori_bm25_groundtruth_scores.fvecs", 0, &gn, &gd);
+    REQUIRE(gs && gn == (size_t)nq && gd == 100);
+    REQUIRE(ruv_sparse_create(&opt, &idx) == RUV_OK);
+    for (i = 0; i < (size_t)nb; i++)
+        CHECK_EQ_INT(ruv_sparse_add(idx, i, (size_t)(bp[i + 1] - bp[i]), bi + bp[i], bv + bp[i]),
+                     RUV_OK);
+    for (q = 0; q < (size_t)nq; q++) {
+        ruv_hit h[3][10];
+        size_t n[3], mode, want = 0;
+        for (i = 0; i < 10; i++)
+            want += gs[q * 100 + i] > 0.0f;
+        for (mode = 0; mode < 3; mode++) {
+            ruv_sparse_search_options o;
+            uint64_t sc = 0;
+            memset(&o, 0, sizeof o);
+            o.mode = (ruv_sparse_mode)mode;
+            o.scored = &sc;
+            CHECK_EQ_INT(ruv_sparse_search(idx, (size_t)(qp[q + 1] - qp[q]), qi + qp[q], qv + qp[q],
+                                           10, &o, h[mode], &n[mode]),
+                         RUV_OK);
+            if (mode < 2)
+                work[mode] += sc;
+            CHECK_EQ_INT(n[mode], want);
+            for (i = 0; i < n[mode] && i < want; i++) {
+                double got = 1.0 - (double)h[mode][i].distance, exp = gs[q * 100 + i];
+                if (fabs(got - exp) > 2e-6 * (1.0 + exp) && g_failed_checks++ < 10)
+                    printf("  query %zu mode %zu rank %zu: score %.7g, ground truth %.7g\n", q,
+                           mode, i, got, exp);
+            }
+        }
+        CHECK(same_hits(h[0], n[0], h[1], n[1]) && same_hits(h[0], n[0], h[2], n[2]));
+    }
+    printf("  entries scored: pruned %llu, exhaustive %llu\n", (unsigned long long)work[0],
+           (unsigned long long)work[1]);
+    CHECK(work[0] * 2 < work[1]);
+    ruv_sparse_free(idx);
+    free(bp), free(bi), free(bv), free(qp), free(qi), free(qv), free(gs);
+}
+
+/* Hostile arguments: each refused with its status, the index unchanged and still exact. */
+TEST(sparse_errors) {
+    ruv_sparse_options opt = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL, *cos = NULL;
+    uint32_t ids[4] = {1, 5, 9, 12}, bad_order[3] = {5, 1, 9}, dup[3] = {1, 1, 2};
+    uint32_t top[2] = {3, 0xFFFFFFFFu}, gi[4];
+    float vals[4] = {1.0f, 2.0f, 0.5f, -1.0f}, nanv[2] = {1.0f, 0.0f}, gv[4];
+    float big[2] = {3e38f, 3e38f};
+    ruv_hit h[4];
+    size_t n = 9, gn = 9;
+    ruv_sparse_search_options so;
+    nanv[1] = (float)NAN;
+    CHECK_EQ_INT(ruv_sparse_create(NULL, &idx), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_create(&opt, NULL), RUV_E_ARG);
+    opt.metric = RUV_METRIC_L1;
+    CHECK_EQ_INT(ruv_sparse_create(&opt, &idx), RUV_E_UNSUPPORTED);
+    opt.metric = RUV_METRIC_IP;
+    opt.max_nnz = RUV_SPARSE_MAX_NNZ + 1;
+    CHECK_EQ_INT(ruv_sparse_create(&opt, &idx), RUV_E_ARG);
+    opt.max_nnz = 3;
+    opt.alloc.alloc = tally_alloc;
+    CHECK_EQ_INT(ruv_sparse_create(&opt, &idx), RUV_E_ARG); /* alloc without free */
+    opt.alloc.alloc = NULL;
+    CHECK(idx == NULL);
+    REQUIRE(ruv_sparse_create(&opt, &idx) == RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 1, 3, ids, vals), RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_add(NULL, 2, 3, ids, vals), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 3, NULL, vals), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 3, ids, NULL), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 4, ids, vals), RUV_E_VALUE); /* over max_nnz 3 */
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 3, bad_order, vals), RUV_E_VALUE);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 3, dup, vals), RUV_E_VALUE);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 2, top, vals), RUV_E_VALUE);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 2, ids, nanv), RUV_E_VALUE);
+    nanv[1] = (float)INFINITY;
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 2, ids, nanv), RUV_E_VALUE);
+    nanv[1] = 0.0f;
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 2, ids, nanv), RUV_E_VALUE); /* explicit zero */
+    CHECK_EQ_INT(ruv_sparse_add(idx, 2, 2, ids, big), RUV_E_VALUE);  /* norm above FLT_MAX */
+    CHECK_EQ_INT(ruv_sparse_add(idx, 1, 3, ids, vals), RUV_E_EXISTS);
+    CHECK_EQ_INT(ruv_sparse_upsert(idx, 1, 3, bad_order, vals), RUV_E_VALUE);
+    CHECK_EQ_INT(ruv_sparse_remove(idx, 77), RUV_E_NOTFOUND);
+    CHECK_EQ_INT(ruv_sparse_remove(NULL, 1), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_get(idx, 1, gi, gv, 2, &gn), RUV_E_SPACE);
+    CHECK_EQ_INT(gn, 3);
+    CHECK_EQ_INT(ruv_sparse_get(idx, 1, NULL, gv, 4, &gn), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_get(idx, 9, gi, gv, 4, &gn), RUV_E_NOTFOUND);
+    CHECK_EQ_INT(ruv_sparse_add(idx, 3, 0, NULL, NULL), RUV_OK); /* empty vector: IP allows it */
+    /* searches */
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 0, NULL, h, &n), RUV_E_ARG);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, NULL, NULL, &n), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, NULL, h, NULL), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_search(NULL, 3, ids, vals, 4, NULL, h, &n), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, bad_order, vals, 4, NULL, h, &n), RUV_E_VALUE);
+    CHECK_EQ_INT(ruv_sparse_search(idx, 2, ids, nanv, 4, NULL, h, &n), RUV_E_VALUE);
+    memset(&so, 0, sizeof so);
+    so.mode = (ruv_sparse_mode)3;
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, &so, h, &n), RUV_E_ARG);
+    so.mode = RUV_SPARSE_PRUNED;
+    so.allow_bits = 8;
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, &so, h, &n), RUV_E_ARG);
+    CHECK_EQ_INT(ruv_sparse_search(idx, 0, NULL, NULL, 4, NULL, h, &n), RUV_OK);
+    CHECK_EQ_INT(n, 0); /* an empty IP query matches nothing */
+    /* still exact: key 1 (dot 1 + 4 + 0.25 = 5.25), key 3 (empty) never listed */
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, NULL, h, &n), RUV_OK);
+    CHECK(n == 1 && h[0].key == 1 && h[0].distance == 1.0f - 5.25f);
+    CHECK_EQ_INT(ruv_sparse_count(idx), 2);
+    CHECK(ruv_sparse_contains(idx, 3) && !ruv_sparse_contains(idx, 2) &&
+          !ruv_sparse_contains(NULL, 1));
+    CHECK_EQ_INT(ruv_sparse_compact(NULL), RUV_E_ARG);
+    ruv_sparse_free(idx);
+    ruv_sparse_free(NULL);
+    /* cosine refuses empty vectors; L2 over an empty query gives every entry by its norm */
+    opt = ruv_sparse_options_init();
+    opt.metric = RUV_METRIC_COSINE;
+    REQUIRE(ruv_sparse_create(&opt, &cos) == RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_add(cos, 1, 0, NULL, NULL), RUV_E_VALUE);
+    CHECK_EQ_INT(ruv_sparse_add(cos, 1, 2, ids, vals), RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_search(cos, 2, ids, vals, 4, NULL, h, &n), RUV_OK);
+    CHECK(n == 1 && fabs(h[0].distance) < 1e-6);
+    ruv_sparse_free(cos);
+    opt.metric = RUV_METRIC_L2SQ;
+    REQUIRE(ruv_sparse_create(&opt, &cos) == RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_add(cos, 1, 2, ids, vals), RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_add(cos, 2, 1, ids + 3, vals + 3), RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_search(cos, 0, NULL, NULL, 4, NULL, h, &n), RUV_OK);
+    CHECK(n == 2 && h[0].key == 2 && h[0].distance == 1.0f && h[1].distance == 5.0f);
+    ruv_sparse_free(cos);
+}
+
+/* The writes of the allocation test: 60 adds and upserts from a fixed seed, the first `upto`. */
+static ruv_result sp_writes(ruv_sparse_index *idx, size_t upto, size_t *done) {
+    uint32_t ids[30];
+    float vals[30];
+    uint64_t s = 99;
+    size_t i;
+    for (i = 0; i < upto; i++) {
+        size_t nnz = sp_random(&s, 30, 200, 0, ids, vals);
+        ruv_result r = i % 7 == 6 ? ruv_sparse_upsert(idx, i / 2, nnz, ids, vals)
+                                  : ruv_sparse_add(idx, i, nnz, ids, vals);
+        if (i % 5 == 4 && r == RUV_OK)
+            r = ruv_sparse_remove(idx, i - 2);
+        if (r != RUV_OK && r != RUV_E_EXISTS && r != RUV_E_NOTFOUND) {
+            *done = i;
+            return r;
+        }
+    }
+    *done = upto;
+    return RUV_OK;
+}
+
+/* Every allocation of a growing index failing in turn: the failing write returns RUV_E_NOMEM and
+   leaves the index as the writes before it made it (same hits as an index given only those),
+   compaction under a failing allocator keeps it too, and nothing leaks. */
+TEST(sparse_nomem) {
+    size_t fail;
+    int completed = 0;
+    for (fail = 1; fail < 2000 && !completed; fail++) {
+        tally t = {0, 0, 0};
+        ruv_sparse_options opt = ruv_sparse_options_init();
+        ruv_sparse_index *idx = NULL, *ref = NULL;
+        size_t done = 0, q;
+        ruv_result r;
+        opt.alloc.alloc = tally_alloc;
+        opt.alloc.free = tally_free;
+        opt.alloc.user = &t;
+        if (ruv_sparse_create(&opt, &idx) != RUV_OK)
+            continue;
+        t.fail_at = t.calls + fail;
+        r = sp_writes(idx, 60, &done);
+        t.fail_at = 0;
+        CHECK(r == RUV_OK || r == RUV_E_NOMEM);
+        completed = r == RUV_OK;
+        if (!completed) { /* a failing compaction keeps the index as well */
+            t.fail_at = t.calls + 1 + fail % 3;
+            r = ruv_sparse_compact(idx);
+            CHECK(r == RUV_OK || r == RUV_E_NOMEM);
+            t.fail_at = 0;
+        }
+        opt = ruv_sparse_options_init();
+        REQUIRE(ruv_sparse_create(&opt, &ref) == RUV_OK);
+        CHECK_EQ_INT(sp_writes(ref, done, &done), RUV_OK);
+        CHECK_EQ_INT(ruv_sparse_count(idx), ruv_sparse_count(ref));
+        for (q = 0; q < 5; q++) {
+            uint32_t ids[30];
+            float vals[30];
+            ruv_hit a[10], b[10];
+            size_t na = 0, nb = 0;
+            uint64_t s = 1000 + q;
+            size_t nq = sp_random(&s, 6, 200, 0, ids, vals);
+            CHECK_EQ_INT(ruv_sparse_search(idx, nq, ids, vals, 10, NULL, a, &na), RUV_OK);
+            CHECK_EQ_INT(ruv_sparse_search(ref, nq, ids, vals, 10, NULL, b, &nb), RUV_OK);
+            CHECK(same_hits(a, na, b, nb)); /* compaction keeps the slots' order: ties too */
+        }
+        ruv_sparse_free(ref);
+        ruv_sparse_free(idx);
+        CHECK_EQ_INT(t.live, 0);
+    }
+    CHECK(completed);
+}
+
+/* The fused score of key by the definition, computed independently: each list scanned for the
+   key's first position, RRF or the min-max normalised weighted sum, in double. */
+static double fuse_ref(ruv_fuse_method method, double rrf_k, const float *w, size_t nl,
+                       const ruv_hit *const *lists, const size_t *counts, uint64_t key,
+                       int *present) {
+    double s = 0.0;
+    size_t l, j;
+    *present = 0;
+    for (l = 0; l < nl; l++) {
+        double lo = 0.0, hi = 0.0, wl = w ? w[l] : 1.0;
+        for (j = 0; j < counts[l]; j++) {
+            double d = lists[l][j].distance;
+            lo = j == 0 || d < lo ? d : lo;
+            hi = j == 0 || d > hi ? d : hi;
+        }
+        for (j = 0; j < counts[l] && lists[l][j].key != key; j++)
+            ;
+        if (j == counts[l])
+            continue;
+        *present = 1;
+        if (method == RUV_FUSE_RRF)
+            s += wl / (rrf_k + (double)(j + 1));
+        else
+            s += hi > lo ? wl * (hi - lists[l][j].distance) / (hi - lo) : wl;
+    }
+    return s;
+}
+
+/* ruv_fuse: a hand-computed RRF case; random lists (overlapping keys, repeats within a list,
+   tied distances, 1-4 lists, weights) against fuse_ref by a full scan over the key space; hostile
+   arguments; a failing allocator (RUV_E_NOMEM, nothing leaks, the next call works). */
+TEST(fuse) {
+    const ruv_hit a[3] = {{1, 0.1f}, {2, 0.2f}, {3, 0.3f}}, b[2] = {{3, 5.0f}, {1, 6.0f}};
+    const ruv_hit *ab[2] = {a, b};
+    size_t cab[2] = {3, 2}, n = 99, t, i;
+    ruv_fused_hit out[64];
+    ruv_fuse_options o = ruv_fuse_options_init();
+    uint64_t s = 7;
+    CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, NULL, out, &n), RUV_OK);
+    REQUIRE(n == 3);
+    CHECK(out[0].key == 1 && out[1].key == 3 && out[2].key == 2);
+    CHECK(fabs(out[0].score - (1.0 / 61 + 1.0 / 62)) < 1e-7);
+    CHECK(fabs(out[1].score - (1.0 / 61 + 1.0 / 63)) < 1e-7);
+    o.method = RUV_FUSE_WEIGHTED; /* a: 1 -> 1, 2 -> 0.5, 3 -> 0; b: 3 -> 1, 1 -> 0 */
+    CHECK_EQ_INT(ruv_fuse(2, ab, cab, 2, &o, out, &n), RUV_OK);
+    CHECK(n == 2 && out[0].key == 1 && out[1].key == 3 && fabs(out[0].score - 1.0) < 1e-6);
+    for (t = 0; t < 300; t++) {
+        ruv_hit lists[4][20];
+        const ruv_hit *lp[4];
+        size_t counts[4], nl = 1 + (size_t)(rng_next(&s) % 4), k = 1 + (size_t)(rng_next(&s) % 12);
+        float w[4];
+        uint64_t key;
+        double prev = 1e300;
+        size_t l, j, expect = 0;
+        o = ruv_fuse_options_init();
+        o.method = t % 2 ? RUV_FUSE_WEIGHTED : RUV_FUSE_RRF;
+        o.rrf_k = t % 3 == 0 ? 0.0 : (double)(rng_next(&s) % 100);
+        o.weights = t % 4 == 1 ? w : NULL;
+        for (l = 0; l < nl; l++) {
+            counts[l] = (size_t)(rng_next(&s) % 20);
+            w[l] = (float)(rng_next(&s) % 5) / 2.0f;
+            for (j = 0; j < counts[l]; j++) { /* keys 0..29: overlaps and repeats */
+                lists[l][j].key = rng_next(&s) % 30;
+                lists[l][j].distance = (float)(j / 2) * 0.25f - 1.0f; /* ties in pairs */
+            }
+            lp[l] = lists[l];
+        }
+        CHECK_EQ_INT(ruv_fuse(nl, lp, counts, k, &o, out, &n), RUV_OK);
+        for (key = 0; key < 30; key++) { /* every present key with a better score is listed */
+            int present;
+            double ref = fuse_ref(o.method, o.rrf_k == 0.0 ? 60.0 : o.rrf_k, o.weights, nl, lp,
+                                  counts, key, &present);
+            size_t better = 0, at = n;
+            uint64_t k2;
+            if (!present)
+                continue;
+            expect++;
+            for (k2 = 0; k2 < 30; k2++) {
+                int p2;
+                double r2 = fuse_ref(o.method, o.rrf_k == 0.0 ? 60.0 : o.rrf_k, o.weights, nl, lp,
+                                     counts, k2, &p2);
+                better += p2 && (r2 > ref || (r2 == ref && k2 < key));
+            }
+            for (i = 0; i < n; i++)
+                if (out[i].key == key)
+                    at = i;
+            if (better < k) { /* its rank is `better` */
+                CHECK(at == better);
+                if (at < n)
+                    CHECK(fabs(out[at].score - ref) <= 1e-6 * (1.0 + fabs(ref)));
+            } else
+                CHECK(at == n);
+        }
+        CHECK_EQ_INT(n, expect < k ? expect : k);
+        for (i = 0; i < n; i++) { /* sorted (the order itself: the ranks above), no repeats */
+            for (j = 0; j < i; j++)
+                CHECK(out[j].key != out[i].key);
+            CHECK(out[i].score <= prev);
+            prev = out[i].score;
+        }
+    }
+    { /* hostile arguments: each refused, *n_out 0 */
+        float nanw[2] = {1.0f, NAN}, negw[2] = {1.0f, -1.0f};
+        ruv_hit bad[1] = {{5, NAN}}, inf[1] = {{5, INFINITY}};
+        const ruv_hit *pb[1] = {bad}, *pi[1] = {inf}, *pnull[2] = {a, NULL};
+        size_t c1[1] = {1};
+        tally tl = {0, 0, 0};
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 0, NULL, out, &n), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, NULL, NULL, &n), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, NULL, out, NULL), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_fuse(2, NULL, cab, 10, NULL, out, &n), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_fuse(2, ab, NULL, 10, NULL, out, &n), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_fuse(2, pnull, cab, 10, NULL, out, &n), RUV_E_ARG);
+        n = 5;
+        CHECK_EQ_INT(ruv_fuse(0, NULL, NULL, 10, NULL, out, &n), RUV_OK);
+        CHECK_EQ_INT(n, 0);
+        o = ruv_fuse_options_init();
+        o.method = (ruv_fuse_method)7;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_ARG);
+        o = ruv_fuse_options_init();
+        o.rrf_k = -1.0;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_ARG);
+        o.rrf_k = NAN;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_ARG);
+        o.rrf_k = INFINITY;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_ARG);
+        o = ruv_fuse_options_init();
+        o.weights = nanw;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_VALUE);
+        o.weights = negw;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_VALUE);
+        CHECK_EQ_INT(n, 0);
+        CHECK_EQ_INT(ruv_fuse(1, pb, c1, 10, NULL, out, &n), RUV_E_VALUE);
+        CHECK_EQ_INT(ruv_fuse(1, pi, c1, 10, NULL, out, &n), RUV_OK); /* RRF: ranks only */
+        o = ruv_fuse_options_init();
+        o.method = RUV_FUSE_WEIGHTED;
+        CHECK_EQ_INT(ruv_fuse(1, pi, c1, 10, &o, out, &n), RUV_E_VALUE);
+        o = ruv_fuse_options_init();
+        o.alloc.alloc = tally_alloc;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_ARG);
+        o.alloc.free = tally_free;
+        o.alloc.user = &tl;
+        tl.fail_at = tl.calls + 1;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_E_NOMEM);
+        CHECK_EQ_INT(n, 0);
+        tl.fail_at = 0;
+        CHECK_EQ_INT(ruv_fuse(2, ab, cab, 10, &o, out, &n), RUV_OK);
+        CHECK(n == 3 && out[0].key == 1);
+        CHECK_EQ_INT(tl.live, 0);
+    }
+}
