@@ -1007,11 +1007,14 @@ typedef ruv_search_options ruv_search_params; /* 0.1: search options */
                         sharing no dimension are at |q|^2 + |x|^2): the postings give the dots,
                         then every entry's norm is visited, so this metric always scans
    Search modes (ruv_sparse_search_options.mode), all exact and returning the same hits:
-     RUV_SPARSE_PRUNED      (default) document-at-a-time MaxScore (Turtle & Flood 1995): the
+     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots: the
                             query's lists sorted by their largest contribution; lists whose
                             bounds sum below the current k-th score only complete candidates
-                            found in the others, and a candidate is dropped as soon as its
-                            score plus the remaining bounds cannot reach the k-th score
+                            found in the others (the essential lists, scattered a window at a
+                            time), and a candidate is dropped as soon as its score plus the
+                            remaining bounds cannot reach the k-th score. Queries of more than
+                            512 nonzeros, and indexes that fit in one window, are traversed as
+                            RUV_SPARSE_EXHAUSTIVE
      RUV_SPARSE_EXHAUSTIVE  every posting of every query dimension, scores accumulated per
                             entry (term at a time); the baseline pruning is measured against
      RUV_SPARSE_BRUTE       every live entry's vector merged with the query (the reference)
@@ -1075,6 +1078,9 @@ typedef struct ruv_sparse_search_options {
     uint64_t allow_bits;
     uint64_t *scored; /* if not NULL, receives the number of entries whose score was
                          completed (a measure of the work pruning saved) */
+    uint32_t window;  /* RUV_SPARSE_PRUNED: slots per window, a power of two from 64 to 4096;
+                         0 = automatic (up to 4096, smaller for long queries; an index that fits
+                         in one window is traversed as RUV_SPARSE_EXHAUSTIVE: nothing to prune) */
 } ruv_sparse_search_options;
 
 /* Defaults: metric RUV_METRIC_IP, max_nnz RUV_SPARSE_DEFAULT_MAX_NNZ, default allocator.
@@ -1128,8 +1134,8 @@ RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx);
    but nnz 0 is allowed and finds nothing for IP and cosine) into hits[0..*n_out-1], ascending
    distance, ties to the lower slot (see SPARSE VECTORS for the metric semantics and modes).
    RUV_E_ARG: idx, hits or n_out NULL, k == 0, ids/values NULL with nnz > 0, allow_bits > 0 with
-   allow NULL, an unknown mode. RUV_E_VALUE: an invalid query. RUV_E_NOMEM: scratch. On error
-   *n_out = 0. Threads: reader. */
+   allow NULL, an unknown mode, a window not 0 nor a power of two in 64..4096. RUV_E_VALUE: an
+   invalid query. RUV_E_NOMEM: scratch. On error *n_out = 0. Threads: reader. */
 RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, const uint32_t *ids,
                                     const float *values, size_t k,
                                     const ruv_sparse_search_options *opt, ruv_hit *hits,
@@ -8174,70 +8180,126 @@ static int ruv__sp_term_cmp(const void *a, const void *b) {
     return x->ub < y->ub ? -1 : x->ub > y->ub ? 1 : (x->qi > y->qi) - (x->qi < y->qi);
 }
 
-/* MaxScore over the m terms t (sorted by ub ascending here); scratch: contrib, has (nq each,
-   has all zero on entry and exit), cum (m). */
+/* Window of the MaxScore traversal: a power of two from 64 to 4096 slots, W * (query nnz) at
+   most RUV__SP_WIN_CELLS, no larger than needed for the index's slots. */
+#define RUV__SP_WIN_CELLS 32768u
+#define RUV__SP_PRUNE_MAX_NNZ 512u /* larger queries: RUV_SPARSE_EXHAUSTIVE */
+static size_t ruv__sp_window(size_t nq, size_t slots) {
+    size_t w = 4096;
+    while (w > 64 && (w * nq > RUV__SP_WIN_CELLS || w / 2 >= slots))
+        w /= 2;
+    return w;
+}
+
+static unsigned ruv__sp_ctz(uint64_t x) { /* x != 0 */
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    for (; !(x & 1u); x >>= 1)
+        n++;
+    return n;
+#endif
+}
+
+/* MaxScore (Turtle & Flood 1995) over the m terms t, in windows of W slots. The terms are
+   sorted by bound ascending; those from e on are essential (the bounds of the others sum below
+   the k-th score, so an entry found only in them cannot enter). Per window: the essential
+   lists' postings are scattered into acc (a bound) and cm (each term's contribution), then
+   each touched slot, in order, is dropped as soon as its essential score plus the remaining
+   bounds cannot reach the k-th score, else completed from the other lists (galloping, largest
+   bound first) and summed again in query order (the sum every mode computes), then offered.
+   Scratch: acc (W), cm (W x m), bits (W / 64, zero on entry and exit), nec (m), cum (m),
+   ord (m), pos (nq). */
 static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, size_t m, size_t nq,
-                               double *contrib, unsigned char *has, double *cum, size_t k,
+                               size_t W, double *acc, double *cm, uint64_t *bits, double *nec,
+                               double *cum, size_t *ord, size_t *pos, size_t k,
                                const ruv_sparse_search_options *o, ruv__sp_cand *h,
                                uint64_t *scored) {
-    size_t n = 0, e = 0, i;
+    size_t n = 0, e = 0, i, j, wd;
     double theta = 0.0, tol = 0.0;
     qsort(t, m, sizeof *t, ruv__sp_term_cmp);
     for (i = 0; i < m; i++)
         cum[i] = (i ? cum[i - 1] : 0.0) + t[i].ub;
+    for (j = 0; j < nq; j++) /* ord: the terms in query order */
+        pos[j] = (size_t)-1;
+    for (i = 0; i < m; i++)
+        pos[t[i].qi] = i;
+    for (i = 0, j = 0; j < nq; j++)
+        if (pos[j] != (size_t)-1)
+            ord[i++] = pos[j];
     for (;;) {
-        uint32_t d = RUV__SP_NONE;
-        double partial = 0.0, sc;
-        size_t j;
-        int ok = 1;
-        ruv__sp_cand x;
-        for (i = e; i < m; i++) /* the next candidate: the least slot of the essential lists */
-            if (t[i].pos < t[i].l->n && t[i].l->slot[t[i].pos] < d)
-                d = t[i].l->slot[t[i].pos];
-        if (d == RUV__SP_NONE)
+        uint32_t base = RUV__SP_NONE;
+        size_t ew = e;
+        double nb = ew ? cum[ew - 1] : 0.0;
+        for (i = ew; i < m; i++) /* the window starts at the least slot of the essential lists */
+            if (t[i].pos < t[i].l->n && t[i].l->slot[t[i].pos] < base)
+                base = t[i].l->slot[t[i].pos];
+        if (base == RUV__SP_NONE)
             break;
-        for (i = e; i < m; i++)
-            if (t[i].pos < t[i].l->n && t[i].l->slot[t[i].pos] == d) {
-                double c = t[i].q * (double)t[i].l->w[t[i].pos++];
-                contrib[t[i].qi] = c;
-                has[t[i].qi] = 1;
-                partial += c;
-            }
-        if (!ruv__sp_pass(idx, o, d))
-            ok = 0;
-        for (i = e; ok && i-- > 0;) { /* the other lists, largest bound first */
+        for (i = ew; i < m; i++) {
             const ruv__sp_list *l = t[i].l;
-            if (n == k && partial + cum[i] < theta - tol) {
-                ok = 0;
-                break;
+            size_t p = t[i].pos;
+            double q = t[i].q;
+            for (; p < l->n && l->slot[p] - base < W; p++) {
+                size_t off = l->slot[p] - base, i2;
+                uint64_t bit = (uint64_t)1 << (off & 63);
+                double c = q * (double)l->w[p];
+                if (!(bits[off >> 6] & bit)) { /* first touch: no earlier term had it */
+                    bits[off >> 6] |= bit;
+                    acc[off] = c;
+                    for (i2 = ew; i2 < m; i2++)
+                        cm[off * m + i2] = 0.0;
+                } else
+                    acc[off] += c;
+                cm[off * m + i] = c;
             }
-            t[i].pos = ruv__sp_gallop(l->slot, t[i].pos, l->n, d);
-            if (t[i].pos < l->n && l->slot[t[i].pos] == d) {
-                double c = t[i].q * (double)l->w[t[i].pos++];
-                contrib[t[i].qi] = c;
-                has[t[i].qi] = 1;
-                partial += c;
+            t[i].pos = p;
+        }
+        for (wd = 0; wd < W / 64; wd++) {
+            uint64_t b = bits[wd];
+            bits[wd] = 0;
+            for (; b; b &= b - 1) {
+                size_t off = wd * 64 + ruv__sp_ctz(b);
+                uint32_t d = base + (uint32_t)off;
+                double partial = acc[off], sc = 0.0;
+                int ok = 1;
+                ruv__sp_cand x;
+                if ((n == k && partial + nb < theta - tol) || !ruv__sp_pass(idx, o, d))
+                    continue;
+                for (i = ew; i-- > 0;) { /* the other lists, largest bound first */
+                    const ruv__sp_list *l = t[i].l;
+                    nec[i] = 0.0;
+                    if (n == k && partial + cum[i] < theta - tol) {
+                        ok = 0;
+                        break;
+                    }
+                    t[i].pos = ruv__sp_gallop(l->slot, t[i].pos, l->n, d);
+                    if (t[i].pos < l->n && l->slot[t[i].pos] == d) {
+                        nec[i] = t[i].q * (double)l->w[t[i].pos++];
+                        partial += nec[i];
+                    }
+                }
+                if (!ok)
+                    continue;
+                for (j = 0; j < m; j++) { /* the score in query order (products are nonzero) */
+                    double c = ord[j] < ew ? nec[ord[j]] : cm[off * m + ord[j]];
+                    if (c != 0.0)
+                        sc += c;
+                }
+                (*scored)++;
+                x.score = sc;
+                x.slot = d;
+                if (ruv__sp_offer(h, &n, k, x) && n == k) {
+                    theta = h[0].score;
+                    /* bounds are sums of a few exact products: a relative slack far above
+                       their rounding keeps every entry that can reach theta */
+                    tol = 1e-9 * (fabs(theta) + cum[m - 1]) + 1e-300;
+                }
             }
         }
-        sc = 0.0;
-        for (j = 0; j < nq; j++) /* the score in query order; clears has */
-            if (has[j]) {
-                sc += contrib[j];
-                has[j] = 0;
-            }
-        if (!ok)
-            continue;
-        (*scored)++;
-        x.score = sc;
-        x.slot = d;
-        if (ruv__sp_offer(h, &n, k, x) && n == k) {
-            theta = h[0].score;
-            /* bounds are sums of a few exact products: a relative slack far above their
-               rounding keeps every entry that can reach theta */
-            tol = 1e-9 * (fabs(theta) + cum[m - 1]) + 1e-300;
-            while (e < m && cum[e] < theta - tol)
-                e++;
-        }
+        while (n == k && e < m && cum[e] < theta - tol)
+            e++;
     }
     return n;
 }
@@ -8251,16 +8313,17 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
     double qn2 = 0.0, qs = 1.0, *qw, *acc = NULL;
     ruv__sp_cand *h;
     ruv__sp_term *t;
-    size_t n = 0, m = 0, i, s, bytes;
+    size_t n = 0, m = 0, i, s, bytes, W, nd;
     uint64_t scored = 0;
-    unsigned char *blk, *has;
-    uint32_t *list;
+    unsigned char *blk;
     ruv_result r;
     int l2;
     if (n_out)
         *n_out = 0;
     if (!idx || !hits || !n_out || !k || (opt && opt->allow_bits && !opt->allow) ||
-        (unsigned)mode > (unsigned)RUV_SPARSE_BRUTE)
+        (unsigned)mode > (unsigned)RUV_SPARSE_BRUTE ||
+        (opt && opt->window &&
+         (opt->window < 64 || opt->window > 4096 || (opt->window & (opt->window - 1)))))
         return RUV_E_ARG;
     if ((r = ruv__sp_check(idx, nnz, ids, values, 1, &qn2)) != RUV_OK)
         return r;
@@ -8275,20 +8338,29 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
         qs = 1.0 / sqrt(qn2);
     if (l2 && mode == RUV_SPARSE_PRUNED)
         mode = RUV_SPARSE_EXHAUSTIVE; /* every entry's norm is needed: accumulate the dots */
-    /* scratch, one block: heap, query weights, terms, contributions, cumulative bounds, flags,
-       and for the accumulating mode a score per slot */
-    bytes = k * sizeof *h + nnz * (sizeof *qw + sizeof *t + 2 * sizeof(double)) + nnz + 16;
+    if (mode == RUV_SPARSE_PRUNED && nnz > RUV__SP_PRUNE_MAX_NNZ)
+        mode = RUV_SPARSE_EXHAUSTIVE; /* a dense-ish query: its window would be too small */
+    W = opt && opt->window ? opt->window : ruv__sp_window(nnz, idx->slots);
+    if (mode == RUV_SPARSE_PRUNED && !(opt && opt->window) && idx->slots <= W)
+        mode = RUV_SPARSE_EXHAUSTIVE; /* one window: every list is essential in it */
+    /* scratch, one block: heap, query weights, terms, then per mode: the exhaustive mode a score
+       per slot, the touched slots and their flags; the pruned mode the cumulative bounds, the
+       window (scores, contributions per term, flags) and the term orders */
+    nd = mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots
+         : mode == RUV_SPARSE_PRUNED   ? 2 * nnz + W + nnz * W
+                                       : 0;
+    bytes = k * sizeof *h + nnz * (sizeof *qw + sizeof *t) + nd * sizeof(double);
     if (mode == RUV_SPARSE_EXHAUSTIVE)
-        bytes += idx->slots * (sizeof(double) + sizeof(uint32_t) + 1);
+        bytes += idx->slots * (sizeof(uint32_t) + 1);
+    if (mode == RUV_SPARSE_PRUNED)
+        bytes += W / 8 + 2 * nnz * sizeof(size_t);
     mem = idx->mem; /* a copy: searches do not count in the index's memory */
     if (!(blk = (unsigned char *)ruv__mem_alloc(&mem, bytes)))
         return RUV_E_NOMEM;
     h = (ruv__sp_cand *)(void *)blk;
     qw = (double *)(void *)(h + k);
     t = (ruv__sp_term *)(void *)(qw + nnz);
-    acc = (double *)(void *)(t + nnz); /* contrib (nnz), cum (nnz), then per-slot scores */
-    list = (uint32_t *)(void *)(acc + 2 * nnz + (mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots : 0));
-    has = (unsigned char *)(list + (mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots : 0));
+    acc = (double *)(void *)(t + nnz);
     for (i = 0; i < nnz; i++)
         qw[i] = (double)values[i] * qs;
     if (mode == RUV_SPARSE_BRUTE) {
@@ -8323,11 +8395,15 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
             m++;
         }
         if (mode == RUV_SPARSE_PRUNED) {
-            memset(has, 0, nnz);
-            n = ruv__sp_maxscore(idx, t, m, nnz, acc, has, acc + nnz, k, opt, h, &scored);
+            uint64_t *bits = (uint64_t *)(void *)(acc + nd);
+            size_t *ord = (size_t *)(void *)(bits + W / 64);
+            memset(bits, 0, W / 8);
+            n = ruv__sp_maxscore(idx, t, m, nnz, W, acc + 2 * nnz, acc + 2 * nnz + W, bits, acc,
+                                 acc + nnz, ord, ord + nnz, k, opt, h, &scored);
         } else { /* term at a time into a score per slot; the touched slots listed once */
-            double *sc = acc + 2 * nnz;
-            unsigned char *touched = has + nnz;
+            double *sc = acc;
+            uint32_t *list = (uint32_t *)(void *)(acc + nd);
+            unsigned char *touched = (unsigned char *)(list + idx->slots);
             size_t nt = 0, j;
             memset(sc, 0, idx->slots * sizeof *sc);
             memset(touched, 0, idx->slots);

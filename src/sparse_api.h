@@ -21,11 +21,14 @@
                         sharing no dimension are at |q|^2 + |x|^2): the postings give the dots,
                         then every entry's norm is visited, so this metric always scans
    Search modes (ruv_sparse_search_options.mode), all exact and returning the same hits:
-     RUV_SPARSE_PRUNED      (default) document-at-a-time MaxScore (Turtle & Flood 1995): the
+     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots: the
                             query's lists sorted by their largest contribution; lists whose
                             bounds sum below the current k-th score only complete candidates
-                            found in the others, and a candidate is dropped as soon as its
-                            score plus the remaining bounds cannot reach the k-th score
+                            found in the others (the essential lists, scattered a window at a
+                            time), and a candidate is dropped as soon as its score plus the
+                            remaining bounds cannot reach the k-th score. Queries of more than
+                            512 nonzeros, and indexes that fit in one window, are traversed as
+                            RUV_SPARSE_EXHAUSTIVE
      RUV_SPARSE_EXHAUSTIVE  every posting of every query dimension, scores accumulated per
                             entry (term at a time); the baseline pruning is measured against
      RUV_SPARSE_BRUTE       every live entry's vector merged with the query (the reference)
@@ -89,6 +92,9 @@ typedef struct ruv_sparse_search_options {
     uint64_t allow_bits;
     uint64_t *scored; /* if not NULL, receives the number of entries whose score was
                          completed (a measure of the work pruning saved) */
+    uint32_t window;  /* RUV_SPARSE_PRUNED: slots per window, a power of two from 64 to 4096;
+                         0 = automatic (up to 4096, smaller for long queries; an index that fits
+                         in one window is traversed as RUV_SPARSE_EXHAUSTIVE: nothing to prune) */
 } ruv_sparse_search_options;
 
 /* Defaults: metric RUV_METRIC_IP, max_nnz RUV_SPARSE_DEFAULT_MAX_NNZ, default allocator.
@@ -142,8 +148,8 @@ RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx);
    but nnz 0 is allowed and finds nothing for IP and cosine) into hits[0..*n_out-1], ascending
    distance, ties to the lower slot (see SPARSE VECTORS for the metric semantics and modes).
    RUV_E_ARG: idx, hits or n_out NULL, k == 0, ids/values NULL with nnz > 0, allow_bits > 0 with
-   allow NULL, an unknown mode. RUV_E_VALUE: an invalid query. RUV_E_NOMEM: scratch. On error
-   *n_out = 0. Threads: reader. */
+   allow NULL, an unknown mode, a window not 0 nor a power of two in 64..4096. RUV_E_VALUE: an
+   invalid query. RUV_E_NOMEM: scratch. On error *n_out = 0. Threads: reader. */
 RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, const uint32_t *ids,
                                     const float *values, size_t k,
                                     const ruv_sparse_search_options *opt, ruv_hit *hits,

@@ -96,9 +96,9 @@ typedef struct sp_model {
 static void sp_check_query(ruv_sparse_index *idx, ruv_metric metric, const sp_model *m, size_t nq,
                            const uint32_t *qi, const float *qv, size_t k,
                            const ruv_sparse_search_options *filt, const uint8_t *allow) {
-    ruv_hit hits[3][64];
+    ruv_hit hits[4][64];
     double ref[600];
-    size_t n[3], i, j, match = 0, mode;
+    size_t n[4], i, j, match = 0, mode;
     for (i = 0; i < m->n; i++) {
         double a2, b2, dot;
         int shared;
@@ -114,18 +114,20 @@ static void sp_check_query(ruv_sparse_index *idx, ruv_metric metric, const sp_mo
             ref[i] = metric == RUV_METRIC_COSINE ? 1.0 - dot / sqrt(a2 * b2) : 1.0 - dot;
         match++;
     }
-    for (mode = 0; mode < 3; mode++) {
+    for (mode = 0; mode < 4; mode++) { /* 3: pruned in windows of 64 or 128 slots (the
+                                          automatic window holds these few hundred entries) */
         ruv_sparse_search_options o;
         if (filt)
             o = *filt;
         else
             memset(&o, 0, sizeof o);
-        o.mode = (ruv_sparse_mode)mode;
+        o.mode = mode == 3 ? RUV_SPARSE_PRUNED : (ruv_sparse_mode)mode;
+        o.window = mode == 3 ? (nq % 2 ? 64u : 128u) : 0u;
         CHECK_EQ_INT(ruv_sparse_search(idx, nq, qi, qv, k, &o, hits[mode], &n[mode]), RUV_OK);
     }
-    CHECK(n[0] == n[1] && n[0] == n[2]);
+    CHECK(n[0] == n[1] && n[0] == n[2] && n[0] == n[3]);
     CHECK_EQ_INT(n[0], match < k ? match : k);
-    for (mode = 1; mode < 3; mode++)
+    for (mode = 1; mode < 4; mode++)
         CHECK(same_hits(hits[0], n[0], hits[mode], n[mode]));
     if (n[0] == 0)
         return;
@@ -288,8 +290,8 @@ static int sp_load_csr(const char *file, int64_t *rows, int64_t **ptr, uint32_t 
 }
 
 /* BM25 on fiori-bm25 (678 documents, 100 title queries): every mode's top-10 scores equal the
-   ground-truth scores rank by rank (float rounding), and the pruned search completes fewer
-   scores than the exhaustive one. */
+   ground-truth scores rank by rank (float rounding), and the pruned search in windows of 64
+   slots completes fewer than half the scores of the exhaustive one. */
 TEST(sparse_bm25) {
     int64_t nb = 0, nq = 0, *bp = NULL, *qp = NULL;
     uint32_t *bi = NULL, *qi = NULL;
@@ -307,21 +309,22 @@ TEST(sparse_bm25) {
         CHECK_EQ_INT(ruv_sparse_add(idx, i, (size_t)(bp[i + 1] - bp[i]), bi + bp[i], bv + bp[i]),
                      RUV_OK);
     for (q = 0; q < (size_t)nq; q++) {
-        ruv_hit h[3][10];
-        size_t n[3], mode, want = 0;
+        ruv_hit h[4][10];
+        size_t n[4], mode, want = 0;
         for (i = 0; i < 10; i++)
             want += gs[q * 100 + i] > 0.0f;
-        for (mode = 0; mode < 3; mode++) {
+        for (mode = 0; mode < 4; mode++) { /* 3: pruned in windows of 64 slots */
             ruv_sparse_search_options o;
             uint64_t sc = 0;
             memset(&o, 0, sizeof o);
-            o.mode = (ruv_sparse_mode)mode;
+            o.mode = mode == 3 ? RUV_SPARSE_PRUNED : (ruv_sparse_mode)mode;
+            o.window = mode == 3 ? 64u : 0u;
             o.scored = &sc;
             CHECK_EQ_INT(ruv_sparse_search(idx, (size_t)(qp[q + 1] - qp[q]), qi + qp[q], qv + qp[q],
                                            10, &o, h[mode], &n[mode]),
                          RUV_OK);
-            if (mode < 2)
-                work[mode] += sc;
+            if (mode == 1 || mode == 3)
+                work[mode == 1] += sc; /* [0] pruned, [1] exhaustive */
             CHECK_EQ_INT(n[mode], want);
             for (i = 0; i < n[mode] && i < want; i++) {
                 double got = 1.0 - (double)h[mode][i].distance, exp = gs[q * 100 + i];
@@ -330,7 +333,8 @@ TEST(sparse_bm25) {
                            mode, i, got, exp);
             }
         }
-        CHECK(same_hits(h[0], n[0], h[1], n[1]) && same_hits(h[0], n[0], h[2], n[2]));
+        CHECK(same_hits(h[0], n[0], h[1], n[1]) && same_hits(h[0], n[0], h[2], n[2]) &&
+              same_hits(h[0], n[0], h[3], n[3]));
     }
     printf("  entries scored: pruned %llu, exhaustive %llu\n", (unsigned long long)work[0],
            (unsigned long long)work[1]);
@@ -401,6 +405,16 @@ TEST(sparse_errors) {
     so.mode = RUV_SPARSE_PRUNED;
     so.allow_bits = 8;
     CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, &so, h, &n), RUV_E_ARG);
+    so.allow_bits = 0;
+    so.window = 32; /* windows: powers of two in 64..4096 */
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, &so, h, &n), RUV_E_ARG);
+    so.window = 96;
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, &so, h, &n), RUV_E_ARG);
+    so.window = 8192;
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, &so, h, &n), RUV_E_ARG);
+    so.window = 4096;
+    CHECK_EQ_INT(ruv_sparse_search(idx, 3, ids, vals, 4, &so, h, &n), RUV_OK);
+    CHECK(n == 1 && h[0].key == 1);
     CHECK_EQ_INT(ruv_sparse_search(idx, 0, NULL, NULL, 4, NULL, h, &n), RUV_OK);
     CHECK_EQ_INT(n, 0); /* an empty IP query matches nothing */
     /* still exact: key 1 (dot 1 + 4 + 0.25 = 5.25), key 3 (empty) never listed */
