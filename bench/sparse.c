@@ -23,36 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct sp_csr {
-    int64_t rows, cols, nnz;
-    int64_t *ptr;
-    uint32_t *ids;
-    float *vals;
-} sp_csr;
-
-/* Reads a CSR file (little-endian host assumed, as texmex.h); 0 on failure. */
-static int sp_read(const char *path, sp_csr *c) {
-    FILE *f = fopen(path, "rb");
-    int64_t h[3];
-    int ok;
-    memset(c, 0, sizeof *c);
-    if (!f)
-        return 0;
-    ok = fread(h, 8, 3, f) == 3 && h[0] > 0 && h[2] >= 0;
-    if (ok) {
-        c->rows = h[0], c->cols = h[1], c->nnz = h[2];
-        c->ptr = (int64_t *)malloc((size_t)(h[0] + 1) * 8);
-        c->ids = (uint32_t *)malloc((size_t)h[2] * 4 + 4);
-        c->vals = (float *)malloc((size_t)h[2] * 4 + 4);
-        ok = c->ptr && c->ids && c->vals &&
-             fread(c->ptr, 8, (size_t)h[0] + 1, f) == (size_t)h[0] + 1 &&
-             fread(c->ids, 4, (size_t)h[2], f) == (size_t)h[2] &&
-             fread(c->vals, 4, (size_t)h[2], f) == (size_t)h[2] && c->ptr[h[0]] == h[2];
-    }
-    fclose(f);
-    return ok;
-}
-
 static int sp_cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -64,7 +34,7 @@ int ruv_bench_sparse(int argc, char **argv) {
     const char *basep = NULL, *queryp = NULL, *gtp = NULL, *dataset = "unnamed";
     unsigned k = 10, passes = 5;
     size_t max_q = 0, nq, gn = 0, gd = 0, i, q, p, mode;
-    sp_csr b, qs;
+    tx_csr b, qs;
     float *gs;
     ruv_sparse_options opt = ruv_sparse_options_init();
     ruv_sparse_index *idx = NULL;
@@ -98,7 +68,8 @@ int ruv_bench_sparse(int argc, char **argv) {
         return 2;
     }
     gs = tx_read_fvecs(gtp, 0, &gn, &gd);
-    if (!sp_read(basep, &b) || !sp_read(queryp, &qs) || !gs || gn != (size_t)qs.rows || gd < k) {
+    if (!tx_read_csr(basep, &b) || !tx_read_csr(queryp, &qs) || !gs || gn != (size_t)qs.rows ||
+        gd < k) {
         fprintf(stderr, "sparse: data files missing or inconsistent\n");
         return 1;
     }
@@ -160,6 +131,6 @@ int ruv_bench_sparse(int argc, char **argv) {
         free(lat[mode]);
     free(hits);
     free(gs);
-    free(b.ptr), free(b.ids), free(b.vals), free(qs.ptr), free(qs.ids), free(qs.vals);
+    tx_free_csr(&b), tx_free_csr(&qs);
     return 0;
 }

@@ -112,4 +112,44 @@ static inline double tx_recall(const uint64_t *found, const size_t *count, size_
     return nq ? (double)hit / (double)(nq * k) : 0.0;
 }
 
+/* A sparse matrix in the big-ann-benchmarks CSR format (.csr): int64 rows, cols, nnz, int64 row
+   pointers[rows + 1], uint32 ids[nnz], float32 values[nnz], little-endian host assumed. */
+typedef struct tx_csr {
+    int64_t rows, cols, nnz, *ptr;
+    uint32_t *ids;
+    float *vals;
+} tx_csr;
+
+/* Releases the arrays of *c and clears it. */
+static inline void tx_free_csr(tx_csr *c) {
+    free(c->ptr);
+    free(c->ids);
+    free(c->vals);
+    memset(c, 0, sizeof *c);
+}
+
+/* Reads a .csr file into *c (malloc'd arrays, tx_free_csr releases them); 0 if the file is
+   missing, truncated or inconsistent (then *c holds nothing). */
+static inline int tx_read_csr(const char *path, tx_csr *c) {
+    FILE *f = fopen(path, "rb");
+    int64_t h[3];
+    int ok = f && fread(h, 8, 3, f) == 3 && h[0] > 0 && h[2] >= 0;
+    memset(c, 0, sizeof *c);
+    if (ok) {
+        c->rows = h[0], c->cols = h[1], c->nnz = h[2];
+        c->ptr = (int64_t *)malloc((size_t)(h[0] + 1) * 8);
+        c->ids = (uint32_t *)malloc((size_t)h[2] * 4 + 4);
+        c->vals = (float *)malloc((size_t)h[2] * 4 + 4);
+        ok = c->ptr && c->ids && c->vals &&
+             fread(c->ptr, 8, (size_t)h[0] + 1, f) == (size_t)h[0] + 1 &&
+             fread(c->ids, 4, (size_t)h[2], f) == (size_t)h[2] &&
+             fread(c->vals, 4, (size_t)h[2], f) == (size_t)h[2] && c->ptr[h[0]] == h[2];
+    }
+    if (f)
+        fclose(f);
+    if (!ok)
+        tx_free_csr(c);
+    return ok;
+}
+
 #endif

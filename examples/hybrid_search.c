@@ -28,34 +28,6 @@
 #define RUV_EXAMPLE_DATA_DIR "examples/data"
 #endif
 
-/* A CSR file (big-ann-benchmarks sparse format: int64 rows, cols, nnz, row pointers, uint32
-   ids, float32 values, little-endian). */
-typedef struct csr {
-    int64_t rows, cols, nnz, *ptr;
-    uint32_t *ids;
-    float *vals;
-} csr;
-
-static int read_csr(const char *path, csr *c) {
-    FILE *f = fopen(path, "rb");
-    int64_t h[3];
-    int ok = f && fread(h, 8, 3, f) == 3 && h[0] > 0 && h[2] >= 0;
-    memset(c, 0, sizeof *c);
-    if (ok) {
-        c->rows = h[0], c->cols = h[1], c->nnz = h[2];
-        c->ptr = (int64_t *)malloc((size_t)(h[0] + 1) * 8);
-        c->ids = (uint32_t *)malloc((size_t)h[2] * 4 + 4);
-        c->vals = (float *)malloc((size_t)h[2] * 4 + 4);
-        ok = c->ptr && c->ids && c->vals &&
-             fread(c->ptr, 8, (size_t)h[0] + 1, f) == (size_t)h[0] + 1 &&
-             fread(c->ids, 4, (size_t)h[2], f) == (size_t)h[2] &&
-             fread(c->vals, 4, (size_t)h[2], f) == (size_t)h[2] && c->ptr[h[0]] == h[2];
-    }
-    if (f)
-        fclose(f);
-    return ok;
-}
-
 /* The lines of a text file (one buffer, *n lines), or NULL. */
 static char **read_lines(const char *path, size_t *n, char **buf) {
     FILE *f = fopen(path, "rb");
@@ -97,7 +69,7 @@ int main(int argc, char **argv) {
     size_t dense_hits = 0, sparse_exact = 0, fused_in_dense = 0, fused_in_sparse = 0;
     float *base, *queries, *gt_scores;
     int32_t *gt;
-    csr sb, sq;
+    tx_csr sb, sq;
     ruv_index *dense;
     ruv_sparse_index *sparse;
     ruv_index_options cfg;
@@ -129,9 +101,9 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "%s/fiori_bm25_groundtruth_scores.fvecs", data);
     gt_scores = tx_read_fvecs(path, 0, &sn, &sd);
     snprintf(path, sizeof path, "%s/fiori_bm25_base.csr", data);
-    a = read_csr(path, &sb);
+    a = tx_read_csr(path, &sb);
     snprintf(path, sizeof path, "%s/fiori_bm25_query.csr", data);
-    a = a && read_csr(path, &sq);
+    a = a && tx_read_csr(path, &sq);
     snprintf(path, sizeof path, "%s/fiori_names.txt", text);
     names = read_lines(path, &nnames, &nbuf);
     snprintf(path, sizeof path, "%s/fiori_bm25_vocab.txt", text);
@@ -221,7 +193,6 @@ int main(int argc, char **argv) {
     ruv_index_free(dense);
     ruv_sparse_free(sparse);
     free(base), free(queries), free(gt), free(gt_scores), free(names), free(nbuf), free(vocab);
-    free(vbuf), free(sb.ptr), free(sb.ids), free(sb.vals), free(sq.ptr), free(sq.ids);
-    free(sq.vals);
+    free(vbuf), tx_free_csr(&sb), tx_free_csr(&sq);
     return sparse_exact == nq && dense_hits >= nq * k * 9 / 10 ? 0 : 1;
 }
