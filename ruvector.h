@@ -997,7 +997,8 @@ typedef ruv_search_options ruv_search_params; /* 0.1: search options */
 
    The sparse index (ruv_sparse_index): keyed entries (uint64 keys, one vector each) with add,
    upsert, remove, get, and an inverted index (one posting list of (slot, weight) per dimension,
-   in slot order) for exact top-k search:
+   in slot order, uncompressed: 8 bytes a posting, plus 12 bytes per 64-slot block of a list
+   for its largest weight) for exact top-k search:
      RUV_METRIC_IP      distance 1 - dot (as the dense index); the ranked entries are those
                         sharing at least one dimension with the query (their dot is the only
                         one that can differ from 0), so *n_out may be below k
@@ -1007,14 +1008,15 @@ typedef ruv_search_options ruv_search_params; /* 0.1: search options */
                         sharing no dimension are at |q|^2 + |x|^2): the postings give the dots,
                         then every entry's norm is visited, so this metric always scans
    Search modes (ruv_sparse_search_options.mode), all exact and returning the same hits:
-     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots: the
-                            query's lists sorted by their largest contribution; lists whose
-                            bounds sum below the current k-th score only complete candidates
-                            found in the others (the essential lists, scattered a window at a
-                            time), and a candidate is dropped as soon as its score plus the
-                            remaining bounds cannot reach the k-th score. Queries of more than
-                            512 nonzeros, and indexes that fit in one window, are traversed as
-                            RUV_SPARSE_EXHAUSTIVE
+     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots, with
+                            block-max bounds (Ding & Suel 2011): the query's lists sorted by
+                            their largest contribution; lists whose bounds sum below the
+                            current k-th score only complete candidates found in the others
+                            (the essential lists, scattered a window at a time), and a
+                            candidate is dropped as soon as its score plus the other lists'
+                            largest weights in its 64-slot block cannot reach the k-th score.
+                            Queries of more than 512 nonzeros, and indexes that fit in one
+                            window, are traversed as RUV_SPARSE_EXHAUSTIVE
      RUV_SPARSE_EXHAUSTIVE  every posting of every query dimension, scores accumulated per
                             entry (term at a time); the baseline pruning is measured against
      RUV_SPARSE_BRUTE       every live entry's vector merged with the query (the reference)
@@ -1079,8 +1081,8 @@ typedef struct ruv_sparse_search_options {
     uint64_t *scored; /* if not NULL, receives the number of entries whose score was
                          completed (a measure of the work pruning saved) */
     uint32_t window;  /* RUV_SPARSE_PRUNED: slots per window, a power of two from 64 to 4096;
-                         0 = automatic (up to 4096, smaller for long queries; an index that fits
-                         in one window is traversed as RUV_SPARSE_EXHAUSTIVE: nothing to prune) */
+                         0 = automatic (4096, smaller for a smaller index; an index that fits in
+                         one window is traversed as RUV_SPARSE_EXHAUSTIVE: nothing to prune) */
 } ruv_sparse_search_options;
 
 /* Defaults: metric RUV_METRIC_IP, max_nnz RUV_SPARSE_DEFAULT_MAX_NNZ, default allocator.
@@ -7672,11 +7674,20 @@ typedef struct ruv__sp_map {
 } ruv__sp_map;
 
 /* One dimension's postings, in slot order; maxw / minw bound the stored weights. */
+/* A block of a posting list: its postings in the 64-slot range blk (slot >> 6), from index
+   first up to the next block's first; hi = their largest weight. */
+typedef struct ruv__sp_blk {
+    uint32_t blk, first;
+    float hi;
+} ruv__sp_blk;
+
 typedef struct ruv__sp_list {
     uint32_t *slot;
     float *w;
     uint32_t n, cap;
     float maxw, minw;
+    ruv__sp_blk *bk; /* one per 64-slot range holding postings, in order */
+    uint32_t nb, bcap;
 } ruv__sp_list;
 
 struct ruv_sparse_index {
@@ -7823,6 +7834,7 @@ static void ruv__sp_release(ruv_sparse_index *idx, ruv__mem *m) {
     for (i = 0; i < idx->nlists; i++) {
         ruv__mem_free(m, idx->lists[i].slot, idx->lists[i].cap * sizeof(uint32_t));
         ruv__mem_free(m, idx->lists[i].w, idx->lists[i].cap * sizeof(float));
+        ruv__mem_free(m, idx->lists[i].bk, idx->lists[i].bcap * sizeof(ruv__sp_blk));
     }
     ruv__mem_free(m, idx->lists, idx->lists_cap * sizeof *idx->lists);
     ruv__mem_free(m, idx->keys, c * sizeof *idx->keys);
@@ -7893,6 +7905,23 @@ static int ruv__sp_list_grow(ruv__mem *m, ruv__sp_list *l) {
     return 1;
 }
 
+/* Whether a posting for slot s starts a new block of l. */
+static int ruv__sp_new_blk(const ruv__sp_list *l, size_t s) {
+    return !l->nb || l->bk[l->nb - 1].blk != (uint32_t)(s >> 6);
+}
+
+static int ruv__sp_blk_grow(ruv__mem *m, ruv__sp_list *l) {
+    size_t c = l->bcap ? 2 * (size_t)l->bcap : 4;
+    ruv__sp_blk *nb;
+    if (c > 0xFFFFFFFFu || !(nb = (ruv__sp_blk *)ruv__mem_alloc(m, c * sizeof *nb)))
+        return 0;
+    if (l->nb)
+        memcpy(nb, l->bk, l->nb * sizeof *nb);
+    ruv__mem_free(m, l->bk, l->bcap * sizeof *nb);
+    l->bk = nb, l->bcap = (uint32_t)c;
+    return 1;
+}
+
 /* Scale of a stored vector's values in its postings: 1 / |x| for cosine, else 1 (the brute
    force applies the same expression, so that its weights are the postings' bit for bit). */
 static double ruv__sp_scale(const ruv_sparse_index *idx, double n2) {
@@ -7960,7 +7989,8 @@ static ruv_result ruv__sp_insert(ruv_sparse_index *idx, uint64_t key, size_t nnz
             ruv__sp_map_put(&idx->tmap, ids[i], t);
         }
         l = &idx->lists[t];
-        if (l->n == l->cap && !ruv__sp_list_grow(m, l))
+        if ((l->n == l->cap && !ruv__sp_list_grow(m, l)) ||
+            (ruv__sp_new_blk(l, s) && l->nb == l->bcap && !ruv__sp_blk_grow(m, l)))
             return RUV_E_NOMEM;
     }
     /* commit */
@@ -7972,6 +8002,12 @@ static ruv_result ruv__sp_insert(ruv_sparse_index *idx, uint64_t key, size_t nnz
             l->maxw = w;
         if (!l->n || w < l->minw)
             l->minw = w;
+        if (ruv__sp_new_blk(l, s)) {
+            l->bk[l->nb].blk = (uint32_t)(s >> 6);
+            l->bk[l->nb].first = l->n;
+            l->bk[l->nb++].hi = w;
+        } else if (w > l->bk[l->nb - 1].hi)
+            l->bk[l->nb - 1].hi = w;
         l->slot[l->n] = (uint32_t)s;
         l->w[l->n++] = w;
     }
@@ -8173,6 +8209,12 @@ typedef struct ruv__sp_term {
     size_t pos;
     double q, ub; /* query weight; bound of its contribution (>= 0) */
     size_t qi;    /* its position in the query (the summation order) */
+    /* while completing the candidates of one 64-slot block: the list's block cursor, whether
+       the list has postings there (in [bfirst, bend)), their bound, the bounds' prefix sum */
+    size_t bc, bfirst, bend;
+    size_t wcur, wend; /* an essential list's postings in the window, for the query-order sum */
+    int present;
+    double bub, cumb;
 } ruv__sp_term;
 
 static int ruv__sp_term_cmp(const void *a, const void *b) {
@@ -8180,13 +8222,12 @@ static int ruv__sp_term_cmp(const void *a, const void *b) {
     return x->ub < y->ub ? -1 : x->ub > y->ub ? 1 : (x->qi > y->qi) - (x->qi < y->qi);
 }
 
-/* Window of the MaxScore traversal: a power of two from 64 to 4096 slots, W * (query nnz) at
-   most RUV__SP_WIN_CELLS, no larger than needed for the index's slots. */
-#define RUV__SP_WIN_CELLS 32768u
+/* Window of the MaxScore traversal: a power of two from 64 to 4096 slots, no larger than
+   needed for the index's slots. */
 #define RUV__SP_PRUNE_MAX_NNZ 512u /* larger queries: RUV_SPARSE_EXHAUSTIVE */
-static size_t ruv__sp_window(size_t nq, size_t slots) {
+static size_t ruv__sp_window(size_t slots) {
     size_t w = 4096;
-    while (w > 64 && (w * nq > RUV__SP_WIN_CELLS || w / 2 >= slots))
+    while (w > 64 && w / 2 >= slots)
         w /= 2;
     return w;
 }
@@ -8205,15 +8246,15 @@ static unsigned ruv__sp_ctz(uint64_t x) { /* x != 0 */
 /* MaxScore (Turtle & Flood 1995) over the m terms t, in windows of W slots. The terms are
    sorted by bound ascending; those from e on are essential (the bounds of the others sum below
    the k-th score, so an entry found only in them cannot enter). Per window: the essential
-   lists' postings are scattered into acc (a bound) and cm (each term's contribution), then
-   each touched slot, in order, is dropped as soon as its essential score plus the remaining
-   bounds cannot reach the k-th score, else completed from the other lists (galloping, largest
-   bound first) and summed again in query order (the sum every mode computes), then offered.
-   Scratch: acc (W), cm (W x m), bits (W / 64, zero on entry and exit), nec (m), cum (m),
-   ord (m), pos (nq). */
+   lists' postings are scattered into acc (their sum per slot), then each touched slot, in
+   order, is dropped as soon as its essential score plus the bounds of the other lists in its
+   64-slot block (block-max, as Ding & Suel 2011) cannot reach the k-th score, else completed
+   from the other lists (largest bound first, searching the block's postings), summed again in
+   query order (the sum every mode computes) and offered. Scratch: acc (W), bits (W / 64, zero
+   on entry and exit), nec (m), cum (m), ord (m), pos (nq). */
 static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, size_t m, size_t nq,
-                               size_t W, double *acc, double *cm, uint64_t *bits, double *nec,
-                               double *cum, size_t *ord, size_t *pos, size_t k,
+                               size_t W, double *acc, uint64_t *bits, double *nec, double *cum,
+                               size_t *ord, size_t *pos, size_t k,
                                const ruv_sparse_search_options *o, ruv__sp_cand *h,
                                uint64_t *scored) {
     size_t n = 0, e = 0, i, j, wd;
@@ -8231,59 +8272,93 @@ static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, siz
     for (;;) {
         uint32_t base = RUV__SP_NONE;
         size_t ew = e;
-        double nb = ew ? cum[ew - 1] : 0.0;
         for (i = ew; i < m; i++) /* the window starts at the least slot of the essential lists */
             if (t[i].pos < t[i].l->n && t[i].l->slot[t[i].pos] < base)
                 base = t[i].l->slot[t[i].pos];
         if (base == RUV__SP_NONE)
             break;
+        base &= ~(uint32_t)63; /* words of the window = the lists' 64-slot blocks */
         for (i = ew; i < m; i++) {
             const ruv__sp_list *l = t[i].l;
             size_t p = t[i].pos;
             double q = t[i].q;
+            t[i].wcur = p;
             for (; p < l->n && l->slot[p] - base < W; p++) {
-                size_t off = l->slot[p] - base, i2;
+                size_t off = l->slot[p] - base;
                 uint64_t bit = (uint64_t)1 << (off & 63);
                 double c = q * (double)l->w[p];
-                if (!(bits[off >> 6] & bit)) { /* first touch: no earlier term had it */
+                if (!(bits[off >> 6] & bit)) { /* first touch */
                     bits[off >> 6] |= bit;
                     acc[off] = c;
-                    for (i2 = ew; i2 < m; i2++)
-                        cm[off * m + i2] = 0.0;
                 } else
                     acc[off] += c;
-                cm[off * m + i] = c;
             }
-            t[i].pos = p;
+            t[i].pos = t[i].wend = p;
         }
         for (wd = 0; wd < W / 64; wd++) {
             uint64_t b = bits[wd];
+            double nbw = 0.0;
+            if (!b)
+                continue;
             bits[wd] = 0;
+            for (i = 0; i < ew; i++) { /* block-max bounds of the other lists in this block */
+                const ruv__sp_list *l = t[i].l;
+                uint32_t blk = (base >> 6) + (uint32_t)wd;
+                size_t c = t[i].bc;
+                while (c < l->nb && l->bk[c].blk < blk)
+                    c++;
+                t[i].bc = c;
+                t[i].present = c < l->nb && l->bk[c].blk == blk;
+                t[i].bub = 0.0;
+                if (t[i].present) {
+                    t[i].bfirst = l->bk[c].first;
+                    t[i].bend = c + 1 < l->nb ? l->bk[c + 1].first : l->n;
+                    t[i].bub = t[i].q > 0.0 ? t[i].q * (double)l->bk[c].hi : t[i].ub;
+                    if (t[i].bub < 0.0)
+                        t[i].bub = 0.0;
+                }
+                nbw += t[i].bub;
+                t[i].cumb = nbw;
+            }
             for (; b; b &= b - 1) {
                 size_t off = wd * 64 + ruv__sp_ctz(b);
                 uint32_t d = base + (uint32_t)off;
                 double partial = acc[off], sc = 0.0;
                 int ok = 1;
                 ruv__sp_cand x;
-                if ((n == k && partial + nb < theta - tol) || !ruv__sp_pass(idx, o, d))
+                if ((n == k && partial + nbw < theta - tol) || idx->dead[d] ||
+                    (o && !ruv__sp_pass(idx, o, d)))
                     continue;
                 for (i = ew; i-- > 0;) { /* the other lists, largest bound first */
                     const ruv__sp_list *l = t[i].l;
+                    size_t p;
                     nec[i] = 0.0;
-                    if (n == k && partial + cum[i] < theta - tol) {
+                    if (n == k && partial + t[i].cumb < theta - tol) {
                         ok = 0;
                         break;
                     }
-                    t[i].pos = ruv__sp_gallop(l->slot, t[i].pos, l->n, d);
-                    if (t[i].pos < l->n && l->slot[t[i].pos] == d) {
-                        nec[i] = t[i].q * (double)l->w[t[i].pos++];
+                    if (!t[i].present)
+                        continue;
+                    p = ruv__sp_gallop(l->slot, t[i].pos > t[i].bfirst ? t[i].pos : t[i].bfirst,
+                                       t[i].bend, d);
+                    t[i].pos = p;
+                    if (p < t[i].bend && l->slot[p] == d) {
+                        nec[i] = t[i].q * (double)l->w[p];
                         partial += nec[i];
+                        t[i].pos = p + 1;
                     }
                 }
                 if (!ok)
                     continue;
                 for (j = 0; j < m; j++) { /* the score in query order (products are nonzero) */
-                    double c = ord[j] < ew ? nec[ord[j]] : cm[off * m + ord[j]];
+                    ruv__sp_term *u = &t[ord[j]];
+                    double c = 0.0;
+                    if (ord[j] < ew)
+                        c = nec[ord[j]];
+                    else if ((u->wcur = ruv__sp_gallop(u->l->slot, u->wcur, u->wend, d)) <
+                                 u->wend &&
+                             u->l->slot[u->wcur] == d)
+                        c = u->q * (double)u->l->w[u->wcur];
                     if (c != 0.0)
                         sc += c;
                 }
@@ -8340,15 +8415,13 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
         mode = RUV_SPARSE_EXHAUSTIVE; /* every entry's norm is needed: accumulate the dots */
     if (mode == RUV_SPARSE_PRUNED && nnz > RUV__SP_PRUNE_MAX_NNZ)
         mode = RUV_SPARSE_EXHAUSTIVE; /* a dense-ish query: its window would be too small */
-    W = opt && opt->window ? opt->window : ruv__sp_window(nnz, idx->slots);
+    W = opt && opt->window ? opt->window : ruv__sp_window(idx->slots);
     if (mode == RUV_SPARSE_PRUNED && !(opt && opt->window) && idx->slots <= W)
         mode = RUV_SPARSE_EXHAUSTIVE; /* one window: every list is essential in it */
     /* scratch, one block: heap, query weights, terms, then per mode: the exhaustive mode a score
        per slot, the touched slots and their flags; the pruned mode the cumulative bounds, the
        window (scores, contributions per term, flags) and the term orders */
-    nd = mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots
-         : mode == RUV_SPARSE_PRUNED   ? 2 * nnz + W + nnz * W
-                                       : 0;
+    nd = mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots : mode == RUV_SPARSE_PRUNED ? 2 * nnz + W : 0;
     bytes = k * sizeof *h + nnz * (sizeof *qw + sizeof *t) + nd * sizeof(double);
     if (mode == RUV_SPARSE_EXHAUSTIVE)
         bytes += idx->slots * (sizeof(uint32_t) + 1);
@@ -8387,6 +8460,7 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
                 continue;
             t[m].l = l;
             t[m].pos = 0;
+            t[m].bc = 0;
             t[m].q = qw[i];
             t[m].qi = i;
             t[m].ub = qw[i] > 0 ? qw[i] * (double)l->maxw : qw[i] * (double)l->minw;
@@ -8398,8 +8472,8 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
             uint64_t *bits = (uint64_t *)(void *)(acc + nd);
             size_t *ord = (size_t *)(void *)(bits + W / 64);
             memset(bits, 0, W / 8);
-            n = ruv__sp_maxscore(idx, t, m, nnz, W, acc + 2 * nnz, acc + 2 * nnz + W, bits, acc,
-                                 acc + nnz, ord, ord + nnz, k, opt, h, &scored);
+            n = ruv__sp_maxscore(idx, t, m, nnz, W, acc + 2 * nnz, bits, acc, acc + nnz, ord,
+                                 ord + nnz, k, opt, h, &scored);
         } else { /* term at a time into a score per slot; the touched slots listed once */
             double *sc = acc;
             uint32_t *list = (uint32_t *)(void *)(acc + nd);

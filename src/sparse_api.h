@@ -11,7 +11,8 @@
 
    The sparse index (ruv_sparse_index): keyed entries (uint64 keys, one vector each) with add,
    upsert, remove, get, and an inverted index (one posting list of (slot, weight) per dimension,
-   in slot order) for exact top-k search:
+   in slot order, uncompressed: 8 bytes a posting, plus 12 bytes per 64-slot block of a list
+   for its largest weight) for exact top-k search:
      RUV_METRIC_IP      distance 1 - dot (as the dense index); the ranked entries are those
                         sharing at least one dimension with the query (their dot is the only
                         one that can differ from 0), so *n_out may be below k
@@ -21,14 +22,15 @@
                         sharing no dimension are at |q|^2 + |x|^2): the postings give the dots,
                         then every entry's norm is visited, so this metric always scans
    Search modes (ruv_sparse_search_options.mode), all exact and returning the same hits:
-     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots: the
-                            query's lists sorted by their largest contribution; lists whose
-                            bounds sum below the current k-th score only complete candidates
-                            found in the others (the essential lists, scattered a window at a
-                            time), and a candidate is dropped as soon as its score plus the
-                            remaining bounds cannot reach the k-th score. Queries of more than
-                            512 nonzeros, and indexes that fit in one window, are traversed as
-                            RUV_SPARSE_EXHAUSTIVE
+     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots, with
+                            block-max bounds (Ding & Suel 2011): the query's lists sorted by
+                            their largest contribution; lists whose bounds sum below the
+                            current k-th score only complete candidates found in the others
+                            (the essential lists, scattered a window at a time), and a
+                            candidate is dropped as soon as its score plus the other lists'
+                            largest weights in its 64-slot block cannot reach the k-th score.
+                            Queries of more than 512 nonzeros, and indexes that fit in one
+                            window, are traversed as RUV_SPARSE_EXHAUSTIVE
      RUV_SPARSE_EXHAUSTIVE  every posting of every query dimension, scores accumulated per
                             entry (term at a time); the baseline pruning is measured against
      RUV_SPARSE_BRUTE       every live entry's vector merged with the query (the reference)
@@ -93,8 +95,8 @@ typedef struct ruv_sparse_search_options {
     uint64_t *scored; /* if not NULL, receives the number of entries whose score was
                          completed (a measure of the work pruning saved) */
     uint32_t window;  /* RUV_SPARSE_PRUNED: slots per window, a power of two from 64 to 4096;
-                         0 = automatic (up to 4096, smaller for long queries; an index that fits
-                         in one window is traversed as RUV_SPARSE_EXHAUSTIVE: nothing to prune) */
+                         0 = automatic (4096, smaller for a smaller index; an index that fits in
+                         one window is traversed as RUV_SPARSE_EXHAUSTIVE: nothing to prune) */
 } ruv_sparse_search_options;
 
 /* Defaults: metric RUV_METRIC_IP, max_nnz RUV_SPARSE_DEFAULT_MAX_NNZ, default allocator.

@@ -343,6 +343,102 @@ TEST(sparse_bm25) {
     free(bp), free(bi), free(bv), free(qp), free(qi), free(qv), free(gs);
 }
 
+/* Pruning at scale: 12,000 entries (several automatic windows of 4,096 slots), skewed ids, weights
+   in eighths (many exact ties), then removes and upserts; every query's top-k from the pruned,
+   exhaustive and brute modes equals an independent reference computed here in double (scores
+   exact in eighths, ties to the earlier write), keys and order. */
+TEST(sparse_large) {
+    enum { N = 12000, NNZ = 16, V = 3000 };
+    uint32_t *ids = (uint32_t *)malloc((size_t)N * NNZ * sizeof *ids);
+    float *vals = (float *)malloc((size_t)N * NNZ * sizeof *vals);
+    size_t *nnz = (size_t *)calloc(N, sizeof *nnz), q, i, j;
+    uint64_t *seq = (uint64_t *)calloc(N, sizeof *seq), s = 99, clock = 0, work[2] = {0, 0};
+    double *score = (double *)malloc(N * sizeof *score);
+    unsigned char *live = (unsigned char *)calloc(N, 1);
+    ruv_sparse_options opt = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL;
+    REQUIRE(ids && vals && nnz && seq && score && live);
+    REQUIRE(ruv_sparse_create(&opt, &idx) == RUV_OK);
+    for (i = 0; i < N; i++) {
+        nnz[i] = sp_random(&s, NNZ, V, 0, ids + i * NNZ, vals + i * NNZ);
+        CHECK_EQ_INT(ruv_sparse_add(idx, i, nnz[i], ids + i * NNZ, vals + i * NNZ), RUV_OK);
+        seq[i] = clock++;
+        live[i] = 1;
+    }
+    for (q = 0; q < 200; q++) {
+        uint32_t qi[12];
+        float qv[12];
+        size_t nq = sp_random(&s, q % 3 ? 6 : 12, V, 0, qi, qv), k = q % 4 ? 10 : 1, mode;
+        ruv_hit hits[3][10], ref[10];
+        size_t n[3], nref = 0;
+        if (q == 100) /* writes: remove a tenth, re-write another tenth (new slots, later ties) */
+            for (i = 0; i < N; i += 5) {
+                if (i % 10 == 0) {
+                    CHECK_EQ_INT(ruv_sparse_remove(idx, i), RUV_OK);
+                    live[i] = 0;
+                } else {
+                    nnz[i] = sp_random(&s, NNZ, V, 0, ids + i * NNZ, vals + i * NNZ);
+                    CHECK_EQ_INT(ruv_sparse_upsert(idx, i, nnz[i], ids + i * NNZ, vals + i * NNZ),
+                                 RUV_OK);
+                    seq[i] = clock++;
+                }
+            }
+        for (i = 0; i < N; i++) { /* reference scores: merge in ascending id order */
+            size_t a = 0, b = 0;
+            int shared = 0;
+            score[i] = 0.0;
+            while (a < nq && b < nnz[i]) {
+                uint32_t x = qi[a], y = ids[i * NNZ + b];
+                if (x == y) {
+                    score[i] += (double)qv[a] * (double)vals[i * NNZ + b];
+                    shared = 1;
+                }
+                a += x <= y, b += y <= x;
+            }
+            if (!shared || !live[i])
+                score[i] = -1e300; /* not ranked */
+        }
+        for (j = 0; j < k; j++) { /* selection: best score, then the earlier write */
+            size_t best = N;
+            for (i = 0; i < N; i++) {
+                size_t r;
+                int taken = 0;
+                for (r = 0; r < nref; r++)
+                    taken |= ref[r].key == i;
+                if (taken || score[i] == -1e300)
+                    continue;
+                if (best == N || score[i] > score[best] ||
+                    (score[i] == score[best] && seq[i] < seq[best]))
+                    best = i;
+            }
+            if (best == N)
+                break;
+            ref[nref].key = best;
+            ref[nref++].distance = (float)(1.0 - score[best]);
+        }
+        for (mode = 0; mode < 3; mode++) {
+            ruv_sparse_search_options o;
+            uint64_t sc = 0;
+            memset(&o, 0, sizeof o);
+            o.mode = (ruv_sparse_mode)mode;
+            o.scored = &sc;
+            CHECK_EQ_INT(ruv_sparse_search(idx, nq, qi, qv, k, &o, hits[mode], &n[mode]), RUV_OK);
+            if (mode < 2)
+                work[mode] += sc;
+            if (!same_hits(hits[mode], n[mode], ref, nref) && g_failed_checks++ < 5)
+                printf(
+                    "  query %zu mode %zu: %zu hits, first key %llu; reference %zu, first %llu\n",
+                    q, mode, n[mode], (unsigned long long)(n[mode] ? hits[mode][0].key : 0), nref,
+                    (unsigned long long)(nref ? ref[0].key : 0));
+        }
+    }
+    printf("  entries scored: pruned %llu, exhaustive %llu\n", (unsigned long long)work[0],
+           (unsigned long long)work[1]);
+    CHECK(work[0] * 4 < work[1]); /* the automatic windows prune */
+    ruv_sparse_free(idx);
+    free(ids), free(vals), free(nnz), free(seq), free(score), free(live);
+}
+
 /* Hostile arguments: each refused with its status, the index unchanged and still exact. */
 TEST(sparse_errors) {
     ruv_sparse_options opt = ruv_sparse_options_init();
