@@ -923,8 +923,8 @@ RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
    RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
    RUV_E_DIM (opt->expect_dim), RUV_E_METRIC (saved with RUV_METRIC_CUSTOM, and opt->distance
    is NULL or opt->distance_id differs from the saved one), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG,
-   RUV_E_UNSUPPORTED (isa, or a big-endian host). Nothing leaks on any error. Threads: any (a new
-   index). */
+   RUV_E_UNSUPPORTED (isa, a big-endian host, or a sparse index's file: ruv_sparse_load). Nothing
+   leaks on any error. Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out);
 
@@ -1142,6 +1142,44 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
                                     const float *values, size_t k,
                                     const ruv_sparse_search_options *opt, ruv_hit *hits,
                                     size_t *n_out);
+
+/* Bytes ruv_sparse_save writes (0 if idx is NULL or the size exceeds size_t). Threads: reader. */
+RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx);
+
+/* Writes the index in the saved FORMAT (kind 2: specified in src/sparse_io.h, the section of
+   ruvector.h after the dense reader): header, keys, and the live entries' vectors in slot order
+   (tombstones are not written; the loader rebuilds the posting lists). Deterministic: the same
+   entries give the same bytes, and a loaded index saves to identical bytes. RUV_E_ARG (idx or
+   write NULL), RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). Allocates
+   nothing. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn write, void *user);
+
+/* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
+ *written = the size needed). RUV_E_ARG, RUV_E_UNSUPPORTED. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_save_buffer(const ruv_sparse_index *idx, void *buf, size_t cap,
+                                         size_t *written);
+
+/* Saves to a file atomically, as ruv_index_save_file. Absent under RUV_NO_STDIO. RUV_E_ARG,
+   RUV_E_IO, RUV_E_NOMEM, RUV_E_UNSUPPORTED. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_save_file(const ruv_sparse_index *idx, const char *path);
+
+/* Reads a sparse index written by ruv_sparse_save into a new index (*out, NULL on error).
+   opt: only alloc is used (NULL = defaults). Every field, length and checksum is checked, and
+   every entry as ruv_sparse_add checks it (ids strictly increasing, values finite and nonzero,
+   nnz within max_nnz, keys unique): RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN, RUV_E_TRUNCATED,
+   RUV_E_CHECKSUM, RUV_E_CORRUPT, RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG (read or out NULL, a bad
+   allocator), RUV_E_UNSUPPORTED (a dense index's file: ruv_index_load; a big-endian host).
+   Nothing leaks on any error. Threads: any (a new index). */
+RUVDEF ruv_result ruv_sparse_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
+                                  ruv_sparse_index **out);
+
+/* ruv_sparse_load from buf[0..len-1] (bytes after the index are ignored). Threads: any. */
+RUVDEF ruv_result ruv_sparse_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
+                                         ruv_sparse_index **out);
+
+/* ruv_sparse_load from a file. Absent under RUV_NO_STDIO. Threads: any. */
+RUVDEF ruv_result ruv_sparse_load_file(const char *path, const ruv_load_options *opt,
+                                       ruv_sparse_index **out);
 
 /* HYBRID SEARCH: rank fusion of result lists by key.
 
@@ -8704,6 +8742,9 @@ RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const siz
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
      reader. A newer major version gives RUV_E_VERSION. Every later library version reads
      version 1.0 and 1.1.
+     Kind 2 (1.1) is a sparse index (ruv_sparse_save): same header and section table, its own
+     fields and sections 2 and 15-17, specified in src/sparse_io.h; ruv_index_load and
+     ruv_index_view refuse it (RUV_E_UNSUPPORTED), as ruv_sparse_load refuses kinds 0 and 1.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
      file: searches after a round trip give bit-identical distances when the same ISA is used
@@ -8716,6 +8757,7 @@ RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const siz
 #define RUV__SECENT 32u
 #define RUV__MAX_SECTIONS 32u
 #define RUV__ENDIAN_MARK 0x01020304u
+#define RUV__KIND_SPARSE 2u /* header kind of a sparse index file (src/sparse_io.h) */
 
 /* Section ids, in file order. */
 enum {
@@ -9110,6 +9152,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     ruv_index_options c;
     uint64_t want = ruv__le_rd64(h + 120), pos;
     uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__le_rd32(h + 44), nq;
+    if (ruv__le_rd32(h + 40) == RUV__KIND_SPARSE)
+        return RUV_E_UNSUPPORTED; /* a sparse index: ruv_sparse_load */
     memcpy(tmp, h, RUV__HDR);
     memset(tmp + 120, 0, 8);
     ruv__xxh_init(&x, 0);
@@ -9699,6 +9743,336 @@ fail:
 
 #endif /* RUV__IMPL */
 /************** End of src/load.h *****************************************************************/
+/************** Begin file src/sparse_io.h ********************************************************/
+/* Sparse indexes in the saved FORMAT (src/save.h, kind 2): the writer and the reader. */
+#ifdef RUV__IMPL
+
+/* A sparse index file (FORMAT version 1.1, kind 2) is the same container: the 128-byte header
+   with "RUVECIDX", version 1.1, the byte-order mark, header bytes, section count and file bytes
+   as for dense indexes; u32 max_nnz at 32, u32 metric at 36 (0 L2SQ, 1 IP, 2 cosine), u32 kind
+   2 at 40, u64 entries at 80 and again at 88; every other byte before the checksum at 120 is 0.
+   Sections, in this order: 2 keys (u64 per entry), 15 sparse nnz (u32 per entry), 16 sparse
+   ids (u32 per nonzero, every entry's ids back to back in entry order, strictly increasing
+   within an entry, below 2^32 - 1), 17 sparse values (f32 per nonzero, as given: finite,
+   nonzero). Entries are the live ones in slot order (ties keep their order); the posting lists
+   are rebuilt by the loader, which checks every entry as ruv_sparse_add does. */
+enum { RUV__S_SPNNZ = 15, RUV__S_SPIDS = 16, RUV__S_SPVALS = 17 };
+
+/* Number of nonzeros of the live entries. */
+static uint64_t ruv__sp_live_nnz(const ruv_sparse_index *idx) {
+    uint64_t p = 0;
+    size_t s;
+    for (s = 0; s < idx->slots; s++)
+        if (!idx->dead[s])
+            p += idx->nnz[s];
+    return p;
+}
+
+/* The four sections of idx: ids, offsets and lengths; *total = file bytes. */
+static void ruv__sp_plan(const ruv_sparse_index *idx, ruv__sec *sec, uint64_t *total) {
+    static const uint32_t ids[4] = {RUV__S_KEYS, RUV__S_SPNNZ, RUV__S_SPIDS, RUV__S_SPVALS};
+    uint64_t live = idx->live, p = ruv__sp_live_nnz(idx),
+             pos = RUV__HDR + 4u * (uint64_t)RUV__SECENT;
+    uint32_t i;
+    for (i = 0; i < 4; i++) {
+        sec[i].id = ids[i];
+        sec[i].off = ruv__save_align64(pos);
+        sec[i].len = i == 0 ? 8 * live : i == 1 ? 4 * live : 4 * p;
+        sec[i].sum = 0;
+        pos = sec[i].off + sec[i].len;
+    }
+    *total = pos;
+}
+
+/* Writes section id of idx through k, in chunks of a small buffer (the live entries only). */
+static void ruv__sp_emit(const ruv_sparse_index *idx, uint32_t id, ruv__sink *k) {
+    unsigned char buf[4096];
+    size_t n = 0, s;
+    for (s = 0; s < idx->slots; s++) {
+        const unsigned char *src;
+        size_t len;
+        uint32_t z = idx->nnz[s];
+        if (idx->dead[s])
+            continue;
+        if (id == RUV__S_KEYS)
+            src = (const unsigned char *)&idx->keys[s], len = 8;
+        else if (id == RUV__S_SPNNZ)
+            src = (const unsigned char *)&z, len = 4;
+        else if (id == RUV__S_SPIDS)
+            src = (const unsigned char *)(idx->ids + idx->off[s]), len = 4 * (size_t)z;
+        else
+            src = (const unsigned char *)(idx->vals + idx->off[s]), len = 4 * (size_t)z;
+        while (len) { /* (host little-endian: checked by the caller) */
+            size_t t = len < sizeof buf - n ? len : sizeof buf - n;
+            memcpy(buf + n, src, t);
+            n += t, src += t, len -= t;
+            if (n == sizeof buf) {
+                ruv__save_put(k, buf, n);
+                n = 0;
+            }
+        }
+    }
+    ruv__save_put(k, buf, n);
+}
+
+RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx) {
+    ruv__sec sec[4];
+    uint64_t total;
+    if (!idx)
+        return 0;
+    ruv__sp_plan(idx, sec, &total);
+    return total > (uint64_t)(size_t)-1 ? 0 : (size_t)total;
+}
+
+RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn write, void *user) {
+    unsigned char head[RUV__HDR + 4 * RUV__SECENT], zero[64];
+    ruv__sec sec[4];
+    uint64_t total, pos;
+    uint32_t i;
+    ruv__sink k;
+    if (!idx || !write)
+        return RUV_E_ARG;
+    if (!ruv__save_host_le())
+        return RUV_E_UNSUPPORTED;
+    ruv__sp_plan(idx, sec, &total);
+    memset(&k, 0, sizeof k);
+    for (i = 0; i < 4; i++) {
+        ruv__xxh_init(&k.h, 0);
+        ruv__sp_emit(idx, sec[i].id, &k);
+        sec[i].sum = ruv__xxh_final(&k.h);
+    }
+    memset(head, 0, sizeof head);
+    memcpy(head, "RUVECIDX", 8);
+    head[8] = (unsigned char)RUV__FMT_MAJOR;
+    head[10] = 1; /* version 1.1: sparse indexes */
+    ruv__le_wr32(head + 12, RUV__ENDIAN_MARK);
+    ruv__le_wr32(head + 16, RUV__HDR);
+    ruv__le_wr32(head + 20, 4);
+    ruv__le_wr64(head + 24, total);
+    ruv__le_wr32(head + 32, idx->max_nnz);
+    ruv__le_wr32(head + 36, (uint32_t)idx->metric);
+    ruv__le_wr32(head + 40, RUV__KIND_SPARSE);
+    ruv__le_wr64(head + 80, idx->live);
+    ruv__le_wr64(head + 88, idx->live);
+    for (i = 0; i < 4; i++) {
+        unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
+        ruv__le_wr32(e, sec[i].id);
+        ruv__le_wr64(e + 8, sec[i].off);
+        ruv__le_wr64(e + 16, sec[i].len);
+        ruv__le_wr64(e + 24, sec[i].sum);
+    }
+    pos = sizeof head;
+    ruv__le_wr64(head + 120, ruv__xxh64(head, sizeof head, 0));
+    k.write = write;
+    k.user = user;
+    ruv__save_put(&k, head, sizeof head);
+    memset(zero, 0, sizeof zero);
+    for (i = 0; i < 4; i++) {
+        ruv__save_put(&k, zero, (size_t)(sec[i].off - pos));
+        ruv__sp_emit(idx, sec[i].id, &k);
+        pos = sec[i].off + sec[i].len;
+    }
+    return k.failed ? RUV_E_IO : RUV_OK;
+}
+
+RUVDEF ruv_result ruv_sparse_save_buffer(const ruv_sparse_index *idx, void *buf, size_t cap,
+                                         size_t *written) {
+    ruv__membuf m;
+    size_t need;
+    ruv_result r;
+    if (written)
+        *written = 0;
+    if (!idx || !written || (!buf && cap))
+        return RUV_E_ARG;
+    if ((need = ruv_sparse_serialized_size(idx)) == 0)
+        return RUV_E_NOMEM; /* larger than the address space */
+    if (need > cap) {
+        *written = need;
+        return RUV_E_SPACE;
+    }
+    m.p = (unsigned char *)buf;
+    m.len = cap;
+    m.pos = 0;
+    if ((r = ruv_sparse_save(idx, ruv__save_buf_write, &m)) == RUV_OK)
+        *written = m.pos;
+    return r;
+}
+
+/* Loads a sparse index through read; limit = bytes available if known. */
+static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
+                                   const ruv_load_options *opt, ruv_sparse_index **out) {
+    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
+    ruv_load_options o;
+    ruv_sparse_options so;
+    ruv_sparse_index *idx = NULL;
+    ruv__sec sec[RUV__MAX_SECTIONS];
+    void *data[4] = {NULL, NULL, NULL, NULL}; /* keys, nnz, ids, values */
+    size_t dlen[4] = {0, 0, 0, 0};
+    uint64_t total, entries, pos, p = 0, e;
+    uint32_t nsec, i, last = 0, have = 0, metric;
+    ruv__mem mem;
+    ruv_result r;
+    ruv__xxh x;
+    if (out)
+        *out = NULL;
+    if (!read || !out)
+        return RUV_E_ARG;
+    if ((r = ruv__load_options(opt, &o)) != RUV_OK)
+        return r;
+    if ((r = ruv__load_read(read, user, head, RUV__HDR)) != RUV_OK ||
+        (r = ruv__load_head_start(head, &nsec)) != RUV_OK)
+        return r;
+    if (ruv__le_rd32(head + 40) != RUV__KIND_SPARSE)
+        return RUV_E_UNSUPPORTED; /* a dense index: ruv_index_load */
+    if ((r = ruv__load_read(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK)
+        return r;
+    memcpy(buf, head + 120, 8);
+    memset(head + 120, 0, 8);
+    if (!RUV__SUM_OK(ruv__xxh64(head, RUV__HDR + (size_t)nsec * RUV__SECENT, 0), ruv__le_rd64(buf)))
+        return RUV_E_CHECKSUM;
+    total = ruv__le_rd64(head + 24);
+    entries = ruv__le_rd64(head + 80);
+    metric = ruv__le_rd32(head + 36);
+    so = ruv_sparse_options_init();
+    so.max_nnz = ruv__le_rd32(head + 32);
+    so.metric = (ruv_metric)metric;
+    so.alloc = o.alloc;
+    for (i = 44; i < 120; i++) /* the fields a sparse file does not use */
+        if (head[i] && (i < 80 || i >= 96))
+            return RUV_E_CORRUPT;
+    if ((metric != RUV_METRIC_IP && metric != RUV_METRIC_COSINE && metric != RUV_METRIC_L2SQ) ||
+        so.max_nnz == 0 || so.max_nnz > RUV_SPARSE_MAX_NNZ || ruv__le_rd64(head + 88) != entries ||
+        entries >= RUV__SP_NONE - 1)
+        return RUV_E_CORRUPT;
+    pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
+    for (i = 0; i < nsec; i++) { /* ascending ids, 64-byte aligned, the last ending the file */
+        const unsigned char *t = head + RUV__HDR + i * RUV__SECENT;
+        sec[i].id = ruv__le_rd32(t);
+        sec[i].off = ruv__le_rd64(t + 8);
+        sec[i].len = ruv__le_rd64(t + 16);
+        sec[i].sum = ruv__le_rd64(t + 24);
+        if (sec[i].id <= last || ruv__le_rd32(t + 4) != 0 || sec[i].off != ruv__save_align64(pos) ||
+            sec[i].len > total || sec[i].off > total - sec[i].len)
+            return RUV_E_CORRUPT;
+        pos = sec[i].off + sec[i].len;
+        last = sec[i].id;
+        if (sec[i].id == RUV__S_KEYS)
+            have |= 1u;
+        else if (sec[i].id >= RUV__S_SPNNZ && sec[i].id <= RUV__S_SPVALS)
+            have |= 1u << (sec[i].id - RUV__S_SPNNZ + 1);
+        else if (sec[i].id < RUV__S_SPNNZ) /* dense sections have no place here */
+            return RUV_E_CORRUPT;
+    }
+    if (pos != total || have != 15u || entries > total / 12)
+        return RUV_E_CORRUPT;
+    if (total > limit)
+        return RUV_E_TRUNCATED;
+    mem.a = o.alloc;
+    if (!mem.a.alloc) {
+        mem.a.alloc = ruv__mem_default_alloc;
+        mem.a.free = ruv__mem_default_free;
+    }
+    mem.used = 0;
+    pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
+    for (i = 0; i < nsec; i++) {
+        size_t len = (size_t)sec[i].len, gap = (size_t)(sec[i].off - pos), j;
+        int known = sec[i].id <= RUV__S_SPVALS,
+            d = sec[i].id == RUV__S_KEYS ? 0 : (int)(sec[i].id - RUV__S_SPNNZ + 1);
+        if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
+            goto done;
+        for (j = 0; j < gap; j++)
+            if (buf[j]) {
+                r = RUV_E_CORRUPT;
+                goto done;
+            }
+        ruv__xxh_init(&x, 0);
+        if (known) { /* lengths: keys 8, nnz 4 per entry; ids, values 4 per nonzero */
+            uint64_t want = d == 0 ? 8 * entries : d == 1 ? 4 * entries : 4 * p;
+            if (sec[i].len != want) {
+                r = RUV_E_CORRUPT;
+                goto done;
+            }
+            if (!(data[d] = ruv__mem_alloc(&mem, len))) {
+                r = RUV_E_NOMEM;
+                goto done;
+            }
+            dlen[d] = len;
+            if ((r = ruv__load_read(read, user, data[d], len)) != RUV_OK)
+                goto done;
+            ruv__xxh_update(&x, data[d], len);
+            if (d == 1) /* the nonzeros the next two sections hold */
+                for (e = 0; e < entries; e++) {
+                    uint32_t z;
+                    memcpy(&z, (unsigned char *)data[1] + 4 * e, 4);
+                    if (z > so.max_nnz) {
+                        r = RUV_E_CORRUPT;
+                        goto done;
+                    }
+                    p += z;
+                }
+        } else { /* a section of a later minor version: skipped */
+            for (j = 0; j < len; j += sizeof buf) {
+                size_t t = len - j < sizeof buf ? len - j : sizeof buf;
+                if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
+                    goto done;
+                ruv__xxh_update(&x, buf, t);
+            }
+        }
+        if (!RUV__SUM_OK(ruv__xxh_final(&x), sec[i].sum)) {
+            r = RUV_E_CHECKSUM;
+            goto done;
+        }
+        pos = sec[i].off + sec[i].len;
+    }
+    /* the entries, each checked as ruv_sparse_add checks it */
+    if ((r = ruv_sparse_create(&so, &idx)) != RUV_OK)
+        goto done;
+    for (e = 0, p = 0; e < entries; e++) {
+        uint64_t key;
+        uint32_t z;
+        double n2 = 0.0;
+        const uint32_t *ids = (const uint32_t *)data[2] + p;
+        const float *vals = (const float *)data[3] + p;
+        memcpy(&key, (unsigned char *)data[0] + 8 * e, 8);
+        memcpy(&z, (unsigned char *)data[1] + 4 * e, 4);
+        if (ruv__sp_check(idx, z, ids, vals, 0, &n2) != RUV_OK ||
+            ruv__sp_map_get(&idx->kmap, key) != RUV__SP_NONE) {
+            r = RUV_E_CORRUPT;
+            goto done;
+        }
+        if ((r = ruv__sp_insert(idx, key, z, ids, vals, n2)) != RUV_OK)
+            goto done;
+        p += z;
+    }
+    *out = idx;
+    idx = NULL;
+done:
+    for (i = 0; i < 4; i++)
+        ruv__mem_free(&mem, data[i], dlen[i]);
+    ruv_sparse_free(idx);
+    return r;
+}
+
+RUVDEF ruv_result ruv_sparse_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
+                                  ruv_sparse_index **out) {
+    return ruv__sp_load_run(read, user, (uint64_t)-1, opt, out);
+}
+
+RUVDEF ruv_result ruv_sparse_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
+                                         ruv_sparse_index **out) {
+    ruv__membuf m;
+    if (out)
+        *out = NULL;
+    if (!buf || !out)
+        return RUV_E_ARG;
+    m.p = (unsigned char *)(uintptr_t)buf;
+    m.len = len;
+    m.pos = 0;
+    return ruv__sp_load_run(ruv__load_buf_read, &m, len, opt, out);
+}
+
+#endif /* RUV__IMPL */
+/************** End of src/sparse_io.h ************************************************************/
 /************** Begin file src/file.h *************************************************************/
 /* Files (absent under RUV_NO_STDIO): atomic save (temporary file, fsync, rename, directory
    sync) and load. Closes the implementation section (opened in src/core.h). */
@@ -9722,35 +10096,72 @@ static int ruv__file_read(void *user, void *dst, size_t len) {
     return feof(f) ? 1 : -1;
 }
 
+/* Opens path for reading; *size = its bytes ((uint64_t)-1 if unknown). NULL on failure. */
+static FILE *ruv__file_open_sized(const char *path, uint64_t *size) {
+    FILE *f;
+#if defined(_WIN32) /* long is 32 bits there */
+    long long n = -1;
+#else
+    long n = -1;
+#endif
+    if (!(f = ruv__file_open(path, "rb")))
+        return NULL;
+#if defined(_WIN32)
+    if (_fseeki64(f, 0, SEEK_END) == 0)
+        n = _ftelli64(f);
+#else
+    if (fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+#endif
+    if (fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    *size = n < 0 ? (uint64_t)-1 : (uint64_t)n;
+    return f;
+}
+
 RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *opt,
                                       ruv_index **out) {
     FILE *f;
-#if defined(_WIN32) /* long is 32 bits there */
-    long long size = -1;
-#else
-    long size = -1;
-#endif
+    uint64_t size;
     ruv_result r;
     if (out)
         *out = NULL;
     if (!path || !out)
         return RUV_E_ARG;
-    if (!(f = ruv__file_open(path, "rb")))
+    if (!(f = ruv__file_open_sized(path, &size)))
         return RUV_E_IO;
-#if defined(_WIN32)
-    if (_fseeki64(f, 0, SEEK_END) == 0)
-        size = _ftelli64(f);
-#else
-    if (fseek(f, 0, SEEK_END) == 0)
-        size = ftell(f);
-#endif
-    if (fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return RUV_E_IO;
-    }
-    r = ruv__load_run(ruv__file_read, f, size < 0 ? (uint64_t)-1 : (uint64_t)size, opt, out);
+    r = ruv__load_run(ruv__file_read, f, size, opt, out);
     fclose(f);
     return r;
+}
+
+RUVDEF ruv_result ruv_sparse_load_file(const char *path, const ruv_load_options *opt,
+                                       ruv_sparse_index **out) {
+    FILE *f;
+    uint64_t size;
+    ruv_result r;
+    if (out)
+        *out = NULL;
+    if (!path || !out)
+        return RUV_E_ARG;
+    if (!(f = ruv__file_open_sized(path, &size)))
+        return RUV_E_IO;
+    r = ruv__sp_load_run(ruv__file_read, f, size, opt, out);
+    fclose(f);
+    return r;
+}
+
+/* What a file save writes: a dense or a sparse index. */
+typedef struct ruv__file_obj {
+    const ruv_index *dense;
+    const ruv_sparse_index *sparse;
+} ruv__file_obj;
+
+static ruv_result ruv__file_save_obj(const ruv__file_obj *o, ruv_write_fn write, void *user) {
+    return o->dense ? ruv_index_save(o->dense, write, user)
+                    : ruv_sparse_save(o->sparse, write, user);
 }
 
 #if defined(RUV__POSIX_IO)
@@ -9770,13 +10181,13 @@ static int ruv__file_fd_write(void *user, const void *data, size_t len) {
 }
 
 /* Writes tmp, syncs it, renames it to path, syncs the directory. */
-static ruv_result ruv__file_save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+static ruv_result ruv__file_save_atomic(const ruv__file_obj *idx, char *tmp, const char *path) {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     ruv_result r;
     const char *slash;
     if (fd < 0)
         return RUV_E_IO;
-    r = ruv_index_save(idx, ruv__file_fd_write, &fd);
+    r = ruv__file_save_obj(idx, ruv__file_fd_write, &fd);
     if (r == RUV_OK && fsync(fd) != 0)
         r = RUV_E_IO;
     if (close(fd) != 0 && r == RUV_OK)
@@ -9807,12 +10218,12 @@ static int ruv__file_write(void *user, const void *data, size_t len) {
     return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
 }
 
-static ruv_result ruv__file_save_atomic(const ruv_index *idx, char *tmp, const char *path) {
+static ruv_result ruv__file_save_atomic(const ruv__file_obj *idx, char *tmp, const char *path) {
     FILE *f = ruv__file_open(tmp, "wb");
     ruv_result r;
     if (!f)
         return RUV_E_IO;
-    r = ruv_index_save(idx, ruv__file_write, f);
+    r = ruv__file_save_obj(idx, ruv__file_write, f);
     if (r == RUV_OK && fflush(f) != 0)
         r = RUV_E_IO;
 #if defined(_WIN32)
@@ -9835,22 +10246,34 @@ static ruv_result ruv__file_save_atomic(const ruv_index *idx, char *tmp, const c
 }
 #endif
 
-RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path) {
-    ruv__mem m;
-    size_t n;
+/* Saves o to path through "<path>.ruvtmp" (its name allocated through m). */
+static ruv_result ruv__file_save(const ruv__file_obj *o, ruv__mem m, const char *path) {
+    size_t n = strlen(path);
     char *tmp;
     ruv_result r;
-    if (!idx || !path || !*path)
-        return RUV_E_ARG;
-    n = strlen(path);
-    m = idx->mem;
     if (n > (size_t)-1 - 8 || !(tmp = (char *)ruv__mem_alloc(&m, n + 8)))
         return RUV_E_NOMEM;
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".ruvtmp", 8);
-    r = ruv__file_save_atomic(idx, tmp, path);
+    r = ruv__file_save_atomic(o, tmp, path);
     ruv__mem_free(&m, tmp, n + 8);
     return r;
+}
+
+RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path) {
+    ruv__file_obj o;
+    if (!idx || !path || !*path)
+        return RUV_E_ARG;
+    o.dense = idx, o.sparse = NULL;
+    return ruv__file_save(&o, idx->mem, path);
+}
+
+RUVDEF ruv_result ruv_sparse_save_file(const ruv_sparse_index *idx, const char *path) {
+    ruv__file_obj o;
+    if (!idx || !path || !*path)
+        return RUV_E_ARG;
+    o.dense = NULL, o.sparse = idx;
+    return ruv__file_save(&o, idx->mem, path);
 }
 #endif /* RUV_NO_STDIO */
 

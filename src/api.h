@@ -536,8 +536,8 @@ RUVDEF ruv_result ruv_index_save_file(const ruv_index *idx, const char *path);
    RUV_E_TRUNCATED, RUV_E_CHECKSUM, RUV_E_CORRUPT (sizes, offsets, links, tables inconsistent),
    RUV_E_DIM (opt->expect_dim), RUV_E_METRIC (saved with RUV_METRIC_CUSTOM, and opt->distance
    is NULL or opt->distance_id differs from the saved one), RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG,
-   RUV_E_UNSUPPORTED (isa, or a big-endian host). Nothing leaks on any error. Threads: any (a new
-   index). */
+   RUV_E_UNSUPPORTED (isa, a big-endian host, or a sparse index's file: ruv_sparse_load). Nothing
+   leaks on any error. Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                  ruv_index **out);
 

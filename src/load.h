@@ -56,6 +56,8 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     ruv_index_options c;
     uint64_t want = ruv__le_rd64(h + 120), pos;
     uint32_t i, last = 0, need = 0, have = 0, hnsw, storage = ruv__le_rd32(h + 44), nq;
+    if (ruv__le_rd32(h + 40) == RUV__KIND_SPARSE)
+        return RUV_E_UNSUPPORTED; /* a sparse index: ruv_sparse_load */
     memcpy(tmp, h, RUV__HDR);
     memset(tmp + 120, 0, 8);
     ruv__xxh_init(&x, 0);

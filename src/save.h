@@ -62,6 +62,9 @@
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
      reader. A newer major version gives RUV_E_VERSION. Every later library version reads
      version 1.0 and 1.1.
+     Kind 2 (1.1) is a sparse index (ruv_sparse_save): same header and section table, its own
+     fields and sections 2 and 15-17, specified in src/sparse_io.h; ruv_index_load and
+     ruv_index_view refuse it (RUV_E_UNSUPPORTED), as ruv_sparse_load refuses kinds 0 and 1.
      Saving is deterministic: the same index state gives the same bytes, and an index loaded from
      a file this library wrote saves to identical bytes. The kernels (ISA) are not part of the
      file: searches after a round trip give bit-identical distances when the same ISA is used
@@ -74,6 +77,7 @@
 #define RUV__SECENT 32u
 #define RUV__MAX_SECTIONS 32u
 #define RUV__ENDIAN_MARK 0x01020304u
+#define RUV__KIND_SPARSE 2u /* header kind of a sparse index file (src/sparse_io.h) */
 
 /* Section ids, in file order. */
 enum {

@@ -157,6 +157,44 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
                                     const ruv_sparse_search_options *opt, ruv_hit *hits,
                                     size_t *n_out);
 
+/* Bytes ruv_sparse_save writes (0 if idx is NULL or the size exceeds size_t). Threads: reader. */
+RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx);
+
+/* Writes the index in the saved FORMAT (kind 2: specified in src/sparse_io.h, the section of
+   ruvector.h after the dense reader): header, keys, and the live entries' vectors in slot order
+   (tombstones are not written; the loader rebuilds the posting lists). Deterministic: the same
+   entries give the same bytes, and a loaded index saves to identical bytes. RUV_E_ARG (idx or
+   write NULL), RUV_E_IO (write failed), RUV_E_UNSUPPORTED (big-endian host). Allocates
+   nothing. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn write, void *user);
+
+/* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
+ *written = the size needed). RUV_E_ARG, RUV_E_UNSUPPORTED. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_save_buffer(const ruv_sparse_index *idx, void *buf, size_t cap,
+                                         size_t *written);
+
+/* Saves to a file atomically, as ruv_index_save_file. Absent under RUV_NO_STDIO. RUV_E_ARG,
+   RUV_E_IO, RUV_E_NOMEM, RUV_E_UNSUPPORTED. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_save_file(const ruv_sparse_index *idx, const char *path);
+
+/* Reads a sparse index written by ruv_sparse_save into a new index (*out, NULL on error).
+   opt: only alloc is used (NULL = defaults). Every field, length and checksum is checked, and
+   every entry as ruv_sparse_add checks it (ids strictly increasing, values finite and nonzero,
+   nnz within max_nnz, keys unique): RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN, RUV_E_TRUNCATED,
+   RUV_E_CHECKSUM, RUV_E_CORRUPT, RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG (read or out NULL, a bad
+   allocator), RUV_E_UNSUPPORTED (a dense index's file: ruv_index_load; a big-endian host).
+   Nothing leaks on any error. Threads: any (a new index). */
+RUVDEF ruv_result ruv_sparse_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
+                                  ruv_sparse_index **out);
+
+/* ruv_sparse_load from buf[0..len-1] (bytes after the index are ignored). Threads: any. */
+RUVDEF ruv_result ruv_sparse_load_buffer(const void *buf, size_t len, const ruv_load_options *opt,
+                                         ruv_sparse_index **out);
+
+/* ruv_sparse_load from a file. Absent under RUV_NO_STDIO. Threads: any. */
+RUVDEF ruv_result ruv_sparse_load_file(const char *path, const ruv_load_options *opt,
+                                       ruv_sparse_index **out);
+
 /* HYBRID SEARCH: rank fusion of result lists by key.
 
    ruv_fuse merges nlists result lists (each as a search returns it: ruv_hit, best first; e.g.

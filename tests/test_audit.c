@@ -291,15 +291,15 @@ TEST(audit_header_bounds) {
         uint32_t bad, good; /* good = 0: no in-range value to try */
         int hnsw;
     } f[] = {
-        {32, 0, 0, 0},                       /* dim 0 */
-        {32, RUV_MAX_DIM + 1, 0, 0},         /* dim too large (also the stride) */
-        {36, 5, 0, 0},                       /* metric (4, custom: test_custom.c) */
-        {40, 2, 0, 0},                       /* kind */
-        {44, 6, 0, 0},                       /* quant */
-        {44, 0x200u, 0, 0},                  /* drop_f32 = 2 */
-        {48, 1, 0, 0},                       /* M below 2 */
-        {48, RUV_MAX_M + 1, 0, 0},           /* M above the largest */
-        {52, 15, 0, 0},                      /* ef_construction below M (16) */
+        {32, 0, 0, 0},               /* dim 0 */
+        {32, RUV_MAX_DIM + 1, 0, 0}, /* dim too large (also the stride) */
+        {36, 5, 0, 0},               /* metric (4, custom: test_custom.c) */
+        {40, 3, 0, 0},             /* kind (2, a sparse index: RUV_E_UNSUPPORTED, test_sparse.c) */
+        {44, 6, 0, 0},             /* quant */
+        {44, 0x200u, 0, 0},        /* drop_f32 = 2 */
+        {48, 1, 0, 0},             /* M below 2 */
+        {48, RUV_MAX_M + 1, 0, 0}, /* M above the largest */
+        {52, 15, 0, 0},            /* ef_construction below M (16) */
         {52, RUV_MAX_EF + 1, RUV_MAX_EF, 0}, /* ef_construction above RUV_MAX_EF */
         {52, 0xFFFFFFFFu, 0, 0},             /* ... far above */
         {56, 0, 0, 0},                       /* ef_search 0 */

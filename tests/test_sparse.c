@@ -762,3 +762,200 @@ TEST(fuse) {
         CHECK_EQ_INT(tl.live, 0);
     }
 }
+
+/* Saved sparse indexes: a round trip gives the same hits bit for bit (ties too) and the same
+   bytes again; the bytes are as FORMAT kind 2 says (read here with the test's own readers);
+   every truncation, every byte flip and each structural edit (re-sealed with valid checksums)
+   is refused with the index not created; dense and sparse files are told apart; files; failing
+   allocations; hostile arguments. */
+TEST(sparse_persist) {
+    static sp_model m;
+    ruv_sparse_options opt = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL, *back = NULL;
+    unsigned char *buf, *b2, *bad;
+    size_t len = 0, len2 = 0, i, q, off, sl;
+    uint64_t s = 5;
+    ruv_result r;
+    REQUIRE(ruv_sparse_create(&opt, &idx) == RUV_OK);
+    for (i = 0, m.n = 0; i < 300; i++, m.n++) {
+        m.key[m.n] = 1000 + i;
+        m.nnz[m.n] = sp_random(&s, 24, 300, 1, m.ids[m.n], m.vals[m.n]);
+        CHECK_EQ_INT(ruv_sparse_add(idx, m.key[m.n], m.nnz[m.n], m.ids[m.n], m.vals[m.n]), RUV_OK);
+    }
+    for (i = 0; i < 300; i += 7) /* tombstones and re-written entries */
+        CHECK_EQ_INT(i % 2 ? ruv_sparse_remove(idx, 1000 + i)
+                           : ruv_sparse_upsert(idx, 1000 + i, m.nnz[i], m.ids[i], m.vals[i]),
+                     RUV_OK);
+    CHECK_EQ_INT(ruv_sparse_save_buffer(idx, NULL, 0, &len), RUV_E_SPACE);
+    CHECK_EQ_INT(len, ruv_sparse_serialized_size(idx));
+    REQUIRE(len >= 256 && (buf = (unsigned char *)malloc(len)) != NULL);
+    CHECK_EQ_INT(ruv_sparse_save_buffer(idx, buf, len, &len2), RUV_OK);
+    CHECK_EQ_INT(len2, len);
+    if (len2 != len) {
+        free(buf);
+        ruv_sparse_free(idx);
+        return;
+    }
+    { /* the layout, read independently: header fields and the sections' sizes */
+        size_t nnz_total = 0, e;
+        CHECK(!memcmp(buf, "RUVECIDX", 8) && rd32le(buf + 20) == 4 && rd64le(buf + 24) == len);
+        CHECK(rd32le(buf + 36) == (uint32_t)RUV_METRIC_IP && rd32le(buf + 40) == 2);
+        CHECK(rd64le(buf + 80) == ruv_sparse_count(idx) && rd64le(buf + 88) == rd64le(buf + 80));
+        off = sec_off(buf, 15, &sl);
+        CHECK(off && sl == 4 * ruv_sparse_count(idx));
+        for (e = 0; off && e < sl / 4; e++)
+            nnz_total += rd32le(buf + off + 4 * e);
+        CHECK(sec_off(buf, 16, &sl) && sl == 4 * nnz_total);
+        CHECK(sec_off(buf, 17, &sl) && sl == 4 * nnz_total);
+        CHECK(sec_off(buf, 2, &sl) && sl == 8 * ruv_sparse_count(idx));
+    }
+    CHECK_EQ_INT(ruv_sparse_load_buffer(buf, len, NULL, &back), RUV_OK);
+    REQUIRE(back != NULL);
+    CHECK_EQ_INT(ruv_sparse_count(back), ruv_sparse_count(idx));
+    for (q = 0; q < 40; q++) {
+        uint32_t qi[24];
+        float qv[24];
+        ruv_hit a[20], b[20];
+        size_t na = 0, nb = 0, nq = sp_random(&s, 10, 300, 1, qi, qv);
+        CHECK_EQ_INT(ruv_sparse_search(idx, nq, qi, qv, 20, NULL, a, &na), RUV_OK);
+        CHECK_EQ_INT(ruv_sparse_search(back, nq, qi, qv, 20, NULL, b, &nb), RUV_OK);
+        CHECK(same_hits(a, na, b, nb));
+    }
+    REQUIRE((b2 = (unsigned char *)malloc(len)) != NULL);
+    CHECK_EQ_INT(ruv_sparse_save_buffer(back, b2, len, &len2), RUV_OK);
+    CHECK(len2 == len && !memcmp(buf, b2, len)); /* a loaded index saves the same bytes */
+    ruv_sparse_free(back);
+    back = NULL;
+    for (i = 0; i < len; i++) { /* every truncation */
+        r = ruv_sparse_load_buffer(buf, i, NULL, &back);
+        if (r != RUV_E_TRUNCATED || back) {
+            if (g_failed_checks++ < 5)
+                printf("  truncated to %zu bytes: %s\n", i, ruv_result_string(r));
+            ruv_sparse_free(back);
+            back = NULL;
+        }
+    }
+    REQUIRE((bad = (unsigned char *)malloc(len)) != NULL);
+    for (i = 0; i < len; i += 1 + i / 64) { /* byte flips all over the file */
+        memcpy(bad, buf, len);
+        bad[i] ^= (unsigned char)(1u << (i % 8));
+        r = ruv_sparse_load_buffer(bad, len, NULL, &back);
+        if (r == RUV_OK || back) {
+            if (g_failed_checks++ < 5)
+                printf("  byte %zu flipped: loaded\n", i);
+            ruv_sparse_free(back);
+            back = NULL;
+        }
+    }
+    { /* structural edits with valid checksums: each RUV_E_CORRUPT */
+        size_t ids_off = sec_off(buf, 16, &sl), vals_off = sec_off(buf, 17, &sl),
+               nnz_off = sec_off(buf, 15, &sl), keys_off = sec_off(buf, 2, &sl);
+        int edit;
+        float nanv = NAN, zero = 0.0f;
+        for (edit = 0; edit < 8; edit++) {
+            uint32_t n0;
+            memcpy(bad, buf, len);
+            n0 = rd32le(bad + nnz_off);
+            if (edit == 0 && n0 >= 2) /* ids of entry 0 out of order */
+                wr32le(bad + ids_off, rd32le(bad + ids_off + 4));
+            else if (edit == 1) /* a NaN value */
+                memcpy(bad + vals_off, &nanv, 4);
+            else if (edit == 2) /* a zero value */
+                memcpy(bad + vals_off, &zero, 4);
+            else if (edit == 3) /* entry 1's key = entry 0's */
+                memcpy(bad + keys_off + 8, bad + keys_off, 8);
+            else if (edit == 4) /* nnz of entry 0 changed: the lengths disagree */
+                wr32le(bad + nnz_off, n0 + 1);
+            else if (edit == 5) /* an unknown metric */
+                wr32le(bad + 36, 7);
+            else if (edit == 6) /* a field sparse files leave 0 */
+                bad[50] = 1;
+            else /* an id of 2^32 - 1 */
+                wr32le(bad + ids_off + 4 * (n0 - 1), 0xFFFFFFFFu);
+            reseal(bad, len);
+            r = ruv_sparse_load_buffer(bad, len, NULL, &back);
+            if (r != RUV_E_CORRUPT || back) {
+                if (g_failed_checks++ < 5)
+                    printf("  edit %d: %s\n", edit, ruv_result_string(r));
+                ruv_sparse_free(back);
+                back = NULL;
+            }
+        }
+    }
+    { /* dense and sparse files told apart */
+        ruv_index_options io = ruv_index_options_init(4);
+        ruv_index *dense = NULL, *dl = NULL;
+        float v[4] = {1, 2, 3, 4};
+        size_t dlen = 0;
+        unsigned char *db;
+        CHECK_EQ_INT(ruv_index_load_buffer(buf, len, NULL, &dl), RUV_E_UNSUPPORTED);
+        CHECK_EQ_INT(ruv_index_view(buf, len, NULL, &dl), RUV_E_UNSUPPORTED);
+        CHECK(dl == NULL);
+        REQUIRE(ruv_index_create(&io, &dense) == RUV_OK);
+        CHECK_EQ_INT(ruv_index_add(dense, 1, v), RUV_OK);
+        db = save_to_mem(dense, &dlen);
+        REQUIRE(db != NULL);
+        CHECK_EQ_INT(ruv_sparse_load_buffer(db, dlen, NULL, &back), RUV_E_UNSUPPORTED);
+        CHECK(back == NULL);
+        free(db);
+        ruv_index_free(dense);
+    }
+    { /* files */
+        CHECK_EQ_INT(ruv_sparse_save_file(idx, "ruv_test_sparse.ruv"), RUV_OK);
+        CHECK_EQ_INT(ruv_sparse_load_file("ruv_test_sparse.ruv", NULL, &back), RUV_OK);
+        CHECK(back && ruv_sparse_count(back) == ruv_sparse_count(idx));
+        ruv_sparse_free(back);
+        back = NULL;
+        remove("ruv_test_sparse.ruv");
+        CHECK_EQ_INT(ruv_sparse_save_file(idx, "no-such-dir/x/s.ruv"), RUV_E_IO);
+        CHECK_EQ_INT(ruv_sparse_load_file("no-such-dir/x/s.ruv", NULL, &back), RUV_E_IO);
+        CHECK(back == NULL);
+    }
+    { /* failing allocations while loading: RUV_E_NOMEM, nothing leaks */
+        size_t fail;
+        int done = 0;
+        for (fail = 1; fail < 100000 && !done; fail += 1 + fail / 256) {
+            tally t = {0, 0, 0};
+            ruv_load_options lo;
+            memset(&lo, 0, sizeof lo);
+            lo.alloc.alloc = tally_alloc;
+            lo.alloc.free = tally_free;
+            lo.alloc.user = &t;
+            t.fail_at = fail;
+            r = ruv_sparse_load_buffer(buf, len, &lo, &back);
+            CHECK(r == RUV_OK || r == RUV_E_NOMEM);
+            CHECK((r == RUV_OK) == (back != NULL));
+            done = r == RUV_OK;
+            ruv_sparse_free(back);
+            back = NULL;
+            CHECK_EQ_INT(t.live, 0);
+        }
+        CHECK(done);
+    }
+    { /* an empty index, and hostile arguments */
+        ruv_sparse_index *empty = NULL;
+        size_t el = 0;
+        unsigned char eb[512];
+        REQUIRE(ruv_sparse_create(&opt, &empty) == RUV_OK);
+        CHECK_EQ_INT(ruv_sparse_save_buffer(empty, eb, sizeof eb, &el), RUV_OK);
+        ruv_sparse_free(empty);
+        empty = NULL;
+        CHECK_EQ_INT(ruv_sparse_load_buffer(eb, el, NULL, &empty), RUV_OK);
+        CHECK(empty && ruv_sparse_count(empty) == 0);
+        ruv_sparse_free(empty);
+        CHECK_EQ_INT(ruv_sparse_save(NULL, NULL, NULL), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_save_buffer(idx, NULL, 10, &el), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_save_buffer(idx, buf, len, NULL), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_save_buffer(idx, buf, len - 1, &el), RUV_E_SPACE);
+        CHECK_EQ_INT(el, len);
+        CHECK_EQ_INT(ruv_sparse_save_file(idx, ""), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_load_buffer(NULL, 10, NULL, &back), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_load_buffer(buf, len, NULL, NULL), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_load(NULL, NULL, NULL, &back), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_load_file(NULL, NULL, &back), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_serialized_size(NULL), 0);
+    }
+    CHECK_EQ_INT(ruv_sparse_count(idx), 300 - 21); /* the 21 odd multiples of 7 removed */
+    free(buf), free(b2), free(bad);
+    ruv_sparse_free(idx);
+}

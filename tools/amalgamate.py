@@ -58,6 +58,7 @@ RUVECTOR = [
     "src/sparse.h",           # sparse vectors: kernels, inverted index, MaxScore
     "src/save.h",             # FORMAT specification and the writer
     "src/load.h",             # reader: header, sections, validation, load, view
+    "src/sparse_io.h",        # sparse indexes: writer and reader (FORMAT kind 2)
     "src/file.h",             # files: atomic save, load; closes the implementation
     "src/license.h",
 ]

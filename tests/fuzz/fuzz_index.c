@@ -1,5 +1,6 @@
 /* libFuzzer target for reading saved indexes: ruv_index_load_buffer by default, ruv_index_view
-   with -DRUV_FUZZ_VIEW. Build (clang):
+   with -DRUV_FUZZ_VIEW; every input also through ruv_sparse_load_buffer (sparse index files). Build
+   (clang):
      clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
        tests/fuzz/fuzz_index.c -o fuzz_load -lm
    FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION makes the loader ignore checksum mismatches, so that
@@ -101,7 +102,49 @@ static void fz_exercise(ruv_index *idx, int view) {
     free(q);
 }
 
-/* Returns 1 if data loaded (or viewed). */
+/* A loaded sparse index: searches in the three modes agree, hits read back, the bytes save,
+   reload and save the same, and writes then work and save again. */
+static void fz_sparse(ruv_sparse_index *sp) {
+    static const uint32_t qi[3] = {1, 5, 9};
+    static const float qv[3] = {1.0f, 0.5f, -0.25f};
+    ruv_hit h[3][8];
+    size_t n[3], m, i, len = ruv_sparse_serialized_size(sp), got = 0, got2 = 0;
+    unsigned char *a, *b;
+    ruv_sparse_index *re = NULL;
+    uint32_t ids[4];
+    float vals[4];
+    for (m = 0; m < 3; m++) {
+        ruv_sparse_search_options o;
+        memset(&o, 0, sizeof o);
+        o.mode = (ruv_sparse_mode)m;
+        FZ_CHECK(ruv_sparse_search(sp, 3, qi, qv, 8, &o, h[m], &n[m]) == RUV_OK);
+        FZ_CHECK(n[m] == n[0] && n[m] <= ruv_sparse_count(sp));
+        for (i = 0; i < n[m]; i++)
+            FZ_CHECK(h[m][i].key == h[0][i].key && h[m][i].distance == h[0][i].distance);
+    }
+    for (i = 0; i < n[0]; i++) {
+        size_t z = 0;
+        ruv_result r = ruv_sparse_get(sp, h[0][i].key, ids, vals, 4, &z);
+        FZ_CHECK(r == RUV_OK || (r == RUV_E_SPACE && z > 4));
+    }
+    FZ_CHECK(len > 0 && (a = (unsigned char *)malloc(len)) != NULL &&
+             (b = (unsigned char *)malloc(len)) != NULL);
+    FZ_CHECK(ruv_sparse_save_buffer(sp, a, len, &got) == RUV_OK && got == len);
+    FZ_CHECK(ruv_sparse_load_buffer(a, len, NULL, &re) == RUV_OK);
+    FZ_CHECK(ruv_sparse_save_buffer(re, b, len, &got2) == RUV_OK && got2 == len);
+    FZ_CHECK(memcmp(a, b, len) == 0);
+    ids[0] = 2, ids[1] = 5, vals[0] = 1.0f, vals[1] = 2.0f;
+    FZ_CHECK(ruv_sparse_upsert(re, 0xF0F0F0F0F0ull, 2, ids, vals) == RUV_OK);
+    if (n[0])
+        FZ_CHECK(ruv_sparse_remove(re, h[0][0].key) == RUV_OK);
+    FZ_CHECK(ruv_sparse_search(re, 3, qi, qv, 8, NULL, h[0], &n[0]) == RUV_OK);
+    FZ_CHECK(ruv_sparse_compact(re) == RUV_OK);
+    ruv_sparse_free(re);
+    free(a);
+    free(b);
+}
+
+/* Returns 1 if data loaded (or viewed), as a dense or as a sparse index. */
 static int fz_one(const uint8_t *data, size_t size) {
     unsigned char *buf = (unsigned char *)malloc(size ? size : 1); /* aligned for the view */
     ruv_index *idx = NULL;
@@ -120,6 +163,17 @@ static int fz_one(const uint8_t *data, size_t size) {
     if (idx)
         fz_exercise(idx, view);
     ruv_index_free(idx);
+    { /* the same bytes as a sparse index (a dense file is RUV_E_UNSUPPORTED there) */
+        ruv_sparse_index *sp = NULL;
+        ruv_result rs = ruv_sparse_load_buffer(buf, size, NULL, &sp);
+        FZ_CHECK((rs == RUV_OK) == (sp != NULL));
+        FZ_CHECK(rs != RUV_OK || r != RUV_OK); /* never both */
+        if (sp)
+            fz_sparse(sp);
+        ruv_sparse_free(sp);
+        if (rs == RUV_OK)
+            r = RUV_OK;
+    }
     free(buf);
     return r == RUV_OK;
 }

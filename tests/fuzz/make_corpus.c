@@ -116,6 +116,37 @@ static int emit_t(const char *dir, const char *name, ruv_index_kind kind, ruv_me
     return r != RUV_OK;
 }
 
+/* A sparse index (format 1.1, kind 2): n entries of up to 6 nonzeros over 12 dimensions,
+   every third of them removed before saving. */
+static int emit_sparse(const char *dir, const char *name, ruv_metric metric, size_t n) {
+    ruv_sparse_options o = ruv_sparse_options_init();
+    ruv_sparse_index *sp;
+    char path[512];
+    size_t i, j;
+    ruv_result r;
+    o.metric = metric;
+    o.max_nnz = 8;
+    if (ruv_sparse_create(&o, &sp) != RUV_OK)
+        return 1;
+    for (i = 0; i < n; i++) {
+        uint32_t ids[6];
+        float v[6];
+        size_t z = 1 + i % 6;
+        for (j = 0; j < z; j++) {
+            ids[j] = (uint32_t)(j * 2 + i % 2);
+            v[j] = 0.25f + unit() * (metric == RUV_METRIC_IP && j % 2 ? -1.0f : 1.0f);
+        }
+        if (ruv_sparse_add(sp, i * 5 + 1, z, ids, v) != RUV_OK)
+            return 1;
+    }
+    for (i = 0; i < n; i += 3)
+        ruv_sparse_remove(sp, i * 5 + 1);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    r = ruv_sparse_save_file(sp, path);
+    ruv_sparse_free(sp);
+    return r != RUV_OK;
+}
+
 int main(int argc, char **argv) {
     const char *d = argc > 1 ? argv[1] : "tests/fuzz/corpus";
     int e = 0;
@@ -158,5 +189,9 @@ int main(int argc, char **argv) {
     e |= emit_q(d, "flat-multi-l2.ruv", RUV_INDEX_FLAT, RUV_METRIC_L2SQ, 3, 18, 0, 0, 2,
                 RUV_QUANT_NONE, 0);
     g_multi = 0;
+    /* sparse indexes */
+    e |= emit_sparse(d, "sparse-ip.ruv", RUV_METRIC_IP, 20);
+    e |= emit_sparse(d, "sparse-cos.ruv", RUV_METRIC_COSINE, 9);
+    e |= emit_sparse(d, "sparse-l2-empty.ruv", RUV_METRIC_L2SQ, 0);
     return e;
 }
