@@ -1110,6 +1110,16 @@ RUVDEF ruv_result ruv_sparse_add(ruv_sparse_index *idx, uint64_t key, size_t nnz
 RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values);
 
+/* ruv_sparse_upsert for a key that is present: RUV_E_NOTFOUND (index unchanged) if it is not
+   (an invalid vector is reported first). Threads: writer. */
+RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                    const uint32_t *ids, const float *values);
+
+/* Iterates the live entries in slot order (write order; an upsert moves its key last): start
+   with *cursor = 0; each call that returns 1 stores the next key; 0 at the end (and for NULL
+   arguments). Writes to the index invalidate the cursor. Threads: reader. */
+RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key);
+
 /* Removes key's vector. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND. Threads: writer. */
 RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key);
 
@@ -8117,6 +8127,30 @@ RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t 
         return RUV_OK;
     }
     return ruv__sp_insert(idx, key, nnz, ids, values, n2);
+}
+
+RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                    const uint32_t *ids, const float *values) {
+    if (idx && ruv__sp_map_get(&idx->kmap, key) == RUV__SP_NONE) {
+        double n2 = 0.0;
+        ruv_result r = ruv__sp_check(idx, nnz, ids, values, 0, &n2);
+        return r != RUV_OK ? r : RUV_E_NOTFOUND;
+    }
+    return ruv_sparse_upsert(idx, key, nnz, ids, values);
+}
+
+RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key) {
+    size_t s;
+    if (!idx || !cursor || !key)
+        return 0;
+    for (s = *cursor; s < idx->slots; s++)
+        if (!idx->dead[s]) {
+            *key = idx->keys[s];
+            *cursor = s + 1;
+            return 1;
+        }
+    *cursor = idx->slots;
+    return 0;
 }
 
 RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key) {

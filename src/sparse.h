@@ -524,6 +524,30 @@ RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t 
     return ruv__sp_insert(idx, key, nnz, ids, values, n2);
 }
 
+RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                    const uint32_t *ids, const float *values) {
+    if (idx && ruv__sp_map_get(&idx->kmap, key) == RUV__SP_NONE) {
+        double n2 = 0.0;
+        ruv_result r = ruv__sp_check(idx, nnz, ids, values, 0, &n2);
+        return r != RUV_OK ? r : RUV_E_NOTFOUND;
+    }
+    return ruv_sparse_upsert(idx, key, nnz, ids, values);
+}
+
+RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key) {
+    size_t s;
+    if (!idx || !cursor || !key)
+        return 0;
+    for (s = *cursor; s < idx->slots; s++)
+        if (!idx->dead[s]) {
+            *key = idx->keys[s];
+            *cursor = s + 1;
+            return 1;
+        }
+    *cursor = idx->slots;
+    return 0;
+}
+
 RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key) {
     uint32_t s;
     if (!idx)

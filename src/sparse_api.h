@@ -124,6 +124,16 @@ RUVDEF ruv_result ruv_sparse_add(ruv_sparse_index *idx, uint64_t key, size_t nnz
 RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values);
 
+/* ruv_sparse_upsert for a key that is present: RUV_E_NOTFOUND (index unchanged) if it is not
+   (an invalid vector is reported first). Threads: writer. */
+RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                    const uint32_t *ids, const float *values);
+
+/* Iterates the live entries in slot order (write order; an upsert moves its key last): start
+   with *cursor = 0; each call that returns 1 stores the next key; 0 at the end (and for NULL
+   arguments). Writes to the index invalidate the cursor. Threads: reader. */
+RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key);
+
 /* Removes key's vector. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND. Threads: writer. */
 RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key);
 

@@ -10,6 +10,8 @@
      HNSW int8 (squared L2) and HNSW binary (Hamming, the sign bits): recall@10 >= 0.95 by
                                 distance (integer distances tie: a hit is a returned entry at
                                 most the exact 10th distance away)
+     sparse (inner product)     top-10 exact (pruned, pruned in 64-slot windows, brute force
+                                after a save to a buffer and a load through the arena)
 
    Prints one line per check, the RAM per vector of each index and the arena's high-water mark,
    and ends with "N passed, N failed" (exit status 0 iff nothing failed). */
@@ -281,6 +283,109 @@ static double run_typed(const char *name, ruv_dtype t, ruv_metric metric) {
     return (double)hits / (NQ * K);
 }
 
+/* Sparse vectors from the dense rows: the dimensions above 0.3 (ids ascending, their values). */
+static size_t to_sparse(const float *x, uint32_t *ids, float *vals) {
+    size_t n = 0, d;
+    for (d = 0; d < DIM; d++)
+        if (x[d] > 0.3f) {
+            ids[n] = (uint32_t)d;
+            vals[n++] = x[d];
+        }
+    return n;
+}
+
+/* A sparse index (inner product) on the arena: every query's top-K in windows of 64 slots
+   (pruning) and by brute force equals the exact order computed here (dot in double in
+   ascending id order, as the library sums; ties to the lower key); then saved to a buffer and
+   loaded back through the arena, the same hits. Returns the fraction of exact queries (both
+   indexes), or -1 on a failed call. */
+static double run_sparse(void) {
+    ruv_sparse_options so = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL, *back = NULL;
+    ruv_allocator a;
+    static uint32_t ids[DIM];
+    static float vals[DIM];
+    static double score[N];
+    unsigned char *buf;
+    size_t i, q, len = 0, nz = 0;
+    int exact = 0, loaded;
+    a.alloc = arena_alloc, a.free = arena_free, a.user = NULL;
+    so.alloc = a;
+    if (ruv_sparse_create(&so, &idx) != RUV_OK)
+        return -1;
+    for (i = 0; i < N; i++) {
+        size_t z = to_sparse(g_base[i], ids, vals);
+        nz += z;
+        if (ruv_sparse_add(idx, i, z, ids, vals) != RUV_OK)
+            return ruv_sparse_free(idx), -1;
+    }
+    len = ruv_sparse_serialized_size(idx);
+    if (!(buf = (unsigned char *)arena_alloc(NULL, len)) ||
+        ruv_sparse_save_buffer(idx, buf, len, &len) != RUV_OK) {
+        ruv_sparse_free(idx);
+        return -1;
+    }
+    {
+        ruv_load_options lo;
+        memset(&lo, 0, sizeof lo);
+        lo.alloc = a;
+        if (ruv_sparse_load_buffer(buf, len, &lo, &back) != RUV_OK)
+            back = NULL;
+    }
+    arena_free(NULL, buf, len);
+    for (q = 0; q < NQ && back; q++) {
+        size_t nq = to_sparse(g_query[q], ids, vals), k, j, mode, ok = 1;
+        uint64_t want[K];
+        for (i = 0; i < N; i++) { /* reference: the same sum, in double */
+            uint32_t bi[DIM];
+            float bv[DIM];
+            size_t nb = to_sparse(g_base[i], bi, bv), x = 0, y = 0;
+            int shared = 0;
+            score[i] = 0.0;
+            while (x < nq && y < nb)
+                if (ids[x] == bi[y]) {
+                    score[i] += (double)vals[x++] * (double)bv[y++];
+                    shared = 1;
+                } else if (ids[x] < bi[y])
+                    x++;
+                else
+                    y++;
+            if (!shared)
+                score[i] = -1e300;
+        }
+        for (k = 0; k < K; k++) { /* selection: best score, then the lower key */
+            size_t best = N;
+            for (i = 0; i < N; i++) {
+                int taken = 0;
+                for (j = 0; j < k; j++)
+                    taken |= want[j] == i;
+                if (!taken && score[i] > -1e300 && (best == N || score[i] > score[best]))
+                    best = i;
+            }
+            want[k] = best;
+        }
+        for (mode = 0; mode < 3; mode++) {
+            ruv_sparse_search_options o;
+            ruv_hit got[K];
+            size_t n = 0;
+            memset(&o, 0, sizeof o);
+            o.mode = mode == 2 ? RUV_SPARSE_BRUTE : RUV_SPARSE_PRUNED;
+            o.window = mode == 1 ? 64u : 0u;
+            if (ruv_sparse_search(mode == 2 ? back : idx, nq, ids, vals, K, &o, got, &n) != RUV_OK)
+                ok = 0;
+            for (k = 0; k < K; k++)
+                ok &= k < n ? want[k] != N && got[k].key == want[k] : want[k] == N;
+        }
+        exact += (int)ok;
+    }
+    printf("       sparse ip: %u B of RAM per nonzero\n",
+           (unsigned)(ruv_sparse_memory_usage(idx) / (nz ? nz : 1)));
+    loaded = back != NULL;
+    ruv_sparse_free(back);
+    ruv_sparse_free(idx);
+    return loaded ? (double)exact / NQ : -1;
+}
+
 int main(void) {
     double r;
     arena_init();
@@ -301,6 +406,8 @@ int main(void) {
     report("hnsw int8 l2sq recall@10", r >= 0.95, r, 0.95);
     r = run_typed("hnsw binary", RUV_DTYPE_BIN, RUV_METRIC_HAMMING);
     report("hnsw binary hamming recall@10", r >= 0.95, r, 0.95);
+    r = run_sparse();
+    report("sparse ip top-10 exact (+ reload)", r == 1.0, r, 1.0);
     report("arena back to empty after frees", g_used == 0, (double)g_used, 0);
     printf("arena high-water mark: %u bytes\n", (unsigned)g_peak);
     printf("%d passed, %d failed\n", g_passed, g_failed);
