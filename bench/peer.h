@@ -70,6 +70,16 @@ size_t peer_usearch_search_b1(peer_usearch *p, const uint8_t *q, size_t k, size_
                               uint64_t *keys);
 void peer_usearch_free(peer_usearch *p);
 
+/* Xapian (ruv_bench sparse): a glass database in a temporary directory holding rows CSR rows
+   (wdf = round(weight x 1000)), scored by sum(wqf x wdf / 1000); 0 on failure. The search takes
+   a query with integer weights (wqf) and returns up to k (row, score) pairs, best first, ties
+   to the lower row; 0 on failure. peer_xapian_free removes the database. */
+int peer_xapian_build(const int64_t *ptr, const uint32_t *ids, const float *vals, size_t rows,
+                      double *build_s, const char **version);
+int peer_xapian_search(const uint32_t *qids, const float *qvals, size_t qn, size_t k,
+                       uint64_t *keys, double *scores, size_t *n);
+void peer_xapian_free(void);
+
 /* USearch's kernel for `kernel` (ruvector's name: dot_i8, cos_i8, l2sq_i8; its ip distance is
    1 - dot) as USearch calls it: at most one (ISA name, function) pair; returns how many. */
 size_t peer_usearch_kernels(const char *kernel, const char **isas, peer_kernel_fn *fns, size_t cap);
