@@ -195,6 +195,108 @@ export class Index<D extends Dtype = 'f32'> {
               pqM: number; multi: boolean; walkBits: boolean };
 }
 
+/** A sparse vector: nnz dimension ids, strictly increasing integers in 0..2^32-2, and their nnz
+    values, finite and nonzero (float32). Types, lengths, integer ranges and finite values are
+    checked in JavaScript (TypeError / RangeError, NaN / Infinity with code -3); unsorted or
+    repeated ids, zero values, more than maxNnz nonzeros, an empty cosine vector and a squared norm
+    beyond float32 are refused by the C library (RuvectorError -3, the reason in the message). */
+export interface SparseVector {
+  indices: Uint32Array | ArrayLike<number>;
+  values: Float32Array | ArrayLike<number>;
+}
+
+export interface SparseIndexOptions {
+  /** distance: 'ip' 1 - dot (default), 'cosine' 1 - cosine similarity, 'l2' (alias 'l2sq') the
+      squared Euclidean distance */
+  metric?: 'ip' | 'cosine' | 'l2' | 'l2sq';
+  /** nonzeros allowed per vector, 1..2^24 (0 or absent: 65536) */
+  maxNnz?: number;
+}
+
+export interface SparseSearchOptions {
+  /** the algorithm; every mode returns the same hits: 'pruned' (default, MaxScore with
+      block-max bounds), 'exhaustive' (every posting of the query's dimensions), 'brute' (every
+      entry) */
+  mode?: 'pruned' | 'exhaustive' | 'brute';
+  /** 'pruned': slots per window, a power of two in 64..4096 (0 or absent: automatic) */
+  window?: number;
+  /** bitset over keys (bit key % 8 of byte key / 8): only these keys can be hits. Filter
+      callbacks are not supported (a `filter` option throws a TypeError) */
+  allow?: Uint8Array;
+}
+
+/** SparseIndex.search's result: Hits plus the work done. */
+export interface SparseHits extends Hits {
+  /** entries whose score was completed (pruning leaves fewer than 'exhaustive') */
+  scored: number;
+}
+
+/** The sparse index (ruv_sparse_*): u64 keys to sparse vectors, exact top-k search through an
+    inverted index. Sums in double in ascending dimension order, so every mode gives
+    bit-identical distances; ties go to the entry written first. */
+export class SparseIndex {
+  constructor(options?: SparseIndexOptions);
+  /** 'l2' for 'l2sq' */
+  readonly metric: 'ip' | 'cosine' | 'l2';
+  readonly maxNnz: number;
+  /** live entries */
+  readonly count: number;
+  /** bytes allocated by the index */
+  readonly memoryUsage: number;
+  /** Releases the index now (idempotent); dropped indexes are released by the GC. */
+  free(): void;
+  [Symbol.dispose](): void;
+  /** Adds the vector under key; RuvectorError -4 if key is present. */
+  add(key: Key, vector: SparseVector): void;
+  /** A new vector for a present key; RuvectorError -7 if absent. */
+  update(key: Key, vector: SparseVector): void;
+  /** Adds key or replaces its vector (a replaced entry moves last in the write order). */
+  upsert(key: Key, vector: SparseVector): void;
+  /** Deletes key; false if absent. */
+  remove(key: Key): boolean;
+  has(key: Key): boolean;
+  /** Alias of has (ruv_sparse_contains). */
+  contains(key: Key): boolean;
+  /** The stored vector as given (copies), or undefined. */
+  get(key: Key): { indices: Uint32Array; values: Float32Array } | undefined;
+  /** Drops removed entries from the posting lists (write order kept). */
+  compact(): void;
+  /** Live keys in write order. */
+  keys(): IterableIterator<bigint>;
+  /** k in 0..2^32-1: the k nearest, closest first. ip and cosine rank only entries sharing a
+      dimension with the query (fewer than k hits then); l2 ranks every entry. An empty query
+      finds nothing for ip and cosine. */
+  search(query: SparseVector, k: number, options?: SparseSearchOptions): SparseHits;
+  /** The ruvector file format, kind 2 (sparse): the same entries give the same bytes. */
+  save(): Uint8Array;
+  /** Every field, checksum and entry checked (RuvectorError); a dense index's bytes: -6. */
+  static load(bytes: Uint8Array | ArrayBuffer): SparseIndex;
+}
+
+/** One fused result: a key and its fused score (larger is better). */
+export interface FusedHit { key: bigint; score: number }
+
+export interface FuseOptions {
+  /** results to return, 0..2^32-1 (absent: every key) */
+  k?: number;
+  /** 'rrf' (default): sum over the lists holding the key of weight / (rrfK + rank), rank from 1;
+      'weighted': sum of weight x (dmax - d) / (dmax - dmin) per list (1 when a list's distances
+      are all equal; distances must be finite) */
+  method?: 'rrf' | 'weighted';
+  /** RRF's constant, finite and >= 0 (0 or absent: 60) */
+  rrfK?: number;
+  /** one per list, finite and >= 0 (absent: 1 each) */
+  weights?: ArrayLike<number>;
+}
+
+/** Rank fusion of result lists by key (ruv_fuse), e.g. an Index and a SparseIndex search over
+    the same keys (hybrid search). Each list: a search result {keys, distances} (closest first)
+    or an array of hits {key, distance}; distances must not be NaN. A key repeated within a list
+    counts at its first position. Best first; ties to the smaller key; score is the sum (in
+    double) as a float32. */
+export function fuse(lists: ReadonlyArray<Hits | { keys: ArrayLike<Key>; distances: ArrayLike<number> } |
+  ReadonlyArray<{ key: Key; distance: number }>>, options?: FuseOptions): FusedHit[];
+
 /** A search hit of VectorDB (plain data; free() is a no-op kept for @ruvector/wasm code). */
 export class JsSearchResult {
   private constructor();

@@ -52,6 +52,7 @@ const api = createApi({
 
 export default api.init;
 export const {
-  init, initSync, detectSIMD, version, isa, memoryStats, RuvectorError, Index, VectorDB, VectorDb,
-  JsSearchResult, JsVectorEntry, arrayToFloat32Array, benchmark, distanceToSimilarity,
+  init, initSync, detectSIMD, version, isa, memoryStats, RuvectorError, Index, SparseIndex, fuse,
+  VectorDB, VectorDb, JsSearchResult, JsVectorEntry, arrayToFloat32Array, benchmark,
+  distanceToSimilarity,
 } = api;

@@ -291,16 +291,16 @@ function createApi(platform) {
     return s;
   }
 
-  function keyParts(key) {
+  function keyParts(key, name = 'key') {
     if (typeof key === 'number') {
-      if (!Number.isSafeInteger(key) || key < 0) throw argError(RangeError, 'key', 'an integer in 0..2^53-1 (or a BigInt in 0..2^64-1)', key);
+      if (!Number.isSafeInteger(key) || key < 0) throw argError(RangeError, name, 'an integer in 0..2^53-1 (or a BigInt in 0..2^64-1)', key);
       return [key >>> 0, Math.floor(key / 4294967296)];
     }
     if (typeof key === 'bigint') {
-      if (key < 0n || key > 0xffffffffffffffffn) throw argError(RangeError, 'key', 'a BigInt in 0..2^64-1', key);
+      if (key < 0n || key > 0xffffffffffffffffn) throw argError(RangeError, name, 'a BigInt in 0..2^64-1', key);
       return [Number(key & 0xffffffffn), Number(key >> 32n)];
     }
-    throw argError(TypeError, 'key', 'a number or a BigInt (an unsigned 64-bit key)', key);
+    throw argError(TypeError, name, 'a number or a BigInt (an unsigned 64-bit key)', key);
   }
 
   // ---- the WebAssembly instance ---------------------------------------------------------------
@@ -1144,6 +1144,450 @@ function createApi(platform) {
     if (b instanceof ArrayBuffer) return new Uint8Array(b);
     if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     throw argError(TypeError, name, 'a Uint8Array or an ArrayBuffer', b);
+  }
+
+  // ---- SparseIndex and fuse: the sparse C API (ruv_sparse_*, ruv_fuse) ---------------------------
+  // A sparse vector is {indices, values}: nnz dimension ids (Uint32Array or integers in
+  // 0..2^32-2, strictly increasing) and nnz finite nonzero values (Float32Array or numbers).
+  // Types, lengths, integer ranges and finite values are checked here; the order of the ids and
+  // zero values are the C library's to refuse (RuvectorError -3), with the reason in the message.
+  const SPARSE_METRICS = { ip: 1, cosine: 2, l2: 0, l2sq: 0 }; // ruv_metric
+  const SPARSE_METRIC_NAMES = ['l2', 'ip', 'cosine']; // by ruv_metric code
+  const SPARSE_MODES = { pruned: 0, exhaustive: 1, brute: 2 }; // ruv_sparse_mode
+  const FUSE_METHODS = { rrf: 0, weighted: 1 }; // ruv_fuse_method
+  const SPARSE_MAX_NNZ = 0x1000000; // RUV_SPARSE_MAX_NNZ
+  const SPARSE_DEFAULT_NNZ = 65536; // RUV_SPARSE_DEFAULT_MAX_NNZ
+  const SPARSE_MAX_ID = 0xfffffffe; // 2^32 - 1 is reserved
+  const FLT_MAX = 3.4028234663852886e38;
+  const MAX_FUSE_HITS = 0x7fffffff;
+
+  /** A sparse vector {indices, values} as [Uint32Array ids, Float32Array values] (the arrays
+      themselves when they have these types). */
+  function sparseVec(name, v) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) {
+      throw argError(TypeError, name, 'a sparse vector {indices, values}', v);
+    }
+    const ix = v.indices, vs = v.values;
+    const numeric = (a) => Array.isArray(a) || (ArrayBuffer.isView(a) && !(a instanceof DataView) &&
+      !(a instanceof BigInt64Array) && !(a instanceof BigUint64Array));
+    if (!numeric(ix)) throw argError(TypeError, `${name}.indices`, 'a Uint32Array or an array of integers in 0..2^32-2', ix);
+    if (!numeric(vs)) throw argError(TypeError, `${name}.values`, 'a Float32Array or an array of numbers', vs);
+    const n = ix.length;
+    if (vs.length !== n) {
+      throw new RangeError(`ruvector: ${name}.indices has ${n} elements but ${name}.values has ${vs.length} ` +
+        '(one value per index)');
+    }
+    if (n > SPARSE_MAX_NNZ) throw argError(RangeError, `${name}.indices.length`, `at most ${SPARSE_MAX_NNZ} (2^24) nonzeros`, n);
+    let ids = ix;
+    if (!(ix instanceof Uint32Array)) {
+      ids = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = ix[i];
+        if (typeof x !== 'number') throw argError(TypeError, `${name}.indices[${i}]`, 'an integer in 0..2^32-2', x);
+        if (!Number.isInteger(x) || x < 0 || x > SPARSE_MAX_ID) throw argError(RangeError, `${name}.indices[${i}]`, 'an integer in 0..2^32-2', x);
+        ids[i] = x;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (ids[i] > SPARSE_MAX_ID) throw argError(RangeError, `${name}.indices[${i}]`, 'an integer in 0..2^32-2', ids[i]);
+      }
+    }
+    return [ids, vec(`${name}.values`, vs, n)];
+  }
+
+  /** Why the C library refused a sparse vector with RUV_E_VALUE (its message is generic). */
+  function sparseWhy(ids, vals, maxNnz, cosine, query) {
+    const n = ids.length;
+    if (n > maxNnz) return `${n} nonzeros, the index allows ${maxNnz} (maxNnz)`;
+    if (n === 0 && cosine && !query) return 'an empty vector has no cosine';
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      if (i && ids[i] <= ids[i - 1]) {
+        return `indices[${i}] = ${ids[i]} after indices[${i - 1}] = ${ids[i - 1]}: indices must be strictly increasing (sorted, no duplicates)`;
+      }
+      if (vals[i] === 0) return `values[${i}] is 0: a sparse vector holds nonzeros only`;
+      s += vals[i] * vals[i];
+    }
+    if (s > FLT_MAX) return 'its squared norm exceeds the float32 range';
+    return null;
+  }
+
+  const sparseRegistry = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((p) => {
+      liveIndexes--;
+      if (X) X.rw_sparse_free(p);
+    })
+    : null;
+
+  /**
+   * The sparse index (ruv_sparse_index): u64 keys to sparse vectors, exact top-k search through
+   * an inverted index. Distances as the dense index: ip 1 - dot, cosine 1 - cosine, l2 the
+   * squared Euclidean distance. free() releases it at once; a dropped index is released when the
+   * garbage collector reclaims it.
+   */
+  class SparseIndex {
+    constructor(opts) {
+      const m = mod();
+      const o = options('SparseIndex options', opts);
+      const metricName = oneOf('metric', o.metric, SPARSE_METRICS, 'ip');
+      const maxNnz = optInt('maxNnz', o.maxNnz, 0, SPARSE_MAX_NNZ, 0) || SPARSE_DEFAULT_NNZ;
+      const metric = SPARSE_METRICS[metricName];
+      const p = withMem(4, 'SparseIndex create', (st) => {
+        const r = m.rw_sparse_create(metric, maxNnz, st) >>> 0;
+        views();
+        if (!r) throw new RuvectorError(H32[st >> 2], `SparseIndex create (metric ${metricName}, maxNnz ${maxNnz})`);
+        return r;
+      });
+      this._adopt(p, metric, maxNnz);
+    }
+
+    _adopt(p, metric, maxNnz) {
+      this._p = p;
+      /** 'ip', 'cosine' or 'l2' (squared Euclidean distances). */
+      this.metric = SPARSE_METRIC_NAMES[metric];
+      /** Nonzeros allowed per vector (options.maxNnz; ruv_sparse_options.max_nnz). */
+      this.maxNnz = maxNnz;
+      liveIndexes++;
+      if (sparseRegistry) sparseRegistry.register(this, p, this);
+    }
+
+    _live() {
+      if (!this._p) throw new Error('ruvector: sparse index already freed');
+      return this._p;
+    }
+
+    /** Releases the index now (idempotent). Further calls other than free() throw. */
+    free() {
+      if (!this._p) return;
+      if (sparseRegistry) sparseRegistry.unregister(this);
+      liveIndexes--;
+      X.rw_sparse_free(this._p);
+      this._p = 0;
+    }
+
+    [DISPOSE]() { this.free(); }
+
+    /** Live entries. */
+    get count() { return X.rw_sparse_count(this._live()) >>> 0; }
+    /** Bytes allocated by the index (stored vectors, posting lists, key map). */
+    get memoryUsage() { return X.rw_sparse_memory(this._live()) >>> 0; }
+
+    _check(r, what, ids, vals, query) {
+      if (r === -3) {
+        const why = sparseWhy(ids, vals, this.maxNnz, this.metric === 'cosine', query);
+        if (why) throw new RuvectorError(r, `${what} (${why})`);
+      }
+      check(r, what);
+    }
+
+    _put(key, vector, mode, what) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      const [ids, vals] = sparseVec('vector', vector);
+      const n = ids.length;
+      withMem(n * 8 + 8, what, (at) => {
+        views();
+        HU32.set(ids, at >> 2);
+        HF32.set(vals, (at >> 2) + n);
+        this._check(X.rw_sparse_put(p, lo, hi, n, at, at + n * 4, mode), what, ids, vals, false);
+      });
+    }
+
+    /** Adds the sparse vector under key; RuvectorError -4 if key is present. */
+    add(key, vector) { this._put(key, vector, 0, 'add'); }
+    /** A new vector for a present key (it moves last in the write order); RuvectorError -7 if
+        absent. */
+    update(key, vector) { this._put(key, vector, 1, 'update'); }
+    /** Adds key or replaces its vector (a replaced entry moves last in the write order). */
+    upsert(key, vector) { this._put(key, vector, 2, 'upsert'); }
+
+    /** Deletes key; false if it was not there. */
+    remove(key) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      const r = X.rw_sparse_remove(p, lo, hi);
+      if (r === -7) return false;
+      check(r, 'remove');
+      return true;
+    }
+
+    has(key) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      return X.rw_sparse_contains(p, lo, hi) !== 0;
+    }
+
+    /** Alias of has() (the C name, ruv_sparse_contains). */
+    contains(key) { return this.has(key); }
+
+    /** The stored vector of key as given ({indices: Uint32Array, values: Float32Array}, copies),
+        or undefined. */
+    get(key) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      const n = withMem(4, 'get', (na) => {
+        const r = X.rw_sparse_get(p, lo, hi, 0, 0, 0, na);
+        if (r === -7) return -1;
+        if (r !== -10) check(r, 'get');
+        views();
+        return HU32[na >> 2];
+      });
+      if (n < 0) return undefined;
+      if (n === 0) return { indices: new Uint32Array(0), values: new Float32Array(0) };
+      return withMem(n * 8 + 8, 'get', (at) => {
+        const na = at + n * 8;
+        check(X.rw_sparse_get(p, lo, hi, at, at + n * 4, n, na), 'get');
+        views();
+        return { indices: HU32.slice(at >> 2, (at >> 2) + n), values: HF32.slice((at >> 2) + n, (at >> 2) + 2 * n) };
+      });
+    }
+
+    /** Drops removed entries from the posting lists (ruv_sparse_compact; write order kept). */
+    compact() {
+      check(X.rw_sparse_compact(this._live()), 'compact');
+    }
+
+    /** Live keys (BigInt), in write order (an upsert or update moves its key last). */
+    *keys() {
+      const p = this._live();
+      const out = [];
+      withMem(16, 'keys', (at) => {
+        views();
+        HU32[at >> 2] = 0;
+        while (X.rw_sparse_next(p, at, at + 8)) {
+          views();
+          out.push(BigInt(HU32[(at + 8) >> 2]) | (BigInt(HU32[(at + 12) >> 2]) << 32n));
+        }
+      });
+      yield* out;
+    }
+
+    /**
+     * The k nearest entries to the sparse query (k in 0..2^32-1): {keys: BigUint64Array,
+     * distances: Float32Array, scored}, closest first, ties to the entry written first. ip and
+     * cosine rank only entries sharing a dimension with the query (fewer than k hits then); l2
+     * ranks every entry. options.mode 'pruned' (default; MaxScore with block-max bounds),
+     * 'exhaustive' or 'brute': the same hits. options.window (pruned: slots per window, a power
+     * of two in 64..4096; 0 = automatic), options.allow (a Uint8Array bitset over keys, as
+     * Index.search). scored: entries whose score was completed (the work pruning left).
+     */
+    search(query, k, opts) {
+      const p = this._live();
+      const o = options('search options', opts);
+      const [ids, vals] = sparseVec('query', query);
+      k = int('k', k, 0, MAX_K);
+      const mode = SPARSE_MODES[oneOf('mode', o.mode, SPARSE_MODES, 'pruned')];
+      const win = optInt('window', o.window, 0, 4096, 0);
+      if (win && (win < 64 || (win & (win - 1)))) {
+        throw argError(RangeError, 'window', '0 (automatic) or a power of two in 64..4096', win);
+      }
+      if (o.filter !== undefined && o.filter !== null) {
+        throw new TypeError('ruvector: SparseIndex.search: filter callbacks are not supported here; pass ' +
+          'options.allow, a Uint8Array bitset over keys (bit key % 8 of byte key / 8)');
+      }
+      const allow = allowOpt(o);
+      if (k === 0) return { keys: new BigUint64Array(0), distances: new Float32Array(0), scored: 0 };
+      // at most the live entries (at least 1: an empty index still checks the query)
+      const kk = Math.max(1, Math.min(k, X.rw_sparse_count(p) >>> 0));
+      const n = ids.length, al = allow ? allow.length : 0;
+      return withMem(n * 8 + al + kk * 12 + 32, 'search', (at) => {
+        views();
+        HU32.set(ids, at >> 2);
+        HF32.set(vals, (at >> 2) + n);
+        let o2 = at + n * 8;
+        if (al) H8.set(allow, o2);
+        const aa = al ? o2 : 0;
+        o2 = (o2 + al + 7) & ~7;
+        const ka = o2, da = ka + kk * 8, na = da + kk * 4;
+        this._check(X.rw_sparse_search(p, n, at, at + n * 4, kk, mode, win, aa, al * 8, ka, da, na, na + 4),
+          'search', ids, vals, true);
+        views();
+        const got = Math.min(HU32[na >> 2], kk);
+        const parts = HU32.slice(ka >> 2, (ka >> 2) + 2 * got);
+        return { keys: new BigUint64Array(parts.buffer, 0, got), distances: HF32.slice(da >> 2, (da >> 2) + got),
+          scored: HU32[(na + 4) >> 2] };
+      });
+    }
+
+    /** The index in the ruvector file format (kind 2, sparse; Uint8Array, a copy): the same
+        entries give the same bytes. */
+    save() {
+      const p = this._live();
+      return withMem(8, 'save', (at) => {
+        const b = X.rw_sparse_save(p, at, at + 4) >>> 0;
+        views();
+        if (!b) throw new RuvectorError(H32[(at + 4) >> 2], 'save');
+        const len = HU32[at >> 2];
+        const out = H8.slice(b, b + len);
+        X.free(b);
+        return out;
+      });
+    }
+
+    /** A sparse index loaded from bytes written by save() or ruv_sparse_save (every field,
+        checksum and entry checked; a dense index's bytes: RuvectorError -6). */
+    static load(bytes) {
+      mod();
+      const u = asBytes('bytes', bytes);
+      const p = withMem(u.length + 8, 'SparseIndex.load', (at) => {
+        views();
+        H8.set(u, at + 8);
+        const r = X.rw_sparse_load(at + 8, u.length, at) >>> 0;
+        views();
+        if (!r) throw new RuvectorError(H32[at >> 2], 'SparseIndex.load');
+        return r;
+      });
+      // max_nnz (u32 at 32) and metric (u32 at 36) of the header the loader has just checked
+      const dv = new DataView(u.buffer, u.byteOffset, u.byteLength);
+      const x = Object.create(SparseIndex.prototype);
+      x._adopt(p, dv.getUint32(36, true), dv.getUint32(32, true));
+      return x;
+    }
+  }
+
+  /** One result list of fuse(): [Uint32Array key halves, Float32Array distances]. */
+  function fuseList(name, r, finite) {
+    let parts, d;
+    if (Array.isArray(r)) { // [{key, distance}, ...]
+      const n = r.length;
+      if (n > MAX_FUSE_HITS) throw argError(RangeError, `${name}.length`, `at most ${MAX_FUSE_HITS}`, n);
+      parts = new Uint32Array(2 * n);
+      d = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const h = r[i];
+        if (h === null || typeof h !== 'object') throw argError(TypeError, `${name}[${i}]`, 'a hit {key, distance}', h);
+        const [lo, hi] = keyParts(h.key, `${name}[${i}].key`);
+        parts[2 * i] = lo;
+        parts[2 * i + 1] = hi;
+        if (typeof h.distance !== 'number') throw argError(TypeError, `${name}[${i}].distance`, 'a number', h.distance);
+        d[i] = h.distance;
+      }
+    } else if (r !== null && typeof r === 'object' && !ArrayBuffer.isView(r)) { // {keys, distances}
+      const ks = r.keys, ds = r.distances;
+      if (!(ks instanceof BigUint64Array || Array.isArray(ks))) {
+        throw argError(TypeError, `${name}.keys`, 'a BigUint64Array or an array of keys', ks);
+      }
+      if (!(Array.isArray(ds) || (ArrayBuffer.isView(ds) && !(ds instanceof DataView) &&
+            !(ds instanceof BigInt64Array) && !(ds instanceof BigUint64Array)))) {
+        throw argError(TypeError, `${name}.distances`, 'a Float32Array or an array of numbers', ds);
+      }
+      const n = ks.length;
+      if (ds.length !== n) {
+        throw new RangeError(`ruvector: ${name}.keys has ${n} elements but ${name}.distances has ${ds.length} (one distance per key)`);
+      }
+      if (n > MAX_FUSE_HITS) throw argError(RangeError, `${name}.keys.length`, `at most ${MAX_FUSE_HITS}`, n);
+      if (ks instanceof BigUint64Array) {
+        parts = new Uint32Array(ks.buffer.slice(ks.byteOffset, ks.byteOffset + ks.byteLength));
+      } else {
+        parts = new Uint32Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          const [lo, hi] = keyParts(ks[i], `${name}.keys[${i}]`);
+          parts[2 * i] = lo;
+          parts[2 * i + 1] = hi;
+        }
+      }
+      d = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = ds[i];
+        if (typeof x !== 'number') throw argError(TypeError, `${name}.distances[${i}]`, 'a number', x);
+        d[i] = x;
+      }
+    } else {
+      throw argError(TypeError, name, 'a search result {keys, distances} or an array of hits {key, distance}', r);
+    }
+    for (let i = 0; i < d.length; i++) {
+      if (Number.isNaN(d[i]) || (finite && !Number.isFinite(d[i]))) {
+        const e = new RangeError(`ruvector: ${name}: distance ${i} is ${d[i]}: ` +
+          (finite ? "'weighted' fusion needs finite distances (within the float32 range)" : 'a distance must not be NaN'));
+        e.code = -3;
+        throw e;
+      }
+    }
+    return [parts, d];
+  }
+
+  /**
+   * Rank fusion of search results by key (ruv_fuse): lists is an array of results as search()
+   * returns them ({keys, distances}, closest first; from Index and SparseIndex over the same
+   * keys) or arrays of hits {key, distance}. options.method 'rrf' (default: score = sum over the
+   * lists holding the key of weight / (rrfK + rank), rank from 1) or 'weighted' (sum of weight x
+   * the min-max normalised score (dmax - d) / (dmax - dmin), 1 when a list's distances are all
+   * equal); options.rrfK (finite, >= 0; 0 or absent: 60), options.weights (one per list, finite,
+   * >= 0; default 1 each), options.k (0..2^32-1; default: every key). A key repeated within a
+   * list counts at its first position. Returns [{key: bigint, score}], best first, ties to the
+   * smaller key; score is the sum (in double) as a float32.
+   */
+  function fuse(lists, opts) {
+    mod();
+    if (!Array.isArray(lists)) {
+      throw argError(TypeError, 'lists', 'an array of search results ({keys, distances} or arrays of {key, distance})', lists);
+    }
+    const o = options('fuse options', opts);
+    const methodName = oneOf('method', o.method, FUSE_METHODS, 'rrf');
+    const method = FUSE_METHODS[methodName];
+    const k = optInt('k', o.k, 0, MAX_K, MAX_K);
+    let rrfK = 0;
+    if (o.rrfK !== undefined && o.rrfK !== null) {
+      rrfK = finiteNumber('rrfK', o.rrfK);
+      if (rrfK < 0 || rrfK > 1e300) throw argError(RangeError, 'rrfK', 'a finite number >= 0 (0: 60)', rrfK);
+    }
+    const nl = lists.length;
+    if (nl > MAX_FUSE_HITS) throw argError(RangeError, 'lists.length', `at most ${MAX_FUSE_HITS}`, nl);
+    let w = null;
+    if (o.weights !== undefined && o.weights !== null) {
+      const ws = o.weights;
+      if (!(Array.isArray(ws) || (ArrayBuffer.isView(ws) && !(ws instanceof DataView) &&
+            !(ws instanceof BigInt64Array) && !(ws instanceof BigUint64Array)))) {
+        throw argError(TypeError, 'weights', `an array of ${nl} numbers (one per list)`, ws);
+      }
+      if (ws.length !== nl) throw new RangeError(`ruvector: weights has ${ws.length} numbers for ${nl} lists (one per list)`);
+      w = new Float32Array(nl);
+      for (let i = 0; i < nl; i++) {
+        const x = ws[i];
+        if (typeof x !== 'number') throw argError(TypeError, `weights[${i}]`, 'a finite number >= 0', x);
+        w[i] = x;
+        if (!(w[i] >= 0) || !Number.isFinite(w[i])) {
+          const e = argError(RangeError, `weights[${i}]`, 'a finite number >= 0 (within the float32 range)', x);
+          e.code = -3;
+          throw e;
+        }
+      }
+    }
+    const parsed = new Array(nl);
+    let total = 0;
+    for (let l = 0; l < nl; l++) {
+      parsed[l] = fuseList(`lists[${l}]`, lists[l], method === 1);
+      total += parsed[l][1].length;
+      if (total > MAX_FUSE_HITS) throw argError(RangeError, 'total hits of lists', `at most ${MAX_FUSE_HITS}`, total);
+    }
+    if (k === 0) return [];
+    const kk = Math.max(1, Math.min(k, total));
+    const head = (nl * 8 + 7) & ~7;
+    const bytes = sizeCheck(head + total * 12 + 8 + kk * 12 + 16, 'fuse');
+    return withMem(bytes, 'fuse', (at) => {
+      at = (at + 7) & ~7; // (malloc's blocks are 8-aligned already)
+      const ca = at, wa = at + nl * 4, ka = at + head, da = ka + total * 8;
+      const oka = (da + total * 4 + 7) & ~7, osa = oka + kk * 8, na = osa + kk * 4;
+      views();
+      let off = 0;
+      for (let l = 0; l < nl; l++) {
+        const [parts, d] = parsed[l];
+        HU32[(ca >> 2) + l] = d.length;
+        HU32.set(parts, (ka >> 2) + 2 * off);
+        HF32.set(d, (da >> 2) + off);
+        off += d.length;
+      }
+      if (w) HF32.set(w, wa >> 2);
+      check(X.rw_fuse(nl, ca, ka, da, kk, method, rrfK, w ? wa : 0, oka, osa, na), 'fuse');
+      views();
+      const n = Math.min(HU32[na >> 2], kk);
+      const out = new Array(n);
+      for (let i = 0; i < n; i++) {
+        out[i] = { key: BigInt(HU32[(oka >> 2) + 2 * i]) | (BigInt(HU32[(oka >> 2) + 2 * i + 1]) << 32n),
+          score: HF32[(osa >> 2) + i] };
+      }
+      return out;
+    });
   }
 
   // ---- cosine: the inserted vector back, exactly ----------------------------------------------
@@ -2039,8 +2483,9 @@ function createApi(platform) {
   }
 
   return {
-    init, initSync, detectSIMD, version, isa, memoryStats, RuvectorError, Index, VectorDB, VectorDb,
-    JsSearchResult, JsVectorEntry, arrayToFloat32Array, benchmark, distanceToSimilarity,
+    init, initSync, detectSIMD, version, isa, memoryStats, RuvectorError, Index, SparseIndex, fuse,
+    VectorDB, VectorDb, JsSearchResult, JsVectorEntry, arrayToFloat32Array, benchmark,
+    distanceToSimilarity,
   };
 }
 

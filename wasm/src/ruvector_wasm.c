@@ -397,3 +397,223 @@ RW int rw_dtype(ruv_index *idx) { return (int)ruv_index_config(idx).dtype; }
 
 /* 1 if the index lets a key own several vectors (ruv_index_options.multi). */
 RW int rw_multi(ruv_index *idx) { return (int)ruv_index_config(idx).multi; }
+
+/* ---- sparse index (ruv_sparse_*) and rank fusion (ruv_fuse) ---------------------------------- */
+
+/* A new sparse index (metric: RUV_METRIC_IP, _COSINE or _L2SQ; max_nnz 0 = the default), or NULL
+   with the status in *status. */
+RW ruv_sparse_index *rw_sparse_create(int metric, uint32_t max_nnz, int *status) {
+    ruv_sparse_options o = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL;
+    int st;
+    o.metric = (ruv_metric)metric;
+    o.max_nnz = max_nnz;
+    st = ruv_sparse_create(&o, &idx);
+    if (status)
+        *status = st;
+    return idx;
+}
+
+RW void rw_sparse_free(ruv_sparse_index *idx) { ruv_sparse_free(idx); }
+
+/* The sparse vector (nnz, ids, values) under key: mode 0 ruv_sparse_add, 1 ruv_sparse_update,
+   2 ruv_sparse_upsert (as rw_put's modes). */
+RW int rw_sparse_put(ruv_sparse_index *idx, uint32_t lo, uint32_t hi, uint32_t nnz,
+                     const uint32_t *ids, const float *values, int mode) {
+    switch (mode) {
+    case 0:
+        return ruv_sparse_add(idx, rw_key(lo, hi), nnz, ids, values);
+    case 1:
+        return ruv_sparse_update(idx, rw_key(lo, hi), nnz, ids, values);
+    case 2:
+        return ruv_sparse_upsert(idx, rw_key(lo, hi), nnz, ids, values);
+    default:
+        return RUV_E_ARG;
+    }
+}
+
+RW int rw_sparse_remove(ruv_sparse_index *idx, uint32_t lo, uint32_t hi) {
+    return ruv_sparse_remove(idx, rw_key(lo, hi));
+}
+
+RW int rw_sparse_contains(ruv_sparse_index *idx, uint32_t lo, uint32_t hi) {
+    return ruv_sparse_contains(idx, rw_key(lo, hi));
+}
+
+/* ruv_sparse_get: key's vector into ids[cap] / values[cap]; *nnz = its nonzeros (RUV_E_SPACE
+   when cap is smaller, nothing copied; cap 0 with NULL buffers asks for the size). */
+RW int rw_sparse_get(ruv_sparse_index *idx, uint32_t lo, uint32_t hi, uint32_t *ids, float *values,
+                     uint32_t cap, uint32_t *nnz) {
+    size_t got = 0;
+    int r;
+    if (!nnz)
+        return RUV_E_ARG;
+    r = ruv_sparse_get(idx, rw_key(lo, hi), ids, values, cap, &got);
+    *nnz = got > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)got;
+    return r;
+}
+
+RW uint32_t rw_sparse_count(ruv_sparse_index *idx) { return (uint32_t)ruv_sparse_count(idx); }
+RW uint32_t rw_sparse_memory(ruv_sparse_index *idx) {
+    size_t m = ruv_sparse_memory_usage(idx);
+    return m > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)m;
+}
+RW int rw_sparse_compact(ruv_sparse_index *idx) { return ruv_sparse_compact(idx); }
+
+/* Next live key after *cursor (0 to start): 1 with *key set, or 0 at the end. */
+RW int rw_sparse_next(ruv_sparse_index *idx, uint32_t *cursor, uint64_t *key) {
+    size_t c;
+    int r;
+    if (!cursor || !key)
+        return 0;
+    c = *cursor;
+    r = ruv_sparse_next(idx, &c, key);
+    *cursor = (uint32_t)c;
+    return r;
+}
+
+/* ruv_sparse_search of the query (nnz, ids, values) into keys[k] and dists[k] (the caller's
+   buffers hold k entries); *n = hits, *scored = entries whose score was completed (saturated at
+   2^32 - 1). mode: ruv_sparse_mode; window: ruv_sparse_search_options.window; allow: bitset over
+   keys (NULL = none) of allow_bits bits. */
+RW int rw_sparse_search(ruv_sparse_index *idx, uint32_t nnz, const uint32_t *ids,
+                        const float *values, uint32_t k, int mode, uint32_t window,
+                        const uint8_t *allow, uint32_t allow_bits, uint64_t *keys, float *dists,
+                        uint32_t *n, uint32_t *scored) {
+    ruv_hit *hits;
+    ruv_sparse_search_options o;
+    uint64_t sc = 0;
+    size_t got = 0, i, live;
+    ruv_result r;
+    if (!n || !scored)
+        return RUV_E_ARG;
+    *n = 0;
+    *scored = 0;
+    if (!idx || !keys || !dists || k == 0)
+        return RUV_E_ARG;
+    /* never more hits than live entries: the buffer below is bounded by the index */
+    live = ruv_sparse_count(idx);
+    if (k > live)
+        k = live ? (uint32_t)live : 1;
+    hits = k <= 64 ? rw__hits_small : (ruv_hit *)malloc((size_t)k * sizeof *hits);
+    if (!hits)
+        return RUV_E_NOMEM;
+    memset(&o, 0, sizeof o);
+    o.mode = (ruv_sparse_mode)mode;
+    o.allow = allow;
+    o.allow_bits = allow ? allow_bits : 0;
+    o.scored = &sc;
+    o.window = window;
+    r = ruv_sparse_search(idx, nnz, ids, values, k, &o, hits, &got);
+    if (got > k)
+        got = k;
+    for (i = 0; i < got; i++) {
+        keys[i] = hits[i].key;
+        dists[i] = hits[i].distance;
+    }
+    *n = (uint32_t)got;
+    *scored = sc > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)sc;
+    if (hits != rw__hits_small)
+        free(hits);
+    return r;
+}
+
+/* The saved sparse index in a malloc'd buffer (free with free), its length in *len; NULL on
+   error with the status in *status. */
+RW void *rw_sparse_save(ruv_sparse_index *idx, uint32_t *len, int *status) {
+    size_t need, got = 0;
+    void *b;
+    if (!len || !status)
+        return NULL;
+    *len = 0;
+    need = ruv_sparse_serialized_size(idx);
+    if (need > 0xFFFFFFFFu) {
+        *status = RUV_E_NOMEM;
+        return NULL;
+    }
+    b = need ? malloc(need) : NULL;
+    if (!b) {
+        *status = idx ? RUV_E_NOMEM : RUV_E_ARG;
+        return NULL;
+    }
+    *status = ruv_sparse_save_buffer(idx, b, need, &got);
+    if (*status != RUV_OK) {
+        free(b);
+        return NULL;
+    }
+    *len = (uint32_t)got;
+    return b;
+}
+
+/* An owned sparse index loaded from buf[0..len-1], or NULL with the status in *status. */
+RW ruv_sparse_index *rw_sparse_load(const void *buf, uint32_t len, int *status) {
+    ruv_sparse_index *idx = NULL;
+    int st = ruv_sparse_load_buffer(buf, len, NULL, &idx);
+    if (status)
+        *status = st;
+    return idx;
+}
+
+/* ruv_fuse of nlists lists given back to back: list l holds counts[l] hits, their keys and
+   distances in keys[] / dists[] after those of the lists before it. method: ruv_fuse_method;
+   rrf_k: 0 = 60; weights: nlists floats or NULL (1 each). The best min(k, distinct keys) into
+   out_keys[] / out_scores[] (the caller's buffers hold k); *n = how many. */
+RW int rw_fuse(uint32_t nlists, const uint32_t *counts, const uint64_t *keys, const float *dists,
+               uint32_t k, int method, double rrf_k, const float *weights, uint64_t *out_keys,
+               float *out_scores, uint32_t *n) {
+    ruv_fuse_options o = ruv_fuse_options_init();
+    ruv_hit *hits = NULL;
+    const ruv_hit **lists = NULL;
+    size_t *cnt = NULL, total = 0, got = 0, i;
+    ruv_fused_hit *out = NULL;
+    ruv_result r;
+    if (!n)
+        return RUV_E_ARG;
+    *n = 0;
+    if ((nlists && !counts) || !out_keys || !out_scores || k == 0)
+        return RUV_E_ARG;
+    for (i = 0; i < nlists; i++) {
+        if (counts[i] > 0x7FFFFFFFu - total)
+            return RUV_E_ARG;
+        total += counts[i];
+    }
+    if (total && (!keys || !dists))
+        return RUV_E_ARG;
+    /* never more results than input hits: the buffer below is bounded by the input */
+    if (k > total)
+        k = total ? (uint32_t)total : 1;
+    hits = (ruv_hit *)malloc((total ? total : 1) * sizeof *hits);
+    lists = (const ruv_hit **)malloc((nlists ? nlists : 1) * sizeof *lists);
+    cnt = (size_t *)malloc((nlists ? nlists : 1) * sizeof *cnt);
+    out = (ruv_fused_hit *)malloc((size_t)k * sizeof *out);
+    if (!hits || !lists || !cnt || !out) {
+        r = RUV_E_NOMEM;
+        goto done;
+    }
+    for (i = 0; i < total; i++) {
+        hits[i].key = keys[i];
+        hits[i].distance = dists[i];
+    }
+    for (i = 0, total = 0; i < nlists; i++) {
+        lists[i] = hits + total;
+        cnt[i] = counts[i];
+        total += counts[i];
+    }
+    o.method = (ruv_fuse_method)method;
+    o.rrf_k = rrf_k;
+    o.weights = weights;
+    r = ruv_fuse(nlists, lists, cnt, k, &o, out, &got);
+    if (got > k)
+        got = k;
+    for (i = 0; i < got; i++) {
+        out_keys[i] = out[i].key;
+        out_scores[i] = out[i].score;
+    }
+    *n = (uint32_t)got;
+done:
+    free(hits);
+    free(lists);
+    free(cnt);
+    free(out);
+    return r;
+}
