@@ -18,7 +18,8 @@
                         one that can differ from 0), so *n_out may be below k
      RUV_METRIC_COSINE  distance 1 - dot / (|q| |x|), computed as the dot of the normalised
                         query with weights normalised at insertion; same entries as IP
-     RUV_METRIC_L2SQ    |q|^2 + |x|^2 - 2 dot (at least 0) over every live entry (entries
+     RUV_METRIC_L2SQ    |q|^2 + |x|^2 - 2 dot (at least 0; +infinity where it exceeds the
+                        float range) over every live entry (entries
                         sharing no dimension are at |q|^2 + |x|^2): the postings give the dots,
                         then every entry's norm is visited, so this metric always scans
    Search modes (ruv_sparse_search_options.mode), all exact and returning the same hits:
@@ -35,13 +36,14 @@
                             entry (term at a time); the baseline pruning is measured against
      RUV_SPARSE_BRUTE       every live entry's vector merged with the query (the reference)
    Every mode sums an entry's products in ascending dimension id order in double precision, so
-   scores are bit-identical across modes. Ties (equal distance) go to the entry written first
-   (lower slot: an entry re-written by upsert takes a new slot). Removed entries leave
-   tombstones in the posting lists, skipped by searches and dropped by ruv_sparse_compact (and
-   automatically by a write once tombstones outnumber live entries and exceed 1024 postings).
-   Threads: searches and getters are readers (any number at once, each allocating its own
-   scratch through the index's allocator, which must then be thread-safe); writes need the
-   index to themselves. */
+   scores are bit-identical across modes. Ties (equal scores in that double sum) go to the entry
+   written first (lower slot: an entry re-written by upsert takes a new slot); two entries whose
+   double scores differ but round to the same float distance keep the order of their doubles.
+   Removed entries leave tombstones in the posting lists, skipped by searches and dropped by
+   ruv_sparse_compact (and automatically by a write once tombstones outnumber live entries and
+   exceed 1024 postings). Threads: searches and getters are readers (any number at once, each
+   allocating its own scratch through the index's allocator, which must then be thread-safe); writes
+   need the index to themselves. */
 #ifndef RUVECTOR_SPARSE_API
 #define RUVECTOR_SPARSE_API
 #ifdef __cplusplus
@@ -95,8 +97,8 @@ typedef struct ruv_sparse_search_options {
     uint64_t *scored; /* if not NULL, receives the number of entries whose score was
                          completed (a measure of the work pruning saved) */
     uint32_t window;  /* RUV_SPARSE_PRUNED: slots per window, a power of two from 64 to 4096;
-                         0 = automatic (4096, smaller for a smaller index; an index that fits in
-                         one window is traversed as RUV_SPARSE_EXHAUSTIVE: nothing to prune) */
+                         0 = automatic: 4096, and an index of at most 4096 slots is traversed as
+                         RUV_SPARSE_EXHAUSTIVE (one window: nothing to prune) */
 } ruv_sparse_search_options;
 
 /* Defaults: metric RUV_METRIC_IP, max_nnz RUV_SPARSE_DEFAULT_MAX_NNZ, default allocator.
@@ -179,7 +181,8 @@ RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx);
 RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn write, void *user);
 
 /* Saves into buf[0..cap-1]; *written = bytes used (RUV_E_SPACE if cap is too small, then
- *written = the size needed). RUV_E_ARG, RUV_E_UNSUPPORTED. Threads: reader. */
+ *written = the size needed). RUV_E_ARG, RUV_E_UNSUPPORTED, RUV_E_NOMEM (the size exceeds
+ size_t). Threads: reader. */
 RUVDEF ruv_result ruv_sparse_save_buffer(const ruv_sparse_index *idx, void *buf, size_t cap,
                                          size_t *written);
 
@@ -188,11 +191,14 @@ RUVDEF ruv_result ruv_sparse_save_buffer(const ruv_sparse_index *idx, void *buf,
 RUVDEF ruv_result ruv_sparse_save_file(const ruv_sparse_index *idx, const char *path);
 
 /* Reads a sparse index written by ruv_sparse_save into a new index (*out, NULL on error).
-   opt: only alloc is used (NULL = defaults). Every field, length and checksum is checked, and
+   opt: alloc is used (NULL = defaults); the other fields are ignored but must be valid (isa in
+   range, else RUV_E_ARG). Every field, length and checksum is checked, and
    every entry as ruv_sparse_add checks it (ids strictly increasing, values finite and nonzero,
    nnz within max_nnz, keys unique): RUV_E_FORMAT, RUV_E_VERSION, RUV_E_ENDIAN, RUV_E_TRUNCATED,
-   RUV_E_CHECKSUM, RUV_E_CORRUPT, RUV_E_IO, RUV_E_NOMEM, RUV_E_ARG (read or out NULL, a bad
-   allocator), RUV_E_UNSUPPORTED (a dense index's file: ruv_index_load; a big-endian host).
+   RUV_E_CHECKSUM, RUV_E_CORRUPT, RUV_E_IO, RUV_E_NOMEM (also a section larger than half the
+   address space), RUV_E_ARG (read or out NULL, a bad allocator), RUV_E_UNSUPPORTED (a dense
+   index's file: ruv_index_load, told by the header's kind before its checksum; a big-endian
+   host).
    Nothing leaks on any error. Threads: any (a new index). */
 RUVDEF ruv_result ruv_sparse_load(ruv_read_fn read, void *user, const ruv_load_options *opt,
                                   ruv_sparse_index **out);
@@ -225,7 +231,7 @@ typedef enum ruv_fuse_method { RUV_FUSE_RRF = 0, RUV_FUSE_WEIGHTED = 1 } ruv_fus
 /* Options of ruv_fuse; zeros = RRF with rrf_k 60, weights 1, the default allocator. */
 typedef struct ruv_fuse_options {
     ruv_fuse_method method;
-    double rrf_k;         /* RRF's constant, >= 0 and finite; 0 means 60 */
+    double rrf_k;         /* RRF's constant, 0 to 1e300; 0 means 60 */
     const float *weights; /* nlists weights, finite and >= 0; NULL = 1 each */
     ruv_allocator alloc;  /* scratch (32 bytes per input hit); all-NULL = RUV_MALLOC */
 } ruv_fuse_options;
@@ -241,8 +247,9 @@ RUVDEF ruv_fuse_options ruv_fuse_options_init(void);
 
 /* Fuses lists[0..nlists-1] (counts[l] hits each) into out[0..*n_out-1], at most k, per the
    HYBRID SEARCH rules above (opt NULL = defaults). RUV_E_ARG: out or n_out NULL, k 0, lists or
-   counts NULL with nlists > 0, a list NULL with a count > 0, an unknown method, rrf_k negative
-   or not finite, the allocator with only one of alloc/free. RUV_E_VALUE: a weight negative or
+   counts NULL with nlists > 0, a list NULL with a count > 0, an unknown method, rrf_k negative,
+   above 1e300 or NaN, the allocator with only one of alloc/free, more hits than size_t can
+   count in scratch bytes. RUV_E_VALUE: a weight negative or
    not finite, a distance NaN (RUV_FUSE_WEIGHTED: or infinite). RUV_E_NOMEM: scratch. On error
    *n_out = 0. Threads: any (the allocator's own rules apply). */
 RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const size_t *counts,

@@ -40,7 +40,7 @@ static void ruv__sp_plan(const ruv_sparse_index *idx, ruv__sec *sec, uint64_t *t
 
 /* Writes section id of idx through k, in chunks of a small buffer (the live entries only). */
 static void ruv__sp_emit(const ruv_sparse_index *idx, uint32_t id, ruv__sink *k) {
-    unsigned char buf[4096];
+    unsigned char buf[1024]; /* (stack: firmware) */
     size_t n = 0, s;
     for (s = 0; s < idx->slots; s++) {
         const unsigned char *src;
@@ -196,7 +196,7 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
             return RUV_E_CORRUPT;
     if ((metric != RUV_METRIC_IP && metric != RUV_METRIC_COSINE && metric != RUV_METRIC_L2SQ) ||
         so.max_nnz == 0 || so.max_nnz > RUV_SPARSE_MAX_NNZ || ruv__le_rd64(head + 88) != entries ||
-        entries >= RUV__SP_NONE - 1)
+        entries > (uint64_t)RUV__SP_NONE - 1)
         return RUV_E_CORRUPT;
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) { /* ascending ids, 64-byte aligned, the last ending the file */
@@ -208,6 +208,8 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
         if (sec[i].id <= last || ruv__le_rd32(t + 4) != 0 || sec[i].off != ruv__save_align64(pos) ||
             sec[i].len > total || sec[i].off > total - sec[i].len)
             return RUV_E_CORRUPT;
+        if (sec[i].len > (uint64_t)((size_t)-1 / 2)) /* beyond this address space (32-bit) */
+            return RUV_E_NOMEM;
         pos = sec[i].off + sec[i].len;
         last = sec[i].id;
         if (sec[i].id == RUV__S_KEYS)
