@@ -795,6 +795,29 @@ TEST(fuse) {
     }
 }
 
+/* A reader over a byte buffer (ruv_read_fn): 1 (the data ended) past its end. */
+typedef struct sp_stream {
+    const unsigned char *p;
+    size_t len, pos;
+} sp_stream;
+static int sp_stream_read(void *user, void *dst, size_t len) {
+    sp_stream *m = (sp_stream *)user;
+    if (len > m->len - m->pos)
+        return 1;
+    memcpy(dst, m->p + m->pos, len);
+    m->pos += len;
+    return 0;
+}
+/* An allocator refusing blocks over 64 MB (a device with little memory). */
+static void *sp_small_alloc(void *user, size_t size) {
+    (void)user;
+    return size > ((size_t)1 << 26) ? NULL : malloc(size);
+}
+static void sp_small_free(void *user, void *p, size_t size) {
+    (void)user, (void)size;
+    free(p);
+}
+
 /* Saved sparse indexes: a round trip gives the same hits bit for bit (ties too) and the same
    bytes again; the bytes are as FORMAT kind 2 says (read here with the test's own readers);
    every truncation, every byte flip and each structural edit (re-sealed with valid checksums)
@@ -952,6 +975,33 @@ TEST(sparse_persist) {
             CHECK_EQ_INT(t.live, 0);
         }
         CHECK(done);
+    }
+    { /* a header claiming 2^30 + 1 entries (their sections far beyond the data), read from a
+         stream of unknown length: refused before any oversized read (32-bit targets: the
+         lengths do not fit in size_t, RUV_E_NOMEM; else the allocator refuses the keys) */
+        unsigned char h[256];
+        uint64_t e = ((uint64_t)1 << 30) + 1, off = 256, lens[4], total;
+        sp_stream st;
+        ruv_load_options lo;
+        int j;
+        memcpy(h, buf, 256);
+        lens[0] = 8 * e, lens[1] = 4 * e, lens[2] = 0, lens[3] = 0;
+        for (j = 0; j < 4; j++) {
+            wr64le(h + 128 + 32 * j + 8, off);
+            wr64le(h + 128 + 32 * j + 16, lens[j]);
+            off = (off + lens[j] + 63) / 64 * 64;
+        }
+        total = rd64le(h + 128 + 32 * 3 + 8);
+        wr64le(h + 24, total);
+        wr64le(h + 80, e);
+        wr64le(h + 88, e);
+        reseal(h, sizeof h);
+        memset(&lo, 0, sizeof lo);
+        lo.alloc.alloc = sp_small_alloc;
+        lo.alloc.free = sp_small_free;
+        st.p = h, st.len = sizeof h, st.pos = 0;
+        CHECK_EQ_INT(ruv_sparse_load(sp_stream_read, &st, &lo, &back), RUV_E_NOMEM);
+        CHECK(back == NULL && st.pos == sizeof h);
     }
     { /* an empty index, and hostile arguments */
         ruv_sparse_index *empty = NULL;
