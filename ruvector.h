@@ -3920,6 +3920,16 @@ static void ruv__mem_default_free(void *user, void *p, size_t size) {
     RUV_FREE(p, user);
 }
 
+/* A counter over the allocator a (all-NULL: RUV_MALLOC / RUV_FREE), nothing counted yet. */
+static void ruv__mem_init(ruv__mem *m, ruv_allocator a) {
+    m->a = a;
+    if (!m->a.alloc) {
+        m->a.alloc = ruv__mem_default_alloc;
+        m->a.free = ruv__mem_default_free;
+    }
+    m->used = 0;
+}
+
 static void *ruv__mem_alloc(ruv__mem *m, size_t size) {
     void *p;
     if (size == 0)
@@ -4494,9 +4504,10 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
             return RUV_E_UNSUPPORTED;
     }
-    if (!c.alloc.alloc) {
-        c.alloc.alloc = ruv__mem_default_alloc;
-        c.alloc.free = ruv__mem_default_free;
+    {
+        ruv__mem m;
+        ruv__mem_init(&m, c.alloc);
+        c.alloc = m.a;
     }
     *out = c;
     return RUV_OK;
@@ -7867,12 +7878,7 @@ RUVDEF ruv_result ruv_sparse_create(const ruv_sparse_options *opt, ruv_sparse_in
     if (opt->metric != RUV_METRIC_IP && opt->metric != RUV_METRIC_COSINE &&
         opt->metric != RUV_METRIC_L2SQ)
         return RUV_E_UNSUPPORTED;
-    mem.a = opt->alloc;
-    if (!mem.a.alloc) {
-        mem.a.alloc = ruv__mem_default_alloc;
-        mem.a.free = ruv__mem_default_free;
-    }
-    mem.used = 0;
+    ruv__mem_init(&mem, opt->alloc);
     if (!(idx = (ruv_sparse_index *)ruv__mem_alloc(&mem, sizeof *idx)))
         return RUV_E_NOMEM;
     memset(idx, 0, sizeof *idx);
@@ -8663,12 +8669,7 @@ RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const siz
     }
     if (!total)
         return RUV_OK;
-    mem.a = o.alloc;
-    if (!mem.a.alloc) {
-        mem.a.alloc = ruv__mem_default_alloc;
-        mem.a.free = ruv__mem_default_free;
-    }
-    mem.used = 0;
+    ruv__mem_init(&mem, o.alloc);
     if (!(e = (ruv__fuse_ent *)ruv__mem_alloc(&mem, total * sizeof *e)))
         return RUV_E_NOMEM;
     for (l = 0; l < nlists; l++) {
@@ -9620,10 +9621,40 @@ static ruv_result ruv__load_read(ruv_read_fn read, void *user, void *dst, size_t
     return rc == 0 ? RUV_OK : rc == 1 ? RUV_E_TRUNCATED : RUV_E_IO;
 }
 
+/* Reads the gap bytes of zero padding before a section (under 64: sections are 64-byte
+   aligned); RUV_E_CORRUPT if one is not 0. */
+static ruv_result ruv__load_gap(ruv_read_fn read, void *user, size_t gap) {
+    unsigned char buf[64];
+    size_t j;
+    ruv_result r;
+    if (gap > sizeof buf)
+        return RUV_E_CORRUPT;
+    if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
+        return r;
+    for (j = 0; j < gap; j++)
+        if (buf[j])
+            return RUV_E_CORRUPT;
+    return RUV_OK;
+}
+
+/* Reads len bytes of a section this reader does not know (a later minor version) into x. */
+static ruv_result ruv__load_skip(ruv_read_fn read, void *user, size_t len, ruv__xxh *x) {
+    unsigned char buf[256];
+    size_t j;
+    ruv_result r;
+    for (j = 0; j < len; j += sizeof buf) {
+        size_t t = len - j < sizeof buf ? len - j : sizeof buf;
+        if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
+            return r;
+        ruv__xxh_update(x, buf, t);
+    }
+    return RUV_OK;
+}
+
 /* Loads through read; limit = bytes available if known (checked before allocating). */
 static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
                                 const ruv_load_options *opt, ruv_index **out) {
-    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
+    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT];
     ruv_load_options o;
     ruv__head hd;
     ruv_index *idx = NULL;
@@ -9650,15 +9681,10 @@ static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
         const ruv__sec *s = &hd.sec[i];
-        size_t len = (size_t)s->len, gap = (size_t)(s->off - pos), j;
+        size_t len = (size_t)s->len;
         ruv__xxh x;
-        if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
+        if ((r = ruv__load_gap(read, user, (size_t)(s->off - pos))) != RUV_OK)
             goto fail;
-        for (j = 0; j < gap; j++)
-            if (buf[j]) {
-                r = RUV_E_CORRUPT;
-                goto fail;
-            }
         ruv__xxh_init(&x, 0);
         if (s->id < RUV__S_END) {
             void *p = s->id == RUV__S_SLOTS ? ruv__mem_alloc_aligned(&idx->mem, len)
@@ -9671,14 +9697,8 @@ static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
             if ((r = ruv__load_read(read, user, p, len)) != RUV_OK)
                 goto fail;
             ruv__xxh_update(&x, p, len);
-        } else { /* a section of a later minor version: skipped */
-            for (j = 0; j < len; j += sizeof buf) {
-                size_t t = len - j < sizeof buf ? len - j : sizeof buf;
-                if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
-                    goto fail;
-                ruv__xxh_update(&x, buf, t);
-            }
-        }
+        } else if ((r = ruv__load_skip(read, user, len, &x)) != RUV_OK) /* later minor version */
+            goto fail;
         if (!RUV__SUM_OK(ruv__xxh_final(&x), s->sum)) {
             r = RUV_E_CHECKSUM;
             goto fail;
@@ -9942,14 +9962,14 @@ RUVDEF ruv_result ruv_sparse_save_buffer(const ruv_sparse_index *idx, void *buf,
 /* Loads a sparse index through read; limit = bytes available if known. */
 static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
                                    const ruv_load_options *opt, ruv_sparse_index **out) {
-    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
+    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT];
     ruv_load_options o;
     ruv_sparse_options so;
     ruv_sparse_index *idx = NULL;
     ruv__sec sec[RUV__MAX_SECTIONS];
     void *data[4] = {NULL, NULL, NULL, NULL}; /* keys, nnz, ids, values */
     size_t dlen[4] = {0, 0, 0, 0};
-    uint64_t total, entries, pos, p = 0, e;
+    uint64_t total, entries, pos, p = 0, e, sum;
     uint32_t nsec, i, last = 0, have = 0, metric;
     ruv__mem mem;
     ruv_result r;
@@ -9967,9 +9987,9 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
         return RUV_E_UNSUPPORTED; /* a dense index: ruv_index_load */
     if ((r = ruv__load_read(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK)
         return r;
-    memcpy(buf, head + 120, 8);
+    sum = ruv__le_rd64(head + 120);
     memset(head + 120, 0, 8);
-    if (!RUV__SUM_OK(ruv__xxh64(head, RUV__HDR + (size_t)nsec * RUV__SECENT, 0), ruv__le_rd64(buf)))
+    if (!RUV__SUM_OK(ruv__xxh64(head, RUV__HDR + (size_t)nsec * RUV__SECENT, 0), sum))
         return RUV_E_CHECKSUM;
     total = ruv__le_rd64(head + 24);
     entries = ruv__le_rd64(head + 80);
@@ -10010,24 +10030,14 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
         return RUV_E_CORRUPT;
     if (total > limit)
         return RUV_E_TRUNCATED;
-    mem.a = o.alloc;
-    if (!mem.a.alloc) {
-        mem.a.alloc = ruv__mem_default_alloc;
-        mem.a.free = ruv__mem_default_free;
-    }
-    mem.used = 0;
+    ruv__mem_init(&mem, o.alloc);
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
-        size_t len = (size_t)sec[i].len, gap = (size_t)(sec[i].off - pos), j;
+        size_t len = (size_t)sec[i].len;
         int known = sec[i].id <= RUV__S_SPVALS,
             d = sec[i].id == RUV__S_KEYS ? 0 : (int)(sec[i].id - RUV__S_SPNNZ + 1);
-        if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
+        if ((r = ruv__load_gap(read, user, (size_t)(sec[i].off - pos))) != RUV_OK)
             goto done;
-        for (j = 0; j < gap; j++)
-            if (buf[j]) {
-                r = RUV_E_CORRUPT;
-                goto done;
-            }
         ruv__xxh_init(&x, 0);
         if (known) { /* lengths: keys 8, nnz 4 per entry; ids, values 4 per nonzero */
             uint64_t want = d == 0 ? 8 * entries : d == 1 ? 4 * entries : 4 * p;
@@ -10053,14 +10063,8 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
                     }
                     p += z;
                 }
-        } else { /* a section of a later minor version: skipped */
-            for (j = 0; j < len; j += sizeof buf) {
-                size_t t = len - j < sizeof buf ? len - j : sizeof buf;
-                if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
-                    goto done;
-                ruv__xxh_update(&x, buf, t);
-            }
-        }
+        } else if ((r = ruv__load_skip(read, user, len, &x)) != RUV_OK) /* later minor version */
+            goto done;
         if (!RUV__SUM_OK(ruv__xxh_final(&x), sec[i].sum)) {
             r = RUV_E_CHECKSUM;
             goto done;

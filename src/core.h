@@ -75,6 +75,16 @@ static void ruv__mem_default_free(void *user, void *p, size_t size) {
     RUV_FREE(p, user);
 }
 
+/* A counter over the allocator a (all-NULL: RUV_MALLOC / RUV_FREE), nothing counted yet. */
+static void ruv__mem_init(ruv__mem *m, ruv_allocator a) {
+    m->a = a;
+    if (!m->a.alloc) {
+        m->a.alloc = ruv__mem_default_alloc;
+        m->a.free = ruv__mem_default_free;
+    }
+    m->used = 0;
+}
+
 static void *ruv__mem_alloc(ruv__mem *m, size_t size) {
     void *p;
     if (size == 0)

@@ -206,9 +206,10 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         if (c.metric == RUV_METRIC_L1 && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16)
             return RUV_E_UNSUPPORTED;
     }
-    if (!c.alloc.alloc) {
-        c.alloc.alloc = ruv__mem_default_alloc;
-        c.alloc.free = ruv__mem_default_free;
+    {
+        ruv__mem m;
+        ruv__mem_init(&m, c.alloc);
+        c.alloc = m.a;
     }
     *out = c;
     return RUV_OK;

@@ -483,10 +483,40 @@ static ruv_result ruv__load_read(ruv_read_fn read, void *user, void *dst, size_t
     return rc == 0 ? RUV_OK : rc == 1 ? RUV_E_TRUNCATED : RUV_E_IO;
 }
 
+/* Reads the gap bytes of zero padding before a section (under 64: sections are 64-byte
+   aligned); RUV_E_CORRUPT if one is not 0. */
+static ruv_result ruv__load_gap(ruv_read_fn read, void *user, size_t gap) {
+    unsigned char buf[64];
+    size_t j;
+    ruv_result r;
+    if (gap > sizeof buf)
+        return RUV_E_CORRUPT;
+    if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
+        return r;
+    for (j = 0; j < gap; j++)
+        if (buf[j])
+            return RUV_E_CORRUPT;
+    return RUV_OK;
+}
+
+/* Reads len bytes of a section this reader does not know (a later minor version) into x. */
+static ruv_result ruv__load_skip(ruv_read_fn read, void *user, size_t len, ruv__xxh *x) {
+    unsigned char buf[256];
+    size_t j;
+    ruv_result r;
+    for (j = 0; j < len; j += sizeof buf) {
+        size_t t = len - j < sizeof buf ? len - j : sizeof buf;
+        if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
+            return r;
+        ruv__xxh_update(x, buf, t);
+    }
+    return RUV_OK;
+}
+
 /* Loads through read; limit = bytes available if known (checked before allocating). */
 static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
                                 const ruv_load_options *opt, ruv_index **out) {
-    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
+    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT];
     ruv_load_options o;
     ruv__head hd;
     ruv_index *idx = NULL;
@@ -513,15 +543,10 @@ static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
         const ruv__sec *s = &hd.sec[i];
-        size_t len = (size_t)s->len, gap = (size_t)(s->off - pos), j;
+        size_t len = (size_t)s->len;
         ruv__xxh x;
-        if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
+        if ((r = ruv__load_gap(read, user, (size_t)(s->off - pos))) != RUV_OK)
             goto fail;
-        for (j = 0; j < gap; j++)
-            if (buf[j]) {
-                r = RUV_E_CORRUPT;
-                goto fail;
-            }
         ruv__xxh_init(&x, 0);
         if (s->id < RUV__S_END) {
             void *p = s->id == RUV__S_SLOTS ? ruv__mem_alloc_aligned(&idx->mem, len)
@@ -534,14 +559,8 @@ static ruv_result ruv__load_run(ruv_read_fn read, void *user, uint64_t limit,
             if ((r = ruv__load_read(read, user, p, len)) != RUV_OK)
                 goto fail;
             ruv__xxh_update(&x, p, len);
-        } else { /* a section of a later minor version: skipped */
-            for (j = 0; j < len; j += sizeof buf) {
-                size_t t = len - j < sizeof buf ? len - j : sizeof buf;
-                if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
-                    goto fail;
-                ruv__xxh_update(&x, buf, t);
-            }
-        }
+        } else if ((r = ruv__load_skip(read, user, len, &x)) != RUV_OK) /* later minor version */
+            goto fail;
         if (!RUV__SUM_OK(ruv__xxh_final(&x), s->sum)) {
             r = RUV_E_CHECKSUM;
             goto fail;

@@ -255,12 +255,7 @@ RUVDEF ruv_result ruv_sparse_create(const ruv_sparse_options *opt, ruv_sparse_in
     if (opt->metric != RUV_METRIC_IP && opt->metric != RUV_METRIC_COSINE &&
         opt->metric != RUV_METRIC_L2SQ)
         return RUV_E_UNSUPPORTED;
-    mem.a = opt->alloc;
-    if (!mem.a.alloc) {
-        mem.a.alloc = ruv__mem_default_alloc;
-        mem.a.free = ruv__mem_default_free;
-    }
-    mem.used = 0;
+    ruv__mem_init(&mem, opt->alloc);
     if (!(idx = (ruv_sparse_index *)ruv__mem_alloc(&mem, sizeof *idx)))
         return RUV_E_NOMEM;
     memset(idx, 0, sizeof *idx);
@@ -1051,12 +1046,7 @@ RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const siz
     }
     if (!total)
         return RUV_OK;
-    mem.a = o.alloc;
-    if (!mem.a.alloc) {
-        mem.a.alloc = ruv__mem_default_alloc;
-        mem.a.free = ruv__mem_default_free;
-    }
-    mem.used = 0;
+    ruv__mem_init(&mem, o.alloc);
     if (!(e = (ruv__fuse_ent *)ruv__mem_alloc(&mem, total * sizeof *e)))
         return RUV_E_NOMEM;
     for (l = 0; l < nlists; l++) {

@@ -155,14 +155,14 @@ RUVDEF ruv_result ruv_sparse_save_buffer(const ruv_sparse_index *idx, void *buf,
 /* Loads a sparse index through read; limit = bytes available if known. */
 static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
                                    const ruv_load_options *opt, ruv_sparse_index **out) {
-    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT], buf[256];
+    unsigned char head[RUV__HDR + RUV__MAX_SECTIONS * RUV__SECENT];
     ruv_load_options o;
     ruv_sparse_options so;
     ruv_sparse_index *idx = NULL;
     ruv__sec sec[RUV__MAX_SECTIONS];
     void *data[4] = {NULL, NULL, NULL, NULL}; /* keys, nnz, ids, values */
     size_t dlen[4] = {0, 0, 0, 0};
-    uint64_t total, entries, pos, p = 0, e;
+    uint64_t total, entries, pos, p = 0, e, sum;
     uint32_t nsec, i, last = 0, have = 0, metric;
     ruv__mem mem;
     ruv_result r;
@@ -180,9 +180,9 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
         return RUV_E_UNSUPPORTED; /* a dense index: ruv_index_load */
     if ((r = ruv__load_read(read, user, head + RUV__HDR, (size_t)nsec * RUV__SECENT)) != RUV_OK)
         return r;
-    memcpy(buf, head + 120, 8);
+    sum = ruv__le_rd64(head + 120);
     memset(head + 120, 0, 8);
-    if (!RUV__SUM_OK(ruv__xxh64(head, RUV__HDR + (size_t)nsec * RUV__SECENT, 0), ruv__le_rd64(buf)))
+    if (!RUV__SUM_OK(ruv__xxh64(head, RUV__HDR + (size_t)nsec * RUV__SECENT, 0), sum))
         return RUV_E_CHECKSUM;
     total = ruv__le_rd64(head + 24);
     entries = ruv__le_rd64(head + 80);
@@ -223,24 +223,14 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
         return RUV_E_CORRUPT;
     if (total > limit)
         return RUV_E_TRUNCATED;
-    mem.a = o.alloc;
-    if (!mem.a.alloc) {
-        mem.a.alloc = ruv__mem_default_alloc;
-        mem.a.free = ruv__mem_default_free;
-    }
-    mem.used = 0;
+    ruv__mem_init(&mem, o.alloc);
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
-        size_t len = (size_t)sec[i].len, gap = (size_t)(sec[i].off - pos), j;
+        size_t len = (size_t)sec[i].len;
         int known = sec[i].id <= RUV__S_SPVALS,
             d = sec[i].id == RUV__S_KEYS ? 0 : (int)(sec[i].id - RUV__S_SPNNZ + 1);
-        if ((r = ruv__load_read(read, user, buf, gap)) != RUV_OK)
+        if ((r = ruv__load_gap(read, user, (size_t)(sec[i].off - pos))) != RUV_OK)
             goto done;
-        for (j = 0; j < gap; j++)
-            if (buf[j]) {
-                r = RUV_E_CORRUPT;
-                goto done;
-            }
         ruv__xxh_init(&x, 0);
         if (known) { /* lengths: keys 8, nnz 4 per entry; ids, values 4 per nonzero */
             uint64_t want = d == 0 ? 8 * entries : d == 1 ? 4 * entries : 4 * p;
@@ -266,14 +256,8 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
                     }
                     p += z;
                 }
-        } else { /* a section of a later minor version: skipped */
-            for (j = 0; j < len; j += sizeof buf) {
-                size_t t = len - j < sizeof buf ? len - j : sizeof buf;
-                if ((r = ruv__load_read(read, user, buf, t)) != RUV_OK)
-                    goto done;
-                ruv__xxh_update(&x, buf, t);
-            }
-        }
+        } else if ((r = ruv__load_skip(read, user, len, &x)) != RUV_OK) /* later minor version */
+            goto done;
         if (!RUV__SUM_OK(ruv__xxh_final(&x), sec[i].sum)) {
             r = RUV_E_CHECKSUM;
             goto done;
