@@ -995,21 +995,19 @@ typedef ruv_search_options ruv_search_params; /* 0.1: search options */
    ruv_sparse_dense_dot of a sparse and a dense vector. Sums in double, in ascending id order,
    returned as float.
 
-   The sparse index (ruv_sparse_index): keyed entries (uint64 keys, one vector each) with add,
-   upsert, remove, get, and an inverted index (one posting list of (slot, weight) per dimension,
-   in slot order, uncompressed: 8 bytes a posting, plus 12 bytes per 64-slot block of a list
-   for its largest weight) for exact top-k search:
-     RUV_METRIC_IP      distance 1 - dot (as the dense index); the ranked entries are those
-                        sharing at least one dimension with the query (their dot is the only
-                        one that can differ from 0), so *n_out may be below k
-     RUV_METRIC_COSINE  distance 1 - dot / (|q| |x|), computed as the dot of the normalised
-                        query with weights normalised at insertion; same entries as IP
-     RUV_METRIC_L2SQ    |q|^2 + |x|^2 - 2 dot (at least 0; +infinity where it exceeds the
-                        float range) over every live entry (entries
-                        sharing no dimension are at |q|^2 + |x|^2): the postings give the dots,
-                        then every entry's norm is visited, so this metric always scans
-   Search modes (ruv_sparse_search_options.mode), all exact and returning the same hits:
-     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots, with
+   The sparse index (ruv_sparse_index): keyed entries (uint64 keys, one vector each, optional
+   string ids and metadata as in the dense store) with put, add, update, upsert, remove, get,
+   iteration, filters and stats, and an inverted index (one posting list of (slot, weight) per
+   dimension, in slot order, uncompressed: 8 bytes a posting, plus 12 bytes per 64-slot block of a
+   list for its largest weight) for exact top-k search: RUV_METRIC_IP      distance 1 - dot (as the
+   dense index); the ranked entries are those sharing at least one dimension with the query (their
+   dot is the only one that can differ from 0), so *n_out may be below k RUV_METRIC_COSINE  distance
+   1 - dot / (|q| |x|), computed as the dot of the normalised query with weights normalised at
+   insertion; same entries as IP RUV_METRIC_L2SQ    |q|^2 + |x|^2 - 2 dot (at least 0; +infinity
+   where it exceeds the float range) over every live entry (entries sharing no dimension are at
+   |q|^2 + |x|^2): the postings give the dots, then every entry's norm is visited, so this metric
+   always scans Search modes (ruv_sparse_search_options.mode), all exact and returning the same
+   hits: RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots, with
                             block-max bounds (Ding & Suel 2011): the query's lists sorted by
                             their largest contribution; lists whose bounds sum below the
                             current k-th score only complete candidates found in the others
@@ -1107,8 +1105,9 @@ RUVDEF void ruv_sparse_free(ruv_sparse_index *idx);
 RUVDEF ruv_result ruv_sparse_add(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                  const uint32_t *ids, const float *values);
 
-/* ruv_sparse_add, replacing the vector of key if present (it takes a new slot). Same errors
-   but RUV_E_EXISTS; on error the old vector stays. Threads: writer. */
+/* ruv_sparse_add, replacing the vector of key if present (it takes a new slot; the key keeps its
+   string id and metadata). Same errors but RUV_E_EXISTS; on error the old vector stays.
+   Threads: writer. */
 RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values);
 
@@ -1122,7 +1121,8 @@ RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t 
    arguments). Writes to the index invalidate the cursor. Threads: reader. */
 RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key);
 
-/* Removes key's vector. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND. Threads: writer. */
+/* Removes key's entry (vector, string id, metadata). RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
+   Threads: writer. */
 RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key);
 
 /* Copies key's vector as given (ids ascending, values as added) into ids/values of capacity cap;
@@ -1143,6 +1143,70 @@ RUVDEF size_t ruv_sparse_memory_usage(const ruv_sparse_index *idx);
 /* Rebuilds the stored vectors and posting lists without removed entries (slots renumbered,
    order kept). RUV_E_ARG: idx NULL. RUV_E_NOMEM (index unchanged). Threads: writer. */
 RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx);
+
+/* A sparse vector as ruv_sparse_add takes it: nnz nonzeros, ids strictly increasing, values. */
+typedef struct ruv_sparse_vector {
+    size_t nnz;
+    const uint32_t *ids;
+    const float *values;
+} ruv_sparse_vector;
+
+/* One entry for ruv_sparse_put, as ruv_item for dense indexes: a NULL field keeps what the key
+   already has (nothing for a new key); a non-NULL id or meta with length 0 clears it. */
+typedef struct ruv_sparse_item {
+    uint64_t key;
+    const ruv_sparse_vector *vector; /* copied; required for a new key */
+    const char *id;                  /* string id, any bytes, unique in the index; copied;
+                                        1..RUV_MAX_ID_BYTES bytes (0 clears) */
+    size_t id_len;
+    const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
+    size_t meta_len;
+} ruv_sparse_item;
+
+/* Inserts, updates or upserts one entry (vector, string id, metadata) per mode (RUV_PUT_INSERT:
+   new key only; RUV_PUT_UPDATE: present key only; RUV_PUT_UPSERT: either). All or nothing. A new
+   vector takes a new slot (the old one becomes a tombstone) and the key keeps its id and metadata
+   unless the item sets them. ruv_sparse_add, _upsert and _update are this call with a vector
+   only. Checked in this order: RUV_E_ARG (idx or item NULL, unknown mode, ids/values NULL with
+   nnz > 0, id_len or meta_len too large); RUV_E_VALUE (an invalid vector, as ruv_sparse_add);
+   RUV_E_EXISTS (INSERT of a present key; an id another key has); RUV_E_NOTFOUND (UPDATE of an
+   absent key); RUV_E_ARG (no vector for a new key); RUV_E_FULL; RUV_E_NOMEM. On error the index
+   is unchanged. Threads: writer. */
+RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *item,
+                                 ruv_put_mode mode);
+
+/* The string id of key: *id points into the index (not NUL-terminated), valid until the next
+   write; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG (a NULL argument),
+   RUV_E_NOTFOUND. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_get_id(const ruv_sparse_index *idx, uint64_t key, const char **id,
+                                    size_t *len);
+
+/* The metadata of key, as ruv_sparse_get_id. RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_get_meta(const ruv_sparse_index *idx, uint64_t key, const void **meta,
+                                      size_t *len);
+
+/* The key of the entry whose string id is id[0..len-1]. RUV_E_ARG (a NULL argument, len 0),
+   RUV_E_NOTFOUND (also for len > RUV_MAX_ID_BYTES). Threads: reader. */
+RUVDEF ruv_result ruv_sparse_get_key(const ruv_sparse_index *idx, const char *id, size_t len,
+                                     uint64_t *key);
+
+/* Counts and allocated bytes by part of a sparse index; the byte fields sum to total_bytes. */
+typedef struct ruv_sparse_stats {
+    size_t live;          /* entries (= ruv_sparse_count) */
+    size_t tombstones;    /* slots of removed or replaced entries, until compaction */
+    size_t dims;          /* posting lists: distinct dimension ids stored (until compaction) */
+    size_t postings;      /* postings, tombstones' included */
+    size_t dead_postings; /* of those, the tombstones' */
+    size_t vector_bytes;  /* the stored vectors (ids and values) */
+    size_t posting_bytes; /* posting lists, block maxima, the dimension map */
+    size_t key_bytes;     /* per-slot arrays, the key map, the index object */
+    size_t id_bytes;      /* string ids and their hash table */
+    size_t meta_bytes;    /* metadata */
+    size_t total_bytes;   /* ruv_sparse_memory_usage */
+} ruv_sparse_stats;
+
+/* Counts and sizes of idx (zeroed for NULL). Threads: reader. */
+RUVDEF ruv_sparse_stats ruv_sparse_get_stats(const ruv_sparse_index *idx);
 
 /* The k nearest entries to the sparse query (nnz, ids, values; validated as ruv_sparse_add
    but nnz 0 is allowed and finds nothing for IP and cosine) into hits[0..*n_out-1], ascending
@@ -5363,14 +5427,119 @@ static const unsigned char *ruv__tab_blob(const ruv__blobs *b, uint32_t s, size_
     return *len ? b->bytes + b->ref[2 * (size_t)s] : NULL;
 }
 
-static uint64_t ruv__tab_hash(const ruv_index *idx, int which, uint32_t s) {
+/* Hash of slot s: of keys[s] if keys is not NULL (a key table), else of its string id in ids. */
+static uint64_t ruv__slot_hash(const uint64_t *keys, const ruv__blobs *ids, uint32_t s) {
     size_t len;
     const unsigned char *p;
-    if (!which)
-        return ruv__hash_mix64(idx->keys[s]);
-    p = ruv__tab_blob(&idx->ids, s, &len);
+    if (keys)
+        return ruv__hash_mix64(keys[s]);
+    p = ruv__tab_blob(ids, s, &len);
     return ruv__xxh64(p, len, 0);
 }
+
+/* Slot of t (cap entries) whose string id in ids is id[0..len-1], or RUV__NONE (t NULL too). */
+static uint32_t ruv__slots_find_id(const ruv__blobs *ids, const uint32_t *t, size_t cap,
+                                   const char *id, size_t len) {
+    size_t mask = cap - 1, h;
+    if (!t)
+        return RUV__NONE;
+    for (h = (size_t)ruv__xxh64(id, len, 0) & mask;; h = (h + 1) & mask) {
+        uint32_t s = t[h];
+        size_t l;
+        const unsigned char *p;
+        if (s == RUV__NONE)
+            return s;
+        p = ruv__tab_blob(ids, s, &l);
+        if (l == len && memcmp(p, id, len) == 0)
+            return s;
+    }
+}
+
+/* Inserts slot s into t (cap entries, a power of two, with room), hashed as ruv__slot_hash. */
+static void ruv__slots_put(const uint64_t *keys, const ruv__blobs *ids, uint32_t *t, size_t cap,
+                           uint32_t s) {
+    size_t mask = cap - 1, h = (size_t)ruv__slot_hash(keys, ids, s) & mask;
+    RUV_ASSERT((cap & mask) == 0 && s != RUV__NONE);
+    while (t[h] != RUV__NONE)
+        h = (h + 1) & mask;
+    t[h] = s;
+}
+
+/* Position of slot s in t (s must be there). */
+static size_t ruv__slots_pos(const uint64_t *keys, const ruv__blobs *ids, const uint32_t *t,
+                             size_t cap, uint32_t s) {
+    size_t mask = cap - 1, h = (size_t)ruv__slot_hash(keys, ids, s) & mask;
+    while (t[h] != s) {
+        RUV_ASSERT(t[h] != RUV__NONE);
+        h = (h + 1) & mask;
+    }
+    return h;
+}
+
+/* Removes the entry at pos, shifting later members of its probe run back (no tombstones). */
+static void ruv__slots_del(const uint64_t *keys, const ruv__blobs *ids, uint32_t *t, size_t cap,
+                           size_t pos) {
+    size_t mask = cap - 1, j = pos;
+    for (;;) {
+        size_t home;
+        j = (j + 1) & mask;
+        if (t[j] == RUV__NONE)
+            break;
+        home = (size_t)ruv__slot_hash(keys, ids, t[j]) & mask;
+        /* t[j] may move to pos unless its home lies cyclically in (pos, j] */
+        if (pos <= j ? (home <= pos || home > j) : (home <= pos && home > j)) {
+            t[pos] = t[j];
+            pos = j;
+        }
+    }
+    t[pos] = RUV__NONE;
+}
+
+/* Sets the blob of slot s in b to p[0..len-1] (len 0 clears; the room was reserved), keeping t
+   (cap entries), the id table over b, or none (t NULL). Returns the change in the number of
+   slots with a blob: -1, 0 or 1. */
+static int ruv__blob_set(ruv__blobs *b, uint32_t *t, size_t cap, uint32_t s, const void *p,
+                         size_t len) {
+    uint32_t *r;
+    int had;
+    if (!b->ref)
+        return 0; /* column absent: nothing to clear (a set reserved it) */
+    r = b->ref + 2 * (size_t)s;
+    had = r[1] != 0;
+    if (had) {
+        if (t)
+            ruv__slots_del(NULL, b, t, cap, ruv__slots_pos(NULL, b, t, cap, s));
+        b->live -= r[1];
+        r[0] = r[1] = 0;
+    }
+    if (len) {
+        memcpy(b->bytes + b->len, p, len);
+        r[0] = (uint32_t)b->len;
+        r[1] = (uint32_t)len;
+        b->len += len;
+        b->live += len;
+        if (t)
+            ruv__slots_put(NULL, b, t, cap, s);
+    }
+    return (len != 0) - had;
+}
+
+/* Moves the blob of slot from to slot to (whose own is empty), keeping t as ruv__blob_set. */
+static void ruv__blob_move(ruv__blobs *b, uint32_t *t, size_t cap, uint32_t from, uint32_t to) {
+    uint32_t *f, *d;
+    if (!b->ref)
+        return;
+    f = b->ref + 2 * (size_t)from;
+    d = b->ref + 2 * (size_t)to;
+    if (t && f[1])
+        t[ruv__slots_pos(NULL, b, t, cap, from)] = to;
+    d[0] = f[0];
+    d[1] = f[1];
+    f[0] = f[1] = 0;
+}
+
+/* The dense index's two tables: `table` by key, `idtab` by string id (which = 0 / 1). */
+#define RUV__TAB_KEYS(idx, which) ((which) ? NULL : (idx)->keys)
 
 /* Slot holding key, or RUV__NONE. */
 static uint32_t ruv__tab_find_key(const ruv_index *idx, uint64_t key) {
@@ -5384,58 +5553,22 @@ static uint32_t ruv__tab_find_key(const ruv_index *idx, uint64_t key) {
 
 /* Slot whose string id is id[0..len-1], or RUV__NONE. */
 static uint32_t ruv__tab_find_id(const ruv_index *idx, const char *id, size_t len) {
-    size_t mask = idx->idtab_cap - 1, h;
-    if (!idx->idtab)
-        return RUV__NONE;
-    for (h = (size_t)ruv__xxh64(id, len, 0) & mask;; h = (h + 1) & mask) {
-        uint32_t s = idx->idtab[h];
-        size_t l;
-        const unsigned char *p;
-        if (s == RUV__NONE)
-            return s;
-        p = ruv__tab_blob(&idx->ids, s, &l);
-        if (l == len && memcmp(p, id, len) == 0)
-            return s;
-    }
+    return ruv__slots_find_id(&idx->ids, idx->idtab, idx->idtab_cap, id, len);
 }
 
 static void ruv__tab_put(const ruv_index *idx, int which, uint32_t *t, size_t cap, uint32_t s) {
-    size_t mask = cap - 1, h = (size_t)ruv__tab_hash(idx, which, s) & mask;
-    RUV_ASSERT((cap & mask) == 0 && s != RUV__NONE);
-    while (t[h] != RUV__NONE)
-        h = (h + 1) & mask;
-    t[h] = s;
+    ruv__slots_put(RUV__TAB_KEYS(idx, which), &idx->ids, t, cap, s);
 }
 
 /* Position of slot s in table `which` (s must be there). */
 static size_t ruv__tab_pos(const ruv_index *idx, int which, uint32_t s) {
-    uint32_t *t = which ? idx->idtab : idx->table;
-    size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1;
-    size_t h = (size_t)ruv__tab_hash(idx, which, s) & mask;
-    while (t[h] != s) {
-        RUV_ASSERT(t[h] != RUV__NONE);
-        h = (h + 1) & mask;
-    }
-    return h;
+    return ruv__slots_pos(RUV__TAB_KEYS(idx, which), &idx->ids, which ? idx->idtab : idx->table,
+                          which ? idx->idtab_cap : idx->table_cap, s);
 }
 
-/* Removes the entry at pos, shifting later members of its probe run back (no tombstones). */
 static void ruv__tab_del(const ruv_index *idx, int which, size_t pos) {
-    uint32_t *t = which ? idx->idtab : idx->table;
-    size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1, j = pos;
-    for (;;) {
-        size_t home;
-        j = (j + 1) & mask;
-        if (t[j] == RUV__NONE)
-            break;
-        home = (size_t)ruv__tab_hash(idx, which, t[j]) & mask;
-        /* t[j] may move to pos unless its home lies cyclically in (pos, j] */
-        if (pos <= j ? (home <= pos || home > j) : (home <= pos && home > j)) {
-            t[pos] = t[j];
-            pos = j;
-        }
-    }
-    t[pos] = RUV__NONE;
+    ruv__slots_del(RUV__TAB_KEYS(idx, which), &idx->ids, which ? idx->idtab : idx->table,
+                   which ? idx->idtab_cap : idx->table_cap, pos);
 }
 
 /* Pending growth of one blob column (see ruv__tab_reserve). */
@@ -5446,14 +5579,14 @@ typedef struct ruv__blob_grow {
 } ruv__blob_grow;
 
 /* Plans and allocates room in b for `add` more bytes with `slots` slots. All or nothing. */
-static ruv_result ruv__tab_blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t slots,
+static ruv_result ruv__tab_blob_alloc(ruv__mem *m, const ruv__blobs *b, size_t slots,
                                       size_t old_slots, size_t add, ruv__blob_grow *g) {
     memset(g, 0, sizeof *g);
     if (!b->ref && !add)
         return RUV_OK;
     if (!b->ref || slots > old_slots) {
         g->ref_n = slots * 2;
-        if (!(g->ref = (uint32_t *)ruv__mem_alloc(&idx->mem, g->ref_n * 4)))
+        if (!(g->ref = (uint32_t *)ruv__mem_alloc(m, g->ref_n * 4)))
             return RUV_E_NOMEM;
     }
     if (b->len + add > b->cap) {
@@ -5461,31 +5594,31 @@ static ruv_result ruv__tab_blob_alloc(ruv_index *idx, const ruv__blobs *b, size_
         if (need > 0xFFFFFFFFu)
             return RUV_E_FULL;
         g->cap = need < 32 ? 64 : (need > 0x7FFFFFFFu ? 0xFFFFFFFFu : 2 * need);
-        if (!(g->bytes = (unsigned char *)ruv__mem_alloc(&idx->mem, g->cap)))
+        if (!(g->bytes = (unsigned char *)ruv__mem_alloc(m, g->cap)))
             return RUV_E_NOMEM;
     }
     return RUV_OK;
 }
 
-static void ruv__tab_blob_drop(ruv_index *idx, ruv__blob_grow *g) {
-    ruv__mem_free(&idx->mem, g->ref, g->ref_n * 4);
-    ruv__mem_free(&idx->mem, g->bytes, g->cap);
+static void ruv__tab_blob_drop(ruv__mem *m, ruv__blob_grow *g) {
+    ruv__mem_free(m, g->ref, g->ref_n * 4);
+    ruv__mem_free(m, g->bytes, g->cap);
 }
 
 /* Installs g into b (refs copied for count slots, live strings compacted into the new arena). */
-static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g,
+static void ruv__tab_blob_commit(ruv__mem *m, ruv__blobs *b, ruv__blob_grow *g, size_t count,
                                  size_t old_slots) {
     size_t s;
     if (g->ref) {
         memset(g->ref, 0, g->ref_n * 4);
         if (b->ref)
-            memcpy(g->ref, b->ref, idx->count * 2 * 4);
-        ruv__mem_free(&idx->mem, b->ref, b->ref ? old_slots * 2 * 4 : 0);
+            memcpy(g->ref, b->ref, count * 2 * 4);
+        ruv__mem_free(m, b->ref, b->ref ? old_slots * 2 * 4 : 0);
         b->ref = g->ref;
     }
     if (g->bytes) {
         size_t len = 0;
-        for (s = 0; s < idx->count; s++) {
+        for (s = 0; s < count; s++) {
             uint32_t *r = b->ref + 2 * s;
             if (r[1]) {
                 memcpy(g->bytes + len, b->bytes + r[0], r[1]);
@@ -5493,7 +5626,7 @@ static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *
                 len += r[1];
             }
         }
-        ruv__mem_free(&idx->mem, b->bytes, b->cap);
+        ruv__mem_free(m, b->bytes, b->cap);
         b->bytes = g->bytes;
         b->cap = g->cap;
         b->len = len;
@@ -5564,8 +5697,8 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         goto fail;
     if (ucap > idx->upper_cap && !(up = (uint32_t *)ruv__mem_alloc(&idx->mem, ucap * 4)))
         goto fail;
-    if ((r = ruv__tab_blob_alloc(idx, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
-        (r = ruv__tab_blob_alloc(idx, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
+    if ((r = ruv__tab_blob_alloc(&idx->mem, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
+        (r = ruv__tab_blob_alloc(&idx->mem, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
         goto fail;
     /* the index's own scratch for inserting: last, as it is all or nothing itself */
     r = RUV_E_NOMEM;
@@ -5607,8 +5740,8 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         }
         idx->cap = cap;
     }
-    ruv__tab_blob_commit(idx, &idx->ids, &gi, old_cap);
-    ruv__tab_blob_commit(idx, &idx->meta, &gm, old_cap);
+    ruv__tab_blob_commit(&idx->mem, &idx->ids, &gi, idx->count, old_cap);
+    ruv__tab_blob_commit(&idx->mem, &idx->meta, &gm, idx->count, old_cap);
     if (table) {
         size_t i;
         memset(table, 0xFF, tcap * 4);
@@ -5647,8 +5780,8 @@ fail:
     ruv__mem_free(&idx->mem, table, tcap * 4);
     ruv__mem_free(&idx->mem, idtab, tcap * 4);
     ruv__mem_free(&idx->mem, up, ucap * 4);
-    ruv__tab_blob_drop(idx, &gi);
-    ruv__tab_blob_drop(idx, &gm);
+    ruv__tab_blob_drop(&idx->mem, &gi);
+    ruv__tab_blob_drop(&idx->mem, &gm);
     return r;
 }
 
@@ -6698,46 +6831,16 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
 }
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
-/* Sets the blob of slot s to p[0..len-1] (len 0 clears); room reserved. Keeps the id table. */
+/* Sets the id (is_id) or metadata of slot s to p[0..len-1] (len 0 clears); room reserved. */
 static void ruv__store_blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
-    ruv__blobs *b = is_id ? &idx->ids : &idx->meta;
-    uint32_t *r;
-    if (!b->ref)
-        return; /* column absent: nothing to clear (a set reserved it) */
-    r = b->ref + 2 * (size_t)s;
-    if (r[1]) {
-        if (is_id)
-            ruv__tab_del(idx, 1, ruv__tab_pos(idx, 1, s));
-        b->live -= r[1];
-        r[0] = r[1] = 0;
-    }
-    if (len) {
-        memcpy(b->bytes + b->len, p, len);
-        r[0] = (uint32_t)b->len;
-        r[1] = (uint32_t)len;
-        b->len += len;
-        b->live += len;
-        if (is_id)
-            ruv__tab_put(idx, 1, idx->idtab, idx->idtab_cap, s);
-    }
+    (void)ruv__blob_set(is_id ? &idx->ids : &idx->meta, is_id ? idx->idtab : NULL, idx->idtab_cap,
+                        s, p, len);
 }
 
 /* Moves the id and metadata of slot from to slot to (whose own are empty). */
 static void ruv__store_blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
-    int c;
-    for (c = 0; c < 2; c++) {
-        ruv__blobs *b = c ? &idx->ids : &idx->meta;
-        uint32_t *f, *t;
-        if (!b->ref)
-            continue;
-        f = b->ref + 2 * (size_t)from;
-        t = b->ref + 2 * (size_t)to;
-        if (c && f[1])
-            idx->idtab[ruv__tab_pos(idx, 1, from)] = to;
-        t[0] = f[0];
-        t[1] = f[1];
-        f[0] = f[1] = 0;
-    }
+    ruv__blob_move(&idx->ids, idx->idtab, idx->idtab_cap, from, to);
+    ruv__blob_move(&idx->meta, NULL, 0, from, to);
 }
 
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {
@@ -7774,6 +7877,11 @@ struct ruv_sparse_index {
     ruv__sp_map kmap, tmap; /* key -> slot, dimension -> list */
     ruv__sp_list *lists;
     size_t nlists, lists_cap;
+    /* string ids and metadata per slot (ref arrays of slot_cap slots, NULL until first used;
+       a tombstone has neither), the id hash table (slots, at most half full) */
+    ruv__blobs sid, smeta;
+    uint32_t *idtab;
+    size_t idtab_cap, nids;
 };
 
 /* Replaces *p (cap elements of size es, n in use) by a copy with room for at least need. */
@@ -7909,6 +8017,11 @@ static void ruv__sp_release(ruv_sparse_index *idx, ruv__mem *m) {
     ruv__mem_free(m, idx->kmap.v, idx->kmap.cap * sizeof(uint32_t));
     ruv__mem_free(m, idx->tmap.k, idx->tmap.cap * sizeof(uint64_t));
     ruv__mem_free(m, idx->tmap.v, idx->tmap.cap * sizeof(uint32_t));
+    ruv__mem_free(m, idx->sid.ref, idx->sid.ref ? c * 2 * 4 : 0);
+    ruv__mem_free(m, idx->sid.bytes, idx->sid.cap);
+    ruv__mem_free(m, idx->smeta.ref, idx->smeta.ref ? c * 2 * 4 : 0);
+    ruv__mem_free(m, idx->smeta.bytes, idx->smeta.cap);
+    ruv__mem_free(m, idx->idtab, idx->idtab_cap * 4);
 }
 
 RUVDEF void ruv_sparse_free(ruv_sparse_index *idx) {
@@ -7989,46 +8102,68 @@ static double ruv__sp_scale(const ruv_sparse_index *idx, double n2) {
     return idx->metric == RUV_METRIC_COSINE ? 1.0 / sqrt(n2) : 1.0;
 }
 
-/* Appends a validated vector under key (absent) as a new slot; the index is unchanged on
-   RUV_E_NOMEM / RUV_E_FULL (empty posting lists may have been created: invisible). */
+/* Room for one more slot: the per-slot arrays (and the id / metadata references, where those
+   columns exist) grow together by doubling. All or nothing: 0 on failure. */
+static int ruv__sp_slot_room(ruv_sparse_index *idx) {
+    ruv__mem *m = &idx->mem;
+    size_t s = idx->slots, nc = idx->slot_cap, c = nc ? 2 * nc : 16;
+    uint64_t *k;
+    size_t *o;
+    uint32_t *z;
+    double *n;
+    unsigned char *d;
+    ruv__blob_grow gi, gm;
+    if (s + 1 <= nc)
+        return 1;
+    memset(&gi, 0, sizeof gi);
+    memset(&gm, 0, sizeof gm);
+    k = (uint64_t *)ruv__mem_alloc(m, c * sizeof *k);
+    o = (size_t *)ruv__mem_alloc(m, c * sizeof *o);
+    z = (uint32_t *)ruv__mem_alloc(m, c * sizeof *z);
+    n = (double *)ruv__mem_alloc(m, c * sizeof *n);
+    d = (unsigned char *)ruv__mem_alloc(m, c);
+    if (!k || !o || !z || !n || !d ||
+        (idx->sid.ref && ruv__tab_blob_alloc(m, &idx->sid, c, nc, 0, &gi) != RUV_OK) ||
+        (idx->smeta.ref && ruv__tab_blob_alloc(m, &idx->smeta, c, nc, 0, &gm) != RUV_OK)) {
+        ruv__mem_free(m, k, k ? c * sizeof *k : 0);
+        ruv__mem_free(m, o, o ? c * sizeof *o : 0);
+        ruv__mem_free(m, z, z ? c * sizeof *z : 0);
+        ruv__mem_free(m, n, n ? c * sizeof *n : 0);
+        ruv__mem_free(m, d, d ? c : 0);
+        ruv__tab_blob_drop(m, &gi);
+        ruv__tab_blob_drop(m, &gm);
+        return 0;
+    }
+    if (s) {
+        memcpy(k, idx->keys, s * sizeof *k);
+        memcpy(o, idx->off, s * sizeof *o);
+        memcpy(z, idx->nnz, s * sizeof *z);
+        memcpy(n, idx->norm2, s * sizeof *n);
+        memcpy(d, idx->dead, s);
+    }
+    ruv__mem_free(m, idx->keys, nc * sizeof *k);
+    ruv__mem_free(m, idx->off, nc * sizeof *o);
+    ruv__mem_free(m, idx->nnz, nc * sizeof *z);
+    ruv__mem_free(m, idx->norm2, nc * sizeof *n);
+    ruv__mem_free(m, idx->dead, nc);
+    idx->keys = k, idx->off = o, idx->nnz = z, idx->norm2 = n, idx->dead = d;
+    ruv__tab_blob_commit(m, &idx->sid, &gi, s, nc);
+    ruv__tab_blob_commit(m, &idx->smeta, &gm, s, nc);
+    idx->slot_cap = c;
+    return 1;
+}
+
+/* Appends a validated vector under key (absent) as a new slot without id or metadata; the index
+   is unchanged on RUV_E_NOMEM / RUV_E_FULL (empty posting lists may have been created:
+   invisible). */
 static ruv_result ruv__sp_insert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                  const uint32_t *ids, const float *values, double n2) {
     ruv__mem *m = &idx->mem;
-    size_t i, s = idx->slots, nc = idx->slot_cap, fresh = 0;
+    size_t i, s = idx->slots, fresh = 0;
     if (s >= (size_t)RUV__SP_NONE - 1)
         return RUV_E_FULL;
-    if (!ruv__sp_map_reserve(m, &idx->kmap, idx->kmap.n + 1))
+    if (!ruv__sp_map_reserve(m, &idx->kmap, idx->kmap.n + 1) || !ruv__sp_slot_room(idx))
         return RUV_E_NOMEM;
-    if (s + 1 > idx->slot_cap) { /* the per-slot arrays grow together */
-        size_t c = idx->slot_cap ? 2 * idx->slot_cap : 16;
-        uint64_t *k = (uint64_t *)ruv__mem_alloc(m, c * sizeof *k);
-        size_t *o = (size_t *)ruv__mem_alloc(m, c * sizeof *o);
-        uint32_t *z = (uint32_t *)ruv__mem_alloc(m, c * sizeof *z);
-        double *n = (double *)ruv__mem_alloc(m, c * sizeof *n);
-        unsigned char *d = (unsigned char *)ruv__mem_alloc(m, c);
-        if (!k || !o || !z || !n || !d) {
-            ruv__mem_free(m, k, k ? c * sizeof *k : 0);
-            ruv__mem_free(m, o, o ? c * sizeof *o : 0);
-            ruv__mem_free(m, z, z ? c * sizeof *z : 0);
-            ruv__mem_free(m, n, n ? c * sizeof *n : 0);
-            ruv__mem_free(m, d, d ? c : 0);
-            return RUV_E_NOMEM;
-        }
-        if (s) {
-            memcpy(k, idx->keys, s * sizeof *k);
-            memcpy(o, idx->off, s * sizeof *o);
-            memcpy(z, idx->nnz, s * sizeof *z);
-            memcpy(n, idx->norm2, s * sizeof *n);
-            memcpy(d, idx->dead, s);
-        }
-        ruv__mem_free(m, idx->keys, nc * sizeof *k);
-        ruv__mem_free(m, idx->off, nc * sizeof *o);
-        ruv__mem_free(m, idx->nnz, nc * sizeof *z);
-        ruv__mem_free(m, idx->norm2, nc * sizeof *n);
-        ruv__mem_free(m, idx->dead, nc);
-        idx->keys = k, idx->off = o, idx->nnz = z, idx->norm2 = n, idx->dead = d;
-        idx->slot_cap = c;
-    }
     if (!ruv__sp_grow(m, (void **)&idx->ids, idx->pool_n, &idx->ids_cap, idx->pool_n + nnz,
                       sizeof *idx->ids) ||
         !ruv__sp_grow(m, (void **)&idx->vals, idx->pool_n, &idx->vals_cap, idx->pool_n + nnz,
@@ -8077,6 +8212,10 @@ static ruv_result ruv__sp_insert(ruv_sparse_index *idx, uint64_t key, size_t nnz
         memcpy(idx->vals + idx->pool_n, values, nnz * sizeof *values);
     }
     idx->keys[s] = key;
+    if (idx->sid.ref)
+        idx->sid.ref[2 * s] = idx->sid.ref[2 * s + 1] = 0;
+    if (idx->smeta.ref)
+        idx->smeta.ref[2 * s] = idx->smeta.ref[2 * s + 1] = 0;
     idx->off[s] = idx->pool_n;
     idx->nnz[s] = (uint32_t)nnz;
     idx->norm2[s] = n2;
@@ -8102,54 +8241,156 @@ static void ruv__sp_autocompact(ruv_sparse_index *idx) {
         (void)ruv_sparse_compact(idx);
 }
 
+/* Counts a change of ruv__blob_set in the number of entries with an id. */
+static void ruv__sp_nids(ruv_sparse_index *idx, int d) {
+    if (d > 0)
+        idx->nids++;
+    else if (d < 0)
+        idx->nids--;
+}
+
+/* A new id table for one more id, if the current one (at most half full) has no room: *tab is
+   NULL if none is needed. 0 on allocation failure. */
+static int ruv__sp_idtab_room(ruv_sparse_index *idx, size_t ids, uint32_t **tab, size_t *tcap) {
+    size_t c = idx->idtab_cap ? idx->idtab_cap : 16;
+    *tab = NULL;
+    *tcap = 0;
+    while (c / 2 < ids)
+        c *= 2;
+    if (c == idx->idtab_cap)
+        return 1;
+    if (c > (size_t)-1 / 4 || !(*tab = (uint32_t *)ruv__mem_alloc(&idx->mem, c * 4)))
+        return 0;
+    *tcap = c;
+    return 1;
+}
+
+/* Replaces the id table by tab (tcap entries), filled with every slot that has an id. */
+static void ruv__sp_idtab_install(ruv_sparse_index *idx, uint32_t *tab, size_t tcap) {
+    size_t s, len;
+    memset(tab, 0xFF, tcap * 4);
+    for (s = 0; s < idx->slots; s++)
+        if (ruv__tab_blob(&idx->sid, (uint32_t)s, &len))
+            ruv__slots_put(NULL, &idx->sid, tab, tcap, (uint32_t)s);
+    ruv__mem_free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
+    idx->idtab = tab;
+    idx->idtab_cap = tcap;
+}
+
+RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *it,
+                                 ruv_put_mode mode) {
+    const ruv_sparse_vector *v;
+    double n2 = 0.0;
+    uint32_t s, ns, *tab = NULL;
+    size_t id_add = 0, meta_add = 0, tcap = 0;
+    ruv__blob_grow gi, gm;
+    ruv__mem *m;
+    ruv_result r;
+    if (!idx || !it || (unsigned)mode > (unsigned)RUV_PUT_UPSERT ||
+        (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
+        (it->meta && it->meta_len > RUV_MAX_META_BYTES))
+        return RUV_E_ARG;
+    m = &idx->mem;
+    v = it->vector;
+    if (v && (r = ruv__sp_check(idx, v->nnz, v->ids, v->values, 0, &n2)) != RUV_OK)
+        return r;
+    s = ruv__sp_map_get(&idx->kmap, it->key);
+    if (s != RUV__SP_NONE && mode == RUV_PUT_INSERT)
+        return RUV_E_EXISTS;
+    if (it->id && it->id_len) {
+        uint32_t other =
+            ruv__slots_find_id(&idx->sid, idx->idtab, idx->idtab_cap, it->id, it->id_len);
+        if (other != RUV__SP_NONE && other != s)
+            return RUV_E_EXISTS;
+        id_add = it->id_len;
+    }
+    if (s == RUV__SP_NONE && mode == RUV_PUT_UPDATE)
+        return RUV_E_NOTFOUND;
+    if (s == RUV__SP_NONE && !v)
+        return RUV_E_ARG;
+    if (it->meta)
+        meta_add = it->meta_len;
+    if (v && idx->slots >= (size_t)RUV__SP_NONE - 1)
+        return RUV_E_FULL;
+    /* room first (capacity only: the entries are unchanged if anything fails) */
+    memset(&gi, 0, sizeof gi);
+    memset(&gm, 0, sizeof gm);
+    if (v && !ruv__sp_slot_room(idx))
+        return RUV_E_NOMEM;
+    if ((r = ruv__tab_blob_alloc(m, &idx->sid, idx->slot_cap, idx->slot_cap, id_add, &gi)) !=
+            RUV_OK ||
+        (r = ruv__tab_blob_alloc(m, &idx->smeta, idx->slot_cap, idx->slot_cap, meta_add, &gm)) !=
+            RUV_OK ||
+        (r = (!id_add || ruv__sp_idtab_room(idx, idx->nids + 1, &tab, &tcap))
+                 ? RUV_OK
+                 : RUV_E_NOMEM) != RUV_OK)
+        goto fail;
+    ns = s;
+    if (v) {
+        if (s != RUV__SP_NONE) /* the new slot takes over the key (the map takes the new one) */
+            ruv__sp_kill(idx, s);
+        if ((r = ruv__sp_insert(idx, it->key, v->nnz, v->ids, v->values, n2)) != RUV_OK) {
+            if (s != RUV__SP_NONE) { /* undo the removal: the old slot is intact */
+                idx->dead[s] = 0;
+                idx->live++;
+                idx->dead_postings -= idx->nnz[s];
+                ruv__sp_map_put(&idx->kmap, it->key, s); /* room: it was just deleted */
+            }
+            goto fail;
+        }
+        ns = (uint32_t)(idx->slots - 1);
+    }
+    /* Nothing fails from here on. */
+    ruv__tab_blob_commit(m, &idx->sid, &gi, idx->slots, idx->slot_cap);
+    ruv__tab_blob_commit(m, &idx->smeta, &gm, idx->slots, idx->slot_cap);
+    if (tab)
+        ruv__sp_idtab_install(idx, tab, tcap);
+    if (ns != s && s != RUV__SP_NONE) {
+        ruv__blob_move(&idx->sid, idx->idtab, idx->idtab_cap, s, ns);
+        ruv__blob_move(&idx->smeta, NULL, 0, s, ns);
+    }
+    if (it->id)
+        ruv__sp_nids(idx,
+                     ruv__blob_set(&idx->sid, idx->idtab, idx->idtab_cap, ns, it->id, it->id_len));
+    if (it->meta)
+        (void)ruv__blob_set(&idx->smeta, NULL, 0, ns, it->meta, it->meta_len);
+    if (ns != s && s != RUV__SP_NONE)
+        ruv__sp_autocompact(idx);
+    return RUV_OK;
+fail:
+    ruv__tab_blob_drop(m, &gi);
+    ruv__tab_blob_drop(m, &gm);
+    ruv__mem_free(m, tab, tcap * 4);
+    return r;
+}
+
+/* ruv_sparse_put of a vector alone. */
+static ruv_result ruv__sp_put_vector(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                     const uint32_t *ids, const float *values, ruv_put_mode mode) {
+    ruv_sparse_vector v;
+    ruv_sparse_item it;
+    memset(&it, 0, sizeof it);
+    v.nnz = nnz;
+    v.ids = ids;
+    v.values = values;
+    it.key = key;
+    it.vector = &v;
+    return ruv_sparse_put(idx, &it, mode);
+}
+
 RUVDEF ruv_result ruv_sparse_add(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                  const uint32_t *ids, const float *values) {
-    double n2 = 0.0;
-    ruv_result r;
-    if (!idx)
-        return RUV_E_ARG;
-    if ((r = ruv__sp_check(idx, nnz, ids, values, 0, &n2)) != RUV_OK)
-        return r;
-    if (ruv__sp_map_get(&idx->kmap, key) != RUV__SP_NONE)
-        return RUV_E_EXISTS;
-    return ruv__sp_insert(idx, key, nnz, ids, values, n2);
+    return ruv__sp_put_vector(idx, key, nnz, ids, values, RUV_PUT_INSERT);
 }
 
 RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values) {
-    double n2 = 0.0;
-    ruv_result r;
-    uint32_t old;
-    if (!idx)
-        return RUV_E_ARG;
-    if ((r = ruv__sp_check(idx, nnz, ids, values, 0, &n2)) != RUV_OK)
-        return r;
-    old = ruv__sp_map_get(&idx->kmap, key);
-    if (old != RUV__SP_NONE) {
-        /* the new slot first (the key briefly maps to both: the map takes the new one) */
-        ruv__sp_kill(idx, old);
-        if ((r = ruv__sp_insert(idx, key, nnz, ids, values, n2)) != RUV_OK) {
-            /* undo the removal: the old slot is intact */
-            idx->dead[old] = 0;
-            idx->live++;
-            idx->dead_postings -= idx->nnz[old];
-            ruv__sp_map_put(&idx->kmap, key, old); /* room: it was just deleted */
-            return r;
-        }
-        ruv__sp_autocompact(idx);
-        return RUV_OK;
-    }
-    return ruv__sp_insert(idx, key, nnz, ids, values, n2);
+    return ruv__sp_put_vector(idx, key, nnz, ids, values, RUV_PUT_UPSERT);
 }
 
 RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values) {
-    if (idx && ruv__sp_map_get(&idx->kmap, key) == RUV__SP_NONE) {
-        double n2 = 0.0;
-        ruv_result r = ruv__sp_check(idx, nnz, ids, values, 0, &n2);
-        return r != RUV_OK ? r : RUV_E_NOTFOUND;
-    }
-    return ruv_sparse_upsert(idx, key, nnz, ids, values);
+    return ruv__sp_put_vector(idx, key, nnz, ids, values, RUV_PUT_UPDATE);
 }
 
 RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key) {
@@ -8172,6 +8413,8 @@ RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key) {
         return RUV_E_ARG;
     if ((s = ruv__sp_map_get(&idx->kmap, key)) == RUV__SP_NONE)
         return RUV_E_NOTFOUND;
+    ruv__sp_nids(idx, ruv__blob_set(&idx->sid, idx->idtab, idx->idtab_cap, s, NULL, 0));
+    (void)ruv__blob_set(&idx->smeta, NULL, 0, s, NULL, 0);
     ruv__sp_kill(idx, s);
     ruv__sp_autocompact(idx);
     return RUV_OK;
@@ -8206,6 +8449,114 @@ RUVDEF size_t ruv_sparse_memory_usage(const ruv_sparse_index *idx) {
     return idx ? idx->mem.used : 0;
 }
 
+static ruv_result ruv__sp_get_blob(const ruv_sparse_index *idx, int is_id, uint64_t key,
+                                   const void **p, size_t *len) {
+    uint32_t s;
+    if (p)
+        *p = NULL;
+    if (len)
+        *len = 0;
+    if (!idx || !p || !len)
+        return RUV_E_ARG;
+    if ((s = ruv__sp_map_get(&idx->kmap, key)) == RUV__SP_NONE)
+        return RUV_E_NOTFOUND;
+    *p = ruv__tab_blob(is_id ? &idx->sid : &idx->smeta, s, len);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_sparse_get_id(const ruv_sparse_index *idx, uint64_t key, const char **id,
+                                    size_t *len) {
+    const void *p;
+    ruv_result r = ruv__sp_get_blob(idx, 1, key, &p, len);
+    if (id)
+        *id = (const char *)p;
+    return id ? r : RUV_E_ARG;
+}
+
+RUVDEF ruv_result ruv_sparse_get_meta(const ruv_sparse_index *idx, uint64_t key, const void **meta,
+                                      size_t *len) {
+    return ruv__sp_get_blob(idx, 0, key, meta, len);
+}
+
+RUVDEF ruv_result ruv_sparse_get_key(const ruv_sparse_index *idx, const char *id, size_t len,
+                                     uint64_t *key) {
+    uint32_t s;
+    if (!idx || !id || !len || !key)
+        return RUV_E_ARG;
+    if (len > RUV_MAX_ID_BYTES) /* no id is longer: nothing of id is read */
+        return RUV_E_NOTFOUND;
+    if ((s = ruv__slots_find_id(&idx->sid, idx->idtab, idx->idtab_cap, id, len)) == RUV__SP_NONE)
+        return RUV_E_NOTFOUND;
+    *key = idx->keys[s];
+    return RUV_OK;
+}
+
+RUVDEF ruv_sparse_stats ruv_sparse_get_stats(const ruv_sparse_index *idx) {
+    ruv_sparse_stats st;
+    size_t i, c;
+    memset(&st, 0, sizeof st);
+    if (!idx)
+        return st;
+    c = idx->slot_cap;
+    st.live = idx->live;
+    st.tombstones = idx->slots - idx->live;
+    st.dims = idx->nlists;
+    st.dead_postings = idx->dead_postings;
+    st.vector_bytes = idx->ids_cap * sizeof *idx->ids + idx->vals_cap * sizeof *idx->vals;
+    st.posting_bytes = idx->lists_cap * sizeof *idx->lists + idx->tmap.cap * (8 + 4);
+    for (i = 0; i < idx->nlists; i++) {
+        const ruv__sp_list *l = &idx->lists[i];
+        st.postings += l->n;
+        st.posting_bytes += (size_t)l->cap * (4 + 4) + (size_t)l->bcap * sizeof(ruv__sp_blk);
+    }
+    st.id_bytes = (idx->sid.ref ? c * 8 : 0) + idx->sid.cap + idx->idtab_cap * 4;
+    st.meta_bytes = (idx->smeta.ref ? c * 8 : 0) + idx->smeta.cap;
+    st.key_bytes =
+        c * (sizeof *idx->keys + sizeof *idx->off + sizeof *idx->nnz + sizeof *idx->norm2 + 1) +
+        idx->kmap.cap * (8 + 4) + sizeof *idx;
+    st.total_bytes = idx->mem.used;
+    return st;
+}
+
+/* Gives the entries of t (slots 0.. in order) the ids (is_id) or metadata of src's slots that
+   dead (NULL: none) does not flag, from src (refs, bytes: lengths checked by the caller), then
+   with ids the id table. 0 on allocation failure (what was allocated is t's, freed with it). */
+static int ruv__sp_blobs_fill(ruv_sparse_index *t, int is_id, const ruv__blobs *src,
+                              const unsigned char *dead) {
+    ruv__blobs *d = is_id ? &t->sid : &t->smeta;
+    size_t s, j = 0, len, tcap;
+    uint32_t *tab;
+    if (!src->live)
+        return 1;
+    if (!(d->ref = (uint32_t *)ruv__mem_alloc(&t->mem, t->slot_cap * 2 * 4)))
+        return 0;
+    memset(d->ref, 0, t->slot_cap * 2 * 4);
+    if (!(d->bytes = (unsigned char *)ruv__mem_alloc(&t->mem, src->live)))
+        return 0;
+    d->cap = src->live;
+    for (s = 0; j < t->slots; s++) {
+        const unsigned char *p;
+        if (dead && dead[s])
+            continue;
+        if ((p = ruv__tab_blob(src, (uint32_t)s, &len)) != NULL) {
+            memcpy(d->bytes + d->len, p, len);
+            d->ref[2 * j] = (uint32_t)d->len;
+            d->ref[2 * j + 1] = (uint32_t)len;
+            d->len += len;
+            t->nids += (size_t)is_id;
+        }
+        j++;
+    }
+    d->live = d->len;
+    if (!is_id)
+        return 1;
+    if (!ruv__sp_idtab_room(t, t->nids, &tab, &tcap))
+        return 0;
+    if (tab)
+        ruv__sp_idtab_install(t, tab, tcap);
+    return 1;
+}
+
 RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx) {
     ruv_sparse_index t;
     size_t s;
@@ -8224,6 +8575,11 @@ RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx) {
             ruv__sp_release(&t, &t.mem);
             return RUV_E_NOMEM;
         }
+    if (!ruv__sp_blobs_fill(&t, 1, &idx->sid, idx->dead) ||
+        !ruv__sp_blobs_fill(&t, 0, &idx->smeta, idx->dead)) {
+        ruv__sp_release(&t, &t.mem);
+        return RUV_E_NOMEM;
+    }
     ruv__sp_release(idx, &idx->mem); /* leaves the struct's own bytes counted */
     t.mem.used += idx->mem.used;
     *idx = t;
@@ -9812,12 +10168,53 @@ fail:
    with "RUVECIDX", version 1.1, the byte-order mark, header bytes, section count and file bytes
    as for dense indexes; u32 max_nnz at 32, u32 metric at 36 (0 L2SQ, 1 IP, 2 cosine), u32 kind
    2 at 40, u64 entries at 80 and again at 88; every other byte before the checksum at 120 is 0.
-   Sections, in this order: 2 keys (u64 per entry), 15 sparse nnz (u32 per entry), 16 sparse
-   ids (u32 per nonzero, every entry's ids back to back in entry order, strictly increasing
-   within an entry, below 2^32 - 1), 17 sparse values (f32 per nonzero, as given: finite,
-   nonzero). Entries are the live ones in slot order (ties keep their order); the posting lists
-   are rebuilt by the loader, which checks every entry as ruv_sparse_add does. */
+   Sections, in this order: 2 keys (u64 per entry); 7 / 8 and 10 / 11, string ids and
+   metadata, only when some entry has one: per entry u32 offset, u32 length (offsets running
+   over the entries in order, 0 with length 0; ids 1..RUV_MAX_ID_BYTES bytes and unique,
+   metadata up to RUV_MAX_META_BYTES), then the bytes back to back (not empty); 15 sparse nnz
+   (u32 per entry), 16 sparse ids (u32 per nonzero, every entry's ids back to back in entry
+   order, strictly increasing within an entry, below 2^32 - 1), 17 sparse values (f32 per
+   nonzero, as given: finite, nonzero). Entries are the live ones in slot order (ties keep their
+   order); the posting lists and hash tables are rebuilt by the loader, which checks every entry
+   as ruv_sparse_put does. */
 enum { RUV__S_SPNNZ = 15, RUV__S_SPIDS = 16, RUV__S_SPVALS = 17 };
+
+/* Where the loader keeps section id (see ruv__sp_load_run's data), or -1 if not a section of
+   sparse files. */
+static int ruv__sp_sec_slot(uint32_t id) {
+    switch (id) {
+    case RUV__S_KEYS:
+        return 0;
+    case RUV__S_SPNNZ:
+    case RUV__S_SPIDS:
+    case RUV__S_SPVALS:
+        return (int)(id - RUV__S_SPNNZ) + 1;
+    case RUV__S_IDREF:
+        return 4;
+    case RUV__S_IDBYTES:
+        return 5;
+    case RUV__S_METAREF:
+        return 6;
+    case RUV__S_METABYTES:
+        return 7;
+    default:
+        return -1;
+    }
+}
+
+/* Checks n (offset, length) references as the writer lays them out (offsets running, 0 with
+   length 0, lengths up to max; ids: at least one nonempty) and sets *bytes to their total. */
+static int ruv__sp_load_refs(const uint32_t *ref, uint64_t n, uint32_t max, uint64_t *bytes) {
+    uint64_t e, run = 0;
+    for (e = 0; e < n; e++) {
+        uint32_t off = ref[2 * e], len = ref[2 * e + 1];
+        if (len > max || off != (len ? run : 0))
+            return 0;
+        run += len;
+    }
+    *bytes = run;
+    return run > 0 && run <= 0xFFFFFFFFu;
+}
 
 /* Number of nonzeros of the live entries. */
 static uint64_t ruv__sp_live_nnz(const ruv_sparse_index *idx) {
@@ -9829,34 +10226,60 @@ static uint64_t ruv__sp_live_nnz(const ruv_sparse_index *idx) {
     return p;
 }
 
-/* The four sections of idx: ids, offsets and lengths; *total = file bytes. */
-static void ruv__sp_plan(const ruv_sparse_index *idx, ruv__sec *sec, uint64_t *total) {
-    static const uint32_t ids[4] = {RUV__S_KEYS, RUV__S_SPNNZ, RUV__S_SPIDS, RUV__S_SPVALS};
-    uint64_t live = idx->live, p = ruv__sp_live_nnz(idx),
-             pos = RUV__HDR + 4u * (uint64_t)RUV__SECENT;
-    uint32_t i;
-    for (i = 0; i < 4; i++) {
-        sec[i].id = ids[i];
+#define RUV__SP_SECTIONS 8u /* at most */
+
+/* The sections of idx (4 to 8): ids, offsets and lengths; returns their count, *total = file
+   bytes. */
+static uint32_t ruv__sp_plan(const ruv_sparse_index *idx, ruv__sec *sec, uint64_t *total) {
+    static const uint32_t ids[RUV__SP_SECTIONS] = {RUV__S_KEYS,    RUV__S_IDREF,     RUV__S_IDBYTES,
+                                                   RUV__S_METAREF, RUV__S_METABYTES, RUV__S_SPNNZ,
+                                                   RUV__S_SPIDS,   RUV__S_SPVALS};
+    uint64_t live = idx->live, p = ruv__sp_live_nnz(idx), pos;
+    uint32_t i, n = 0;
+    for (i = 0; i < RUV__SP_SECTIONS; i++) {
+        uint32_t id = ids[i];
+        if ((id == RUV__S_IDREF || id == RUV__S_IDBYTES) && !idx->sid.live)
+            continue;
+        if ((id == RUV__S_METAREF || id == RUV__S_METABYTES) && !idx->smeta.live)
+            continue;
+        sec[n].id = id;
+        sec[n].len = id == RUV__S_KEYS || id == RUV__S_IDREF || id == RUV__S_METAREF ? 8 * live
+                     : id == RUV__S_IDBYTES                                          ? idx->sid.live
+                     : id == RUV__S_METABYTES ? idx->smeta.live
+                     : id == RUV__S_SPNNZ     ? 4 * live
+                                              : 4 * p;
+        sec[n++].sum = 0;
+    }
+    pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    for (i = 0; i < n; i++) {
         sec[i].off = ruv__save_align64(pos);
-        sec[i].len = i == 0 ? 8 * live : i == 1 ? 4 * live : 4 * p;
-        sec[i].sum = 0;
         pos = sec[i].off + sec[i].len;
     }
     *total = pos;
+    return n;
 }
 
 /* Writes section id of idx through k, in chunks of a small buffer (the live entries only). */
 static void ruv__sp_emit(const ruv_sparse_index *idx, uint32_t id, ruv__sink *k) {
     unsigned char buf[1024]; /* (stack: firmware) */
     size_t n = 0, s;
+    uint32_t boff = 0;
     for (s = 0; s < idx->slots; s++) {
         const unsigned char *src;
         size_t len;
-        uint32_t z = idx->nnz[s];
+        uint32_t z = idx->nnz[s], ref[2];
         if (idx->dead[s])
             continue;
         if (id == RUV__S_KEYS)
             src = (const unsigned char *)&idx->keys[s], len = 8;
+        else if (id == RUV__S_IDREF || id == RUV__S_METAREF) {
+            ruv__tab_blob(id == RUV__S_IDREF ? &idx->sid : &idx->smeta, (uint32_t)s, &len);
+            ref[0] = len ? boff : 0;
+            ref[1] = (uint32_t)len;
+            boff += (uint32_t)len;
+            src = (const unsigned char *)ref, len = 8;
+        } else if (id == RUV__S_IDBYTES || id == RUV__S_METABYTES)
+            src = ruv__tab_blob(id == RUV__S_IDBYTES ? &idx->sid : &idx->smeta, (uint32_t)s, &len);
         else if (id == RUV__S_SPNNZ)
             src = (const unsigned char *)&z, len = 4;
         else if (id == RUV__S_SPIDS)
@@ -9877,7 +10300,7 @@ static void ruv__sp_emit(const ruv_sparse_index *idx, uint32_t id, ruv__sink *k)
 }
 
 RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx) {
-    ruv__sec sec[4];
+    ruv__sec sec[RUV__SP_SECTIONS];
     uint64_t total;
     if (!idx)
         return 0;
@@ -9886,18 +10309,18 @@ RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx) {
 }
 
 RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn write, void *user) {
-    unsigned char head[RUV__HDR + 4 * RUV__SECENT], zero[64];
-    ruv__sec sec[4];
+    unsigned char head[RUV__HDR + RUV__SP_SECTIONS * RUV__SECENT], zero[64];
+    ruv__sec sec[RUV__SP_SECTIONS];
     uint64_t total, pos;
-    uint32_t i;
+    uint32_t i, n;
     ruv__sink k;
     if (!idx || !write)
         return RUV_E_ARG;
     if (!ruv__save_host_le())
         return RUV_E_UNSUPPORTED;
-    ruv__sp_plan(idx, sec, &total);
+    n = ruv__sp_plan(idx, sec, &total);
     memset(&k, 0, sizeof k);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < n; i++) {
         ruv__xxh_init(&k.h, 0);
         ruv__sp_emit(idx, sec[i].id, &k);
         sec[i].sum = ruv__xxh_final(&k.h);
@@ -9908,27 +10331,27 @@ RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn writ
     head[10] = 1; /* version 1.1: sparse indexes */
     ruv__le_wr32(head + 12, RUV__ENDIAN_MARK);
     ruv__le_wr32(head + 16, RUV__HDR);
-    ruv__le_wr32(head + 20, 4);
+    ruv__le_wr32(head + 20, n);
     ruv__le_wr64(head + 24, total);
     ruv__le_wr32(head + 32, idx->max_nnz);
     ruv__le_wr32(head + 36, (uint32_t)idx->metric);
     ruv__le_wr32(head + 40, RUV__KIND_SPARSE);
     ruv__le_wr64(head + 80, idx->live);
     ruv__le_wr64(head + 88, idx->live);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < n; i++) {
         unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
         ruv__le_wr32(e, sec[i].id);
         ruv__le_wr64(e + 8, sec[i].off);
         ruv__le_wr64(e + 16, sec[i].len);
         ruv__le_wr64(e + 24, sec[i].sum);
     }
-    pos = sizeof head;
-    ruv__le_wr64(head + 120, ruv__xxh64(head, sizeof head, 0));
+    pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    ruv__le_wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
     k.write = write;
     k.user = user;
-    ruv__save_put(&k, head, sizeof head);
+    ruv__save_put(&k, head, (size_t)pos);
     memset(zero, 0, sizeof zero);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < n; i++) {
         ruv__save_put(&k, zero, (size_t)(sec[i].off - pos));
         ruv__sp_emit(idx, sec[i].id, &k);
         pos = sec[i].off + sec[i].len;
@@ -9967,9 +10390,10 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
     ruv_sparse_options so;
     ruv_sparse_index *idx = NULL;
     ruv__sec sec[RUV__MAX_SECTIONS];
-    void *data[4] = {NULL, NULL, NULL, NULL}; /* keys, nnz, ids, values */
-    size_t dlen[4] = {0, 0, 0, 0};
-    uint64_t total, entries, pos, p = 0, e, sum;
+    /* keys, nnz, ids, values, id refs, id bytes, metadata refs, metadata bytes */
+    void *data[8] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    size_t dlen[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    uint64_t total, entries, pos, p = 0, e, sum, blen[2] = {0, 0};
     uint32_t nsec, i, last = 0, have = 0, metric;
     ruv__mem mem;
     ruv_result r;
@@ -10019,14 +10443,14 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
             return RUV_E_NOMEM;
         pos = sec[i].off + sec[i].len;
         last = sec[i].id;
-        if (sec[i].id == RUV__S_KEYS)
-            have |= 1u;
-        else if (sec[i].id >= RUV__S_SPNNZ && sec[i].id <= RUV__S_SPVALS)
-            have |= 1u << (sec[i].id - RUV__S_SPNNZ + 1);
-        else if (sec[i].id < RUV__S_SPNNZ) /* dense sections have no place here */
+        if (ruv__sp_sec_slot(sec[i].id) >= 0)
+            have |= 1u << ruv__sp_sec_slot(sec[i].id);
+        else if (sec[i].id < RUV__S_SPNNZ) /* other dense sections have no place here */
             return RUV_E_CORRUPT;
     }
-    if (pos != total || have != 15u || entries > total / 12)
+    /* keys, nnz, ids, values; id refs with id bytes; metadata refs with metadata bytes */
+    if (pos != total || (have & 15u) != 15u || !(have & 16u) != !(have & 32u) ||
+        !(have & 64u) != !(have & 128u) || entries > total / 12)
         return RUV_E_CORRUPT;
     if (total > limit)
         return RUV_E_TRUNCATED;
@@ -10034,14 +10458,16 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
         size_t len = (size_t)sec[i].len;
-        int known = sec[i].id <= RUV__S_SPVALS,
-            d = sec[i].id == RUV__S_KEYS ? 0 : (int)(sec[i].id - RUV__S_SPNNZ + 1);
+        int d = ruv__sp_sec_slot(sec[i].id);
         if ((r = ruv__load_gap(read, user, (size_t)(sec[i].off - pos))) != RUV_OK)
             goto done;
         ruv__xxh_init(&x, 0);
-        if (known) { /* lengths: keys 8, nnz 4 per entry; ids, values 4 per nonzero */
-            uint64_t want = d == 0 ? 8 * entries : d == 1 ? 4 * entries : 4 * p;
-            if (sec[i].len != want) {
+        if (d >= 0) { /* lengths: keys, refs 8, nnz 4 per entry; ids, values 4 per nonzero */
+            uint64_t want = d == 0 || d == 4 || d == 6 ? 8 * entries
+                            : d == 1                   ? 4 * entries
+                            : d == 5 || d == 7         ? blen[(d - 5) / 2]
+                                                       : 4 * p;
+            if (sec[i].len != want || (want == 0 && (d == 5 || d == 7))) {
                 r = RUV_E_CORRUPT;
                 goto done;
             }
@@ -10063,6 +10489,13 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
                     }
                     p += z;
                 }
+            if ((d == 4 || d == 6) &&
+                !ruv__sp_load_refs((const uint32_t *)data[d], entries,
+                                   d == 4 ? RUV_MAX_ID_BYTES : RUV_MAX_META_BYTES,
+                                   &blen[(d - 4) / 2])) {
+                r = RUV_E_CORRUPT;
+                goto done;
+            }
         } else if ((r = ruv__load_skip(read, user, len, &x)) != RUV_OK) /* later minor version */
             goto done;
         if (!RUV__SUM_OK(ruv__xxh_final(&x), sec[i].sum)) {
@@ -10091,10 +10524,30 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
             goto done;
         p += z;
     }
+    for (i = 0; i < 2; i++) { /* ids, metadata; then the ids are unique */
+        ruv__blobs b;
+        memset(&b, 0, sizeof b);
+        b.ref = (uint32_t *)data[4 + 2 * i];
+        b.bytes = (unsigned char *)data[5 + 2 * i];
+        b.live = b.len = b.cap = (size_t)blen[i];
+        if (b.ref && !ruv__sp_blobs_fill(idx, !i, &b, NULL)) {
+            r = RUV_E_NOMEM;
+            goto done;
+        }
+    }
+    for (e = 0; e < entries; e++) {
+        size_t len;
+        const unsigned char *q = ruv__tab_blob(&idx->sid, (uint32_t)e, &len);
+        if (q && ruv__slots_find_id(&idx->sid, idx->idtab, idx->idtab_cap, (const char *)q, len) !=
+                     (uint32_t)e) {
+            r = RUV_E_CORRUPT;
+            goto done;
+        }
+    }
     *out = idx;
     idx = NULL;
 done:
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 8; i++)
         ruv__mem_free(&mem, data[i], dlen[i]);
     ruv_sparse_free(idx);
     return r;

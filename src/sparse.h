@@ -151,6 +151,11 @@ struct ruv_sparse_index {
     ruv__sp_map kmap, tmap; /* key -> slot, dimension -> list */
     ruv__sp_list *lists;
     size_t nlists, lists_cap;
+    /* string ids and metadata per slot (ref arrays of slot_cap slots, NULL until first used;
+       a tombstone has neither), the id hash table (slots, at most half full) */
+    ruv__blobs sid, smeta;
+    uint32_t *idtab;
+    size_t idtab_cap, nids;
 };
 
 /* Replaces *p (cap elements of size es, n in use) by a copy with room for at least need. */
@@ -286,6 +291,11 @@ static void ruv__sp_release(ruv_sparse_index *idx, ruv__mem *m) {
     ruv__mem_free(m, idx->kmap.v, idx->kmap.cap * sizeof(uint32_t));
     ruv__mem_free(m, idx->tmap.k, idx->tmap.cap * sizeof(uint64_t));
     ruv__mem_free(m, idx->tmap.v, idx->tmap.cap * sizeof(uint32_t));
+    ruv__mem_free(m, idx->sid.ref, idx->sid.ref ? c * 2 * 4 : 0);
+    ruv__mem_free(m, idx->sid.bytes, idx->sid.cap);
+    ruv__mem_free(m, idx->smeta.ref, idx->smeta.ref ? c * 2 * 4 : 0);
+    ruv__mem_free(m, idx->smeta.bytes, idx->smeta.cap);
+    ruv__mem_free(m, idx->idtab, idx->idtab_cap * 4);
 }
 
 RUVDEF void ruv_sparse_free(ruv_sparse_index *idx) {
@@ -366,46 +376,68 @@ static double ruv__sp_scale(const ruv_sparse_index *idx, double n2) {
     return idx->metric == RUV_METRIC_COSINE ? 1.0 / sqrt(n2) : 1.0;
 }
 
-/* Appends a validated vector under key (absent) as a new slot; the index is unchanged on
-   RUV_E_NOMEM / RUV_E_FULL (empty posting lists may have been created: invisible). */
+/* Room for one more slot: the per-slot arrays (and the id / metadata references, where those
+   columns exist) grow together by doubling. All or nothing: 0 on failure. */
+static int ruv__sp_slot_room(ruv_sparse_index *idx) {
+    ruv__mem *m = &idx->mem;
+    size_t s = idx->slots, nc = idx->slot_cap, c = nc ? 2 * nc : 16;
+    uint64_t *k;
+    size_t *o;
+    uint32_t *z;
+    double *n;
+    unsigned char *d;
+    ruv__blob_grow gi, gm;
+    if (s + 1 <= nc)
+        return 1;
+    memset(&gi, 0, sizeof gi);
+    memset(&gm, 0, sizeof gm);
+    k = (uint64_t *)ruv__mem_alloc(m, c * sizeof *k);
+    o = (size_t *)ruv__mem_alloc(m, c * sizeof *o);
+    z = (uint32_t *)ruv__mem_alloc(m, c * sizeof *z);
+    n = (double *)ruv__mem_alloc(m, c * sizeof *n);
+    d = (unsigned char *)ruv__mem_alloc(m, c);
+    if (!k || !o || !z || !n || !d ||
+        (idx->sid.ref && ruv__tab_blob_alloc(m, &idx->sid, c, nc, 0, &gi) != RUV_OK) ||
+        (idx->smeta.ref && ruv__tab_blob_alloc(m, &idx->smeta, c, nc, 0, &gm) != RUV_OK)) {
+        ruv__mem_free(m, k, k ? c * sizeof *k : 0);
+        ruv__mem_free(m, o, o ? c * sizeof *o : 0);
+        ruv__mem_free(m, z, z ? c * sizeof *z : 0);
+        ruv__mem_free(m, n, n ? c * sizeof *n : 0);
+        ruv__mem_free(m, d, d ? c : 0);
+        ruv__tab_blob_drop(m, &gi);
+        ruv__tab_blob_drop(m, &gm);
+        return 0;
+    }
+    if (s) {
+        memcpy(k, idx->keys, s * sizeof *k);
+        memcpy(o, idx->off, s * sizeof *o);
+        memcpy(z, idx->nnz, s * sizeof *z);
+        memcpy(n, idx->norm2, s * sizeof *n);
+        memcpy(d, idx->dead, s);
+    }
+    ruv__mem_free(m, idx->keys, nc * sizeof *k);
+    ruv__mem_free(m, idx->off, nc * sizeof *o);
+    ruv__mem_free(m, idx->nnz, nc * sizeof *z);
+    ruv__mem_free(m, idx->norm2, nc * sizeof *n);
+    ruv__mem_free(m, idx->dead, nc);
+    idx->keys = k, idx->off = o, idx->nnz = z, idx->norm2 = n, idx->dead = d;
+    ruv__tab_blob_commit(m, &idx->sid, &gi, s, nc);
+    ruv__tab_blob_commit(m, &idx->smeta, &gm, s, nc);
+    idx->slot_cap = c;
+    return 1;
+}
+
+/* Appends a validated vector under key (absent) as a new slot without id or metadata; the index
+   is unchanged on RUV_E_NOMEM / RUV_E_FULL (empty posting lists may have been created:
+   invisible). */
 static ruv_result ruv__sp_insert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                  const uint32_t *ids, const float *values, double n2) {
     ruv__mem *m = &idx->mem;
-    size_t i, s = idx->slots, nc = idx->slot_cap, fresh = 0;
+    size_t i, s = idx->slots, fresh = 0;
     if (s >= (size_t)RUV__SP_NONE - 1)
         return RUV_E_FULL;
-    if (!ruv__sp_map_reserve(m, &idx->kmap, idx->kmap.n + 1))
+    if (!ruv__sp_map_reserve(m, &idx->kmap, idx->kmap.n + 1) || !ruv__sp_slot_room(idx))
         return RUV_E_NOMEM;
-    if (s + 1 > idx->slot_cap) { /* the per-slot arrays grow together */
-        size_t c = idx->slot_cap ? 2 * idx->slot_cap : 16;
-        uint64_t *k = (uint64_t *)ruv__mem_alloc(m, c * sizeof *k);
-        size_t *o = (size_t *)ruv__mem_alloc(m, c * sizeof *o);
-        uint32_t *z = (uint32_t *)ruv__mem_alloc(m, c * sizeof *z);
-        double *n = (double *)ruv__mem_alloc(m, c * sizeof *n);
-        unsigned char *d = (unsigned char *)ruv__mem_alloc(m, c);
-        if (!k || !o || !z || !n || !d) {
-            ruv__mem_free(m, k, k ? c * sizeof *k : 0);
-            ruv__mem_free(m, o, o ? c * sizeof *o : 0);
-            ruv__mem_free(m, z, z ? c * sizeof *z : 0);
-            ruv__mem_free(m, n, n ? c * sizeof *n : 0);
-            ruv__mem_free(m, d, d ? c : 0);
-            return RUV_E_NOMEM;
-        }
-        if (s) {
-            memcpy(k, idx->keys, s * sizeof *k);
-            memcpy(o, idx->off, s * sizeof *o);
-            memcpy(z, idx->nnz, s * sizeof *z);
-            memcpy(n, idx->norm2, s * sizeof *n);
-            memcpy(d, idx->dead, s);
-        }
-        ruv__mem_free(m, idx->keys, nc * sizeof *k);
-        ruv__mem_free(m, idx->off, nc * sizeof *o);
-        ruv__mem_free(m, idx->nnz, nc * sizeof *z);
-        ruv__mem_free(m, idx->norm2, nc * sizeof *n);
-        ruv__mem_free(m, idx->dead, nc);
-        idx->keys = k, idx->off = o, idx->nnz = z, idx->norm2 = n, idx->dead = d;
-        idx->slot_cap = c;
-    }
     if (!ruv__sp_grow(m, (void **)&idx->ids, idx->pool_n, &idx->ids_cap, idx->pool_n + nnz,
                       sizeof *idx->ids) ||
         !ruv__sp_grow(m, (void **)&idx->vals, idx->pool_n, &idx->vals_cap, idx->pool_n + nnz,
@@ -454,6 +486,10 @@ static ruv_result ruv__sp_insert(ruv_sparse_index *idx, uint64_t key, size_t nnz
         memcpy(idx->vals + idx->pool_n, values, nnz * sizeof *values);
     }
     idx->keys[s] = key;
+    if (idx->sid.ref)
+        idx->sid.ref[2 * s] = idx->sid.ref[2 * s + 1] = 0;
+    if (idx->smeta.ref)
+        idx->smeta.ref[2 * s] = idx->smeta.ref[2 * s + 1] = 0;
     idx->off[s] = idx->pool_n;
     idx->nnz[s] = (uint32_t)nnz;
     idx->norm2[s] = n2;
@@ -479,54 +515,156 @@ static void ruv__sp_autocompact(ruv_sparse_index *idx) {
         (void)ruv_sparse_compact(idx);
 }
 
+/* Counts a change of ruv__blob_set in the number of entries with an id. */
+static void ruv__sp_nids(ruv_sparse_index *idx, int d) {
+    if (d > 0)
+        idx->nids++;
+    else if (d < 0)
+        idx->nids--;
+}
+
+/* A new id table for one more id, if the current one (at most half full) has no room: *tab is
+   NULL if none is needed. 0 on allocation failure. */
+static int ruv__sp_idtab_room(ruv_sparse_index *idx, size_t ids, uint32_t **tab, size_t *tcap) {
+    size_t c = idx->idtab_cap ? idx->idtab_cap : 16;
+    *tab = NULL;
+    *tcap = 0;
+    while (c / 2 < ids)
+        c *= 2;
+    if (c == idx->idtab_cap)
+        return 1;
+    if (c > (size_t)-1 / 4 || !(*tab = (uint32_t *)ruv__mem_alloc(&idx->mem, c * 4)))
+        return 0;
+    *tcap = c;
+    return 1;
+}
+
+/* Replaces the id table by tab (tcap entries), filled with every slot that has an id. */
+static void ruv__sp_idtab_install(ruv_sparse_index *idx, uint32_t *tab, size_t tcap) {
+    size_t s, len;
+    memset(tab, 0xFF, tcap * 4);
+    for (s = 0; s < idx->slots; s++)
+        if (ruv__tab_blob(&idx->sid, (uint32_t)s, &len))
+            ruv__slots_put(NULL, &idx->sid, tab, tcap, (uint32_t)s);
+    ruv__mem_free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
+    idx->idtab = tab;
+    idx->idtab_cap = tcap;
+}
+
+RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *it,
+                                 ruv_put_mode mode) {
+    const ruv_sparse_vector *v;
+    double n2 = 0.0;
+    uint32_t s, ns, *tab = NULL;
+    size_t id_add = 0, meta_add = 0, tcap = 0;
+    ruv__blob_grow gi, gm;
+    ruv__mem *m;
+    ruv_result r;
+    if (!idx || !it || (unsigned)mode > (unsigned)RUV_PUT_UPSERT ||
+        (it->id && it->id_len > RUV_MAX_ID_BYTES) ||
+        (it->meta && it->meta_len > RUV_MAX_META_BYTES))
+        return RUV_E_ARG;
+    m = &idx->mem;
+    v = it->vector;
+    if (v && (r = ruv__sp_check(idx, v->nnz, v->ids, v->values, 0, &n2)) != RUV_OK)
+        return r;
+    s = ruv__sp_map_get(&idx->kmap, it->key);
+    if (s != RUV__SP_NONE && mode == RUV_PUT_INSERT)
+        return RUV_E_EXISTS;
+    if (it->id && it->id_len) {
+        uint32_t other =
+            ruv__slots_find_id(&idx->sid, idx->idtab, idx->idtab_cap, it->id, it->id_len);
+        if (other != RUV__SP_NONE && other != s)
+            return RUV_E_EXISTS;
+        id_add = it->id_len;
+    }
+    if (s == RUV__SP_NONE && mode == RUV_PUT_UPDATE)
+        return RUV_E_NOTFOUND;
+    if (s == RUV__SP_NONE && !v)
+        return RUV_E_ARG;
+    if (it->meta)
+        meta_add = it->meta_len;
+    if (v && idx->slots >= (size_t)RUV__SP_NONE - 1)
+        return RUV_E_FULL;
+    /* room first (capacity only: the entries are unchanged if anything fails) */
+    memset(&gi, 0, sizeof gi);
+    memset(&gm, 0, sizeof gm);
+    if (v && !ruv__sp_slot_room(idx))
+        return RUV_E_NOMEM;
+    if ((r = ruv__tab_blob_alloc(m, &idx->sid, idx->slot_cap, idx->slot_cap, id_add, &gi)) !=
+            RUV_OK ||
+        (r = ruv__tab_blob_alloc(m, &idx->smeta, idx->slot_cap, idx->slot_cap, meta_add, &gm)) !=
+            RUV_OK ||
+        (r = (!id_add || ruv__sp_idtab_room(idx, idx->nids + 1, &tab, &tcap))
+                 ? RUV_OK
+                 : RUV_E_NOMEM) != RUV_OK)
+        goto fail;
+    ns = s;
+    if (v) {
+        if (s != RUV__SP_NONE) /* the new slot takes over the key (the map takes the new one) */
+            ruv__sp_kill(idx, s);
+        if ((r = ruv__sp_insert(idx, it->key, v->nnz, v->ids, v->values, n2)) != RUV_OK) {
+            if (s != RUV__SP_NONE) { /* undo the removal: the old slot is intact */
+                idx->dead[s] = 0;
+                idx->live++;
+                idx->dead_postings -= idx->nnz[s];
+                ruv__sp_map_put(&idx->kmap, it->key, s); /* room: it was just deleted */
+            }
+            goto fail;
+        }
+        ns = (uint32_t)(idx->slots - 1);
+    }
+    /* Nothing fails from here on. */
+    ruv__tab_blob_commit(m, &idx->sid, &gi, idx->slots, idx->slot_cap);
+    ruv__tab_blob_commit(m, &idx->smeta, &gm, idx->slots, idx->slot_cap);
+    if (tab)
+        ruv__sp_idtab_install(idx, tab, tcap);
+    if (ns != s && s != RUV__SP_NONE) {
+        ruv__blob_move(&idx->sid, idx->idtab, idx->idtab_cap, s, ns);
+        ruv__blob_move(&idx->smeta, NULL, 0, s, ns);
+    }
+    if (it->id)
+        ruv__sp_nids(idx,
+                     ruv__blob_set(&idx->sid, idx->idtab, idx->idtab_cap, ns, it->id, it->id_len));
+    if (it->meta)
+        (void)ruv__blob_set(&idx->smeta, NULL, 0, ns, it->meta, it->meta_len);
+    if (ns != s && s != RUV__SP_NONE)
+        ruv__sp_autocompact(idx);
+    return RUV_OK;
+fail:
+    ruv__tab_blob_drop(m, &gi);
+    ruv__tab_blob_drop(m, &gm);
+    ruv__mem_free(m, tab, tcap * 4);
+    return r;
+}
+
+/* ruv_sparse_put of a vector alone. */
+static ruv_result ruv__sp_put_vector(ruv_sparse_index *idx, uint64_t key, size_t nnz,
+                                     const uint32_t *ids, const float *values, ruv_put_mode mode) {
+    ruv_sparse_vector v;
+    ruv_sparse_item it;
+    memset(&it, 0, sizeof it);
+    v.nnz = nnz;
+    v.ids = ids;
+    v.values = values;
+    it.key = key;
+    it.vector = &v;
+    return ruv_sparse_put(idx, &it, mode);
+}
+
 RUVDEF ruv_result ruv_sparse_add(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                  const uint32_t *ids, const float *values) {
-    double n2 = 0.0;
-    ruv_result r;
-    if (!idx)
-        return RUV_E_ARG;
-    if ((r = ruv__sp_check(idx, nnz, ids, values, 0, &n2)) != RUV_OK)
-        return r;
-    if (ruv__sp_map_get(&idx->kmap, key) != RUV__SP_NONE)
-        return RUV_E_EXISTS;
-    return ruv__sp_insert(idx, key, nnz, ids, values, n2);
+    return ruv__sp_put_vector(idx, key, nnz, ids, values, RUV_PUT_INSERT);
 }
 
 RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values) {
-    double n2 = 0.0;
-    ruv_result r;
-    uint32_t old;
-    if (!idx)
-        return RUV_E_ARG;
-    if ((r = ruv__sp_check(idx, nnz, ids, values, 0, &n2)) != RUV_OK)
-        return r;
-    old = ruv__sp_map_get(&idx->kmap, key);
-    if (old != RUV__SP_NONE) {
-        /* the new slot first (the key briefly maps to both: the map takes the new one) */
-        ruv__sp_kill(idx, old);
-        if ((r = ruv__sp_insert(idx, key, nnz, ids, values, n2)) != RUV_OK) {
-            /* undo the removal: the old slot is intact */
-            idx->dead[old] = 0;
-            idx->live++;
-            idx->dead_postings -= idx->nnz[old];
-            ruv__sp_map_put(&idx->kmap, key, old); /* room: it was just deleted */
-            return r;
-        }
-        ruv__sp_autocompact(idx);
-        return RUV_OK;
-    }
-    return ruv__sp_insert(idx, key, nnz, ids, values, n2);
+    return ruv__sp_put_vector(idx, key, nnz, ids, values, RUV_PUT_UPSERT);
 }
 
 RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values) {
-    if (idx && ruv__sp_map_get(&idx->kmap, key) == RUV__SP_NONE) {
-        double n2 = 0.0;
-        ruv_result r = ruv__sp_check(idx, nnz, ids, values, 0, &n2);
-        return r != RUV_OK ? r : RUV_E_NOTFOUND;
-    }
-    return ruv_sparse_upsert(idx, key, nnz, ids, values);
+    return ruv__sp_put_vector(idx, key, nnz, ids, values, RUV_PUT_UPDATE);
 }
 
 RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key) {
@@ -549,6 +687,8 @@ RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key) {
         return RUV_E_ARG;
     if ((s = ruv__sp_map_get(&idx->kmap, key)) == RUV__SP_NONE)
         return RUV_E_NOTFOUND;
+    ruv__sp_nids(idx, ruv__blob_set(&idx->sid, idx->idtab, idx->idtab_cap, s, NULL, 0));
+    (void)ruv__blob_set(&idx->smeta, NULL, 0, s, NULL, 0);
     ruv__sp_kill(idx, s);
     ruv__sp_autocompact(idx);
     return RUV_OK;
@@ -583,6 +723,114 @@ RUVDEF size_t ruv_sparse_memory_usage(const ruv_sparse_index *idx) {
     return idx ? idx->mem.used : 0;
 }
 
+static ruv_result ruv__sp_get_blob(const ruv_sparse_index *idx, int is_id, uint64_t key,
+                                   const void **p, size_t *len) {
+    uint32_t s;
+    if (p)
+        *p = NULL;
+    if (len)
+        *len = 0;
+    if (!idx || !p || !len)
+        return RUV_E_ARG;
+    if ((s = ruv__sp_map_get(&idx->kmap, key)) == RUV__SP_NONE)
+        return RUV_E_NOTFOUND;
+    *p = ruv__tab_blob(is_id ? &idx->sid : &idx->smeta, s, len);
+    return RUV_OK;
+}
+
+RUVDEF ruv_result ruv_sparse_get_id(const ruv_sparse_index *idx, uint64_t key, const char **id,
+                                    size_t *len) {
+    const void *p;
+    ruv_result r = ruv__sp_get_blob(idx, 1, key, &p, len);
+    if (id)
+        *id = (const char *)p;
+    return id ? r : RUV_E_ARG;
+}
+
+RUVDEF ruv_result ruv_sparse_get_meta(const ruv_sparse_index *idx, uint64_t key, const void **meta,
+                                      size_t *len) {
+    return ruv__sp_get_blob(idx, 0, key, meta, len);
+}
+
+RUVDEF ruv_result ruv_sparse_get_key(const ruv_sparse_index *idx, const char *id, size_t len,
+                                     uint64_t *key) {
+    uint32_t s;
+    if (!idx || !id || !len || !key)
+        return RUV_E_ARG;
+    if (len > RUV_MAX_ID_BYTES) /* no id is longer: nothing of id is read */
+        return RUV_E_NOTFOUND;
+    if ((s = ruv__slots_find_id(&idx->sid, idx->idtab, idx->idtab_cap, id, len)) == RUV__SP_NONE)
+        return RUV_E_NOTFOUND;
+    *key = idx->keys[s];
+    return RUV_OK;
+}
+
+RUVDEF ruv_sparse_stats ruv_sparse_get_stats(const ruv_sparse_index *idx) {
+    ruv_sparse_stats st;
+    size_t i, c;
+    memset(&st, 0, sizeof st);
+    if (!idx)
+        return st;
+    c = idx->slot_cap;
+    st.live = idx->live;
+    st.tombstones = idx->slots - idx->live;
+    st.dims = idx->nlists;
+    st.dead_postings = idx->dead_postings;
+    st.vector_bytes = idx->ids_cap * sizeof *idx->ids + idx->vals_cap * sizeof *idx->vals;
+    st.posting_bytes = idx->lists_cap * sizeof *idx->lists + idx->tmap.cap * (8 + 4);
+    for (i = 0; i < idx->nlists; i++) {
+        const ruv__sp_list *l = &idx->lists[i];
+        st.postings += l->n;
+        st.posting_bytes += (size_t)l->cap * (4 + 4) + (size_t)l->bcap * sizeof(ruv__sp_blk);
+    }
+    st.id_bytes = (idx->sid.ref ? c * 8 : 0) + idx->sid.cap + idx->idtab_cap * 4;
+    st.meta_bytes = (idx->smeta.ref ? c * 8 : 0) + idx->smeta.cap;
+    st.key_bytes =
+        c * (sizeof *idx->keys + sizeof *idx->off + sizeof *idx->nnz + sizeof *idx->norm2 + 1) +
+        idx->kmap.cap * (8 + 4) + sizeof *idx;
+    st.total_bytes = idx->mem.used;
+    return st;
+}
+
+/* Gives the entries of t (slots 0.. in order) the ids (is_id) or metadata of src's slots that
+   dead (NULL: none) does not flag, from src (refs, bytes: lengths checked by the caller), then
+   with ids the id table. 0 on allocation failure (what was allocated is t's, freed with it). */
+static int ruv__sp_blobs_fill(ruv_sparse_index *t, int is_id, const ruv__blobs *src,
+                              const unsigned char *dead) {
+    ruv__blobs *d = is_id ? &t->sid : &t->smeta;
+    size_t s, j = 0, len, tcap;
+    uint32_t *tab;
+    if (!src->live)
+        return 1;
+    if (!(d->ref = (uint32_t *)ruv__mem_alloc(&t->mem, t->slot_cap * 2 * 4)))
+        return 0;
+    memset(d->ref, 0, t->slot_cap * 2 * 4);
+    if (!(d->bytes = (unsigned char *)ruv__mem_alloc(&t->mem, src->live)))
+        return 0;
+    d->cap = src->live;
+    for (s = 0; j < t->slots; s++) {
+        const unsigned char *p;
+        if (dead && dead[s])
+            continue;
+        if ((p = ruv__tab_blob(src, (uint32_t)s, &len)) != NULL) {
+            memcpy(d->bytes + d->len, p, len);
+            d->ref[2 * j] = (uint32_t)d->len;
+            d->ref[2 * j + 1] = (uint32_t)len;
+            d->len += len;
+            t->nids += (size_t)is_id;
+        }
+        j++;
+    }
+    d->live = d->len;
+    if (!is_id)
+        return 1;
+    if (!ruv__sp_idtab_room(t, t->nids, &tab, &tcap))
+        return 0;
+    if (tab)
+        ruv__sp_idtab_install(t, tab, tcap);
+    return 1;
+}
+
 RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx) {
     ruv_sparse_index t;
     size_t s;
@@ -601,6 +849,11 @@ RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx) {
             ruv__sp_release(&t, &t.mem);
             return RUV_E_NOMEM;
         }
+    if (!ruv__sp_blobs_fill(&t, 1, &idx->sid, idx->dead) ||
+        !ruv__sp_blobs_fill(&t, 0, &idx->smeta, idx->dead)) {
+        ruv__sp_release(&t, &t.mem);
+        return RUV_E_NOMEM;
+    }
     ruv__sp_release(idx, &idx->mem); /* leaves the struct's own bytes counted */
     t.mem.used += idx->mem.used;
     *idx = t;

@@ -9,21 +9,19 @@
    ruv_sparse_dense_dot of a sparse and a dense vector. Sums in double, in ascending id order,
    returned as float.
 
-   The sparse index (ruv_sparse_index): keyed entries (uint64 keys, one vector each) with add,
-   upsert, remove, get, and an inverted index (one posting list of (slot, weight) per dimension,
-   in slot order, uncompressed: 8 bytes a posting, plus 12 bytes per 64-slot block of a list
-   for its largest weight) for exact top-k search:
-     RUV_METRIC_IP      distance 1 - dot (as the dense index); the ranked entries are those
-                        sharing at least one dimension with the query (their dot is the only
-                        one that can differ from 0), so *n_out may be below k
-     RUV_METRIC_COSINE  distance 1 - dot / (|q| |x|), computed as the dot of the normalised
-                        query with weights normalised at insertion; same entries as IP
-     RUV_METRIC_L2SQ    |q|^2 + |x|^2 - 2 dot (at least 0; +infinity where it exceeds the
-                        float range) over every live entry (entries
-                        sharing no dimension are at |q|^2 + |x|^2): the postings give the dots,
-                        then every entry's norm is visited, so this metric always scans
-   Search modes (ruv_sparse_search_options.mode), all exact and returning the same hits:
-     RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots, with
+   The sparse index (ruv_sparse_index): keyed entries (uint64 keys, one vector each, optional
+   string ids and metadata as in the dense store) with put, add, update, upsert, remove, get,
+   iteration, filters and stats, and an inverted index (one posting list of (slot, weight) per
+   dimension, in slot order, uncompressed: 8 bytes a posting, plus 12 bytes per 64-slot block of a
+   list for its largest weight) for exact top-k search: RUV_METRIC_IP      distance 1 - dot (as the
+   dense index); the ranked entries are those sharing at least one dimension with the query (their
+   dot is the only one that can differ from 0), so *n_out may be below k RUV_METRIC_COSINE  distance
+   1 - dot / (|q| |x|), computed as the dot of the normalised query with weights normalised at
+   insertion; same entries as IP RUV_METRIC_L2SQ    |q|^2 + |x|^2 - 2 dot (at least 0; +infinity
+   where it exceeds the float range) over every live entry (entries sharing no dimension are at
+   |q|^2 + |x|^2): the postings give the dots, then every entry's norm is visited, so this metric
+   always scans Search modes (ruv_sparse_search_options.mode), all exact and returning the same
+   hits: RUV_SPARSE_PRUNED      (default) MaxScore (Turtle & Flood 1995) in windows of slots, with
                             block-max bounds (Ding & Suel 2011): the query's lists sorted by
                             their largest contribution; lists whose bounds sum below the
                             current k-th score only complete candidates found in the others
@@ -121,8 +119,9 @@ RUVDEF void ruv_sparse_free(ruv_sparse_index *idx);
 RUVDEF ruv_result ruv_sparse_add(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                  const uint32_t *ids, const float *values);
 
-/* ruv_sparse_add, replacing the vector of key if present (it takes a new slot). Same errors
-   but RUV_E_EXISTS; on error the old vector stays. Threads: writer. */
+/* ruv_sparse_add, replacing the vector of key if present (it takes a new slot; the key keeps its
+   string id and metadata). Same errors but RUV_E_EXISTS; on error the old vector stays.
+   Threads: writer. */
 RUVDEF ruv_result ruv_sparse_upsert(ruv_sparse_index *idx, uint64_t key, size_t nnz,
                                     const uint32_t *ids, const float *values);
 
@@ -136,7 +135,8 @@ RUVDEF ruv_result ruv_sparse_update(ruv_sparse_index *idx, uint64_t key, size_t 
    arguments). Writes to the index invalidate the cursor. Threads: reader. */
 RUVDEF int ruv_sparse_next(const ruv_sparse_index *idx, size_t *cursor, uint64_t *key);
 
-/* Removes key's vector. RUV_E_ARG: idx NULL. RUV_E_NOTFOUND. Threads: writer. */
+/* Removes key's entry (vector, string id, metadata). RUV_E_ARG: idx NULL. RUV_E_NOTFOUND.
+   Threads: writer. */
 RUVDEF ruv_result ruv_sparse_remove(ruv_sparse_index *idx, uint64_t key);
 
 /* Copies key's vector as given (ids ascending, values as added) into ids/values of capacity cap;
@@ -157,6 +157,70 @@ RUVDEF size_t ruv_sparse_memory_usage(const ruv_sparse_index *idx);
 /* Rebuilds the stored vectors and posting lists without removed entries (slots renumbered,
    order kept). RUV_E_ARG: idx NULL. RUV_E_NOMEM (index unchanged). Threads: writer. */
 RUVDEF ruv_result ruv_sparse_compact(ruv_sparse_index *idx);
+
+/* A sparse vector as ruv_sparse_add takes it: nnz nonzeros, ids strictly increasing, values. */
+typedef struct ruv_sparse_vector {
+    size_t nnz;
+    const uint32_t *ids;
+    const float *values;
+} ruv_sparse_vector;
+
+/* One entry for ruv_sparse_put, as ruv_item for dense indexes: a NULL field keeps what the key
+   already has (nothing for a new key); a non-NULL id or meta with length 0 clears it. */
+typedef struct ruv_sparse_item {
+    uint64_t key;
+    const ruv_sparse_vector *vector; /* copied; required for a new key */
+    const char *id;                  /* string id, any bytes, unique in the index; copied;
+                                        1..RUV_MAX_ID_BYTES bytes (0 clears) */
+    size_t id_len;
+    const void *meta; /* metadata blob, copied; 0..RUV_MAX_META_BYTES bytes */
+    size_t meta_len;
+} ruv_sparse_item;
+
+/* Inserts, updates or upserts one entry (vector, string id, metadata) per mode (RUV_PUT_INSERT:
+   new key only; RUV_PUT_UPDATE: present key only; RUV_PUT_UPSERT: either). All or nothing. A new
+   vector takes a new slot (the old one becomes a tombstone) and the key keeps its id and metadata
+   unless the item sets them. ruv_sparse_add, _upsert and _update are this call with a vector
+   only. Checked in this order: RUV_E_ARG (idx or item NULL, unknown mode, ids/values NULL with
+   nnz > 0, id_len or meta_len too large); RUV_E_VALUE (an invalid vector, as ruv_sparse_add);
+   RUV_E_EXISTS (INSERT of a present key; an id another key has); RUV_E_NOTFOUND (UPDATE of an
+   absent key); RUV_E_ARG (no vector for a new key); RUV_E_FULL; RUV_E_NOMEM. On error the index
+   is unchanged. Threads: writer. */
+RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *item,
+                                 ruv_put_mode mode);
+
+/* The string id of key: *id points into the index (not NUL-terminated), valid until the next
+   write; *id = NULL, *len = 0 if the entry has none. RUV_E_ARG (a NULL argument),
+   RUV_E_NOTFOUND. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_get_id(const ruv_sparse_index *idx, uint64_t key, const char **id,
+                                    size_t *len);
+
+/* The metadata of key, as ruv_sparse_get_id. RUV_E_ARG, RUV_E_NOTFOUND. Threads: reader. */
+RUVDEF ruv_result ruv_sparse_get_meta(const ruv_sparse_index *idx, uint64_t key, const void **meta,
+                                      size_t *len);
+
+/* The key of the entry whose string id is id[0..len-1]. RUV_E_ARG (a NULL argument, len 0),
+   RUV_E_NOTFOUND (also for len > RUV_MAX_ID_BYTES). Threads: reader. */
+RUVDEF ruv_result ruv_sparse_get_key(const ruv_sparse_index *idx, const char *id, size_t len,
+                                     uint64_t *key);
+
+/* Counts and allocated bytes by part of a sparse index; the byte fields sum to total_bytes. */
+typedef struct ruv_sparse_stats {
+    size_t live;          /* entries (= ruv_sparse_count) */
+    size_t tombstones;    /* slots of removed or replaced entries, until compaction */
+    size_t dims;          /* posting lists: distinct dimension ids stored (until compaction) */
+    size_t postings;      /* postings, tombstones' included */
+    size_t dead_postings; /* of those, the tombstones' */
+    size_t vector_bytes;  /* the stored vectors (ids and values) */
+    size_t posting_bytes; /* posting lists, block maxima, the dimension map */
+    size_t key_bytes;     /* per-slot arrays, the key map, the index object */
+    size_t id_bytes;      /* string ids and their hash table */
+    size_t meta_bytes;    /* metadata */
+    size_t total_bytes;   /* ruv_sparse_memory_usage */
+} ruv_sparse_stats;
+
+/* Counts and sizes of idx (zeroed for NULL). Threads: reader. */
+RUVDEF ruv_sparse_stats ruv_sparse_get_stats(const ruv_sparse_index *idx);
 
 /* The k nearest entries to the sparse query (nnz, ids, values; validated as ruv_sparse_add
    but nnz 0 is allowed and finds nothing for IP and cosine) into hits[0..*n_out-1], ascending

@@ -5,12 +5,53 @@
    with "RUVECIDX", version 1.1, the byte-order mark, header bytes, section count and file bytes
    as for dense indexes; u32 max_nnz at 32, u32 metric at 36 (0 L2SQ, 1 IP, 2 cosine), u32 kind
    2 at 40, u64 entries at 80 and again at 88; every other byte before the checksum at 120 is 0.
-   Sections, in this order: 2 keys (u64 per entry), 15 sparse nnz (u32 per entry), 16 sparse
-   ids (u32 per nonzero, every entry's ids back to back in entry order, strictly increasing
-   within an entry, below 2^32 - 1), 17 sparse values (f32 per nonzero, as given: finite,
-   nonzero). Entries are the live ones in slot order (ties keep their order); the posting lists
-   are rebuilt by the loader, which checks every entry as ruv_sparse_add does. */
+   Sections, in this order: 2 keys (u64 per entry); 7 / 8 and 10 / 11, string ids and
+   metadata, only when some entry has one: per entry u32 offset, u32 length (offsets running
+   over the entries in order, 0 with length 0; ids 1..RUV_MAX_ID_BYTES bytes and unique,
+   metadata up to RUV_MAX_META_BYTES), then the bytes back to back (not empty); 15 sparse nnz
+   (u32 per entry), 16 sparse ids (u32 per nonzero, every entry's ids back to back in entry
+   order, strictly increasing within an entry, below 2^32 - 1), 17 sparse values (f32 per
+   nonzero, as given: finite, nonzero). Entries are the live ones in slot order (ties keep their
+   order); the posting lists and hash tables are rebuilt by the loader, which checks every entry
+   as ruv_sparse_put does. */
 enum { RUV__S_SPNNZ = 15, RUV__S_SPIDS = 16, RUV__S_SPVALS = 17 };
+
+/* Where the loader keeps section id (see ruv__sp_load_run's data), or -1 if not a section of
+   sparse files. */
+static int ruv__sp_sec_slot(uint32_t id) {
+    switch (id) {
+    case RUV__S_KEYS:
+        return 0;
+    case RUV__S_SPNNZ:
+    case RUV__S_SPIDS:
+    case RUV__S_SPVALS:
+        return (int)(id - RUV__S_SPNNZ) + 1;
+    case RUV__S_IDREF:
+        return 4;
+    case RUV__S_IDBYTES:
+        return 5;
+    case RUV__S_METAREF:
+        return 6;
+    case RUV__S_METABYTES:
+        return 7;
+    default:
+        return -1;
+    }
+}
+
+/* Checks n (offset, length) references as the writer lays them out (offsets running, 0 with
+   length 0, lengths up to max; ids: at least one nonempty) and sets *bytes to their total. */
+static int ruv__sp_load_refs(const uint32_t *ref, uint64_t n, uint32_t max, uint64_t *bytes) {
+    uint64_t e, run = 0;
+    for (e = 0; e < n; e++) {
+        uint32_t off = ref[2 * e], len = ref[2 * e + 1];
+        if (len > max || off != (len ? run : 0))
+            return 0;
+        run += len;
+    }
+    *bytes = run;
+    return run > 0 && run <= 0xFFFFFFFFu;
+}
 
 /* Number of nonzeros of the live entries. */
 static uint64_t ruv__sp_live_nnz(const ruv_sparse_index *idx) {
@@ -22,34 +63,60 @@ static uint64_t ruv__sp_live_nnz(const ruv_sparse_index *idx) {
     return p;
 }
 
-/* The four sections of idx: ids, offsets and lengths; *total = file bytes. */
-static void ruv__sp_plan(const ruv_sparse_index *idx, ruv__sec *sec, uint64_t *total) {
-    static const uint32_t ids[4] = {RUV__S_KEYS, RUV__S_SPNNZ, RUV__S_SPIDS, RUV__S_SPVALS};
-    uint64_t live = idx->live, p = ruv__sp_live_nnz(idx),
-             pos = RUV__HDR + 4u * (uint64_t)RUV__SECENT;
-    uint32_t i;
-    for (i = 0; i < 4; i++) {
-        sec[i].id = ids[i];
+#define RUV__SP_SECTIONS 8u /* at most */
+
+/* The sections of idx (4 to 8): ids, offsets and lengths; returns their count, *total = file
+   bytes. */
+static uint32_t ruv__sp_plan(const ruv_sparse_index *idx, ruv__sec *sec, uint64_t *total) {
+    static const uint32_t ids[RUV__SP_SECTIONS] = {RUV__S_KEYS,    RUV__S_IDREF,     RUV__S_IDBYTES,
+                                                   RUV__S_METAREF, RUV__S_METABYTES, RUV__S_SPNNZ,
+                                                   RUV__S_SPIDS,   RUV__S_SPVALS};
+    uint64_t live = idx->live, p = ruv__sp_live_nnz(idx), pos;
+    uint32_t i, n = 0;
+    for (i = 0; i < RUV__SP_SECTIONS; i++) {
+        uint32_t id = ids[i];
+        if ((id == RUV__S_IDREF || id == RUV__S_IDBYTES) && !idx->sid.live)
+            continue;
+        if ((id == RUV__S_METAREF || id == RUV__S_METABYTES) && !idx->smeta.live)
+            continue;
+        sec[n].id = id;
+        sec[n].len = id == RUV__S_KEYS || id == RUV__S_IDREF || id == RUV__S_METAREF ? 8 * live
+                     : id == RUV__S_IDBYTES                                          ? idx->sid.live
+                     : id == RUV__S_METABYTES ? idx->smeta.live
+                     : id == RUV__S_SPNNZ     ? 4 * live
+                                              : 4 * p;
+        sec[n++].sum = 0;
+    }
+    pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    for (i = 0; i < n; i++) {
         sec[i].off = ruv__save_align64(pos);
-        sec[i].len = i == 0 ? 8 * live : i == 1 ? 4 * live : 4 * p;
-        sec[i].sum = 0;
         pos = sec[i].off + sec[i].len;
     }
     *total = pos;
+    return n;
 }
 
 /* Writes section id of idx through k, in chunks of a small buffer (the live entries only). */
 static void ruv__sp_emit(const ruv_sparse_index *idx, uint32_t id, ruv__sink *k) {
     unsigned char buf[1024]; /* (stack: firmware) */
     size_t n = 0, s;
+    uint32_t boff = 0;
     for (s = 0; s < idx->slots; s++) {
         const unsigned char *src;
         size_t len;
-        uint32_t z = idx->nnz[s];
+        uint32_t z = idx->nnz[s], ref[2];
         if (idx->dead[s])
             continue;
         if (id == RUV__S_KEYS)
             src = (const unsigned char *)&idx->keys[s], len = 8;
+        else if (id == RUV__S_IDREF || id == RUV__S_METAREF) {
+            ruv__tab_blob(id == RUV__S_IDREF ? &idx->sid : &idx->smeta, (uint32_t)s, &len);
+            ref[0] = len ? boff : 0;
+            ref[1] = (uint32_t)len;
+            boff += (uint32_t)len;
+            src = (const unsigned char *)ref, len = 8;
+        } else if (id == RUV__S_IDBYTES || id == RUV__S_METABYTES)
+            src = ruv__tab_blob(id == RUV__S_IDBYTES ? &idx->sid : &idx->smeta, (uint32_t)s, &len);
         else if (id == RUV__S_SPNNZ)
             src = (const unsigned char *)&z, len = 4;
         else if (id == RUV__S_SPIDS)
@@ -70,7 +137,7 @@ static void ruv__sp_emit(const ruv_sparse_index *idx, uint32_t id, ruv__sink *k)
 }
 
 RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx) {
-    ruv__sec sec[4];
+    ruv__sec sec[RUV__SP_SECTIONS];
     uint64_t total;
     if (!idx)
         return 0;
@@ -79,18 +146,18 @@ RUVDEF size_t ruv_sparse_serialized_size(const ruv_sparse_index *idx) {
 }
 
 RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn write, void *user) {
-    unsigned char head[RUV__HDR + 4 * RUV__SECENT], zero[64];
-    ruv__sec sec[4];
+    unsigned char head[RUV__HDR + RUV__SP_SECTIONS * RUV__SECENT], zero[64];
+    ruv__sec sec[RUV__SP_SECTIONS];
     uint64_t total, pos;
-    uint32_t i;
+    uint32_t i, n;
     ruv__sink k;
     if (!idx || !write)
         return RUV_E_ARG;
     if (!ruv__save_host_le())
         return RUV_E_UNSUPPORTED;
-    ruv__sp_plan(idx, sec, &total);
+    n = ruv__sp_plan(idx, sec, &total);
     memset(&k, 0, sizeof k);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < n; i++) {
         ruv__xxh_init(&k.h, 0);
         ruv__sp_emit(idx, sec[i].id, &k);
         sec[i].sum = ruv__xxh_final(&k.h);
@@ -101,27 +168,27 @@ RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn writ
     head[10] = 1; /* version 1.1: sparse indexes */
     ruv__le_wr32(head + 12, RUV__ENDIAN_MARK);
     ruv__le_wr32(head + 16, RUV__HDR);
-    ruv__le_wr32(head + 20, 4);
+    ruv__le_wr32(head + 20, n);
     ruv__le_wr64(head + 24, total);
     ruv__le_wr32(head + 32, idx->max_nnz);
     ruv__le_wr32(head + 36, (uint32_t)idx->metric);
     ruv__le_wr32(head + 40, RUV__KIND_SPARSE);
     ruv__le_wr64(head + 80, idx->live);
     ruv__le_wr64(head + 88, idx->live);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < n; i++) {
         unsigned char *e = head + RUV__HDR + i * RUV__SECENT;
         ruv__le_wr32(e, sec[i].id);
         ruv__le_wr64(e + 8, sec[i].off);
         ruv__le_wr64(e + 16, sec[i].len);
         ruv__le_wr64(e + 24, sec[i].sum);
     }
-    pos = sizeof head;
-    ruv__le_wr64(head + 120, ruv__xxh64(head, sizeof head, 0));
+    pos = RUV__HDR + (uint64_t)n * RUV__SECENT;
+    ruv__le_wr64(head + 120, ruv__xxh64(head, (size_t)pos, 0));
     k.write = write;
     k.user = user;
-    ruv__save_put(&k, head, sizeof head);
+    ruv__save_put(&k, head, (size_t)pos);
     memset(zero, 0, sizeof zero);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < n; i++) {
         ruv__save_put(&k, zero, (size_t)(sec[i].off - pos));
         ruv__sp_emit(idx, sec[i].id, &k);
         pos = sec[i].off + sec[i].len;
@@ -160,9 +227,10 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
     ruv_sparse_options so;
     ruv_sparse_index *idx = NULL;
     ruv__sec sec[RUV__MAX_SECTIONS];
-    void *data[4] = {NULL, NULL, NULL, NULL}; /* keys, nnz, ids, values */
-    size_t dlen[4] = {0, 0, 0, 0};
-    uint64_t total, entries, pos, p = 0, e, sum;
+    /* keys, nnz, ids, values, id refs, id bytes, metadata refs, metadata bytes */
+    void *data[8] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    size_t dlen[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    uint64_t total, entries, pos, p = 0, e, sum, blen[2] = {0, 0};
     uint32_t nsec, i, last = 0, have = 0, metric;
     ruv__mem mem;
     ruv_result r;
@@ -212,14 +280,14 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
             return RUV_E_NOMEM;
         pos = sec[i].off + sec[i].len;
         last = sec[i].id;
-        if (sec[i].id == RUV__S_KEYS)
-            have |= 1u;
-        else if (sec[i].id >= RUV__S_SPNNZ && sec[i].id <= RUV__S_SPVALS)
-            have |= 1u << (sec[i].id - RUV__S_SPNNZ + 1);
-        else if (sec[i].id < RUV__S_SPNNZ) /* dense sections have no place here */
+        if (ruv__sp_sec_slot(sec[i].id) >= 0)
+            have |= 1u << ruv__sp_sec_slot(sec[i].id);
+        else if (sec[i].id < RUV__S_SPNNZ) /* other dense sections have no place here */
             return RUV_E_CORRUPT;
     }
-    if (pos != total || have != 15u || entries > total / 12)
+    /* keys, nnz, ids, values; id refs with id bytes; metadata refs with metadata bytes */
+    if (pos != total || (have & 15u) != 15u || !(have & 16u) != !(have & 32u) ||
+        !(have & 64u) != !(have & 128u) || entries > total / 12)
         return RUV_E_CORRUPT;
     if (total > limit)
         return RUV_E_TRUNCATED;
@@ -227,14 +295,16 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
     pos = RUV__HDR + (uint64_t)nsec * RUV__SECENT;
     for (i = 0; i < nsec; i++) {
         size_t len = (size_t)sec[i].len;
-        int known = sec[i].id <= RUV__S_SPVALS,
-            d = sec[i].id == RUV__S_KEYS ? 0 : (int)(sec[i].id - RUV__S_SPNNZ + 1);
+        int d = ruv__sp_sec_slot(sec[i].id);
         if ((r = ruv__load_gap(read, user, (size_t)(sec[i].off - pos))) != RUV_OK)
             goto done;
         ruv__xxh_init(&x, 0);
-        if (known) { /* lengths: keys 8, nnz 4 per entry; ids, values 4 per nonzero */
-            uint64_t want = d == 0 ? 8 * entries : d == 1 ? 4 * entries : 4 * p;
-            if (sec[i].len != want) {
+        if (d >= 0) { /* lengths: keys, refs 8, nnz 4 per entry; ids, values 4 per nonzero */
+            uint64_t want = d == 0 || d == 4 || d == 6 ? 8 * entries
+                            : d == 1                   ? 4 * entries
+                            : d == 5 || d == 7         ? blen[(d - 5) / 2]
+                                                       : 4 * p;
+            if (sec[i].len != want || (want == 0 && (d == 5 || d == 7))) {
                 r = RUV_E_CORRUPT;
                 goto done;
             }
@@ -256,6 +326,13 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
                     }
                     p += z;
                 }
+            if ((d == 4 || d == 6) &&
+                !ruv__sp_load_refs((const uint32_t *)data[d], entries,
+                                   d == 4 ? RUV_MAX_ID_BYTES : RUV_MAX_META_BYTES,
+                                   &blen[(d - 4) / 2])) {
+                r = RUV_E_CORRUPT;
+                goto done;
+            }
         } else if ((r = ruv__load_skip(read, user, len, &x)) != RUV_OK) /* later minor version */
             goto done;
         if (!RUV__SUM_OK(ruv__xxh_final(&x), sec[i].sum)) {
@@ -284,10 +361,30 @@ static ruv_result ruv__sp_load_run(ruv_read_fn read, void *user, uint64_t limit,
             goto done;
         p += z;
     }
+    for (i = 0; i < 2; i++) { /* ids, metadata; then the ids are unique */
+        ruv__blobs b;
+        memset(&b, 0, sizeof b);
+        b.ref = (uint32_t *)data[4 + 2 * i];
+        b.bytes = (unsigned char *)data[5 + 2 * i];
+        b.live = b.len = b.cap = (size_t)blen[i];
+        if (b.ref && !ruv__sp_blobs_fill(idx, !i, &b, NULL)) {
+            r = RUV_E_NOMEM;
+            goto done;
+        }
+    }
+    for (e = 0; e < entries; e++) {
+        size_t len;
+        const unsigned char *q = ruv__tab_blob(&idx->sid, (uint32_t)e, &len);
+        if (q && ruv__slots_find_id(&idx->sid, idx->idtab, idx->idtab_cap, (const char *)q, len) !=
+                     (uint32_t)e) {
+            r = RUV_E_CORRUPT;
+            goto done;
+        }
+    }
     *out = idx;
     idx = NULL;
 done:
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 8; i++)
         ruv__mem_free(&mem, data[i], dlen[i]);
     ruv_sparse_free(idx);
     return r;

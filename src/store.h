@@ -209,46 +209,16 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
 }
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
-/* Sets the blob of slot s to p[0..len-1] (len 0 clears); room reserved. Keeps the id table. */
+/* Sets the id (is_id) or metadata of slot s to p[0..len-1] (len 0 clears); room reserved. */
 static void ruv__store_blob_set(ruv_index *idx, int is_id, uint32_t s, const void *p, size_t len) {
-    ruv__blobs *b = is_id ? &idx->ids : &idx->meta;
-    uint32_t *r;
-    if (!b->ref)
-        return; /* column absent: nothing to clear (a set reserved it) */
-    r = b->ref + 2 * (size_t)s;
-    if (r[1]) {
-        if (is_id)
-            ruv__tab_del(idx, 1, ruv__tab_pos(idx, 1, s));
-        b->live -= r[1];
-        r[0] = r[1] = 0;
-    }
-    if (len) {
-        memcpy(b->bytes + b->len, p, len);
-        r[0] = (uint32_t)b->len;
-        r[1] = (uint32_t)len;
-        b->len += len;
-        b->live += len;
-        if (is_id)
-            ruv__tab_put(idx, 1, idx->idtab, idx->idtab_cap, s);
-    }
+    (void)ruv__blob_set(is_id ? &idx->ids : &idx->meta, is_id ? idx->idtab : NULL, idx->idtab_cap,
+                        s, p, len);
 }
 
 /* Moves the id and metadata of slot from to slot to (whose own are empty). */
 static void ruv__store_blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
-    int c;
-    for (c = 0; c < 2; c++) {
-        ruv__blobs *b = c ? &idx->ids : &idx->meta;
-        uint32_t *f, *t;
-        if (!b->ref)
-            continue;
-        f = b->ref + 2 * (size_t)from;
-        t = b->ref + 2 * (size_t)to;
-        if (c && f[1])
-            idx->idtab[ruv__tab_pos(idx, 1, from)] = to;
-        t[0] = f[0];
-        t[1] = f[1];
-        f[0] = f[1] = 0;
-    }
+    ruv__blob_move(&idx->ids, idx->idtab, idx->idtab_cap, from, to);
+    ruv__blob_move(&idx->meta, NULL, 0, from, to);
 }
 
 RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {

@@ -13,14 +13,119 @@ static const unsigned char *ruv__tab_blob(const ruv__blobs *b, uint32_t s, size_
     return *len ? b->bytes + b->ref[2 * (size_t)s] : NULL;
 }
 
-static uint64_t ruv__tab_hash(const ruv_index *idx, int which, uint32_t s) {
+/* Hash of slot s: of keys[s] if keys is not NULL (a key table), else of its string id in ids. */
+static uint64_t ruv__slot_hash(const uint64_t *keys, const ruv__blobs *ids, uint32_t s) {
     size_t len;
     const unsigned char *p;
-    if (!which)
-        return ruv__hash_mix64(idx->keys[s]);
-    p = ruv__tab_blob(&idx->ids, s, &len);
+    if (keys)
+        return ruv__hash_mix64(keys[s]);
+    p = ruv__tab_blob(ids, s, &len);
     return ruv__xxh64(p, len, 0);
 }
+
+/* Slot of t (cap entries) whose string id in ids is id[0..len-1], or RUV__NONE (t NULL too). */
+static uint32_t ruv__slots_find_id(const ruv__blobs *ids, const uint32_t *t, size_t cap,
+                                   const char *id, size_t len) {
+    size_t mask = cap - 1, h;
+    if (!t)
+        return RUV__NONE;
+    for (h = (size_t)ruv__xxh64(id, len, 0) & mask;; h = (h + 1) & mask) {
+        uint32_t s = t[h];
+        size_t l;
+        const unsigned char *p;
+        if (s == RUV__NONE)
+            return s;
+        p = ruv__tab_blob(ids, s, &l);
+        if (l == len && memcmp(p, id, len) == 0)
+            return s;
+    }
+}
+
+/* Inserts slot s into t (cap entries, a power of two, with room), hashed as ruv__slot_hash. */
+static void ruv__slots_put(const uint64_t *keys, const ruv__blobs *ids, uint32_t *t, size_t cap,
+                           uint32_t s) {
+    size_t mask = cap - 1, h = (size_t)ruv__slot_hash(keys, ids, s) & mask;
+    RUV_ASSERT((cap & mask) == 0 && s != RUV__NONE);
+    while (t[h] != RUV__NONE)
+        h = (h + 1) & mask;
+    t[h] = s;
+}
+
+/* Position of slot s in t (s must be there). */
+static size_t ruv__slots_pos(const uint64_t *keys, const ruv__blobs *ids, const uint32_t *t,
+                             size_t cap, uint32_t s) {
+    size_t mask = cap - 1, h = (size_t)ruv__slot_hash(keys, ids, s) & mask;
+    while (t[h] != s) {
+        RUV_ASSERT(t[h] != RUV__NONE);
+        h = (h + 1) & mask;
+    }
+    return h;
+}
+
+/* Removes the entry at pos, shifting later members of its probe run back (no tombstones). */
+static void ruv__slots_del(const uint64_t *keys, const ruv__blobs *ids, uint32_t *t, size_t cap,
+                           size_t pos) {
+    size_t mask = cap - 1, j = pos;
+    for (;;) {
+        size_t home;
+        j = (j + 1) & mask;
+        if (t[j] == RUV__NONE)
+            break;
+        home = (size_t)ruv__slot_hash(keys, ids, t[j]) & mask;
+        /* t[j] may move to pos unless its home lies cyclically in (pos, j] */
+        if (pos <= j ? (home <= pos || home > j) : (home <= pos && home > j)) {
+            t[pos] = t[j];
+            pos = j;
+        }
+    }
+    t[pos] = RUV__NONE;
+}
+
+/* Sets the blob of slot s in b to p[0..len-1] (len 0 clears; the room was reserved), keeping t
+   (cap entries), the id table over b, or none (t NULL). Returns the change in the number of
+   slots with a blob: -1, 0 or 1. */
+static int ruv__blob_set(ruv__blobs *b, uint32_t *t, size_t cap, uint32_t s, const void *p,
+                         size_t len) {
+    uint32_t *r;
+    int had;
+    if (!b->ref)
+        return 0; /* column absent: nothing to clear (a set reserved it) */
+    r = b->ref + 2 * (size_t)s;
+    had = r[1] != 0;
+    if (had) {
+        if (t)
+            ruv__slots_del(NULL, b, t, cap, ruv__slots_pos(NULL, b, t, cap, s));
+        b->live -= r[1];
+        r[0] = r[1] = 0;
+    }
+    if (len) {
+        memcpy(b->bytes + b->len, p, len);
+        r[0] = (uint32_t)b->len;
+        r[1] = (uint32_t)len;
+        b->len += len;
+        b->live += len;
+        if (t)
+            ruv__slots_put(NULL, b, t, cap, s);
+    }
+    return (len != 0) - had;
+}
+
+/* Moves the blob of slot from to slot to (whose own is empty), keeping t as ruv__blob_set. */
+static void ruv__blob_move(ruv__blobs *b, uint32_t *t, size_t cap, uint32_t from, uint32_t to) {
+    uint32_t *f, *d;
+    if (!b->ref)
+        return;
+    f = b->ref + 2 * (size_t)from;
+    d = b->ref + 2 * (size_t)to;
+    if (t && f[1])
+        t[ruv__slots_pos(NULL, b, t, cap, from)] = to;
+    d[0] = f[0];
+    d[1] = f[1];
+    f[0] = f[1] = 0;
+}
+
+/* The dense index's two tables: `table` by key, `idtab` by string id (which = 0 / 1). */
+#define RUV__TAB_KEYS(idx, which) ((which) ? NULL : (idx)->keys)
 
 /* Slot holding key, or RUV__NONE. */
 static uint32_t ruv__tab_find_key(const ruv_index *idx, uint64_t key) {
@@ -34,58 +139,22 @@ static uint32_t ruv__tab_find_key(const ruv_index *idx, uint64_t key) {
 
 /* Slot whose string id is id[0..len-1], or RUV__NONE. */
 static uint32_t ruv__tab_find_id(const ruv_index *idx, const char *id, size_t len) {
-    size_t mask = idx->idtab_cap - 1, h;
-    if (!idx->idtab)
-        return RUV__NONE;
-    for (h = (size_t)ruv__xxh64(id, len, 0) & mask;; h = (h + 1) & mask) {
-        uint32_t s = idx->idtab[h];
-        size_t l;
-        const unsigned char *p;
-        if (s == RUV__NONE)
-            return s;
-        p = ruv__tab_blob(&idx->ids, s, &l);
-        if (l == len && memcmp(p, id, len) == 0)
-            return s;
-    }
+    return ruv__slots_find_id(&idx->ids, idx->idtab, idx->idtab_cap, id, len);
 }
 
 static void ruv__tab_put(const ruv_index *idx, int which, uint32_t *t, size_t cap, uint32_t s) {
-    size_t mask = cap - 1, h = (size_t)ruv__tab_hash(idx, which, s) & mask;
-    RUV_ASSERT((cap & mask) == 0 && s != RUV__NONE);
-    while (t[h] != RUV__NONE)
-        h = (h + 1) & mask;
-    t[h] = s;
+    ruv__slots_put(RUV__TAB_KEYS(idx, which), &idx->ids, t, cap, s);
 }
 
 /* Position of slot s in table `which` (s must be there). */
 static size_t ruv__tab_pos(const ruv_index *idx, int which, uint32_t s) {
-    uint32_t *t = which ? idx->idtab : idx->table;
-    size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1;
-    size_t h = (size_t)ruv__tab_hash(idx, which, s) & mask;
-    while (t[h] != s) {
-        RUV_ASSERT(t[h] != RUV__NONE);
-        h = (h + 1) & mask;
-    }
-    return h;
+    return ruv__slots_pos(RUV__TAB_KEYS(idx, which), &idx->ids, which ? idx->idtab : idx->table,
+                          which ? idx->idtab_cap : idx->table_cap, s);
 }
 
-/* Removes the entry at pos, shifting later members of its probe run back (no tombstones). */
 static void ruv__tab_del(const ruv_index *idx, int which, size_t pos) {
-    uint32_t *t = which ? idx->idtab : idx->table;
-    size_t mask = (which ? idx->idtab_cap : idx->table_cap) - 1, j = pos;
-    for (;;) {
-        size_t home;
-        j = (j + 1) & mask;
-        if (t[j] == RUV__NONE)
-            break;
-        home = (size_t)ruv__tab_hash(idx, which, t[j]) & mask;
-        /* t[j] may move to pos unless its home lies cyclically in (pos, j] */
-        if (pos <= j ? (home <= pos || home > j) : (home <= pos && home > j)) {
-            t[pos] = t[j];
-            pos = j;
-        }
-    }
-    t[pos] = RUV__NONE;
+    ruv__slots_del(RUV__TAB_KEYS(idx, which), &idx->ids, which ? idx->idtab : idx->table,
+                   which ? idx->idtab_cap : idx->table_cap, pos);
 }
 
 /* Pending growth of one blob column (see ruv__tab_reserve). */
@@ -96,14 +165,14 @@ typedef struct ruv__blob_grow {
 } ruv__blob_grow;
 
 /* Plans and allocates room in b for `add` more bytes with `slots` slots. All or nothing. */
-static ruv_result ruv__tab_blob_alloc(ruv_index *idx, const ruv__blobs *b, size_t slots,
+static ruv_result ruv__tab_blob_alloc(ruv__mem *m, const ruv__blobs *b, size_t slots,
                                       size_t old_slots, size_t add, ruv__blob_grow *g) {
     memset(g, 0, sizeof *g);
     if (!b->ref && !add)
         return RUV_OK;
     if (!b->ref || slots > old_slots) {
         g->ref_n = slots * 2;
-        if (!(g->ref = (uint32_t *)ruv__mem_alloc(&idx->mem, g->ref_n * 4)))
+        if (!(g->ref = (uint32_t *)ruv__mem_alloc(m, g->ref_n * 4)))
             return RUV_E_NOMEM;
     }
     if (b->len + add > b->cap) {
@@ -111,31 +180,31 @@ static ruv_result ruv__tab_blob_alloc(ruv_index *idx, const ruv__blobs *b, size_
         if (need > 0xFFFFFFFFu)
             return RUV_E_FULL;
         g->cap = need < 32 ? 64 : (need > 0x7FFFFFFFu ? 0xFFFFFFFFu : 2 * need);
-        if (!(g->bytes = (unsigned char *)ruv__mem_alloc(&idx->mem, g->cap)))
+        if (!(g->bytes = (unsigned char *)ruv__mem_alloc(m, g->cap)))
             return RUV_E_NOMEM;
     }
     return RUV_OK;
 }
 
-static void ruv__tab_blob_drop(ruv_index *idx, ruv__blob_grow *g) {
-    ruv__mem_free(&idx->mem, g->ref, g->ref_n * 4);
-    ruv__mem_free(&idx->mem, g->bytes, g->cap);
+static void ruv__tab_blob_drop(ruv__mem *m, ruv__blob_grow *g) {
+    ruv__mem_free(m, g->ref, g->ref_n * 4);
+    ruv__mem_free(m, g->bytes, g->cap);
 }
 
 /* Installs g into b (refs copied for count slots, live strings compacted into the new arena). */
-static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *g,
+static void ruv__tab_blob_commit(ruv__mem *m, ruv__blobs *b, ruv__blob_grow *g, size_t count,
                                  size_t old_slots) {
     size_t s;
     if (g->ref) {
         memset(g->ref, 0, g->ref_n * 4);
         if (b->ref)
-            memcpy(g->ref, b->ref, idx->count * 2 * 4);
-        ruv__mem_free(&idx->mem, b->ref, b->ref ? old_slots * 2 * 4 : 0);
+            memcpy(g->ref, b->ref, count * 2 * 4);
+        ruv__mem_free(m, b->ref, b->ref ? old_slots * 2 * 4 : 0);
         b->ref = g->ref;
     }
     if (g->bytes) {
         size_t len = 0;
-        for (s = 0; s < idx->count; s++) {
+        for (s = 0; s < count; s++) {
             uint32_t *r = b->ref + 2 * s;
             if (r[1]) {
                 memcpy(g->bytes + len, b->bytes + r[0], r[1]);
@@ -143,7 +212,7 @@ static void ruv__tab_blob_commit(ruv_index *idx, ruv__blobs *b, ruv__blob_grow *
                 len += r[1];
             }
         }
-        ruv__mem_free(&idx->mem, b->bytes, b->cap);
+        ruv__mem_free(m, b->bytes, b->cap);
         b->bytes = g->bytes;
         b->cap = g->cap;
         b->len = len;
@@ -214,8 +283,8 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         goto fail;
     if (ucap > idx->upper_cap && !(up = (uint32_t *)ruv__mem_alloc(&idx->mem, ucap * 4)))
         goto fail;
-    if ((r = ruv__tab_blob_alloc(idx, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
-        (r = ruv__tab_blob_alloc(idx, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
+    if ((r = ruv__tab_blob_alloc(&idx->mem, &idx->ids, cap, old_cap, id_add, &gi)) != RUV_OK ||
+        (r = ruv__tab_blob_alloc(&idx->mem, &idx->meta, cap, old_cap, meta_add, &gm)) != RUV_OK)
         goto fail;
     /* the index's own scratch for inserting: last, as it is all or nothing itself */
     r = RUV_E_NOMEM;
@@ -257,8 +326,8 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         }
         idx->cap = cap;
     }
-    ruv__tab_blob_commit(idx, &idx->ids, &gi, old_cap);
-    ruv__tab_blob_commit(idx, &idx->meta, &gm, old_cap);
+    ruv__tab_blob_commit(&idx->mem, &idx->ids, &gi, idx->count, old_cap);
+    ruv__tab_blob_commit(&idx->mem, &idx->meta, &gm, idx->count, old_cap);
     if (table) {
         size_t i;
         memset(table, 0xFF, tcap * 4);
@@ -297,8 +366,8 @@ fail:
     ruv__mem_free(&idx->mem, table, tcap * 4);
     ruv__mem_free(&idx->mem, idtab, tcap * 4);
     ruv__mem_free(&idx->mem, up, ucap * 4);
-    ruv__tab_blob_drop(idx, &gi);
-    ruv__tab_blob_drop(idx, &gm);
+    ruv__tab_blob_drop(&idx->mem, &gi);
+    ruv__tab_blob_drop(&idx->mem, &gm);
     return r;
 }
 

@@ -580,8 +580,23 @@ static ruv_result sp_writes(ruv_sparse_index *idx, size_t upto, size_t *done) {
     size_t i;
     for (i = 0; i < upto; i++) {
         size_t nnz = sp_random(&s, 30, 200, 0, ids, vals);
-        ruv_result r = i % 7 == 6 ? ruv_sparse_upsert(idx, i / 2, nnz, ids, vals)
-                                  : ruv_sparse_add(idx, i, nnz, ids, vals);
+        ruv_result r;
+        if (i % 3 == 0) { /* one put: vector, id and metadata (upserts below keep them) */
+            char id[16];
+            ruv_sparse_vector v;
+            ruv_sparse_item it;
+            memset(&it, 0, sizeof it);
+            v.nnz = nnz, v.ids = ids, v.values = vals;
+            it.key = i;
+            it.vector = &v;
+            it.id = id;
+            it.id_len = (size_t)sprintf(id, "id-%u", (unsigned)i);
+            it.meta = vals;
+            it.meta_len = nnz * 4;
+            r = ruv_sparse_put(idx, &it, RUV_PUT_INSERT);
+        } else
+            r = i % 7 == 6 ? ruv_sparse_upsert(idx, i / 2, nnz, ids, vals)
+                           : ruv_sparse_add(idx, i, nnz, ids, vals);
         if (i % 5 == 4 && r == RUV_OK)
             r = ruv_sparse_remove(idx, i - 2);
         if (r != RUV_OK && r != RUV_E_EXISTS && r != RUV_E_NOTFOUND) {
@@ -625,6 +640,16 @@ TEST(sparse_nomem) {
         REQUIRE(ruv_sparse_create(&opt, &ref) == RUV_OK);
         CHECK_EQ_INT(sp_writes(ref, done, &done), RUV_OK);
         CHECK_EQ_INT(ruv_sparse_count(idx), ruv_sparse_count(ref));
+        for (q = 0; q < 60; q++) { /* the same ids and metadata */
+            const void *pa = NULL, *pb = NULL;
+            size_t la = 0, lb = 0;
+            CHECK_EQ_INT(ruv_sparse_get_id(idx, q, (const char **)&pa, &la),
+                         ruv_sparse_get_id(ref, q, (const char **)&pb, &lb));
+            CHECK(la == lb && (!la || !memcmp(pa, pb, la)));
+            CHECK_EQ_INT(ruv_sparse_get_meta(idx, q, &pa, &la),
+                         ruv_sparse_get_meta(ref, q, &pb, &lb));
+            CHECK(la == lb && (!la || !memcmp(pa, pb, la)));
+        }
         for (q = 0; q < 5; q++) {
             uint32_t ids[30];
             float vals[30];
@@ -1059,5 +1084,183 @@ TEST(sparse_persist_file) {
     CHECK(back == NULL);
     CHECK_EQ_INT(ruv_sparse_save_file(NULL, "x.ruv"), RUV_E_ARG);
     CHECK_EQ_INT(ruv_sparse_load_file(NULL, NULL, &back), RUV_E_ARG);
+    ruv_sparse_free(idx);
+}
+
+/* String ids and metadata on the sparse index, against a shadow model kept by the test: random
+   puts (each field kept, set or cleared), upserts and removes, compactions and save / load round
+   trips; after every step each key's vector, id and metadata are those of the model, every id
+   maps back to its key, refused writes (an id another key has, INSERT of a present key, UPDATE
+   of an absent one, oversized fields) change nothing, and the stats add up. */
+#define SPS_KEYS 40
+typedef struct sps_entry {
+    int live, id_len, meta_len;
+    char id[12];
+    unsigned char meta[40];
+    uint32_t ids[8];
+    float vals[8];
+    size_t nnz;
+} sps_entry;
+
+static void sps_verify(const ruv_sparse_index *idx, const sps_entry *m) {
+    size_t k, live = 0, len, nnz;
+    uint32_t gi[8];
+    float gv[8];
+    ruv_sparse_stats st = ruv_sparse_get_stats(idx);
+    for (k = 0; k < SPS_KEYS; k++) {
+        const char *id = NULL;
+        const void *meta = NULL;
+        uint64_t back = 999;
+        if (!m[k].live) {
+            CHECK_EQ_INT(ruv_sparse_get_id(idx, k, &id, &len), RUV_E_NOTFOUND);
+            CHECK_EQ_INT(ruv_sparse_get_meta(idx, k, &meta, &len), RUV_E_NOTFOUND);
+            continue;
+        }
+        live++;
+        CHECK_EQ_INT(ruv_sparse_get(idx, k, gi, gv, 8, &nnz), RUV_OK);
+        CHECK(nnz == m[k].nnz && !memcmp(gi, m[k].ids, nnz * 4) && !memcmp(gv, m[k].vals, nnz * 4));
+        CHECK_EQ_INT(ruv_sparse_get_id(idx, k, &id, &len), RUV_OK);
+        CHECK(len == (size_t)m[k].id_len && (!len || !memcmp(id, m[k].id, len)) && (len || !id));
+        if (len) {
+            CHECK_EQ_INT(ruv_sparse_get_key(idx, m[k].id, len, &back), RUV_OK);
+            CHECK_EQ_INT(back, k);
+        }
+        CHECK_EQ_INT(ruv_sparse_get_meta(idx, k, &meta, &len), RUV_OK);
+        CHECK(len == (size_t)m[k].meta_len && (!len || !memcmp(meta, m[k].meta, len)));
+    }
+    CHECK_EQ_INT(st.live, live);
+    CHECK_EQ_INT(ruv_sparse_count(idx), live);
+    CHECK_EQ_INT(st.vector_bytes + st.posting_bytes + st.key_bytes + st.id_bytes + st.meta_bytes,
+                 st.total_bytes);
+    CHECK_EQ_INT(st.total_bytes, ruv_sparse_memory_usage(idx));
+    CHECK(st.dead_postings <= st.postings);
+}
+
+/* Save, load, check the bytes a loaded index saves are the same; returns the loaded index. */
+static ruv_sparse_index *sps_roundtrip(ruv_sparse_index *idx) {
+    size_t need = ruv_sparse_serialized_size(idx), w = 0, w2 = 0;
+    unsigned char *a = (unsigned char *)malloc(need), *b = (unsigned char *)malloc(need);
+    ruv_sparse_index *back = NULL;
+    if (!a || !b) {
+        free(a), free(b);
+        return idx;
+    }
+    CHECK_EQ_INT(ruv_sparse_save_buffer(idx, a, need, &w), RUV_OK);
+    CHECK_EQ_INT(w, need);
+    CHECK_EQ_INT(ruv_sparse_load_buffer(a, w, NULL, &back), RUV_OK);
+    if (back) {
+        CHECK_EQ_INT(ruv_sparse_save_buffer(back, b, need, &w2), RUV_OK);
+        CHECK(w2 == w && !memcmp(a, b, w));
+        ruv_sparse_free(idx);
+        idx = back;
+    }
+    free(a), free(b);
+    return idx;
+}
+
+TEST(sparse_store) {
+    ruv_sparse_options opt = ruv_sparse_options_init();
+    ruv_sparse_index *idx = NULL;
+    sps_entry m[SPS_KEYS];
+    uint64_t s = 2024;
+    size_t step;
+    memset(m, 0, sizeof m);
+    REQUIRE(ruv_sparse_create(&opt, &idx) == RUV_OK);
+    for (step = 0; step < 1500; step++) {
+        uint64_t key = rng_next(&s) % SPS_KEYS;
+        unsigned op = (unsigned)(rng_next(&s) % 10);
+        sps_entry e = m[key];
+        ruv_sparse_vector v;
+        ruv_sparse_item it;
+        ruv_put_mode mode = (ruv_put_mode)(rng_next(&s) % 3);
+        ruv_result want, got;
+        size_t j;
+        memset(&it, 0, sizeof it);
+        it.key = key;
+        if (op == 0) { /* remove */
+            CHECK_EQ_INT(ruv_sparse_remove(idx, key), e.live ? RUV_OK : RUV_E_NOTFOUND);
+            memset(&m[key], 0, sizeof m[key]);
+        } else if (op == 1) { /* upsert of a vector: id and metadata kept */
+            e.nnz = sp_random(&s, 8, 50, 1, e.ids, e.vals);
+            CHECK_EQ_INT(ruv_sparse_upsert(idx, key, e.nnz, e.ids, e.vals), RUV_OK);
+            e.live = 1;
+            m[key] = e;
+        } else if (op == 2 && step % 50 == 0) {
+            CHECK_EQ_INT(ruv_sparse_compact(idx), RUV_OK);
+        } else if (op == 2 && step % 97 == 1) {
+            idx = sps_roundtrip(idx);
+        } else { /* put: each field kept (NULL), set or cleared */
+            unsigned f = (unsigned)(rng_next(&s) % 27);
+            int clash = 0;
+            if (f % 3 == 1) {
+                e.nnz = sp_random(&s, 8, 50, 1, e.ids, e.vals);
+                v.nnz = e.nnz, v.ids = e.ids, v.values = e.vals;
+                it.vector = &v;
+            }
+            if (f / 3 % 3 == 1) { /* ids from a small pool: clashes with other keys happen */
+                e.id_len = sprintf(e.id, "doc-%u", (unsigned)(rng_next(&s) % 60));
+                it.id = e.id, it.id_len = (size_t)e.id_len;
+                for (j = 0; j < SPS_KEYS; j++)
+                    clash |= j != key && m[j].live && m[j].id_len == e.id_len &&
+                             !memcmp(m[j].id, e.id, (size_t)e.id_len);
+            } else if (f / 3 % 3 == 2) {
+                e.id_len = 0;
+                it.id = "", it.id_len = 0;
+            }
+            if (f / 9 == 1) {
+                e.meta_len = (int)(rng_next(&s) % 41);
+                for (j = 0; j < (size_t)e.meta_len; j++)
+                    e.meta[j] = (unsigned char)rng_next(&s);
+                it.meta = e.meta, it.meta_len = (size_t)e.meta_len;
+            } else if (f / 9 == 2) {
+                e.meta_len = 0;
+                it.meta = e.meta, it.meta_len = 0;
+            }
+            want = m[key].live && mode == RUV_PUT_INSERT    ? RUV_E_EXISTS
+                   : clash                                  ? RUV_E_EXISTS
+                   : !m[key].live && mode == RUV_PUT_UPDATE ? RUV_E_NOTFOUND
+                   : !m[key].live && !it.vector             ? RUV_E_ARG
+                                                            : RUV_OK;
+            got = ruv_sparse_put(idx, &it, mode);
+            CHECK_EQ_INT(got, want);
+            if (got == RUV_OK) {
+                if (!m[key].live && !it.id)
+                    e.id_len = 0;
+                if (!m[key].live && !it.meta)
+                    e.meta_len = 0;
+                e.live = 1;
+                m[key] = e;
+            }
+        }
+        sps_verify(idx, m);
+    }
+    { /* oversized fields, NULL arguments: refused, nothing changed */
+        ruv_sparse_item it;
+        uint64_t k = 0;
+        const char *id;
+        size_t len;
+        memset(&it, 0, sizeof it);
+        it.key = 0;
+        it.id = "x", it.id_len = RUV_MAX_ID_BYTES + 1;
+        CHECK_EQ_INT(ruv_sparse_put(idx, &it, RUV_PUT_UPSERT), RUV_E_ARG);
+        it.id = NULL, it.meta = "x", it.meta_len = (size_t)RUV_MAX_META_BYTES + 1;
+        CHECK_EQ_INT(ruv_sparse_put(idx, &it, RUV_PUT_UPSERT), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_put(idx, NULL, RUV_PUT_UPSERT), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_put(NULL, &it, RUV_PUT_UPSERT), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_put(idx, &it, (ruv_put_mode)3), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_get_key(idx, "doc-1", 0, &k), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_get_key(idx, NULL, 3, &k), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_get_key(idx, "doc-1", RUV_MAX_ID_BYTES + 1, &k), RUV_E_NOTFOUND);
+        CHECK_EQ_INT(ruv_sparse_get_key(idx, "no-such", 7, &k), RUV_E_NOTFOUND);
+        CHECK_EQ_INT(ruv_sparse_get_id(idx, 0, NULL, &len), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_get_id(NULL, 0, &id, &len), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_get_meta(idx, 0, NULL, &len), RUV_E_ARG);
+        CHECK_EQ_INT(ruv_sparse_get_stats(NULL).total_bytes, 0);
+        sps_verify(idx, m);
+    }
+    idx = sps_roundtrip(idx);
+    sps_verify(idx, m);
+    CHECK_EQ_INT(ruv_sparse_compact(idx), RUV_OK);
+    sps_verify(idx, m);
     ruv_sparse_free(idx);
 }

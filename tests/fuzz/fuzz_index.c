@@ -102,7 +102,8 @@ static void fz_exercise(ruv_index *idx, int view) {
     free(q);
 }
 
-/* A loaded sparse index: searches in the three modes agree, hits read back, the bytes save,
+/* A loaded sparse index: searches in the three modes agree, hits read back (vector, id leading
+   back to the key, metadata), the bytes save,
    reload and save the same, and writes then work and save again. */
 static void fz_sparse(ruv_sparse_index *sp) {
     static const uint32_t qi[3] = {1, 5, 9};
@@ -125,7 +126,14 @@ static void fz_sparse(ruv_sparse_index *sp) {
     for (i = 0; i < n[0]; i++) {
         size_t z = 0;
         ruv_result r = ruv_sparse_get(sp, h[0][i].key, ids, vals, 4, &z);
+        const char *id = NULL;
+        const void *meta = NULL;
+        uint64_t back = 0;
         FZ_CHECK(r == RUV_OK || (r == RUV_E_SPACE && z > 4));
+        FZ_CHECK(ruv_sparse_get_id(sp, h[0][i].key, &id, &z) == RUV_OK && !id == !z);
+        if (id) /* ids are unique: the id leads back to the key */
+            FZ_CHECK(ruv_sparse_get_key(sp, id, z, &back) == RUV_OK && back == h[0][i].key);
+        FZ_CHECK(ruv_sparse_get_meta(sp, h[0][i].key, &meta, &z) == RUV_OK && !meta == !z);
     }
     FZ_CHECK(len > 0 && (a = (unsigned char *)malloc(len)) != NULL &&
              (b = (unsigned char *)malloc(len)) != NULL);

@@ -138,6 +138,18 @@ static int emit_sparse(const char *dir, const char *name, ruv_metric metric, siz
         }
         if (ruv_sparse_add(sp, i * 5 + 1, z, ids, v) != RUV_OK)
             return 1;
+        if (metric == RUV_METRIC_IP && i % 2 == 0) { /* ids on half, metadata on a third */
+            char id[16];
+            ruv_sparse_item it;
+            memset(&it, 0, sizeof it);
+            it.key = i * 5 + 1;
+            it.id = id;
+            it.id_len = (size_t)snprintf(id, sizeof id, "sp-%u", (unsigned)i);
+            if (i % 3 == 0)
+                it.meta = v, it.meta_len = z * sizeof *v;
+            if (ruv_sparse_put(sp, &it, RUV_PUT_UPDATE) != RUV_OK)
+                return 1;
+        }
     }
     for (i = 0; i < n; i += 3)
         ruv_sparse_remove(sp, i * 5 + 1);
