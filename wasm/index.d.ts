@@ -225,15 +225,33 @@ export interface SparseSearchOptions {
   allow?: Uint8Array;
 }
 
+/** SparseIndex.stats() (ruv_sparse_get_stats): counts, and allocated bytes by part (the byte
+    fields sum to totalBytes = memoryUsage). */
+export interface SparseIndexStats {
+  /** entries (= count) */
+  live: number;
+  /** slots of removed or replaced entries, until compaction */
+  tombstones: number;
+  /** posting lists: distinct dimension ids stored (until compaction) */
+  dims: number;
+  /** postings, the tombstones' included */
+  postings: number;
+  /** of those, the tombstones' */
+  deadPostings: number;
+  vectorBytes: number; postingBytes: number; keyBytes: number; idBytes: number; metaBytes: number;
+  totalBytes: number;
+}
+
 /** SparseIndex.search's result: Hits plus the work done. */
 export interface SparseHits extends Hits {
   /** entries whose score was completed (pruning leaves fewer than 'exhaustive') */
   scored: number;
 }
 
-/** The sparse index (ruv_sparse_*): u64 keys to sparse vectors, exact top-k search through an
-    inverted index. Sums in double in ascending dimension order, so every mode gives
-    bit-identical distances; ties go to the entry written first. */
+/** The sparse index (ruv_sparse_*): u64 keys to sparse vectors, each with an optional string id
+    and metadata bytes (as Index), exact top-k search through an inverted index. Sums in double
+    in ascending dimension order, so every mode gives bit-identical distances; ties go to the
+    entry written first. */
 export class SparseIndex {
   constructor(options?: SparseIndexOptions);
   /** 'l2' for 'l2sq' */
@@ -241,18 +259,34 @@ export class SparseIndex {
   readonly maxNnz: number;
   /** live entries */
   readonly count: number;
-  /** bytes allocated by the index */
+  /** bytes allocated by the index (vectors, posting lists, keys, ids, metadata) */
   readonly memoryUsage: number;
   /** Releases the index now (idempotent); dropped indexes are released by the GC. */
   free(): void;
   [Symbol.dispose](): void;
+  /** Counts and sizes by part (ruv_sparse_get_stats). */
+  stats(): SparseIndexStats;
+  /** Inserts ('insert', the default), replaces ('update') or either ('upsert') the entry of key,
+      as Index.put (ruv_sparse_put): vector, id and meta undefined or null are kept (a new key
+      needs a vector: RuvectorError -1); id '' and an empty meta clear them; ids are unique
+      (another key's id: RuvectorError -4). A new vector moves the key last in the write order.
+      All or nothing. */
+  put(key: Key, vector?: SparseVector | null, id?: string | null, meta?: Uint8Array | null,
+      mode?: 'insert' | 'update' | 'upsert'): void;
   /** Adds the vector under key; RuvectorError -4 if key is present. */
   add(key: Key, vector: SparseVector): void;
-  /** A new vector for a present key; RuvectorError -7 if absent. */
+  /** A new vector for a present key (id and metadata kept); RuvectorError -7 if absent. */
   update(key: Key, vector: SparseVector): void;
-  /** Adds key or replaces its vector (a replaced entry moves last in the write order). */
+  /** Adds key or replaces its vector (a replaced entry moves last in the write order and keeps
+      its id and metadata). */
   upsert(key: Key, vector: SparseVector): void;
-  /** Deletes key; false if absent. */
+  /** The string id of key; null if it has none, undefined if key is absent. */
+  getId(key: Key): string | null | undefined;
+  /** The metadata bytes of key (a copy); null if none, undefined if key is absent. */
+  getMeta(key: Key): Uint8Array | null | undefined;
+  /** The key of the entry whose string id is id, or undefined. */
+  getKey(id: string): bigint | undefined;
+  /** Deletes key (its vector, id and metadata); false if absent. */
   remove(key: Key): boolean;
   has(key: Key): boolean;
   /** Alias of has (ruv_sparse_contains). */
@@ -267,7 +301,8 @@ export class SparseIndex {
       dimension with the query (fewer than k hits then); l2 ranks every entry. An empty query
       finds nothing for ip and cosine. */
   search(query: SparseVector, k: number, options?: SparseSearchOptions): SparseHits;
-  /** The ruvector file format, kind 2 (sparse): the same entries give the same bytes. */
+  /** The ruvector file format, kind 2 (sparse), ids and metadata included: the same entries give
+      the same bytes. */
   save(): Uint8Array;
   /** Every field, checksum and entry checked (RuvectorError); a dense index's bytes: -6. */
   static load(bytes: Uint8Array | ArrayBuffer): SparseIndex;

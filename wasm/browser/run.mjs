@@ -23,7 +23,7 @@ try {
     check(c.app.failures.length === 0, `app check: ${c.app.failures.join('; ')}`);
     check(c.app.isa === 'wasm128', 'SIMD128 module in Chromium');
     check(c.worker.failures.length === 0, `worker checks: ${c.worker.failures.join('; ')}`);
-    check(c.hostile.failures.length === 0 && c.hostile.checks > 1500,
+    check(c.hostile.failures.length === 0 && c.hostile.checks > 3500,
       `hostile test in Chromium: ${c.hostile.checks} checks, failures: ${c.hostile.failures.slice(0, 20).join('; ')}`);
     const a = await open(`${base}page.html?phase=build`);
     const b = await open(`${base}page.html?phase=reload`); // a reload of the page, same profile

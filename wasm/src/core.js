@@ -291,6 +291,23 @@ function createApi(platform) {
     return s;
   }
 
+  /** put()'s id: null (keep), an empty Uint8Array (clear: id '') or its UTF-8 bytes. */
+  function putId(id) {
+    if (id === undefined || id === null) return null;
+    if (typeof id !== 'string') throw argError(TypeError, 'id', 'a string', id);
+    return id === '' ? new Uint8Array(0) : idBytes('id', id);
+  }
+
+  /** put()'s meta: null (keep) or the bytes (empty: clear), at most MAX_META_BYTES. */
+  function putMeta(meta) {
+    if (meta === undefined || meta === null) return null;
+    if (!(meta instanceof Uint8Array)) throw argError(TypeError, 'meta', 'a Uint8Array', meta);
+    if (meta.length > MAX_META_BYTES) {
+      throw new RangeError(`ruvector: meta is ${meta.length} bytes, the limit is ${MAX_META_BYTES}`);
+    }
+    return meta;
+  }
+
   function keyParts(key, name = 'key') {
     if (typeof key === 'number') {
       if (!Number.isSafeInteger(key) || key < 0) throw argError(RangeError, name, 'an integer in 0..2^53-1 (or a BigInt in 0..2^64-1)', key);
@@ -571,6 +588,49 @@ function createApi(platform) {
     })
     : null;
 
+  /** A string id or metadata blob of key through fn (rw_get_id, rw_sparse_get_meta, ...): a
+      copy of its bytes, null if the entry has none, undefined if key is absent. */
+  function keyBlob(fn, p, lo, hi) {
+    return withMem(8, 'get', (at) => {
+      const r = fn(p, lo, hi, at, at + 4);
+      if (r === -7) return undefined;
+      check(r, 'get');
+      views();
+      const ptr = HU32[at >> 2], len = HU32[(at + 4) >> 2];
+      return ptr ? H8.slice(ptr, ptr + len) : null;
+    });
+  }
+
+  /** The key halves [lo, hi] of the entry whose string id is the bytes b, through fn
+      (rw_get_key, rw_sparse_get_key), or undefined. */
+  function keyOfId(fn, p, b) {
+    return withMem(b.length + 16, 'getKey', (at) => {
+      const ka = (at + b.length + 7) & ~7;
+      views();
+      H8.set(b, at);
+      const r = fn(p, at, b.length, ka);
+      if (r === -7) return undefined;
+      check(r, 'getKey');
+      views();
+      return [HU32[ka >> 2], HU32[(ka >> 2) + 1]];
+    });
+  }
+
+  /** put()'s status r, with the reason for the two refusals whose C message is generic: an id
+      that another key has (-4, "key already in the index" otherwise) and a new key without a
+      vector (-1). getKey is rw_get_key or rw_sparse_get_key (called after the put's withMem). */
+  function putCheck(r, what, getKey, p, lo, hi, v, ib) {
+    if (r === -4 && ib && ib.length) {
+      const k = keyOfId(getKey, p, ib);
+      if (k && (k[0] !== lo || k[1] !== hi)) {
+        throw new RuvectorError(r, `${what} (the id ${JSON.stringify(dec.decode(ib))} belongs to key ` +
+          `${BigInt(k[0]) | (BigInt(k[1]) << 32n)}: ids are unique)`);
+      }
+    }
+    if (r === -1 && !v) throw new RuvectorError(r, `${what} (the key is absent: a new entry needs a vector)`);
+    check(r, what);
+  }
+
   // ---- Index: the C API ---------------------------------------------------------------------
   /**
    * The C API: an index of u64 keys to vectors of `dim` dimensions (options.dtype: f32 by
@@ -691,34 +751,23 @@ function createApi(platform) {
       const [lo, hi] = keyParts(key);
       const md = MODES[oneOf('mode', mode, MODES, 'insert')];
       const v = vector === undefined || vector === null ? null : typedVec('vector', vector, this._t, this._vlen);
-      let ib = null;
-      if (id !== undefined && id !== null) {
-        if (typeof id !== 'string') throw argError(TypeError, 'id', 'a string', id);
-        ib = id === '' ? new Uint8Array(0) : idBytes('id', id);
-      }
-      let mb = null;
-      if (meta !== undefined && meta !== null) {
-        if (!(meta instanceof Uint8Array)) throw argError(TypeError, 'meta', 'a Uint8Array', meta);
-        if (meta.length > MAX_META_BYTES) {
-          throw new RangeError(`ruvector: meta is ${meta.length} bytes, the limit is ${MAX_META_BYTES}`);
-        }
-        mb = meta;
-      }
+      const ib = putId(id);
+      const mb = putMeta(meta);
       this._put(p, lo, hi, v, ib, mb, md, mode || 'insert');
     }
 
     _put(p, lo, hi, v, ib, mb, md, what) {
       const vb = v ? this._vbytes : 0;
       const il = ib ? ib.length : 0, ml = mb ? mb.length : 0;
-      return withMem(vb + il + ml + 8, what, (at) => {
+      const r = withMem(vb + il + ml + 8, what, (at) => {
         views();
         if (v) H8.set(bytesOf8(v), at);
         const ia = at + vb, ma = ia + il;
         if (il) H8.set(ib, ia);
         if (ml) H8.set(mb, ma);
-        const r = X.rw_put(p, lo, hi, v ? at : 0, il ? ia : 0, il, ib ? 1 : 0, ml ? ma : 0, ml, mb ? 1 : 0, md);
-        check(r, what);
+        return X.rw_put(p, lo, hi, v ? at : 0, il ? ia : 0, il, ib ? 1 : 0, ml ? ma : 0, ml, mb ? 1 : 0, md);
       });
+      putCheck(r, what, X.rw_get_key, p, lo, hi, v, ib);
     }
 
     /**
@@ -1011,16 +1060,7 @@ function createApi(platform) {
       });
     }
 
-    _blob(fn, p, lo, hi) {
-      return withMem(8, 'get', (at) => {
-        const r = fn(p, lo, hi, at, at + 4);
-        if (r === -7) return undefined;
-        check(r, 'get');
-        views();
-        const ptr = HU32[at >> 2], len = HU32[(at + 4) >> 2];
-        return ptr ? H8.slice(ptr, ptr + len) : null;
-      });
-    }
+    _blob(fn, p, lo, hi) { return keyBlob(fn, p, lo, hi); }
 
     /** The string id of key: a string, null if it has none, undefined if key is absent. */
     getId(key) {
@@ -1048,18 +1088,7 @@ function createApi(platform) {
     /** @deprecated since 0.2.0: the name of getKey() before the C API's rename. */
     findId(id) { return this.getKey(id); }
 
-    _keyOf(p, b) {
-      return withMem(b.length + 16, 'getKey', (at) => {
-        const ka = (at + b.length + 7) & ~7;
-        views();
-        H8.set(b, at);
-        const r = X.rw_get_key(p, at, b.length, ka);
-        if (r === -7) return undefined;
-        check(r, 'getKey');
-        views();
-        return [HU32[ka >> 2], HU32[(ka >> 2) + 1]];
-      });
-    }
+    _keyOf(p, b) { return keyOfId(X.rw_get_key, p, b); }
 
     /** Live keys (BigInt), in slot order. */
     *keys() {
@@ -1269,8 +1298,21 @@ function createApi(platform) {
 
     /** Live entries. */
     get count() { return X.rw_sparse_count(this._live()) >>> 0; }
-    /** Bytes allocated by the index (stored vectors, posting lists, key map). */
+    /** Bytes allocated by the index (stored vectors, posting lists, keys, ids, metadata). */
     get memoryUsage() { return X.rw_sparse_memory(this._live()) >>> 0; }
+
+    /** Counts and sizes by part (ruv_sparse_get_stats); the byte fields sum to totalBytes. */
+    stats() {
+      const p = this._live();
+      return withMem(44, 'stats', (at) => {
+        check(X.rw_sparse_stats(p, at), 'stats');
+        views();
+        const u = HU32.subarray(at >> 2, (at >> 2) + 11);
+        return { live: u[0], tombstones: u[1], dims: u[2], postings: u[3], deadPostings: u[4],
+          vectorBytes: u[5], postingBytes: u[6], keyBytes: u[7], idBytes: u[8], metaBytes: u[9],
+          totalBytes: u[10] };
+      });
+    }
 
     _check(r, what, ids, vals, query) {
       if (r === -3) {
@@ -1280,28 +1322,81 @@ function createApi(platform) {
       check(r, what);
     }
 
+    /**
+     * Inserts (mode 'insert', the default), replaces ('update') or either ('upsert') the entry of
+     * key, as Index.put (ruv_sparse_put): vector ({indices, values}), id (string) and meta
+     * (Uint8Array) may be undefined or null: kept as they are (a new key needs a vector); id ''
+     * and an empty meta clear them. A new vector moves the key last in the write order. All or
+     * nothing: RuvectorError -4 (insert of a present key, or an id another key has), -7 (update
+     * of an absent key), -1 (a new key without a vector), -3 (an invalid vector).
+     */
+    put(key, vector, id, meta, mode) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      const md = MODES[oneOf('mode', mode, MODES, 'insert')];
+      const v = vector === undefined || vector === null ? null : sparseVec('vector', vector);
+      const ib = putId(id);
+      const mb = putMeta(meta);
+      this._write(p, lo, hi, v, ib, mb, md, mode || 'insert');
+    }
+
+    _write(p, lo, hi, v, ib, mb, md, what) {
+      const n = v ? v[0].length : 0;
+      const il = ib ? ib.length : 0, ml = mb ? mb.length : 0;
+      const r = withMem(n * 8 + il + ml + 8, what, (at) => {
+        views();
+        if (n) {
+          HU32.set(v[0], at >> 2);
+          HF32.set(v[1], (at >> 2) + n);
+        }
+        const ia = at + n * 8, ma = ia + il;
+        if (il) H8.set(ib, ia);
+        if (ml) H8.set(mb, ma);
+        return X.rw_sparse_put(p, lo, hi, v ? 1 : 0, n, at, at + n * 4, il ? ia : 0, il, ib ? 1 : 0,
+          ml ? ma : 0, ml, mb ? 1 : 0, md);
+      });
+      if (v) this._check(r, what, v[0], v[1], false);
+      putCheck(r, what, X.rw_sparse_get_key, p, lo, hi, v, ib);
+    }
+
     _put(key, vector, mode, what) {
       const p = this._live();
       const [lo, hi] = keyParts(key);
-      const [ids, vals] = sparseVec('vector', vector);
-      const n = ids.length;
-      withMem(n * 8 + 8, what, (at) => {
-        views();
-        HU32.set(ids, at >> 2);
-        HF32.set(vals, (at >> 2) + n);
-        this._check(X.rw_sparse_put(p, lo, hi, n, at, at + n * 4, mode), what, ids, vals, false);
-      });
+      this._write(p, lo, hi, sparseVec('vector', vector), null, null, mode, what);
     }
 
     /** Adds the sparse vector under key; RuvectorError -4 if key is present. */
     add(key, vector) { this._put(key, vector, 0, 'add'); }
-    /** A new vector for a present key (it moves last in the write order); RuvectorError -7 if
-        absent. */
+    /** A new vector for a present key (it moves last in the write order; id and metadata kept);
+        RuvectorError -7 if absent. */
     update(key, vector) { this._put(key, vector, 1, 'update'); }
-    /** Adds key or replaces its vector (a replaced entry moves last in the write order). */
+    /** Adds key or replaces its vector (a replaced entry moves last in the write order and keeps
+        its id and metadata). */
     upsert(key, vector) { this._put(key, vector, 2, 'upsert'); }
 
-    /** Deletes key; false if it was not there. */
+    /** The string id of key: a string, null if it has none, undefined if key is absent. */
+    getId(key) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      const b = keyBlob(X.rw_sparse_get_id, p, lo, hi);
+      return b ? dec.decode(b) : b;
+    }
+
+    /** The metadata bytes of key (Uint8Array, a copy), null if none, undefined if key is absent. */
+    getMeta(key) {
+      const p = this._live();
+      const [lo, hi] = keyParts(key);
+      return keyBlob(X.rw_sparse_get_meta, p, lo, hi);
+    }
+
+    /** The key (BigInt) of the entry whose string id is `id`, or undefined. */
+    getKey(id) {
+      const p = this._live();
+      const parts = keyOfId(X.rw_sparse_get_key, p, idBytes('id', id));
+      return parts ? BigInt(parts[0]) | (BigInt(parts[1]) << 32n) : undefined;
+    }
+
+    /** Deletes key (its vector, id and metadata); false if it was not there. */
     remove(key) {
       const p = this._live();
       const [lo, hi] = keyParts(key);

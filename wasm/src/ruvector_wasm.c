@@ -416,20 +416,80 @@ RW ruv_sparse_index *rw_sparse_create(int metric, uint32_t max_nnz, int *status)
 
 RW void rw_sparse_free(ruv_sparse_index *idx) { ruv_sparse_free(idx); }
 
-/* The sparse vector (nnz, ids, values) under key: mode 0 ruv_sparse_add, 1 ruv_sparse_update,
-   2 ruv_sparse_upsert (as rw_put's modes). */
-RW int rw_sparse_put(ruv_sparse_index *idx, uint32_t lo, uint32_t hi, uint32_t nnz,
-                     const uint32_t *ids, const float *values, int mode) {
-    switch (mode) {
-    case 0:
-        return ruv_sparse_add(idx, rw_key(lo, hi), nnz, ids, values);
-    case 1:
-        return ruv_sparse_update(idx, rw_key(lo, hi), nnz, ids, values);
-    case 2:
-        return ruv_sparse_upsert(idx, rw_key(lo, hi), nnz, ids, values);
-    default:
+/* ruv_sparse_put: the vector (nnz, ids, values) when has_vec (else NULL: kept), id and meta as
+   rw_put (has_id / has_meta: set, length 0 clears; else kept); mode: ruv_put_mode (0 insert, 1
+   update, 2 upsert). ruv_sparse_add / _update / _upsert are this call with a vector alone. */
+RW int rw_sparse_put(ruv_sparse_index *idx, uint32_t lo, uint32_t hi, int has_vec, uint32_t nnz,
+                     const uint32_t *ids, const float *values, const char *id, uint32_t id_len,
+                     int has_id, const void *meta, uint32_t meta_len, int has_meta, int mode) {
+    ruv_sparse_item it;
+    ruv_sparse_vector v;
+    if ((has_id && id_len && !id) || (has_meta && meta_len && !meta))
         return RUV_E_ARG;
-    }
+    memset(&it, 0, sizeof it);
+    v.nnz = nnz;
+    v.ids = ids;
+    v.values = values;
+    it.key = rw_key(lo, hi);
+    it.vector = has_vec ? &v : NULL;
+    it.id = has_id ? (id ? id : "") : NULL;
+    it.id_len = has_id ? id_len : 0;
+    it.meta = has_meta ? (meta ? meta : (const void *)"") : NULL;
+    it.meta_len = has_meta ? meta_len : 0;
+    return ruv_sparse_put(idx, &it, (ruv_put_mode)mode);
+}
+
+RW int rw_sparse_get_id(ruv_sparse_index *idx, uint32_t lo, uint32_t hi, const char **p,
+                        uint32_t *len) {
+    size_t l = 0;
+    int r;
+    if (!p || !len)
+        return RUV_E_ARG;
+    r = ruv_sparse_get_id(idx, rw_key(lo, hi), p, &l);
+    *len = (uint32_t)l;
+    return r;
+}
+
+RW int rw_sparse_get_meta(ruv_sparse_index *idx, uint32_t lo, uint32_t hi, const void **p,
+                          uint32_t *len) {
+    size_t l = 0;
+    int r;
+    if (!p || !len)
+        return RUV_E_ARG;
+    r = ruv_sparse_get_meta(idx, rw_key(lo, hi), p, &l);
+    *len = (uint32_t)l;
+    return r;
+}
+
+/* The key of the entry with string id (ruv_sparse_get_key). */
+RW int rw_sparse_get_key(ruv_sparse_index *idx, const char *id, uint32_t len, uint64_t *key) {
+    return ruv_sparse_get_key(idx, id, len, key);
+}
+
+/* ruv_sparse_get_stats into out[0..10]: live, tombstones, dims, postings, dead_postings,
+   vector_bytes, posting_bytes, key_bytes, id_bytes, meta_bytes, total_bytes (saturated at
+   2^32 - 1; size_t is 32 bits here anyway). */
+RW int rw_sparse_stats(ruv_sparse_index *idx, uint32_t *out) {
+    ruv_sparse_stats s;
+    size_t f[11];
+    int i;
+    if (!out || !idx)
+        return RUV_E_ARG;
+    s = ruv_sparse_get_stats(idx);
+    f[0] = s.live;
+    f[1] = s.tombstones;
+    f[2] = s.dims;
+    f[3] = s.postings;
+    f[4] = s.dead_postings;
+    f[5] = s.vector_bytes;
+    f[6] = s.posting_bytes;
+    f[7] = s.key_bytes;
+    f[8] = s.id_bytes;
+    f[9] = s.meta_bytes;
+    f[10] = s.total_bytes;
+    for (i = 0; i < 11; i++)
+        out[i] = f[i] > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)f[i];
+    return RUV_OK;
 }
 
 RW int rw_sparse_remove(ruv_sparse_index *idx, uint32_t lo, uint32_t hi) {

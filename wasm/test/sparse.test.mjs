@@ -3,8 +3,10 @@
 // dimension order, ranks by score with ties to the entry written first, and rounds the distance
 // to float32 (what the C header documents, so hits and distances must be bit-identical); the
 // three search modes (and forced pruning windows) must agree; writes (remove, update, upsert,
-// compact) keep it exact; save / load round trips give the same hits and the same bytes; RRF
-// and weighted fusion match a JavaScript fusion. Then hostile arguments: every bad call throws a
+// compact) keep it exact; save / load round trips give the same hits and the same bytes; string
+// ids and metadata (put in every mode, keeping / setting / clearing each field, upserts, removes,
+// compaction, save / load) equal a JavaScript model, and getKey inverts getId; RRF and weighted
+// fusion match a JavaScript fusion. Then hostile arguments: every bad call throws a
 // TypeError / RangeError before any C call, or a RuvectorError with the C status and the reason,
 // and the same index and a new one still answer exactly.
 import { test } from 'node:test';
@@ -278,6 +280,245 @@ test('SparseIndex save / load: same hits, same bytes on re-save, options kept, c
   sl.free();
 });
 
+// ---- string ids and metadata ----------------------------------------------------------------------
+/**
+ * The JS model of an index with ids and metadata: key -> {indices, values, id (string or null),
+ * meta (Uint8Array or null)}, in write order (a new vector moves the key last; an id or metadata
+ * change alone does not), and id -> key. put() returns the status the C library documents for the
+ * call (ruv_sparse_put's order: invalid vector -3; insert of a present key -4; an id another key
+ * has -4; update of an absent key -7; a new key without a vector -1) and applies it when 0.
+ */
+class MetaModel {
+  constructor() { this.m = new Map(); this.byId = new Map(); }
+  put(key, v, id, meta, mode, valid = true) {
+    const e = this.m.get(key);
+    if (v && !valid) return -3;
+    if (mode === 'insert' && e) return -4;
+    if (id && this.byId.has(id) && this.byId.get(id) !== key) return -4;
+    if (mode === 'update' && !e) return -7;
+    if (!e && !v) return -1;
+    const n = e ? { ...e } : { indices: null, values: null, id: null, meta: null };
+    if (v) { n.indices = Uint32Array.from(v.indices); n.values = Float32Array.from(v.values); }
+    if (id !== undefined && id !== null) {
+      if (n.id !== null) this.byId.delete(n.id);
+      n.id = id === '' ? null : id;
+      if (n.id !== null) this.byId.set(n.id, key);
+    }
+    if (meta !== undefined && meta !== null) n.meta = meta.length ? meta.slice() : null;
+    if (v) this.m.delete(key);
+    this.m.set(key, n);
+    return 0;
+  }
+  remove(key) {
+    const e = this.m.get(key);
+    if (!e) return false;
+    if (e.id !== null) this.byId.delete(e.id);
+    this.m.delete(key);
+    return true;
+  }
+  get entries() { return [...this.m].map(([key, e]) => ({ key, indices: e.indices, values: e.values })); }
+}
+
+/** Every key's vector, id and metadata equal the model's, getKey inverts getId, keys() is the
+    write order, absent keys and ids answer undefined, stats() adds up. */
+function checkMeta(ix, model, label, idPool, absentKeys) {
+  assert.equal(ix.count, model.m.size, `${label}: count`);
+  assert.deepEqual([...ix.keys()], [...model.m.keys()], `${label}: keys() in write order`);
+  for (const [key, e] of model.m) {
+    const g = ix.get(key);
+    assert.deepEqual(g.indices, e.indices, `${label}: key ${key} indices`);
+    assert.deepEqual(g.values, e.values, `${label}: key ${key} values`);
+    assert.equal(ix.getId(key), e.id, `${label}: key ${key} id`);
+    assert.deepEqual(ix.getMeta(key), e.meta, `${label}: key ${key} meta`);
+    if (e.id !== null) assert.equal(ix.getKey(e.id), key, `${label}: getKey(getId(${key}))`);
+  }
+  for (const id of idPool) {
+    assert.equal(ix.getKey(id), model.byId.get(id), `${label}: getKey(${JSON.stringify(id.slice(0, 20))})`);
+  }
+  for (const key of absentKeys) {
+    if (model.m.has(key)) continue;
+    assert.equal(ix.getId(key), undefined, `${label}: getId of absent ${key}`);
+    assert.equal(ix.getMeta(key), undefined, `${label}: getMeta of absent ${key}`);
+    assert.equal(ix.get(key), undefined, `${label}: get of absent ${key}`);
+  }
+  const st = ix.stats();
+  assert.equal(st.live, model.m.size, `${label}: stats.live`);
+  assert.equal(st.vectorBytes + st.postingBytes + st.keyBytes + st.idBytes + st.metaBytes, st.totalBytes,
+    `${label}: stats byte fields sum to totalBytes`);
+  assert.equal(st.totalBytes, ix.memoryUsage, `${label}: stats.totalBytes = memoryUsage`);
+  assert.ok(st.deadPostings <= st.postings, `${label}: deadPostings <= postings`);
+  let ids = 0, metaBytes = 0, postings = 0;
+  for (const e of model.m.values()) {
+    if (e.id !== null) ids++;
+    if (e.meta) metaBytes += e.meta.length;
+    postings += e.indices.length;
+  }
+  assert.equal(st.postings - st.deadPostings, postings, `${label}: live postings`);
+  if (ids === 0 && st.tombstones === 0) assert.equal(st.idBytes, 0, `${label}: no ids, no id bytes`);
+  assert.ok(st.metaBytes >= metaBytes, `${label}: metaBytes ${st.metaBytes} >= ${metaBytes} stored`);
+}
+
+test('SparseIndex ids and metadata: random puts, upserts, removes, compaction and save / load against a JS model', () => {
+  const enc = new TextEncoder();
+  for (const [metric, seed] of [['ip', 3], ['cosine', 4], ['l2', 5]]) {
+    const r = rng(seed);
+    const pick = (a) => a[Math.floor(r() * a.length)];
+    let ix = new rv.SparseIndex({ metric });
+    const model = new MetaModel();
+    const keys = Array.from({ length: 160 }, (_, i) => (i % 40 === 7 ? (1n << 63n) + BigInt(i) : BigInt(i * 7 + 1)));
+    keys.push(2n ** 64n - 1n, 0n);
+    const idPool = Array.from({ length: 120 }, (_, i) => `doc-${i}`);
+    idPool.push('x'.repeat(1024), '\u00e9'.repeat(512), 'caf\u00e9 \u4e2d\u6587 \u{1f642}', 'a\u0000b', ' ', 'doc-1 ');
+    for (const id of idPool) assert.ok(enc.encode(id).length <= 1024);
+    const randomMeta = () => {
+      const n = r() < 0.05 ? 70000 + Math.floor(r() * 1000) : 1 + Math.floor(r() * 48);
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = Math.floor(r() * 256);
+      return b;
+    };
+    let counts = { ok: 0, refused: 0, saves: 0, compacts: 0, removes: 0 };
+    for (let step = 0; step < 2500; step++) {
+      const key = pick(keys);
+      const u = r();
+      if (u < 0.12) {
+        assert.equal(ix.remove(key), model.remove(key), `step ${step}: remove ${key}`);
+        counts.removes++;
+      } else if (u < 0.14) {
+        ix.compact();
+        counts.compacts++;
+      } else if (u < 0.15) {
+        const bytes = ix.save();
+        const back = rv.SparseIndex.load(bytes);
+        assert.deepEqual(back.save(), bytes, `step ${step}: a loaded index saves to the same bytes`);
+        assert.equal(back.metric, metric);
+        checkMeta(back, model, `${metric} step ${step} loaded`, idPool, keys);
+        ix.free();
+        ix = back;
+        counts.saves++;
+      } else {
+        // the vector: kept (undefined / null), new, or (rarely) invalid
+        const w = r();
+        let v = w < 0.3 ? (w < 0.15 ? undefined : null) : randomSparse(r, 1 + Math.floor(r() * 12), metric !== 'cosine');
+        let valid = true;
+        if (v && r() < 0.03) { v = { indices: [4, 2], values: [1, 1] }; valid = false; }
+        // the id: kept, set (sometimes another key's: a clash), or cleared
+        const x = r();
+        const id = x < 0.4 ? (x < 0.2 ? undefined : null) : x < 0.9 ? pick(idPool) : '';
+        // the metadata: kept, set, or cleared
+        const y = r();
+        const meta = y < 0.4 ? (y < 0.2 ? undefined : null) : y < 0.9 ? randomMeta() : new Uint8Array(0);
+        const form = r();
+        let mode, call;
+        if (form < 0.6) {
+          mode = pick(['insert', 'update', 'update', 'upsert', 'upsert', 'upsert', undefined]);
+          call = () => ix.put(key, v, id, meta, mode);
+        } else {
+          // add / update / upsert: a vector alone (ids and metadata kept)
+          const m = pick(['add', 'update', 'upsert', 'upsert']);
+          mode = m === 'add' ? 'insert' : m;
+          if (!v) { v = randomSparse(r, 3, false); valid = true; }
+          call = () => ix[m](key, v);
+        }
+        const idArg = form < 0.6 ? id : undefined, metaArg = form < 0.6 ? meta : undefined;
+        const want = model.put(key, v, idArg, metaArg, mode || 'insert', valid);
+        if (want === 0) {
+          call();
+          counts.ok++;
+          if (metaArg && metaArg.length) metaArg.fill(0xee); // the index keeps its own copy
+        } else {
+          assert.throws(call, (e) => e instanceof rv.RuvectorError && e.code === want,
+            `step ${step}: put(${key}, ${v ? 'v' : v}, ${JSON.stringify(idArg)}, meta ${metaArg && metaArg.length}, ${mode}) should be ${want}`);
+          counts.refused++;
+        }
+      }
+      if (step % 250 === 249) checkMeta(ix, model, `${metric} step ${step}`, idPool, keys);
+    }
+    checkMeta(ix, model, `${metric} end`, idPool, keys);
+    // searches still equal the brute force over the model's vectors
+    const qs = queries(r, 6);
+    for (const q of qs) {
+      for (const mode of ['pruned', 'exhaustive', 'brute']) {
+        sameHits(ix.search(q, 15, { mode }), brute(metric, model.entries, q, 15), `${metric} search ${mode}`);
+      }
+    }
+    // a final round trip (the ids and metadata sections), then removing everything drops them
+    const back = rv.SparseIndex.load(ix.save());
+    checkMeta(back, model, `${metric} final load`, idPool, keys);
+    for (const key of [...model.m.keys()]) { assert.equal(back.remove(key), true); model.remove(key); }
+    checkMeta(back, model, `${metric} emptied`, idPool, keys);
+    back.compact();
+    const st = back.stats();
+    assert.equal(st.live + st.tombstones + st.postings, 0, `${metric}: compacted empty index`);
+    back.free();
+    ix.free();
+    assert.ok(counts.ok > 1000 && counts.refused > 150 && counts.saves > 10, `${metric}: ${JSON.stringify(counts)}`);
+    console.log(`# ids / metadata model, ${metric}: ${JSON.stringify(counts)}`);
+  }
+});
+
+test('SparseIndex ids and metadata: put modes, upsert keeps, remove drops, the same API as Index', () => {
+  const sp = new rv.SparseIndex();
+  const dn = new rv.Index(2);
+  const meta = new Uint8Array([1, 2, 3]);
+  // the same calls on both classes give the same answers
+  for (const [ix, v] of [[sp, { indices: [1], values: [2] }], [dn, [1, 2]]]) {
+    ix.put(1, v, 'one', meta);
+    ix.put(2n, v, 'two');
+    assert.equal(ix.getId(1), 'one');
+    assert.deepEqual(ix.getMeta(1), meta);
+    assert.equal(ix.getId(2), 'two');
+    assert.equal(ix.getMeta(2), null);
+    assert.equal(ix.getId(3), undefined);
+    assert.equal(ix.getMeta(3), undefined);
+    assert.equal(ix.getKey('one'), 1n);
+    assert.equal(ix.getKey('three'), undefined);
+    ix.upsert(1, v); // keeps the id and metadata
+    assert.equal(ix.getId(1), 'one');
+    assert.deepEqual(ix.getMeta(1), meta);
+    ix.update(1, v);
+    assert.equal(ix.getKey('one'), 1n);
+    ix.put(1, null, null, new Uint8Array([9]), 'update'); // metadata alone
+    assert.deepEqual(ix.getMeta(1), new Uint8Array([9]));
+    assert.equal(ix.getId(1), 'one');
+    ix.put(1, undefined, '', undefined, 'upsert'); // clears the id
+    assert.equal(ix.getId(1), null);
+    assert.equal(ix.getKey('one'), undefined);
+    ix.put(2, null, 'one', new Uint8Array(0), 'update'); // a freed id is free; empty meta clears
+    assert.equal(ix.getKey('one'), 2n);
+    assert.equal(ix.getMeta(2), null);
+    ix.put(2, null, 'one', null, 'upsert'); // its own id again: no clash
+    assert.throws(() => ix.put(1, null, 'one', null, 'update'),
+      (e) => e instanceof rv.RuvectorError && e.code === -4 && /the id "one" belongs to key 2/.test(e.message));
+    assert.throws(() => ix.put(1, v, 'x'), (e) => e instanceof rv.RuvectorError && e.code === -4);
+    assert.throws(() => ix.put(5, v, 'x', null, 'update'), (e) => e instanceof rv.RuvectorError && e.code === -7);
+    assert.throws(() => ix.put(5, null, 'x', null, 'upsert'),
+      (e) => e instanceof rv.RuvectorError && e.code === -1 && /a new entry needs a vector/.test(e.message));
+    assert.equal(ix.has(5), false);
+    assert.equal(ix.getKey('x'), undefined);
+    assert.equal(ix.remove(2), true); // drops its id and metadata
+    assert.equal(ix.getKey('one'), undefined);
+    ix.put(2, v, 'one');
+    assert.equal(ix.getKey('one'), 2n);
+    assert.equal(ix.getMeta(2), null, 'a removed key comes back without its old metadata');
+  }
+  // stats: the sparse fields
+  const st = sp.stats();
+  assert.deepEqual(Object.keys(st), ['live', 'tombstones', 'dims', 'postings', 'deadPostings', 'vectorBytes',
+    'postingBytes', 'keyBytes', 'idBytes', 'metaBytes', 'totalBytes']);
+  assert.equal(st.live, 2);
+  assert.equal(st.dims, 1);
+  assert.ok(st.idBytes > 0 && st.metaBytes > 0);
+  sp.compact();
+  assert.equal(sp.stats().tombstones, 0);
+  assert.equal(sp.stats().deadPostings, 0);
+  // an id that is not valid UTF-16 is stored as its UTF-8 encoding (lone surrogates become U+FFFD)
+  sp.put(9, { indices: [1], values: [1] }, 'a\ud800');
+  assert.equal(sp.getId(9), 'a\ufffd');
+  assert.equal(sp.getKey('a\udc00'), 9n);
+  sp.free();
+  dn.free();
+});
+
 // ---- fusion ---------------------------------------------------------------------------------------
 /** RRF / weighted fusion in JavaScript (as documented in ruvector.h): [{key, score}]. */
 function jsFuse(lists, { k = Infinity, method = 'rrf', rrfK = 60, weights } = {}) {
@@ -475,6 +716,134 @@ test('hostile arguments: each throws a checked error; the same index and a new o
   console.log(`# ${n} hostile calls, each a checked error`);
   ix.free();
   fresh.free();
+});
+
+test('hostile arguments to put / getId / getMeta / getKey / stats: checked errors, then exact answers from the same index and a new one', () => {
+  const r = rng(8);
+  const ix = new rv.SparseIndex({ metric: 'ip' });
+  const model = new MetaModel();
+  const idPool = [];
+  for (let i = 0; i < 400; i++) {
+    const key = i % 50 === 0 ? (1n << 62n) + BigInt(i) : BigInt(i);
+    const id = i % 3 ? `id-${i}` : undefined;
+    const meta = i % 4 ? Uint8Array.from({ length: 1 + (i % 9) }, (_, j) => (i * 31 + j) & 255) : undefined;
+    const v = randomSparse(r, 2 + (i % 17), true);
+    ix.put(key, v, id, meta);
+    assert.equal(model.put(key, v, id, meta, 'insert'), 0);
+    if (id) idPool.push(id);
+  }
+  const keys = [...model.m.keys()];
+  const before = ix.save();
+  const ok = { indices: [1, 5, 9], values: [0.5, 1, 2] };
+  const okError = (e) => (e instanceof TypeError || e instanceof RangeError || e instanceof rv.RuvectorError) &&
+    /^ruvector: /.test(e.message);
+  let n = 0;
+  const bad = (what, fn, type, code) => {
+    n++;
+    assert.throws(fn, (e) => {
+      assert.ok(okError(e), `${what}: threw ${e && e.name}: ${e && e.message}`);
+      if (type) assert.ok(e instanceof type, `${what}: ${e.name} instead of ${type.name}: ${e.message}`);
+      if (code !== undefined) assert.equal(e.code, code, `${what}: code ${e.code}: ${e.message}`);
+      return true;
+    }, what);
+  };
+  const BAD_KEYS = [[-1, RangeError], [1.5, RangeError], [NaN, RangeError], [Infinity, RangeError], [-Infinity, RangeError],
+    [2 ** 53, RangeError], [2 ** 64, RangeError], [Number.MAX_VALUE, RangeError], [-1n, RangeError], [1n << 64n, RangeError],
+    ['3', TypeError], ['', TypeError], [null, TypeError], [undefined, TypeError], [{}, TypeError], [[3], TypeError],
+    [true, TypeError], [{ valueOf: () => 3 }, TypeError], [Symbol('k'), TypeError], [new Uint8Array(8), TypeError],
+    [() => 3, TypeError], [new Date(0), TypeError]];
+  for (const [key, type] of BAD_KEYS) {
+    const show = typeof key === 'symbol' ? 'Symbol' : typeof key === 'bigint' ? `${key}n` : String(key);
+    bad(`put key ${show}`, () => ix.put(key, ok, 'fresh-id', new Uint8Array(2), 'upsert'), type);
+    bad(`put key ${show} without vector`, () => ix.put(key, null, 'fresh-id'), type);
+    bad(`getId key ${show}`, () => ix.getId(key), type);
+    bad(`getMeta key ${show}`, () => ix.getMeta(key), type);
+  }
+  // bad vectors with an id and metadata: nothing of the put happens
+  const VECS = [[{ indices: [1, 2], values: [1, NaN] }, RangeError], [{ indices: [1], values: [Infinity] }, RangeError],
+    [{ indices: [-1], values: [1] }, RangeError], [{ indices: [1.5], values: [1] }, RangeError],
+    [{ indices: [2 ** 32 - 1], values: [1] }, RangeError], [{ indices: [1, 2], values: [1] }, RangeError],
+    [{ indices: ['1'], values: [1] }, TypeError], [{ indices: [1], values: ['1'] }, TypeError], [{ values: [1] }, TypeError],
+    [[1, 2, 3], TypeError], [new Float32Array(3), TypeError], ['{"indices":[1],"values":[1]}', TypeError], [5, TypeError],
+    [true, TypeError], [{ indices: [5, 1], values: [1, 1] }, rv.RuvectorError, -3], [{ indices: [1, 1], values: [1, 1] }, rv.RuvectorError, -3],
+    [{ indices: [1], values: [0] }, rv.RuvectorError, -3], [{ indices: [1], values: [1e-50] }, rv.RuvectorError, -3]];
+  for (const [v, type, code] of VECS) {
+    for (const key of [keys[5], 999999]) {
+      for (const mode of ['insert', 'update', 'upsert']) {
+        bad(`put(${key}, ${JSON.stringify(v)}, id, meta, ${mode})`, () => ix.put(key, v, 'fresh-id', new Uint8Array([7]), mode), type, code);
+      }
+    }
+  }
+  // ids
+  const BAD_IDS = [[5, TypeError], [0, TypeError], [NaN, TypeError], [true, TypeError], [{}, TypeError], [[], TypeError],
+    [['a'], TypeError], [1n, TypeError], [Symbol('i'), TypeError], [new Uint8Array([97]), TypeError], [new String('a'), TypeError],
+    [{ toString: () => 'a' }, TypeError], [() => 'a', TypeError], ['x'.repeat(1025), RangeError],
+    ['\u00e9'.repeat(513), RangeError], ['\u{1f642}'.repeat(257), RangeError], ['x'.repeat(1 << 20), RangeError]];
+  for (const [id, type] of BAD_IDS) {
+    const show = typeof id === 'symbol' ? 'Symbol' : typeof id === 'string' ? `string(${id.length})` : typeof id === 'bigint' ? '1n' : String(id);
+    bad(`put id ${show}`, () => ix.put(keys[3], null, id, null, 'update'), type);
+    bad(`put new key, id ${show}`, () => ix.put(777777, ok, id), type);
+    bad(`getKey ${show}`, () => ix.getKey(id), type);
+  }
+  for (const [id, type] of [['', RangeError], [null, TypeError], [undefined, TypeError]]) bad(`getKey ${String(id)}`, () => ix.getKey(id), type);
+  // metadata: bytes only
+  const BAD_META = [['bytes', TypeError], ['', TypeError], [[1, 2], TypeError], [{ a: 1 }, TypeError], [5, TypeError],
+    [true, TypeError], [new Uint16Array(2), TypeError], [new Int8Array(2), TypeError], [new Uint8ClampedArray(2), TypeError],
+    [new ArrayBuffer(4), TypeError], [new DataView(new ArrayBuffer(4)), TypeError], [1n, TypeError], [Symbol('m'), TypeError],
+    [new Uint8Array(0x1000001), RangeError]];
+  for (const [meta, type] of BAD_META) {
+    const show = typeof meta === 'symbol' ? 'Symbol' : ArrayBuffer.isView(meta) ? `${meta.constructor.name}(${meta.byteLength})` :
+      typeof meta === 'bigint' ? '1n' : JSON.stringify(meta) || String(meta);
+    bad(`put meta ${show}`, () => ix.put(keys[3], null, null, meta, 'update'), type);
+    bad(`put new key, meta ${show}`, () => ix.put(777777, ok, 'fresh-id', meta), type);
+  }
+  // modes
+  for (const [mode, type] of [['replace', RangeError], ['INSERT', RangeError], ['', RangeError], ['add', RangeError],
+    ['toString', RangeError], ['__proto__', RangeError], [0, TypeError], [1, TypeError], [2, TypeError], [true, TypeError],
+    [{}, TypeError], [['upsert'], TypeError], [NaN, TypeError], [Symbol('m'), TypeError]]) {
+    const show = typeof mode === 'symbol' ? 'Symbol' : JSON.stringify(mode) || String(mode);
+    bad(`put mode ${show}`, () => ix.put(keys[3], ok, 'fresh-id', new Uint8Array(1), mode), type);
+    bad(`put new key, mode ${show}`, () => ix.put(777777, ok, 'fresh-id', null, mode), type);
+  }
+  // refused by the C library: the status, the index unchanged
+  const otherId = model.m.get(keys[1]).id;
+  bad('put an id another key has', () => ix.put(keys[2], null, otherId, null, 'update'), rv.RuvectorError, -4);
+  bad('put a new key with an id another key has', () => ix.put(777777, ok, otherId), rv.RuvectorError, -4);
+  bad('upsert a key with an id another key has and a new vector', () => ix.put(keys[2], ok, otherId, new Uint8Array(3), 'upsert'), rv.RuvectorError, -4);
+  bad('insert a present key', () => ix.put(keys[2], ok, 'fresh-id'), rv.RuvectorError, -4);
+  bad('update an absent key', () => ix.put(777777, ok, 'fresh-id', null, 'update'), rv.RuvectorError, -7);
+  bad('a new key without a vector', () => ix.put(777777, null, 'fresh-id', new Uint8Array(1), 'upsert'), rv.RuvectorError, -1);
+  bad('a new key with nothing', () => ix.put(777777), rv.RuvectorError, -1);
+  // stats and the getters ignore extra arguments; a freed index throws (as every other method)
+  ix.stats('x', 5);
+  const gone = new rv.SparseIndex();
+  gone.put(1, ok, 'a', new Uint8Array(1));
+  gone.free();
+  for (const [what, fn] of [['put', () => gone.put(2, ok)], ['getId', () => gone.getId(1)], ['getMeta', () => gone.getMeta(1)],
+    ['getKey', () => gone.getKey('a')], ['stats', () => gone.stats()]]) {
+    n++;
+    assert.throws(fn, /sparse index already freed/, `freed ${what}`);
+  }
+
+  // afterwards: the same index holds exactly what it held (same bytes, same ids and metadata)
+  assert.deepEqual(ix.save(), before, 'the barrage changed nothing');
+  checkMeta(ix, model, 'after the barrage', [...idPool, 'fresh-id'], [...keys, 777777n, 999999n]);
+  for (const q of queries(r, 4)) sameHits(ix.search(q, 10), brute('ip', model.entries, q, 10), 'search after the barrage');
+  // ... it still takes writes, and a new index works with ids and metadata
+  ix.put(keys[0], null, 'renamed', new Uint8Array([1]), 'update');
+  model.put(keys[0], null, 'renamed', new Uint8Array([1]), 'update');
+  checkMeta(ix, model, 'a write after the barrage', [...idPool, 'renamed'], keys);
+  const fresh = new rv.SparseIndex({ metric: 'l2' });
+  fresh.put(1, { indices: [1, 2], values: [3, 4] }, 'p', new Uint8Array([5]));
+  fresh.put(2n, { indices: [7], values: [1] }, 'q');
+  assert.deepEqual(Array.from(fresh.search({ indices: [1, 2], values: [3, 4] }, 2).distances), [0, 26]);
+  assert.equal(fresh.getKey('q'), 2n);
+  assert.deepEqual(fresh.getMeta(1), new Uint8Array([5]));
+  assert.equal(fresh.stats().live, 2);
+  assert.ok(n > 300, `${n} hostile calls`);
+  console.log(`# ${n} hostile calls to put / getId / getMeta / getKey / stats, each a checked error`);
+  fresh.free();
+  ix.free();
 });
 
 test('SparseIndex: lifetimes (liveIndexes), keys as numbers or BigInts, CommonJS export', async () => {
