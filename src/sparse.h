@@ -926,7 +926,7 @@ typedef struct ruv__sp_term {
     size_t qi;    /* its position in the query (the summation order) */
     /* while completing the candidates of one 64-slot block: the list's block cursor, whether
        the list has postings there (in [bfirst, bend)), their bound, the bounds' prefix sum */
-    size_t bc, bfirst, bend;
+    size_t bc, be, bfirst, bend;
     size_t wcur, wend; /* an essential list's postings in the window, for the query-order sum */
     int present;
     double bub, cumb;
@@ -961,19 +961,24 @@ static unsigned ruv__sp_ctz(uint64_t x) { /* x != 0 */
 /* MaxScore (Turtle & Flood 1995) over the m terms t, in windows of W slots. The terms are
    sorted by bound ascending; those from e on are essential (the bounds of the others sum below
    the k-th score, so an entry found only in them cannot enter). Per window: the essential
-   lists' postings are scattered into acc (their sum per slot), then each touched slot, in
-   order, is dropped as soon as its essential score plus the bounds of the other lists in its
-   64-slot block (block-max, as Ding & Suel 2011) cannot reach the k-th score, else completed
-   from the other lists (largest bound first, searching the block's postings), summed again in
-   query order (the sum every mode computes) and offered. Scratch: acc (W), bits (W / 64, zero
-   on entry and exit), nec (m), cum (m), ord (m), pos (nq). */
+   lists' postings are scattered into acc (their sum per slot), the other lists' blocks in the
+   window are listed (tab) with the sum of their bounds per 64-slot block (nb: block-max, as
+   Ding & Suel 2011); then the touched slots of a block whose essential score plus that sum
+   cannot reach the k-th score are dropped (without a branch per slot), and each remaining one,
+   in order, is completed from the other lists (largest bound first, searching the block's
+   postings, dropped as soon as the bounds left cannot reach the k-th score), summed again in
+   query order (the sum every mode computes) and offered. Scratch: acc (W) and bits (W / 64),
+   zero on entry and exit; nb (W / 64); tab (m * W / 64, RUV__SP_NONE on entry and exit);
+   nec (m), cum (m), ord (m), pos (nq). */
 static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, size_t m, size_t nq,
-                               size_t W, double *acc, uint64_t *bits, double *nec, double *cum,
-                               size_t *ord, size_t *pos, size_t k,
+                               size_t W, double *acc, uint64_t *bits, double *nb, uint32_t *tab,
+                               double *nec, double *cum, size_t *ord, size_t *pos, size_t k,
                                const ruv_sparse_search_options *o, ruv__sp_cand *h,
                                uint64_t *scored) {
-    size_t n = 0, e = 0, i, j, wd;
-    double theta = 0.0, tol = 0.0;
+    size_t n = 0, e = 0, i, j, wd, nw = W / 64;
+    double theta = 0.0, tol = 0.0, lim = -HUGE_VAL; /* lim: theta - tol once the heap is full */
+    double pv[64];                                  /* a block's scores that pass the bound */
+    int filt = o && (o->allow || o->filter);
     qsort(t, m, sizeof *t, ruv__sp_term_cmp);
     for (i = 0; i < m; i++)
         cum[i] = (i ? cum[i - 1] : 0.0) + t[i].ub;
@@ -1000,30 +1005,46 @@ static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, siz
             t[i].wcur = p;
             for (; p < l->n && l->slot[p] - base < W; p++) {
                 size_t off = l->slot[p] - base;
-                uint64_t bit = (uint64_t)1 << (off & 63);
-                double c = q * (double)l->w[p];
-                if (!(bits[off >> 6] & bit)) { /* first touch */
-                    bits[off >> 6] |= bit;
-                    acc[off] = c;
-                } else
-                    acc[off] += c;
+                bits[off >> 6] |= (uint64_t)1 << (off & 63);
+                acc[off] += q * (double)l->w[p];
             }
             t[i].pos = t[i].wend = p;
         }
-        for (wd = 0; wd < W / 64; wd++) {
-            uint64_t b = bits[wd];
-            double nbw = 0.0;
+        for (wd = 0; wd < nw; wd++)
+            nb[wd] = 0.0;
+        for (i = 0; i < ew; i++) { /* the other lists' blocks in the window, bounds per block */
+            const ruv__sp_list *l = t[i].l;
+            uint32_t b0 = base >> 6, *tb = tab + i * nw;
+            size_t c = t[i].bc;
+            while (c < l->nb && l->bk[c].blk < b0)
+                c++;
+            t[i].bc = c;
+            for (; c < l->nb && l->bk[c].blk - b0 < nw; c++) {
+                double u = t[i].q > 0.0 ? t[i].q * (double)l->bk[c].hi : t[i].ub;
+                tb[l->bk[c].blk - b0] = (uint32_t)c;
+                nb[l->bk[c].blk - b0] += u > 0.0 ? u : 0.0;
+            }
+            t[i].be = c;
+        }
+        for (wd = 0; wd < nw; wd++) {
+            uint64_t b = bits[wd], keep = 0;
+            double nbw = 0.0, thr = lim - nb[wd], *a = acc + wd * 64;
             if (!b)
                 continue;
             bits[wd] = 0;
+            for (; b; b &= b - 1) { /* the slots that may reach the k-th score (no branch) */
+                unsigned r = ruv__sp_ctz(b);
+                double v = a[r];
+                a[r] = 0.0;
+                pv[r] = v;
+                keep |= (uint64_t)(v >= thr) << r;
+            }
+            if (!keep)
+                continue;
             for (i = 0; i < ew; i++) { /* block-max bounds of the other lists in this block */
                 const ruv__sp_list *l = t[i].l;
-                uint32_t blk = (base >> 6) + (uint32_t)wd;
-                size_t c = t[i].bc;
-                while (c < l->nb && l->bk[c].blk < blk)
-                    c++;
-                t[i].bc = c;
-                t[i].present = c < l->nb && l->bk[c].blk == blk;
+                uint32_t c = tab[i * nw + wd];
+                t[i].present = c != RUV__SP_NONE;
                 t[i].bub = 0.0;
                 if (t[i].present) {
                     t[i].bfirst = l->bk[c].first;
@@ -1035,20 +1056,19 @@ static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, siz
                 nbw += t[i].bub;
                 t[i].cumb = nbw;
             }
-            for (; b; b &= b - 1) {
-                size_t off = wd * 64 + ruv__sp_ctz(b);
-                uint32_t d = base + (uint32_t)off;
-                double partial = acc[off], sc = 0.0;
+            for (; keep; keep &= keep - 1) {
+                unsigned r = ruv__sp_ctz(keep);
+                uint32_t d = base + (uint32_t)(wd * 64 + r);
+                double partial = pv[r], sc = 0.0;
                 int ok = 1;
                 ruv__sp_cand x;
-                if ((n == k && partial + nbw < theta - tol) || idx->dead[d] ||
-                    (o && !ruv__sp_pass(idx, o, d)))
+                if (partial + nbw < lim || idx->dead[d] || (filt && !ruv__sp_pass(idx, o, d)))
                     continue;
                 for (i = ew; i-- > 0;) { /* the other lists, largest bound first */
                     const ruv__sp_list *l = t[i].l;
                     size_t p;
                     nec[i] = 0.0;
-                    if (n == k && partial + t[i].cumb < theta - tol) {
+                    if (partial + t[i].cumb < lim) {
                         ok = 0;
                         break;
                     }
@@ -1085,10 +1105,17 @@ static size_t ruv__sp_maxscore(const ruv_sparse_index *idx, ruv__sp_term *t, siz
                     /* bounds are sums of a few exact products: a relative slack far above
                        their rounding keeps every entry that can reach theta */
                     tol = 1e-9 * (fabs(theta) + cum[m - 1]) + 1e-300;
+                    lim = theta - tol;
                 }
             }
         }
-        while (n == k && e < m && cum[e] < theta - tol)
+        for (i = 0; i < ew; i++) { /* the window's blocks are done */
+            size_t c;
+            for (c = t[i].bc; c < t[i].be; c++)
+                tab[i * nw + (t[i].l->bk[c].blk - (base >> 6))] = RUV__SP_NONE;
+            t[i].bc = t[i].be;
+        }
+        while (e < m && cum[e] < lim)
             e++;
     }
     return n;
@@ -1136,12 +1163,14 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
     /* scratch, one block: heap, query weights, terms, then per mode: the exhaustive mode a score
        per slot, the touched slots and their flags; the pruned mode the cumulative bounds, the
        window (scores, contributions per term, flags) and the term orders */
-    nd = mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots : mode == RUV_SPARSE_PRUNED ? 2 * nnz + W : 0;
+    nd = mode == RUV_SPARSE_EXHAUSTIVE ? idx->slots
+         : mode == RUV_SPARSE_PRUNED   ? 2 * nnz + W + W / 64
+                                       : 0;
     bytes = k * sizeof *h + nnz * (sizeof *qw + sizeof *t) + nd * sizeof(double);
     if (mode == RUV_SPARSE_EXHAUSTIVE)
         bytes += idx->slots * (sizeof(uint32_t) + 1);
     if (mode == RUV_SPARSE_PRUNED)
-        bytes += W / 8 + 2 * nnz * sizeof(size_t);
+        bytes += W / 8 + 2 * nnz * sizeof(size_t) + nnz * (W / 64) * sizeof(uint32_t);
     mem = idx->mem; /* a copy: searches do not count in the index's memory */
     if (!(blk = (unsigned char *)ruv__mem_alloc(&mem, bytes)))
         return RUV_E_NOMEM;
@@ -1186,9 +1215,12 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
         if (mode == RUV_SPARSE_PRUNED) {
             uint64_t *bits = (uint64_t *)(void *)(acc + nd);
             size_t *ord = (size_t *)(void *)(bits + W / 64);
+            uint32_t *tab = (uint32_t *)(void *)(ord + 2 * nnz);
+            memset(acc + 2 * nnz, 0, W * sizeof *acc);
             memset(bits, 0, W / 8);
-            n = ruv__sp_maxscore(idx, t, m, nnz, W, acc + 2 * nnz, bits, acc, acc + nnz, ord,
-                                 ord + nnz, k, opt, h, &scored);
+            memset(tab, 0xFF, nnz * (W / 64) * sizeof *tab); /* RUV__SP_NONE */
+            n = ruv__sp_maxscore(idx, t, m, nnz, W, acc + 2 * nnz, bits, acc + 2 * nnz + W, tab,
+                                 acc, acc + nnz, ord, ord + nnz, k, opt, h, &scored);
         } else { /* term at a time into a score per slot; the touched slots listed once */
             double *sc = acc;
             uint32_t *list = (uint32_t *)(void *)(acc + nd);
