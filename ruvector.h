@@ -1169,9 +1169,9 @@ typedef struct ruv_sparse_item {
    unless the item sets them. ruv_sparse_add, _upsert and _update are this call with a vector
    only. Checked in this order: RUV_E_ARG (idx or item NULL, unknown mode, ids/values NULL with
    nnz > 0, id_len or meta_len too large); RUV_E_VALUE (an invalid vector, as ruv_sparse_add);
-   RUV_E_EXISTS (INSERT of a present key; an id another key has); RUV_E_NOTFOUND (UPDATE of an
-   absent key); RUV_E_ARG (no vector for a new key); RUV_E_FULL; RUV_E_NOMEM. On error the index
-   is unchanged. Threads: writer. */
+   RUV_E_EXISTS (INSERT of a present key); RUV_E_NOTFOUND (UPDATE of an absent key); RUV_E_ARG
+   (no vector for a new key); RUV_E_EXISTS (an id another key has); RUV_E_FULL; RUV_E_NOMEM. On
+   error the index is unchanged. Threads: writer. */
 RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *item,
                                  ruv_put_mode mode);
 
@@ -8297,6 +8297,10 @@ RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *i
     s = ruv__sp_map_get(&idx->kmap, it->key);
     if (s != RUV__SP_NONE && mode == RUV_PUT_INSERT)
         return RUV_E_EXISTS;
+    if (s == RUV__SP_NONE && mode == RUV_PUT_UPDATE)
+        return RUV_E_NOTFOUND;
+    if (s == RUV__SP_NONE && !v)
+        return RUV_E_ARG;
     if (it->id && it->id_len) {
         uint32_t other =
             ruv__slots_find_id(&idx->sid, idx->idtab, idx->idtab_cap, it->id, it->id_len);
@@ -8304,10 +8308,6 @@ RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *i
             return RUV_E_EXISTS;
         id_add = it->id_len;
     }
-    if (s == RUV__SP_NONE && mode == RUV_PUT_UPDATE)
-        return RUV_E_NOTFOUND;
-    if (s == RUV__SP_NONE && !v)
-        return RUV_E_ARG;
     if (it->meta)
         meta_add = it->meta_len;
     if (v && idx->slots >= (size_t)RUV__SP_NONE - 1)
@@ -8636,7 +8636,7 @@ static int ruv__sp_pass(const ruv_sparse_index *idx, const ruv_sparse_search_opt
     uint64_t key;
     if (idx->dead[s])
         return 0;
-    if (!o)
+    if (!o || (!o->allow && !o->filter)) /* (the key is a random read: only when needed) */
         return 1;
     key = idx->keys[s];
     if (o->allow && (key >= o->allow_bits || !((o->allow[key / 8] >> (key % 8)) & 1u)))
@@ -8954,12 +8954,14 @@ RUVDEF ruv_result ruv_sparse_search(const ruv_sparse_index *idx, size_t nnz, con
             size_t nt = 0, j;
             memset(sc, 0, idx->slots * sizeof *sc);
             memset(touched, 0, idx->slots);
-            for (i = 0; i < m; i++) { /* query order: ascending ids */
-                const ruv__sp_list *l = t[i].l;
-                size_t p;
-                for (p = 0; p < l->n; p++) {
-                    uint32_t x = l->slot[p];
-                    sc[x] += t[i].q * (double)l->w[p];
+            for (i = 0; i < m; i++) {              /* query order: ascending ids */
+                const uint32_t *ls = t[i].l->slot; /* (locals: sc's stores may alias) */
+                const float *lw = t[i].l->w;
+                double q = t[i].q;
+                size_t p, ln = t[i].l->n;
+                for (p = 0; p < ln; p++) {
+                    uint32_t x = ls[p];
+                    sc[x] += q * (double)lw[p];
                     if (!touched[x]) {
                         touched[x] = 1;
                         list[nt++] = x;

@@ -183,9 +183,9 @@ typedef struct ruv_sparse_item {
    unless the item sets them. ruv_sparse_add, _upsert and _update are this call with a vector
    only. Checked in this order: RUV_E_ARG (idx or item NULL, unknown mode, ids/values NULL with
    nnz > 0, id_len or meta_len too large); RUV_E_VALUE (an invalid vector, as ruv_sparse_add);
-   RUV_E_EXISTS (INSERT of a present key; an id another key has); RUV_E_NOTFOUND (UPDATE of an
-   absent key); RUV_E_ARG (no vector for a new key); RUV_E_FULL; RUV_E_NOMEM. On error the index
-   is unchanged. Threads: writer. */
+   RUV_E_EXISTS (INSERT of a present key); RUV_E_NOTFOUND (UPDATE of an absent key); RUV_E_ARG
+   (no vector for a new key); RUV_E_EXISTS (an id another key has); RUV_E_FULL; RUV_E_NOMEM. On
+   error the index is unchanged. Threads: writer. */
 RUVDEF ruv_result ruv_sparse_put(ruv_sparse_index *idx, const ruv_sparse_item *item,
                                  ruv_put_mode mode);
 

@@ -1217,9 +1217,9 @@ TEST(sparse_store) {
                 it.meta = e.meta, it.meta_len = 0;
             }
             want = m[key].live && mode == RUV_PUT_INSERT    ? RUV_E_EXISTS
-                   : clash                                  ? RUV_E_EXISTS
                    : !m[key].live && mode == RUV_PUT_UPDATE ? RUV_E_NOTFOUND
                    : !m[key].live && !it.vector             ? RUV_E_ARG
+                   : clash                                  ? RUV_E_EXISTS
                                                             : RUV_OK;
             got = ruv_sparse_put(idx, &it, mode);
             CHECK_EQ_INT(got, want);

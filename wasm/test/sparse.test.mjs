@@ -285,8 +285,8 @@ test('SparseIndex save / load: same hits, same bytes on re-save, options kept, c
  * The JS model of an index with ids and metadata: key -> {indices, values, id (string or null),
  * meta (Uint8Array or null)}, in write order (a new vector moves the key last; an id or metadata
  * change alone does not), and id -> key. put() returns the status the C library documents for the
- * call (ruv_sparse_put's order: invalid vector -3; insert of a present key -4; an id another key
- * has -4; update of an absent key -7; a new key without a vector -1) and applies it when 0.
+ * call (ruv_sparse_put's order: invalid vector -3; insert of a present key -4; update of an
+ * absent key -7; a new key without a vector -1; an id another key has -4) and applies it when 0.
  */
 class MetaModel {
   constructor() { this.m = new Map(); this.byId = new Map(); }
@@ -294,9 +294,9 @@ class MetaModel {
     const e = this.m.get(key);
     if (v && !valid) return -3;
     if (mode === 'insert' && e) return -4;
-    if (id && this.byId.has(id) && this.byId.get(id) !== key) return -4;
     if (mode === 'update' && !e) return -7;
     if (!e && !v) return -1;
+    if (id && this.byId.has(id) && this.byId.get(id) !== key) return -4;
     const n = e ? { ...e } : { indices: null, values: null, id: null, meta: null };
     if (v) { n.indices = Uint32Array.from(v.indices); n.values = Float32Array.from(v.values); }
     if (id !== undefined && id !== null) {
