@@ -46,10 +46,9 @@ static double sk_library(size_t na, const uint32_t *ia, const float *va, size_t 
     return (double)ruv_sparse_dot(na, ia, va, nb, ib, vb);
 }
 
-static double sk_merge(size_t na, const uint32_t *ia, const float *va, size_t nb,
-                       const uint32_t *ib, const float *vb) {
-    size_t i = 0, j = 0;
-    double s = 0.0;
+/* The merge from ia[i], ib[j] on, added to s. */
+static double sk_merge_from(size_t i, size_t j, double s, size_t na, const uint32_t *ia,
+                            const float *va, size_t nb, const uint32_t *ib, const float *vb) {
     while (i < na && j < nb) {
         if (ia[i] < ib[j])
             i++;
@@ -59,6 +58,11 @@ static double sk_merge(size_t na, const uint32_t *ia, const float *va, size_t nb
             s += (double)va[i++] * (double)vb[j++];
     }
     return (double)(float)s;
+}
+
+static double sk_merge(size_t na, const uint32_t *ia, const float *va, size_t nb,
+                       const uint32_t *ib, const float *vb) {
+    return sk_merge_from(0, 0, 0.0, na, ia, va, nb, ib, vb);
 }
 
 static double sk_branchless(size_t na, const uint32_t *ia, const float *va, size_t nb,
@@ -138,15 +142,7 @@ static double sk_simd4(size_t na, const uint32_t *ia, const float *va, size_t nb
         i += amax <= bmax ? 4 : 0;
         j += bmax <= amax ? 4 : 0;
     }
-    while (i < na && j < nb) { /* scalar tail */
-        if (ia[i] < ib[j])
-            i++;
-        else if (ia[i] > ib[j])
-            j++;
-        else
-            s += (double)va[i++] * (double)vb[j++];
-    }
-    return (double)(float)s;
+    return sk_merge_from(i, j, s, na, ia, va, nb, ib, vb); /* scalar tail */
 }
 #endif
 
