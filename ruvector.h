@@ -32,7 +32,9 @@
        RUV_ASSERT(x)           internal invariant check, default assert(); never used on input
        RUV_NO_SIMD             serial distance kernels only (see ruvector_simd.h)
        RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file): no <stdio.h>
-       RUV_NO_THREADS          no POSIX threads: ruv_index_add_batch runs on the caller
+       RUV_NO_THREADS          no POSIX threads and no locks: ruv_index_add_batch and
+                               ruv_index_search_batch run on the caller, and callers keep
+                               writers apart from readers themselves (see CONCURRENCY)
        RUV_NO_DEPRECATED       leave out the 0.1 names (see API CONVENTIONS)
 
    API CONVENTIONS (the same for every declaration below)
@@ -43,7 +45,9 @@
                   pointer means all defaults; ruv_index_options_init(dim) fills them.
      Errors       every call that can fail returns a ruv_result: RUV_OK (0) or a negative code
                   (ruv_result_string names it), each one listed in its declaration. A call that
-                  fails leaves the index as it was; its out-parameters read NULL / 0.
+                  fails leaves the index as it was; its out-parameters read NULL / 0. Every
+                  write to a dense index also gives RUV_E_BUSY when made from inside a callback
+                  of that index (CONCURRENCY).
      Properties   ruv_index_<noun>(idx): count, dim, memory_usage, config, stats, is_trained,
                   contains, serialized_size. They cannot fail: they return the value, 0 (or a
                   zeroed struct) for NULL.
@@ -52,13 +56,16 @@
      Callbacks    take their `void *user` first: allocator, filter, progress, write, read,
                   distance (custom metric), range.
      Ownership    the index copies what it is given; pointers it returns point into the index
-                  and stay valid until the next write to it.
-     Threads      every declaration ends with one tag:
+                  and stay valid until the next write to it (with a writer on another thread:
+                  until ruv_index_read_end, see CONCURRENCY).
+     Threads      every declaration ends with one tag (details: CONCURRENCY):
                     Threads: any     no shared state: any thread, any time (e.g. creating).
-                    Threads: reader  at the same time as other readers of the same index, never
-                                     with a writer. A search is a reader when it passes a
-                                     ruv_search_ctx of its own, else a writer.
-                    Threads: writer  needs the index to itself.
+                    Threads: reader  any number at once, and at the same time as a writer of a
+                                     dense index. A search is a reader when it passes a
+                                     ruv_search_ctx of its own; without one it also waits for
+                                     writers (and they for it).
+                    Threads: writer  dense index: safe from any thread; writers take turns,
+                                     readers go on. Sparse index: needs the index to itself.
      Deprecated   the 0.1 names (ruv_config, ruv_config_init, ruv_search_params,
                   ruv_index_add_batch_ex, ruv_index_get_config, ruv_index_find_id; the 4-argument
                   ruv_index_add_batch and 2-argument ruv_index_stats) remain as aliases until 0.3
@@ -93,10 +100,7 @@
                           drawn with mL = 1/ln(M) from a seeded generator, heuristic neighbour
                           selection (their Algorithm 4), M links per node on upper levels, 2M on
                           level 0. Larger ef_search = higher recall, slower queries.
-     Threads: any number of threads may search one index at the same time if each passes its
-     own ruv_search_ctx and nothing writes the index meanwhile; a call that writes, or a search
-     without a ctx, needs the index to itself. ruv_index_add_batch can link an HNSW batch on
-     several POSIX threads (locks exist only during that call).
+     Threads: one writer and any number of readers at once (CONCURRENCY).
      Memory: one allocation per growing array; capacity doubles when full, by half once the slot
      arena passes 64 MiB (opt.capacity sets the start, ruv_index_reserve a size at any time).
    Searches allocate nothing once their ctx has grown to the index. Store: besides its key, an entry
@@ -188,6 +192,45 @@
      f32 storage: the bits' thresholds), ceil(dim / 8) more bytes per vector. The bits pay where
      they order well (784 MNIST bits: the same recall at ef 64; 100 GloVe bits need ef 400 for
      0.95 at 10k); measured by `ruv_bench --walk-bits 1`. Range search walks on the codes.
+
+   CONCURRENCY (dense indexes; builds with POSIX threads)
+       thread A (UI):   ruv_search_options so = {0}; so.ctx = my_ctx;   // one ctx per thread
+                        ruv_index_search(idx, q, 10, &so, hits, &n);
+       thread B (load): ruv_index_add(idx, key, vec);  ruv_index_remove(idx, old);
+     Any number of threads search (with their own ruv_search_ctx) and read (get_vector,
+     contains, stats, ...) while another adds, puts, updates, removes, compacts or reserves. Writers
+     take turns on the index's writer mutex. What a reader sees:
+     - Each entry is seen before or after a concurrent write of it, never in between: no torn
+       vector, id or metadata, no link to a slot not yet filled, no freed array.
+     - A write that returned before a search started is visible to it: an added entry can be
+       found, a removed one is never returned, an updated one is returned only with its new vector.
+       Writes concurrent with a search may or may not be seen by it, entry by entry (a search is
+       not a snapshot of the whole index: it may see one of two concurrent writes and not the
+       other).
+     How: a reader-writer lock per index, held shared by each reader call and exclusively by a
+     writer only while it publishes a change. An HNSW insert searches for its neighbours with the
+     lock released (it only reads; no other writer can run), keeps their new lists aside and
+     publishes them with its slot, key and count in one short exclusive section; compaction
+     re-selects lists the same way, publishing 256 lists at a time, and frees the deleted slots at
+     the end; growing the arrays copies them with the lock released and swaps the pointers under
+     it. A reader therefore waits at most for one publication (one entry, one group of lists, or
+     the final zeroing of the deleted slots of a compaction), never for a whole insert, growth or
+     compaction. Exceptions, where readers wait for the whole call: ruv_index_train and
+     set_sq8_range (on an empty index), a multi-threaded ruv_index_add_batch (threads > 1:
+     readers wait for the batch; use threads = 1 to index in the background), and an HNSW insert
+     whose aside-lists cannot be allocated (linked in place). The lock prefers writers: once
+     one waits, new readers wait behind it, so searches cannot starve it. The memory ordering
+     comes from the POSIX mutex and condition variables alone (every hand-over is a mutex
+     acquire / release); there are no atomics. Under RUV_NO_THREADS, on WebAssembly and on
+     non-POSIX targets there are no locks at all: the caller keeps writers apart from readers.
+     Callbacks: a filter, range or progress callback may read the index it was called from (no lock
+     is taken again, so it cannot deadlock behind a waiting writer), but a write or a search
+     without a ctx from it gives RUV_E_BUSY. Pointers from ruv_index_get_id / _get_meta stay
+     valid until the next write: with a writer on another thread, take them between
+     ruv_index_read_begin and ruv_index_read_end. ruv_index_search_batch runs its queries on
+     opt->threads threads (each query on its own is a reader); opt->cancel (searches) and
+     ruv_build_options.cancel (batch adds) stop long calls. Sparse indexes have no locks.
+     Measured by `ruv_bench concurrent` (bench/README.md).
 
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename
@@ -431,7 +474,12 @@ extern "C" {
     X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
     X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
     X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")                        \
-    X(RUV_E_METRIC, -21, "index saved with a custom metric: load it with the same distance and id")
+    X(RUV_E_METRIC, -21,                                                                           \
+      "index saved with a custom metric: load it with the same distance and id")                   \
+    X(RUV_E_BUSY, -22,                                                                             \
+      "called from inside a callback of the same index: a write, or a search "                     \
+      "without a ctx")                                                                             \
+    X(RUV_E_CANCELED, -23, "cancelled by the caller's cancel callback")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
 /* Result of every fallible call: RUV_OK (0) or a negative error code (see API CONVENTIONS). */
@@ -539,6 +587,11 @@ typedef struct ruv_search_ctx ruv_search_ctx;
    thread, for candidate entries only; must not modify the index. */
 typedef int (*ruv_filter_fn)(void *user, uint64_t key);
 
+/* Cancellation callback (ruv_search_options.cancel, ruv_build_options.cancel): nonzero stops the
+   call with RUV_E_CANCELED, e.g. once a deadline has passed. Polled from the thread doing the
+   work at a bounded interval (see the options); must not call into the index. */
+typedef int (*ruv_cancel_fn)(void *user);
+
 /* Options of one search. A NULL pointer or zero fields mean the defaults.
    Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
    allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
@@ -559,6 +612,11 @@ typedef struct ruv_search_options {
                              F16, BF16, I8 and U8 vectors compared with the f32 query in f32,
                              the stored values converted exactly); 0 = the index's dtype. BIN
                              indexes: RUV_E_UNSUPPORTED (no float Hamming); > 1: RUV_E_ARG */
+    uint32_t threads;     /* ruv_index_search_batch: threads sharing the queries, the caller's
+                             included, each with a ctx of its own; 0 or 1 = the caller only */
+    ruv_cancel_fn cancel; /* NULL = none; polled every 64 HNSW node expansions and every 1024
+                             slots of a scan: nonzero ends the search with RUV_E_CANCELED */
+    void *cancel_user;    /* passed to cancel */
 } ruv_search_options;
 
 /* Build progress: done of total vectors linked so far. Called from the thread that called
@@ -571,6 +629,10 @@ typedef struct ruv_build_options {
                                  0 or 1 = the calling thread only (deterministic) */
     ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
     void *progress_user;      /* passed to progress */
+    ruv_cancel_fn cancel;     /* NULL = none; polled before each vector is linked (each 16 when
+                                 threaded): nonzero removes the batch's vectors again and
+                                 returns RUV_E_CANCELED */
+    void *cancel_user;        /* passed to cancel */
 } ruv_build_options;
 
 /* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. Threads: any. */
@@ -623,7 +685,13 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
    assigned in order, so the result is the same set of entries, but the graph (and hence which
    near neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one
    per 64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds
-   without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
+   without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread. Readers
+   of the index wait for a multi-threaded batch; with one thread they go on, and see its vectors
+   one at a time.
+     opt->cancel: polled by the calling thread before each vector (each chunk of 16 when
+   threaded); once it returns nonzero the vectors added so far are removed again (HNSW: as
+   deleted nodes, see ruv_index_remove) and RUV_E_CANCELED comes back: the entries are as before
+   the call (RUV_E_NOMEM if the list of the batch's slots cannot be allocated, before anything).
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const void *vecs, const ruv_build_options *opt);
@@ -652,8 +720,9 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
    large, f32_query > 1, a ctx of another dimension. RUV_E_UNSUPPORTED: f32_query on a BIN
    index. RUV_E_VALUE: as for ruv_index_add (an f32_query: non-finite, or a squared norm above
    FLT_MAX / 4). RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0. The same argument
-   errors hold for every search (MMR, batch, range). Threads: reader with opt->ctx of its own,
-   else writer. */
+   errors hold for every search (MMR, batch, range). RUV_E_CANCELED: opt->cancel returned
+   nonzero. RUV_E_BUSY: no opt->ctx, called from inside a reader's callback of the same index.
+   Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
@@ -673,8 +742,13 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
    the index dtype back to back, or floats with opt->f32_query), results in
    hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
    returns its error (earlier results stay written; n_out of the failing and later queries is
-   0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with
-   opt->ctx of its own, else writer. */
+   0). opt->threads > 1 (POSIX threads builds): that many threads, the caller's included (at
+   most 64 and nq), take the queries in turn, each with a ctx of its own (created and freed by
+   the call; the caller's opt->ctx serves one of them); the results are those of one thread, and
+   on an error the lowest failing query decides as above. A thread or ctx that cannot be had
+   leaves its share to the others. Same errors as ruv_index_search (RUV_E_CANCELED included: a
+   cancel callback must then be thread-safe); RUV_E_ARG also for n_out NULL. Threads: reader with
+   opt->ctx of its own or opt->threads > 1, else writer. */
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);
@@ -875,6 +949,20 @@ RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t
    the next key (opt.multi: a key once per vector); 0 at the end (and for NULL arguments). Writes to
    the index invalidate the cursor. Threads: reader. */
 RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
+
+/* Holds the index for reading across several calls of this thread: until ruv_index_read_end,
+   writers wait (other readers go on), so that pointers from ruv_index_get_id / _get_meta, a
+   ruv_index_next cursor and several lookups all see one state while a writer runs elsewhere.
+   Calls to the index from this thread meanwhile take no lock; writes and searches without a ctx
+   from it give RUV_E_BUSY. Keep it short: a waiting writer also holds up new readers.
+   RUV_E_ARG: idx NULL. RUV_E_BUSY: this thread already holds an index (inside a callback, or an
+   earlier ruv_index_read_begin not ended). Without threads (RUV_NO_THREADS, WebAssembly): RUV_OK,
+   nothing held. Threads: reader. */
+RUVDEF ruv_result ruv_index_read_begin(const ruv_index *idx);
+
+/* Ends ruv_index_read_begin (on the same thread; nothing for NULL or when nothing is held).
+   Threads: reader. */
+RUVDEF void ruv_index_read_end(const ruv_index *idx);
 
 /* Counts and sizes of the index (zeroed for NULL). Threads: reader. */
 RUVDEF ruv_stats ruv_index_stats(const ruv_index *idx);
@@ -4083,6 +4171,105 @@ static uint64_t ruv__hash_mix64(uint64_t x) {
     return x ^ (x >> 31);
 }
 
+/* ---- locks ----------------------------------------------------------------------------------- */
+/* One writer and many readers (see CONCURRENCY in the documentation): a writer mutex that
+   serialises the index's writers, and a reader-writer lock that the writer holds exclusively only
+   while it publishes a change. The lock prefers the writer: once it waits, new readers wait too,
+   so a stream of searches cannot starve it (and a reader waits at most for one publication). Made
+   of a POSIX mutex and two condition variables: every hand-over is a mutex acquire / release,
+   which orders all memory accesses before it (no atomics needed). RUV_NO_THREADS builds, WASM and
+   non-POSIX targets have no locks at all. */
+#if RUV__THREADS
+typedef struct ruv__rwlock {
+    pthread_mutex_t w;     /* serialises writers */
+    pthread_mutex_t m;     /* guards the fields below */
+    pthread_cond_t rd, wr; /* readers wait for the writer to leave; the writer for readers */
+    size_t readers;        /* threads holding the lock shared */
+    int writer, waiting;   /* exclusive holder present; writers waiting for readers to leave */
+    int ok;                /* initialised */
+} ruv__rwlock;
+
+/* 0 on success; on failure nothing is left to destroy. */
+static int ruv__rw_init(ruv__rwlock *l) {
+    memset(l, 0, sizeof *l);
+    if (pthread_mutex_init(&l->w, NULL))
+        return -1;
+    if (pthread_mutex_init(&l->m, NULL)) {
+        pthread_mutex_destroy(&l->w);
+        return -1;
+    }
+    if (pthread_cond_init(&l->rd, NULL)) {
+        pthread_mutex_destroy(&l->m);
+        pthread_mutex_destroy(&l->w);
+        return -1;
+    }
+    if (pthread_cond_init(&l->wr, NULL)) {
+        pthread_cond_destroy(&l->rd);
+        pthread_mutex_destroy(&l->m);
+        pthread_mutex_destroy(&l->w);
+        return -1;
+    }
+    l->ok = 1;
+    return 0;
+}
+
+static void ruv__rw_destroy(ruv__rwlock *l) {
+    if (!l->ok)
+        return;
+    pthread_cond_destroy(&l->wr);
+    pthread_cond_destroy(&l->rd);
+    pthread_mutex_destroy(&l->m);
+    pthread_mutex_destroy(&l->w);
+    l->ok = 0;
+}
+
+static void ruv__rw_shared(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    while (l->writer || l->waiting)
+        pthread_cond_wait(&l->rd, &l->m);
+    l->readers++;
+    pthread_mutex_unlock(&l->m);
+}
+
+static void ruv__rw_shared_end(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    if (--l->readers == 0 && l->waiting)
+        pthread_cond_signal(&l->wr);
+    pthread_mutex_unlock(&l->m);
+}
+
+static void ruv__rw_excl(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    l->waiting++;
+    while (l->writer || l->readers)
+        pthread_cond_wait(&l->wr, &l->m);
+    l->waiting--;
+    l->writer = 1;
+    pthread_mutex_unlock(&l->m);
+}
+
+static void ruv__rw_excl_end(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    l->writer = 0;
+    if (l->waiting)
+        pthread_cond_signal(&l->wr);
+    else
+        pthread_cond_broadcast(&l->rd);
+    pthread_mutex_unlock(&l->m);
+}
+
+/* The index (or other object) whose lock this thread holds, shared or as its writer: calls made
+   from inside a callback of that object (a filter reading metadata, a progress report that
+   searches) then take no lock again, which could deadlock behind a waiting writer. */
+#if defined(__cplusplus)
+static thread_local const void *ruv__tls_held;
+static thread_local int ruv__tls_writer, ruv__tls_pin;
+#else
+static __thread const void *ruv__tls_held;
+static __thread int ruv__tls_writer, ruv__tls_pin; /* pin: held by ruv_index_read_begin */
+#endif
+#endif
+
 /* ---- byte order and XXH64 -------------------------------------------------------------------- */
 /* Little-endian field access, independent of the host's byte order. */
 static uint32_t ruv__le_rd32(const unsigned char *p) {
@@ -4233,7 +4420,21 @@ struct ruv_search_ctx {
     size_t prep_cap;
     float *mmr; /* MMR: distance of each candidate to the closest picked one */
     size_t mmr_cap;
+    ruv_cancel_fn cancel; /* the running search's cancel callback, or NULL */
+    void *cancel_user;
+    uint32_t polls; /* work units since the search started */
+    int canceled;   /* cancel returned nonzero */
 };
+
+/* Counts one unit of work (a node expansion, a slot scanned): every `every` units (a power of
+   two), the cancel callback is asked. Returns 1 once the search is cancelled. */
+static int ruv__ctx_cancel(ruv_search_ctx *c, uint32_t every) {
+    if (!c->cancel)
+        return 0;
+    if ((++c->polls & (every - 1)) == 0 && !c->canceled && c->cancel(c->cancel_user))
+        c->canceled = 1;
+    return c->canceled;
+}
 
 /* Grows ctx so that it can search `slots` slots with a list of `pool` candidates and
    neighbour lists of `sel` entries. All or nothing: on RUV_E_NOMEM nothing changed. */
@@ -4433,9 +4634,157 @@ struct ruv_index {
     uint32_t *idtab;    /* id hash table over slots (like table), NULL until an id is set */
     size_t idtab_cap;
 
-    ruv_search_ctx *ctx; /* used by adds and by searches without a ctx */
-    struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
+    ruv_search_ctx *ctx;       /* used by adds and by searches without a ctx */
+    struct ruv__mt *mt;        /* locks while a multi-threaded add_batch runs, else NULL */
+    uint32_t *pend;            /* an HNSW insert's new neighbour lists, applied when it publishes */
+    size_t pend_cap, pend_len; /* u32s allocated / used */
+    int pending;               /* an insert is searching: links go to pend */
+    int excl;                  /* a writing call holds the lock (ruv__write_begin) */
+#if RUV__THREADS
+    ruv__rwlock lock; /* one writer, many readers (src/core.h) */
+#endif
 };
+
+/* ---- concurrency guards ---------------------------------------------------------------------- */
+/* Every public call on an index enters through one of these. A reader holds the lock shared for
+   the call; a writer holds the writer mutex for the call and the lock exclusively except where it
+   pauses (ruv__excl_pause: an HNSW insert's search, which only reads). Nested calls from inside
+   a callback of the same index (ruv__tls_held) take nothing. Views are never written: no locks. */
+typedef struct ruv__guard {
+    const void *prev; /* the thread's held object before this call */
+    int prev_writer;
+    int how; /* 0 nothing taken, 1 shared, 2 writer mutex and shared, 3 writer */
+} ruv__guard;
+
+/* Enters a reading call; own_scratch: it uses the index's own ctx (a search without a ctx, a
+   save), so it also excludes writers. RUV_E_BUSY when it cannot: such a call from inside a
+   reader's callback of the same index. */
+static ruv_result ruv__read_begin(const ruv_index *idx, ruv__guard *g, int own_scratch) {
+    g->how = g->prev_writer = 0;
+    g->prev = NULL;
+#if RUV__THREADS
+    if (!idx || idx->view)
+        return RUV_OK;
+    g->prev = ruv__tls_held;
+    g->prev_writer = ruv__tls_writer;
+    if (ruv__tls_held == (const void *)idx)
+        return own_scratch && !ruv__tls_writer ? RUV_E_BUSY : RUV_OK;
+    if (own_scratch)
+        pthread_mutex_lock(&((ruv_index *)idx)->lock.w);
+    ruv__rw_shared(&((ruv_index *)idx)->lock);
+    g->how = own_scratch ? 2 : 1;
+    ruv__tls_held = idx;
+    ruv__tls_writer = 0;
+#else
+    (void)idx;
+    (void)own_scratch;
+#endif
+    return RUV_OK;
+}
+
+static void ruv__read_end(const ruv_index *idx, ruv__guard *g) {
+#if RUV__THREADS
+    if (!g->how)
+        return;
+    ruv__tls_held = g->prev;
+    ruv__tls_writer = g->prev_writer;
+    ruv__rw_shared_end(&((ruv_index *)idx)->lock);
+    if (g->how == 2)
+        pthread_mutex_unlock(&((ruv_index *)idx)->lock.w);
+#else
+    (void)idx;
+    (void)g;
+#endif
+}
+
+/* Enters a writing call: the writer mutex, then the lock exclusively. RUV_E_BUSY from inside a
+   callback of the same index (the thread holds it already). */
+static ruv_result ruv__write_begin(ruv_index *idx, ruv__guard *g) {
+    g->how = g->prev_writer = 0;
+    g->prev = NULL;
+#if RUV__THREADS
+    if (!idx || idx->view)
+        return RUV_OK;
+    if (ruv__tls_held == (const void *)idx)
+        return RUV_E_BUSY;
+    g->prev = ruv__tls_held;
+    g->prev_writer = ruv__tls_writer;
+    pthread_mutex_lock(&idx->lock.w);
+    ruv__rw_excl(&idx->lock);
+    g->how = 3;
+    idx->excl = 1;
+    ruv__tls_held = idx;
+    ruv__tls_writer = 1;
+#else
+    (void)idx;
+#endif
+    return RUV_OK;
+}
+
+static void ruv__write_end(ruv_index *idx, ruv__guard *g) {
+#if RUV__THREADS
+    if (!g->how)
+        return;
+    ruv__tls_held = g->prev;
+    ruv__tls_writer = g->prev_writer;
+    idx->excl = 0;
+    ruv__rw_excl_end(&idx->lock);
+    pthread_mutex_unlock(&idx->lock.w);
+#else
+    (void)idx;
+    (void)g;
+#endif
+}
+
+/* Inside a writing call: lets readers in while the writer only reads (it keeps the writer
+   mutex, so nothing else changes the index), and takes the lock back to publish. */
+static void ruv__excl_pause(ruv_index *idx) {
+#if RUV__THREADS
+    if (idx->excl && !idx->mt)
+        ruv__rw_excl_end(&idx->lock);
+#else
+    (void)idx;
+#endif
+}
+
+static void ruv__excl_resume(ruv_index *idx) {
+#if RUV__THREADS
+    if (idx->excl && !idx->mt)
+        ruv__rw_excl(&idx->lock);
+#else
+    (void)idx;
+#endif
+}
+
+/* Public calls as one expression between the guards: R(ead) or W(rite), returning T (a
+   ruv_result where the guard can fail: it becomes the result). */
+#define RUV__READ(idx, T, call)                                                                    \
+    do {                                                                                           \
+        ruv__guard g_;                                                                             \
+        T r_;                                                                                      \
+        (void)ruv__read_begin(idx, &g_, 0);                                                        \
+        r_ = call;                                                                                 \
+        ruv__read_end(idx, &g_);                                                                   \
+        return r_;                                                                                 \
+    } while (0)
+#define RUV__READ_R(idx, own, call)                                                                \
+    do {                                                                                           \
+        ruv__guard g_;                                                                             \
+        ruv_result r_ = ruv__read_begin(idx, &g_, own);                                            \
+        if (r_ == RUV_OK)                                                                          \
+            r_ = call;                                                                             \
+        ruv__read_end(idx, &g_);                                                                   \
+        return r_;                                                                                 \
+    } while (0)
+#define RUV__WRITE(idx, call)                                                                      \
+    do {                                                                                           \
+        ruv__guard g_;                                                                             \
+        ruv_result r_ = ruv__write_begin(idx, &g_);                                                \
+        if (r_ == RUV_OK)                                                                          \
+            r_ = call;                                                                             \
+        ruv__write_end(idx, &g_);                                                                  \
+        return r_;                                                                                 \
+    } while (0)
 
 /* ---- slots ------------------------------------------------------------------------------------
  */
@@ -4760,6 +5109,12 @@ static ruv_result ruv__index_new(const ruv_index_options *cfg, int arrays, ruv_i
     }
     idx->stride = ruv__index_stride(&c);
     idx->entry = RUV__NONE;
+#if RUV__THREADS
+    if (ruv__rw_init(&idx->lock) != 0) {
+        ruv__mem_free(&idx->mem, idx, sizeof *idx);
+        return RUV_E_NOMEM;
+    }
+#endif
     idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
     if (idx->ctx && !arrays) {
         *out = idx;
@@ -4792,8 +5147,12 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
     if (!idx)
         return;
     m = idx->mem;
+#if RUV__THREADS
+    ruv__rw_destroy(&idx->lock);
+#endif
     if (idx->ctx)
         ruv_search_ctx_free(idx->ctx);
+    ruv__mem_free(&m, idx->pend, idx->pend_cap * 4);
     if (!idx->view) {
         ruv__mem_free_aligned(&m, idx->data, idx->cap * idx->stride);
         ruv__mem_free(&m, idx->keys, idx->cap * sizeof *idx->keys);
@@ -4815,16 +5174,16 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
 
 /* ---- properties --------------------------------------------------------------------------------
  */
-RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
+static size_t ruv__i_count(const ruv_index *idx) { return idx ? idx->live : 0; }
 
 RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
 
-RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
+static size_t ruv__i_memory_usage(const ruv_index *idx) {
     return idx ? idx->mem.used + idx->ctx->mem.used : 0;
 }
 
 /* (parenthesised: ruv_index_stats is also the name of a macro, see src/api_compat.h) */
-RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
+static ruv_stats ruv__i_stats(const ruv_index *idx) {
     ruv_stats st, *out = &st;
     size_t cap;
     memset(out, 0, sizeof *out);
@@ -4848,7 +5207,7 @@ RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
     out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
     out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
     out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
-    out->total_bytes = ruv_index_memory_usage(idx);
+    out->total_bytes = ruv__i_memory_usage(idx);
     out->readonly = idx->view;
     return st;
 }
@@ -4868,7 +5227,20 @@ RUVDEF ruv_index_options ruv_index_config(const ruv_index *idx) {
     return c;
 }
 
-RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
+static int ruv__i_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
+
+/* ---- the public calls, between the concurrency guards ---- */
+RUVDEF size_t ruv_index_count(const ruv_index *idx) { RUV__READ(idx, size_t, ruv__i_count(idx)); }
+RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
+    RUV__READ(idx, size_t, ruv__i_memory_usage(idx));
+}
+/* (parenthesised: ruv_index_stats is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
+    RUV__READ(idx, ruv_stats, ruv__i_stats(idx));
+}
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) {
+    RUV__READ(idx, int, ruv__i_is_trained(idx));
+}
 
 #endif /* RUV__IMPL */
 /************** End of src/index.h ****************************************************************/
@@ -5706,33 +6078,53 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         RUV_OK)
         goto fail;
 
-    /* Nothing can fail from here on. */
-    if (data) {
-        if (idx->count) {
-            memcpy(data, idx->data, idx->count * idx->stride);
-            memcpy(keys, idx->keys, idx->count * sizeof *keys);
+    /* Nothing can fail from here on. The copies are made with the lock released: readers keep
+       using the old arrays, which only this writer could change; then the new ones replace
+       them under the lock. */
+    ruv__excl_pause(idx);
+    if (data && idx->count) {
+        memcpy(data, idx->data, idx->count * idx->stride);
+        memcpy(keys, idx->keys, idx->count * sizeof *keys);
+        if (copies)
+            memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
+        if (wb)
+            memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
+        if (hnsw) {
+            memcpy(levels, idx->levels, idx->count);
+            memcpy(uoff, idx->upper_off, idx->count * sizeof *uoff);
         }
+    }
+    if (table) {
+        size_t i;
+        memset(table, 0xFF, tcap * 4);
+        for (i = 0; i < idx->count; i++)
+            if (!ruv__slot_dead(idx, i))
+                ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
+    }
+    if (idtab) {
+        size_t i, len;
+        memset(idtab, 0xFF, tcap * 4);
+        for (i = 0; i < idx->count; i++)
+            if (ruv__tab_blob(&idx->ids, (uint32_t)i, &len))
+                ruv__tab_put(idx, 1, idtab, tcap, (uint32_t)i);
+    }
+    if (up && idx->upper_len)
+        memcpy(up, idx->upper, idx->upper_len * 4);
+    ruv__excl_resume(idx);
+    if (data) {
         ruv__mem_free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
         ruv__mem_free(&idx->mem, idx->keys, idx->cap * sizeof *keys);
         idx->data = data;
         idx->keys = keys;
         if (copies) {
-            if (idx->count)
-                memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
             ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
             idx->fvec = fv;
         }
         if (wb) {
-            if (idx->count)
-                memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
             ruv__mem_free(&idx->mem, idx->wbits, idx->cap * idx->bits_bytes);
             idx->wbits = wb;
         }
         if (hnsw) {
-            if (idx->count) {
-                memcpy(levels, idx->levels, idx->count);
-                memcpy(uoff, idx->upper_off, idx->count * sizeof *uoff);
-            }
             ruv__mem_free(&idx->mem, idx->levels, idx->cap);
             ruv__mem_free(&idx->mem, idx->upper_off, idx->cap * sizeof *uoff);
             idx->levels = levels;
@@ -5743,28 +6135,16 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
     ruv__tab_blob_commit(&idx->mem, &idx->ids, &gi, idx->count, old_cap);
     ruv__tab_blob_commit(&idx->mem, &idx->meta, &gm, idx->count, old_cap);
     if (table) {
-        size_t i;
-        memset(table, 0xFF, tcap * 4);
-        for (i = 0; i < idx->count; i++)
-            if (!ruv__slot_dead(idx, i))
-                ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
         ruv__mem_free(&idx->mem, idx->table, idx->table_cap * 4);
         idx->table = table;
         idx->table_cap = tcap;
     }
     if (idtab) {
-        size_t i, len;
-        memset(idtab, 0xFF, tcap * 4);
-        for (i = 0; i < idx->count; i++)
-            if (ruv__tab_blob(&idx->ids, (uint32_t)i, &len))
-                ruv__tab_put(idx, 1, idtab, tcap, (uint32_t)i);
         ruv__mem_free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
         idx->idtab = idtab;
         idx->idtab_cap = tcap;
     }
     if (up) {
-        if (idx->upper_len)
-            memcpy(up, idx->upper, idx->upper_len * 4);
         ruv__mem_free(&idx->mem, idx->upper, idx->upper_cap * 4);
         idx->upper = up;
         idx->upper_cap = ucap;
@@ -5831,6 +6211,7 @@ typedef struct ruv__mt {
     const uint32_t *slots; /* the batch's slots and levels, in order */
     const uint8_t *lv;
     size_t next, n, done;
+    int canceled; /* the caller's cancel callback said stop */
 } ruv__mt;
 
 #if RUV__THREADS
@@ -5937,6 +6318,8 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
         uint32_t node = pool[cur].id, nn = 0, i, cnt;
         const uint32_t *l;
         size_t best = n;
+        if (ruv__ctx_cancel(c, 64))
+            break;
         pool[cur].id |= RUV__EXPANDED;
         { /* the links of the next candidate to expand, most likely, load meanwhile */
             size_t nx = cur + 1, b;
@@ -6012,6 +6395,14 @@ static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uin
     size_t n = 0, kept;
     RUV__LOCK(idx, from);
     RUV_ASSERT(l[0] <= max && from != to);
+    if (idx->pending) { /* the new list goes to idx->pend, the old one stays for readers */
+        uint32_t *p = idx->pend + idx->pend_len;
+        p[0] = from;
+        p[1] = (uint32_t)level;
+        memcpy(p + 2, l, ((size_t)l[0] + 1) * sizeof *l);
+        idx->pend_len += (size_t)max + 3;
+        l = p + 2;
+    }
     if (l[0] < max) {
         l[++l[0]] = to;
         RUV__UNLOCK(idx, from);
@@ -6037,14 +6428,17 @@ static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uin
     RUV__UNLOCK(idx, from);
 }
 
-/* Algorithm 1 of Malkov & Yashunin for slot s (vector and level already stored), with scratch
-   c. In a multi-threaded build, a node above the current top level holds the global lock for
-   its whole insertion (as hnswlib does), so the entry point changes once it is linked. */
-static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int level) {
+/* Algorithm 1 of Malkov & Yashunin for slot s (vector stored, upper lists zeroed), with scratch
+   c. Returns 1 if s is to become the entry point (an empty graph, or a level above the top):
+   the caller publishes that, except in a multi-threaded build, where a node above the current
+   top level holds the global lock for its whole insertion (as hnswlib does) and sets the entry
+   point itself once it is linked. */
+static int ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int level) {
     ruv__prep qp, *q = &qp;
     uint32_t ep;
     float dep;
     int l, top, held = 0;
+    c->cancel = NULL; /* a search without a ctx may have left its callback */
     if (idx->mt)
         RUV__MLOCK(&idx->mt->global);
     ep = idx->entry;
@@ -6074,12 +6468,41 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
                 ruv__hnsw_link(idx, c, c->pool[i].id, s, l);
         }
     }
-    if (held) {
+    if (held && idx->mt) {
         idx->entry = s;
         idx->max_level = level;
-        if (idx->mt)
-            RUV__MUNLOCK(&idx->mt->global);
+        RUV__MUNLOCK(&idx->mt->global);
+        return 0;
     }
+    return held;
+}
+
+/* Room in idx->pend for the neighbour lists an insert at `level` may change: at most M
+   neighbours per level, each list (max + 1) u32 after its slot and level. 0 without memory. */
+static int ruv__hnsw_pend_room(ruv_index *idx, int level) {
+    size_t need = ((size_t)level + 1) * idx->M * ((size_t)idx->m0 + 3);
+    uint32_t *p;
+    if (need <= idx->pend_cap)
+        return 1;
+    if (!(p = (uint32_t *)ruv__mem_alloc(&idx->mem, need * 4)))
+        return 0;
+    ruv__mem_free(&idx->mem, idx->pend, idx->pend_cap * 4);
+    idx->pend = p;
+    idx->pend_cap = need;
+    return 1;
+}
+
+/* Publishes the lists an insert or a compaction left in idx->pend (the lock held
+   exclusively): entries of [slot][level][count][links], (max + 3) u32 each. */
+static void ruv__hnsw_pend_apply(ruv_index *idx) {
+    size_t i = 0;
+    while (i < idx->pend_len) {
+        const uint32_t *p = idx->pend + i;
+        int level = (int)p[1];
+        memcpy(ruv__slot_links(idx, p[0], level), p + 2, ((size_t)p[2] + 1) * 4);
+        i += (size_t)(level ? idx->M : idx->m0) + 3;
+    }
+    idx->pend_len = 0;
 }
 
 /* Appends live, not yet seen node y with its distance to v (compaction scratch). */
@@ -6097,10 +6520,16 @@ static void ruv__hnsw_compact_add(ruv_index *idx, ruv__cand *cand, size_t *nc, c
    that level re-selected (Algorithm 4) from its live links plus the live links of the deleted
    ones (two hops), after which nothing links to a deleted node: the slots are zeroed, flagged
    RUV__FREE and reused by inserts. A deleted entry point is replaced by a live node of the
-   highest level. RUV_E_NOMEM if the scratch list cannot be allocated (nothing changes). */
+   highest level. RUV_E_NOMEM if the scratch cannot be allocated (nothing changes).
+   Readers go on meanwhile: the new lists are computed with the lock released (a repair reads
+   only its own node's list, which nothing else changes, and deleted nodes' lists, which nothing
+   changes), RUV__COMPACT_LISTS at a time, and each group is published under the lock; the
+   deleted slots are freed at the end, once nothing links to them. */
+#define RUV__COMPACT_LISTS 256
 static ruv_result ruv__hnsw_compact(ruv_index *idx) {
     ruv_search_ctx *c = idx->ctx;
     size_t cap = (size_t)idx->m0 * (idx->m0 + 1), s, n = idx->count;
+    size_t entry_len = (size_t)idx->m0 + 3, group = RUV__COMPACT_LISTS * entry_len;
     ruv__cand *cand;
     uint8_t *lv = idx->levels;
     if (!lv || n - idx->live == idx->nfree)
@@ -6108,12 +6537,25 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
     RUV_ASSERT(c->visited_cap >= n);
     if (!(cand = (ruv__cand *)ruv__mem_alloc(&idx->mem, cap * sizeof *cand)))
         return RUV_E_NOMEM;
+    if (group > idx->pend_cap) {
+        uint32_t *p = (uint32_t *)ruv__mem_alloc(&idx->mem, group * 4);
+        if (!p) {
+            ruv__mem_free(&idx->mem, cand, cap * sizeof *cand);
+            return RUV_E_NOMEM;
+        }
+        ruv__mem_free(&idx->mem, idx->pend, idx->pend_cap * 4);
+        idx->pend = p;
+        idx->pend_cap = group;
+    }
+    idx->pend_len = 0;
+    ruv__excl_pause(idx);
     for (s = 0; s < n; s++) {
         int l, top = lv[s] & RUV__LEVEL;
         if (lv[s] & RUV__DEAD)
             continue;
         for (l = 0; l <= top; l++) {
             uint32_t *li = ruv__slot_links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
+            uint32_t *p;
             size_t nc = 0, kept;
             ruv__prep pv, *v = &pv;
             for (i = 1; i <= li[0] && !(lv[li[i]] & RUV__DEAD); i++)
@@ -6134,11 +6576,22 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
             }
             qsort(cand, nc, sizeof *cand, ruv__ctx_cand_cmp);
             kept = ruv__hnsw_select(idx, c, cand, nc, max);
+            if (idx->pend_len + entry_len > idx->pend_cap) { /* publish this group */
+                ruv__excl_resume(idx);
+                ruv__hnsw_pend_apply(idx);
+                ruv__excl_pause(idx);
+            }
+            p = idx->pend + idx->pend_len;
+            p[0] = (uint32_t)s;
+            p[1] = (uint32_t)l;
+            p[2] = (uint32_t)kept;
             for (i = 0; i < kept; i++)
-                li[i + 1] = cand[i].id;
-            li[0] = (uint32_t)kept;
+                p[i + 3] = cand[i].id;
+            idx->pend_len += (size_t)max + 3;
         }
     }
+    ruv__excl_resume(idx);
+    ruv__hnsw_pend_apply(idx);
     for (s = 0; s < n; s++)
         if ((lv[s] & (RUV__DEAD | RUV__FREE)) == RUV__DEAD) {
             idx->upper_canon -= ruv__hnsw_upper_need(idx, lv[s] & RUV__LEVEL);
@@ -6187,6 +6640,13 @@ static void *ruv__hnsw_worker(void *arg) {
     ruv__mt *mt = idx->mt;
     for (;;) {
         size_t i, from, to, done;
+        if (j->first && j->opt && j->opt->cancel && j->opt->cancel(j->opt->cancel_user)) {
+            RUV__MLOCK(&mt->counter);
+            mt->next = mt->n; /* the others stop after their chunk */
+            mt->canceled = 1;
+            RUV__MUNLOCK(&mt->counter);
+            break;
+        }
         RUV__MLOCK(&mt->counter);
         from = mt->next;
         to = from + 16 < mt->n ? from + 16 : mt->n;
@@ -6195,7 +6655,7 @@ static void *ruv__hnsw_worker(void *arg) {
         if (from >= to)
             break;
         for (i = from; i < to; i++)
-            ruv__hnsw_insert(idx, j->ctx, mt->slots[i], mt->lv[i]);
+            (void)ruv__hnsw_insert(idx, j->ctx, mt->slots[i], mt->lv[i]);
         RUV__MLOCK(&mt->counter);
         done = mt->done += to - from;
         RUV__MUNLOCK(&mt->counter);
@@ -6552,7 +7012,7 @@ static void ruv__train_set_tables(ruv_index *idx, float *qp) {
     idx->qp = qp;
 }
 
-RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
+static ruv_result ruv__i_train(ruv_index *idx, size_t n, const float *vecs) {
     size_t d, i, bytes;
     float *qp;
     ruv_result r = RUV_OK;
@@ -6590,7 +7050,7 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
+static ruv_result ruv__i_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
     size_t d, j;
     float *qp;
     if (!idx || !lo || !hi || idx->cfg.quant != RUV_QUANT_SQ8)
@@ -6615,6 +7075,14 @@ RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const
     }
     ruv__train_set_tables(idx, qp);
     return RUV_OK;
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h) ---- */
+RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
+    RUV__WRITE(idx, ruv__i_train(idx, n, vecs));
+}
+RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
+    RUV__WRITE(idx, ruv__i_set_sq8_range(idx, lo, hi));
 }
 
 #endif /* RUV__IMPL */
@@ -6672,20 +7140,46 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
 }
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
-   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
+   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten.
+   Called with the lock held exclusively. The slot is filled first (nothing reads it: it is past
+   count, or a compacted slot that scans skip and nothing links to); an HNSW insert then searches
+   with the lock released (its new neighbour lists kept in idx->pend) and publishes everything at
+   once when it has the lock back: links, level, key, count. */
 static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const void *vec, size_t replace_pos,
                                  int link) {
     uint32_t s = (uint32_t)idx->count;
+    size_t f = 0;
+    int level = 0, entry = 0, hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
-        size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
+        f = idx->free_hint < idx->count ? idx->free_hint : 0;
         while (!(idx->levels[f] & RUV__FREE))
             f = f + 1 < idx->count ? f + 1 : 0;
         s = (uint32_t)f;
-        idx->free_hint = f + 1;
-        idx->nfree--;
     }
     memset(idx->data + (size_t)s * idx->stride, 0, idx->stride);
     ruv__store_vec(idx, s, vec);
+    if (hnsw) {
+        level = ruv__hnsw_draw_level(idx);
+        idx->upper_off[s] = (uint32_t)idx->upper_len;
+        if (level)
+            memset(idx->upper + idx->upper_len, 0, ruv__hnsw_upper_need(idx, level) * 4);
+        if (link && ruv__hnsw_pend_room(idx, level)) {
+            idx->pend_len = 0;
+            idx->pending = 1;
+            ruv__excl_pause(idx);
+            entry = ruv__hnsw_insert(idx, idx->ctx, s, level);
+            ruv__excl_resume(idx);
+            idx->pending = 0;
+            ruv__hnsw_pend_apply(idx);
+        } else if (link) { /* no memory for the lists: linked in place, readers waiting */
+            entry = ruv__hnsw_insert(idx, idx->ctx, s, level);
+        }
+    }
+    /* publish */
+    if (idx->nfree) {
+        idx->free_hint = f + 1;
+        idx->nfree--;
+    }
     idx->keys[s] = key;
     if (idx->ids.ref)
         idx->ids.ref[2 * (size_t)s] = idx->ids.ref[2 * (size_t)s + 1] = 0;
@@ -6698,27 +7192,29 @@ static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const void *vec, 
     if (s == idx->count)
         idx->count++;
     idx->live++;
-    if (idx->cfg.kind == RUV_INDEX_HNSW) {
-        int level = ruv__hnsw_draw_level(idx);
+    if (hnsw) {
         idx->levels[s] = (uint8_t)level;
-        idx->upper_off[s] = (uint32_t)idx->upper_len;
-        if (level)
-            memset(idx->upper + idx->upper_len, 0, ruv__hnsw_upper_need(idx, level) * 4);
         idx->upper_len += ruv__hnsw_upper_need(idx, level);
         idx->upper_canon += ruv__hnsw_upper_need(idx, level);
-        if (link)
-            ruv__hnsw_insert(idx, idx->ctx, s, level);
+        if (entry) {
+            idx->entry = s;
+            idx->max_level = level;
+        }
     }
     return s;
 }
 
+static void ruv__store_remove_slot(ruv_index *idx, uint32_t s);
+
 /* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
    the calling thread, which also reports progress. */
 /* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
-RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
-                                       const void *vecs, const ruv_build_options *opt) {
+static ruv_result ruv__i_add_batch(ruv_index *idx, size_t n, const uint64_t *keys, const void *vecs,
+                                   const ruv_build_options *opt) {
     const unsigned char *vb = (const unsigned char *)vecs;
     size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
+    size_t placed = n;
+    int cancel = opt && opt->cancel, par = 0;
     uint64_t rng;
     ruv_result r;
     ruv__mt *mt = NULL;
@@ -6764,12 +7260,17 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
 #endif
     if (!hnsw)
         threads = 1;
-    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
+    if (cancel || threads > 1) { /* the batch's slots: to link them, or to remove them again */
         int ok = 1;
-        size_t pool = idx->cfg.ef_construction;
         ruv__size_mul(n, 4, &ok);
-        if (ok && (mt = (ruv__mt *)ruv__mem_alloc(&idx->mem, sizeof *mt)) != NULL &&
-            (slots = (uint32_t *)ruv__mem_alloc(&idx->mem, n * 4)) != NULL &&
+        if (ok)
+            slots = (uint32_t *)ruv__mem_alloc(&idx->mem, n * 4);
+        if (!slots && cancel)
+            return RUV_E_NOMEM;
+    }
+    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
+        size_t pool = idx->cfg.ef_construction;
+        if (slots && (mt = (ruv__mt *)ruv__mem_alloc(&idx->mem, sizeof *mt)) != NULL &&
             (lv = (uint8_t *)ruv__mem_alloc(&idx->mem, n)) != NULL) {
             for (nctx = 0; nctx + 1 < threads; nctx++) {
                 ruv__mem m = idx->mem;
@@ -6786,10 +7287,16 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     }
     if (threads == 1) {
         for (i = 0; i < n; i++) {
-            ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 1);
+            uint32_t s;
+            if (cancel && opt->cancel(opt->cancel_user))
+                break;
+            s = ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 1);
+            if (slots)
+                slots[i] = s;
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
                 opt->progress(opt->progress_user, i + 1, n);
         }
+        placed = i;
     } else {
         for (i = 0; i < n; i++) {
             slots[i] = ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 0);
@@ -6800,13 +7307,23 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
         mt->lv = lv;
         mt->n = n;
         ruv__hnsw_link_parallel(idx, mt, ctx, threads, opt);
+        if (mt->canceled)
+            placed = 0, par = 1;
+    }
+    r = RUV_OK;
+    if (placed < n) { /* cancelled: the batch's vectors are removed again, newest first */
+        for (i = par ? n : placed; i-- > 0;)
+            ruv__store_remove_slot(idx, slots[i]);
+        if (hnsw)
+            ruv__hnsw_maybe_compact(idx);
+        r = RUV_E_CANCELED;
     }
     for (i = 0; i < nctx; i++)
         ruv_search_ctx_free(ctx[i]);
     ruv__mem_free(&idx->mem, lv, n);
     ruv__mem_free(&idx->mem, slots, n * 4);
     ruv__mem_free(&idx->mem, mt, sizeof *mt);
-    return RUV_OK;
+    return r;
 }
 
 RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
@@ -6814,7 +7331,7 @@ RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *k
     return (ruv_index_add_batch)(idx, n, keys, vecs, NULL);
 }
 
-RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
+static ruv_result ruv__i_reserve(ruv_index *idx, size_t n) {
     if (!idx)
         return RUV_E_ARG;
     if (idx->view)
@@ -6824,10 +7341,10 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
     return n <= idx->cap ? RUV_OK : ruv__tab_resize(idx, n, 0, 0, 0);
 }
 
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
+static ruv_result ruv__i_add(ruv_index *idx, uint64_t key, const void *vec) {
     if (!idx || !vec)
         return RUV_E_ARG;
-    return (ruv_index_add_batch)(idx, 1, &key, vec, NULL);
+    return ruv__i_add_batch(idx, 1, &key, vec, NULL);
 }
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
@@ -6843,7 +7360,7 @@ static void ruv__store_blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
     ruv__blob_move(&idx->meta, NULL, 0, from, to);
 }
 
-RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {
+static ruv_result ruv__i_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {
     uint32_t s, other;
     int hnsw, newslot;
     size_t upper = 0, id_add = 0, meta_add = 0;
@@ -6918,15 +7435,7 @@ static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const void
     memset(&it, 0, sizeof it);
     it.key = key;
     it.vector = vec;
-    return ruv_index_put(idx, &it, mode);
-}
-
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec) {
-    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE);
-}
-
-RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec) {
-    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
+    return ruv__i_put(idx, &it, mode);
 }
 
 /* Removes the entry in slot s (its key table entry, id, metadata); HNSW: flags the node. */
@@ -6955,7 +7464,7 @@ static void ruv__store_remove_slot(ruv_index *idx, uint32_t s) {
     idx->count--;
 }
 
-RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+static ruv_result ruv__i_remove(ruv_index *idx, uint64_t key) {
     uint32_t s;
     if (!idx)
         return RUV_E_ARG;
@@ -6971,7 +7480,7 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
+static ruv_result ruv__i_compact(ruv_index *idx) {
     if (!idx)
         return RUV_E_ARG;
     if (idx->view)
@@ -6979,7 +7488,7 @@ RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
     return ruv__hnsw_compact(idx);
 }
 
-RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
+static int ruv__i_contains(const ruv_index *idx, uint64_t key) {
     return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
@@ -6993,7 +7502,7 @@ static void ruv__store_slot_vector(const ruv_index *idx, uint32_t s, void *out) 
         ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
 }
 
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
+static ruv_result ruv__i_get_vector(const ruv_index *idx, uint64_t key, void *out) {
     uint32_t s;
     if (!idx || !out)
         return RUV_E_ARG;
@@ -7012,8 +7521,8 @@ static size_t ruv__store_key_count(const ruv_index *idx, uint64_t key) {
     return n;
 }
 
-RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
-                                        size_t *n_out) {
+static ruv_result ruv__i_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                     size_t *n_out) {
     size_t n, i, j;
     if (n_out)
         *n_out = 0;
@@ -7050,8 +7559,7 @@ static ruv_result ruv__store_get_blob(const ruv_index *idx, int is_id, uint64_t 
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
-                                   size_t *len) {
+static ruv_result ruv__i_get_id(const ruv_index *idx, uint64_t key, const char **id, size_t *len) {
     const void *p;
     ruv_result r = ruv__store_get_blob(idx, 1, key, &p, len);
     if (id)
@@ -7059,13 +7567,12 @@ RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const cha
     return id ? r : RUV_E_ARG;
 }
 
-RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
-                                     size_t *len) {
+static ruv_result ruv__i_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                  size_t *len) {
     return ruv__store_get_blob(idx, 0, key, meta, len);
 }
 
-RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
-                                    uint64_t *key) {
+static ruv_result ruv__i_get_key(const ruv_index *idx, const char *id, size_t len, uint64_t *key) {
     uint32_t s;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
@@ -7077,7 +7584,7 @@ RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t
     return RUV_OK;
 }
 
-RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
+static int ruv__i_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
     size_t s;
     if (!idx || !cursor || !key)
         return 0;
@@ -7089,6 +7596,85 @@ RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
         }
     *cursor = idx->count;
     return 0;
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h) ---- */
+/* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
+                                       const void *vecs, const ruv_build_options *opt) {
+    RUV__WRITE(idx, ruv__i_add_batch(idx, n, keys, vecs, opt));
+}
+RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
+    RUV__WRITE(idx, ruv__i_reserve(idx, n));
+}
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
+    RUV__WRITE(idx, ruv__i_add(idx, key, vec));
+}
+RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode) {
+    RUV__WRITE(idx, ruv__i_put(idx, item, mode));
+}
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec) {
+    RUV__WRITE(idx, ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE));
+}
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec) {
+    RUV__WRITE(idx, ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT));
+}
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+    RUV__WRITE(idx, ruv__i_remove(idx, key));
+}
+RUVDEF ruv_result ruv_index_compact(ruv_index *idx) { RUV__WRITE(idx, ruv__i_compact(idx)); }
+RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
+    RUV__READ(idx, int, ruv__i_contains(idx, key));
+}
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
+    RUV__READ(idx, ruv_result, ruv__i_get_vector(idx, key, out));
+}
+RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                        size_t *n_out) {
+    RUV__READ(idx, ruv_result, ruv__i_get_vectors(idx, key, out, cap, n_out));
+}
+RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
+                                   size_t *len) {
+    RUV__READ(idx, ruv_result, ruv__i_get_id(idx, key, id, len));
+}
+RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                     size_t *len) {
+    RUV__READ(idx, ruv_result, ruv__i_get_meta(idx, key, meta, len));
+}
+RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
+                                    uint64_t *key) {
+    RUV__READ(idx, ruv_result, ruv__i_get_key(idx, id, len, key));
+}
+RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
+    RUV__READ(idx, int, ruv__i_next(idx, cursor, key));
+}
+
+RUVDEF ruv_result ruv_index_read_begin(const ruv_index *idx) {
+    if (!idx)
+        return RUV_E_ARG;
+#if RUV__THREADS
+    if (ruv__tls_held)
+        return RUV_E_BUSY;
+    if (!idx->view) {
+        ruv__rw_shared(&((ruv_index *)idx)->lock);
+        ruv__tls_held = idx;
+        ruv__tls_writer = 0;
+        ruv__tls_pin = 1;
+    }
+#endif
+    return RUV_OK;
+}
+
+RUVDEF void ruv_index_read_end(const ruv_index *idx) {
+#if RUV__THREADS
+    if (!idx || !ruv__tls_pin || ruv__tls_held != (const void *)idx)
+        return;
+    ruv__tls_held = NULL;
+    ruv__tls_pin = 0;
+    ruv__rw_shared_end(&((ruv_index *)idx)->lock);
+#else
+    (void)idx;
+#endif
 }
 
 #endif /* RUV__IMPL */
@@ -7158,6 +7744,8 @@ static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ru
     if (filt) {
         for (s = 0; s < idx->count; s++) {
             ruv__cand x;
+            if ((s & 1023) == 0 && ruv__ctx_cancel(c, 1))
+                break;
             if (!ruv__search_pass(idx, filt, (uint32_t)s))
                 continue;
             x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
@@ -7168,6 +7756,8 @@ static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ru
         float d[RUV__SCAN_BLOCK];
         for (s = 0; s < idx->count; s += RUV__SCAN_BLOCK) {
             size_t b = idx->count - s < RUV__SCAN_BLOCK ? idx->count - s : RUV__SCAN_BLOCK, j;
+            if (ruv__ctx_cancel(c, 16)) /* 16 blocks of 64 */
+                break;
             ruv__dist_query_block(idx, q, (uint32_t)s, b, d);
             for (j = 0; j < b; j++) {
                 ruv__cand x;
@@ -7238,7 +7828,13 @@ static ruv_result ruv__search_open(const ruv_index *idx, const void *query,
                                                 : !ruv__code_accepts(idx, query))
         return RUV_E_VALUE;
     *cp = params && params->ctx ? params->ctx : idx->ctx;
-    return (*cp)->dim == idx->dim ? RUV_OK : RUV_E_ARG;
+    if ((*cp)->dim != idx->dim)
+        return RUV_E_ARG;
+    (*cp)->cancel = params ? params->cancel : NULL;
+    (*cp)->cancel_user = params ? params->cancel_user : NULL;
+    (*cp)->polls = 0;
+    (*cp)->canceled = 0;
+    return RUV_OK;
 }
 
 /* The query as the search measures it, prepared into *qp: normalised into c->query first for a
@@ -7321,6 +7917,8 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         for (;;) {
             size_t j;
             n = ruv__hnsw_search_layer(idx, c, walk, ep, dep, ef, 0);
+            if (c->canceled)
+                return RUV_E_CANCELED;
             if (idx->live == idx->count && !filt)
                 break;
             /* deleted and filtered-out nodes are traversed but not returned: drop them, and
@@ -7350,6 +7948,8 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         if (n < k)
             n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     }
+    if (c->canceled)
+        return RUV_E_CANCELED;
     if (rr)
         ruv__search_rerank(idx, c, (const float *)query, n);
     *n_out = n < k ? n : k;
@@ -7401,8 +8001,8 @@ static ruv_result ruv__search_keys(const ruv_index *idx, const void *query, size
     }
 }
 
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
-                                   const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
+static ruv_result ruv__i_search(const ruv_index *idx, const void *query, size_t k,
+                                const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -7420,9 +8020,9 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
-                                       float lambda, size_t fetch, const ruv_search_options *params,
-                                       ruv_hit *hits, size_t *n_out) {
+static ruv_result ruv__i_search_mmr(const ruv_index *idx, const void *query, size_t k, float lambda,
+                                    size_t fetch, const ruv_search_options *params, ruv_hit *hits,
+                                    size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t m = 0, t, i;
     ruv_result r;
@@ -7480,10 +8080,60 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
     return RUV_OK;
 }
 
+/* A batch shared by threads: each claims the next query under `m`; the lowest failing query
+   is kept. */
+typedef struct ruv__sbatch {
+    const ruv_index *idx;
+    const unsigned char *queries;
+    size_t nq, k, qb, next, fail;
+    ruv_result err;
+    ruv_hit *hits;
+    size_t *n_out;
+#if RUV__THREADS
+    pthread_mutex_t m;
+#endif
+} ruv__sbatch;
+
+typedef struct ruv__sjob {
+    ruv__sbatch *b;
+    ruv_search_options opt; /* the caller's, with this thread's ctx */
+} ruv__sjob;
+
+static void *ruv__search_worker(void *arg) {
+    ruv__sjob *j = (ruv__sjob *)arg;
+    ruv__sbatch *b = j->b;
+    for (;;) {
+        size_t i;
+        ruv_result r;
+        RUV__MLOCK(&b->m);
+        i = b->next < b->fail ? b->next++ : b->nq;
+        RUV__MUNLOCK(&b->m);
+        if (i >= b->nq)
+            break;
+        r = ruv_index_search(b->idx, b->queries + i * b->qb, b->k, &j->opt, b->hits + i * b->k,
+                             b->n_out + i);
+        if (r != RUV_OK) {
+            RUV__MLOCK(&b->m);
+            if (i < b->fail) {
+                b->fail = i;
+                b->err = r;
+            }
+            RUV__MUNLOCK(&b->m);
+        }
+    }
+    return NULL;
+}
+
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
-    size_t i, qb;
+    size_t i, qb, threads = params && params->threads > 1 ? params->threads : 1, started = 1;
+    ruv__sbatch b;
+    ruv__sjob jobs[64];
+    ruv_search_ctx *own[64];
+#if RUV__THREADS
+    pthread_t tid[64];
+#endif
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
     qb = params && params->f32_query ? idx->dim * sizeof(float) : idx->in_bytes;
@@ -7492,16 +8142,73 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
         return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;
-    for (i = 0; i < nq; i++) {
-        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * qb, k, params,
-                                        hits + i * k, n_out + i);
-        if (r != RUV_OK)
-            return r;
+#if RUV__THREADS
+    if (threads > 64)
+        threads = 64;
+    if (threads > nq)
+        threads = nq;
+#else
+    threads = 1;
+#endif
+    memset(&b, 0, sizeof b);
+    b.idx = idx;
+    b.queries = (const unsigned char *)queries;
+    b.nq = b.fail = nq;
+    b.k = k;
+    b.qb = qb;
+    b.hits = hits;
+    b.n_out = n_out;
+    /* one ctx per thread (the caller's own if it gave one); without memory, fewer threads */
+    for (i = 0; i < threads; i++) {
+        if (params)
+            jobs[i].opt = *params;
+        else
+            memset(&jobs[i].opt, 0, sizeof jobs[i].opt);
+        jobs[i].b = &b;
+        own[i] = NULL;
+        if (threads > 1 && !(i == 0 && params && params->ctx)) {
+            if (ruv_search_ctx_create(idx, &own[i]) != RUV_OK)
+                break;
+            jobs[i].opt.ctx = own[i];
+        }
     }
-    return RUV_OK;
+    if (i < threads) /* ctx i failed: threads 0..i-1 have theirs (or none is threaded) */
+        threads = i ? i : 1;
+#if RUV__THREADS
+    if (threads > 1)
+        pthread_mutex_init(&b.m, NULL);
+    for (i = 1; i < threads; i++)
+        if (pthread_create(&tid[started], NULL, ruv__search_worker, &jobs[i]) == 0)
+            started++;
+#endif
+    if (threads > 1) {
+        (void)ruv__search_worker(&jobs[0]);
+    } else { /* the calling thread alone: no lock */
+        for (i = 0; i < nq; i++) {
+            ruv_result r =
+                ruv_index_search(idx, b.queries + i * qb, k, params, hits + i * k, n_out + i);
+            if (r != RUV_OK) {
+                b.fail = i;
+                b.err = r;
+                break;
+            }
+        }
+    }
+#if RUV__THREADS
+    for (i = 1; i < started; i++)
+        pthread_join(tid[i], NULL);
+    if (threads > 1)
+        pthread_mutex_destroy(&b.m);
+#endif
+    for (i = 0; i < threads; i++)
+        ruv_search_ctx_free(own[i]);
+    for (i = b.fail; i < nq; i++) /* as one thread leaves them: nothing from the failing one on */
+        n_out[i] = 0;
+    (void)started;
+    return b.fail < nq ? b.err : RUV_OK;
 }
 
-RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
+static ruv_result ruv__i_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
     ruv__mem m;
     if (out)
         *out = NULL;
@@ -7519,6 +8226,27 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
     ruv__ctx_release(ctx);
     m = ctx->mem;
     ruv__mem_free(&m, ctx, sizeof *ctx);
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h): a search without a ctx
+   uses the index's own scratch, so it also excludes writers ---- */
+#define RUV__OWN(p) (!(p) || !(p)->ctx)
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
+                                   const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params), ruv__i_search(idx, query, k, params, hits, n_out));
+}
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
+                                       float lambda, size_t fetch, const ruv_search_options *params,
+                                       ruv_hit *hits, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params),
+                ruv__i_search_mmr(idx, query, k, lambda, fetch, params, hits, n_out));
+}
+RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
+    RUV__READ(idx, ruv_result, ruv__i_ctx_create(idx, out));
 }
 
 #endif /* RUV__IMPL */
@@ -7568,6 +8296,8 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
     for (s = 0; s < idx->count; s++) {
         float d;
         ruv_result r;
+        if ((s & 1023) == 0 && ruv__ctx_cancel(c, 1))
+            return RUV_E_CANCELED;
         if (skip && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
         d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s)
@@ -7601,6 +8331,8 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
         ruv_result r;
         int scan;
         n = ruv__hnsw_search_layer(idx, c, q, ep, dep, ef, 0);
+        if (c->canceled)
+            return RUV_E_CANCELED;
         if (n < ef || ef >= idx->count || !(c->pool[n / 2].dist <= radius))
             break;
         scan = 2 * ef > idx->count / RUV__RANGE_SCAN;
@@ -7681,9 +8413,9 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
     return r;
 }
 
-RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
-                                         const ruv_search_options *params, ruv_hit *hits,
-                                         size_t cap, size_t *n_out) {
+static ruv_result ruv__i_search_range(const ruv_index *idx, const void *query, float radius,
+                                      const ruv_search_options *params, ruv_hit *hits, size_t cap,
+                                      size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -7701,9 +8433,9 @@ RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
-                                              const ruv_search_options *params, ruv_range_fn fn,
-                                              void *user, size_t *n_out) {
+static ruv_result ruv__i_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                           const ruv_search_options *params, ruv_range_fn fn,
+                                           void *user, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -7719,6 +8451,24 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
         if (fn(user, idx->keys[c->pool[i].id], c->pool[i].dist))
             break;
     return RUV_OK;
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h) ---- */
+RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
+                                         const ruv_search_options *params, ruv_hit *hits,
+                                         size_t cap, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params),
+                ruv__i_search_range(idx, query, radius, params, hits, cap, n_out));
+}
+RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                              const ruv_search_options *params, ruv_range_fn fn,
+                                              void *user, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params),
+                ruv__i_search_range_each(idx, query, radius, params, fn, user, n_out));
 }
 
 #endif /* RUV__IMPL */
@@ -9401,7 +10151,7 @@ static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
     }
 }
 
-RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
+static size_t ruv__i_serialized_size(const ruv_index *idx) {
     ruv__sec sec[RUV__S_END];
     uint64_t total;
     if (!idx)
@@ -9410,7 +10160,7 @@ RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
     return total > (size_t)-1 ? 0 : (size_t)total;
 }
 
-RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user) {
+static ruv_result ruv__i_save(const ruv_index *idx, ruv_write_fn write, void *user) {
     ruv__sec sec[RUV__S_END];
     unsigned char head[RUV__HDR + RUV__S_END * RUV__SECENT], zero[64];
     uint64_t total, pos;
@@ -9496,8 +10246,7 @@ static int ruv__save_buf_write(void *user, const void *data, size_t len) {
     return 0;
 }
 
-RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
-                                        size_t *written) {
+static ruv_result ruv__i_save_buffer(const ruv_index *idx, void *buf, size_t cap, size_t *written) {
     ruv__membuf m;
     size_t need;
     ruv_result r;
@@ -9505,7 +10254,7 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
         *written = 0;
     if (!idx || !written || (!buf && cap))
         return RUV_E_ARG;
-    need = ruv_index_serialized_size(idx);
+    need = ruv__i_serialized_size(idx);
     if (need == 0)
         return RUV_E_NOMEM; /* larger than the address space */
     if (need > cap) {
@@ -9515,13 +10264,28 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
     m.p = (unsigned char *)buf;
     m.len = cap;
     m.pos = 0;
-    r = ruv_index_save(idx, ruv__save_buf_write, &m);
+    r = ruv__i_save(idx, ruv__save_buf_write, &m);
     if (r == RUV_OK)
         *written = m.pos;
     return r;
 }
 
 /* ---- loading ---- */
+
+/* ---- the public calls, between the concurrency guards (src/index.h): a save reads every slot,
+   compacted ones too, so it excludes writers as well ---- */
+RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
+    RUV__READ(idx, size_t, ruv__i_serialized_size(idx));
+}
+RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user) {
+    RUV__READ_R(idx, 1, ruv__i_save(idx, write, user));
+}
+RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
+                                        size_t *written) {
+    if (written)
+        *written = 0;
+    RUV__READ_R(idx, 1, ruv__i_save_buffer(idx, buf, cap, written));
+}
 
 #endif /* RUV__IMPL */
 /************** End of src/save.h *****************************************************************/

@@ -44,7 +44,12 @@ extern "C" {
     X(RUV_E_UNTRAINED, -18, "quantizer not trained: call ruv_index_train first")                   \
     X(RUV_E_STATE, -19, "index must be empty for this call")                                       \
     X(RUV_E_TRAIN, -20, "too few training vectors (PQ needs at least 256)")                        \
-    X(RUV_E_METRIC, -21, "index saved with a custom metric: load it with the same distance and id")
+    X(RUV_E_METRIC, -21,                                                                           \
+      "index saved with a custom metric: load it with the same distance and id")                   \
+    X(RUV_E_BUSY, -22,                                                                             \
+      "called from inside a callback of the same index: a write, or a search "                     \
+      "without a ctx")                                                                             \
+    X(RUV_E_CANCELED, -23, "cancelled by the caller's cancel callback")
 
 #define RUV__RESULT_ENUM(name, value, msg) name = value,
 /* Result of every fallible call: RUV_OK (0) or a negative error code (see API CONVENTIONS). */
@@ -152,6 +157,11 @@ typedef struct ruv_search_ctx ruv_search_ctx;
    thread, for candidate entries only; must not modify the index. */
 typedef int (*ruv_filter_fn)(void *user, uint64_t key);
 
+/* Cancellation callback (ruv_search_options.cancel, ruv_build_options.cancel): nonzero stops the
+   call with RUV_E_CANCELED, e.g. once a deadline has passed. Polled from the thread doing the
+   work at a bounded interval (see the options); must not call into the index. */
+typedef int (*ruv_cancel_fn)(void *user);
+
 /* Options of one search. A NULL pointer or zero fields mean the defaults.
    Filters: an entry can be a hit only if it passes both the allow-list (bit key % 8 of
    allow[key / 8] set, keys >= allow_bits excluded) and the callback, where given. Filtered
@@ -172,6 +182,11 @@ typedef struct ruv_search_options {
                              F16, BF16, I8 and U8 vectors compared with the f32 query in f32,
                              the stored values converted exactly); 0 = the index's dtype. BIN
                              indexes: RUV_E_UNSUPPORTED (no float Hamming); > 1: RUV_E_ARG */
+    uint32_t threads;     /* ruv_index_search_batch: threads sharing the queries, the caller's
+                             included, each with a ctx of its own; 0 or 1 = the caller only */
+    ruv_cancel_fn cancel; /* NULL = none; polled every 64 HNSW node expansions and every 1024
+                             slots of a scan: nonzero ends the search with RUV_E_CANCELED */
+    void *cancel_user;    /* passed to cancel */
 } ruv_search_options;
 
 /* Build progress: done of total vectors linked so far. Called from the thread that called
@@ -184,6 +199,10 @@ typedef struct ruv_build_options {
                                  0 or 1 = the calling thread only (deterministic) */
     ruv_progress_fn progress; /* NULL = none; about every 1024 vectors (16 when threaded) */
     void *progress_user;      /* passed to progress */
+    ruv_cancel_fn cancel;     /* NULL = none; polled before each vector is linked (each 16 when
+                                 threaded): nonzero removes the batch's vectors again and
+                                 returns RUV_E_CANCELED */
+    void *cancel_user;        /* passed to cancel */
 } ruv_build_options;
 
 /* Library version, "MAJOR.MINOR.PATCH" (RUV_VERSION_STRING). Static string. Threads: any. */
@@ -236,7 +255,13 @@ RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec);
    assigned in order, so the result is the same set of entries, but the graph (and hence which
    near neighbours a search finds) depends on thread timing. Threads are capped at 64 and at one
    per 64 vectors; if a thread or its scratch cannot be had, the others do its share. Builds
-   without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread.
+   without threads (RUV_NO_THREADS, WebAssembly, non-POSIX) run on the calling thread. Readers
+   of the index wait for a multi-threaded batch; with one thread they go on, and see its vectors
+   one at a time.
+     opt->cancel: polled by the calling thread before each vector (each chunk of 16 when
+   threaded); once it returns nonzero the vectors added so far are removed again (HNSW: as
+   deleted nodes, see ruv_index_remove) and RUV_E_CANCELED comes back: the entries are as before
+   the call (RUV_E_NOMEM if the list of the batch's slots cannot be allocated, before anything).
    Threads: writer (the threads it starts are its own). */
 RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *keys,
                                       const void *vecs, const ruv_build_options *opt);
@@ -265,8 +290,9 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n);
    large, f32_query > 1, a ctx of another dimension. RUV_E_UNSUPPORTED: f32_query on a BIN
    index. RUV_E_VALUE: as for ruv_index_add (an f32_query: non-finite, or a squared norm above
    FLT_MAX / 4). RUV_E_NOMEM: the ctx could not grow. On error *n_out = 0. The same argument
-   errors hold for every search (MMR, batch, range). Threads: reader with opt->ctx of its own,
-   else writer. */
+   errors hold for every search (MMR, batch, range). RUV_E_CANCELED: opt->cancel returned
+   nonzero. RUV_E_BUSY: no opt->ctx, called from inside a reader's callback of the same index.
+   Threads: reader with opt->ctx of its own, else writer. */
 RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
                                    const ruv_search_options *opt, ruv_hit *hits, size_t *n_out);
 
@@ -286,8 +312,13 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
    the index dtype back to back, or floats with opt->f32_query), results in
    hits[i * k ..] (nq x k hits) with count n_out[i]. Stops at the first failing query and
    returns its error (earlier results stay written; n_out of the failing and later queries is
-   0). Same errors as ruv_index_search; RUV_E_ARG also for n_out NULL. Threads: reader with
-   opt->ctx of its own, else writer. */
+   0). opt->threads > 1 (POSIX threads builds): that many threads, the caller's included (at
+   most 64 and nq), take the queries in turn, each with a ctx of its own (created and freed by
+   the call; the caller's opt->ctx serves one of them); the results are those of one thread, and
+   on an error the lowest failing query decides as above. A thread or ctx that cannot be had
+   leaves its share to the others. Same errors as ruv_index_search (RUV_E_CANCELED included: a
+   cancel callback must then be thread-safe); RUV_E_ARG also for n_out NULL. Threads: reader with
+   opt->ctx of its own or opt->threads > 1, else writer. */
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);
@@ -488,6 +519,20 @@ RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t
    the next key (opt.multi: a key once per vector); 0 at the end (and for NULL arguments). Writes to
    the index invalidate the cursor. Threads: reader. */
 RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key);
+
+/* Holds the index for reading across several calls of this thread: until ruv_index_read_end,
+   writers wait (other readers go on), so that pointers from ruv_index_get_id / _get_meta, a
+   ruv_index_next cursor and several lookups all see one state while a writer runs elsewhere.
+   Calls to the index from this thread meanwhile take no lock; writes and searches without a ctx
+   from it give RUV_E_BUSY. Keep it short: a waiting writer also holds up new readers.
+   RUV_E_ARG: idx NULL. RUV_E_BUSY: this thread already holds an index (inside a callback, or an
+   earlier ruv_index_read_begin not ended). Without threads (RUV_NO_THREADS, WebAssembly): RUV_OK,
+   nothing held. Threads: reader. */
+RUVDEF ruv_result ruv_index_read_begin(const ruv_index *idx);
+
+/* Ends ruv_index_read_begin (on the same thread; nothing for NULL or when nothing is held).
+   Threads: reader. */
+RUVDEF void ruv_index_read_end(const ruv_index *idx);
 
 /* Counts and sizes of the index (zeroed for NULL). Threads: reader. */
 RUVDEF ruv_stats ruv_index_stats(const ruv_index *idx);

@@ -174,6 +174,105 @@ static uint64_t ruv__hash_mix64(uint64_t x) {
     return x ^ (x >> 31);
 }
 
+/* ---- locks ----------------------------------------------------------------------------------- */
+/* One writer and many readers (see CONCURRENCY in the documentation): a writer mutex that
+   serialises the index's writers, and a reader-writer lock that the writer holds exclusively only
+   while it publishes a change. The lock prefers the writer: once it waits, new readers wait too,
+   so a stream of searches cannot starve it (and a reader waits at most for one publication). Made
+   of a POSIX mutex and two condition variables: every hand-over is a mutex acquire / release,
+   which orders all memory accesses before it (no atomics needed). RUV_NO_THREADS builds, WASM and
+   non-POSIX targets have no locks at all. */
+#if RUV__THREADS
+typedef struct ruv__rwlock {
+    pthread_mutex_t w;     /* serialises writers */
+    pthread_mutex_t m;     /* guards the fields below */
+    pthread_cond_t rd, wr; /* readers wait for the writer to leave; the writer for readers */
+    size_t readers;        /* threads holding the lock shared */
+    int writer, waiting;   /* exclusive holder present; writers waiting for readers to leave */
+    int ok;                /* initialised */
+} ruv__rwlock;
+
+/* 0 on success; on failure nothing is left to destroy. */
+static int ruv__rw_init(ruv__rwlock *l) {
+    memset(l, 0, sizeof *l);
+    if (pthread_mutex_init(&l->w, NULL))
+        return -1;
+    if (pthread_mutex_init(&l->m, NULL)) {
+        pthread_mutex_destroy(&l->w);
+        return -1;
+    }
+    if (pthread_cond_init(&l->rd, NULL)) {
+        pthread_mutex_destroy(&l->m);
+        pthread_mutex_destroy(&l->w);
+        return -1;
+    }
+    if (pthread_cond_init(&l->wr, NULL)) {
+        pthread_cond_destroy(&l->rd);
+        pthread_mutex_destroy(&l->m);
+        pthread_mutex_destroy(&l->w);
+        return -1;
+    }
+    l->ok = 1;
+    return 0;
+}
+
+static void ruv__rw_destroy(ruv__rwlock *l) {
+    if (!l->ok)
+        return;
+    pthread_cond_destroy(&l->wr);
+    pthread_cond_destroy(&l->rd);
+    pthread_mutex_destroy(&l->m);
+    pthread_mutex_destroy(&l->w);
+    l->ok = 0;
+}
+
+static void ruv__rw_shared(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    while (l->writer || l->waiting)
+        pthread_cond_wait(&l->rd, &l->m);
+    l->readers++;
+    pthread_mutex_unlock(&l->m);
+}
+
+static void ruv__rw_shared_end(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    if (--l->readers == 0 && l->waiting)
+        pthread_cond_signal(&l->wr);
+    pthread_mutex_unlock(&l->m);
+}
+
+static void ruv__rw_excl(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    l->waiting++;
+    while (l->writer || l->readers)
+        pthread_cond_wait(&l->wr, &l->m);
+    l->waiting--;
+    l->writer = 1;
+    pthread_mutex_unlock(&l->m);
+}
+
+static void ruv__rw_excl_end(ruv__rwlock *l) {
+    pthread_mutex_lock(&l->m);
+    l->writer = 0;
+    if (l->waiting)
+        pthread_cond_signal(&l->wr);
+    else
+        pthread_cond_broadcast(&l->rd);
+    pthread_mutex_unlock(&l->m);
+}
+
+/* The index (or other object) whose lock this thread holds, shared or as its writer: calls made
+   from inside a callback of that object (a filter reading metadata, a progress report that
+   searches) then take no lock again, which could deadlock behind a waiting writer. */
+#if defined(__cplusplus)
+static thread_local const void *ruv__tls_held;
+static thread_local int ruv__tls_writer, ruv__tls_pin;
+#else
+static __thread const void *ruv__tls_held;
+static __thread int ruv__tls_writer, ruv__tls_pin; /* pin: held by ruv_index_read_begin */
+#endif
+#endif
+
 /* ---- byte order and XXH64 -------------------------------------------------------------------- */
 /* Little-endian field access, independent of the host's byte order. */
 static uint32_t ruv__le_rd32(const unsigned char *p) {

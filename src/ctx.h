@@ -34,7 +34,21 @@ struct ruv_search_ctx {
     size_t prep_cap;
     float *mmr; /* MMR: distance of each candidate to the closest picked one */
     size_t mmr_cap;
+    ruv_cancel_fn cancel; /* the running search's cancel callback, or NULL */
+    void *cancel_user;
+    uint32_t polls; /* work units since the search started */
+    int canceled;   /* cancel returned nonzero */
 };
+
+/* Counts one unit of work (a node expansion, a slot scanned): every `every` units (a power of
+   two), the cancel callback is asked. Returns 1 once the search is cancelled. */
+static int ruv__ctx_cancel(ruv_search_ctx *c, uint32_t every) {
+    if (!c->cancel)
+        return 0;
+    if ((++c->polls & (every - 1)) == 0 && !c->canceled && c->cancel(c->cancel_user))
+        c->canceled = 1;
+    return c->canceled;
+}
 
 /* Grows ctx so that it can search `slots` slots with a list of `pool` candidates and
    neighbour lists of `sel` entries. All or nothing: on RUV_E_NOMEM nothing changed. */

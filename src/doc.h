@@ -30,7 +30,9 @@
        RUV_ASSERT(x)           internal invariant check, default assert(); never used on input
        RUV_NO_SIMD             serial distance kernels only (see ruvector_simd.h)
        RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file): no <stdio.h>
-       RUV_NO_THREADS          no POSIX threads: ruv_index_add_batch runs on the caller
+       RUV_NO_THREADS          no POSIX threads and no locks: ruv_index_add_batch and
+                               ruv_index_search_batch run on the caller, and callers keep
+                               writers apart from readers themselves (see CONCURRENCY)
        RUV_NO_DEPRECATED       leave out the 0.1 names (see API CONVENTIONS)
 
    API CONVENTIONS (the same for every declaration below)
@@ -41,7 +43,9 @@
                   pointer means all defaults; ruv_index_options_init(dim) fills them.
      Errors       every call that can fail returns a ruv_result: RUV_OK (0) or a negative code
                   (ruv_result_string names it), each one listed in its declaration. A call that
-                  fails leaves the index as it was; its out-parameters read NULL / 0.
+                  fails leaves the index as it was; its out-parameters read NULL / 0. Every
+                  write to a dense index also gives RUV_E_BUSY when made from inside a callback
+                  of that index (CONCURRENCY).
      Properties   ruv_index_<noun>(idx): count, dim, memory_usage, config, stats, is_trained,
                   contains, serialized_size. They cannot fail: they return the value, 0 (or a
                   zeroed struct) for NULL.
@@ -50,13 +54,16 @@
      Callbacks    take their `void *user` first: allocator, filter, progress, write, read,
                   distance (custom metric), range.
      Ownership    the index copies what it is given; pointers it returns point into the index
-                  and stay valid until the next write to it.
-     Threads      every declaration ends with one tag:
+                  and stay valid until the next write to it (with a writer on another thread:
+                  until ruv_index_read_end, see CONCURRENCY).
+     Threads      every declaration ends with one tag (details: CONCURRENCY):
                     Threads: any     no shared state: any thread, any time (e.g. creating).
-                    Threads: reader  at the same time as other readers of the same index, never
-                                     with a writer. A search is a reader when it passes a
-                                     ruv_search_ctx of its own, else a writer.
-                    Threads: writer  needs the index to itself.
+                    Threads: reader  any number at once, and at the same time as a writer of a
+                                     dense index. A search is a reader when it passes a
+                                     ruv_search_ctx of its own; without one it also waits for
+                                     writers (and they for it).
+                    Threads: writer  dense index: safe from any thread; writers take turns,
+                                     readers go on. Sparse index: needs the index to itself.
      Deprecated   the 0.1 names (ruv_config, ruv_config_init, ruv_search_params,
                   ruv_index_add_batch_ex, ruv_index_get_config, ruv_index_find_id; the 4-argument
                   ruv_index_add_batch and 2-argument ruv_index_stats) remain as aliases until 0.3
@@ -91,10 +98,7 @@
                           drawn with mL = 1/ln(M) from a seeded generator, heuristic neighbour
                           selection (their Algorithm 4), M links per node on upper levels, 2M on
                           level 0. Larger ef_search = higher recall, slower queries.
-     Threads: any number of threads may search one index at the same time if each passes its
-     own ruv_search_ctx and nothing writes the index meanwhile; a call that writes, or a search
-     without a ctx, needs the index to itself. ruv_index_add_batch can link an HNSW batch on
-     several POSIX threads (locks exist only during that call).
+     Threads: one writer and any number of readers at once (CONCURRENCY).
      Memory: one allocation per growing array; capacity doubles when full, by half once the slot
      arena passes 64 MiB (opt.capacity sets the start, ruv_index_reserve a size at any time).
    Searches allocate nothing once their ctx has grown to the index. Store: besides its key, an entry
@@ -186,6 +190,45 @@
      f32 storage: the bits' thresholds), ceil(dim / 8) more bytes per vector. The bits pay where
      they order well (784 MNIST bits: the same recall at ef 64; 100 GloVe bits need ef 400 for
      0.95 at 10k); measured by `ruv_bench --walk-bits 1`. Range search walks on the codes.
+
+   CONCURRENCY (dense indexes; builds with POSIX threads)
+       thread A (UI):   ruv_search_options so = {0}; so.ctx = my_ctx;   // one ctx per thread
+                        ruv_index_search(idx, q, 10, &so, hits, &n);
+       thread B (load): ruv_index_add(idx, key, vec);  ruv_index_remove(idx, old);
+     Any number of threads search (with their own ruv_search_ctx) and read (get_vector,
+     contains, stats, ...) while another adds, puts, updates, removes, compacts or reserves. Writers
+     take turns on the index's writer mutex. What a reader sees:
+     - Each entry is seen before or after a concurrent write of it, never in between: no torn
+       vector, id or metadata, no link to a slot not yet filled, no freed array.
+     - A write that returned before a search started is visible to it: an added entry can be
+       found, a removed one is never returned, an updated one is returned only with its new vector.
+       Writes concurrent with a search may or may not be seen by it, entry by entry (a search is
+       not a snapshot of the whole index: it may see one of two concurrent writes and not the
+       other).
+     How: a reader-writer lock per index, held shared by each reader call and exclusively by a
+     writer only while it publishes a change. An HNSW insert searches for its neighbours with the
+     lock released (it only reads; no other writer can run), keeps their new lists aside and
+     publishes them with its slot, key and count in one short exclusive section; compaction
+     re-selects lists the same way, publishing 256 lists at a time, and frees the deleted slots at
+     the end; growing the arrays copies them with the lock released and swaps the pointers under
+     it. A reader therefore waits at most for one publication (one entry, one group of lists, or
+     the final zeroing of the deleted slots of a compaction), never for a whole insert, growth or
+     compaction. Exceptions, where readers wait for the whole call: ruv_index_train and
+     set_sq8_range (on an empty index), a multi-threaded ruv_index_add_batch (threads > 1:
+     readers wait for the batch; use threads = 1 to index in the background), and an HNSW insert
+     whose aside-lists cannot be allocated (linked in place). The lock prefers writers: once
+     one waits, new readers wait behind it, so searches cannot starve it. The memory ordering
+     comes from the POSIX mutex and condition variables alone (every hand-over is a mutex
+     acquire / release); there are no atomics. Under RUV_NO_THREADS, on WebAssembly and on
+     non-POSIX targets there are no locks at all: the caller keeps writers apart from readers.
+     Callbacks: a filter, range or progress callback may read the index it was called from (no lock
+     is taken again, so it cannot deadlock behind a waiting writer), but a write or a search
+     without a ctx from it gives RUV_E_BUSY. Pointers from ruv_index_get_id / _get_meta stay
+     valid until the next write: with a writer on another thread, take them between
+     ruv_index_read_begin and ruv_index_read_end. ruv_index_search_batch runs its queries on
+     opt->threads threads (each query on its own is a reader); opt->cancel (searches) and
+     ruv_build_options.cancel (batch adds) stop long calls. Sparse indexes have no locks.
+     Measured by `ruv_bench concurrent` (bench/README.md).
 
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename

@@ -13,6 +13,7 @@ typedef struct ruv__mt {
     const uint32_t *slots; /* the batch's slots and levels, in order */
     const uint8_t *lv;
     size_t next, n, done;
+    int canceled; /* the caller's cancel callback said stop */
 } ruv__mt;
 
 #if RUV__THREADS
@@ -119,6 +120,8 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
         uint32_t node = pool[cur].id, nn = 0, i, cnt;
         const uint32_t *l;
         size_t best = n;
+        if (ruv__ctx_cancel(c, 64))
+            break;
         pool[cur].id |= RUV__EXPANDED;
         { /* the links of the next candidate to expand, most likely, load meanwhile */
             size_t nx = cur + 1, b;
@@ -194,6 +197,14 @@ static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uin
     size_t n = 0, kept;
     RUV__LOCK(idx, from);
     RUV_ASSERT(l[0] <= max && from != to);
+    if (idx->pending) { /* the new list goes to idx->pend, the old one stays for readers */
+        uint32_t *p = idx->pend + idx->pend_len;
+        p[0] = from;
+        p[1] = (uint32_t)level;
+        memcpy(p + 2, l, ((size_t)l[0] + 1) * sizeof *l);
+        idx->pend_len += (size_t)max + 3;
+        l = p + 2;
+    }
     if (l[0] < max) {
         l[++l[0]] = to;
         RUV__UNLOCK(idx, from);
@@ -219,14 +230,17 @@ static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uin
     RUV__UNLOCK(idx, from);
 }
 
-/* Algorithm 1 of Malkov & Yashunin for slot s (vector and level already stored), with scratch
-   c. In a multi-threaded build, a node above the current top level holds the global lock for
-   its whole insertion (as hnswlib does), so the entry point changes once it is linked. */
-static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int level) {
+/* Algorithm 1 of Malkov & Yashunin for slot s (vector stored, upper lists zeroed), with scratch
+   c. Returns 1 if s is to become the entry point (an empty graph, or a level above the top):
+   the caller publishes that, except in a multi-threaded build, where a node above the current
+   top level holds the global lock for its whole insertion (as hnswlib does) and sets the entry
+   point itself once it is linked. */
+static int ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int level) {
     ruv__prep qp, *q = &qp;
     uint32_t ep;
     float dep;
     int l, top, held = 0;
+    c->cancel = NULL; /* a search without a ctx may have left its callback */
     if (idx->mt)
         RUV__MLOCK(&idx->mt->global);
     ep = idx->entry;
@@ -256,12 +270,41 @@ static void ruv__hnsw_insert(ruv_index *idx, ruv_search_ctx *c, uint32_t s, int 
                 ruv__hnsw_link(idx, c, c->pool[i].id, s, l);
         }
     }
-    if (held) {
+    if (held && idx->mt) {
         idx->entry = s;
         idx->max_level = level;
-        if (idx->mt)
-            RUV__MUNLOCK(&idx->mt->global);
+        RUV__MUNLOCK(&idx->mt->global);
+        return 0;
     }
+    return held;
+}
+
+/* Room in idx->pend for the neighbour lists an insert at `level` may change: at most M
+   neighbours per level, each list (max + 1) u32 after its slot and level. 0 without memory. */
+static int ruv__hnsw_pend_room(ruv_index *idx, int level) {
+    size_t need = ((size_t)level + 1) * idx->M * ((size_t)idx->m0 + 3);
+    uint32_t *p;
+    if (need <= idx->pend_cap)
+        return 1;
+    if (!(p = (uint32_t *)ruv__mem_alloc(&idx->mem, need * 4)))
+        return 0;
+    ruv__mem_free(&idx->mem, idx->pend, idx->pend_cap * 4);
+    idx->pend = p;
+    idx->pend_cap = need;
+    return 1;
+}
+
+/* Publishes the lists an insert or a compaction left in idx->pend (the lock held
+   exclusively): entries of [slot][level][count][links], (max + 3) u32 each. */
+static void ruv__hnsw_pend_apply(ruv_index *idx) {
+    size_t i = 0;
+    while (i < idx->pend_len) {
+        const uint32_t *p = idx->pend + i;
+        int level = (int)p[1];
+        memcpy(ruv__slot_links(idx, p[0], level), p + 2, ((size_t)p[2] + 1) * 4);
+        i += (size_t)(level ? idx->M : idx->m0) + 3;
+    }
+    idx->pend_len = 0;
 }
 
 /* Appends live, not yet seen node y with its distance to v (compaction scratch). */
@@ -279,10 +322,16 @@ static void ruv__hnsw_compact_add(ruv_index *idx, ruv__cand *cand, size_t *nc, c
    that level re-selected (Algorithm 4) from its live links plus the live links of the deleted
    ones (two hops), after which nothing links to a deleted node: the slots are zeroed, flagged
    RUV__FREE and reused by inserts. A deleted entry point is replaced by a live node of the
-   highest level. RUV_E_NOMEM if the scratch list cannot be allocated (nothing changes). */
+   highest level. RUV_E_NOMEM if the scratch cannot be allocated (nothing changes).
+   Readers go on meanwhile: the new lists are computed with the lock released (a repair reads
+   only its own node's list, which nothing else changes, and deleted nodes' lists, which nothing
+   changes), RUV__COMPACT_LISTS at a time, and each group is published under the lock; the
+   deleted slots are freed at the end, once nothing links to them. */
+#define RUV__COMPACT_LISTS 256
 static ruv_result ruv__hnsw_compact(ruv_index *idx) {
     ruv_search_ctx *c = idx->ctx;
     size_t cap = (size_t)idx->m0 * (idx->m0 + 1), s, n = idx->count;
+    size_t entry_len = (size_t)idx->m0 + 3, group = RUV__COMPACT_LISTS * entry_len;
     ruv__cand *cand;
     uint8_t *lv = idx->levels;
     if (!lv || n - idx->live == idx->nfree)
@@ -290,12 +339,25 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
     RUV_ASSERT(c->visited_cap >= n);
     if (!(cand = (ruv__cand *)ruv__mem_alloc(&idx->mem, cap * sizeof *cand)))
         return RUV_E_NOMEM;
+    if (group > idx->pend_cap) {
+        uint32_t *p = (uint32_t *)ruv__mem_alloc(&idx->mem, group * 4);
+        if (!p) {
+            ruv__mem_free(&idx->mem, cand, cap * sizeof *cand);
+            return RUV_E_NOMEM;
+        }
+        ruv__mem_free(&idx->mem, idx->pend, idx->pend_cap * 4);
+        idx->pend = p;
+        idx->pend_cap = group;
+    }
+    idx->pend_len = 0;
+    ruv__excl_pause(idx);
     for (s = 0; s < n; s++) {
         int l, top = lv[s] & RUV__LEVEL;
         if (lv[s] & RUV__DEAD)
             continue;
         for (l = 0; l <= top; l++) {
             uint32_t *li = ruv__slot_links(idx, (uint32_t)s, l), i, j, max = l ? idx->M : idx->m0;
+            uint32_t *p;
             size_t nc = 0, kept;
             ruv__prep pv, *v = &pv;
             for (i = 1; i <= li[0] && !(lv[li[i]] & RUV__DEAD); i++)
@@ -316,11 +378,22 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
             }
             qsort(cand, nc, sizeof *cand, ruv__ctx_cand_cmp);
             kept = ruv__hnsw_select(idx, c, cand, nc, max);
+            if (idx->pend_len + entry_len > idx->pend_cap) { /* publish this group */
+                ruv__excl_resume(idx);
+                ruv__hnsw_pend_apply(idx);
+                ruv__excl_pause(idx);
+            }
+            p = idx->pend + idx->pend_len;
+            p[0] = (uint32_t)s;
+            p[1] = (uint32_t)l;
+            p[2] = (uint32_t)kept;
             for (i = 0; i < kept; i++)
-                li[i + 1] = cand[i].id;
-            li[0] = (uint32_t)kept;
+                p[i + 3] = cand[i].id;
+            idx->pend_len += (size_t)max + 3;
         }
     }
+    ruv__excl_resume(idx);
+    ruv__hnsw_pend_apply(idx);
     for (s = 0; s < n; s++)
         if ((lv[s] & (RUV__DEAD | RUV__FREE)) == RUV__DEAD) {
             idx->upper_canon -= ruv__hnsw_upper_need(idx, lv[s] & RUV__LEVEL);
@@ -369,6 +442,13 @@ static void *ruv__hnsw_worker(void *arg) {
     ruv__mt *mt = idx->mt;
     for (;;) {
         size_t i, from, to, done;
+        if (j->first && j->opt && j->opt->cancel && j->opt->cancel(j->opt->cancel_user)) {
+            RUV__MLOCK(&mt->counter);
+            mt->next = mt->n; /* the others stop after their chunk */
+            mt->canceled = 1;
+            RUV__MUNLOCK(&mt->counter);
+            break;
+        }
         RUV__MLOCK(&mt->counter);
         from = mt->next;
         to = from + 16 < mt->n ? from + 16 : mt->n;
@@ -377,7 +457,7 @@ static void *ruv__hnsw_worker(void *arg) {
         if (from >= to)
             break;
         for (i = from; i < to; i++)
-            ruv__hnsw_insert(idx, j->ctx, mt->slots[i], mt->lv[i]);
+            (void)ruv__hnsw_insert(idx, j->ctx, mt->slots[i], mt->lv[i]);
         RUV__MLOCK(&mt->counter);
         done = mt->done += to - from;
         RUV__MUNLOCK(&mt->counter);

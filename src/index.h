@@ -71,9 +71,157 @@ struct ruv_index {
     uint32_t *idtab;    /* id hash table over slots (like table), NULL until an id is set */
     size_t idtab_cap;
 
-    ruv_search_ctx *ctx; /* used by adds and by searches without a ctx */
-    struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
+    ruv_search_ctx *ctx;       /* used by adds and by searches without a ctx */
+    struct ruv__mt *mt;        /* locks while a multi-threaded add_batch runs, else NULL */
+    uint32_t *pend;            /* an HNSW insert's new neighbour lists, applied when it publishes */
+    size_t pend_cap, pend_len; /* u32s allocated / used */
+    int pending;               /* an insert is searching: links go to pend */
+    int excl;                  /* a writing call holds the lock (ruv__write_begin) */
+#if RUV__THREADS
+    ruv__rwlock lock; /* one writer, many readers (src/core.h) */
+#endif
 };
+
+/* ---- concurrency guards ---------------------------------------------------------------------- */
+/* Every public call on an index enters through one of these. A reader holds the lock shared for
+   the call; a writer holds the writer mutex for the call and the lock exclusively except where it
+   pauses (ruv__excl_pause: an HNSW insert's search, which only reads). Nested calls from inside
+   a callback of the same index (ruv__tls_held) take nothing. Views are never written: no locks. */
+typedef struct ruv__guard {
+    const void *prev; /* the thread's held object before this call */
+    int prev_writer;
+    int how; /* 0 nothing taken, 1 shared, 2 writer mutex and shared, 3 writer */
+} ruv__guard;
+
+/* Enters a reading call; own_scratch: it uses the index's own ctx (a search without a ctx, a
+   save), so it also excludes writers. RUV_E_BUSY when it cannot: such a call from inside a
+   reader's callback of the same index. */
+static ruv_result ruv__read_begin(const ruv_index *idx, ruv__guard *g, int own_scratch) {
+    g->how = g->prev_writer = 0;
+    g->prev = NULL;
+#if RUV__THREADS
+    if (!idx || idx->view)
+        return RUV_OK;
+    g->prev = ruv__tls_held;
+    g->prev_writer = ruv__tls_writer;
+    if (ruv__tls_held == (const void *)idx)
+        return own_scratch && !ruv__tls_writer ? RUV_E_BUSY : RUV_OK;
+    if (own_scratch)
+        pthread_mutex_lock(&((ruv_index *)idx)->lock.w);
+    ruv__rw_shared(&((ruv_index *)idx)->lock);
+    g->how = own_scratch ? 2 : 1;
+    ruv__tls_held = idx;
+    ruv__tls_writer = 0;
+#else
+    (void)idx;
+    (void)own_scratch;
+#endif
+    return RUV_OK;
+}
+
+static void ruv__read_end(const ruv_index *idx, ruv__guard *g) {
+#if RUV__THREADS
+    if (!g->how)
+        return;
+    ruv__tls_held = g->prev;
+    ruv__tls_writer = g->prev_writer;
+    ruv__rw_shared_end(&((ruv_index *)idx)->lock);
+    if (g->how == 2)
+        pthread_mutex_unlock(&((ruv_index *)idx)->lock.w);
+#else
+    (void)idx;
+    (void)g;
+#endif
+}
+
+/* Enters a writing call: the writer mutex, then the lock exclusively. RUV_E_BUSY from inside a
+   callback of the same index (the thread holds it already). */
+static ruv_result ruv__write_begin(ruv_index *idx, ruv__guard *g) {
+    g->how = g->prev_writer = 0;
+    g->prev = NULL;
+#if RUV__THREADS
+    if (!idx || idx->view)
+        return RUV_OK;
+    if (ruv__tls_held == (const void *)idx)
+        return RUV_E_BUSY;
+    g->prev = ruv__tls_held;
+    g->prev_writer = ruv__tls_writer;
+    pthread_mutex_lock(&idx->lock.w);
+    ruv__rw_excl(&idx->lock);
+    g->how = 3;
+    idx->excl = 1;
+    ruv__tls_held = idx;
+    ruv__tls_writer = 1;
+#else
+    (void)idx;
+#endif
+    return RUV_OK;
+}
+
+static void ruv__write_end(ruv_index *idx, ruv__guard *g) {
+#if RUV__THREADS
+    if (!g->how)
+        return;
+    ruv__tls_held = g->prev;
+    ruv__tls_writer = g->prev_writer;
+    idx->excl = 0;
+    ruv__rw_excl_end(&idx->lock);
+    pthread_mutex_unlock(&idx->lock.w);
+#else
+    (void)idx;
+    (void)g;
+#endif
+}
+
+/* Inside a writing call: lets readers in while the writer only reads (it keeps the writer
+   mutex, so nothing else changes the index), and takes the lock back to publish. */
+static void ruv__excl_pause(ruv_index *idx) {
+#if RUV__THREADS
+    if (idx->excl && !idx->mt)
+        ruv__rw_excl_end(&idx->lock);
+#else
+    (void)idx;
+#endif
+}
+
+static void ruv__excl_resume(ruv_index *idx) {
+#if RUV__THREADS
+    if (idx->excl && !idx->mt)
+        ruv__rw_excl(&idx->lock);
+#else
+    (void)idx;
+#endif
+}
+
+/* Public calls as one expression between the guards: R(ead) or W(rite), returning T (a
+   ruv_result where the guard can fail: it becomes the result). */
+#define RUV__READ(idx, T, call)                                                                    \
+    do {                                                                                           \
+        ruv__guard g_;                                                                             \
+        T r_;                                                                                      \
+        (void)ruv__read_begin(idx, &g_, 0);                                                        \
+        r_ = call;                                                                                 \
+        ruv__read_end(idx, &g_);                                                                   \
+        return r_;                                                                                 \
+    } while (0)
+#define RUV__READ_R(idx, own, call)                                                                \
+    do {                                                                                           \
+        ruv__guard g_;                                                                             \
+        ruv_result r_ = ruv__read_begin(idx, &g_, own);                                            \
+        if (r_ == RUV_OK)                                                                          \
+            r_ = call;                                                                             \
+        ruv__read_end(idx, &g_);                                                                   \
+        return r_;                                                                                 \
+    } while (0)
+#define RUV__WRITE(idx, call)                                                                      \
+    do {                                                                                           \
+        ruv__guard g_;                                                                             \
+        ruv_result r_ = ruv__write_begin(idx, &g_);                                                \
+        if (r_ == RUV_OK)                                                                          \
+            r_ = call;                                                                             \
+        ruv__write_end(idx, &g_);                                                                  \
+        return r_;                                                                                 \
+    } while (0)
 
 /* ---- slots ------------------------------------------------------------------------------------
  */
@@ -398,6 +546,12 @@ static ruv_result ruv__index_new(const ruv_index_options *cfg, int arrays, ruv_i
     }
     idx->stride = ruv__index_stride(&c);
     idx->entry = RUV__NONE;
+#if RUV__THREADS
+    if (ruv__rw_init(&idx->lock) != 0) {
+        ruv__mem_free(&idx->mem, idx, sizeof *idx);
+        return RUV_E_NOMEM;
+    }
+#endif
     idx->ctx = ruv__ctx_new(&idx->mem, c.dim, idx->prep_len);
     if (idx->ctx && !arrays) {
         *out = idx;
@@ -430,8 +584,12 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
     if (!idx)
         return;
     m = idx->mem;
+#if RUV__THREADS
+    ruv__rw_destroy(&idx->lock);
+#endif
     if (idx->ctx)
         ruv_search_ctx_free(idx->ctx);
+    ruv__mem_free(&m, idx->pend, idx->pend_cap * 4);
     if (!idx->view) {
         ruv__mem_free_aligned(&m, idx->data, idx->cap * idx->stride);
         ruv__mem_free(&m, idx->keys, idx->cap * sizeof *idx->keys);
@@ -453,16 +611,16 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
 
 /* ---- properties --------------------------------------------------------------------------------
  */
-RUVDEF size_t ruv_index_count(const ruv_index *idx) { return idx ? idx->live : 0; }
+static size_t ruv__i_count(const ruv_index *idx) { return idx ? idx->live : 0; }
 
 RUVDEF uint32_t ruv_index_dim(const ruv_index *idx) { return idx ? idx->cfg.dim : 0; }
 
-RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
+static size_t ruv__i_memory_usage(const ruv_index *idx) {
     return idx ? idx->mem.used + idx->ctx->mem.used : 0;
 }
 
 /* (parenthesised: ruv_index_stats is also the name of a macro, see src/api_compat.h) */
-RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
+static ruv_stats ruv__i_stats(const ruv_index *idx) {
     ruv_stats st, *out = &st;
     size_t cap;
     memset(out, 0, sizeof *out);
@@ -486,7 +644,7 @@ RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
     out->key_bytes = cap * sizeof *idx->keys + idx->table_cap * 4;
     out->id_bytes = (idx->ids.ref ? cap * 8 : 0) + idx->ids.cap + idx->idtab_cap * 4;
     out->meta_bytes = (idx->meta.ref ? cap * 8 : 0) + idx->meta.cap;
-    out->total_bytes = ruv_index_memory_usage(idx);
+    out->total_bytes = ruv__i_memory_usage(idx);
     out->readonly = idx->view;
     return st;
 }
@@ -506,6 +664,19 @@ RUVDEF ruv_index_options ruv_index_config(const ruv_index *idx) {
     return c;
 }
 
-RUVDEF int ruv_index_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
+static int ruv__i_is_trained(const ruv_index *idx) { return idx && ruv__index_trained(idx); }
+
+/* ---- the public calls, between the concurrency guards ---- */
+RUVDEF size_t ruv_index_count(const ruv_index *idx) { RUV__READ(idx, size_t, ruv__i_count(idx)); }
+RUVDEF size_t ruv_index_memory_usage(const ruv_index *idx) {
+    RUV__READ(idx, size_t, ruv__i_memory_usage(idx));
+}
+/* (parenthesised: ruv_index_stats is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_stats(ruv_index_stats)(const ruv_index *idx) {
+    RUV__READ(idx, ruv_stats, ruv__i_stats(idx));
+}
+RUVDEF int ruv_index_is_trained(const ruv_index *idx) {
+    RUV__READ(idx, int, ruv__i_is_trained(idx));
+}
 
 #endif /* RUV__IMPL */

@@ -42,6 +42,8 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
     for (s = 0; s < idx->count; s++) {
         float d;
         ruv_result r;
+        if ((s & 1023) == 0 && ruv__ctx_cancel(c, 1))
+            return RUV_E_CANCELED;
         if (skip && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
         d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s)
@@ -75,6 +77,8 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
         ruv_result r;
         int scan;
         n = ruv__hnsw_search_layer(idx, c, q, ep, dep, ef, 0);
+        if (c->canceled)
+            return RUV_E_CANCELED;
         if (n < ef || ef >= idx->count || !(c->pool[n / 2].dist <= radius))
             break;
         scan = 2 * ef > idx->count / RUV__RANGE_SCAN;
@@ -155,9 +159,9 @@ static ruv_result ruv__range_run(const ruv_index *idx, const void *query, float 
     return r;
 }
 
-RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
-                                         const ruv_search_options *params, ruv_hit *hits,
-                                         size_t cap, size_t *n_out) {
+static ruv_result ruv__i_search_range(const ruv_index *idx, const void *query, float radius,
+                                      const ruv_search_options *params, ruv_hit *hits, size_t cap,
+                                      size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -175,9 +179,9 @@ RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
-                                              const ruv_search_options *params, ruv_range_fn fn,
-                                              void *user, size_t *n_out) {
+static ruv_result ruv__i_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                           const ruv_search_options *params, ruv_range_fn fn,
+                                           void *user, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -193,6 +197,24 @@ RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *
         if (fn(user, idx->keys[c->pool[i].id], c->pool[i].dist))
             break;
     return RUV_OK;
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h) ---- */
+RUVDEF ruv_result ruv_index_search_range(const ruv_index *idx, const void *query, float radius,
+                                         const ruv_search_options *params, ruv_hit *hits,
+                                         size_t cap, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params),
+                ruv__i_search_range(idx, query, radius, params, hits, cap, n_out));
+}
+RUVDEF ruv_result ruv_index_search_range_each(const ruv_index *idx, const void *query, float radius,
+                                              const ruv_search_options *params, ruv_range_fn fn,
+                                              void *user, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params),
+                ruv__i_search_range_each(idx, query, radius, params, fn, user, n_out));
 }
 
 #endif /* RUV__IMPL */

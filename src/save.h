@@ -289,7 +289,7 @@ static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
     }
 }
 
-RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
+static size_t ruv__i_serialized_size(const ruv_index *idx) {
     ruv__sec sec[RUV__S_END];
     uint64_t total;
     if (!idx)
@@ -298,7 +298,7 @@ RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
     return total > (size_t)-1 ? 0 : (size_t)total;
 }
 
-RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user) {
+static ruv_result ruv__i_save(const ruv_index *idx, ruv_write_fn write, void *user) {
     ruv__sec sec[RUV__S_END];
     unsigned char head[RUV__HDR + RUV__S_END * RUV__SECENT], zero[64];
     uint64_t total, pos;
@@ -384,8 +384,7 @@ static int ruv__save_buf_write(void *user, const void *data, size_t len) {
     return 0;
 }
 
-RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
-                                        size_t *written) {
+static ruv_result ruv__i_save_buffer(const ruv_index *idx, void *buf, size_t cap, size_t *written) {
     ruv__membuf m;
     size_t need;
     ruv_result r;
@@ -393,7 +392,7 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
         *written = 0;
     if (!idx || !written || (!buf && cap))
         return RUV_E_ARG;
-    need = ruv_index_serialized_size(idx);
+    need = ruv__i_serialized_size(idx);
     if (need == 0)
         return RUV_E_NOMEM; /* larger than the address space */
     if (need > cap) {
@@ -403,12 +402,27 @@ RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t 
     m.p = (unsigned char *)buf;
     m.len = cap;
     m.pos = 0;
-    r = ruv_index_save(idx, ruv__save_buf_write, &m);
+    r = ruv__i_save(idx, ruv__save_buf_write, &m);
     if (r == RUV_OK)
         *written = m.pos;
     return r;
 }
 
 /* ---- loading ---- */
+
+/* ---- the public calls, between the concurrency guards (src/index.h): a save reads every slot,
+   compacted ones too, so it excludes writers as well ---- */
+RUVDEF size_t ruv_index_serialized_size(const ruv_index *idx) {
+    RUV__READ(idx, size_t, ruv__i_serialized_size(idx));
+}
+RUVDEF ruv_result ruv_index_save(const ruv_index *idx, ruv_write_fn write, void *user) {
+    RUV__READ_R(idx, 1, ruv__i_save(idx, write, user));
+}
+RUVDEF ruv_result ruv_index_save_buffer(const ruv_index *idx, void *buf, size_t cap,
+                                        size_t *written) {
+    if (written)
+        *written = 0;
+    RUV__READ_R(idx, 1, ruv__i_save_buffer(idx, buf, cap, written));
+}
 
 #endif /* RUV__IMPL */

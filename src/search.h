@@ -62,6 +62,8 @@ static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ru
     if (filt) {
         for (s = 0; s < idx->count; s++) {
             ruv__cand x;
+            if ((s & 1023) == 0 && ruv__ctx_cancel(c, 1))
+                break;
             if (!ruv__search_pass(idx, filt, (uint32_t)s))
                 continue;
             x.dist = ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
@@ -72,6 +74,8 @@ static size_t ruv__search_flat(const ruv_index *idx, ruv_search_ctx *c, const ru
         float d[RUV__SCAN_BLOCK];
         for (s = 0; s < idx->count; s += RUV__SCAN_BLOCK) {
             size_t b = idx->count - s < RUV__SCAN_BLOCK ? idx->count - s : RUV__SCAN_BLOCK, j;
+            if (ruv__ctx_cancel(c, 16)) /* 16 blocks of 64 */
+                break;
             ruv__dist_query_block(idx, q, (uint32_t)s, b, d);
             for (j = 0; j < b; j++) {
                 ruv__cand x;
@@ -142,7 +146,13 @@ static ruv_result ruv__search_open(const ruv_index *idx, const void *query,
                                                 : !ruv__code_accepts(idx, query))
         return RUV_E_VALUE;
     *cp = params && params->ctx ? params->ctx : idx->ctx;
-    return (*cp)->dim == idx->dim ? RUV_OK : RUV_E_ARG;
+    if ((*cp)->dim != idx->dim)
+        return RUV_E_ARG;
+    (*cp)->cancel = params ? params->cancel : NULL;
+    (*cp)->cancel_user = params ? params->cancel_user : NULL;
+    (*cp)->polls = 0;
+    (*cp)->canceled = 0;
+    return RUV_OK;
 }
 
 /* The query as the search measures it, prepared into *qp: normalised into c->query first for a
@@ -225,6 +235,8 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         for (;;) {
             size_t j;
             n = ruv__hnsw_search_layer(idx, c, walk, ep, dep, ef, 0);
+            if (c->canceled)
+                return RUV_E_CANCELED;
             if (idx->live == idx->count && !filt)
                 break;
             /* deleted and filtered-out nodes are traversed but not returned: drop them, and
@@ -254,6 +266,8 @@ static ruv_result ruv__search_run(const ruv_index *idx, const void *query, size_
         if (n < k)
             n = ruv__search_flat(idx, c, &qp, want, filt, idx->live < idx->count);
     }
+    if (c->canceled)
+        return RUV_E_CANCELED;
     if (rr)
         ruv__search_rerank(idx, c, (const float *)query, n);
     *n_out = n < k ? n : k;
@@ -305,8 +319,8 @@ static ruv_result ruv__search_keys(const ruv_index *idx, const void *query, size
     }
 }
 
-RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
-                                   const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
+static ruv_result ruv__i_search(const ruv_index *idx, const void *query, size_t k,
+                                const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t n = 0, i;
     ruv_result r;
@@ -324,9 +338,9 @@ RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
-                                       float lambda, size_t fetch, const ruv_search_options *params,
-                                       ruv_hit *hits, size_t *n_out) {
+static ruv_result ruv__i_search_mmr(const ruv_index *idx, const void *query, size_t k, float lambda,
+                                    size_t fetch, const ruv_search_options *params, ruv_hit *hits,
+                                    size_t *n_out) {
     ruv_search_ctx *c = NULL;
     size_t m = 0, t, i;
     ruv_result r;
@@ -384,10 +398,60 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
     return RUV_OK;
 }
 
+/* A batch shared by threads: each claims the next query under `m`; the lowest failing query
+   is kept. */
+typedef struct ruv__sbatch {
+    const ruv_index *idx;
+    const unsigned char *queries;
+    size_t nq, k, qb, next, fail;
+    ruv_result err;
+    ruv_hit *hits;
+    size_t *n_out;
+#if RUV__THREADS
+    pthread_mutex_t m;
+#endif
+} ruv__sbatch;
+
+typedef struct ruv__sjob {
+    ruv__sbatch *b;
+    ruv_search_options opt; /* the caller's, with this thread's ctx */
+} ruv__sjob;
+
+static void *ruv__search_worker(void *arg) {
+    ruv__sjob *j = (ruv__sjob *)arg;
+    ruv__sbatch *b = j->b;
+    for (;;) {
+        size_t i;
+        ruv_result r;
+        RUV__MLOCK(&b->m);
+        i = b->next < b->fail ? b->next++ : b->nq;
+        RUV__MUNLOCK(&b->m);
+        if (i >= b->nq)
+            break;
+        r = ruv_index_search(b->idx, b->queries + i * b->qb, b->k, &j->opt, b->hits + i * b->k,
+                             b->n_out + i);
+        if (r != RUV_OK) {
+            RUV__MLOCK(&b->m);
+            if (i < b->fail) {
+                b->fail = i;
+                b->err = r;
+            }
+            RUV__MUNLOCK(&b->m);
+        }
+    }
+    return NULL;
+}
+
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
-    size_t i, qb;
+    size_t i, qb, threads = params && params->threads > 1 ? params->threads : 1, started = 1;
+    ruv__sbatch b;
+    ruv__sjob jobs[64];
+    ruv_search_ctx *own[64];
+#if RUV__THREADS
+    pthread_t tid[64];
+#endif
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
     qb = params && params->f32_query ? idx->dim * sizeof(float) : idx->in_bytes;
@@ -396,16 +460,73 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
         return RUV_E_ARG;
     for (i = 0; i < nq; i++)
         n_out[i] = 0;
-    for (i = 0; i < nq; i++) {
-        ruv_result r = ruv_index_search(idx, (const unsigned char *)queries + i * qb, k, params,
-                                        hits + i * k, n_out + i);
-        if (r != RUV_OK)
-            return r;
+#if RUV__THREADS
+    if (threads > 64)
+        threads = 64;
+    if (threads > nq)
+        threads = nq;
+#else
+    threads = 1;
+#endif
+    memset(&b, 0, sizeof b);
+    b.idx = idx;
+    b.queries = (const unsigned char *)queries;
+    b.nq = b.fail = nq;
+    b.k = k;
+    b.qb = qb;
+    b.hits = hits;
+    b.n_out = n_out;
+    /* one ctx per thread (the caller's own if it gave one); without memory, fewer threads */
+    for (i = 0; i < threads; i++) {
+        if (params)
+            jobs[i].opt = *params;
+        else
+            memset(&jobs[i].opt, 0, sizeof jobs[i].opt);
+        jobs[i].b = &b;
+        own[i] = NULL;
+        if (threads > 1 && !(i == 0 && params && params->ctx)) {
+            if (ruv_search_ctx_create(idx, &own[i]) != RUV_OK)
+                break;
+            jobs[i].opt.ctx = own[i];
+        }
     }
-    return RUV_OK;
+    if (i < threads) /* ctx i failed: threads 0..i-1 have theirs (or none is threaded) */
+        threads = i ? i : 1;
+#if RUV__THREADS
+    if (threads > 1)
+        pthread_mutex_init(&b.m, NULL);
+    for (i = 1; i < threads; i++)
+        if (pthread_create(&tid[started], NULL, ruv__search_worker, &jobs[i]) == 0)
+            started++;
+#endif
+    if (threads > 1) {
+        (void)ruv__search_worker(&jobs[0]);
+    } else { /* the calling thread alone: no lock */
+        for (i = 0; i < nq; i++) {
+            ruv_result r =
+                ruv_index_search(idx, b.queries + i * qb, k, params, hits + i * k, n_out + i);
+            if (r != RUV_OK) {
+                b.fail = i;
+                b.err = r;
+                break;
+            }
+        }
+    }
+#if RUV__THREADS
+    for (i = 1; i < started; i++)
+        pthread_join(tid[i], NULL);
+    if (threads > 1)
+        pthread_mutex_destroy(&b.m);
+#endif
+    for (i = 0; i < threads; i++)
+        ruv_search_ctx_free(own[i]);
+    for (i = b.fail; i < nq; i++) /* as one thread leaves them: nothing from the failing one on */
+        n_out[i] = 0;
+    (void)started;
+    return b.fail < nq ? b.err : RUV_OK;
 }
 
-RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
+static ruv_result ruv__i_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
     ruv__mem m;
     if (out)
         *out = NULL;
@@ -423,6 +544,27 @@ RUVDEF void ruv_search_ctx_free(ruv_search_ctx *ctx) {
     ruv__ctx_release(ctx);
     m = ctx->mem;
     ruv__mem_free(&m, ctx, sizeof *ctx);
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h): a search without a ctx
+   uses the index's own scratch, so it also excludes writers ---- */
+#define RUV__OWN(p) (!(p) || !(p)->ctx)
+RUVDEF ruv_result ruv_index_search(const ruv_index *idx, const void *query, size_t k,
+                                   const ruv_search_options *params, ruv_hit *hits, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params), ruv__i_search(idx, query, k, params, hits, n_out));
+}
+RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, size_t k,
+                                       float lambda, size_t fetch, const ruv_search_options *params,
+                                       ruv_hit *hits, size_t *n_out) {
+    if (n_out)
+        *n_out = 0;
+    RUV__READ_R(idx, RUV__OWN(params),
+                ruv__i_search_mmr(idx, query, k, lambda, fetch, params, hits, n_out));
+}
+RUVDEF ruv_result ruv_search_ctx_create(const ruv_index *idx, ruv_search_ctx **out) {
+    RUV__READ(idx, ruv_result, ruv__i_ctx_create(idx, out));
 }
 
 #endif /* RUV__IMPL */

@@ -50,20 +50,46 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
 }
 
 /* Appends a new slot for key with vec (room reserved) and links it into the graph. The key table
-   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten. */
+   entry is added unless replace_pos != (size_t)-1, in which case that position is rewritten.
+   Called with the lock held exclusively. The slot is filled first (nothing reads it: it is past
+   count, or a compacted slot that scans skip and nothing links to); an HNSW insert then searches
+   with the lock released (its new neighbour lists kept in idx->pend) and publishes everything at
+   once when it has the lock back: links, level, key, count. */
 static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const void *vec, size_t replace_pos,
                                  int link) {
     uint32_t s = (uint32_t)idx->count;
+    size_t f = 0;
+    int level = 0, entry = 0, hnsw = idx->cfg.kind == RUV_INDEX_HNSW;
     if (idx->nfree) { /* a compacted HNSW slot: nothing links to it */
-        size_t f = idx->free_hint < idx->count ? idx->free_hint : 0;
+        f = idx->free_hint < idx->count ? idx->free_hint : 0;
         while (!(idx->levels[f] & RUV__FREE))
             f = f + 1 < idx->count ? f + 1 : 0;
         s = (uint32_t)f;
-        idx->free_hint = f + 1;
-        idx->nfree--;
     }
     memset(idx->data + (size_t)s * idx->stride, 0, idx->stride);
     ruv__store_vec(idx, s, vec);
+    if (hnsw) {
+        level = ruv__hnsw_draw_level(idx);
+        idx->upper_off[s] = (uint32_t)idx->upper_len;
+        if (level)
+            memset(idx->upper + idx->upper_len, 0, ruv__hnsw_upper_need(idx, level) * 4);
+        if (link && ruv__hnsw_pend_room(idx, level)) {
+            idx->pend_len = 0;
+            idx->pending = 1;
+            ruv__excl_pause(idx);
+            entry = ruv__hnsw_insert(idx, idx->ctx, s, level);
+            ruv__excl_resume(idx);
+            idx->pending = 0;
+            ruv__hnsw_pend_apply(idx);
+        } else if (link) { /* no memory for the lists: linked in place, readers waiting */
+            entry = ruv__hnsw_insert(idx, idx->ctx, s, level);
+        }
+    }
+    /* publish */
+    if (idx->nfree) {
+        idx->free_hint = f + 1;
+        idx->nfree--;
+    }
     idx->keys[s] = key;
     if (idx->ids.ref)
         idx->ids.ref[2 * (size_t)s] = idx->ids.ref[2 * (size_t)s + 1] = 0;
@@ -76,27 +102,29 @@ static uint32_t ruv__store_place(ruv_index *idx, uint64_t key, const void *vec, 
     if (s == idx->count)
         idx->count++;
     idx->live++;
-    if (idx->cfg.kind == RUV_INDEX_HNSW) {
-        int level = ruv__hnsw_draw_level(idx);
+    if (hnsw) {
         idx->levels[s] = (uint8_t)level;
-        idx->upper_off[s] = (uint32_t)idx->upper_len;
-        if (level)
-            memset(idx->upper + idx->upper_len, 0, ruv__hnsw_upper_need(idx, level) * 4);
         idx->upper_len += ruv__hnsw_upper_need(idx, level);
         idx->upper_canon += ruv__hnsw_upper_need(idx, level);
-        if (link)
-            ruv__hnsw_insert(idx, idx->ctx, s, level);
+        if (entry) {
+            idx->entry = s;
+            idx->max_level = level;
+        }
     }
     return s;
 }
 
+static void ruv__store_remove_slot(ruv_index *idx, uint32_t s);
+
 /* One worker of a multi-threaded build: claims chunks of the batch and links them. Worker 0 is
    the calling thread, which also reports progress. */
 /* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
-RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
-                                       const void *vecs, const ruv_build_options *opt) {
+static ruv_result ruv__i_add_batch(ruv_index *idx, size_t n, const uint64_t *keys, const void *vecs,
+                                   const ruv_build_options *opt) {
     const unsigned char *vb = (const unsigned char *)vecs;
     size_t i, upper = 0, dim, threads = opt && opt->threads > 1 ? opt->threads : 1, nctx = 0;
+    size_t placed = n;
+    int cancel = opt && opt->cancel, par = 0;
     uint64_t rng;
     ruv_result r;
     ruv__mt *mt = NULL;
@@ -142,12 +170,17 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
 #endif
     if (!hnsw)
         threads = 1;
-    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
+    if (cancel || threads > 1) { /* the batch's slots: to link them, or to remove them again */
         int ok = 1;
-        size_t pool = idx->cfg.ef_construction;
         ruv__size_mul(n, 4, &ok);
-        if (ok && (mt = (ruv__mt *)ruv__mem_alloc(&idx->mem, sizeof *mt)) != NULL &&
-            (slots = (uint32_t *)ruv__mem_alloc(&idx->mem, n * 4)) != NULL &&
+        if (ok)
+            slots = (uint32_t *)ruv__mem_alloc(&idx->mem, n * 4);
+        if (!slots && cancel)
+            return RUV_E_NOMEM;
+    }
+    if (threads > 1) { /* scratch per extra thread; without memory, fewer threads */
+        size_t pool = idx->cfg.ef_construction;
+        if (slots && (mt = (ruv__mt *)ruv__mem_alloc(&idx->mem, sizeof *mt)) != NULL &&
             (lv = (uint8_t *)ruv__mem_alloc(&idx->mem, n)) != NULL) {
             for (nctx = 0; nctx + 1 < threads; nctx++) {
                 ruv__mem m = idx->mem;
@@ -164,10 +197,16 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
     }
     if (threads == 1) {
         for (i = 0; i < n; i++) {
-            ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 1);
+            uint32_t s;
+            if (cancel && opt->cancel(opt->cancel_user))
+                break;
+            s = ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 1);
+            if (slots)
+                slots[i] = s;
             if (opt && opt->progress && ((i + 1) % 1024 == 0 || i + 1 == n))
                 opt->progress(opt->progress_user, i + 1, n);
         }
+        placed = i;
     } else {
         for (i = 0; i < n; i++) {
             slots[i] = ruv__store_place(idx, keys[i], vb + i * idx->in_bytes, (size_t)-1, 0);
@@ -178,13 +217,23 @@ RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t 
         mt->lv = lv;
         mt->n = n;
         ruv__hnsw_link_parallel(idx, mt, ctx, threads, opt);
+        if (mt->canceled)
+            placed = 0, par = 1;
+    }
+    r = RUV_OK;
+    if (placed < n) { /* cancelled: the batch's vectors are removed again, newest first */
+        for (i = par ? n : placed; i-- > 0;)
+            ruv__store_remove_slot(idx, slots[i]);
+        if (hnsw)
+            ruv__hnsw_maybe_compact(idx);
+        r = RUV_E_CANCELED;
     }
     for (i = 0; i < nctx; i++)
         ruv_search_ctx_free(ctx[i]);
     ruv__mem_free(&idx->mem, lv, n);
     ruv__mem_free(&idx->mem, slots, n * 4);
     ruv__mem_free(&idx->mem, mt, sizeof *mt);
-    return RUV_OK;
+    return r;
 }
 
 RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
@@ -192,7 +241,7 @@ RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *k
     return (ruv_index_add_batch)(idx, n, keys, vecs, NULL);
 }
 
-RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
+static ruv_result ruv__i_reserve(ruv_index *idx, size_t n) {
     if (!idx)
         return RUV_E_ARG;
     if (idx->view)
@@ -202,10 +251,10 @@ RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
     return n <= idx->cap ? RUV_OK : ruv__tab_resize(idx, n, 0, 0, 0);
 }
 
-RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
+static ruv_result ruv__i_add(ruv_index *idx, uint64_t key, const void *vec) {
     if (!idx || !vec)
         return RUV_E_ARG;
-    return (ruv_index_add_batch)(idx, 1, &key, vec, NULL);
+    return ruv__i_add_batch(idx, 1, &key, vec, NULL);
 }
 
 /* ---- put, update, remove, lookups ------------------------------------------------------------ */
@@ -221,7 +270,7 @@ static void ruv__store_blobs_move(ruv_index *idx, uint32_t from, uint32_t to) {
     ruv__blob_move(&idx->meta, NULL, 0, from, to);
 }
 
-RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {
+static ruv_result ruv__i_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mode) {
     uint32_t s, other;
     int hnsw, newslot;
     size_t upper = 0, id_add = 0, meta_add = 0;
@@ -296,15 +345,7 @@ static ruv_result ruv__store_put_vector(ruv_index *idx, uint64_t key, const void
     memset(&it, 0, sizeof it);
     it.key = key;
     it.vector = vec;
-    return ruv_index_put(idx, &it, mode);
-}
-
-RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec) {
-    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE);
-}
-
-RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec) {
-    return ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT);
+    return ruv__i_put(idx, &it, mode);
 }
 
 /* Removes the entry in slot s (its key table entry, id, metadata); HNSW: flags the node. */
@@ -333,7 +374,7 @@ static void ruv__store_remove_slot(ruv_index *idx, uint32_t s) {
     idx->count--;
 }
 
-RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+static ruv_result ruv__i_remove(ruv_index *idx, uint64_t key) {
     uint32_t s;
     if (!idx)
         return RUV_E_ARG;
@@ -349,7 +390,7 @@ RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
+static ruv_result ruv__i_compact(ruv_index *idx) {
     if (!idx)
         return RUV_E_ARG;
     if (idx->view)
@@ -357,7 +398,7 @@ RUVDEF ruv_result ruv_index_compact(ruv_index *idx) {
     return ruv__hnsw_compact(idx);
 }
 
-RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
+static int ruv__i_contains(const ruv_index *idx, uint64_t key) {
     return idx && ruv__tab_find_key(idx, key) != RUV__NONE;
 }
 
@@ -371,7 +412,7 @@ static void ruv__store_slot_vector(const ruv_index *idx, uint32_t s, void *out) 
         ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
 }
 
-RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
+static ruv_result ruv__i_get_vector(const ruv_index *idx, uint64_t key, void *out) {
     uint32_t s;
     if (!idx || !out)
         return RUV_E_ARG;
@@ -390,8 +431,8 @@ static size_t ruv__store_key_count(const ruv_index *idx, uint64_t key) {
     return n;
 }
 
-RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
-                                        size_t *n_out) {
+static ruv_result ruv__i_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                     size_t *n_out) {
     size_t n, i, j;
     if (n_out)
         *n_out = 0;
@@ -428,8 +469,7 @@ static ruv_result ruv__store_get_blob(const ruv_index *idx, int is_id, uint64_t 
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
-                                   size_t *len) {
+static ruv_result ruv__i_get_id(const ruv_index *idx, uint64_t key, const char **id, size_t *len) {
     const void *p;
     ruv_result r = ruv__store_get_blob(idx, 1, key, &p, len);
     if (id)
@@ -437,13 +477,12 @@ RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const cha
     return id ? r : RUV_E_ARG;
 }
 
-RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
-                                     size_t *len) {
+static ruv_result ruv__i_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                  size_t *len) {
     return ruv__store_get_blob(idx, 0, key, meta, len);
 }
 
-RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
-                                    uint64_t *key) {
+static ruv_result ruv__i_get_key(const ruv_index *idx, const char *id, size_t len, uint64_t *key) {
     uint32_t s;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
@@ -455,7 +494,7 @@ RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t
     return RUV_OK;
 }
 
-RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
+static int ruv__i_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
     size_t s;
     if (!idx || !cursor || !key)
         return 0;
@@ -467,6 +506,85 @@ RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
         }
     *cursor = idx->count;
     return 0;
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h) ---- */
+/* (parenthesised: ruv_index_add_batch is also the name of a macro, see src/api_compat.h) */
+RUVDEF ruv_result(ruv_index_add_batch)(ruv_index *idx, size_t n, const uint64_t *keys,
+                                       const void *vecs, const ruv_build_options *opt) {
+    RUV__WRITE(idx, ruv__i_add_batch(idx, n, keys, vecs, opt));
+}
+RUVDEF ruv_result ruv_index_reserve(ruv_index *idx, size_t n) {
+    RUV__WRITE(idx, ruv__i_reserve(idx, n));
+}
+RUVDEF ruv_result ruv_index_add(ruv_index *idx, uint64_t key, const void *vec) {
+    RUV__WRITE(idx, ruv__i_add(idx, key, vec));
+}
+RUVDEF ruv_result ruv_index_put(ruv_index *idx, const ruv_item *item, ruv_put_mode mode) {
+    RUV__WRITE(idx, ruv__i_put(idx, item, mode));
+}
+RUVDEF ruv_result ruv_index_update(ruv_index *idx, uint64_t key, const void *vec) {
+    RUV__WRITE(idx, ruv__store_put_vector(idx, key, vec, RUV_PUT_UPDATE));
+}
+RUVDEF ruv_result ruv_index_upsert(ruv_index *idx, uint64_t key, const void *vec) {
+    RUV__WRITE(idx, ruv__store_put_vector(idx, key, vec, RUV_PUT_UPSERT));
+}
+RUVDEF ruv_result ruv_index_remove(ruv_index *idx, uint64_t key) {
+    RUV__WRITE(idx, ruv__i_remove(idx, key));
+}
+RUVDEF ruv_result ruv_index_compact(ruv_index *idx) { RUV__WRITE(idx, ruv__i_compact(idx)); }
+RUVDEF int ruv_index_contains(const ruv_index *idx, uint64_t key) {
+    RUV__READ(idx, int, ruv__i_contains(idx, key));
+}
+RUVDEF ruv_result ruv_index_get_vector(const ruv_index *idx, uint64_t key, void *out) {
+    RUV__READ(idx, ruv_result, ruv__i_get_vector(idx, key, out));
+}
+RUVDEF ruv_result ruv_index_get_vectors(const ruv_index *idx, uint64_t key, void *out, size_t cap,
+                                        size_t *n_out) {
+    RUV__READ(idx, ruv_result, ruv__i_get_vectors(idx, key, out, cap, n_out));
+}
+RUVDEF ruv_result ruv_index_get_id(const ruv_index *idx, uint64_t key, const char **id,
+                                   size_t *len) {
+    RUV__READ(idx, ruv_result, ruv__i_get_id(idx, key, id, len));
+}
+RUVDEF ruv_result ruv_index_get_meta(const ruv_index *idx, uint64_t key, const void **meta,
+                                     size_t *len) {
+    RUV__READ(idx, ruv_result, ruv__i_get_meta(idx, key, meta, len));
+}
+RUVDEF ruv_result ruv_index_get_key(const ruv_index *idx, const char *id, size_t len,
+                                    uint64_t *key) {
+    RUV__READ(idx, ruv_result, ruv__i_get_key(idx, id, len, key));
+}
+RUVDEF int ruv_index_next(const ruv_index *idx, size_t *cursor, uint64_t *key) {
+    RUV__READ(idx, int, ruv__i_next(idx, cursor, key));
+}
+
+RUVDEF ruv_result ruv_index_read_begin(const ruv_index *idx) {
+    if (!idx)
+        return RUV_E_ARG;
+#if RUV__THREADS
+    if (ruv__tls_held)
+        return RUV_E_BUSY;
+    if (!idx->view) {
+        ruv__rw_shared(&((ruv_index *)idx)->lock);
+        ruv__tls_held = idx;
+        ruv__tls_writer = 0;
+        ruv__tls_pin = 1;
+    }
+#endif
+    return RUV_OK;
+}
+
+RUVDEF void ruv_index_read_end(const ruv_index *idx) {
+#if RUV__THREADS
+    if (!idx || !ruv__tls_pin || ruv__tls_held != (const void *)idx)
+        return;
+    ruv__tls_held = NULL;
+    ruv__tls_pin = 0;
+    ruv__rw_shared_end(&((ruv_index *)idx)->lock);
+#else
+    (void)idx;
+#endif
 }
 
 #endif /* RUV__IMPL */

@@ -292,33 +292,53 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         RUV_OK)
         goto fail;
 
-    /* Nothing can fail from here on. */
-    if (data) {
-        if (idx->count) {
-            memcpy(data, idx->data, idx->count * idx->stride);
-            memcpy(keys, idx->keys, idx->count * sizeof *keys);
+    /* Nothing can fail from here on. The copies are made with the lock released: readers keep
+       using the old arrays, which only this writer could change; then the new ones replace
+       them under the lock. */
+    ruv__excl_pause(idx);
+    if (data && idx->count) {
+        memcpy(data, idx->data, idx->count * idx->stride);
+        memcpy(keys, idx->keys, idx->count * sizeof *keys);
+        if (copies)
+            memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
+        if (wb)
+            memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
+        if (hnsw) {
+            memcpy(levels, idx->levels, idx->count);
+            memcpy(uoff, idx->upper_off, idx->count * sizeof *uoff);
         }
+    }
+    if (table) {
+        size_t i;
+        memset(table, 0xFF, tcap * 4);
+        for (i = 0; i < idx->count; i++)
+            if (!ruv__slot_dead(idx, i))
+                ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
+    }
+    if (idtab) {
+        size_t i, len;
+        memset(idtab, 0xFF, tcap * 4);
+        for (i = 0; i < idx->count; i++)
+            if (ruv__tab_blob(&idx->ids, (uint32_t)i, &len))
+                ruv__tab_put(idx, 1, idtab, tcap, (uint32_t)i);
+    }
+    if (up && idx->upper_len)
+        memcpy(up, idx->upper, idx->upper_len * 4);
+    ruv__excl_resume(idx);
+    if (data) {
         ruv__mem_free_aligned(&idx->mem, idx->data, idx->cap * idx->stride);
         ruv__mem_free(&idx->mem, idx->keys, idx->cap * sizeof *keys);
         idx->data = data;
         idx->keys = keys;
         if (copies) {
-            if (idx->count)
-                memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
             ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
             idx->fvec = fv;
         }
         if (wb) {
-            if (idx->count)
-                memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
             ruv__mem_free(&idx->mem, idx->wbits, idx->cap * idx->bits_bytes);
             idx->wbits = wb;
         }
         if (hnsw) {
-            if (idx->count) {
-                memcpy(levels, idx->levels, idx->count);
-                memcpy(uoff, idx->upper_off, idx->count * sizeof *uoff);
-            }
             ruv__mem_free(&idx->mem, idx->levels, idx->cap);
             ruv__mem_free(&idx->mem, idx->upper_off, idx->cap * sizeof *uoff);
             idx->levels = levels;
@@ -329,28 +349,16 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
     ruv__tab_blob_commit(&idx->mem, &idx->ids, &gi, idx->count, old_cap);
     ruv__tab_blob_commit(&idx->mem, &idx->meta, &gm, idx->count, old_cap);
     if (table) {
-        size_t i;
-        memset(table, 0xFF, tcap * 4);
-        for (i = 0; i < idx->count; i++)
-            if (!ruv__slot_dead(idx, i))
-                ruv__tab_put(idx, 0, table, tcap, (uint32_t)i);
         ruv__mem_free(&idx->mem, idx->table, idx->table_cap * 4);
         idx->table = table;
         idx->table_cap = tcap;
     }
     if (idtab) {
-        size_t i, len;
-        memset(idtab, 0xFF, tcap * 4);
-        for (i = 0; i < idx->count; i++)
-            if (ruv__tab_blob(&idx->ids, (uint32_t)i, &len))
-                ruv__tab_put(idx, 1, idtab, tcap, (uint32_t)i);
         ruv__mem_free(&idx->mem, idx->idtab, idx->idtab_cap * 4);
         idx->idtab = idtab;
         idx->idtab_cap = tcap;
     }
     if (up) {
-        if (idx->upper_len)
-            memcpy(up, idx->upper, idx->upper_len * 4);
         ruv__mem_free(&idx->mem, idx->upper, idx->upper_cap * 4);
         idx->upper = up;
         idx->upper_cap = ucap;

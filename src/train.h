@@ -302,7 +302,7 @@ static void ruv__train_set_tables(ruv_index *idx, float *qp) {
     idx->qp = qp;
 }
 
-RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
+static ruv_result ruv__i_train(ruv_index *idx, size_t n, const float *vecs) {
     size_t d, i, bytes;
     float *qp;
     ruv_result r = RUV_OK;
@@ -340,7 +340,7 @@ RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
     return RUV_OK;
 }
 
-RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
+static ruv_result ruv__i_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
     size_t d, j;
     float *qp;
     if (!idx || !lo || !hi || idx->cfg.quant != RUV_QUANT_SQ8)
@@ -365,6 +365,14 @@ RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const
     }
     ruv__train_set_tables(idx, qp);
     return RUV_OK;
+}
+
+/* ---- the public calls, between the concurrency guards (src/index.h) ---- */
+RUVDEF ruv_result ruv_index_train(ruv_index *idx, size_t n, const float *vecs) {
+    RUV__WRITE(idx, ruv__i_train(idx, n, vecs));
+}
+RUVDEF ruv_result ruv_index_set_sq8_range(ruv_index *idx, const float *lo, const float *hi) {
+    RUV__WRITE(idx, ruv__i_set_sq8_range(idx, lo, hi));
 }
 
 #endif /* RUV__IMPL */

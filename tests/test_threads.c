@@ -225,3 +225,264 @@ TEST(quant_threads) {
     printf("  built without threads: nothing to test\n");
 #endif
 }
+
+/* ---- threaded batch search, cancellation, calls from callbacks ----------------------------- */
+/* ruv_index_search_batch with 1, 2 and 3 threads (and a ctx of the caller's or none) gives the
+   same hits as one ruv_index_search per query, whose distances match a double-precision
+   reference; a bad query in the middle stops it as one thread would: the queries before it keep
+   their hits, it and those after it read 0, and its error comes back. HNSW and flat. */
+TEST(search_batch_threads) {
+    size_t n = 2000, dim = 20, nq = 90, k = 8, i, j, t;
+    float *base = random_vecs(n, dim, 51), *qs = random_vecs(nq, dim, 52);
+    ruv_hit *want = (ruv_hit *)malloc(nq * k * sizeof *want),
+            *got = (ruv_hit *)malloc(nq * k * sizeof *got);
+    size_t *wn = (size_t *)malloc(nq * sizeof *wn), *gn = (size_t *)malloc(nq * sizeof *gn);
+    int kind;
+    REQUIRE(base && qs && want && got && wn && gn);
+    for (kind = 0; kind < 2; kind++) {
+        ruv_index *idx =
+            make_index(RUV_METRIC_L2SQ, kind ? RUV_INDEX_HNSW : RUV_INDEX_FLAT, dim, base, n);
+        ruv_search_ctx *ctx;
+        float keep = qs[41 * dim + 3];
+        REQUIRE(idx && ruv_search_ctx_create(idx, &ctx) == RUV_OK);
+        for (i = 0; i < nq; i++) {
+            CHECK(ruv_index_search(idx, qs + i * dim, k, NULL, want + i * k, wn + i) == RUV_OK &&
+                  wn[i] == k);
+            for (j = 0; j < wn[i]; j++) {
+                double d =
+                    ref_dist(RUV_METRIC_L2SQ, qs + i * dim, base + want[i * k + j].key * dim, dim);
+                CHECK(fabs(want[i * k + j].distance - d) <= tol(RUV_METRIC_L2SQ, d));
+            }
+        }
+        for (t = 1; t <= 3; t++) {
+            int withctx;
+            for (withctx = 0; withctx < 2; withctx++) {
+                ruv_search_options o;
+                memset(&o, 0, sizeof o);
+                o.threads = (uint32_t)t;
+                o.ctx = withctx ? ctx : NULL;
+                memset(got, 0xAB, nq * k * sizeof *got);
+                CHECK(ruv_index_search_batch(idx, nq, qs, k, &o, got, gn) == RUV_OK);
+                for (i = 0; i < nq; i++)
+                    CHECK(same_hits(want + i * k, wn[i], got + i * k, gn[i]));
+                /* a NaN in query 41 */
+                qs[41 * dim + 3] = NAN;
+                CHECK(ruv_index_search_batch(idx, nq, qs, k, &o, got, gn) == RUV_E_VALUE);
+                qs[41 * dim + 3] = keep;
+                for (i = 0; i < nq; i++)
+                    CHECK(i < 41 ? same_hits(want + i * k, wn[i], got + i * k, gn[i]) : gn[i] == 0);
+            }
+        }
+        {
+            ruv_search_options o;
+            memset(&o, 0, sizeof o);
+            o.threads = 4; /* more threads than queries */
+            CHECK(ruv_index_search_batch(idx, 1, qs + 41 * dim, k, &o, got, gn) == RUV_OK);
+            CHECK(same_hits(want + 41 * k, wn[41], got, gn[0]));
+        }
+        ruv_search_ctx_free(ctx);
+        ruv_index_free(idx);
+    }
+    free(base);
+    free(qs);
+    free(want);
+    free(got);
+    free(wn);
+    free(gn);
+}
+
+typedef struct canceler {
+    size_t calls, stop_at; /* cancel from the stop_at-th call on (0 = never) */
+} canceler;
+
+static int cancel_after(void *user, size_t unused) {
+    (void)unused;
+    return user != NULL;
+}
+
+static int on_cancel(void *user) {
+    canceler *c = (canceler *)user;
+    c->calls++;
+    return c->stop_at && c->calls >= c->stop_at;
+}
+
+/* Cancellation. Searches (HNSW walk, flat scan, filtered scan, range search) asked to stop
+   return RUV_E_CANCELED with no hits, after the callback was polled at the documented interval;
+   the same index and ctx then search as before. A batch add cancelled part-way (one thread and
+   three) returns RUV_E_CANCELED and leaves the index as it was: same count, none of its keys, the
+   same exact search results, and the batch can be added afterwards. */
+TEST(cancel) {
+    size_t n = 6000, dim = 16, nb = 700, i, cnt;
+    float *base = random_vecs(n + nb, dim, 61);
+    uint64_t *keys = (uint64_t *)malloc(nb * sizeof *keys);
+    ruv_hit h1[10], h2[10];
+    int kind;
+    (void)cancel_after;
+    REQUIRE(base && keys);
+    for (i = 0; i < nb; i++)
+        keys[i] = n + i;
+    for (kind = 0; kind < 2; kind++) {
+        ruv_index *idx =
+            make_index(RUV_METRIC_L2SQ, kind ? RUV_INDEX_HNSW : RUV_INDEX_FLAT, dim, base, n);
+        ruv_search_ctx *ctx;
+        ruv_search_options o;
+        ruv_build_options b;
+        canceler c;
+        size_t n1, n2, t;
+        float *q = base + 17 * dim;
+        REQUIRE(idx && ruv_search_ctx_create(idx, &ctx) == RUV_OK);
+        memset(&o, 0, sizeof o);
+        o.ctx = ctx;
+        o.ef_search = 2000;
+        CHECK(ruv_index_search(idx, q, 10, &o, h1, &n1) == RUV_OK && n1 == 10);
+        /* never cancelled: polled, same hits; flat: 6000 slots, every 1024 */
+        memset(&c, 0, sizeof c);
+        o.cancel = on_cancel;
+        o.cancel_user = &c;
+        CHECK(ruv_index_search(idx, q, 10, &o, h2, &n2) == RUV_OK && same_hits(h1, n1, h2, n2));
+        CHECK(c.calls >= (kind ? 2u : 5u));
+        /* cancelled at the second poll */
+        memset(&c, 0, sizeof c);
+        c.stop_at = 2;
+        n2 = 99;
+        CHECK(ruv_index_search(idx, q, 10, &o, h2, &n2) == RUV_E_CANCELED && n2 == 0);
+        CHECK(c.calls == 2);
+        memset(&c, 0, sizeof c);
+        c.stop_at = 1;
+        CHECK(ruv_index_search_range(idx, q, 1e30f, &o, h2, 10, &n2) == RUV_E_CANCELED && n2 == 0);
+        CHECK(ruv_index_search_batch(idx, 1, q, 10, &o, h2, &n2) == RUV_E_CANCELED && n2 == 0);
+        o.cancel = NULL;
+        CHECK(ruv_index_search(idx, q, 10, &o, h2, &n2) == RUV_OK && same_hits(h1, n1, h2, n2));
+        CHECK(ruv_index_search(idx, q, 10, NULL, h2, &n2) == RUV_OK && n2 == 10);
+        /* a batch add cancelled part-way, by one thread and by three */
+        for (t = 1; t <= 3; t += 2) {
+            memset(&b, 0, sizeof b);
+            memset(&c, 0, sizeof c);
+            c.stop_at = t == 1 ? 300 : 10;
+            b.threads = (uint32_t)t;
+            b.cancel = on_cancel;
+            b.cancel_user = &c;
+            CHECK(ruv_index_add_batch(idx, nb, keys, base + n * dim, &b) == RUV_E_CANCELED);
+            CHECK(c.calls == c.stop_at);
+            CHECK_EQ_INT(ruv_index_count(idx), n);
+            for (i = cnt = 0; i < nb; i++)
+                cnt += ruv_index_contains(idx, keys[i]) != 0;
+            CHECK_EQ_INT(cnt, 0);
+            o.ef_search = 2000;
+            CHECK(ruv_index_search(idx, q, 10, &o, h2, &n2) == RUV_OK &&
+                  (kind ? n2 == 10 : same_hits(h1, n1, h2, n2)));
+        }
+        /* and it can be added afterwards: a vector of the batch then finds itself */
+        memset(&c, 0, sizeof c);
+        CHECK(ruv_index_add_batch(idx, nb, keys, base + n * dim, &b) == RUV_OK && c.calls > 0);
+        CHECK_EQ_INT(ruv_index_count(idx), n + nb);
+        CHECK(ruv_index_search(idx, base + (n + 5) * dim, 1, &o, h2, &n2) == RUV_OK && n2 == 1 &&
+              h2[0].key == n + 5);
+        ruv_search_ctx_free(ctx);
+        ruv_index_free(idx);
+    }
+    free(base);
+    free(keys);
+}
+
+typedef struct reentry {
+    ruv_index *idx;
+    const float *base;
+    size_t dim, calls, bad;
+    ruv_result write_r, search_r;
+} reentry;
+
+/* A filter that reads the index it filters (get_vector: must work) and tries to write it or to
+   search it without a ctx (RUV_E_BUSY with threads: this thread holds it). */
+static int reentry_filter(void *user, uint64_t key) {
+    reentry *r = (reentry *)user;
+    float v[64];
+    size_t i;
+    ruv_hit h;
+    size_t nh;
+    r->calls++;
+    if (ruv_index_get_vector(r->idx, key, v) != RUV_OK || !ruv_index_contains(r->idx, key))
+        r->bad++;
+    for (i = 0; i < r->dim; i++)
+        r->bad += v[i] != r->base[key * r->dim + i];
+    if (r->calls == 1) {
+        r->write_r = ruv_index_remove(r->idx, key);
+        r->search_r = ruv_index_search(r->idx, v, 1, NULL, &h, &nh);
+    }
+    return key % 2 == 0;
+}
+
+static void reentry_progress(void *user, size_t done, size_t total) {
+    reentry *r = (reentry *)user;
+    ruv_search_ctx *c;
+    ruv_search_options o;
+    ruv_hit h;
+    size_t nh;
+    (void)done;
+    (void)total;
+    r->calls++;
+    r->write_r = ruv_index_remove(r->idx, 0);
+    /* searching with a ctx of one's own from a progress report works */
+    memset(&o, 0, sizeof o);
+    if (ruv_search_ctx_create(r->idx, &c) != RUV_OK)
+        r->bad++;
+    o.ctx = c;
+    if (ruv_index_search(r->idx, r->base, 1, &o, &h, &nh) != RUV_OK || nh != 1 || h.key != 0)
+        r->bad++;
+    ruv_search_ctx_free(c);
+}
+
+/* Calls into an index from its own callbacks: reads work (nested, without deadlock when a writer
+   waits), writes and ctx-less searches give RUV_E_BUSY with threads, and the index is intact. */
+TEST(callback_reentry) {
+    size_t n = 500, dim = 12;
+    float *base = random_vecs(n + 100, dim, 71);
+    ruv_index *idx;
+    ruv_search_options o;
+    ruv_build_options b;
+    ruv_search_ctx *ctx;
+    reentry r;
+    ruv_hit h[5];
+    size_t nh, i;
+    uint64_t keys[100];
+    REQUIRE(base);
+    idx = make_index(RUV_METRIC_L2SQ, RUV_INDEX_HNSW, dim, base, n);
+    REQUIRE(idx && ruv_search_ctx_create(idx, &ctx) == RUV_OK);
+    memset(&r, 0, sizeof r);
+    r.idx = idx;
+    r.base = base;
+    r.dim = dim;
+    memset(&o, 0, sizeof o);
+    o.ctx = ctx;
+    o.filter = reentry_filter;
+    o.filter_user = &r;
+    CHECK(ruv_index_search(idx, base + 10 * dim, 5, &o, h, &nh) == RUV_OK && nh == 5);
+    CHECK(r.calls > 0 && r.bad == 0);
+    for (i = 0; i < nh; i++)
+        CHECK(h[i].key % 2 == 0);
+#if TEST_THREADS
+    CHECK(r.write_r == RUV_E_BUSY && r.search_r == RUV_E_BUSY);
+    CHECK_EQ_INT(ruv_index_count(idx), n);
+    /* a progress report of a write: its reads work, its writes are refused */
+    memset(&r, 0, sizeof r);
+    r.idx = idx;
+    r.base = base;
+    r.dim = dim;
+    memset(&b, 0, sizeof b);
+    b.progress = reentry_progress;
+    b.progress_user = &r;
+    for (i = 0; i < 100; i++)
+        keys[i] = n + i;
+    CHECK(ruv_index_add_batch(idx, 100, keys, base + n * dim, &b) == RUV_OK);
+    CHECK(r.calls > 0 && r.bad == 0 && r.write_r == RUV_E_BUSY);
+    CHECK_EQ_INT(ruv_index_count(idx), n + 100);
+#else
+    (void)b;
+    (void)keys;
+    (void)reentry_progress;
+    printf("  no threads in this build: the refusals are not checked\n");
+#endif
+    ruv_search_ctx_free(ctx);
+    ruv_index_free(idx);
+    free(base);
+}
