@@ -1,8 +1,10 @@
 /* One writer (or two) and many readers on one dense index at once (issue 21): reader threads
    search (k-NN, batch, range, MMR, filtered) and look entries up (get_vector, contains, get_key,
-   count, stats, next) with their own ruv_search_ctx while writer threads add, add_batch,
-   put, update, upsert, remove, compact and reserve, for a fixed number of write operations each.
-   Run under ThreadSanitizer in CI (label threads) and under ASan with the rest.
+   count, stats, next) with their own ruv_search_ctx (every 12th search none: serialised with the
+   writers) while writer threads add, add_batch, put, update, upsert, remove, compact and
+   reserve, for a fixed number of write operations each. Run under ThreadSanitizer in CI (label
+   threads) and under ASan with the rest. RUV_TEST_SERIALIZE=1 (see cc_serialize) checks the
+   checks on any library.
 
    Every result is checked against a history the writers keep: a global write sequence counter
    (seq) and, per key, the list of vectors the key has had, each with
@@ -14,10 +16,12 @@
    may be seen somewhere in [r0, r1] whose exact distance to the query (double precision) equals
    the hit's distance; a key whose every version ended before r0 must never come back. A version
    that must be seen throughout [r0, r1] (vis <= r0, and not replaced before r1) is "stable":
-   exact searches (flat f32) must return every stable key closer than their last hit, and every
-   search returns at least min(k, stable keys passing its filter) hits. Hits come sorted, each
-   key once. At the end, the index holds exactly the final state (count, contains, get_vector),
-   and its recall@10 is compared with the same final state built single-threaded.
+   exact searches (flat f32) must return every stable key closer than their last hit (or within
+   their radius), every k-NN search at least min(k, stable keys passing its filter) hits, and
+   one with fewer than k every stable key (HNSW too: it completes a short walk by a scan). Hits
+   come sorted (MMR: in pick order), each key once. At the end, the index holds exactly the final
+   state (count, contains, get_vector), and its recall@10 is compared with the same final state
+   built single-threaded.
 
    The writers own disjoint key sets (key % writers), so each key's history has one writer; the
    history is published with release stores and read with acquire loads (__atomic builtins).
@@ -92,6 +96,7 @@ typedef struct cc_world {
     int *live;         /* per key: live (owner's view; read by the main thread after the join) */
     int started;       /* atomic: threads ready */
     int writers_left;  /* atomic: readers stop when it reaches 0 */
+    size_t reads;      /* atomic (relaxed: no happens-before for ThreadSanitizer): reader calls */
     cc_thread th[CC_MAXW + CC_MAXR];
 } cc_world;
 
@@ -338,7 +343,7 @@ static void *cc_reader(void *arg) {
     ruv_search_options so;
     ruv_hit h[3 * CC_K + 64];
     float *q = (float *)malloc(3 * dim * sizeof *q), radius = 0;
-    int round = 0, last = 0;
+    int round = 0, last = 0, noctx;
     memset(&so, 0, sizeof so);
     if (!q || ruv_search_ctx_create(w->idx, &ctx) != RUV_OK) {
         cc_fail(t, "reader setup failed");
@@ -362,8 +367,15 @@ static void *cc_reader(void *arg) {
             so.filter = cc_filter;
             so.filter_user = t;
         }
+        /* every 12th call a search without a ctx: serialised with the writers, as safe (not with
+           the re-entrant filter: whether a ctx-less search may re-enter is not promised) */
+        noctx = kind == 0 && round % 12 == 6 && !w->c.reentrant;
+        so.ctx = noctx ? NULL : ctx;
         r0 = cc_seq(w);
-        cc_rd();
+        if (noctx)
+            cc_wr();
+        else
+            cc_rd();
         switch (kind) {
         case 0:
         case 3: /* k-NN, filtered on 3 */
@@ -383,6 +395,7 @@ static void *cc_reader(void *arg) {
                 cc_un();
                 for (i = 0; i < 8; i++)
                     cc_check_lookups(t, rng_next(&t->rng) % w->c.keys, q);
+                __atomic_fetch_add(&w->reads, 1, __ATOMIC_RELAXED);
                 round++;
                 continue;
             }
@@ -392,6 +405,7 @@ static void *cc_reader(void *arg) {
         cc_un();
         r1 = cc_seq(w);
         t->calls++;
+        __atomic_fetch_add(&w->reads, 1, __ATOMIC_RELAXED);
         if (e != RUV_OK) {
             cc_fail(t, "search kind %d: %s", kind, ruv_result_string(e));
         } else if (kind == 1) {
@@ -462,6 +476,11 @@ static void *cc_writer(void *arg) {
         size_t nk = 0;
         ruv_result e = RUV_OK;
         ruv_item it;
+        /* paced: at least one reader call per 2 writes of each writer, so that the writes
+           overlap searches however fast they are (readers never wait for a writer between its
+           writes: no deadlock) */
+        while (__atomic_load_n(&w->reads, __ATOMIC_RELAXED) * 2 < op)
+            sched_yield();
         /* keep the share between a quarter and three quarters live (tiny indexes: anything) */
         if (w->c.keys >= 64 && nlive * 4 < own)
             r = 40;
@@ -735,11 +754,13 @@ done:
 /* The stress cases: 3 readers and 1 or 2 writers on 512 keys (dim 16-24), a fixed number of
    writes each. Recall criterion: the final state's recall@10 at ef 10 (100 queries, against the
    exact top 10 of that state; ef = k so that the graph matters on a small index) at least the
-   recall of the same state inserted on one thread into a fresh index minus 0.08, and >= 0.7.
+   recall of the same state inserted on one thread into a fresh index minus 0.1, and >= 0.7.
    Relative, because the recall of a few hundred entries depends on the data and the seed more
    than on anything else; the margin is what churn alone (deletions, compactions, re-inserted
-   nodes) cost in 60 seeded runs with RUV_TEST_SERIALIZE=1 (rebuilt minus churned: -0.055 to
-   +0.039, f32 and SQ8) plus a little; a graph that lost links to torn writes falls further. */
+   nodes) costs: in 60 seeded runs of these cases with RUV_TEST_SERIALIZE=1, churned minus
+   rebuilt ranged from -0.061 to +0.041 (lowest churned recall 0.771), plus room for what
+   concurrency may add to it (a link chosen while its neighbour was being replaced); a graph
+   that lost links to torn writes falls further. */
 static void cc_stress(ruv_index_kind kind, ruv_quant quant, ruv_metric metric, size_t dim,
                       size_t writers, size_t ops, uint64_t seed) {
     cc_cfg c;
@@ -765,14 +786,14 @@ static void cc_stress(ruv_index_kind kind, ruv_quant quant, ruv_metric metric, s
            writers, ops, rec, reb);
     CHECK_EQ_INT(fails, 0);
     CHECK(rec >= 0 && reb >= 0);
-    CHECK(rec >= reb - 0.08 && rec >= 0.7);
+    CHECK(rec >= reb - 0.1 && rec >= 0.7);
 }
 #endif
 
 TEST(concurrent_flat) {
 #if TEST_THREADS
-    cc_stress(RUV_INDEX_FLAT, RUV_QUANT_NONE, RUV_METRIC_L2SQ, 16, 2, 1500, 1);
-    cc_stress(RUV_INDEX_FLAT, RUV_QUANT_SQ8, RUV_METRIC_L2SQ, 16, 1, 1500, 2);
+    cc_stress(RUV_INDEX_FLAT, RUV_QUANT_NONE, RUV_METRIC_L2SQ, 16, 2, 4000, 1);
+    cc_stress(RUV_INDEX_FLAT, RUV_QUANT_SQ8, RUV_METRIC_L2SQ, 16, 1, 4000, 2);
 #else
     printf("  no threads in this build: nothing to run\n");
 #endif
@@ -780,8 +801,8 @@ TEST(concurrent_flat) {
 
 TEST(concurrent_hnsw) {
 #if TEST_THREADS
-    cc_stress(RUV_INDEX_HNSW, RUV_QUANT_NONE, RUV_METRIC_L2SQ, 24, 1, 1500, 3);
-    cc_stress(RUV_INDEX_HNSW, RUV_QUANT_NONE, RUV_METRIC_L2SQ, 16, 2, 1500, 4);
+    cc_stress(RUV_INDEX_HNSW, RUV_QUANT_NONE, RUV_METRIC_L2SQ, 24, 1, 4000, 3);
+    cc_stress(RUV_INDEX_HNSW, RUV_QUANT_NONE, RUV_METRIC_L2SQ, 16, 2, 4000, 4);
 #else
     printf("  no threads in this build: nothing to run\n");
 #endif
@@ -789,7 +810,7 @@ TEST(concurrent_hnsw) {
 
 TEST(concurrent_hnsw_sq8) {
 #if TEST_THREADS
-    cc_stress(RUV_INDEX_HNSW, RUV_QUANT_SQ8, RUV_METRIC_COSINE, 24, 2, 1500, 5);
+    cc_stress(RUV_INDEX_HNSW, RUV_QUANT_SQ8, RUV_METRIC_COSINE, 24, 2, 4000, 5);
 #else
     printf("  no threads in this build: nothing to run\n");
 #endif
@@ -809,7 +830,7 @@ TEST(concurrent_lookups) {
     c.prefill = 160;
     c.writers = 2;
     c.readers = 3;
-    c.ops = 1500;
+    c.ops = 4000;
     c.capacity = 16;
     c.lookups = 1;
     alarm(CC_WATCHDOG);
@@ -838,7 +859,7 @@ TEST(concurrent_reentrant_filter) {
         c.prefill = 160;
         c.writers = 2;
         c.readers = 3;
-        c.ops = 800;
+        c.ops = 2000;
         c.capacity = 16;
         c.reentrant = 1;
         alarm(CC_WATCHDOG / 3);
@@ -860,7 +881,7 @@ TEST(concurrent_reentrant_filter) {
 TEST(concurrent_tiny_seeds) {
 #if TEST_THREADS
     cc_cfg c;
-    size_t fails = 0, seed, seeds = CC_TSAN ? 300 : 2000;
+    size_t fails = 0, seed, seeds = CC_TSAN ? 300 : 1000;
     memset(&c, 0, sizeof c);
     c.metric = RUV_METRIC_L2SQ;
     c.dim = 8;
