@@ -3,7 +3,8 @@
    `ruv_bench synth ...` writes a synthetic clustered data set with exact ground truth: synth.c;
    `ruv_bench range ...` measures range search on flat and HNSW: range.c; `ruv_bench bits ...`
    binary vectors against FAISS's binary indexes: bits.c; `ruv_bench int8 ...` int8 vectors
-   against USearch's i8 HNSW: int8.c.)
+   against USearch's i8 HNSW: int8.c; `ruv_bench concurrent ...` reader threads searching while
+   writer threads write: concurrent.c.)
 
      ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric l2|cos|ip]
                [--index flat|hnsw] [--M 16] [--ef-construction 200]
@@ -384,6 +385,7 @@ int ruv_bench_bits(int argc, char **argv);           /* bits.c */
 int ruv_bench_int8(int argc, char **argv);           /* int8.c */
 int ruv_bench_sparse(int argc, char **argv);         /* sparse.c */
 int ruv_bench_sparse_kernels(int argc, char **argv); /* sparse_kernels.c */
+int ruv_bench_concurrent(int argc, char **argv);     /* concurrent.c */
 
 int main(int argc, char **argv) {
     opts o;
@@ -408,6 +410,8 @@ int main(int argc, char **argv) {
         return ruv_bench_sparse(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "sparse-kernels"))
         return ruv_bench_sparse_kernels(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "concurrent"))
+        return ruv_bench_concurrent(argc - 1, argv + 1);
     parse(argc, argv, &o);
     base = tx_read_fvecs(o.base, o.max_n, &nb, &dim);
     qs = tx_read_fvecs(o.query, o.max_q, &nq, &qd);
