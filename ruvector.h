@@ -225,12 +225,13 @@
      non-POSIX targets there are no locks at all: the caller keeps writers apart from readers.
      Callbacks: a filter, range or progress callback may read the index it was called from (no lock
      is taken again, so it cannot deadlock behind a waiting writer), but a write or a search
-     without a ctx from it gives RUV_E_BUSY. Pointers from ruv_index_get_id / _get_meta stay
-     valid until the next write: with a writer on another thread, take them between
-     ruv_index_read_begin and ruv_index_read_end. ruv_index_search_batch runs its queries on
-     opt->threads threads (each query on its own is a reader); opt->cancel (searches) and
-     ruv_build_options.cancel (batch adds) stop long calls. Sparse indexes have no locks.
-     Measured by `ruv_bench concurrent` (bench/README.md).
+     without a ctx from it gives RUV_E_BUSY (as do searches and saves from the progress
+     callback of a multi-threaded ruv_index_add_batch, whose other threads are linking). Pointers
+   from ruv_index_get_id / _get_meta stay valid until the next write: with a writer on another
+   thread, take them between ruv_index_read_begin and ruv_index_read_end. ruv_index_search_batch
+   runs its queries on opt->threads threads (each query on its own is a reader); opt->cancel
+   (searches) and ruv_build_options.cancel (batch adds) stop long calls. Sparse indexes have no
+   locks. Measured by `ruv_bench concurrent` (bench/README.md).
 
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename
@@ -658,7 +659,8 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
-/* Releases the index and everything it owns. NULL is ignored. Threads: writer. */
+/* Releases the index and everything it owns. NULL is ignored. Threads: writer, and more: no
+   other call may be using the index or start on it afterwards (join its readers first). */
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under
@@ -4667,8 +4669,12 @@ static ruv_result ruv__read_begin(const ruv_index *idx, ruv__guard *g, int own_s
         return RUV_OK;
     g->prev = ruv__tls_held;
     g->prev_writer = ruv__tls_writer;
+    /* nested: fine, except a ctx-less search inside a reader, and a search or save inside a
+       progress report of a multi-threaded batch (other threads are linking meanwhile; the
+       getters, which read no links, go on) */
     if (ruv__tls_held == (const void *)idx)
-        return own_scratch && !ruv__tls_writer ? RUV_E_BUSY : RUV_OK;
+        return (own_scratch && !ruv__tls_writer) || (ruv__tls_writer && idx->mt) ? RUV_E_BUSY
+                                                                                 : RUV_OK;
     if (own_scratch)
         pthread_mutex_lock(&((ruv_index *)idx)->lock.w);
     ruv__rw_shared(&((ruv_index *)idx)->lock);

@@ -472,6 +472,73 @@ int ruv_bench_concurrent(int argc, char **argv) {
                dataset, s.built, s.dim, held, M, efc, s.ef, s.serialize, build_s, cr[c], cw[c],
                runs, qm, ql, qh, wm, wl, wh, rm, rl, rh);
     }
+    /* ruv_index_search_batch over every query with 1 and 2 threads, alternating (first one, then
+       the other, swapped each run); the two must give the same hits */
+    if (!s.serialize && !fails) {
+        ruv_hit *h1 = (ruv_hit *)malloc(s.nq * CB_K * sizeof *h1),
+                *h2 = (ruv_hit *)malloc(s.nq * CB_K * sizeof *h2);
+        size_t *n1 = (size_t *)malloc(s.nq * sizeof *n1), *n2 = (size_t *)malloc(s.nq * sizeof *n2);
+        double *sp = (double *)malloc(runs * sizeof *sp), *t1 = (double *)malloc(runs * sizeof *t1),
+               *t2 = (double *)malloc(runs * sizeof *t2), lo, hi, m1, m2, ms, l1, u1, l2, u2;
+        ruv_search_ctx *ctx = NULL;
+        if (!h1 || !h2 || !n1 || !n2 || !sp || !t1 || !t2 ||
+            ruv_search_ctx_create(s.idx, &ctx) != RUV_OK) {
+            fprintf(stderr, "concurrent: out of memory\n");
+            return 1;
+        }
+        for (run = 0; run < runs; run++) {
+            int order;
+            for (order = 0; order < 2; order++) {
+                int two = (int)((order + run) % 2);
+                ruv_search_options so;
+                double t0;
+                memset(&so, 0, sizeof so);
+                so.ctx = ctx;
+                so.ef_search = s.ef;
+                so.threads = two ? 2 : 1;
+                t0 = tx_now();
+                if (ruv_index_search_batch(s.idx, s.nq, s.qs, CB_K, &so, two ? h2 : h1,
+                                           two ? n2 : n1) != RUV_OK)
+                    fails++;
+                t0 = tx_now() - t0;
+                (two ? t2 : t1)[run] = (double)s.nq / t0;
+            }
+            for (q = 0; q < s.nq; q++) {
+                if (n1[q] != n2[q])
+                    fails++;
+                for (i = 0; i < n1[q] && i < n2[q]; i++)
+                    if (h1[q * CB_K + i].key != h2[q * CB_K + i].key ||
+                        h1[q * CB_K + i].distance != h2[q * CB_K + i].distance)
+                        fails++;
+            }
+            sp[run] = t2[run] / t1[run];
+            printf("{\"bench\":\"concurrent_batch\",\"dataset\":\"%s\",\"run\":%zu,"
+                   "\"queries\":%zu,\"qps_1\":%.1f,\"qps_2\":%.1f,\"speedup\":%.3f,"
+                   "\"identical\":%d}\n",
+                   dataset, run + 1, s.nq, t1[run], t2[run], sp[run], !fails);
+        }
+        if (!fails) {
+            m1 = cb_median(t1, runs, &l1, &u1);
+            m2 = cb_median(t2, runs, &l2, &u2);
+            ms = cb_median(sp, runs, &lo, &hi);
+            printf("{\"bench\":\"concurrent_batch\",\"summary\":1,\"dataset\":\"%s\","
+                   "\"runs\":%u,\"queries\":%zu,\"ef_search\":%u,\"qps_1\":%.1f,"
+                   "\"qps_1_min\":%.1f,\"qps_1_max\":%.1f,\"qps_2\":%.1f,\"qps_2_min\":%.1f,"
+                   "\"qps_2_max\":%.1f,\"speedup\":%.3f,\"speedup_min\":%.3f,"
+                   "\"speedup_max\":%.3f}\n",
+                   dataset, runs, s.nq, s.ef, m1, l1, u1, m2, l2, u2, ms, lo, hi);
+        } else {
+            fprintf(stderr, "concurrent: batch search with 2 threads differs from 1 thread\n");
+        }
+        ruv_search_ctx_free(ctx);
+        free(h1);
+        free(h2);
+        free(n1);
+        free(n2);
+        free(sp);
+        free(t1);
+        free(t2);
+    }
     pthread_rwlock_destroy(&s.rw);
     ruv_index_free(s.idx);
     free(qps);

@@ -228,7 +228,8 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
    Threads: any (a new index). */
 RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out);
 
-/* Releases the index and everything it owns. NULL is ignored. Threads: writer. */
+/* Releases the index and everything it owns. NULL is ignored. Threads: writer, and more: no
+   other call may be using the index or start on it afterwards (join its readers first). */
 RUVDEF void ruv_index_free(ruv_index *idx);
 
 /* Adds one vector (dim floats, or one vector of opt.dtype: see VECTOR TYPES; copied) under

@@ -223,12 +223,13 @@
      non-POSIX targets there are no locks at all: the caller keeps writers apart from readers.
      Callbacks: a filter, range or progress callback may read the index it was called from (no lock
      is taken again, so it cannot deadlock behind a waiting writer), but a write or a search
-     without a ctx from it gives RUV_E_BUSY. Pointers from ruv_index_get_id / _get_meta stay
-     valid until the next write: with a writer on another thread, take them between
-     ruv_index_read_begin and ruv_index_read_end. ruv_index_search_batch runs its queries on
-     opt->threads threads (each query on its own is a reader); opt->cancel (searches) and
-     ruv_build_options.cancel (batch adds) stop long calls. Sparse indexes have no locks.
-     Measured by `ruv_bench concurrent` (bench/README.md).
+     without a ctx from it gives RUV_E_BUSY (as do searches and saves from the progress
+     callback of a multi-threaded ruv_index_add_batch, whose other threads are linking). Pointers
+   from ruv_index_get_id / _get_meta stay valid until the next write: with a writer on another
+   thread, take them between ruv_index_read_begin and ruv_index_read_end. ruv_index_search_batch
+   runs its queries on opt->threads threads (each query on its own is a reader); opt->cancel
+   (searches) and ruv_build_options.cancel (batch adds) stop long calls. Sparse indexes have no
+   locks. Measured by `ruv_bench concurrent` (bench/README.md).
 
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename

@@ -104,8 +104,12 @@ static ruv_result ruv__read_begin(const ruv_index *idx, ruv__guard *g, int own_s
         return RUV_OK;
     g->prev = ruv__tls_held;
     g->prev_writer = ruv__tls_writer;
+    /* nested: fine, except a ctx-less search inside a reader, and a search or save inside a
+       progress report of a multi-threaded batch (other threads are linking meanwhile; the
+       getters, which read no links, go on) */
     if (ruv__tls_held == (const void *)idx)
-        return own_scratch && !ruv__tls_writer ? RUV_E_BUSY : RUV_OK;
+        return (own_scratch && !ruv__tls_writer) || (ruv__tls_writer && idx->mt) ? RUV_E_BUSY
+                                                                                 : RUV_OK;
     if (own_scratch)
         pthread_mutex_lock(&((ruv_index *)idx)->lock.w);
     ruv__rw_shared(&((ruv_index *)idx)->lock);

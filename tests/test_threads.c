@@ -476,6 +476,18 @@ TEST(callback_reentry) {
     CHECK(ruv_index_add_batch(idx, 100, keys, base + n * dim, &b) == RUV_OK);
     CHECK(r.calls > 0 && r.bad == 0 && r.write_r == RUV_E_BUSY);
     CHECK_EQ_INT(ruv_index_count(idx), n + 100);
+    /* held across calls: reads work, this thread's writes and ctx-less searches are refused,
+       a second hold too; after the end, all works again */
+    CHECK(ruv_index_read_begin(idx) == RUV_OK);
+    CHECK(ruv_index_read_begin(idx) == RUV_E_BUSY);
+    CHECK(ruv_index_contains(idx, 3) && ruv_index_count(idx) == n + 100);
+    CHECK(ruv_index_search(idx, base, 5, &o, h, &nh) == RUV_OK && nh == 5);
+    CHECK(ruv_index_remove(idx, 3) == RUV_E_BUSY);
+    CHECK(ruv_index_search(idx, base, 5, NULL, h, &nh) == RUV_E_BUSY && nh == 0);
+    ruv_index_read_end(idx);
+    ruv_index_read_end(idx); /* nothing held: nothing happens */
+    CHECK(ruv_index_remove(idx, 3) == RUV_OK && !ruv_index_contains(idx, 3));
+    CHECK(ruv_index_search(idx, base, 5, NULL, h, &nh) == RUV_OK && nh == 5);
 #else
     (void)b;
     (void)keys;
