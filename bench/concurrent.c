@@ -84,6 +84,7 @@ typedef struct cb_thread {
     /* reader: the hits of each query's last search (nq x k) and their counts */
     ruv_hit *hits;
     size_t *cnt;
+    double *lat; /* reader: seconds of each search */
     int fail;
     /* writer */
     size_t ops, next_held, live_from, live_to; /* held-out rows [live_from, live_to) are live */
@@ -125,10 +126,12 @@ static void *cb_reader(void *arg) {
     t0 = tx_now();
     for (i = 0; i < s->queries && !t->fail; i++) {
         ruv_result e;
+        double ts = tx_now();
         q = (t->no * (s->nq / 4 + 1) + i) % s->nq;
         cb_rd(s);
         e = ruv_index_search(s->idx, s->qs + q * s->dim, CB_K, &so, h, &n);
         cb_un(s);
+        t->lat[i] = tx_now() - ts;
         if (e != RUV_OK) {
             fprintf(stderr, "concurrent: search: %s\n", ruv_result_string(e));
             t->fail = 1;
@@ -262,7 +265,7 @@ int ruv_bench_concurrent(int argc, char **argv) {
     uint64_t *keys;
     ruv_index_options cfg;
     ruv_build_options bo;
-    double build_s, *qps, *wops, *rec;
+    double build_s, *qps, *wops, *rec, *p50, *p99, *pmax, *all;
     unsigned cr[72], cw[72];
     memset(&s, 0, sizeof s);
     s.queries = 4000;
@@ -387,9 +390,13 @@ int ruv_bench_concurrent(int argc, char **argv) {
     if (nover == 2)
         cr[ncfg] = over[0], cw[ncfg++] = over[1];
     qps = (double *)malloc(ncfg * runs * sizeof *qps);
+    p50 = (double *)malloc(ncfg * runs * sizeof *p50);
+    p99 = (double *)malloc(ncfg * runs * sizeof *p99);
+    pmax = (double *)malloc(ncfg * runs * sizeof *pmax);
+    all = (double *)malloc(CB_MAXT * s.queries * sizeof *all);
     wops = (double *)malloc(ncfg * runs * sizeof *wops);
     rec = (double *)malloc(ncfg * runs * sizeof *rec);
-    if (!qps || !wops || !rec) {
+    if (!qps || !wops || !rec || !p50 || !p99 || !pmax || !all) {
         fprintf(stderr, "concurrent: out of memory\n");
         return 1;
     }
@@ -411,7 +418,8 @@ int ruv_bench_concurrent(int argc, char **argv) {
                 if (i < R) {
                     th[i].hits = (ruv_hit *)malloc(s.nq * CB_K * sizeof *th[i].hits);
                     th[i].cnt = (size_t *)malloc(s.nq * sizeof *th[i].cnt);
-                    if (!th[i].hits || !th[i].cnt) {
+                    th[i].lat = (double *)malloc(s.queries * sizeof *th[i].lat);
+                    if (!th[i].hits || !th[i].cnt || !th[i].lat) {
                         fprintf(stderr, "concurrent: out of memory\n");
                         return 1;
                     }
@@ -426,6 +434,12 @@ int ruv_bench_concurrent(int argc, char **argv) {
             __atomic_store_n(&s.go, 1, __ATOMIC_RELEASE);
             for (i = 0; i < nt; i++)
                 pthread_join(tid[i], NULL);
+            for (i = 0; i < R; i++) /* every search's latency, all readers together */
+                memcpy(all + i * s.queries, th[i].lat, s.queries * sizeof *all);
+            qsort(all, R * s.queries, sizeof *all, cb_cmp);
+            p50[ci * runs + run] = all[R * s.queries / 2] * 1e6;
+            p99[ci * runs + run] = all[R * s.queries * 99 / 100] * 1e6;
+            pmax[ci * runs + run] = all[R * s.queries - 1] * 1e6;
             for (i = 0; i < nt; i++) {
                 fails += th[i].fail;
                 if (i < R) {
@@ -433,6 +447,7 @@ int ruv_bench_concurrent(int argc, char **argv) {
                     bad += cb_check(&s, metric, &th[i], truth, &checked, &rsum, &rn);
                     free(th[i].hits);
                     free(th[i].cnt);
+                    free(th[i].lat);
                 } else {
                     ops += th[i].ops;
                     wsecs = th[i].secs > wsecs ? th[i].secs : wsecs;
@@ -453,13 +468,18 @@ int ruv_bench_concurrent(int argc, char **argv) {
             printf("{\"bench\":\"concurrent\",\"dataset\":\"%s\",\"n\":%zu,\"dim\":%zu,"
                    "\"held_out\":%zu,\"ef_search\":%u,\"serialize\":%d,\"run\":%zu,"
                    "\"readers\":%zu,\"writers\":%zu,\"queries\":%zu,\"qps\":%.1f,"
-                   "\"writer_ops_s\":%.1f,\"recall10\":%.4f,\"checked\":%zu,\"failed\":%zu}\n",
+                   "\"writer_ops_s\":%.1f,\"recall10\":%.4f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
+                   "\"max_us\":%.1f,\"checked\":%zu,\"failed\":%zu}\n",
                    dataset, s.built, s.dim, held, s.ef, s.serialize, run + 1, R, W, R * s.queries,
-                   qps[ci * runs + run], wops[ci * runs + run], rec[ci * runs + run], checked, bad);
+                   qps[ci * runs + run], wops[ci * runs + run], rec[ci * runs + run],
+                   p50[ci * runs + run], p99[ci * runs + run], pmax[ci * runs + run], checked, bad);
             fflush(stdout);
         }
     for (c = 0; c < ncfg && !fails; c++) { /* (none after a failure: the smoke test looks) */
-        double ql, qh, wl, wh, rl, rh, qm, wm, rm;
+        double ql, qh, wl, wh, rl, rh, qm, wm, rm, p5, p9, pm, x0, x1;
+        p5 = cb_median(p50 + c * runs, runs, &x0, &x1);
+        p9 = cb_median(p99 + c * runs, runs, &x0, &x1);
+        pm = cb_median(pmax + c * runs, runs, &x0, &x1);
         qm = cb_median(qps + c * runs, runs, &ql, &qh);
         wm = cb_median(wops + c * runs, runs, &wl, &wh);
         rm = cb_median(rec + c * runs, runs, &rl, &rh);
@@ -468,9 +488,10 @@ int ruv_bench_concurrent(int argc, char **argv) {
                "\"serialize\":%d,\"build_s\":%.2f,\"readers\":%u,\"writers\":%u,\"runs\":%u,"
                "\"qps\":%.1f,\"qps_min\":%.1f,\"qps_max\":%.1f,\"writer_ops_s\":%.1f,"
                "\"writer_ops_s_min\":%.1f,\"writer_ops_s_max\":%.1f,\"recall10\":%.4f,"
-               "\"recall10_min\":%.4f,\"recall10_max\":%.4f}\n",
+               "\"recall10_min\":%.4f,\"recall10_max\":%.4f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
+               "\"max_us\":%.1f}\n",
                dataset, s.built, s.dim, held, M, efc, s.ef, s.serialize, build_s, cr[c], cw[c],
-               runs, qm, ql, qh, wm, wl, wh, rm, rl, rh);
+               runs, qm, ql, qh, wm, wl, wh, rm, rl, rh, p5, p9, pm);
     }
     /* ruv_index_search_batch over every query with 1 and 2 threads, alternating (first one, then
        the other, swapped each run); the two must give the same hits */
@@ -544,6 +565,10 @@ int ruv_bench_concurrent(int argc, char **argv) {
     free(qps);
     free(wops);
     free(rec);
+    free(p50);
+    free(p99);
+    free(pmax);
+    free(all);
     free(truth);
     free(keys);
     free(base);
