@@ -73,6 +73,9 @@ struct ruv_index {
 
     ruv_search_ctx *ctx; /* used by adds and by searches without a ctx */
     struct ruv__mt *mt;  /* locks while a multi-threaded add_batch runs, else NULL */
+
+    /* the attached journal (src/journal.h), else NULL */
+    struct ruv__journal *journal;
 };
 
 /* ---- slots ------------------------------------------------------------------------------------
@@ -425,10 +428,13 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
     return opt && out ? ruv__index_new(opt, 1, out) : RUV_E_ARG;
 }
 
+static void ruv__journal_close(ruv_index *idx); /* src/journal.h */
+
 RUVDEF void ruv_index_free(ruv_index *idx) {
     ruv__mem m;
     if (!idx)
         return;
+    ruv__journal_close(idx);
     m = idx->mem;
     if (idx->ctx)
         ruv_search_ctx_free(idx->ctx);
