@@ -94,7 +94,7 @@ static int ruv__file_fd_write(void *user, const void *data, size_t len) {
     const unsigned char *p = (const unsigned char *)data;
     while (len) {
         ssize_t w;
-        RUV__IO_POINT(); /* test builds: a crash point (src/journal.h) */
+        RUV__IO_WRITE_POINT(fd, p, len); /* test builds: a crash point (src/journal.h) */
         w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
         if (w < 0 && errno == EINTR)
             continue;

@@ -36,12 +36,19 @@
      write is acknowledged only after the record was written and, per durability level, synced.
 */
 
-/* Test builds define RUV_TEST_IO_HOOK() to run code (e.g. kill the process) before each write,
-   sync, rename and truncation of the journal and file functions; empty otherwise. */
+/* Test builds define RUV_TEST_IO_HOOK() to run code (e.g. kill the process) before each sync,
+   rename and file creation of the journal and file functions, and RUV_TEST_IO_WRITE_HOOK(fd,
+   data, len) before each write (it may write part of the data first: a torn write); empty
+   otherwise. */
 #ifdef RUV_TEST_IO_HOOK
 #define RUV__IO_POINT() RUV_TEST_IO_HOOK()
 #else
 #define RUV__IO_POINT() ((void)0)
+#endif
+#ifdef RUV_TEST_IO_WRITE_HOOK
+#define RUV__IO_WRITE_POINT(fd, p, n) RUV_TEST_IO_WRITE_HOOK(fd, p, n)
+#else
+#define RUV__IO_WRITE_POINT(fd, p, n) RUV__IO_POINT()
 #endif
 
 #define RUV__J_HDR 32u
@@ -534,7 +541,7 @@ static int ruv__jf_write_fd(int fd, const void *data, size_t len) {
     const unsigned char *p = (const unsigned char *)data;
     while (len) {
         ssize_t w;
-        RUV__IO_POINT();
+        RUV__IO_WRITE_POINT(fd, p, len);
         w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
         if (w < 0 && errno == EINTR)
             continue;
