@@ -753,9 +753,13 @@ TEST(journal_file) {
                 ruv_index_get_vector(idx, jm_key(i), v);
                 memcpy(m.e[i].vec, v, sizeof v);
                 ruv_index_get_id(idx, jm_key(i), &id, &len);
-                memcpy(m.e[i].id, id, len), m.e[i].id_len = len;
+                if (len)
+                    memcpy(m.e[i].id, id, len);
+                m.e[i].id_len = len;
                 ruv_index_get_meta(idx, jm_key(i), &meta, &len);
-                memcpy(m.e[i].meta, meta, len), m.e[i].meta_len = len;
+                if (len)
+                    memcpy(m.e[i].meta, meta, len);
+                m.e[i].meta_len = len;
             }
         }
         for (step = 0; step < 30; step++)
