@@ -644,6 +644,70 @@ TEST(journal_nomem) {
     free(j.b);
 }
 
+/* Multi-vector keys (adds under a present key, a batch repeating a key, remove of all of a
+   key's vectors) and int8 vectors (records carry the caller's bytes) replay to the writer's
+   state: the same vectors per key, the same snapshot id. */
+TEST(journal_multi_dtype) {
+    int c;
+    for (c = 0; c < 2; c++) {
+        ruv_index_options o = ruv_index_options_init(JD);
+        ruv_index *a = NULL, *b;
+        jmem j;
+        ruv_journal_options jo;
+        ruv_journal_report rep;
+        unsigned char *snap;
+        size_t slen, i, k, n;
+        uint64_t rng = 11, keys[5] = {1, 2, 1, 3, 1};
+        float fv[5 * JD], got[8 * JD], want[8 * JD];
+        int8_t iv[5 * JD];
+        memset(&j, 0, sizeof j);
+        for (i = 0; i < 5 * JD; i++) {
+            fv[i] = rng_unit(&rng);
+            iv[i] = (int8_t)(rng_next(&rng) & 0xFF);
+        }
+        o.multi = c == 0;
+        o.dtype = c ? RUV_DTYPE_I8 : RUV_DTYPE_F32;
+        o.kind = c ? RUV_INDEX_FLAT : RUV_INDEX_HNSW;
+        REQUIRE(ruv_index_create(&o, &a) == RUV_OK);
+        REQUIRE((snap = save_to_mem(a, &slen)) != NULL);
+        memset(&jo, 0, sizeof jo);
+        jo.write = jmem_write, jo.user = &j;
+        REQUIRE(ruv_index_journal_attach(a, &jo) == RUV_OK);
+        if (c == 0) {
+            CHECK(ruv_index_add_batch(a, 5, keys, fv, NULL) == RUV_OK);
+            CHECK(ruv_index_add(a, 2, fv + JD) == RUV_OK);
+            CHECK(ruv_index_remove(a, 3) == RUV_OK);
+            CHECK(ruv_index_upsert(a, 2, fv) == RUV_E_UNSUPPORTED); /* no record */
+        } else {
+            ruv_item it;
+            CHECK(ruv_index_add_batch(a, 3, keys + 1, iv, NULL) == RUV_OK);
+            CHECK(ruv_index_upsert(a, 2, iv + 4 * JD) == RUV_OK);
+            memset(&it, 0, sizeof it);
+            it.key = 9, it.vector = iv + JD, it.meta = "m", it.meta_len = 1;
+            CHECK(ruv_index_put(a, &it, RUV_PUT_INSERT) == RUV_OK);
+            CHECK(ruv_index_remove(a, 1) == RUV_OK);
+        }
+        REQUIRE((b = jt_load(snap, slen)) != NULL);
+        CHECK(ruv_index_journal_replay(b, j.b, j.len, 0, &rep) == RUV_OK);
+        CHECK_EQ_INT(rep.records, c ? 4 : 3);
+        CHECK_EQ_INT(rep.stop, RUV_JOURNAL_END);
+        CHECK_EQ_INT(ruv_index_count(b), ruv_index_count(a));
+        for (k = 0; k < 10; k++) {
+            size_t na = 0, nb = 0;
+            ruv_result ra = ruv_index_get_vectors(a, k, want, 8, &na);
+            CHECK(ruv_index_get_vectors(b, k, got, 8, &nb) == ra);
+            CHECK_EQ_INT(nb, na);
+            n = na < 8 ? na : 8;
+            CHECK(memcmp(got, want, n * (c ? JD : JD * sizeof(float))) == 0);
+        }
+        CHECK(ruv_index_snapshot_id(b) == ruv_index_snapshot_id(a));
+        ruv_index_free(b);
+        ruv_index_free(a);
+        free(snap);
+        free(j.b);
+    }
+}
+
 #if JT_POSIX
 /* A fresh path in the temporary folder (dir: the folder, for jt_cleanup). */
 static void jt_path(char *dir, size_t cap, char *path, const char *name) {
