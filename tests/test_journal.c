@@ -708,6 +708,79 @@ TEST(journal_multi_dtype) {
     }
 }
 
+/* Continuing a journal after a replay (the callback level's open): replay, cut the buffer to
+   valid_bytes, attach with next_seq and size from the report, write more; the whole journal then
+   replays onto the snapshot to the model, with consecutive sequence numbers across the two
+   sessions, also after a torn tail was cut. */
+TEST(journal_continue) {
+    ruv_index_options o = jt_options(0);
+    ruv_index *a = NULL, *b = NULL, *c = NULL;
+    jmodel m;
+    jmem j;
+    ruv_journal_options jo;
+    ruv_journal_report rep;
+    unsigned char *snap;
+    size_t slen, step, first;
+    uint64_t rng = 21, base;
+    int logged;
+    memset(&m, 0, sizeof m);
+    memset(&j, 0, sizeof j);
+    REQUIRE(ruv_index_create(&o, &a) == RUV_OK);
+    REQUIRE((snap = save_to_mem(a, &slen)) != NULL);
+    base = ruv_index_snapshot_id(a);
+    memset(&jo, 0, sizeof jo);
+    jo.write = jmem_write, jo.sync = jmem_sync, jo.truncate = jmem_truncate, jo.user = &j;
+    jo.base = base;
+    REQUIRE(ruv_index_journal_attach(a, &jo) == RUV_OK);
+    for (step = 0; step < 100; step++)
+        jm_step(a, &m, &rng, 0, &logged);
+    ruv_index_free(a); /* session 1 ends; its last record torn */
+    j.len -= 3;
+    REQUIRE((b = jt_load(snap, slen)) != NULL);
+    CHECK(ruv_index_journal_replay(b, j.b, j.len, base, &rep) == RUV_OK);
+    CHECK_EQ_INT(rep.stop, RUV_JOURNAL_TORN);
+    first = (size_t)rep.records;
+    j.len = (size_t)rep.valid_bytes; /* cut the tail */
+    {                                /* the model: the index after the replay */
+        size_t i;
+        memset(&m, 0, sizeof m);
+        for (i = 0; i < JK; i++) {
+            const char *id;
+            const void *meta;
+            size_t len;
+            if (!(m.e[i].live = ruv_index_contains(b, jm_key(i))))
+                continue;
+            ruv_index_get_vector(b, jm_key(i), m.e[i].vec);
+            ruv_index_get_id(b, jm_key(i), &id, &len);
+            if (len)
+                memcpy(m.e[i].id, id, len);
+            m.e[i].id_len = len;
+            ruv_index_get_meta(b, jm_key(i), &meta, &len);
+            if (len)
+                memcpy(m.e[i].meta, meta, len);
+            m.e[i].meta_len = len;
+        }
+        m.id_serial = 1000;
+    }
+    jo.next_seq = rep.next_seq;
+    jo.size = rep.valid_bytes;
+    REQUIRE(ruv_index_journal_attach(b, &jo) == RUV_OK);
+    CHECK_EQ_INT(j.len, rep.valid_bytes); /* no header */
+    for (step = 0; step < 100; step++)
+        jm_step(b, &m, &rng, 0, &logged);
+    CHECK(jm_equal(b, &m));
+    REQUIRE((c = jt_load(snap, slen)) != NULL);
+    CHECK(ruv_index_journal_replay(c, j.b, j.len, base, &rep) == RUV_OK);
+    CHECK_EQ_INT(rep.stop, RUV_JOURNAL_END);
+    CHECK(rep.records > first);
+    CHECK(jm_equal(c, &m));
+    CHECK(ruv_index_snapshot_id(c) == ruv_index_snapshot_id(b));
+    ruv_index_free(c);
+    ruv_index_free(b);
+    free(snap);
+    free(j.b);
+}
+
 #if JT_POSIX
 /* A fresh path in the temporary folder (dir: the folder, for jt_cleanup). */
 static void jt_path(char *dir, size_t cap, char *path, const char *name) {
