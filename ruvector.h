@@ -1096,6 +1096,7 @@ typedef struct ruv_open_options {
    path empty, bad opt->durability; RUV_E_IO: a file could not be read, written or synced (or
    path is missing without opt->create); the statuses of ruv_index_load (snapshot) and
    ruv_index_create (opt->create); RUV_E_CORRUPT and RUV_E_NOMEM as in ruv_index_journal_replay;
+   RUV_E_VERSION: the journal was written by a later format version (left as it is);
    RUV_E_UNSUPPORTED: not a POSIX system, or a big-endian host. Absent under RUV_NO_STDIO.
    *out is NULL on error. Threads: any (a new index; one opener per path at a time). */
 RUVDEF ruv_result ruv_index_open_file(const char *path, const ruv_open_options *opt,
