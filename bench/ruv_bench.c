@@ -386,6 +386,7 @@ int ruv_bench_int8(int argc, char **argv);           /* int8.c */
 int ruv_bench_sparse(int argc, char **argv);         /* sparse.c */
 int ruv_bench_sparse_kernels(int argc, char **argv); /* sparse_kernels.c */
 int ruv_bench_concurrent(int argc, char **argv);     /* concurrent.c */
+int ruv_bench_journal(int argc, char **argv);        /* journal.c */
 
 int main(int argc, char **argv) {
     opts o;
@@ -412,6 +413,8 @@ int main(int argc, char **argv) {
         return ruv_bench_sparse_kernels(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "concurrent"))
         return ruv_bench_concurrent(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "journal"))
+        return ruv_bench_journal(argc - 1, argv + 1);
     parse(argc, argv, &o);
     base = tx_read_fvecs(o.base, o.max_n, &nb, &dim);
     qs = tx_read_fvecs(o.query, o.max_q, &nq, &qd);

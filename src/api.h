@@ -604,6 +604,144 @@ RUVDEF ruv_result ruv_index_load_file(const char *path, const ruv_load_options *
 RUVDEF ruv_result ruv_index_view(const void *buf, size_t len, const ruv_load_options *opt,
                                  ruv_index **out);
 
+/* ---- journal: incremental, crash-safe persistence (PERSISTENCE; format: src/journal.h) ------- */
+/* Sync: make everything written so far durable (fsync, a flash page commit); 0 on success. */
+typedef int (*ruv_sync_fn)(void *user);
+/* Truncate: cut the journal back to its first size bytes (and write there next); 0 on success.
+   Lets a failed append be undone so that later records do not follow a partial one. */
+typedef int (*ruv_truncate_fn)(void *user, uint64_t size);
+
+/* When journal records reach the device (the sync callback), and what a crash can lose. */
+typedef enum ruv_durability {
+    RUV_DURABLE_EACH = 0,  /* every record is synced before its write returns: a crash loses no
+                              acknowledged write (at most the one in flight) (default) */
+    RUV_DURABLE_GROUP = 1, /* synced every group_records records and by ruv_index_sync: a crash
+                              loses at most the acknowledged writes since the last sync */
+    RUV_DURABLE_MANUAL = 2 /* synced only by ruv_index_sync (and checkpoints): a crash loses the
+                              acknowledged writes since the caller's last ruv_index_sync */
+} ruv_durability;
+
+/* A journal for ruv_index_journal_attach. write is required; the other callbacks may be NULL. */
+typedef struct ruv_journal_options {
+    ruv_write_fn write;        /* appends bytes to the journal (0 = success) */
+    ruv_sync_fn sync;          /* NULL: nothing to sync (e.g. memory) */
+    ruv_truncate_fn truncate;  /* NULL: a failed append leaves the journal unusable (every later
+                                  write is RUV_E_IO until it is attached again) */
+    void *user;                /* passed to the three callbacks */
+    ruv_durability durability; /* default RUV_DURABLE_EACH */
+    uint32_t group_records;    /* RUV_DURABLE_GROUP: records per sync; 0 = 64 */
+    uint64_t base;             /* new journal: the id of the snapshot it follows
+                                  (ruv_index_snapshot_id), written in its header */
+    uint64_t next_seq;         /* 0 = a new journal: its 32-byte header is written first and
+                                  records count from 1; else continue an existing journal
+                                  (its replay report's next_seq), no header written */
+    uint64_t size;             /* continuing: bytes the journal holds (report.valid_bytes) */
+} ruv_journal_options;
+
+/* Why a replay stopped: the first record not applied and everything after it were ignored. */
+typedef enum ruv_journal_stop {
+    RUV_JOURNAL_END = 0,      /* the data ended after a whole record: nothing ignored */
+    RUV_JOURNAL_TORN = 1,     /* the data ended inside the header or a record (a torn append) */
+    RUV_JOURNAL_MAGIC = 2,    /* a header or record does not start with its magic */
+    RUV_JOURNAL_CHECKSUM = 3, /* a header or record checksum mismatch */
+    RUV_JOURNAL_SEQUENCE = 4, /* a record's sequence number is not the next one */
+    RUV_JOURNAL_BASE = 5,     /* the journal follows another snapshot (base), or another
+                                 dimension: older than the snapshot, nothing applied */
+    RUV_JOURNAL_VERSION = 6,  /* journal format version newer than this library */
+    RUV_JOURNAL_RECORD = 7,   /* a record with a valid checksum that does not apply (unknown
+                                 operation, inconsistent sizes, or refused by the index) */
+    RUV_JOURNAL_MISSING = 8   /* ruv_index_open_file: no journal file (a new one was started) */
+} ruv_journal_stop;
+
+/* What a replay did. valid_bytes is the prefix to keep (header + applied records): a journal
+   continued after a replay must first be cut to it. */
+typedef struct ruv_journal_report {
+    uint64_t records;       /* records applied */
+    uint64_t valid_bytes;   /* bytes of the header and the applied records */
+    uint64_t ignored_bytes; /* bytes after them, not applied */
+    uint64_t next_seq;      /* sequence number of the next record (continue with it) */
+    uint64_t base;          /* the base in the journal header (0 if unreadable) */
+    ruv_journal_stop stop;  /* why the replay stopped */
+    ruv_result status;      /* RUV_JOURNAL_RECORD: the index's status for the record, else OK */
+} ruv_journal_report;
+
+/* Id of the snapshot ruv_index_save would write now: the XXH64 its header carries at byte 120
+   (it covers the header and every section's checksum). Computed by a save pass without output
+   (O(index size)). 0 for NULL or on a big-endian host. Threads: reader. */
+RUVDEF uint64_t ruv_index_snapshot_id(const ruv_index *idx);
+
+/* Attaches a journal: from now on every successful write (add, add_batch, put, update, upsert,
+   remove, train, set_sq8_range) first appends one record through opt->write (a batch is one
+   record), syncs it per opt->durability, and only then changes the index and returns RUV_OK.
+   If the append or the sync fails, the write returns RUV_E_IO and the index is unchanged; the
+   partial record is cut off with opt->truncate when given (else every later write returns
+   RUV_E_IO until a journal is attached again). Compaction, reserve and searches write no record.
+   A new journal (opt->next_seq == 0) writes its header here (and syncs it). Replaces an attached
+   journal (which is detached first). RUV_E_ARG: idx, opt or opt->write NULL, unknown durability.
+   RUV_E_READONLY: a view. RUV_E_NOMEM. RUV_E_IO: the header could not be written or synced
+   (nothing attached). The callbacks are called from the writing thread. Threads: writer. */
+RUVDEF ruv_result ruv_index_journal_attach(ruv_index *idx, const ruv_journal_options *opt);
+
+/* Syncs (if a sync callback was given) and detaches the journal; later writes append nothing.
+   RUV_OK also when none was attached (or it was opened by ruv_index_open_file: that one is
+   closed). RUV_E_ARG: idx NULL. RUV_E_IO: the sync failed (detached anyway). Threads: writer. */
+RUVDEF ruv_result ruv_index_journal_detach(ruv_index *idx);
+
+/* Applies the journal buf[0..len-1] to idx, which must hold the snapshot the journal follows:
+   the valid prefix of its records, in order, each record all or nothing (a batch entirely);
+   the first damaged or missing part (short data, wrong magic, bad checksum, sequence gap) and
+   everything after it are ignored, never applied, and reported in *rep (may be NULL). A header
+   whose base differs from base (0 = accept any) applies nothing (RUV_JOURNAL_BASE). Nothing is
+   appended to a journal attached to idx. buf needs no alignment (records are copied when it is
+   not 8-byte aligned). RUV_OK whenever the journal was read (torn and corrupt tails included:
+   see rep->stop). RUV_E_CORRUPT: a record with a valid checksum did not apply (rep->stop =
+   RUV_JOURNAL_RECORD, rep->status = why); the records before it stay applied. RUV_E_NOMEM
+   (likewise). RUV_E_ARG: idx NULL, buf NULL with len > 0. RUV_E_READONLY: a view.
+   Threads: writer. */
+RUVDEF ruv_result ruv_index_journal_replay(ruv_index *idx, const void *buf, size_t len,
+                                           uint64_t base, ruv_journal_report *rep);
+
+/* Syncs the attached journal now (RUV_DURABLE_GROUP and _MANUAL: makes every acknowledged write
+   durable). RUV_OK when no journal is attached or it has no sync callback. RUV_E_ARG: idx NULL.
+   RUV_E_IO: the sync failed. Threads: writer. */
+RUVDEF ruv_result ruv_index_sync(ruv_index *idx);
+
+/* Options of ruv_index_open_file. A NULL pointer or zero fields mean the defaults. */
+typedef struct ruv_open_options {
+    const ruv_index_options *create; /* options of a new index if path does not exist; NULL:
+                                        a missing path is RUV_E_IO */
+    const ruv_load_options *load;    /* for loading the snapshot; NULL = defaults */
+    ruv_durability durability;       /* of the journal; default RUV_DURABLE_EACH */
+    uint32_t group_records;          /* RUV_DURABLE_GROUP: records per sync; 0 = 64 */
+} ruv_open_options;
+
+/* Opens the index kept in the snapshot file path and its journal "<path>.journal": loads the
+   snapshot, replays the journal (a torn or corrupt tail is reported in *report, may be NULL,
+   and cut off the file before anything is appended; a journal that follows another snapshot is
+   ignored and replaced), and attaches the journal, so that every later write is appended to it
+   (ruv_index_journal_attach). A missing path with opt->create: a new empty index is created and
+   checkpointed (both files written). The index owns the files until ruv_index_free (which syncs
+   and closes the journal) or ruv_index_journal_detach. POSIX only. RUV_E_ARG: path or out NULL,
+   path empty, bad opt->durability; RUV_E_IO: a file could not be read, written or synced (or
+   path is missing without opt->create); the statuses of ruv_index_load (snapshot) and
+   ruv_index_create (opt->create); RUV_E_CORRUPT and RUV_E_NOMEM as in ruv_index_journal_replay;
+   RUV_E_VERSION: the journal was written by a later format version (left as it is);
+   RUV_E_UNSUPPORTED: not a POSIX system, or a big-endian host. Absent under RUV_NO_STDIO.
+   *out is NULL on error. Threads: any (a new index; one opener per path at a time). */
+RUVDEF ruv_result ruv_index_open_file(const char *path, const ruv_open_options *opt,
+                                      ruv_index **out, ruv_journal_report *report);
+
+/* For an index from ruv_index_open_file: writes a full snapshot to its path atomically
+   (ruv_index_save_file: temporary file, fsync, rename, directory sync), then starts an empty
+   journal atomically (temporary, fsync, rename, directory sync) whose header names the new
+   snapshot. A crash between the two leaves the new snapshot and the old journal, which names
+   the old snapshot and is ignored at the next open. On RUV_E_IO before the snapshot is renamed
+   nothing changed; after it, if the new journal could not be started, writes return RUV_E_IO
+   until a checkpoint succeeds. RUV_E_ARG: idx NULL or not opened by ruv_index_open_file.
+   RUV_E_NOMEM, RUV_E_UNSUPPORTED (as ruv_index_save_file). Absent under RUV_NO_STDIO.
+   Threads: writer. */
+RUVDEF ruv_result ruv_index_checkpoint(ruv_index *idx);
+
 /* 0.1 entry points behind the deprecated aliases (src/api_compat.h); not for new code. */
 RUVDEF ruv_result ruv__add_batch_v01(ruv_index *idx, size_t n, const uint64_t *keys,
                                      const float *vecs);

@@ -29,7 +29,8 @@
        RUV_FREE(p, ctx)
        RUV_ASSERT(x)           internal invariant check, default assert(); never used on input
        RUV_NO_SIMD             serial distance kernels only (see ruvector_simd.h)
-       RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file): no <stdio.h>
+       RUV_NO_STDIO            no file functions (ruv_index_save_file / load_file, open_file,
+                               checkpoint): no <stdio.h>
        RUV_NO_THREADS          no POSIX threads and no locks: ruv_index_add_batch and
                                ruv_index_search_batch run on the caller, and callers keep
                                writers apart from readers themselves (see CONCURRENCY)
@@ -211,7 +212,8 @@
      publishes them with its slot, key and count in one short exclusive section; compaction
      re-selects lists the same way, publishing 256 lists at a time, and frees the deleted slots at
      the end; growing the arrays copies them with the lock released and swaps the pointers under
-     it. A reader therefore waits at most for one publication (one entry, one group of lists, or
+     it; a journal record (PERSISTENCE) is written and synced with the lock released, before
+     the write is published. A reader therefore waits at most for one publication (one entry, one group of lists, or
      the final zeroing of the deleted slots of a compaction), never for a whole insert, growth or
      compaction. Exceptions, where readers wait for the whole call: ruv_index_train and
      set_sq8_range (on an empty index), a multi-threaded ruv_index_add_batch (threads > 1:
@@ -240,4 +242,33 @@
      RUV_E_CORRUPT, ...). Files are portable between little-endian machines (x86, ARM, RISC-V,
      WASM); big-endian hosts get RUV_E_UNSUPPORTED. The byte layout (FORMAT) is specified in
      the implementation, next to the writer (src/save.h; search this file for "FORMAT (").
+     Journal and checkpoint (incremental, crash-safe saving):
+       ruv_open_options oo = {0};
+       oo.create = &opt;                                    // used if the file does not exist
+       ruv_index_open_file("vectors.ruv", &oo, &idx, NULL); // snapshot + "vectors.ruv.journal"
+       ruv_index_add(idx, 42, vec);                         // appended to the journal, fsynced
+       ruv_index_checkpoint(idx);                           // full snapshot, empty journal
+       ruv_index_free(idx);                                 // closes the journal
+     With a journal attached, every write (add, add_batch, put, update, upsert, remove, train,
+     set_sq8_range) first appends one checksummed, sequence-numbered record (a batch is one
+     record) through a ruv_write_fn, and changes the index only once that append (and its sync,
+     per durability level) succeeded; a failing append returns RUV_E_IO and changes nothing.
+     Replay applies the valid prefix of a journal: a torn or corrupt tail is ignored and
+     reported (ruv_journal_report), never applied. Durability levels (ruv_durability), and what
+     a crash (process or power) can lose:
+       RUV_DURABLE_EACH    every record synced before its write returns: no acknowledged
+                           write (the one in flight may or may not be there) (default)
+       RUV_DURABLE_GROUP   synced every group_records records and by ruv_index_sync: the
+                           acknowledged writes since the last sync
+       RUV_DURABLE_MANUAL  synced only by ruv_index_sync and checkpoints: the acknowledged
+                           writes since the caller's last ruv_index_sync
+     A checkpoint saves the snapshot atomically (as ruv_index_save_file), then replaces the
+     journal atomically by an empty one whose header names the new snapshot (its
+     ruv_index_snapshot_id); a journal naming another snapshot is older and ignored on open, so
+     a crash between the two steps is safe. Small changes cost journal bytes, not a full save
+     (100 adds to a saved 100k x 384 SQ8 index write 0.08% of its size: bench/README.md). The
+     callback level (ruv_index_journal_attach / _replay, ruv_index_sync) also runs under
+     RUV_NO_STDIO, e.g. onto flash pages; ruv_index_open_file and ruv_index_checkpoint need POSIX
+     files. The journal FORMAT is specified in src/journal.h (search this file for "JOURNAL
+     FORMAT").
 */

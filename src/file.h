@@ -93,7 +93,9 @@ static int ruv__file_fd_write(void *user, const void *data, size_t len) {
     int fd = *(int *)user;
     const unsigned char *p = (const unsigned char *)data;
     while (len) {
-        ssize_t w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
+        ssize_t w;
+        RUV__IO_WRITE_POINT(fd, p, len); /* test builds: a crash point (src/journal.h) */
+        w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
@@ -106,16 +108,19 @@ static int ruv__file_fd_write(void *user, const void *data, size_t len) {
 
 /* Writes tmp, syncs it, renames it to path, syncs the directory. */
 static ruv_result ruv__file_save_atomic(const ruv__file_obj *idx, char *tmp, const char *path) {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int fd;
     ruv_result r;
     const char *slash;
-    if (fd < 0)
+    RUV__IO_POINT();
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666)) < 0)
         return RUV_E_IO;
     r = ruv__file_save_obj(idx, ruv__file_fd_write, &fd);
+    RUV__IO_POINT();
     if (r == RUV_OK && fsync(fd) != 0)
         r = RUV_E_IO;
     if (close(fd) != 0 && r == RUV_OK)
         r = RUV_E_IO;
+    RUV__IO_POINT();
     if (r == RUV_OK && rename(tmp, path) != 0)
         r = RUV_E_IO;
     if (r != RUV_OK) {
@@ -132,6 +137,7 @@ static ruv_result ruv__file_save_atomic(const ruv__file_obj *idx, char *tmp, con
         tmp[n] = 0;
     }
     if ((fd = open(tmp, O_RDONLY)) >= 0) {
+        RUV__IO_POINT();
         (void)fsync(fd); /* not every file system can sync a directory; the data is already safe */
         close(fd);
     }

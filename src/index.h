@@ -80,6 +80,9 @@ struct ruv_index {
 #if RUV__THREADS
     ruv__rwlock lock; /* one writer, many readers (src/core.h) */
 #endif
+
+    /* the attached journal (src/journal.h), else NULL */
+    struct ruv__journal *journal;
 };
 
 /* ---- concurrency guards ---------------------------------------------------------------------- */
@@ -583,10 +586,13 @@ RUVDEF ruv_result ruv_index_create(const ruv_index_options *opt, ruv_index **out
     return opt && out ? ruv__index_new(opt, 1, out) : RUV_E_ARG;
 }
 
+static void ruv__journal_close(ruv_index *idx); /* src/journal.h */
+
 RUVDEF void ruv_index_free(ruv_index *idx) {
     ruv__mem m;
     if (!idx)
         return;
+    ruv__journal_close(idx);
     m = idx->mem;
 #if RUV__THREADS
     ruv__rw_destroy(&idx->lock);

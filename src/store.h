@@ -160,6 +160,8 @@ static ruv_result ruv__i_add_batch(ruv_index *idx, size_t n, const uint64_t *key
     if ((r = ruv__tab_reserve(idx, idx->count + (n > idx->nfree ? n - idx->nfree : 0), upper, 0,
                               0)) != RUV_OK)
         return r;
+    if (idx->journal && (r = ruv__journal_log_add(idx, n, keys, vecs)) != RUV_OK)
+        return r;
 #if RUV__THREADS
     if (threads > 64)
         threads = 64;
@@ -313,6 +315,8 @@ static ruv_result ruv__i_put(ruv_index *idx, const ruv_item *it, ruv_put_mode mo
     if ((r = ruv__tab_reserve(idx, idx->count + (size_t)(newslot && !idx->nfree), upper, id_add,
                               meta_add)) != RUV_OK)
         return r;
+    if (idx->journal && (r = ruv__journal_log_put(idx, it, mode)) != RUV_OK)
+        return r;
     /* Nothing fails from here on. */
     if (newslot) {
         uint32_t ns;
@@ -376,12 +380,15 @@ static void ruv__store_remove_slot(ruv_index *idx, uint32_t s) {
 
 static ruv_result ruv__i_remove(ruv_index *idx, uint64_t key) {
     uint32_t s;
+    ruv_result r;
     if (!idx)
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
     if ((s = ruv__tab_find_key(idx, key)) == RUV__NONE)
         return RUV_E_NOTFOUND;
+    if (idx->journal && (r = ruv__journal_log_remove(idx, key)) != RUV_OK)
+        return r;
     do /* every vector of key (one unless opt.multi) */
         ruv__store_remove_slot(idx, s);
     while (idx->cfg.multi && (s = ruv__tab_find_key(idx, key)) != RUV__NONE);

@@ -332,6 +332,8 @@ static ruv_result ruv__i_train(ruv_index *idx, size_t n, const float *vecs) {
         r = ruv__train_pq(idx, n, vecs, qp);
     if (idx->cfg.walk_bits) /* the walk's bits, after the storage's tables */
         ruv__train_mean_dev(idx, n, vecs, qp + ruv__index_qp_main(&idx->cfg) / sizeof *qp);
+    if (r == RUV_OK && idx->journal)
+        r = ruv__journal_log_tables(idx, qp, bytes);
     if (r != RUV_OK) {
         ruv__mem_free(&idx->mem, qp, bytes);
         return r;
@@ -362,6 +364,11 @@ static ruv_result ruv__i_set_sq8_range(ruv_index *idx, const float *lo, const fl
             qp[2 * d + j] = (float)(((double)lo[j] + hi[j]) / 2.0);
             qp[3 * d + j] = (float)(((double)hi[j] - lo[j]) / 4.0);
         }
+    }
+    if (idx->journal &&
+        ruv__journal_log_tables(idx, qp, ruv__index_qp_bytes(&idx->cfg)) != RUV_OK) {
+        ruv__mem_free(&idx->mem, qp, ruv__index_qp_bytes(&idx->cfg));
+        return RUV_E_IO;
     }
     ruv__train_set_tables(idx, qp);
     return RUV_OK;

@@ -50,6 +50,7 @@ RUVECTOR = [
     "src/index.h",            # the index object: layout, config, create/free, properties
     "src/codes.h",            # stored codes: encode, decode, query preparation, distances
     "src/tables.h",           # key and id hash tables, blob columns, growth
+    "src/journal.h",          # journal: records before each write, replay, open_file, checkpoint
     "src/hnsw.h",             # HNSW graph: walk, beam search, selection, insert, compaction
     "src/train.h",            # quantizer training: SQ8 ranges, BIN means, PQ k-means
     "src/store.h",            # writes and lookups: add, put, update, remove, get

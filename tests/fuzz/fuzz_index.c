@@ -1,5 +1,6 @@
 /* libFuzzer target for reading saved indexes: ruv_index_load_buffer by default, ruv_index_view
-   with -DRUV_FUZZ_VIEW; every input also through ruv_sparse_load_buffer (sparse index files). Build
+   with -DRUV_FUZZ_VIEW; every input also through ruv_sparse_load_buffer (sparse index files) and
+   ruv_index_journal_replay (journals, src/journal.h). Build
    (clang):
      clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
        tests/fuzz/fuzz_index.c -o fuzz_load -lm
@@ -152,7 +153,50 @@ static void fz_sparse(ruv_sparse_index *sp) {
     free(b);
 }
 
-/* Returns 1 if data loaded (or viewed), as a dense or as a sparse index. */
+/* The index a journal input replays into: dimension from its header (1..64, else 4), one of
+   four configurations from the low bits of its base (flat L2; HNSW cosine; flat SQ8, untrained:
+   a tables record trains it; HNSW IP over F16). tests/fuzz/make_corpus.c writes seeds of each. */
+static ruv_index *fz_journal_index(const uint8_t *data, size_t size) {
+    uint32_t dim = 4, cfg = 0;
+    ruv_index_options o;
+    ruv_index *idx = NULL;
+    if (size >= 24) {
+        dim = (uint32_t)data[12] | (uint32_t)data[13] << 8 | (uint32_t)data[14] << 16 |
+              (uint32_t)data[15] << 24;
+        cfg = data[16] & 3u;
+    }
+    if (!dim || dim > 64)
+        dim = 4;
+    o = ruv_index_options_init(dim);
+    o.M = 4;
+    o.ef_construction = 16;
+    o.capacity = 4;
+    o.kind = cfg & 1u ? RUV_INDEX_HNSW : RUV_INDEX_FLAT;
+    o.metric = cfg == 1 ? RUV_METRIC_COSINE : cfg == 3 ? RUV_METRIC_IP : RUV_METRIC_L2SQ;
+    o.quant = cfg == 2 ? RUV_QUANT_SQ8 : cfg == 3 ? RUV_QUANT_F16 : RUV_QUANT_NONE;
+    FZ_CHECK(ruv_index_create(&o, &idx) == RUV_OK);
+    return idx;
+}
+
+/* The bytes as a journal (ruv_index_journal_replay, data as given: any alignment): no crash, no
+   leak, a consistent report, and the index usable afterwards. 1 if every record applied. */
+static int fz_journal(const uint8_t *data, size_t size) {
+    ruv_index *idx = fz_journal_index(data, size);
+    ruv_journal_report rep;
+    ruv_result r = ruv_index_journal_replay(idx, data, size, 0, &rep);
+    FZ_CHECK(r == RUV_OK || r == RUV_E_CORRUPT || r == RUV_E_NOMEM);
+    FZ_CHECK(rep.valid_bytes + rep.ignored_bytes == size);
+    FZ_CHECK((r == RUV_OK) == (rep.stop != RUV_JOURNAL_RECORD));
+    FZ_CHECK(rep.stop != RUV_JOURNAL_END || rep.ignored_bytes == 0);
+    FZ_CHECK(rep.records == 0 || rep.next_seq == rep.records + 1);
+    if (ruv_index_is_trained(idx))
+        fz_exercise(idx, 0);
+    ruv_index_free(idx);
+    return r == RUV_OK && rep.stop == RUV_JOURNAL_END && rep.records > 0;
+}
+
+/* Returns 1 if data loaded (or viewed), as a dense or as a sparse index, or replayed as a
+   journal. */
 static int fz_one(const uint8_t *data, size_t size) {
     unsigned char *buf = (unsigned char *)malloc(size ? size : 1); /* aligned for the view */
     ruv_index *idx = NULL;
@@ -183,7 +227,7 @@ static int fz_one(const uint8_t *data, size_t size) {
             r = RUV_OK;
     }
     free(buf);
-    return r == RUV_OK;
+    return fz_journal(data, size) || r == RUV_OK;
 }
 
 #ifdef RUV_FUZZ_REPLAY

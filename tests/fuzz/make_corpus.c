@@ -159,6 +159,58 @@ static int emit_sparse(const char *dir, const char *name, ruv_metric metric, siz
     return r != RUV_OK;
 }
 
+static int fz_file_write(void *user, const void *data, size_t len) {
+    return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
+}
+
+/* A journal of every record kind for the index that tests/fuzz/fuzz_index.c builds for it:
+   configuration cfg (written as the base) and dimension dim. */
+static int emit_journal(const char *dir, const char *name, uint32_t cfg, uint32_t dim) {
+    ruv_index_options c = ruv_index_options_init(dim);
+    ruv_journal_options jo;
+    ruv_index *idx;
+    ruv_item it;
+    char path[512];
+    float v[5 * 64], lo[64], hi[64];
+    uint64_t keys[5];
+    size_t i;
+    int e = 0;
+    FILE *f;
+    c.M = 4;
+    c.ef_construction = 16;
+    c.capacity = 4;
+    c.kind = cfg & 1u ? RUV_INDEX_HNSW : RUV_INDEX_FLAT;
+    c.metric = cfg == 1 ? RUV_METRIC_COSINE : cfg == 3 ? RUV_METRIC_IP : RUV_METRIC_L2SQ;
+    c.quant = cfg == 2 ? RUV_QUANT_SQ8 : cfg == 3 ? RUV_QUANT_F16 : RUV_QUANT_NONE;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (ruv_index_create(&c, &idx) != RUV_OK || !(f = fopen(path, "wb")))
+        return 1;
+    memset(&jo, 0, sizeof jo);
+    jo.write = fz_file_write, jo.user = f, jo.base = cfg;
+    e |= ruv_index_journal_attach(idx, &jo) != RUV_OK;
+    for (i = 0; i < dim; i++)
+        lo[i] = -1.0f, hi[i] = 1.0f;
+    if (cfg == 2)
+        e |= ruv_index_set_sq8_range(idx, lo, hi) != RUV_OK;
+    for (i = 0; i < 5 * dim; i++)
+        v[i] = unit();
+    for (i = 0; i < 5; i++)
+        keys[i] = 100 + i;
+    e |= ruv_index_add(idx, 1, v) != RUV_OK;
+    e |= ruv_index_add_batch(idx, 5, keys, v, NULL) != RUV_OK;
+    memset(&it, 0, sizeof it);
+    it.key = 2, it.vector = v + dim, it.id = "doc-2", it.id_len = 5, it.meta = "{\"a\":1}";
+    it.meta_len = 7;
+    e |= ruv_index_put(idx, &it, RUV_PUT_INSERT) != RUV_OK;
+    it.vector = NULL, it.meta = "", it.meta_len = 0;
+    e |= ruv_index_put(idx, &it, RUV_PUT_UPDATE) != RUV_OK;
+    e |= ruv_index_upsert(idx, 101, v + 2 * dim) != RUV_OK;
+    e |= ruv_index_remove(idx, 1) != RUV_OK;
+    e |= ruv_index_update(idx, 2, v + 3 * dim) != RUV_OK;
+    ruv_index_free(idx);
+    return fclose(f) != 0 || e;
+}
+
 int main(int argc, char **argv) {
     const char *d = argc > 1 ? argv[1] : "tests/fuzz/corpus";
     int e = 0;
@@ -205,5 +257,10 @@ int main(int argc, char **argv) {
     e |= emit_sparse(d, "sparse-ip.ruv", RUV_METRIC_IP, 20);
     e |= emit_sparse(d, "sparse-cos.ruv", RUV_METRIC_COSINE, 9);
     e |= emit_sparse(d, "sparse-l2-empty.ruv", RUV_METRIC_L2SQ, 0);
+    /* journals (their bytes also go through the loaders, which refuse them) */
+    e |= emit_journal(d, "journal-flat-l2.ruv", 0, 4);
+    e |= emit_journal(d, "journal-hnsw-cos.ruv", 1, 5);
+    e |= emit_journal(d, "journal-flat-sq8.ruv", 2, 3);
+    e |= emit_journal(d, "journal-hnsw-f16-ip.ruv", 3, 6);
     return e;
 }
