@@ -215,25 +215,24 @@
      re-selects lists the same way, publishing 256 lists at a time, and frees the deleted slots at
      the end; growing the arrays copies them with the lock released and swaps the pointers under
      it; a journal record (PERSISTENCE) is written and synced with the lock released, before
-     the write is published. A reader therefore waits at most for one publication (one entry, one group of lists, or
-     the final zeroing of the deleted slots of a compaction), never for a whole insert, growth or
-     compaction. Exceptions, where readers wait for the whole call: ruv_index_train and
-     set_sq8_range (on an empty index), a multi-threaded ruv_index_add_batch (threads > 1:
-     readers wait for the batch; use threads = 1 to index in the background), and an HNSW insert
-     whose aside-lists cannot be allocated (linked in place). The lock prefers writers: once
-     one waits, new readers wait behind it, so searches cannot starve it. The memory ordering
-     comes from the POSIX mutex and condition variables alone (every hand-over is a mutex
-     acquire / release); there are no atomics. Under RUV_NO_THREADS, on WebAssembly and on
-     non-POSIX targets there are no locks at all: the caller keeps writers apart from readers.
-     Callbacks: a filter, range or progress callback may read the index it was called from (no lock
-     is taken again, so it cannot deadlock behind a waiting writer), but a write or a search
-     without a ctx from it gives RUV_E_BUSY (as do searches and saves from the progress
-     callback of a multi-threaded ruv_index_add_batch, whose other threads are linking). Pointers
-   from ruv_index_get_id / _get_meta stay valid until the next write: with a writer on another
-   thread, take them between ruv_index_read_begin and ruv_index_read_end. ruv_index_search_batch
-   runs its queries on opt->threads threads (each query on its own is a reader); opt->cancel
-   (searches) and ruv_build_options.cancel (batch adds) stop long calls. Sparse indexes have no
-   locks. Measured by `ruv_bench concurrent` (bench/README.md).
+     the write is published. A reader therefore waits at most for one publication (one entry, one
+   group of lists, or the final zeroing of the deleted slots of a compaction), never for a whole
+   insert, growth or compaction. Exceptions, where readers wait for the whole call: ruv_index_train
+   and set_sq8_range (on an empty index), a multi-threaded ruv_index_add_batch (threads > 1: readers
+   wait for the batch; use threads = 1 to index in the background), and an HNSW insert whose
+   aside-lists cannot be allocated (linked in place). The lock prefers writers: once one waits, new
+   readers wait behind it, so searches cannot starve it. The memory ordering comes from the POSIX
+   mutex and condition variables alone (every hand-over is a mutex acquire / release); there are no
+   atomics. Under RUV_NO_THREADS, on WebAssembly and on non-POSIX targets there are no locks at all:
+   the caller keeps writers apart from readers. Callbacks: a filter, range or progress callback may
+   read the index it was called from (no lock is taken again, so it cannot deadlock behind a waiting
+   writer), but a write or a search without a ctx from it gives RUV_E_BUSY (as do searches and saves
+   from the progress callback of a multi-threaded ruv_index_add_batch, whose other threads are
+   linking). Pointers from ruv_index_get_id / _get_meta stay valid until the next write: with a
+   writer on another thread, take them between ruv_index_read_begin and ruv_index_read_end.
+   ruv_index_search_batch runs its queries on opt->threads threads (each query on its own is a
+   reader); opt->cancel (searches) and ruv_build_options.cancel (batch adds) stop long calls. Sparse
+   indexes have no locks. Measured by `ruv_bench concurrent` (bench/README.md).
 
    PERSISTENCE
        ruv_index_save_file(idx, "vectors.ruv");              // atomic: temp file, fsync, rename
