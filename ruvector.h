@@ -8675,6 +8675,8 @@ static ruv_result ruv__i_get_meta(const ruv_index *idx, uint64_t key, const void
 
 static ruv_result ruv__i_get_key(const ruv_index *idx, const char *id, size_t len, uint64_t *key) {
     uint32_t s;
+    if (key) /* out-parameters read 0 on an error */
+        *key = 0;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
     if (len > RUV_MAX_ID_BYTES) /* no id is longer: nothing of id is read */
@@ -10332,6 +10334,8 @@ RUVDEF ruv_result ruv_sparse_get_meta(const ruv_sparse_index *idx, uint64_t key,
 RUVDEF ruv_result ruv_sparse_get_key(const ruv_sparse_index *idx, const char *id, size_t len,
                                      uint64_t *key) {
     uint32_t s;
+    if (key) /* out-parameters read 0 on an error */
+        *key = 0;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
     if (len > RUV_MAX_ID_BYTES) /* no id is longer: nothing of id is read */

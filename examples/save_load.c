@@ -38,10 +38,10 @@ int main(void) {
         printf("save/load: %s\n", ruv_result_string(r));
         return 1;
     }
-    uint64_t key;
-    ruv_index_get_key(copy, "doc-dog", 7, &key);
-    printf("loaded %zu entries; doc-dog is key %llu\n", ruv_index_count(copy),
-           (unsigned long long)key);
+    uint64_t key = 0;
+    r = ruv_index_get_key(copy, "doc-dog", 7, &key);
+    printf("loaded %zu entries; doc-dog is key %llu (%s)\n", ruv_index_count(copy),
+           (unsigned long long)key, ruv_result_string(r));
 
     /* a zero-copy view over the saved bytes (here read into memory; mmap works the same) */
     size_t len = ruv_index_serialized_size(idx);

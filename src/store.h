@@ -491,6 +491,8 @@ static ruv_result ruv__i_get_meta(const ruv_index *idx, uint64_t key, const void
 
 static ruv_result ruv__i_get_key(const ruv_index *idx, const char *id, size_t len, uint64_t *key) {
     uint32_t s;
+    if (key) /* out-parameters read 0 on an error */
+        *key = 0;
     if (!idx || !id || !len || !key)
         return RUV_E_ARG;
     if (len > RUV_MAX_ID_BYTES) /* no id is longer: nothing of id is read */

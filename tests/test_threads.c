@@ -500,6 +500,7 @@ TEST(callback_reentry) {
 }
 
 /* ---- a journal written while readers search ------------------------------------------------ */
+#if TEST_THREADS
 typedef struct jbuf {
     unsigned char *p;
     size_t len, cap, syncs;
@@ -553,6 +554,7 @@ static void *jreader_run(void *arg) {
     ruv_search_ctx_free(c);
     return NULL;
 }
+#endif
 
 /* HNSW with a journal attached (every record synced) written by one thread while two search:
    the searches stay sorted and error-free, and the snapshot taken before plus the journal replay
