@@ -2633,7 +2633,9 @@ function createApi(platform) {
       const del = [];
       for (let i = 0; i < jvals.length; i++) {
         const len = jvals[i].length;
-        if (keep >= len) {
+        if (len === 0) { // not bytes (or empty): useless
+          del.push(got.jkeys[i]);
+        } else if (keep >= len) {
           keep -= len;
           stored += len;
           next = got.jkeys[i][2] + 1;
