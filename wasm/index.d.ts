@@ -238,8 +238,11 @@ export interface IndexedDBOptions {
   /** flush writes a checkpoint instead when the stored journal would exceed this fraction of the
       snapshot (default 0.25; 0 = every flush) */
   checkpointRatio?: number;
-  /** bytes per snapshot record, 65536..67108864 (default 4 MiB) */
+  /** bytes per snapshot record, 65536..67108864 (default 8 MiB) */
   chunkBytes?: number;
+  /** IndexedDB's transaction durability hint for this database's writes: 'strict' makes the
+      browser sync to disk before a flush resolves (default: the browser's default) */
+  durability?: 'default' | 'strict' | 'relaxed';
 }
 
 /** Where a VectorDB is kept in IndexedDB (indexedDBStatus()). */

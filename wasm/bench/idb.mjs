@@ -3,13 +3,15 @@
 // the journaled format (snapshot chunks + replay of the 100 records) against the single-record
 // format. Each run is a fresh Chromium profile; prints one JSON line per run, then medians with
 // min..max. Build first (wasm/build.sh).
-//   PLAYWRIGHT_DIR=/dir/with/node_modules/playwright-core node wasm/bench/idb.mjs [--n 100000] [--runs 3] [--loads 3]
+//   PLAYWRIGHT_DIR=/dir/with/node_modules/playwright-core node wasm/bench/idb.mjs [--n 100000] [--runs 3]
+//        [--loads 3] [--adds 100] [--chunk bytes]
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, withChromium } from '../browser/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : def; };
+const chunk = opt('chunk', 0); // chunkBytes (default: the package default)
 const n = opt('n', 100000), runs = opt('runs', 3), loads = opt('loads', 3), adds = opt('adds', 100);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -19,7 +21,7 @@ const all = [];
 try {
   for (let i = 0; i < runs; i++) {
     await withChromium(async ({ open }) => {
-      const r = await open(`${srv.url}bench/idb.html?n=${n}&adds=${adds}&loads=${loads}`, 900000);
+      const r = await open(`${srv.url}bench/idb.html?n=${n}&adds=${adds}&loads=${loads}${chunk ? `&chunk=${chunk}` : ''}`, 900000);
       delete r.logs;
       console.log(JSON.stringify(r));
       all.push(r);

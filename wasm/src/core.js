@@ -2399,7 +2399,8 @@ function createApi(platform) {
      * database to `name`; from then on every write is journaled, and later calls with the same
      * name write only the journal bytes since the last flush (flush()), or a new checkpoint when
      * the journal has grown past options.checkpointRatio (0.25) of the snapshot. options:
-     * {full, checkpointRatio, chunkBytes (4 MiB; 64 KiB..64 MiB)}. Resolves to true.
+     * {full, checkpointRatio, chunkBytes (8 MiB; 64 KiB..64 MiB), durability ('default', 'strict',
+     * 'relaxed': IndexedDB's transaction hint)}. Resolves to true.
      */
     async saveToIndexedDB(name, opts) {
       const nm = idbName(name);
@@ -2494,7 +2495,7 @@ function createApi(platform) {
             s.put(rec, ['j', gen, n]);
             return done(true);
           };
-        });
+        }, st.durability);
       } finally {
         db.close();
       }
@@ -2539,7 +2540,7 @@ function createApi(platform) {
             s.delete('db');
             done(g);
           };
-        });
+        }, st.durability);
       } finally {
         db.close();
       }
@@ -2560,7 +2561,7 @@ function createApi(platform) {
      * order (a torn or corrupt tail is ignored, cut from IndexedDB and reported in
      * db.loadReport), or the single record of earlier versions. The database stays bound to
      * `name` (flush(), checkpoint(), saveToIndexedDB(name)). options: {checkpointRatio,
-     * chunkBytes}.
+     * chunkBytes, durability}.
      */
     static async loadFromIndexedDB(name, opts) {
       mod();
@@ -2654,7 +2655,7 @@ function createApi(platform) {
           await idbTx(d2, 'readwrite', (s) => {
             if (cut) s.put(cut[1], cut[0]);
             for (const k of del) s.delete(k);
-          });
+          }, cfg.durability);
         } finally {
           d2.close();
         }
@@ -2714,24 +2715,29 @@ function createApi(platform) {
   // A checkpoint writes generation gen + 1 and its meta and deletes the older generations (and
   // 'db') in one transaction: the database holds the old or the new state, never a mix.
   const IDB_FORMAT = 'ruvector-journal';
+  // the transaction durability hint of IndexedDB ('strict': the browser syncs to disk before
+  // reporting a transaction complete; browsers without the hint ignore it)
+  const IDB_DURABILITY = { default: 1, strict: 1, relaxed: 1 };
 
   function idbConfig(o, prev) {
     const ratio = o.checkpointRatio === undefined || o.checkpointRatio === null ? (prev ? prev.ratio : 0.25)
       : finiteNumber('checkpointRatio', o.checkpointRatio);
     if (ratio < 0 || ratio > 1e6) throw argError(RangeError, 'checkpointRatio', 'a number in 0..1e6', ratio);
-    const chunkBytes = optInt('chunkBytes', o.chunkBytes, 65536, 64 * 1048576, prev ? prev.chunkBytes : 4 * 1048576);
-    return { ratio, chunkBytes };
+    const chunkBytes = optInt('chunkBytes', o.chunkBytes, 65536, 64 * 1048576, prev ? prev.chunkBytes : 8 * 1048576);
+    const durability = oneOf('durability', o.durability, IDB_DURABILITY, prev ? prev.durability : 'default');
+    return { ratio, chunkBytes, durability };
   }
 
   function idbState(name, cfg) {
-    return { name, ratio: cfg.ratio, chunkBytes: cfg.chunkBytes, gen: 0, id: '', next: 0, snapBytes: 0,
+    return { name, ratio: cfg.ratio, chunkBytes: cfg.chunkBytes, durability: cfg.durability, gen: 0, id: '', next: 0, snapBytes: 0,
       stored: 0, pend: [], written: 0, checkpoints: 0 };
   }
 
   /** Runs fn(store, done) in a transaction; resolves to what done() was given once it commits. */
-  function idbTx(db, mode, fn) {
+  function idbTx(db, mode, fn, durability) {
     return new Promise((resolve, reject) => {
-      const tx = db.transaction('ruvector', mode);
+      const tx = durability && durability !== 'default'
+        ? db.transaction('ruvector', mode, { durability }) : db.transaction('ruvector', mode);
       let out;
       fn(tx.objectStore('ruvector'), (v) => { out = v; });
       tx.oncomplete = () => resolve(out);

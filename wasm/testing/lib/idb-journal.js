@@ -186,7 +186,7 @@ export async function idbJournalCheck(rv, log = () => {}) {
   ok(back.indexedDBStatus().generation === g0 + 2, 'automatic checkpoint past checkpointRatio');
   await back.saveToIndexedDB(name, { checkpointRatio: 0.25, chunkBytes: 65536 });
   randomWrites(back, model, 3, 'm');
-  await back.saveToIndexedDB(name, { full: true });
+  await back.saveToIndexedDB(name, { full: true, durability: 'strict' });
   keys = await allKeys(name);
   const nchunks = keys.filter((k) => Array.isArray(k) && k[0] === 's').length;
   ok(nchunks === Math.ceil(back.indexedDBStatus().snapshotBytes / 65536), `chunkBytes 65536: ${nchunks} chunks`);
@@ -263,6 +263,7 @@ export async function idbJournalCheck(rv, log = () => {}) {
     await expectReject('chunkBytes', () => h.saveToIndexedDB(hn, { chunkBytes: b }));
     await expectReject('checkpointRatio', () => h.saveToIndexedDB(hn, { checkpointRatio: b === 0 ? -1 : b }));
     if (b !== true) await expectReject('full', () => h.saveToIndexedDB(hn, { full: b }));
+    await expectReject('durability', () => h.saveToIndexedDB(hn, { durability: b }));
   }
   ok(h.indexedDBStatus() === null, 'failed calls bound nothing');
   await expectReject('nothing saved', () => VectorDB.loadFromIndexedDB('ruvector-journal-none'), (e) => /nothing saved/.test(e.message));
