@@ -2408,6 +2408,7 @@ function createApi(platform) {
       const full = bool('full', o.full, false);
       const cfg = idbConfig(o, this._idb && this._idb.name === nm ? this._idb : null);
       this._ix._live();
+      if (typeof indexedDB === 'undefined') throw idbMissing(); // (and bind nothing)
       if (!this._idb || this._idb.name !== nm) this._idb = idbState(nm, cfg);
       else Object.assign(this._idb, cfg);
       const st = this._idb;
@@ -2522,9 +2523,9 @@ function createApi(platform) {
       const idHex = id.toString(16);
       const meta = { format: IDB_FORMAT, version: 1, gen: 0, snapshotId: idHex, chunks: chunks.length,
         snapshotBytes: size, metric: this._metric, v: this._v };
-      const db = await idbOpen(st.name);
-      let gen;
+      let gen, db;
       try {
+        db = await idbOpen(st.name);
         gen = await idbTx(db, 'readwrite', (s, done) => {
           const rq = s.get('meta');
           rq.onsuccess = () => {
@@ -2541,8 +2542,12 @@ function createApi(platform) {
             done(g);
           };
         }, st.durability);
+      } catch (e) {
+        // the next flush writes a checkpoint again: no journal until then (it would only grow)
+        if (ix._p && st.gen === 0) ix.detachJournal();
+        throw e;
       } finally {
-        db.close();
+        if (db) db.close();
       }
       if (st === this._idb) {
         st.gen = gen;
@@ -2746,13 +2751,15 @@ function createApi(platform) {
     });
   }
 
+  function idbMissing() {
+    return new Error('ruvector: IndexedDB is not available here' +
+      (platform.fs ? ' (Node has none): use db.saveToFile(path) / VectorDB.loadFromFile(path)'
+        : ': use save() / VectorDB.load(bytes) and store the bytes yourself') +
+      ', or install an IndexedDB implementation such as fake-indexeddb');
+  }
+
   function idbOpen(name) {
-    if (typeof indexedDB === 'undefined') {
-      return Promise.reject(new Error('ruvector: IndexedDB is not available here' +
-        (platform.fs ? ' (Node has none): use db.saveToFile(path) / VectorDB.loadFromFile(path)'
-          : ': use save() / VectorDB.load(bytes) and store the bytes yourself') +
-        ', or install an IndexedDB implementation such as fake-indexeddb'));
-    }
+    if (typeof indexedDB === 'undefined') return Promise.reject(idbMissing());
     return new Promise((resolve, reject) => {
       const rq = indexedDB.open(name, 1);
       rq.onupgradeneeded = () => rq.result.createObjectStore('ruvector');

@@ -162,6 +162,8 @@ test('VectorDB IndexedDB methods without IndexedDB (Node): clear errors, nothing
   assert.equal(await db.flush(), 0, 'never saved: nothing to flush');
   await assert.rejects(db.checkpoint(), /not kept in IndexedDB/);
   await assert.rejects(db.saveToIndexedDB('x'), /IndexedDB is not available/);
+  assert.equal(db.indexedDBStatus(), null, 'nothing bound');
+  assert.equal(db._ix.takeJournal(), null, 'no journal attached');
   for (const b of [0, {}, [], true, '']) await assert.rejects(db.saveToIndexedDB(b), TypeError);
   for (const o of [5, 'x', [], { full: 1 }, { checkpointRatio: -1 }, { checkpointRatio: NaN },
     { chunkBytes: 1 }, { chunkBytes: 2 ** 40 }, { chunkBytes: '4' }]) {

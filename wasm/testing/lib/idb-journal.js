@@ -8,6 +8,7 @@
 //   checkpoint explicit and automatic (checkpointRatio): one generation left in the store
 //   old        the single-record format of earlier versions loads, and converts on save
 //   async      VectorDb with storagePath (journaled in browsers)
+//   failing    IndexedDB failing under a flush and a checkpoint: rejected, retried, nothing lost
 //   hostile    bad arguments to the new methods and damaged meta / chunks: checked errors only,
 //              and the same object works afterwards
 export async function idbJournalCheck(rv, log = () => {}) {
@@ -235,6 +236,45 @@ export async function idbJournalCheck(rv, log = () => {}) {
   keys = await allKeys(ap);
   ok(keys.filter((k) => Array.isArray(k) && k[0] === 'j').length === 2, `VectorDb journal records: ${JSON.stringify(keys)}`);
   await del(ap);
+
+  // ---- IndexedDB failing: the flush or checkpoint rejects, nothing acknowledged is lost from
+  // memory, and the next flush writes it
+  const fname = 'ruvector-journal-fail';
+  await del(fname);
+  const fm = new Map();
+  const f = new VectorDB(dim, 'cosine', true);
+  randomWrites(f, fm, 20, 't');
+  await f.saveToIndexedDB(fname);
+  const failOpen = () => { indexedDB.open = () => { throw new Error('test: IndexedDB down'); }; };
+  const restore = () => { delete indexedDB.open; };
+  randomWrites(f, fm, 5, 'u');
+  failOpen();
+  let rejected = false;
+  try { await f.flush(); } catch (e) { rejected = /IndexedDB down/.test(e.message); }
+  restore();
+  ok(rejected && f.indexedDBStatus().pendingBytes > 0, 'a failed flush rejects and keeps its bytes');
+  randomWrites(f, fm, 5, 'w');
+  ok(await f.flush() > 0, 'the next flush writes them');
+  back = await VectorDB.loadFromIndexedDB(fname);
+  same(back, fm, 'after a failed flush');
+  back.free();
+  failOpen();
+  rejected = false;
+  try { await f.checkpoint(); } catch (e) { rejected = /IndexedDB down/.test(e.message); }
+  restore();
+  ok(rejected, 'a failed checkpoint rejects');
+  randomWrites(f, fm, 5, 'x');
+  ok(f.indexedDBStatus().pendingBytes === 0, 'no journal kept while a checkpoint is due');
+  await f.flush(); // the checkpoint again
+  ok(f.indexedDBStatus().generation === 2, `generation after the retried checkpoint: ${f.indexedDBStatus().generation}`);
+  randomWrites(f, fm, 5, 'y');
+  await f.flush();
+  f.free();
+  back = await VectorDB.loadFromIndexedDB(fname);
+  same(back, fm, 'after a failed checkpoint');
+  ok(back.loadReport.records === 5, `records after the retried checkpoint: ${back.loadReport.records}`);
+  back.free();
+  await del(fname);
 
   // ---- hostile arguments and damaged records: checked errors, the object keeps working --------
   const hn = 'ruvector-journal-hostile';
