@@ -1,7 +1,8 @@
 // Headless Chromium tests of the package from the source tree (wasm/, built by build.sh), served
 // on 127.0.0.1 and driven through playwright-core:
 //   checks.html  the page without a bundler (import map): app check against a brute force, the
-//                worker wrapper (transfer, progress, off the main thread) and a module Web Worker,
+//                worker wrapper (transfer, progress, off the main thread, IndexedDB flush) and a
+//                module Web Worker,
 //                the hostile-argument test
 //   journal.html incremental IndexedDB persistence (saveToIndexedDB / flush / checkpoint /
 //                loadFromIndexedDB) against a JavaScript model: lost unflushed writes, torn and
