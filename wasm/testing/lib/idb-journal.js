@@ -348,3 +348,61 @@ export async function idbJournalCheck(rv, log = () => {}) {
   log(`idb journal: ${checks} checks, ${failures.length} failures`);
   return { checks, failures };
 }
+
+// ---- a page closed during a flush (browser/run.mjs: phase close-write, then close-read) ---------
+// close-write: a checkpoint, a flushed batch (state A), a second batch whose flush is in flight
+// when the page returns (state A + B), then writes never flushed; run.mjs navigates away at once.
+// close-read (the next page): the database must be exactly A or A + B: a flush is all or nothing,
+// and nothing written after it is there.
+const CLOSE_DB = 'ruvector-journal-close';
+
+export async function closeWrite(rv) {
+  await rv.init();
+  await new Promise((res) => { const rq = indexedDB.deleteDatabase(CLOSE_DB); rq.onsuccess = rq.onerror = rq.onblocked = res; });
+  const dim = 8;
+  const model = {};
+  const db = new rv.VectorDB(dim, 'euclidean', true);
+  // values k / 8 (exact in float32), so that JSON comparisons are exact
+  const put = (id, i) => {
+    const v = Array.from({ length: dim }, () => Math.round(Math.random() * 1000) / 8);
+    db.insert(v, id, { i });
+    model[id] = [i, ...v];
+  };
+  for (let i = 0; i < 100; i++) put(`a${i}`, i);
+  await db.saveToIndexedDB(CLOSE_DB, { checkpointRatio: 100 }); // (journal flushes only)
+  for (let i = 0; i < 50; i++) put(`b${i}`, i);
+  db.delete('a3');
+  delete model.a3;
+  await db.flush();
+  const A = JSON.stringify(model);
+  for (let i = 0; i < 50; i++) put(`c${i}`, i);
+  put('a5', 555);
+  db.delete('b7');
+  delete model.b7;
+  const AB = JSON.stringify(model);
+  localStorage.setItem(CLOSE_DB, JSON.stringify({ A, AB }));
+  db.flush(); // not awaited: in flight when the page goes away
+  await new Promise((res) => setTimeout(res, 0)); // (it has taken the journal bytes of B)
+  for (let i = 0; i < 30; i++) put(`d${i}`, i); // acknowledged, never flushed
+  return { pendingBytes: db.indexedDBStatus().pendingBytes };
+}
+
+export async function closeRead(rv) {
+  await rv.init();
+  const { A, AB } = JSON.parse(localStorage.getItem(CLOSE_DB));
+  const db = await rv.VectorDB.loadFromIndexedDB(CLOSE_DB);
+  const ids = new Set([...Object.keys(JSON.parse(AB)), ...Array.from({ length: 30 }, (_, i) => `d${i}`), 'a3', 'b7']);
+  const got = {};
+  for (const id of ids) {
+    const e = db.get(id);
+    if (e) got[id] = [e.metadata.i, ...e.vector];
+  }
+  const norm = (m) => JSON.stringify(Object.keys(m).sort().map((k) => [k, m[k]]));
+  const g = norm(got);
+  const state = g === norm(JSON.parse(A)) ? 'flushed' : g === norm(JSON.parse(AB)) ? 'flushed+inflight' : 'other';
+  const out = { state, count: db.len(), entries: Object.keys(got).length, report: db.loadReport };
+  db.free();
+  localStorage.removeItem(CLOSE_DB);
+  await new Promise((res) => { const rq = indexedDB.deleteDatabase(CLOSE_DB); rq.onsuccess = rq.onerror = rq.onblocked = res; });
+  return out;
+}
