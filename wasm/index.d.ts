@@ -238,6 +238,10 @@ export interface IndexedDBOptions {
   /** flush writes a checkpoint instead when the stored journal would exceed this fraction of the
       snapshot (default 0.25; 0 = every flush) */
   checkpointRatio?: number;
+  /** flush writes a checkpoint instead when the journal would hold more records than this
+      (0 = no limit); default 500 for HNSW databases (each replayed insert at load is a graph
+      insertion), 0 for flat ones */
+  checkpointRecords?: number;
   /** bytes per snapshot record, 65536..67108864 (default 8 MiB) */
   chunkBytes?: number;
   /** IndexedDB's transaction durability hint for this database's writes: 'strict' makes the
@@ -253,6 +257,8 @@ export interface IndexedDBStatus {
   snapshotBytes: number;
   /** journal bytes stored after the snapshot */
   journalBytes: number;
+  /** writes (journal records) since the snapshot, stored or pending */
+  journalRecords: number;
   /** journal bytes of acknowledged writes not flushed yet (lost if the page closes now) */
   pendingBytes: number;
   /** bytes this object has written to IndexedDB */

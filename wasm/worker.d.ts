@@ -25,7 +25,7 @@ export class WorkerVectorDb extends EventTarget {
   isEmpty(): Promise<boolean>;
   memoryUsage(): Promise<MemoryUsage>;
   save(): Promise<Uint8Array>;
-  saveToIndexedDB(name?: string, options?: { full?: boolean; checkpointRatio?: number; chunkBytes?: number;
+  saveToIndexedDB(name?: string, options?: { full?: boolean; checkpointRatio?: number; checkpointRecords?: number; chunkBytes?: number;
     durability?: 'default' | 'strict' | 'relaxed' }): Promise<boolean>;
   /** VectorDB.flush() in the worker: resolves to the bytes written. */
   flush(): Promise<number>;

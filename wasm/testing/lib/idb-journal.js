@@ -136,7 +136,7 @@ export async function idbJournalCheck(rv, log = () => {}) {
   back.free();
   back = await VectorDB.loadFromIndexedDB(name, big);
   same(back, afterE, 'continued journal replays');
-  ok(back.loadReport.records === 85, `records after continuing: ${back.loadReport.records}`);
+  ok(back.loadReport.records === 85 && back.indexedDBStatus().journalRecords === 85, `records after continuing: ${back.loadReport.records}`);
 
   // ---- torn tail: the last record cut short ------------------------------------------------------
   randomWrites(back, model, 10, 'f');
@@ -185,6 +185,16 @@ export async function idbJournalCheck(rv, log = () => {}) {
   randomWrites(back, model, 10, 'l');
   await back.flush();
   ok(back.indexedDBStatus().generation === g0 + 2, 'automatic checkpoint past checkpointRatio');
+  // checkpointRecords: a checkpoint when the journal holds more records (HNSW default 500)
+  await back.saveToIndexedDB(name, { checkpointRatio: 1000, checkpointRecords: 12 });
+  const g2 = back.indexedDBStatus().generation;
+  randomWrites(back, model, 10, 'n');
+  await back.flush();
+  ok(back.indexedDBStatus().generation === g2 && back.indexedDBStatus().journalRecords === 10, 'under checkpointRecords: appended');
+  randomWrites(back, model, 5, 'o');
+  await back.flush();
+  ok(back.indexedDBStatus().generation === g2 + 1 && back.indexedDBStatus().journalRecords === 0,
+    `past checkpointRecords: a checkpoint ${JSON.stringify(back.indexedDBStatus())}`);
   await back.saveToIndexedDB(name, { checkpointRatio: 0.25, chunkBytes: 65536 });
   randomWrites(back, model, 3, 'm');
   await back.saveToIndexedDB(name, { full: true, durability: 'strict' });
@@ -244,7 +254,7 @@ export async function idbJournalCheck(rv, log = () => {}) {
   const fm = new Map();
   const f = new VectorDB(dim, 'cosine', true);
   randomWrites(f, fm, 20, 't');
-  await f.saveToIndexedDB(fname);
+  await f.saveToIndexedDB(fname, { checkpointRatio: 1000 }); // (checkpoints only when asked)
   const failOpen = () => { indexedDB.open = () => { throw new Error('test: IndexedDB down'); }; };
   const restore = () => { delete indexedDB.open; };
   randomWrites(f, fm, 5, 'u');
@@ -304,6 +314,7 @@ export async function idbJournalCheck(rv, log = () => {}) {
     await expectReject('checkpointRatio', () => h.saveToIndexedDB(hn, { checkpointRatio: b === 0 ? -1 : b }));
     if (b !== true) await expectReject('full', () => h.saveToIndexedDB(hn, { full: b }));
     await expectReject('durability', () => h.saveToIndexedDB(hn, { durability: b }));
+    if (b !== 0) await expectReject('checkpointRecords', () => h.saveToIndexedDB(hn, { checkpointRecords: b }));
   }
   ok(h.indexedDBStatus() === null, 'failed calls bound nothing');
   await expectReject('nothing saved', () => VectorDB.loadFromIndexedDB('ruvector-journal-none'), (e) => /nothing saved/.test(e.message));
