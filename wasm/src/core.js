@@ -2610,6 +2610,10 @@ function createApi(platform) {
               r1.onsuccess = () => done({ single: r1.result });
               return;
             }
+            if (!Number.isSafeInteger(m.gen) || m.gen < 1) {
+              done({ meta: m, bad: true });
+              return;
+            }
             const sr = IDBKeyRange.bound(['s', m.gen], ['s', m.gen, []]);
             const jr = IDBKeyRange.bound(['j', m.gen], ['j', m.gen, []]);
             const snap = s.getAll(sr);
@@ -2630,7 +2634,7 @@ function createApi(platform) {
         return out;
       }
       const m = got.meta;
-      if (!Object.prototype.hasOwnProperty.call(DB_METRICS, m.metric) || typeof m.snapshotId !== 'string' ||
+      if (got.bad || !Object.prototype.hasOwnProperty.call(DB_METRICS, m.metric) || typeof m.snapshotId !== 'string' ||
           !/^[0-9a-f]{1,16}$/.test(m.snapshotId)) {
         throw new RuvectorError(-16, 'VectorDB.loadFromIndexedDB (meta record)');
       }

@@ -327,7 +327,8 @@ export async function idbJournalCheck(rv, log = () => {}) {
   const meta = await metaOf();
   const putMeta = (m) => tx(hn, 'readwrite', (st2) => st2.put(m, 'meta'));
   for (const m of [{ ...meta, chunks: meta.chunks + 1 }, { ...meta, metric: 'nope' }, { ...meta, snapshotId: 'zz' },
-    { ...meta, snapshotId: 5 }, { ...meta, gen: 99 }, { ...meta, metric: meta.metric === 'cosine' ? 'euclidean' : 'cosine' }]) {
+    { ...meta, snapshotId: 5 }, { ...meta, gen: 99 }, { ...meta, gen: {} }, { ...meta, gen: 'x' }, { ...meta, gen: -1 },
+    { ...meta, chunks: 'x' }, { ...meta, metric: meta.metric === 'cosine' ? 'euclidean' : 'cosine' }]) {
     await putMeta(m);
     await expectReject(`damaged meta ${JSON.stringify(m).slice(0, 60)}`, () => VectorDB.loadFromIndexedDB(hn));
   }
