@@ -193,6 +193,78 @@ export class Index<D extends Dtype = 'f32'> {
   config(): { metric: string; kind: string; M: number; efConstruction: number;
               efSearch: number; quant: string; rerank: number; dropF32: boolean; dtype: Dtype;
               pqM: number; multi: boolean; walkBits: boolean };
+  /** Id of the snapshot save() would write now (ruv_index_snapshot_id); O(index size). */
+  snapshotId(): bigint;
+  /** Attaches a journal kept in memory (ruv_index_journal_attach): every later write appends one
+      record before it is applied. {base}: a new journal after the snapshot with that id (its
+      32-byte header is the first bytes taken); {nextSeq, size}: continue one after
+      replayJournal (the report's nextSeq and validBytes). Replaces an attached journal. */
+  attachJournal(options: { base?: Key; nextSeq?: Key; size?: Key }): void;
+  /** The journal bytes appended since the last take (a copy); null when none is attached. */
+  takeJournal(): Uint8Array | null;
+  /** Detaches the journal (bytes not taken are dropped). */
+  detachJournal(): void;
+  /** Applies a journal (bytes or its consecutive chunks) to this index, which holds the snapshot
+      it follows (ruv_index_journal_replay): the valid prefix of its records; a torn or corrupt
+      tail is ignored and reported. options.base: the snapshot id it must follow (default any). */
+  replayJournal(bytes: Uint8Array | ArrayBuffer | ReadonlyArray<Uint8Array | ArrayBuffer>,
+                options?: { base?: Key }): JournalReport;
+}
+
+/** What replayJournal / loadFromIndexedDB found in a journal. */
+export interface JournalReport {
+  /** records applied */
+  records: number;
+  /** bytes of the header and the applied records (continue the journal after them) */
+  validBytes: number;
+  /** bytes after them, not applied */
+  ignoredBytes: number;
+  /** sequence number of the next record */
+  nextSeq: number;
+  /** the snapshot id in the journal header (0n if unreadable) */
+  base: bigint;
+  /** why the replay stopped: 'end' (nothing ignored), 'torn' (data ended inside a record),
+      'magic', 'checksum', 'sequence' (damaged), 'base' (follows another snapshot: nothing
+      applied), 'version' (a later format), 'record' (a valid record that did not apply) */
+  stop: 'end' | 'torn' | 'magic' | 'checksum' | 'sequence' | 'base' | 'version' | 'record' | string;
+  /** stop 'record': the index's status for it; else 0 */
+  status: number;
+}
+
+/** Options of saveToIndexedDB / loadFromIndexedDB. */
+export interface IndexedDBOptions {
+  /** a checkpoint (the whole index) instead of the journal bytes since the last flush */
+  full?: boolean;
+  /** flush writes a checkpoint instead when the stored journal would exceed this fraction of the
+      snapshot (default 0.25; 0 = every flush) */
+  checkpointRatio?: number;
+  /** flush writes a checkpoint instead when the journal would hold more records than this
+      (0 = no limit); default 500 for HNSW databases (each replayed insert at load is a graph
+      insertion), 0 for flat ones */
+  checkpointRecords?: number;
+  /** bytes per snapshot record, 65536..67108864 (default 8 MiB) */
+  chunkBytes?: number;
+  /** IndexedDB's transaction durability hint for this database's writes: 'strict' makes the
+      browser sync to disk before a flush resolves (default: the browser's default) */
+  durability?: 'default' | 'strict' | 'relaxed';
+}
+
+/** Where a VectorDB is kept in IndexedDB (indexedDBStatus()). */
+export interface IndexedDBStatus {
+  name: string;
+  /** the checkpoint generation stored (0: none written yet) */
+  generation: number;
+  snapshotBytes: number;
+  /** journal bytes stored after the snapshot */
+  journalBytes: number;
+  /** writes (journal records) since the snapshot, stored or pending */
+  journalRecords: number;
+  /** journal bytes of acknowledged writes not flushed yet (lost if the page closes now) */
+  pendingBytes: number;
+  /** bytes this object has written to IndexedDB */
+  bytesWritten: number;
+  /** checkpoints this object has written */
+  checkpoints: number;
 }
 
 /** A sparse vector: nnz dimension ids, strictly increasing integers in 0..2^32-2, and their nnz
@@ -396,8 +468,22 @@ export class VectorDB {
   memoryUsage(): MemoryUsage;
   save(): Uint8Array;
   static load(bytes: Uint8Array | ArrayBuffer): VectorDB;
-  saveToIndexedDB(name?: string): Promise<boolean>;
-  static loadFromIndexedDB(name?: string): Promise<VectorDB>;
+  /** Incremental: the first call (or options.full) writes a checkpoint and binds the database to
+      name; later calls write only the journal bytes since the last flush (see flush). */
+  saveToIndexedDB(name?: string, options?: IndexedDBOptions): Promise<boolean>;
+  /** Snapshot chunks + journal replay (a torn or corrupt tail ignored, see loadReport), or the
+      single-record format of earlier versions; the database stays bound to name. */
+  static loadFromIndexedDB(name?: string, options?: Omit<IndexedDBOptions, 'full'>): Promise<VectorDB>;
+  /** Writes the journal bytes of the writes since the last flush as one IndexedDB record (or a
+      checkpoint when due); resolves to the bytes written (0: nothing new or not bound). */
+  flush(): Promise<number>;
+  /** Writes a checkpoint now: new snapshot chunks, meta and journal start, the old generation
+      deleted, in one transaction. Resolves to the bytes written. */
+  checkpoint(): Promise<number>;
+  indexedDBStatus(): IndexedDBStatus | null;
+  /** What loadFromIndexedDB found (null for other databases). */
+  readonly loadReport: null | { format: 'journal' | 'single'; snapshotBytes: number; journalBytes: number;
+    records: number; ignoredBytes: number; stop: JournalReport['stop']; status: number };
   /** Node only (atomic write). */
   saveToFile(path: string): Promise<boolean>;
   static loadFromFile(path: string): Promise<VectorDB>;
@@ -412,7 +498,8 @@ export interface VectorDbOptions {
   metric?: 'cosine' | 'euclidean' | 'dot' | 'dotproduct' | 'manhattan' | string;
   /** alias of metric */
   distanceMetric?: string;
-  /** Node: a file; browsers: an IndexedDB database. Loaded if present, written after changes. */
+  /** Node: a file, rewritten after changes; browsers: an IndexedDB database, written
+      incrementally after changes (VectorDB.saveToIndexedDB). Loaded if present. */
   storagePath?: string;
   path?: string;
   maxElements?: number;

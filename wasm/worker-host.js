@@ -72,7 +72,15 @@ async function handle({ id, op, args, progress }) {
     }
     case 'saveToIndexedDB': {
       await db.len();
-      return { result: await db._db.saveToIndexedDB(args[0]) };
+      return { result: await db._db.saveToIndexedDB(args[0], args[1]) };
+    }
+    case 'flush': {
+      await db.len();
+      return { result: await db._db.flush() };
+    }
+    case 'checkpoint': {
+      await db.len();
+      return { result: await db._db.checkpoint() };
     }
     default: throw new TypeError(`ruvector worker: unknown call ${op}`);
   }

@@ -25,7 +25,12 @@ export class WorkerVectorDb extends EventTarget {
   isEmpty(): Promise<boolean>;
   memoryUsage(): Promise<MemoryUsage>;
   save(): Promise<Uint8Array>;
-  saveToIndexedDB(name?: string): Promise<boolean>;
+  saveToIndexedDB(name?: string, options?: { full?: boolean; checkpointRatio?: number; checkpointRecords?: number; chunkBytes?: number;
+    durability?: 'default' | 'strict' | 'relaxed' }): Promise<boolean>;
+  /** VectorDB.flush() in the worker: resolves to the bytes written. */
+  flush(): Promise<number>;
+  /** VectorDB.checkpoint() in the worker: resolves to the bytes written. */
+  checkpoint(): Promise<number>;
   terminate(): void;
   [Symbol.dispose](): void;
 }

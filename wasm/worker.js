@@ -95,8 +95,12 @@ export class WorkerVectorDb extends EventTarget {
   memoryUsage() { return this._call('memoryUsage', []); }
   /** The database's bytes (VectorDB.load / saveToIndexedDB format), transferred here. */
   save() { return this._call('save', []); }
-  /** Saves to IndexedDB inside the worker. */
-  saveToIndexedDB(name) { return this._call('saveToIndexedDB', [name]); }
+  /** Saves to IndexedDB inside the worker (incremental: VectorDB.saveToIndexedDB). */
+  saveToIndexedDB(name, options) { return this._call('saveToIndexedDB', [name, options]); }
+  /** VectorDB.flush() inside the worker: the journal bytes since the last flush. */
+  flush() { return this._call('flush', []); }
+  /** VectorDB.checkpoint() inside the worker. */
+  checkpoint() { return this._call('checkpoint', []); }
 
   /** Stops the worker (pending calls reject); the database goes with it. */
   terminate() {

@@ -1,8 +1,12 @@
 // Headless Chromium tests of the package from the source tree (wasm/, built by build.sh), served
 // on 127.0.0.1 and driven through playwright-core:
 //   checks.html  the page without a bundler (import map): app check against a brute force, the
-//                worker wrapper (transfer, progress, off the main thread) and a module Web Worker,
-//                the hostile-argument test
+//                worker wrapper (transfer, progress, off the main thread, IndexedDB flush) and a
+//                module Web Worker, the hostile-argument test
+//   journal.html incremental IndexedDB persistence (saveToIndexedDB / flush / checkpoint /
+//                loadFromIndexedDB) against a JavaScript model: lost unflushed writes, torn and
+//                corrupt tails, checkpoints, the single-record format, hostile arguments; and a
+//                page that goes away during a flush (all of it or none of it on reload)
 //   page.html    build, search and save to IndexedDB; reload the page, load and search again (same
 //                hits); 100,000 x 384 SQ8 vectors within 50 MB of WebAssembly memory
 //   example.html indexes 20,000 vectors, a click searches with the filter on
@@ -25,6 +29,15 @@ try {
     check(c.worker.failures.length === 0, `worker checks: ${c.worker.failures.join('; ')}`);
     check(c.hostile.failures.length === 0 && c.hostile.checks > 3500,
       `hostile test in Chromium: ${c.hostile.checks} checks, failures: ${c.hostile.failures.slice(0, 20).join('; ')}`);
+    const j = await open(`${base}journal.html`, 180000);
+    check(j.failures.length === 0 && j.checks > 100,
+      `IndexedDB journal: ${j.checks} checks, failures: ${j.failures.slice(0, 20).join('; ')}`);
+    // a page that goes away while a flush is in flight, with writes never flushed after it
+    const cw = await open(`${base}journal.html?phase=close-write`);
+    const cr = await open(`${base}journal.html?phase=close-read`);
+    check(cw.pendingBytes > 0, 'close-write: unflushed writes pending');
+    check(cr.state === 'flushed' || cr.state === 'flushed+inflight',
+      `page closed during a flush: the reloaded database is ${cr.state} (${cr.count} entries)`);
     const a = await open(`${base}page.html?phase=build`);
     const b = await open(`${base}page.html?phase=reload`); // a reload of the page, same profile
     check(a.count === 2000 && b.count === 2000, 'counts after reload');
@@ -40,7 +53,7 @@ try {
     const colours = await page.$$eval('#hits td:nth-child(3)', (t) => t.map((x) => x.textContent));
     check(colours.length === 10 && colours.every((x) => x.includes('"red"')), 'example page: 10 filtered hits');
     const line = { bench: 'chromium', init_ms: +c.app.initMs.toFixed(1), isa: c.app.isa,
-      app_recall10: c.app.recall10, hostile_checks: c.hostile.checks,
+      app_recall10: c.app.recall10, hostile_checks: c.hostile.checks, idb_journal_checks: j.checks, idb_close_state: cr.state,
       worker_insert_6000_ms: +c.worker.insertMs.toFixed(1), main_thread_ticks_during_insert: c.worker.mainThreadTicks,
       idb_load_2k_ms: +b.loadMs.toFixed(1) };
     if (!process.argv.includes('--no-big')) {

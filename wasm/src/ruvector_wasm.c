@@ -57,7 +57,12 @@ RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t
     return idx;
 }
 
-RW void rw_free(ruv_index *idx) { ruv_index_free(idx); }
+static void rw__journal_drop(ruv_index *idx);
+
+RW void rw_free(ruv_index *idx) {
+    ruv_index_free(idx);
+    rw__journal_drop(idx);
+}
 
 RW int rw_train(ruv_index *idx, uint32_t n, const float *vecs) {
     return ruv_index_train(idx, n, vecs);
@@ -370,6 +375,171 @@ RW ruv_index *rw_load(const void *buf, uint32_t len, uint32_t expect_dim, int *s
     if (status)
         *status = st;
     return idx;
+}
+
+/* ---- journal (incremental persistence: core.js keeps the bytes in IndexedDB) ---------------- */
+
+/* The journal of one index: its write callback appends to buf, which JavaScript empties with
+   rw_journal_take (and stores); taken = journal bytes handed out before buf[0]. */
+typedef struct rw_journal {
+    ruv_index *idx;
+    unsigned char *buf;
+    size_t len, cap;
+    uint64_t taken;
+    struct rw_journal *next;
+} rw_journal;
+
+static rw_journal *rw__journals;
+
+static rw_journal **rw__journal_find(ruv_index *idx) {
+    rw_journal **j = &rw__journals;
+    while (*j && (*j)->idx != idx)
+        j = &(*j)->next;
+    return j;
+}
+
+/* Forgets idx's journal buffer (after ruv_index_free or ruv_index_journal_detach). */
+static void rw__journal_drop(ruv_index *idx) {
+    rw_journal **at = rw__journal_find(idx), *j = *at;
+    if (!j || !idx)
+        return;
+    *at = j->next;
+    free(j->buf);
+    free(j);
+}
+
+static int rw__journal_write(void *user, const void *data, size_t len) {
+    rw_journal *j = (rw_journal *)user;
+    if (len > j->cap - j->len) {
+        size_t cap = j->cap ? j->cap : 4096;
+        unsigned char *b;
+        while (cap - j->len < len) {
+            if (cap > ((size_t)-1) / 2)
+                return -1;
+            cap *= 2;
+        }
+        b = (unsigned char *)realloc(j->buf, cap);
+        if (!b)
+            return -1;
+        j->buf = b;
+        j->cap = cap;
+    }
+    memcpy(j->buf + j->len, data, len);
+    j->len += len;
+    return 0;
+}
+
+/* Cuts a failed append off (only bytes not yet taken can be cut). */
+static int rw__journal_truncate(void *user, uint64_t size) {
+    rw_journal *j = (rw_journal *)user;
+    if (size < j->taken || size - j->taken > j->len)
+        return -1;
+    j->len = (size_t)(size - j->taken);
+    return 0;
+}
+
+/* ruv_index_journal_attach with a journal kept in memory until rw_journal_take: a new journal
+   (next_seq 0: its header is the first bytes to take) following snapshot base, or the
+   continuation of one that holds size bytes and whose next record is next_seq (a replay's
+   report). Replaces idx's journal (its bytes not taken are dropped) only on success. */
+RW int rw_journal_attach(ruv_index *idx, uint32_t base_lo, uint32_t base_hi, uint32_t seq_lo,
+                         uint32_t seq_hi, uint32_t size_lo, uint32_t size_hi) {
+    ruv_journal_options o;
+    rw_journal *j;
+    int r;
+    if (!idx)
+        return RUV_E_ARG;
+    j = (rw_journal *)calloc(1, sizeof *j);
+    if (!j)
+        return RUV_E_NOMEM;
+    j->idx = idx;
+    memset(&o, 0, sizeof o);
+    o.write = rw__journal_write;
+    o.truncate = rw__journal_truncate;
+    o.user = j;
+    o.durability = RUV_DURABLE_EACH; /* no sync callback: JavaScript stores the bytes */
+    o.base = rw_key(base_lo, base_hi);
+    o.next_seq = rw_key(seq_lo, seq_hi);
+    o.size = o.next_seq ? rw_key(size_lo, size_hi) : 0;
+    j->taken = o.size;
+    r = ruv_index_journal_attach(idx, &o);
+    if (r != RUV_OK) {
+        free(j->buf);
+        free(j);
+        return r;
+    }
+    rw__journal_drop(idx);
+    j->next = rw__journals;
+    rw__journals = j;
+    return RUV_OK;
+}
+
+/* Detaches idx's journal (its bytes not taken are dropped). */
+RW int rw_journal_detach(ruv_index *idx) {
+    int r;
+    if (!idx)
+        return RUV_E_ARG;
+    r = ruv_index_journal_detach(idx);
+    rw__journal_drop(idx);
+    return r;
+}
+
+/* The journal bytes appended since the last take: out[0] = pointer (valid until the next write
+   to idx), out[1] = length, out[2..3] = the journal's size after them (lo, hi). They count as
+   taken: the next take starts after them. RUV_E_ARG: no journal attached (out zeroed). */
+RW int rw_journal_take(ruv_index *idx, uint32_t *out) {
+    rw_journal *j;
+    uint64_t size;
+    if (!out)
+        return RUV_E_ARG;
+    memset(out, 0, 4 * sizeof *out);
+    j = idx ? *rw__journal_find(idx) : NULL;
+    if (!j)
+        return RUV_E_ARG;
+    size = j->taken + j->len;
+    out[0] = (uint32_t)(uintptr_t)j->buf;
+    out[1] = (uint32_t)j->len;
+    out[2] = (uint32_t)size;
+    out[3] = (uint32_t)(size >> 32);
+    j->taken = size;
+    j->len = 0;
+    return RUV_OK;
+}
+
+/* ruv_index_journal_replay of buf[0..len-1] (base lo/hi: 0 = any); the report into out[0..11]:
+   records, valid_bytes, ignored_bytes, next_seq, base (each lo, hi), stop, status. */
+RW int rw_journal_replay(ruv_index *idx, const void *buf, uint32_t len, uint32_t base_lo,
+                         uint32_t base_hi, uint32_t *out) {
+    ruv_journal_report rep;
+    int r;
+    if (!out)
+        return RUV_E_ARG;
+    memset(&rep, 0, sizeof rep);
+    r = ruv_index_journal_replay(idx, buf, len, rw_key(base_lo, base_hi), &rep);
+    out[0] = (uint32_t)rep.records;
+    out[1] = (uint32_t)(rep.records >> 32);
+    out[2] = (uint32_t)rep.valid_bytes;
+    out[3] = (uint32_t)(rep.valid_bytes >> 32);
+    out[4] = (uint32_t)rep.ignored_bytes;
+    out[5] = (uint32_t)(rep.ignored_bytes >> 32);
+    out[6] = (uint32_t)rep.next_seq;
+    out[7] = (uint32_t)(rep.next_seq >> 32);
+    out[8] = (uint32_t)rep.base;
+    out[9] = (uint32_t)(rep.base >> 32);
+    out[10] = (uint32_t)rep.stop;
+    out[11] = (uint32_t)rep.status;
+    return r;
+}
+
+/* ruv_index_snapshot_id into out[0..1] (lo, hi). */
+RW int rw_snapshot_id(ruv_index *idx, uint32_t *out) {
+    uint64_t id;
+    if (!idx || !out)
+        return RUV_E_ARG;
+    id = ruv_index_snapshot_id(idx);
+    out[0] = (uint32_t)id;
+    out[1] = (uint32_t)(id >> 32);
+    return id ? RUV_OK : RUV_E_UNSUPPORTED;
 }
 
 /* The resolved config: metric, kind, M, ef_construction, ef_search, quant, rerank, drop_f32,

@@ -7,7 +7,8 @@
 # ruvector), builds a small app with esbuild, Vite, webpack and Rollup at their default settings
 # and runs each in headless Chromium, then a page without a bundler (import map) with a module
 # Web Worker, the worker wrapper and the hostile-argument test, and the source-tree browser tests
-# (IndexedDB round trip across a reload, the example page, 100,000 x 384 SQ8 in < 50 MB). Test-only
+# (incremental IndexedDB persistence against a model, IndexedDB round trip across a reload, the
+# example page, 100,000 x 384 SQ8 in < 50 MB). Test-only
 # npm packages go into temporary folders. Exits non-zero at the first failure.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -161,7 +162,7 @@ PLAYWRIGHT_DIR="$apps" node wasm/browser/apps.mjs esbuild="$apps/esbuild/dist" v
   vite5="$apps/vite5/dist#worker" \
   webpack="$apps/webpack/dist#worker" rollup="$apps/rollup/dist" nobundler="$apps/nobundler"
 
-step "headless Chromium on the source tree: checks page (hostile test, worker wrapper), IndexedDB round trip, example page, 100k x 384 SQ8 in < 50 MB"
+step "headless Chromium on the source tree: checks page (hostile test, worker wrapper), incremental IndexedDB against a model, IndexedDB round trip, example page, 100k x 384 SQ8 in < 50 MB"
 PLAYWRIGHT_DIR="$apps" node wasm/browser/run.mjs
 
 step "done in $(($(date +%s) - start)) s"

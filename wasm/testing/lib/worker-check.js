@@ -36,6 +36,16 @@ export async function workerCheck() {
   if (!e || e.vector.some((x, j) => x !== copy[9 * dim + j])) fail('worker get');
   await db.search({ vector: [1, 2] }).then(() => fail('dimension error not reported'),
     (err) => { if (!(err instanceof RangeError) || err.code !== -17) fail(`worker error ${err}`); });
+  // incremental IndexedDB persistence inside the worker: a checkpoint, then journal bytes only
+  if (typeof indexedDB === 'object') {
+    const name = 'ruvector-worker-check';
+    await db.saveToIndexedDB(name, { checkpointRatio: 0.25 });
+    await db.insert({ id: 'idb1', vector: randomVectors(1, dim, 77) });
+    const fb = await db.flush();
+    if (!(fb > 0 && fb < 4096)) fail(`worker flush wrote ${fb} bytes`);
+    if (!((await db.checkpoint()) > 100000)) fail('worker checkpoint');
+    await new Promise((res) => { const rq = indexedDB.deleteDatabase(name); rq.onsuccess = rq.onerror = rq.onblocked = res; });
+  }
   db.terminate();
   return r;
 }
