@@ -317,9 +317,10 @@ RUVDEF ruv_result ruv_index_search_mmr(const ruv_index *idx, const void *query, 
    most 64 and nq), take the queries in turn, each with a ctx of its own (created and freed by
    the call; the caller's opt->ctx serves one of them); the results are those of one thread, and
    on an error the lowest failing query decides as above. A thread or ctx that cannot be had
-   leaves its share to the others. Same errors as ruv_index_search (RUV_E_CANCELED included: a
-   cancel callback must then be thread-safe); RUV_E_ARG also for n_out NULL. Threads: reader with
-   opt->ctx of its own or opt->threads > 1, else writer. */
+   leaves its share to the others; called from inside a callback of idx, it runs on the caller. Same
+   errors as ruv_index_search (RUV_E_CANCELED included: a cancel callback must then be thread-safe);
+   RUV_E_ARG also for n_out NULL. Threads: reader with opt->ctx of its own or opt->threads > 1, else
+   writer. */
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *opt, ruv_hit *hits,
                                          size_t *n_out);

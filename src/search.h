@@ -465,6 +465,10 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
         threads = 64;
     if (threads > nq)
         threads = nq;
+    /* from inside a callback of idx this thread holds it: threads of its own would wait for the
+       lock behind a waiting writer, which waits for this thread */
+    if (ruv__tls_held == (const void *)idx)
+        threads = 1;
 #else
     threads = 1;
 #endif
