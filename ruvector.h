@@ -4441,6 +4441,35 @@ static __thread int ruv__tls_writer, ruv__tls_pin; /* pin: held by ruv_index_rea
 #endif
 #endif
 
+/* Runs fn(jobs[0]) on the calling thread and fn(jobs[t]), t = 1..n-1 (n <= 64, each job
+   `size` bytes), on threads of their own, then joins them. A thread that cannot start runs no
+   job: the jobs must share their work (a counter), so the others do its share. Without threads
+   only jobs[0] runs. */
+static void ruv__threads_run(void *(*fn)(void *), void *jobs, size_t size, size_t n) {
+#if RUV__THREADS
+    pthread_t tid[64];
+    size_t t, started = 0;
+    for (t = 1; t < n && t < 64; t++)
+        if (pthread_create(&tid[started], NULL, fn, (char *)jobs + t * size) == 0)
+            started++;
+    (void)fn(jobs);
+    for (t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+#else
+    (void)size;
+    (void)n;
+    (void)fn(jobs);
+#endif
+}
+
+/* Whether this host stores integers little-endian (saved files and journals need it). */
+static int ruv__host_le(void) {
+    uint16_t x = 1;
+    unsigned char c;
+    memcpy(&c, &x, 1);
+    return c == 1;
+}
+
 /* ---- byte order and XXH64 -------------------------------------------------------------------- */
 /* Little-endian field access, independent of the host's byte order. */
 static uint32_t ruv__le_rd32(const unsigned char *p) {
@@ -6456,13 +6485,6 @@ typedef struct ruv__jpiece {
     size_t n;
 } ruv__jpiece;
 
-static int ruv__journal_host_le(void) {
-    uint16_t x = 1;
-    unsigned char c;
-    memcpy(&c, &x, 1);
-    return c == 1;
-}
-
 static void ruv__journal_header(unsigned char h[RUV__J_HDR], uint32_t dim, uint64_t base) {
     memcpy(h, "RUVJRNL", 8);
     ruv__le_wr32(h + 8, RUV__J_VERSION);
@@ -6871,7 +6893,7 @@ static ruv_result ruv__i_journal_attach(ruv_index *idx, const ruv_journal_option
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    if (!ruv__journal_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     if (!(j = ruv__journal_new(idx, opt)))
         return RUV_E_NOMEM;
@@ -6950,6 +6972,8 @@ static char *ruv__jf_path(ruv__journal *j) { return j->names; }
 static char *ruv__jf_jname(ruv__journal *j) { return j->names + j->path_len + 16; }
 static char *ruv__jf_tmp(ruv__journal *j) { return j->names + 2 * (j->path_len + 16); }
 
+/* Writes all of data to fd (retrying short writes and EINTR); 0 on success. Also the atomic
+   save's writer (src/file.h). Test builds: a crash point before each write call. */
 static int ruv__jf_write_fd(int fd, const void *data, size_t len) {
     const unsigned char *p = (const unsigned char *)data;
     while (len) {
@@ -7232,7 +7256,7 @@ RUVDEF ruv_result ruv_index_open_file(const char *path, const ruv_open_options *
     if (!path || !*path || !out ||
         (opt && (unsigned)opt->durability > (unsigned)RUV_DURABLE_MANUAL))
         return RUV_E_ARG;
-    if (!ruv__journal_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     if ((fd = open(path, O_RDONLY)) < 0) { /* a new index: snapshot and journal */
         if (errno != ENOENT || !opt || !opt->create)
@@ -7473,6 +7497,17 @@ static size_t ruv__hnsw_select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__c
     return kept;
 }
 
+/* Appends an entry for the list of slot at level to idx->pend (room reserved) and returns the
+   list to fill: [count][links], count 0. Entries: [slot][level][list], (max + 3) u32 each. */
+static uint32_t *ruv__hnsw_pend_push(ruv_index *idx, uint32_t slot, int level) {
+    uint32_t *p = idx->pend + idx->pend_len;
+    p[0] = slot;
+    p[1] = (uint32_t)level;
+    p[2] = 0;
+    idx->pend_len += (size_t)(level ? idx->M : idx->m0) + 3;
+    return p + 2;
+}
+
 /* Adds a link from `from` to `to` at level; when the list is full, re-selects among the old
    links plus `to` with the heuristic, keeping at most the level's maximum. */
 static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to,
@@ -7484,12 +7519,9 @@ static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uin
     RUV__LOCK(idx, from);
     RUV_ASSERT(l[0] <= max && from != to);
     if (idx->pending) { /* the new list goes to idx->pend, the old one stays for readers */
-        uint32_t *p = idx->pend + idx->pend_len;
-        p[0] = from;
-        p[1] = (uint32_t)level;
-        memcpy(p + 2, l, ((size_t)l[0] + 1) * sizeof *l);
-        idx->pend_len += (size_t)max + 3;
-        l = p + 2;
+        uint32_t *p = ruv__hnsw_pend_push(idx, from, level);
+        memcpy(p, l, ((size_t)l[0] + 1) * sizeof *l);
+        l = p;
     }
     if (l[0] < max) {
         l[++l[0]] = to;
@@ -7669,13 +7701,10 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
                 ruv__hnsw_pend_apply(idx);
                 ruv__excl_pause(idx);
             }
-            p = idx->pend + idx->pend_len;
-            p[0] = (uint32_t)s;
-            p[1] = (uint32_t)l;
-            p[2] = (uint32_t)kept;
+            p = ruv__hnsw_pend_push(idx, (uint32_t)s, l);
+            p[0] = (uint32_t)kept;
             for (i = 0; i < kept; i++)
-                p[i + 3] = cand[i].id;
-            idx->pend_len += (size_t)max + 3;
+                p[i + 1] = cand[i].id;
         }
     }
     ruv__excl_resume(idx);
@@ -7757,9 +7786,8 @@ static void *ruv__hnsw_worker(void *arg) {
 static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx,
                                     size_t threads, const ruv_build_options *opt) {
     ruv__job jobs[64];
-    size_t t, started = 1;
+    size_t t;
 #if RUV__THREADS
-    pthread_t tid[64];
     pthread_mutex_init(&mt->global, NULL);
     pthread_mutex_init(&mt->counter, NULL);
     for (t = 0; t < RUV__NLOCKS; t++)
@@ -7772,22 +7800,13 @@ static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx 
         jobs[t].opt = opt;
         jobs[t].first = t == 0;
     }
+    ruv__threads_run(ruv__hnsw_worker, jobs, sizeof *jobs, threads);
 #if RUV__THREADS
-    /* a thread that cannot start leaves its share to the others */
-    for (t = 1; t < threads; t++)
-        if (pthread_create(&tid[started], NULL, ruv__hnsw_worker, &jobs[t]) == 0)
-            started++;
-#endif
-    ruv__hnsw_worker(&jobs[0]);
-#if RUV__THREADS
-    for (t = 1; t < started; t++)
-        pthread_join(tid[t], NULL);
     pthread_mutex_destroy(&mt->global);
     pthread_mutex_destroy(&mt->counter);
     for (t = 0; t < RUV__NLOCKS; t++)
         pthread_mutex_destroy(&mt->node[t]);
 #endif
-    (void)started;
     idx->mt = NULL;
     if (opt && opt->progress && mt->done == mt->n)
         opt->progress(opt->progress_user, mt->n, mt->n); /* the last chunk may be another's */
@@ -9231,13 +9250,10 @@ static void *ruv__search_worker(void *arg) {
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
-    size_t i, qb, threads = params && params->threads > 1 ? params->threads : 1, started = 1;
+    size_t i, qb, threads = params && params->threads > 1 ? params->threads : 1;
     ruv__sbatch b;
     ruv__sjob jobs[64];
     ruv_search_ctx *own[64];
-#if RUV__THREADS
-    pthread_t tid[64];
-#endif
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
     qb = params && params->f32_query ? idx->dim * sizeof(float) : idx->in_bytes;
@@ -9282,15 +9298,14 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
     }
     if (i < threads) /* ctx i failed: threads 0..i-1 have theirs (or none is threaded) */
         threads = i ? i : 1;
-#if RUV__THREADS
-    if (threads > 1)
-        pthread_mutex_init(&b.m, NULL);
-    for (i = 1; i < threads; i++)
-        if (pthread_create(&tid[started], NULL, ruv__search_worker, &jobs[i]) == 0)
-            started++;
-#endif
     if (threads > 1) {
-        (void)ruv__search_worker(&jobs[0]);
+#if RUV__THREADS
+        pthread_mutex_init(&b.m, NULL);
+#endif
+        ruv__threads_run(ruv__search_worker, jobs, sizeof *jobs, threads);
+#if RUV__THREADS
+        pthread_mutex_destroy(&b.m);
+#endif
     } else { /* the calling thread alone: no lock */
         for (i = 0; i < nq; i++) {
             ruv_result r =
@@ -9302,17 +9317,10 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
             }
         }
     }
-#if RUV__THREADS
-    for (i = 1; i < started; i++)
-        pthread_join(tid[i], NULL);
-    if (threads > 1)
-        pthread_mutex_destroy(&b.m);
-#endif
     for (i = 0; i < threads; i++)
         ruv_search_ctx_free(own[i]);
     for (i = b.fail; i < nq; i++) /* as one thread leaves them: nothing from the failing one on */
         n_out[i] = 0;
-    (void)started;
     return b.fail < nq ? b.err : RUV_OK;
 }
 
@@ -11083,13 +11091,6 @@ typedef struct ruv__sec {
     uint64_t off, len, sum;
 } ruv__sec;
 
-static int ruv__save_host_le(void) {
-    uint16_t x = 1;
-    unsigned char c;
-    memcpy(&c, &x, 1);
-    return c == 1;
-}
-
 static uint64_t ruv__save_align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
 
 static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
@@ -11279,7 +11280,7 @@ static ruv_result ruv__i_save(const ruv_index *idx, ruv_write_fn write, void *us
     const ruv_index_options *c;
     if (!idx || !write)
         return RUV_E_ARG;
-    if (!ruv__save_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     c = &idx->cfg;
     n = ruv__save_plan(idx, sec, &total);
@@ -11428,7 +11429,7 @@ static ruv_result ruv__load_options(const ruv_load_options *in, ruv_load_options
         memset(o, 0, sizeof *o);
     if ((unsigned)o->isa >= (unsigned)RUV_ISA_COUNT || !o->alloc.alloc != !o->alloc.free)
         return RUV_E_ARG;
-    if (!ruv__save_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     return RUV_OK;
 }
@@ -12224,7 +12225,7 @@ RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn writ
     ruv__sink k;
     if (!idx || !write)
         return RUV_E_ARG;
-    if (!ruv__save_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     n = ruv__sp_plan(idx, sec, &total);
     memset(&k, 0, sizeof k);
@@ -12574,20 +12575,7 @@ static ruv_result ruv__file_save_obj(const ruv__file_obj *o, ruv_write_fn write,
 
 #if defined(RUV__POSIX_IO)
 static int ruv__file_fd_write(void *user, const void *data, size_t len) {
-    int fd = *(int *)user;
-    const unsigned char *p = (const unsigned char *)data;
-    while (len) {
-        ssize_t w;
-        RUV__IO_WRITE_POINT(fd, p, len); /* test builds: a crash point (src/journal.h) */
-        w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
+    return ruv__jf_write_fd(*(int *)user, data, len); /* src/journal.h (with its crash point) */
 }
 
 /* Writes tmp, syncs it, renames it to path, syncs the directory. */

@@ -273,6 +273,35 @@ static __thread int ruv__tls_writer, ruv__tls_pin; /* pin: held by ruv_index_rea
 #endif
 #endif
 
+/* Runs fn(jobs[0]) on the calling thread and fn(jobs[t]), t = 1..n-1 (n <= 64, each job
+   `size` bytes), on threads of their own, then joins them. A thread that cannot start runs no
+   job: the jobs must share their work (a counter), so the others do its share. Without threads
+   only jobs[0] runs. */
+static void ruv__threads_run(void *(*fn)(void *), void *jobs, size_t size, size_t n) {
+#if RUV__THREADS
+    pthread_t tid[64];
+    size_t t, started = 0;
+    for (t = 1; t < n && t < 64; t++)
+        if (pthread_create(&tid[started], NULL, fn, (char *)jobs + t * size) == 0)
+            started++;
+    (void)fn(jobs);
+    for (t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+#else
+    (void)size;
+    (void)n;
+    (void)fn(jobs);
+#endif
+}
+
+/* Whether this host stores integers little-endian (saved files and journals need it). */
+static int ruv__host_le(void) {
+    uint16_t x = 1;
+    unsigned char c;
+    memcpy(&c, &x, 1);
+    return c == 1;
+}
+
 /* ---- byte order and XXH64 -------------------------------------------------------------------- */
 /* Little-endian field access, independent of the host's byte order. */
 static uint32_t ruv__le_rd32(const unsigned char *p) {

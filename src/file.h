@@ -90,20 +90,7 @@ static ruv_result ruv__file_save_obj(const ruv__file_obj *o, ruv_write_fn write,
 
 #if defined(RUV__POSIX_IO)
 static int ruv__file_fd_write(void *user, const void *data, size_t len) {
-    int fd = *(int *)user;
-    const unsigned char *p = (const unsigned char *)data;
-    while (len) {
-        ssize_t w;
-        RUV__IO_WRITE_POINT(fd, p, len); /* test builds: a crash point (src/journal.h) */
-        w = write(fd, p, len > 0x40000000u ? 0x40000000u : len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
+    return ruv__jf_write_fd(*(int *)user, data, len); /* src/journal.h (with its crash point) */
 }
 
 /* Writes tmp, syncs it, renames it to path, syncs the directory. */

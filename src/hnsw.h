@@ -187,6 +187,17 @@ static size_t ruv__hnsw_select(const ruv_index *idx, ruv_search_ctx *ctx, ruv__c
     return kept;
 }
 
+/* Appends an entry for the list of slot at level to idx->pend (room reserved) and returns the
+   list to fill: [count][links], count 0. Entries: [slot][level][list], (max + 3) u32 each. */
+static uint32_t *ruv__hnsw_pend_push(ruv_index *idx, uint32_t slot, int level) {
+    uint32_t *p = idx->pend + idx->pend_len;
+    p[0] = slot;
+    p[1] = (uint32_t)level;
+    p[2] = 0;
+    idx->pend_len += (size_t)(level ? idx->M : idx->m0) + 3;
+    return p + 2;
+}
+
 /* Adds a link from `from` to `to` at level; when the list is full, re-selects among the old
    links plus `to` with the heuristic, keeping at most the level's maximum. */
 static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uint32_t to,
@@ -198,12 +209,9 @@ static void ruv__hnsw_link(ruv_index *idx, ruv_search_ctx *c, uint32_t from, uin
     RUV__LOCK(idx, from);
     RUV_ASSERT(l[0] <= max && from != to);
     if (idx->pending) { /* the new list goes to idx->pend, the old one stays for readers */
-        uint32_t *p = idx->pend + idx->pend_len;
-        p[0] = from;
-        p[1] = (uint32_t)level;
-        memcpy(p + 2, l, ((size_t)l[0] + 1) * sizeof *l);
-        idx->pend_len += (size_t)max + 3;
-        l = p + 2;
+        uint32_t *p = ruv__hnsw_pend_push(idx, from, level);
+        memcpy(p, l, ((size_t)l[0] + 1) * sizeof *l);
+        l = p;
     }
     if (l[0] < max) {
         l[++l[0]] = to;
@@ -383,13 +391,10 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
                 ruv__hnsw_pend_apply(idx);
                 ruv__excl_pause(idx);
             }
-            p = idx->pend + idx->pend_len;
-            p[0] = (uint32_t)s;
-            p[1] = (uint32_t)l;
-            p[2] = (uint32_t)kept;
+            p = ruv__hnsw_pend_push(idx, (uint32_t)s, l);
+            p[0] = (uint32_t)kept;
             for (i = 0; i < kept; i++)
-                p[i + 3] = cand[i].id;
-            idx->pend_len += (size_t)max + 3;
+                p[i + 1] = cand[i].id;
         }
     }
     ruv__excl_resume(idx);
@@ -471,9 +476,8 @@ static void *ruv__hnsw_worker(void *arg) {
 static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx **ctx,
                                     size_t threads, const ruv_build_options *opt) {
     ruv__job jobs[64];
-    size_t t, started = 1;
+    size_t t;
 #if RUV__THREADS
-    pthread_t tid[64];
     pthread_mutex_init(&mt->global, NULL);
     pthread_mutex_init(&mt->counter, NULL);
     for (t = 0; t < RUV__NLOCKS; t++)
@@ -486,22 +490,13 @@ static void ruv__hnsw_link_parallel(ruv_index *idx, ruv__mt *mt, ruv_search_ctx 
         jobs[t].opt = opt;
         jobs[t].first = t == 0;
     }
+    ruv__threads_run(ruv__hnsw_worker, jobs, sizeof *jobs, threads);
 #if RUV__THREADS
-    /* a thread that cannot start leaves its share to the others */
-    for (t = 1; t < threads; t++)
-        if (pthread_create(&tid[started], NULL, ruv__hnsw_worker, &jobs[t]) == 0)
-            started++;
-#endif
-    ruv__hnsw_worker(&jobs[0]);
-#if RUV__THREADS
-    for (t = 1; t < started; t++)
-        pthread_join(tid[t], NULL);
     pthread_mutex_destroy(&mt->global);
     pthread_mutex_destroy(&mt->counter);
     for (t = 0; t < RUV__NLOCKS; t++)
         pthread_mutex_destroy(&mt->node[t]);
 #endif
-    (void)started;
     idx->mt = NULL;
     if (opt && opt->progress && mt->done == mt->n)
         opt->progress(opt->progress_user, mt->n, mt->n); /* the last chunk may be another's */

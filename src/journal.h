@@ -77,13 +77,6 @@ typedef struct ruv__jpiece {
     size_t n;
 } ruv__jpiece;
 
-static int ruv__journal_host_le(void) {
-    uint16_t x = 1;
-    unsigned char c;
-    memcpy(&c, &x, 1);
-    return c == 1;
-}
-
 static void ruv__journal_header(unsigned char h[RUV__J_HDR], uint32_t dim, uint64_t base) {
     memcpy(h, "RUVJRNL", 8);
     ruv__le_wr32(h + 8, RUV__J_VERSION);
@@ -492,7 +485,7 @@ static ruv_result ruv__i_journal_attach(ruv_index *idx, const ruv_journal_option
         return RUV_E_ARG;
     if (idx->view)
         return RUV_E_READONLY;
-    if (!ruv__journal_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     if (!(j = ruv__journal_new(idx, opt)))
         return RUV_E_NOMEM;
@@ -571,6 +564,8 @@ static char *ruv__jf_path(ruv__journal *j) { return j->names; }
 static char *ruv__jf_jname(ruv__journal *j) { return j->names + j->path_len + 16; }
 static char *ruv__jf_tmp(ruv__journal *j) { return j->names + 2 * (j->path_len + 16); }
 
+/* Writes all of data to fd (retrying short writes and EINTR); 0 on success. Also the atomic
+   save's writer (src/file.h). Test builds: a crash point before each write call. */
 static int ruv__jf_write_fd(int fd, const void *data, size_t len) {
     const unsigned char *p = (const unsigned char *)data;
     while (len) {
@@ -853,7 +848,7 @@ RUVDEF ruv_result ruv_index_open_file(const char *path, const ruv_open_options *
     if (!path || !*path || !out ||
         (opt && (unsigned)opt->durability > (unsigned)RUV_DURABLE_MANUAL))
         return RUV_E_ARG;
-    if (!ruv__journal_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     if ((fd = open(path, O_RDONLY)) < 0) { /* a new index: snapshot and journal */
         if (errno != ENOENT || !opt || !opt->create)

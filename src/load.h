@@ -26,7 +26,7 @@ static ruv_result ruv__load_options(const ruv_load_options *in, ruv_load_options
         memset(o, 0, sizeof *o);
     if ((unsigned)o->isa >= (unsigned)RUV_ISA_COUNT || !o->alloc.alloc != !o->alloc.free)
         return RUV_E_ARG;
-    if (!ruv__save_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     return RUV_OK;
 }

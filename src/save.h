@@ -111,13 +111,6 @@ typedef struct ruv__sec {
     uint64_t off, len, sum;
 } ruv__sec;
 
-static int ruv__save_host_le(void) {
-    uint16_t x = 1;
-    unsigned char c;
-    memcpy(&c, &x, 1);
-    return c == 1;
-}
-
 static uint64_t ruv__save_align64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
 
 static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
@@ -307,7 +300,7 @@ static ruv_result ruv__i_save(const ruv_index *idx, ruv_write_fn write, void *us
     const ruv_index_options *c;
     if (!idx || !write)
         return RUV_E_ARG;
-    if (!ruv__save_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     c = &idx->cfg;
     n = ruv__save_plan(idx, sec, &total);

@@ -445,13 +445,10 @@ static void *ruv__search_worker(void *arg) {
 RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const void *queries,
                                          size_t k, const ruv_search_options *params, ruv_hit *hits,
                                          size_t *n_out) {
-    size_t i, qb, threads = params && params->threads > 1 ? params->threads : 1, started = 1;
+    size_t i, qb, threads = params && params->threads > 1 ? params->threads : 1;
     ruv__sbatch b;
     ruv__sjob jobs[64];
     ruv_search_ctx *own[64];
-#if RUV__THREADS
-    pthread_t tid[64];
-#endif
     if (!idx || !n_out || (nq && (!queries || !hits)) || k == 0)
         return RUV_E_ARG;
     qb = params && params->f32_query ? idx->dim * sizeof(float) : idx->in_bytes;
@@ -496,15 +493,14 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
     }
     if (i < threads) /* ctx i failed: threads 0..i-1 have theirs (or none is threaded) */
         threads = i ? i : 1;
-#if RUV__THREADS
-    if (threads > 1)
-        pthread_mutex_init(&b.m, NULL);
-    for (i = 1; i < threads; i++)
-        if (pthread_create(&tid[started], NULL, ruv__search_worker, &jobs[i]) == 0)
-            started++;
-#endif
     if (threads > 1) {
-        (void)ruv__search_worker(&jobs[0]);
+#if RUV__THREADS
+        pthread_mutex_init(&b.m, NULL);
+#endif
+        ruv__threads_run(ruv__search_worker, jobs, sizeof *jobs, threads);
+#if RUV__THREADS
+        pthread_mutex_destroy(&b.m);
+#endif
     } else { /* the calling thread alone: no lock */
         for (i = 0; i < nq; i++) {
             ruv_result r =
@@ -516,17 +512,10 @@ RUVDEF ruv_result ruv_index_search_batch(const ruv_index *idx, size_t nq, const 
             }
         }
     }
-#if RUV__THREADS
-    for (i = 1; i < started; i++)
-        pthread_join(tid[i], NULL);
-    if (threads > 1)
-        pthread_mutex_destroy(&b.m);
-#endif
     for (i = 0; i < threads; i++)
         ruv_search_ctx_free(own[i]);
     for (i = b.fail; i < nq; i++) /* as one thread leaves them: nothing from the failing one on */
         n_out[i] = 0;
-    (void)started;
     return b.fail < nq ? b.err : RUV_OK;
 }
 

@@ -153,7 +153,7 @@ RUVDEF ruv_result ruv_sparse_save(const ruv_sparse_index *idx, ruv_write_fn writ
     ruv__sink k;
     if (!idx || !write)
         return RUV_E_ARG;
-    if (!ruv__save_host_le())
+    if (!ruv__host_le())
         return RUV_E_UNSUPPORTED;
     n = ruv__sp_plan(idx, sec, &total);
     memset(&k, 0, sizeof k);

@@ -273,6 +273,17 @@ TEST(search_batch_threads) {
                     CHECK(i < 41 ? same_hits(want + i * k, wn[i], got + i * k, gn[i]) : gn[i] == 0);
             }
         }
+        { /* hostile thread counts: capped, same hits */
+            ruv_search_options o;
+            memset(&o, 0, sizeof o);
+            o.threads = 0xFFFFFFFFu;
+            CHECK(ruv_index_search_batch(idx, nq, qs, k, &o, got, gn) == RUV_OK);
+            for (i = 0; i < nq; i++)
+                CHECK(same_hits(want + i * k, wn[i], got + i * k, gn[i]));
+            CHECK(ruv_index_search_batch(idx, 0, NULL, k, &o, NULL, gn) == RUV_OK);
+            ruv_index_read_end(NULL);
+            CHECK(ruv_index_read_begin(NULL) == RUV_E_ARG);
+        }
         {
             ruv_search_options o;
             memset(&o, 0, sizeof o);
@@ -557,8 +568,9 @@ static void *jreader_run(void *arg) {
 #endif
 
 /* HNSW with a journal attached (every record synced) written by one thread while two search:
-   the searches stay sorted and error-free, and the snapshot taken before plus the journal replay
-   to exactly the writer's final entries (vector, metadata), compared key by key. */
+   the searches stay sorted and error-free; the index and the snapshot taken before plus the
+   journal replayed both hold exactly the test's own model of the writes (which key is live, the
+   row of its last vector, its last metadata), compared key by key. */
 TEST(journal_concurrent) {
 #if TEST_THREADS
     size_t n = 400, dim = 16, nw = 1500, i, len;
@@ -570,8 +582,14 @@ TEST(journal_concurrent) {
     ruv_journal_report rep;
     jreader rd[2];
     pthread_t tid[2];
-    int stop = 0;
-    REQUIRE(base && qs);
+    int stop = 0, w;
+    size_t *row = (size_t *)malloc((n + 200) * sizeof *row); /* model: row of key's vector */
+    long *mno = (long *)malloc((n + 200) * sizeof *mno);     /* its metadata "m<no>", -1 none */
+    REQUIRE(base && qs && row && mno);
+    for (i = 0; i < n + 200; i++) {
+        row[i] = i < n ? i : (size_t)-1; /* (size_t)-1: not live */
+        mno[i] = -1;
+    }
     idx = make_index(RUV_METRIC_L2SQ, RUV_INDEX_HNSW, dim, base, n);
     REQUIRE(idx && (snap = save_to_mem(idx, &len)) != NULL);
     memset(&jb, 0, sizeof jb);
@@ -600,8 +618,14 @@ TEST(journal_concurrent) {
         it.meta = meta;
         it.meta_len = strlen(meta);
         CHECK(ruv_index_put(idx, &it, RUV_PUT_UPSERT) == RUV_OK);
-        if (i % 5 == 4)
-            CHECK(ruv_index_remove(idx, (i * 13) % (n + 200)) != RUV_E_IO);
+        row[it.key] = n + i;
+        mno[it.key] = (long)i;
+        if (i % 5 == 4) {
+            size_t k = (i * 13) % (n + 200);
+            CHECK(ruv_index_remove(idx, k) == (row[k] != (size_t)-1 ? RUV_OK : RUV_E_NOTFOUND));
+            row[k] = (size_t)-1;
+            mno[k] = -1;
+        }
     }
     __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
     for (i = 0; i < 2; i++) {
@@ -613,20 +637,29 @@ TEST(journal_concurrent) {
     REQUIRE(ruv_index_load_buffer(snap, len, NULL, &copy) == RUV_OK);
     CHECK(ruv_index_journal_replay(copy, jb.p, jb.len, jo.base, &rep) == RUV_OK);
     CHECK(rep.stop == RUV_JOURNAL_END && rep.ignored_bytes == 0);
-    CHECK_EQ_INT(ruv_index_count(copy), ruv_index_count(idx));
-    for (i = 0; i < n + 200; i++) {
-        float a[16], b[16];
-        const void *ma, *mb;
-        size_t la, lb;
-        int in = ruv_index_contains(idx, i);
-        CHECK(in == ruv_index_contains(copy, i));
-        if (!in)
-            continue;
-        CHECK(ruv_index_get_vector(idx, i, a) == RUV_OK &&
-              ruv_index_get_vector(copy, i, b) == RUV_OK && memcmp(a, b, sizeof a) == 0);
-        CHECK(ruv_index_get_meta(idx, i, &ma, &la) == RUV_OK &&
-              ruv_index_get_meta(copy, i, &mb, &lb) == RUV_OK && la == lb &&
-              (la == 0 || memcmp(ma, mb, la) == 0));
+    for (w = 0; w < 2; w++) { /* the live index, then the replayed copy */
+        ruv_index *x = w ? copy : idx;
+        size_t live = 0;
+        for (i = 0; i < n + 200; i++) {
+            float a[16];
+            const void *m;
+            size_t ml;
+            char want[32];
+            int in = ruv_index_contains(x, i);
+            CHECK(in == (row[i] != (size_t)-1));
+            if (!in)
+                continue;
+            live++;
+            CHECK(ruv_index_get_vector(x, i, a) == RUV_OK &&
+                  memcmp(a, base + row[i] * dim, sizeof a) == 0);
+            if (mno[i] < 0)
+                want[0] = 0;
+            else
+                sprintf(want, "m%ld", mno[i]);
+            CHECK(ruv_index_get_meta(x, i, &m, &ml) == RUV_OK && ml == strlen(want) &&
+                  (ml == 0 || memcmp(m, want, ml) == 0));
+        }
+        CHECK_EQ_INT(ruv_index_count(x), live);
     }
     ruv_index_free(copy);
     ruv_index_free(idx);
@@ -634,6 +667,8 @@ TEST(journal_concurrent) {
     free(jb.p);
     free(base);
     free(qs);
+    free(row);
+    free(mno);
 #else
     printf("  no threads in this build: nothing to run\n");
 #endif
