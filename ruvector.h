@@ -731,7 +731,8 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
 /* Makes room for n entries in all (live, deleted and free slots together) at once, so that adds
    up to that count grow no per-slot array: vectors, keys, key table, graph levels (HNSW upper-level
    lists, string ids and metadata still grow as they are used). Without it the slot arrays grow
-   by doubling while the slot arena is under 64 MiB, then by half. n at or below the current
+   by doubling while the slot arena is under 64 MiB, then by half, or to exactly the count a
+   batch needs where that is more (ruv_index_add_batch). n at or below the current
    capacity: RUV_OK, nothing changes. All or nothing: RUV_E_FULL (n > RUV_MAX_COUNT), RUV_E_NOMEM
    (also when the sizes cannot be addressed on this machine), RUV_E_READONLY, RUV_E_ARG (idx
    NULL). Threads: writer. */
@@ -4315,12 +4316,26 @@ static int ruv__f32_finite(float x) {
     return (u & 0x7F800000u) != 0x7F800000u;
 }
 
+/* The largest float below x, for finite x > 0. */
+static float ruv__f32_prev(float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    u--;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* Whether v[0..n-1] are all finite: one pass without an early exit, an OR of exponent tests
+   that compilers vectorise (a query's check costs a few percent of a fast search). */
 static int ruv__vec_finite(const float *v, size_t n) {
     size_t i;
-    for (i = 0; i < n; i++)
-        if (!ruv__f32_finite(v[i]))
-            return 0;
-    return 1;
+    uint32_t bad = 0;
+    for (i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, v + i, sizeof u);
+        bad |= (uint32_t)((u & 0x7F800000u) == 0x7F800000u);
+    }
+    return !bad;
 }
 
 /* dst = src / |src| (norm in double); all-zero stays all-zero. */
@@ -5587,8 +5602,9 @@ static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
         return 0;
     if (idx->cfg.metric == RUV_METRIC_COSINE || idx->custom)
         return 1;
-    for (i = 0; i < d; i++)
-        nn += (double)x[i] * (double)x[i];
+    /* the squared norm by the dispatched kernel: its terms are all >= 0, so no partial sum
+       exceeds the total, and an overflow shows as +inf */
+    nn = (double)idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, x, d);
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
     for (i = 0; idx->cfg.quant == RUV_QUANT_F16 && i < d; i++)
@@ -5705,12 +5721,25 @@ static void ruv__code_decode(const ruv_index *idx, const unsigned char *code, fl
    and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w; -1 if a weight
    is not finite (tables of a hostile file: the caller keeps the f32 weights). */
 static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
+    /* eight independent lanes (vectorised by compilers; no chain of dependent adds); the f32
+       sums err by less than d 2^-24 relative, which the 1 - 2^-10 margin below covers */
+    float mx8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sm8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, qsf;
     double mx = 0.0, sum = 0.0, qs, lim;
-    size_t i;
-    for (i = 0; i < d; i++) {
-        double a = fabs((double)w[i]);
-        mx = a > mx ? a : mx;
-        sum += a;
+    size_t i, j;
+    for (i = 0; i + 8 <= d; i += 8)
+        for (j = 0; j < 8; j++) {
+            float a = fabsf(w[i + j]);
+            mx8[j] = a > mx8[j] ? a : mx8[j];
+            sm8[j] += a;
+        }
+    for (; i < d; i++) {
+        float a = fabsf(w[i]);
+        mx8[0] = a > mx8[0] ? a : mx8[0];
+        sm8[0] += a;
+    }
+    for (j = 0; j < 8; j++) {
+        mx = mx8[j] > mx ? mx8[j] : mx;
+        sum += sm8[j];
     }
     if (!(sum <= 1e300)) /* NaN or inf */
         return -1.0f;
@@ -5719,14 +5748,20 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
         return 0.0f;
     }
     qs = 32767.0 / mx;
-    lim = (2147483647.0 / 255.0 - (double)d) / sum; /* d <= RUV_MAX_DIM: lim > 0 */
+    /* d <= RUV_MAX_DIM: lim > 0 */
+    lim = (2147483647.0 / 255.0 - (double)d) / sum * (1.0 - 1.0 / 1024.0);
     if (lim < qs)
         qs = lim;
-    for (i = 0; i < d; i++) { /* to nearest, halves away from zero */
-        double y = (double)w[i] * qs;
-        q16[i] = (int16_t)(y < 0.0 ? y - 0.5 : y + 0.5);
+    /* to nearest, halves away from zero; qsf is qs rounded down so that no |w_i qsf| exceeds
+       the bounds above */
+    qsf = (float)qs;
+    if ((double)qsf > qs)
+        qsf = ruv__f32_prev(qsf);
+    for (i = 0; i < d; i++) {
+        float y = w[i] * qsf;
+        q16[i] = (int16_t)(y < 0.0f ? y - 0.5f : y + 0.5f);
     }
-    return (float)(1.0 / qs);
+    return (float)(1.0 / (double)qsf);
 }
 
 /* Every field of p cleared, v set: each prep below then sets what it uses. */
@@ -5759,20 +5794,16 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
         break;
     case RUV_QUANT_SQ8: {
         const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
-        double c0 = 0.0;
+        /* c0 only shifts every distance of this query alike: the f32 kernels' sums do */
         if (idx->cfg.metric == RUV_METRIC_L2SQ) {
-            for (i = 0; i < d; i++) {
-                double u = (double)x[i] - lo[i];
-                buf[i] = (float)(u * sc[i]);
-                c0 += u * u;
-            }
+            for (i = 0; i < d; i++)
+                buf[i] = (x[i] - lo[i]) * sc[i];
+            p->c0 = idx->kern.fn[RUV_OP_L2SQ][RUV_DTYPE_F32](x, lo, d);
         } else {
-            for (i = 0; i < d; i++) {
+            for (i = 0; i < d; i++)
                 buf[i] = x[i] * sc[i];
-                c0 += (double)x[i] * lo[i];
-            }
+            p->c0 = idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, lo, d);
         }
-        p->c0 = (float)c0;
         if (q16 && (p->qinv = ruv__code_sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
             p->q16 = (const int16_t *)(const void *)(buf + d);
         break;
@@ -5939,6 +5970,31 @@ static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_
         p->pq_direct = 1;
         return;
     }
+    /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
+       load: about 5x the int16 one), else rounding costs more than the few distances save */
+    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->kern.isa != RUV_ISA_WASM128) {
+        /* the weights straight from the code (its decoded vector x = lo + sc c, times t for
+           cosine): L2 w = sc (x - lo) = sc^2 c and c0 = |x - lo|^2 = t, the code's own float */
+        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
+        float *w = c->nprep, *x = c->tmp, t;
+        size_t i, d = idx->dim;
+        memcpy(&t, code + idx->sq_off, sizeof t);
+        p->v = w;
+        if (idx->cfg.metric == RUV_METRIC_L2SQ) {
+            for (i = 0; i < d; i++)
+                w[i] = sc[i] * (sc[i] * (float)code[i]);
+            p->c0 = t;
+            return;
+        }
+        if (idx->cfg.metric != RUV_METRIC_COSINE)
+            t = 1.0f;
+        for (i = 0; i < d; i++) {
+            x[i] = (lo[i] + sc[i] * (float)code[i]) * t;
+            w[i] = x[i] * sc[i];
+        }
+        p->c0 = idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, lo, d);
+        return;
+    }
     ruv__code_decode(idx, code, c->tmp);
     if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
         size_t i;
@@ -5947,8 +6003,6 @@ static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_
         for (i = 0; i < idx->dim; i++)
             c->tmp[i] *= t;
     }
-    /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
-       load: about 5x the int16 one), else rounding costs more than the few distances save */
     ruv__code_prep_query(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
 }
 
@@ -6376,8 +6430,9 @@ fail:
 }
 
 /* Makes room for `slots` slots (growing by doubling while the slot arena is below 64 MiB, then by
-   half, so that a large index does not need three times its arena while it grows; where that
-   much cannot be had, by less, down to exactly `slots`), `upper` more u32 of upper-level lists
+   half, so that a large index does not need three times its arena while it grows; to exactly
+   `slots` where one such step is not enough, as for a large batch; where that much cannot be
+   had, by less, down to exactly `slots`), `upper` more u32 of upper-level lists
    and id / metadata bytes: see ruv__tab_resize. */
 static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
                                    size_t meta_add) {
@@ -6386,10 +6441,11 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
     unsigned k;
     if (slots > RUV_MAX_COUNT)
         return RUV_E_FULL;
-    if (cap < slots) {
+    if (cap < slots) { /* one geometric step, or exactly what a larger batch needs */
         cap = cap ? cap : slots;
-        while (cap < slots)
-            cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
+        cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
+        if (cap < slots)
+            cap = slots;
         if (cap > RUV_MAX_COUNT)
             cap = RUV_MAX_COUNT;
     }
@@ -7457,8 +7513,12 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
-            if (i + 1 < nn && len > 128)
-                RUV__PREFETCH(ruv__code_walk(idx, q, ids[i + 1]) + 64);
+            if (i + 1 < nn && len > 128) { /* the next code's other lines */
+                const unsigned char *nx = ruv__code_walk(idx, q, ids[i + 1]);
+                size_t b;
+                for (b = 64; b < len; b += 64)
+                    RUV__PREFETCH(nx + b);
+            }
             d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, ids[i]));
             pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)
@@ -7995,37 +8055,63 @@ static void ruv__train_sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng
         }
 }
 
-static int ruv__train_cmp_float(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return x < y ? -1 : x > y;
+/* One value of a dimension into its a + 1 smallest (lo, ascending) and largest (hi,
+   descending) so far; thr_lo / thr_hi hold their last entries, the bars a value must pass. */
+static void ruv__train_sq8_keep(float v, float *lo, float *hi, size_t a, float *thr_lo,
+                                float *thr_hi) {
+    size_t q;
+    if (v < *thr_lo) {
+        for (q = a; q > 0 && lo[q - 1] > v; q--)
+            lo[q] = lo[q - 1];
+        lo[q] = v;
+        *thr_lo = lo[a];
+    }
+    if (v > *thr_hi) {
+        for (q = a; q > 0 && hi[q - 1] < v; q--)
+            hi[q] = hi[q - 1];
+        hi[q] = v;
+        *thr_hi = hi[a];
+    }
 }
 
 /* SQ8 training into qp: per dimension, lo and hi are the 0.01% and 99.99% quantiles of a sample
    of at most 65,536 vectors (the minimum and maximum below 10,000 of them): the few outliers
-   beyond are clamped, and every other value gets a finer step. sc = (hi - lo) / 255. */
+   beyond are clamped, and every other value gets a finer step. sc = (hi - lo) / 255.
+   The quantile of rank a (a <= 6) is found in one pass over the sample, keeping the a + 1
+   smallest and largest values of each dimension: O(d) memory (a sorted copy of the sample
+   would take ns d floats) and no sort. */
 static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, float *qp) {
     size_t d = idx->dim, ns = n < 65536 ? n : 65536, i, j;
-    size_t a = (size_t)(1e-4 * (double)(ns - 1)), b = ns - 1 - a;
+    size_t a = (size_t)(1e-4 * (double)(ns - 1)), w = a + 1;
     uint64_t rng = idx->cfg.seed;
     uint32_t *rows = (uint32_t *)ruv__mem_alloc(&idx->mem, n * sizeof *rows);
-    float *col = (float *)ruv__mem_alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
-    if (rows && col) {
-        ruv__train_sample(rows, n, ns, &rng);
-        for (i = 0; i < ns; i++) { /* column-major copy of the sample */
-            const float *v = ruv__train_row(idx, vecs, rows[i], row);
-            for (j = 0; j < d; j++)
-                col[j * ns + i] = v[j];
+    float *keep = (float *)ruv__mem_alloc(&idx->mem, (2 * w + 2) * d * sizeof *keep);
+    float *row = idx->ctx->query;
+    if (rows && keep) {
+        float *lo = keep, *hi = keep + w * d, *thr_lo = hi + w * d, *thr_hi = thr_lo + d;
+        for (j = 0; j < w * d; j++) {
+            lo[j] = (float)HUGE_VAL;
+            hi[j] = -(float)HUGE_VAL;
         }
         for (j = 0; j < d; j++) {
-            float *c = col + j * ns;
-            qsort(c, ns, sizeof *c, ruv__train_cmp_float);
-            qp[j] = c[a];
-            qp[d + j] = (float)(((double)c[b] - c[a]) / 255.0);
+            thr_lo[j] = (float)HUGE_VAL;
+            thr_hi[j] = -(float)HUGE_VAL;
+        }
+        ruv__train_sample(rows, n, ns, &rng);
+        for (i = 0; i < ns; i++) {
+            const float *v = ruv__train_row(idx, vecs, rows[i], row);
+            for (j = 0; j < d; j++)
+                if (v[j] < thr_lo[j] || v[j] > thr_hi[j])
+                    ruv__train_sq8_keep(v[j], lo + j * w, hi + j * w, a, thr_lo + j, thr_hi + j);
+        }
+        for (j = 0; j < d; j++) {
+            qp[j] = thr_lo[j];
+            qp[d + j] = (float)(((double)thr_hi[j] - thr_lo[j]) / 255.0);
         }
     }
     ruv__mem_free(&idx->mem, rows, n * sizeof *rows);
-    ruv__mem_free(&idx->mem, col, ns * d * sizeof *col);
-    return rows && col ? RUV_OK : RUV_E_NOMEM;
+    ruv__mem_free(&idx->mem, keep, (2 * w + 2) * d * sizeof *keep);
+    return rows && keep ? RUV_OK : RUV_E_NOMEM;
 }
 
 /* PQ training into qp (ruv__index_qp_bytes): sample, permutation, k-means per sub-space. */
@@ -8930,9 +9016,18 @@ static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_optio
 /* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
    sorted again (ties by slot). */
 static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++)
+    size_t i, b, bytes = idx->dim * sizeof(float);
+    /* the copies are cold: start every candidate's first lines loading, then the next whole
+       vector while one is measured */
+    for (i = 0; idx->fvec && i < n; i++)
+        for (b = 0; b < bytes && b < 256; b += 64)
+            RUV__PREFETCH((const char *)(idx->fvec + (size_t)c->pool[i].id * idx->dim) + b);
+    for (i = 0; i < n; i++) {
+        if (idx->fvec && i + 1 < n)
+            for (b = 256; b < bytes; b += 64)
+                RUV__PREFETCH((const char *)(idx->fvec + (size_t)c->pool[i + 1].id * idx->dim) + b);
         c->pool[i].dist = ruv__dist_query_f32(idx, q, c->pool[i].id);
+    }
     qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);
 }
 

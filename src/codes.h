@@ -130,8 +130,9 @@ static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
         return 0;
     if (idx->cfg.metric == RUV_METRIC_COSINE || idx->custom)
         return 1;
-    for (i = 0; i < d; i++)
-        nn += (double)x[i] * (double)x[i];
+    /* the squared norm by the dispatched kernel: its terms are all >= 0, so no partial sum
+       exceeds the total, and an overflow shows as +inf */
+    nn = (double)idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, x, d);
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
     for (i = 0; idx->cfg.quant == RUV_QUANT_F16 && i < d; i++)
@@ -248,12 +249,25 @@ static void ruv__code_decode(const ruv_index *idx, const unsigned char *code, fl
    and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w; -1 if a weight
    is not finite (tables of a hostile file: the caller keeps the f32 weights). */
 static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
+    /* eight independent lanes (vectorised by compilers; no chain of dependent adds); the f32
+       sums err by less than d 2^-24 relative, which the 1 - 2^-10 margin below covers */
+    float mx8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sm8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, qsf;
     double mx = 0.0, sum = 0.0, qs, lim;
-    size_t i;
-    for (i = 0; i < d; i++) {
-        double a = fabs((double)w[i]);
-        mx = a > mx ? a : mx;
-        sum += a;
+    size_t i, j;
+    for (i = 0; i + 8 <= d; i += 8)
+        for (j = 0; j < 8; j++) {
+            float a = fabsf(w[i + j]);
+            mx8[j] = a > mx8[j] ? a : mx8[j];
+            sm8[j] += a;
+        }
+    for (; i < d; i++) {
+        float a = fabsf(w[i]);
+        mx8[0] = a > mx8[0] ? a : mx8[0];
+        sm8[0] += a;
+    }
+    for (j = 0; j < 8; j++) {
+        mx = mx8[j] > mx ? mx8[j] : mx;
+        sum += sm8[j];
     }
     if (!(sum <= 1e300)) /* NaN or inf */
         return -1.0f;
@@ -262,14 +276,20 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
         return 0.0f;
     }
     qs = 32767.0 / mx;
-    lim = (2147483647.0 / 255.0 - (double)d) / sum; /* d <= RUV_MAX_DIM: lim > 0 */
+    /* d <= RUV_MAX_DIM: lim > 0 */
+    lim = (2147483647.0 / 255.0 - (double)d) / sum * (1.0 - 1.0 / 1024.0);
     if (lim < qs)
         qs = lim;
-    for (i = 0; i < d; i++) { /* to nearest, halves away from zero */
-        double y = (double)w[i] * qs;
-        q16[i] = (int16_t)(y < 0.0 ? y - 0.5 : y + 0.5);
+    /* to nearest, halves away from zero; qsf is qs rounded down so that no |w_i qsf| exceeds
+       the bounds above */
+    qsf = (float)qs;
+    if ((double)qsf > qs)
+        qsf = ruv__f32_prev(qsf);
+    for (i = 0; i < d; i++) {
+        float y = w[i] * qsf;
+        q16[i] = (int16_t)(y < 0.0f ? y - 0.5f : y + 0.5f);
     }
-    return (float)(1.0 / qs);
+    return (float)(1.0 / (double)qsf);
 }
 
 /* Every field of p cleared, v set: each prep below then sets what it uses. */
@@ -302,20 +322,16 @@ static void ruv__code_prep_query(const ruv_index *idx, ruv_search_ctx *c, const 
         break;
     case RUV_QUANT_SQ8: {
         const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
-        double c0 = 0.0;
+        /* c0 only shifts every distance of this query alike: the f32 kernels' sums do */
         if (idx->cfg.metric == RUV_METRIC_L2SQ) {
-            for (i = 0; i < d; i++) {
-                double u = (double)x[i] - lo[i];
-                buf[i] = (float)(u * sc[i]);
-                c0 += u * u;
-            }
+            for (i = 0; i < d; i++)
+                buf[i] = (x[i] - lo[i]) * sc[i];
+            p->c0 = idx->kern.fn[RUV_OP_L2SQ][RUV_DTYPE_F32](x, lo, d);
         } else {
-            for (i = 0; i < d; i++) {
+            for (i = 0; i < d; i++)
                 buf[i] = x[i] * sc[i];
-                c0 += (double)x[i] * lo[i];
-            }
+            p->c0 = idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, lo, d);
         }
-        p->c0 = (float)c0;
         if (q16 && (p->qinv = ruv__code_sq8_q16(buf, d, (int16_t *)(void *)(buf + d))) >= 0.0f)
             p->q16 = (const int16_t *)(const void *)(buf + d);
         break;
@@ -482,6 +498,31 @@ static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_
         p->pq_direct = 1;
         return;
     }
+    /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
+       load: about 5x the int16 one), else rounding costs more than the few distances save */
+    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->kern.isa != RUV_ISA_WASM128) {
+        /* the weights straight from the code (its decoded vector x = lo + sc c, times t for
+           cosine): L2 w = sc (x - lo) = sc^2 c and c0 = |x - lo|^2 = t, the code's own float */
+        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
+        float *w = c->nprep, *x = c->tmp, t;
+        size_t i, d = idx->dim;
+        memcpy(&t, code + idx->sq_off, sizeof t);
+        p->v = w;
+        if (idx->cfg.metric == RUV_METRIC_L2SQ) {
+            for (i = 0; i < d; i++)
+                w[i] = sc[i] * (sc[i] * (float)code[i]);
+            p->c0 = t;
+            return;
+        }
+        if (idx->cfg.metric != RUV_METRIC_COSINE)
+            t = 1.0f;
+        for (i = 0; i < d; i++) {
+            x[i] = (lo[i] + sc[i] * (float)code[i]) * t;
+            w[i] = x[i] * sc[i];
+        }
+        p->c0 = idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, lo, d);
+        return;
+    }
     ruv__code_decode(idx, code, c->tmp);
     if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_COSINE) {
         size_t i;
@@ -490,8 +531,6 @@ static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_
         for (i = 0; i < idx->dim; i++)
             c->tmp[i] *= t;
     }
-    /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
-       load: about 5x the int16 one), else rounding costs more than the few distances save */
     ruv__code_prep_query(idx, c, c->tmp, c->nprep, idx->kern.isa == RUV_ISA_WASM128, p);
 }
 

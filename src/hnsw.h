@@ -147,8 +147,12 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
-            if (i + 1 < nn && len > 128)
-                RUV__PREFETCH(ruv__code_walk(idx, q, ids[i + 1]) + 64);
+            if (i + 1 < nn && len > 128) { /* the next code's other lines */
+                const unsigned char *nx = ruv__code_walk(idx, q, ids[i + 1]);
+                size_t b;
+                for (b = 64; b < len; b += 64)
+                    RUV__PREFETCH(nx + b);
+            }
             d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, ids[i]));
             pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)

@@ -380,8 +380,9 @@ fail:
 }
 
 /* Makes room for `slots` slots (growing by doubling while the slot arena is below 64 MiB, then by
-   half, so that a large index does not need three times its arena while it grows; where that
-   much cannot be had, by less, down to exactly `slots`), `upper` more u32 of upper-level lists
+   half, so that a large index does not need three times its arena while it grows; to exactly
+   `slots` where one such step is not enough, as for a large batch; where that much cannot be
+   had, by less, down to exactly `slots`), `upper` more u32 of upper-level lists
    and id / metadata bytes: see ruv__tab_resize. */
 static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
                                    size_t meta_add) {
@@ -390,10 +391,11 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
     unsigned k;
     if (slots > RUV_MAX_COUNT)
         return RUV_E_FULL;
-    if (cap < slots) {
+    if (cap < slots) { /* one geometric step, or exactly what a larger batch needs */
         cap = cap ? cap : slots;
-        while (cap < slots)
-            cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
+        cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
+        if (cap < slots)
+            cap = slots;
         if (cap > RUV_MAX_COUNT)
             cap = RUV_MAX_COUNT;
     }

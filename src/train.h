@@ -178,37 +178,63 @@ static void ruv__train_sample(uint32_t *rows, size_t n, size_t ns, uint64_t *rng
         }
 }
 
-static int ruv__train_cmp_float(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return x < y ? -1 : x > y;
+/* One value of a dimension into its a + 1 smallest (lo, ascending) and largest (hi,
+   descending) so far; thr_lo / thr_hi hold their last entries, the bars a value must pass. */
+static void ruv__train_sq8_keep(float v, float *lo, float *hi, size_t a, float *thr_lo,
+                                float *thr_hi) {
+    size_t q;
+    if (v < *thr_lo) {
+        for (q = a; q > 0 && lo[q - 1] > v; q--)
+            lo[q] = lo[q - 1];
+        lo[q] = v;
+        *thr_lo = lo[a];
+    }
+    if (v > *thr_hi) {
+        for (q = a; q > 0 && hi[q - 1] < v; q--)
+            hi[q] = hi[q - 1];
+        hi[q] = v;
+        *thr_hi = hi[a];
+    }
 }
 
 /* SQ8 training into qp: per dimension, lo and hi are the 0.01% and 99.99% quantiles of a sample
    of at most 65,536 vectors (the minimum and maximum below 10,000 of them): the few outliers
-   beyond are clamped, and every other value gets a finer step. sc = (hi - lo) / 255. */
+   beyond are clamped, and every other value gets a finer step. sc = (hi - lo) / 255.
+   The quantile of rank a (a <= 6) is found in one pass over the sample, keeping the a + 1
+   smallest and largest values of each dimension: O(d) memory (a sorted copy of the sample
+   would take ns d floats) and no sort. */
 static ruv_result ruv__train_sq8(ruv_index *idx, size_t n, const float *vecs, float *qp) {
     size_t d = idx->dim, ns = n < 65536 ? n : 65536, i, j;
-    size_t a = (size_t)(1e-4 * (double)(ns - 1)), b = ns - 1 - a;
+    size_t a = (size_t)(1e-4 * (double)(ns - 1)), w = a + 1;
     uint64_t rng = idx->cfg.seed;
     uint32_t *rows = (uint32_t *)ruv__mem_alloc(&idx->mem, n * sizeof *rows);
-    float *col = (float *)ruv__mem_alloc(&idx->mem, ns * d * sizeof *col), *row = idx->ctx->query;
-    if (rows && col) {
-        ruv__train_sample(rows, n, ns, &rng);
-        for (i = 0; i < ns; i++) { /* column-major copy of the sample */
-            const float *v = ruv__train_row(idx, vecs, rows[i], row);
-            for (j = 0; j < d; j++)
-                col[j * ns + i] = v[j];
+    float *keep = (float *)ruv__mem_alloc(&idx->mem, (2 * w + 2) * d * sizeof *keep);
+    float *row = idx->ctx->query;
+    if (rows && keep) {
+        float *lo = keep, *hi = keep + w * d, *thr_lo = hi + w * d, *thr_hi = thr_lo + d;
+        for (j = 0; j < w * d; j++) {
+            lo[j] = (float)HUGE_VAL;
+            hi[j] = -(float)HUGE_VAL;
         }
         for (j = 0; j < d; j++) {
-            float *c = col + j * ns;
-            qsort(c, ns, sizeof *c, ruv__train_cmp_float);
-            qp[j] = c[a];
-            qp[d + j] = (float)(((double)c[b] - c[a]) / 255.0);
+            thr_lo[j] = (float)HUGE_VAL;
+            thr_hi[j] = -(float)HUGE_VAL;
+        }
+        ruv__train_sample(rows, n, ns, &rng);
+        for (i = 0; i < ns; i++) {
+            const float *v = ruv__train_row(idx, vecs, rows[i], row);
+            for (j = 0; j < d; j++)
+                if (v[j] < thr_lo[j] || v[j] > thr_hi[j])
+                    ruv__train_sq8_keep(v[j], lo + j * w, hi + j * w, a, thr_lo + j, thr_hi + j);
+        }
+        for (j = 0; j < d; j++) {
+            qp[j] = thr_lo[j];
+            qp[d + j] = (float)(((double)thr_hi[j] - thr_lo[j]) / 255.0);
         }
     }
     ruv__mem_free(&idx->mem, rows, n * sizeof *rows);
-    ruv__mem_free(&idx->mem, col, ns * d * sizeof *col);
-    return rows && col ? RUV_OK : RUV_E_NOMEM;
+    ruv__mem_free(&idx->mem, keep, (2 * w + 2) * d * sizeof *keep);
+    return rows && keep ? RUV_OK : RUV_E_NOMEM;
 }
 
 /* PQ training into qp (ruv__index_qp_bytes): sample, permutation, k-means per sub-space. */
