@@ -240,6 +240,48 @@ TEST(quant_codes) {
 /* GloVe 10k (cosine; truth by exact f32 search): SQ8 flat >= 0.985 on the codes alone and
    >= 0.999 re-ranked x4; HNSW (ef 64, re-rank x4) over SQ8, F16 and BF16 codes >= 0.95, with the
    code bytes per vector reported by ruv_index_stats as documented. */
+/* SQ8 ranges above 10,000 rows: lo and hi are the values of rank a and n - 1 - a of each column
+   (a = floor(1e-4 (n - 1)) = 2 here), checked against sorted copies of the columns; the outliers
+   planted beyond them are clamped. For cosine, of the normalised rows. */
+static int quant_cmp_f(const void *a, const void *b) {
+    float x = *(const float *)a, y = *(const float *)b;
+    return x < y ? -1 : x > y;
+}
+TEST(quant_sq8_quantiles) {
+    size_t n = 25000, dim = 5, i, j, a = 2, m;
+    float *v = random_vecs(n, dim, 31), *col = (float *)malloc(n * sizeof(float)), qp[10];
+    REQUIRE(v && col);
+    for (i = 0; i < 40; i++) /* outliers, two or three per column end */
+        v[(i * 613 % n) * dim + i % dim] = (i & 1 ? 1.0f : -1.0f) * (float)(50 + i);
+    for (m = 0; m < 2; m++) {
+        ruv_metric met = m ? RUV_METRIC_COSINE : RUV_METRIC_L2SQ;
+        ruv_index *idx = quant_index(RUV_QUANT_SQ8, met, RUV_INDEX_FLAT, dim, 0, 1, v, n);
+        REQUIRE(idx);
+        REQUIRE(quant_tables(idx, qp, 2 * dim));
+        for (j = 0; j < dim; j++) {
+            double hi = (double)qp[j] + 255.0 * qp[dim + j], want_hi;
+            for (i = 0; i < n; i++) {
+                double x = v[i * dim + j], nn = 0;
+                size_t t;
+                if (m) { /* the normalised row, in double as a reference */
+                    for (t = 0; t < dim; t++)
+                        nn += (double)v[i * dim + t] * v[i * dim + t];
+                    x /= sqrt(nn);
+                }
+                col[i] = (float)x;
+            }
+            qsort(col, n, sizeof *col, quant_cmp_f);
+            want_hi = col[n - 1 - a];
+            CHECK(fabs(qp[j] - col[a]) <= 1e-6 * (1 + fabs(col[a])));
+            CHECK(fabs(hi - want_hi) <= 1e-5 * (fabs(want_hi) + fabs(col[a])));
+            CHECK(col[a] > col[0]); /* the planted outliers lie beyond */
+        }
+        ruv_index_free(idx);
+    }
+    free(v);
+    free(col);
+}
+
 TEST(quant_recall_glove) {
     size_t nb, dim, nq, qd, t;
     float *base = load_f(1, "glove25k.fvecs", 10000, &nb, &dim);
