@@ -159,7 +159,11 @@
      opt.drop_f32 = 1 drops them) the best rerank x k candidates (opt.rerank, default 4; per query
      ruv_search_options.rerank) are re-ordered by exact f32 distance, and hits carry exact
      distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
-     the decoded (approximate) vector.
+     the decoded (approximate) vector. opt.rerank_dtype = RUV_DTYPE_BF16 or RUV_DTYPE_F16 keeps
+     the copies in 16 bits (half their memory: on 784-d SQ8, 2,554 instead of 4,122 bytes per
+     vector): re-ranking, range search and get_vector then use them widened to f32, exact but
+     for their rounding (relative 2^-8 BF16, 2^-11 F16; F16 copies refuse |x| >= 65520 as F16
+     storage does).
        F16, BF16  the vector rounded to 16 bits (no training); distances on the 16-bit values.
                   F16 refuses components that would round to infinity (|x| >= 65520) with
                   RUV_E_VALUE, in vectors and in queries (cosine vectors are normalised first,
@@ -598,6 +602,12 @@ typedef struct ruv_index_options {
                                  on those bits (Hamming), re-scoring the ef candidates found on
                                  the stored codes, then re-ranking by the f32 copies if kept (the
                                  three-tier search); needs ruv_index_train; 0 = off (default) */
+    ruv_dtype rerank_dtype;   /* quantized storage with copies kept (drop_f32 0): the element type
+                                 of the re-ranking copies: RUV_DTYPE_F32 (default, exact),
+                                 RUV_DTYPE_BF16 (half the bytes; 8-bit mantissa, any f32 range) or
+                                 RUV_DTYPE_F16 (half the bytes; 11-bit mantissa, |x| < 65520, else
+                                 adds return RUV_E_VALUE); re-ranking and get_vector then use the
+                                 copies widened to f32 */
 } ruv_index_options;
 
 /* One search result. */
@@ -678,7 +688,8 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
 /* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
    RUV_E_ARG: opt or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
-   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
+   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, rerank_dtype other than
+   F32, F16 or BF16, or F16 / BF16 without copies (f32 storage or drop_f32 1), PQ with pq_m not
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
    with it, multi or walk_bits > 1. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
@@ -902,7 +913,8 @@ typedef struct ruv_stats {
     size_t deleted;      /* HNSW slots of deleted/updated entries (traversed until compacted) */
     size_t free_slots;   /* of those, compacted ones that inserts reuse */
     size_t capacity;     /* slots allocated */
-    size_t vector_bytes; /* f32 vectors (the searched ones, or a quantized index's copies) */
+    size_t vector_bytes; /* stored vectors (the searched ones, or a quantized index's re-ranking
+                            copies) */
     size_t code_bytes;   /* quantized codes (with their per-code float) and quantizer tables */
     size_t graph_bytes;  /* HNSW links and levels */
     size_t key_bytes;    /* keys and the key hash table */
@@ -4816,8 +4828,10 @@ struct ruv_index {
     size_t sq_off;        /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;          /* PQ: dimensions per sub-quantizer */
     size_t prep_len;      /* floats of a prepared query (ruv__prep) */
-    float *qp;   /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
-    float *fvec; /* f32 copies of a quantized index [cap * dim], NULL if none */
+    float *qp; /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
+    unsigned char *fvec; /* re-ranking copies of a quantized index [cap * fvec_bytes], in
+                            cfg.rerank_dtype (f32, f16 or bf16), NULL if none */
+    size_t fvec_bytes;   /* bytes of one copy */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
        vec_off the stored vector (dim floats, or its code). */
@@ -5119,6 +5133,10 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         return RUV_E_ARG;
     if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
         return RUV_E_ARG;
+    if (c.rerank_dtype != RUV_DTYPE_F32 &&
+        ((c.rerank_dtype != RUV_DTYPE_F16 && c.rerank_dtype != RUV_DTYPE_BF16) ||
+         c.quant == RUV_QUANT_NONE || c.drop_f32))
+        return RUV_E_ARG;
     if (c.metric != RUV_METRIC_CUSTOM) {
         c.distance_user = NULL;
         c.distance_id = 0;
@@ -5244,6 +5262,7 @@ static void ruv__index_layout(ruv_index *idx) {
     size_t d = c->dim;
     idx->code_bytes = ruv__index_code_bytes(c);
     idx->bits_bytes = ruv__index_bits_bytes(c);
+    idx->fvec_bytes = d * (c->rerank_dtype == RUV_DTYPE_F32 ? 4u : 2u);
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
@@ -5390,7 +5409,7 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
         ruv__mem_free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
         ruv__mem_free(&m, idx->meta.bytes, idx->meta.cap);
         ruv__mem_free(&m, idx->idtab, idx->idtab_cap * 4);
-        ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->fvec_bytes : 0);
         ruv__mem_free(&m, idx->wbits, idx->wbits ? idx->cap * idx->bits_bytes : 0);
         ruv__mem_free(&m, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     }
@@ -5422,7 +5441,7 @@ static ruv_stats ruv__i_stats(const ruv_index *idx) {
     if (idx->cfg.quant == RUV_QUANT_NONE) {
         out->vector_bytes = cap * idx->code_bytes;
     } else {
-        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
+        out->vector_bytes = idx->fvec ? cap * idx->fvec_bytes : 0;
         out->code_bytes = cap * idx->code_bytes;
     }
     out->code_bytes += cap * idx->bits_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);
@@ -5584,12 +5603,12 @@ static int ruv__code_halves_ok(ruv_dtype t, const unsigned char *v, size_t dim) 
    metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
    so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
    |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
-   F16 storage every component below 65520 (what would round to infinity is refused rather than
-   stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
-   far beyond the norm bound. Also for queries and training vectors. F16 and BF16 vectors (given
-   and stored as halves): every element finite; BF16 also the norm bound, for every metric (the
-   kernels sum squares in f32, cosine included); F16 needs none (65504^2 x RUV_MAX_DIM is far
-   below it). Every integer or bit pattern is a vector. */
+   F16 storage or F16 re-ranking copies every component below 65520 (what would round to
+   infinity is refused rather than stored as infinity). BF16 needs no check of its own: its finite
+   range (about 3.3961e38) is far beyond the norm bound. Also for queries and training vectors. F16
+   and BF16 vectors (given and stored as halves): every element finite; BF16 also the norm bound,
+   for every metric (the kernels sum squares in f32, cosine included); F16 needs none (65504^2 x
+   RUV_MAX_DIM is far below it). Every integer or bit pattern is a vector. */
 static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     const float *x = (const float *)xv;
     size_t i, d = idx->dim;
@@ -5607,7 +5626,8 @@ static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     nn = (double)idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, x, d);
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
-    for (i = 0; idx->cfg.quant == RUV_QUANT_F16 && i < d; i++)
+    for (i = 0;
+         (idx->cfg.quant == RUV_QUANT_F16 || idx->cfg.rerank_dtype == RUV_DTYPE_F16) && i < d; i++)
         if (!(fabs((double)x[i]) < 65520.0))
             return 0;
     return 1;
@@ -6013,10 +6033,34 @@ static float ruv__dist_slot_code(const ruv_index *idx, ruv_search_ctx *c, uint32
     return ruv__dist_query_code(idx, &p, ruv__slot_code(idx, b));
 }
 
-/* Exact f32 distance from q (normalised for cosine) to slot s: its f32 copy, or the stored
-   vector of an unquantized index. */
-static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s) {
-    const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
+/* x (dim floats, normalised for cosine) as a re-ranking copy at out (cfg.rerank_dtype). */
+static void ruv__code_copy_put(const ruv_index *idx, const float *x, unsigned char *out) {
+    if (idx->cfg.rerank_dtype == RUV_DTYPE_F16)
+        idx->kern.f32_to_f16(x, out, idx->dim);
+    else if (idx->cfg.rerank_dtype == RUV_DTYPE_BF16)
+        idx->kern.f32_to_bf16(x, out, idx->dim);
+    else
+        memcpy(out, x, idx->dim * sizeof *x);
+}
+
+/* Slot s's re-ranking copy as f32: the copy itself, or (f16 / bf16 copies) widened into buf
+   (dim floats). */
+static const float *ruv__code_copy(const ruv_index *idx, uint32_t s, float *buf) {
+    const unsigned char *p = idx->fvec + (size_t)s * idx->fvec_bytes;
+    if (idx->cfg.rerank_dtype == RUV_DTYPE_F16)
+        idx->kern.f16_to_f32(p, buf, idx->dim);
+    else if (idx->cfg.rerank_dtype == RUV_DTYPE_BF16)
+        idx->kern.bf16_to_f32(p, buf, idx->dim);
+    else
+        return (const float *)(const void *)p;
+    return buf;
+}
+
+/* Distance from q (normalised for cosine) to slot s by its re-ranking copy (widened into buf, dim
+   floats, if not f32), or the stored vector of an unquantized f32 index: exact but for the
+   rounding of f16 / bf16 copies. */
+static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s, float *buf) {
+    const float *v = idx->fvec ? ruv__code_copy(idx, s, buf)
                                : (const float *)(const void *)ruv__slot_code(idx, s);
     float r;
     if (idx->custom)
@@ -6028,19 +6072,20 @@ static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t 
 /* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
 static float ruv__dist_slot_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
     if ((idx->cfg.quant == RUV_QUANT_NONE && idx->cfg.dtype == RUV_DTYPE_F32) || idx->fvec) {
-        const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
+        const float *v = idx->fvec ? ruv__code_copy(idx, a, c->tmp)
                                    : (const float *)(const void *)ruv__slot_code(idx, a);
-        return ruv__dist_query_f32(idx, v, b);
+        return ruv__dist_query_f32(idx, v, b, c->tmp + idx->dim);
     }
     return ruv__dist_slot_code(idx, c, a, b);
 }
 
-/* The f32 vector of slot s (normalised for cosine): stored, copied, or decoded into c->tmp. */
+/* The f32 vector of slot s (normalised for cosine): stored, its copy (widened into c->tmp if
+   f16 / bf16), or decoded into c->tmp. */
 static const float *ruv__code_f32(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
     if (idx->cfg.quant == RUV_QUANT_NONE)
         return (const float *)(const void *)ruv__slot_code(idx, s);
     if (idx->fvec)
-        return idx->fvec + (size_t)s * idx->dim;
+        return ruv__code_copy(idx, s, c->tmp);
     ruv__code_decode(idx, ruv__slot_code(idx, s), c->tmp);
     return c->tmp;
 }
@@ -6283,8 +6328,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
     uint64_t *keys = NULL;
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
-    float *fv = NULL;
-    unsigned char *wb = NULL;
+    unsigned char *fv = NULL, *wb = NULL;
     int copies = idx->cfg.quant != RUV_QUANT_NONE && !idx->cfg.drop_f32;
     ruv__blob_grow gi, gm;
     ruv_result r = RUV_E_NOMEM;
@@ -6320,7 +6364,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         if (hnsw && (!(levels = (uint8_t *)ruv__mem_alloc(&idx->mem, cap)) ||
                      !(uoff = (uint32_t *)ruv__mem_alloc(&idx->mem, cap * sizeof *uoff))))
             goto fail;
-        if (copies && !(fv = (float *)ruv__mem_alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
+        if (copies && !(fv = (unsigned char *)ruv__mem_alloc(&idx->mem, cap * idx->fvec_bytes)))
             goto fail;
         if (idx->bits_bytes &&
             !(wb = (unsigned char *)ruv__mem_alloc(&idx->mem, cap * idx->bits_bytes)))
@@ -6350,7 +6394,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         memcpy(data, idx->data, idx->count * idx->stride);
         memcpy(keys, idx->keys, idx->count * sizeof *keys);
         if (copies)
-            memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
+            memcpy(fv, idx->fvec, idx->count * idx->fvec_bytes);
         if (wb)
             memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
         if (hnsw) {
@@ -6381,7 +6425,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         idx->data = data;
         idx->keys = keys;
         if (copies) {
-            ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
+            ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->fvec_bytes);
             idx->fvec = fv;
         }
         if (wb) {
@@ -7774,7 +7818,7 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
             idx->upper_canon -= ruv__hnsw_upper_need(idx, lv[s] & RUV__LEVEL);
             memset(idx->data + s * idx->stride, 0, idx->stride);
             if (idx->fvec)
-                memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
+                memset(idx->fvec + s * idx->fvec_bytes, 0, idx->fvec_bytes);
             if (idx->wbits)
                 memset(idx->wbits + s * idx->bits_bytes, 0, idx->bits_bytes);
             lv[s] = RUV__DEAD | RUV__FREE;
@@ -8332,7 +8376,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
         x = c->query;
     }
     if (idx->fvec)
-        memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
+        ruv__code_copy_put(idx, x, idx->fvec + (size_t)s * idx->fvec_bytes);
     ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
     if (idx->cfg.walk_bits)
         ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim,
@@ -8660,8 +8704,8 @@ static void ruv__store_remove_slot(ruv_index *idx, uint32_t s) {
         memcpy(idx->data + (size_t)s * idx->stride, idx->data + (size_t)last * idx->stride,
                idx->stride);
         if (idx->fvec)
-            memcpy(idx->fvec + (size_t)s * idx->dim, idx->fvec + (size_t)last * idx->dim,
-                   idx->dim * sizeof *idx->fvec);
+            memcpy(idx->fvec + (size_t)s * idx->fvec_bytes,
+                   idx->fvec + (size_t)last * idx->fvec_bytes, idx->fvec_bytes);
         idx->keys[s] = idx->keys[last];
         ruv__store_blobs_move(idx, last, s);
     }
@@ -9016,17 +9060,17 @@ static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_optio
 /* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
    sorted again (ties by slot). */
 static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
-    size_t i, b, bytes = idx->dim * sizeof(float);
+    size_t i, b, bytes = idx->fvec_bytes;
     /* the copies are cold: start every candidate's first lines loading, then the next whole
        vector while one is measured */
     for (i = 0; idx->fvec && i < n; i++)
         for (b = 0; b < bytes && b < 256; b += 64)
-            RUV__PREFETCH((const char *)(idx->fvec + (size_t)c->pool[i].id * idx->dim) + b);
+            RUV__PREFETCH(idx->fvec + (size_t)c->pool[i].id * bytes + b);
     for (i = 0; i < n; i++) {
         if (idx->fvec && i + 1 < n)
             for (b = 256; b < bytes; b += 64)
-                RUV__PREFETCH((const char *)(idx->fvec + (size_t)c->pool[i + 1].id * idx->dim) + b);
-        c->pool[i].dist = ruv__dist_query_f32(idx, q, c->pool[i].id);
+                RUV__PREFETCH(idx->fvec + (size_t)c->pool[i + 1].id * bytes + b);
+        c->pool[i].dist = ruv__dist_query_f32(idx, q, c->pool[i].id, c->tmp);
     }
     qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);
 }
@@ -9511,7 +9555,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
             return RUV_E_CANCELED;
         if (skip && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
-        d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s)
+        d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s, c->tmp)
                       : ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
         if (d <= radius && (r = ruv__range_push(c, n, d, (uint32_t)s)) != RUV_OK)
             return r;
@@ -9569,7 +9613,7 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
         if (!(x.dist <= radius) || !ruv__search_pass(idx, filt, x.id))
             continue;
         if (idx->fvec &&
-            !((x.dist = ruv__dist_query_f32(idx, (const float *)query, x.id)) <= radius))
+            !((x.dist = ruv__dist_query_f32(idx, (const float *)query, x.id, c->tmp)) <= radius))
             continue;
         c->pool[j++] = x;
     }
@@ -11212,6 +11256,14 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
     }
 }
 
+/* Byte 1 of the storage word (offset 44): 0 f32 copies, 1 none (drop_f32), 2 f16 copies, 3 bf16
+   copies (rerank_dtype). */
+static uint32_t ruv__save_copies_byte(const ruv_index_options *c) {
+    if (c->drop_f32 || c->quant == RUV_QUANT_NONE)
+        return c->drop_f32;
+    return c->rerank_dtype == RUV_DTYPE_F16 ? 2u : c->rerank_dtype == RUV_DTYPE_BF16 ? 3u : 0u;
+}
+
 /* Byte length of section id for the index's state (also what a loader expects). */
 static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
     uint64_t n = idx->count;
@@ -11236,7 +11288,7 @@ static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
     case RUV__S_IDTAB:
         return (uint64_t)idx->idtab_cap * 4;
     case RUV__S_F32:
-        return n * idx->dim * 4;
+        return n * idx->fvec_bytes;
     case RUV__S_QUANT:
         return ruv__index_qp_bytes(&idx->cfg);
     case RUV__S_BITS:
@@ -11323,7 +11375,7 @@ static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
         ruv__save_put(k, idx->idtab, idx->idtab_cap * 4);
         break;
     case RUV__S_F32:
-        ruv__save_put(k, idx->fvec, idx->count * idx->dim * 4);
+        ruv__save_put(k, idx->fvec, idx->count * idx->fvec_bytes);
         break;
     case RUV__S_QUANT:
         ruv__save_put(k, idx->qp, ruv__index_qp_bytes(&idx->cfg));
@@ -11396,8 +11448,8 @@ static ruv_result ruv__i_save(const ruv_index *idx, ruv_write_fn write, void *us
     ruv__le_wr32(head + 32, c->dim);
     ruv__le_wr32(head + 36, (uint32_t)c->metric);
     ruv__le_wr32(head + 40, (uint32_t)c->kind);
-    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16 |
-                                c->multi << 24 | c->walk_bits << 25);
+    ruv__le_wr32(head + 44, (uint32_t)c->quant | ruv__save_copies_byte(c) << 8 |
+                                (uint32_t)c->dtype << 16 | c->multi << 24 | c->walk_bits << 25);
     if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM || c->multi || c->walk_bits)
         head[10] = 1; /* version 1.1 features: see FORMAT */
     ruv__le_wr32(head + 48, c->M);
@@ -11574,7 +11626,11 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.seed = ruv__le_rd64(h + 64);
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
-    c.drop_f32 = (storage >> 8) & 0xFFu;
+    c.drop_f32 = (storage >> 8) & 0xFFu; /* 0 f32 copies, 1 none, 2 f16, 3 bf16 copies */
+    if (c.drop_f32 == 2 || c.drop_f32 == 3) {
+        c.rerank_dtype = c.drop_f32 == 2 ? RUV_DTYPE_F16 : RUV_DTYPE_BF16;
+        c.drop_f32 = 0;
+    }
     c.dtype = (ruv_dtype)((storage >> 16) & 0xFFu);
     c.multi = (storage >> 24) & 1u;
     c.walk_bits = (storage >> 25) & 1u;
@@ -11605,7 +11661,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
         ((storage >> 16) & 0xFFu) >= (uint32_t)RUV_DTYPE_COUNT || storage >> 26 ||
         !ruv__index_walk_ok(&c) || !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
-        (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
+        (nq && (c.drop_f32 || c.rerank_dtype != RUV_DTYPE_F32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
         (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
@@ -11783,7 +11839,7 @@ static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
         idx->meta.bytes = (unsigned char *)p;
         break;
     case RUV__S_F32:
-        idx->fvec = (float *)p;
+        idx->fvec = (unsigned char *)p;
         break;
     case RUV__S_QUANT:
         idx->qp = (float *)p;
@@ -11864,8 +11920,12 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
     if (idx->qp && idx->cfg.walk_bits && /* the walk's mean and deviation */
         !ruv__vec_finite(ruv__code_walk_mean(idx), 2 * idx->dim))
         return RUV_E_CORRUPT;
-    if (idx->fvec && !ruv__vec_finite(idx->fvec, idx->count * idx->dim)) /* the f32 copies */
+    if (idx->fvec && idx->cfg.rerank_dtype == RUV_DTYPE_F32 && /* the copies */
+        !ruv__vec_finite((const float *)(const void *)idx->fvec, idx->count * idx->dim))
         return RUV_E_CORRUPT;
+    for (s = 0; idx->fvec && idx->cfg.rerank_dtype != RUV_DTYPE_F32 && s < idx->count; s++)
+        if (!ruv__code_halves_ok(idx->cfg.rerank_dtype, idx->fvec + s * idx->fvec_bytes, idx->dim))
+            return RUV_E_CORRUPT;
     for (s = 0; s < idx->count; s++) /* every stored vector (zeros in free slots) */
         if (!ruv__load_code_finite(idx, ruv__slot_code(idx, (uint32_t)s)))
             return RUV_E_CORRUPT;

@@ -137,6 +137,12 @@ typedef struct ruv_index_options {
                                  on those bits (Hamming), re-scoring the ef candidates found on
                                  the stored codes, then re-ranking by the f32 copies if kept (the
                                  three-tier search); needs ruv_index_train; 0 = off (default) */
+    ruv_dtype rerank_dtype;   /* quantized storage with copies kept (drop_f32 0): the element type
+                                 of the re-ranking copies: RUV_DTYPE_F32 (default, exact),
+                                 RUV_DTYPE_BF16 (half the bytes; 8-bit mantissa, any f32 range) or
+                                 RUV_DTYPE_F16 (half the bytes; 11-bit mantissa, |x| < 65520, else
+                                 adds return RUV_E_VALUE); re-ranking and get_vector then use the
+                                 copies widened to f32 */
 } ruv_index_options;
 
 /* One search result. */
@@ -217,7 +223,8 @@ RUVDEF ruv_index_options ruv_index_options_init(uint32_t dim);
 /* Creates an empty index; *out receives it (NULL on error). Resolves zero fields to defaults.
    RUV_E_ARG: opt or out NULL, dim 0 or > RUV_MAX_DIM, unknown metric, kind, isa or quant, M out
    of 2..512, ef_construction or ef_search > RUV_MAX_EF, capacity > RUV_MAX_COUNT, only one of
-   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, PQ with pq_m not
+   alloc.alloc / alloc.free set, rerank > RUV_MAX_RERANK, drop_f32 > 1, rerank_dtype other than
+   F32, F16 or BF16, or F16 / BF16 without copies (f32 storage or drop_f32 1), PQ with pq_m not
    dividing dim (or 0 when 4 does not), RUV_METRIC_CUSTOM without distance or another metric
    with it, multi or walk_bits > 1. RUV_E_UNSUPPORTED: opt->isa not runnable here; L1 with
    SQ8, BIN or PQ; RUV_METRIC_CUSTOM with any storage but f32 (the quantizers' code distances
@@ -441,7 +448,8 @@ typedef struct ruv_stats {
     size_t deleted;      /* HNSW slots of deleted/updated entries (traversed until compacted) */
     size_t free_slots;   /* of those, compacted ones that inserts reuse */
     size_t capacity;     /* slots allocated */
-    size_t vector_bytes; /* f32 vectors (the searched ones, or a quantized index's copies) */
+    size_t vector_bytes; /* stored vectors (the searched ones, or a quantized index's re-ranking
+                            copies) */
     size_t code_bytes;   /* quantized codes (with their per-code float) and quantizer tables */
     size_t graph_bytes;  /* HNSW links and levels */
     size_t key_bytes;    /* keys and the key hash table */

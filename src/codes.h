@@ -112,12 +112,12 @@ static int ruv__code_halves_ok(ruv_dtype t, const unsigned char *v, size_t dim) 
    metric is cosine (whose vectors are normalised first), a squared norm of at most FLT_MAX / 4,
    so that no distance between two accepted vectors overflows f32 (|x - y|^2 <= (|x| + |y|)^2,
    |x.y| <= |x| |y|: infinities of opposite signs in the sums would make NaN distances); and for
-   F16 storage every component below 65520 (what would round to infinity is refused rather than
-   stored as infinity). BF16 needs no check of its own: its finite range (about 3.3961e38) is
-   far beyond the norm bound. Also for queries and training vectors. F16 and BF16 vectors (given
-   and stored as halves): every element finite; BF16 also the norm bound, for every metric (the
-   kernels sum squares in f32, cosine included); F16 needs none (65504^2 x RUV_MAX_DIM is far
-   below it). Every integer or bit pattern is a vector. */
+   F16 storage or F16 re-ranking copies every component below 65520 (what would round to
+   infinity is refused rather than stored as infinity). BF16 needs no check of its own: its finite
+   range (about 3.3961e38) is far beyond the norm bound. Also for queries and training vectors. F16
+   and BF16 vectors (given and stored as halves): every element finite; BF16 also the norm bound,
+   for every metric (the kernels sum squares in f32, cosine included); F16 needs none (65504^2 x
+   RUV_MAX_DIM is far below it). Every integer or bit pattern is a vector. */
 static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     const float *x = (const float *)xv;
     size_t i, d = idx->dim;
@@ -135,7 +135,8 @@ static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     nn = (double)idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, x, d);
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
-    for (i = 0; idx->cfg.quant == RUV_QUANT_F16 && i < d; i++)
+    for (i = 0;
+         (idx->cfg.quant == RUV_QUANT_F16 || idx->cfg.rerank_dtype == RUV_DTYPE_F16) && i < d; i++)
         if (!(fabs((double)x[i]) < 65520.0))
             return 0;
     return 1;
@@ -541,10 +542,34 @@ static float ruv__dist_slot_code(const ruv_index *idx, ruv_search_ctx *c, uint32
     return ruv__dist_query_code(idx, &p, ruv__slot_code(idx, b));
 }
 
-/* Exact f32 distance from q (normalised for cosine) to slot s: its f32 copy, or the stored
-   vector of an unquantized index. */
-static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s) {
-    const float *v = idx->fvec ? idx->fvec + (size_t)s * idx->dim
+/* x (dim floats, normalised for cosine) as a re-ranking copy at out (cfg.rerank_dtype). */
+static void ruv__code_copy_put(const ruv_index *idx, const float *x, unsigned char *out) {
+    if (idx->cfg.rerank_dtype == RUV_DTYPE_F16)
+        idx->kern.f32_to_f16(x, out, idx->dim);
+    else if (idx->cfg.rerank_dtype == RUV_DTYPE_BF16)
+        idx->kern.f32_to_bf16(x, out, idx->dim);
+    else
+        memcpy(out, x, idx->dim * sizeof *x);
+}
+
+/* Slot s's re-ranking copy as f32: the copy itself, or (f16 / bf16 copies) widened into buf
+   (dim floats). */
+static const float *ruv__code_copy(const ruv_index *idx, uint32_t s, float *buf) {
+    const unsigned char *p = idx->fvec + (size_t)s * idx->fvec_bytes;
+    if (idx->cfg.rerank_dtype == RUV_DTYPE_F16)
+        idx->kern.f16_to_f32(p, buf, idx->dim);
+    else if (idx->cfg.rerank_dtype == RUV_DTYPE_BF16)
+        idx->kern.bf16_to_f32(p, buf, idx->dim);
+    else
+        return (const float *)(const void *)p;
+    return buf;
+}
+
+/* Distance from q (normalised for cosine) to slot s by its re-ranking copy (widened into buf, dim
+   floats, if not f32), or the stored vector of an unquantized f32 index: exact but for the
+   rounding of f16 / bf16 copies. */
+static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t s, float *buf) {
+    const float *v = idx->fvec ? ruv__code_copy(idx, s, buf)
                                : (const float *)(const void *)ruv__slot_code(idx, s);
     float r;
     if (idx->custom)
@@ -556,19 +581,20 @@ static float ruv__dist_query_f32(const ruv_index *idx, const float *q, uint32_t 
 /* Distance between slots a and b: exact where f32 vectors are kept, else on the codes. */
 static float ruv__dist_slot_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_t a, uint32_t b) {
     if ((idx->cfg.quant == RUV_QUANT_NONE && idx->cfg.dtype == RUV_DTYPE_F32) || idx->fvec) {
-        const float *v = idx->fvec ? idx->fvec + (size_t)a * idx->dim
+        const float *v = idx->fvec ? ruv__code_copy(idx, a, c->tmp)
                                    : (const float *)(const void *)ruv__slot_code(idx, a);
-        return ruv__dist_query_f32(idx, v, b);
+        return ruv__dist_query_f32(idx, v, b, c->tmp + idx->dim);
     }
     return ruv__dist_slot_code(idx, c, a, b);
 }
 
-/* The f32 vector of slot s (normalised for cosine): stored, copied, or decoded into c->tmp. */
+/* The f32 vector of slot s (normalised for cosine): stored, its copy (widened into c->tmp if
+   f16 / bf16), or decoded into c->tmp. */
 static const float *ruv__code_f32(const ruv_index *idx, ruv_search_ctx *c, uint32_t s) {
     if (idx->cfg.quant == RUV_QUANT_NONE)
         return (const float *)(const void *)ruv__slot_code(idx, s);
     if (idx->fvec)
-        return idx->fvec + (size_t)s * idx->dim;
+        return ruv__code_copy(idx, s, c->tmp);
     ruv__code_decode(idx, ruv__slot_code(idx, s), c->tmp);
     return c->tmp;
 }

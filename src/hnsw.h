@@ -408,7 +408,7 @@ static ruv_result ruv__hnsw_compact(ruv_index *idx) {
             idx->upper_canon -= ruv__hnsw_upper_need(idx, lv[s] & RUV__LEVEL);
             memset(idx->data + s * idx->stride, 0, idx->stride);
             if (idx->fvec)
-                memset(idx->fvec + s * idx->dim, 0, idx->dim * sizeof *idx->fvec);
+                memset(idx->fvec + s * idx->fvec_bytes, 0, idx->fvec_bytes);
             if (idx->wbits)
                 memset(idx->wbits + s * idx->bits_bytes, 0, idx->bits_bytes);
             lv[s] = RUV__DEAD | RUV__FREE;

@@ -38,8 +38,10 @@ struct ruv_index {
     size_t sq_off;        /* SQ8: offset of the per-code float after the dim bytes */
     size_t dsub;          /* PQ: dimensions per sub-quantizer */
     size_t prep_len;      /* floats of a prepared query (ruv__prep) */
-    float *qp;   /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
-    float *fvec; /* f32 copies of a quantized index [cap * dim], NULL if none */
+    float *qp; /* quantizer tables (NULL until trained), ruv__index_qp_bytes(&cfg) bytes */
+    unsigned char *fvec; /* re-ranking copies of a quantized index [cap * fvec_bytes], in
+                            cfg.rerank_dtype (f32, f16 or bf16), NULL if none */
+    size_t fvec_bytes;   /* bytes of one copy */
 
     /* slot arena: slot i at data + i * stride: [u32 count][u32 links[m0]] (HNSW only), then at
        vec_off the stored vector (dim floats, or its code). */
@@ -341,6 +343,10 @@ static ruv_result ruv__index_resolve(const ruv_index_options *in, ruv_index_opti
         return RUV_E_ARG;
     if ((unsigned)c.quant > (unsigned)RUV_QUANT_PQ || c.drop_f32 > 1 || c.rerank > RUV_MAX_RERANK)
         return RUV_E_ARG;
+    if (c.rerank_dtype != RUV_DTYPE_F32 &&
+        ((c.rerank_dtype != RUV_DTYPE_F16 && c.rerank_dtype != RUV_DTYPE_BF16) ||
+         c.quant == RUV_QUANT_NONE || c.drop_f32))
+        return RUV_E_ARG;
     if (c.metric != RUV_METRIC_CUSTOM) {
         c.distance_user = NULL;
         c.distance_id = 0;
@@ -466,6 +472,7 @@ static void ruv__index_layout(ruv_index *idx) {
     size_t d = c->dim;
     idx->code_bytes = ruv__index_code_bytes(c);
     idx->bits_bytes = ruv__index_bits_bytes(c);
+    idx->fvec_bytes = d * (c->rerank_dtype == RUV_DTYPE_F32 ? 4u : 2u);
     idx->dot_based = idx->ip;
     idx->raw_n = d;
     idx->raw_dist = NULL;
@@ -612,7 +619,7 @@ RUVDEF void ruv_index_free(ruv_index *idx) {
         ruv__mem_free(&m, idx->meta.ref, idx->meta.ref ? idx->cap * 2 * 4 : 0);
         ruv__mem_free(&m, idx->meta.bytes, idx->meta.cap);
         ruv__mem_free(&m, idx->idtab, idx->idtab_cap * 4);
-        ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->dim * sizeof *idx->fvec : 0);
+        ruv__mem_free(&m, idx->fvec, idx->fvec ? idx->cap * idx->fvec_bytes : 0);
         ruv__mem_free(&m, idx->wbits, idx->wbits ? idx->cap * idx->bits_bytes : 0);
         ruv__mem_free(&m, idx->qp, ruv__index_qp_bytes(&idx->cfg));
     }
@@ -644,7 +651,7 @@ static ruv_stats ruv__i_stats(const ruv_index *idx) {
     if (idx->cfg.quant == RUV_QUANT_NONE) {
         out->vector_bytes = cap * idx->code_bytes;
     } else {
-        out->vector_bytes = idx->fvec ? cap * idx->dim * sizeof(float) : 0;
+        out->vector_bytes = idx->fvec ? cap * idx->fvec_bytes : 0;
         out->code_bytes = cap * idx->code_bytes;
     }
     out->code_bytes += cap * idx->bits_bytes + (idx->qp ? ruv__index_qp_bytes(&idx->cfg) : 0);

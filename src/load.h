@@ -76,7 +76,11 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     c.seed = ruv__le_rd64(h + 64);
     c.capacity = ruv__le_rd64(h + 104);
     c.quant = (ruv_quant)(storage & 0xFFu);
-    c.drop_f32 = (storage >> 8) & 0xFFu;
+    c.drop_f32 = (storage >> 8) & 0xFFu; /* 0 f32 copies, 1 none, 2 f16, 3 bf16 copies */
+    if (c.drop_f32 == 2 || c.drop_f32 == 3) {
+        c.rerank_dtype = c.drop_f32 == 2 ? RUV_DTYPE_F16 : RUV_DTYPE_BF16;
+        c.drop_f32 = 0;
+    }
     c.dtype = (ruv_dtype)((storage >> 16) & 0xFFu);
     c.multi = (storage >> 24) & 1u;
     c.walk_bits = (storage >> 25) & 1u;
@@ -107,7 +111,7 @@ static ruv_result ruv__load_head_parse(const unsigned char *h, uint32_t nsec,
     if ((storage & 0xFFu) > (uint32_t)RUV_QUANT_PQ || c.drop_f32 > 1 ||
         ((storage >> 16) & 0xFFu) >= (uint32_t)RUV_DTYPE_COUNT || storage >> 26 ||
         !ruv__index_walk_ok(&c) || !ruv__index_pair_ok(c.dtype, c.metric, c.quant) ||
-        (nq && (c.drop_f32 || c.pq_m || c.rerank)) ||
+        (nq && (c.drop_f32 || c.rerank_dtype != RUV_DTYPE_F32 || c.pq_m || c.rerank)) ||
         (!nq && (c.rerank == 0 || c.rerank > RUV_MAX_RERANK)) ||
         (c.quant == RUV_QUANT_PQ ? !c.pq_m || c.pq_m > c.dim || c.dim % c.pq_m : c.pq_m != 0) ||
         (c.metric == RUV_METRIC_L1 && !nq && c.quant != RUV_QUANT_F16 && c.quant != RUV_QUANT_BF16))
@@ -285,7 +289,7 @@ static void ruv__load_bind(ruv_index *idx, uint32_t id, void *p) {
         idx->meta.bytes = (unsigned char *)p;
         break;
     case RUV__S_F32:
-        idx->fvec = (float *)p;
+        idx->fvec = (unsigned char *)p;
         break;
     case RUV__S_QUANT:
         idx->qp = (float *)p;
@@ -366,8 +370,12 @@ static ruv_result ruv__load_validate(ruv_index *idx) {
     if (idx->qp && idx->cfg.walk_bits && /* the walk's mean and deviation */
         !ruv__vec_finite(ruv__code_walk_mean(idx), 2 * idx->dim))
         return RUV_E_CORRUPT;
-    if (idx->fvec && !ruv__vec_finite(idx->fvec, idx->count * idx->dim)) /* the f32 copies */
+    if (idx->fvec && idx->cfg.rerank_dtype == RUV_DTYPE_F32 && /* the copies */
+        !ruv__vec_finite((const float *)(const void *)idx->fvec, idx->count * idx->dim))
         return RUV_E_CORRUPT;
+    for (s = 0; idx->fvec && idx->cfg.rerank_dtype != RUV_DTYPE_F32 && s < idx->count; s++)
+        if (!ruv__code_halves_ok(idx->cfg.rerank_dtype, idx->fvec + s * idx->fvec_bytes, idx->dim))
+            return RUV_E_CORRUPT;
     for (s = 0; s < idx->count; s++) /* every stored vector (zeros in free slots) */
         if (!ruv__load_code_finite(idx, ruv__slot_code(idx, (uint32_t)s)))
             return RUV_E_CORRUPT;

@@ -46,7 +46,7 @@ static ruv_result ruv__range_flat(const ruv_index *idx, ruv_search_ctx *c, const
             return RUV_E_CANCELED;
         if (skip && !ruv__search_pass(idx, filt, (uint32_t)s))
             continue;
-        d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s)
+        d = idx->fvec ? ruv__dist_query_f32(idx, (const float *)query, (uint32_t)s, c->tmp)
                       : ruv__dist_query_code(idx, q, ruv__slot_code(idx, (uint32_t)s));
         if (d <= radius && (r = ruv__range_push(c, n, d, (uint32_t)s)) != RUV_OK)
             return r;
@@ -104,7 +104,7 @@ static ruv_result ruv__range_hnsw(const ruv_index *idx, ruv_search_ctx *c, const
         if (!(x.dist <= radius) || !ruv__search_pass(idx, filt, x.id))
             continue;
         if (idx->fvec &&
-            !((x.dist = ruv__dist_query_f32(idx, (const float *)query, x.id)) <= radius))
+            !((x.dist = ruv__dist_query_f32(idx, (const float *)query, x.id, c->tmp)) <= radius))
             continue;
         c->pool[j++] = x;
     }

@@ -137,6 +137,14 @@ static int ruv__save_sec_present(const ruv_index *idx, uint32_t id) {
     }
 }
 
+/* Byte 1 of the storage word (offset 44): 0 f32 copies, 1 none (drop_f32), 2 f16 copies, 3 bf16
+   copies (rerank_dtype). */
+static uint32_t ruv__save_copies_byte(const ruv_index_options *c) {
+    if (c->drop_f32 || c->quant == RUV_QUANT_NONE)
+        return c->drop_f32;
+    return c->rerank_dtype == RUV_DTYPE_F16 ? 2u : c->rerank_dtype == RUV_DTYPE_BF16 ? 3u : 0u;
+}
+
 /* Byte length of section id for the index's state (also what a loader expects). */
 static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
     uint64_t n = idx->count;
@@ -161,7 +169,7 @@ static uint64_t ruv__save_sec_len(const ruv_index *idx, uint32_t id) {
     case RUV__S_IDTAB:
         return (uint64_t)idx->idtab_cap * 4;
     case RUV__S_F32:
-        return n * idx->dim * 4;
+        return n * idx->fvec_bytes;
     case RUV__S_QUANT:
         return ruv__index_qp_bytes(&idx->cfg);
     case RUV__S_BITS:
@@ -248,7 +256,7 @@ static void ruv__save_emit(const ruv_index *idx, uint32_t id, ruv__sink *k) {
         ruv__save_put(k, idx->idtab, idx->idtab_cap * 4);
         break;
     case RUV__S_F32:
-        ruv__save_put(k, idx->fvec, idx->count * idx->dim * 4);
+        ruv__save_put(k, idx->fvec, idx->count * idx->fvec_bytes);
         break;
     case RUV__S_QUANT:
         ruv__save_put(k, idx->qp, ruv__index_qp_bytes(&idx->cfg));
@@ -321,8 +329,8 @@ static ruv_result ruv__i_save(const ruv_index *idx, ruv_write_fn write, void *us
     ruv__le_wr32(head + 32, c->dim);
     ruv__le_wr32(head + 36, (uint32_t)c->metric);
     ruv__le_wr32(head + 40, (uint32_t)c->kind);
-    ruv__le_wr32(head + 44, (uint32_t)c->quant | c->drop_f32 << 8 | (uint32_t)c->dtype << 16 |
-                                c->multi << 24 | c->walk_bits << 25);
+    ruv__le_wr32(head + 44, (uint32_t)c->quant | ruv__save_copies_byte(c) << 8 |
+                                (uint32_t)c->dtype << 16 | c->multi << 24 | c->walk_bits << 25);
     if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM || c->multi || c->walk_bits)
         head[10] = 1; /* version 1.1 features: see FORMAT */
     ruv__le_wr32(head + 48, c->M);

@@ -42,7 +42,7 @@ static void ruv__store_vec(ruv_index *idx, uint32_t s, const void *vec) {
         x = c->query;
     }
     if (idx->fvec)
-        memcpy(idx->fvec + (size_t)s * idx->dim, x, idx->dim * sizeof *x);
+        ruv__code_copy_put(idx, x, idx->fvec + (size_t)s * idx->fvec_bytes);
     ruv__code_encode(idx, c, x, ruv__slot_code(idx, s));
     if (idx->cfg.walk_bits)
         ruv__code_sign_bits(x, ruv__code_walk_mean(idx), idx->dim,
@@ -370,8 +370,8 @@ static void ruv__store_remove_slot(ruv_index *idx, uint32_t s) {
         memcpy(idx->data + (size_t)s * idx->stride, idx->data + (size_t)last * idx->stride,
                idx->stride);
         if (idx->fvec)
-            memcpy(idx->fvec + (size_t)s * idx->dim, idx->fvec + (size_t)last * idx->dim,
-                   idx->dim * sizeof *idx->fvec);
+            memcpy(idx->fvec + (size_t)s * idx->fvec_bytes,
+                   idx->fvec + (size_t)last * idx->fvec_bytes, idx->fvec_bytes);
         idx->keys[s] = idx->keys[last];
         ruv__store_blobs_move(idx, last, s);
     }

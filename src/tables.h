@@ -233,8 +233,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
     uint64_t *keys = NULL;
     uint32_t *table = NULL, *uoff = NULL, *up = NULL, *idtab = NULL;
     uint8_t *levels = NULL;
-    float *fv = NULL;
-    unsigned char *wb = NULL;
+    unsigned char *fv = NULL, *wb = NULL;
     int copies = idx->cfg.quant != RUV_QUANT_NONE && !idx->cfg.drop_f32;
     ruv__blob_grow gi, gm;
     ruv_result r = RUV_E_NOMEM;
@@ -270,7 +269,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         if (hnsw && (!(levels = (uint8_t *)ruv__mem_alloc(&idx->mem, cap)) ||
                      !(uoff = (uint32_t *)ruv__mem_alloc(&idx->mem, cap * sizeof *uoff))))
             goto fail;
-        if (copies && !(fv = (float *)ruv__mem_alloc(&idx->mem, cap * idx->dim * sizeof *fv)))
+        if (copies && !(fv = (unsigned char *)ruv__mem_alloc(&idx->mem, cap * idx->fvec_bytes)))
             goto fail;
         if (idx->bits_bytes &&
             !(wb = (unsigned char *)ruv__mem_alloc(&idx->mem, cap * idx->bits_bytes)))
@@ -300,7 +299,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         memcpy(data, idx->data, idx->count * idx->stride);
         memcpy(keys, idx->keys, idx->count * sizeof *keys);
         if (copies)
-            memcpy(fv, idx->fvec, idx->count * idx->dim * sizeof *fv);
+            memcpy(fv, idx->fvec, idx->count * idx->fvec_bytes);
         if (wb)
             memcpy(wb, idx->wbits, idx->count * idx->bits_bytes);
         if (hnsw) {
@@ -331,7 +330,7 @@ static ruv_result ruv__tab_resize(ruv_index *idx, size_t cap, size_t upper, size
         idx->data = data;
         idx->keys = keys;
         if (copies) {
-            ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->dim * sizeof *fv);
+            ruv__mem_free(&idx->mem, idx->fvec, idx->cap * idx->fvec_bytes);
             idx->fvec = fv;
         }
         if (wb) {

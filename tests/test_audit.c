@@ -296,7 +296,8 @@ TEST(audit_header_bounds) {
         {36, 5, 0, 0},               /* metric (4, custom: test_custom.c) */
         {40, 3, 0, 0},             /* kind (2, a sparse index: RUV_E_UNSUPPORTED, test_sparse.c) */
         {44, 6, 0, 0},             /* quant */
-        {44, 0x200u, 0, 0},        /* drop_f32 = 2 */
+        {44, 0x200u, 0, 0},        /* f16 copies (drop_f32 byte 2) of f32 storage */
+        {44, 0x400u, 0, 0},        /* drop_f32 byte 4 */
         {48, 1, 0, 0},             /* M below 2 */
         {48, RUV_MAX_M + 1, 0, 0}, /* M above the largest */
         {52, 15, 0, 0},            /* ef_construction below M (16) */

@@ -282,6 +282,119 @@ TEST(quant_sq8_quantiles) {
     free(col);
 }
 
+/* rerank_dtype F16 / BF16: the copies hold each value to its type's rounding (checked against
+   the input in double), re-ranked distances are within the bound that rounding allows of the
+   exact double-precision distance, recall@10 of a flat SQ8 index re-ranking 100 candidates
+   against the exact neighbours is >= 0.99, the copies take 2 bytes per dimension, the file
+   keeps them (reloaded: same hits), F16 copies refuse values that would round to infinity (the
+   index unchanged), and the options are checked. */
+TEST(quant_rerank_copies) {
+    size_t n = 3000, dim = 48, nq = 40, i, j, t, m;
+    float *v = random_vecs(n, dim, 41), *qs = random_vecs(nq, dim, 42), out[48];
+    ruv_dtype types[2] = {RUV_DTYPE_F16, RUV_DTYPE_BF16};
+    ruv_metric mets[2] = {RUV_METRIC_L2SQ, RUV_METRIC_COSINE};
+    REQUIRE(v && qs);
+    for (t = 0; t < 2; t++)
+        for (m = 0; m < 2; m++) {
+            double rel = types[t] == RUV_DTYPE_F16 ? 1.0 / 2048 : 1.0 / 256; /* half an ulp */
+            ruv_index_options o = ruv_index_options_init((uint32_t)dim);
+            ruv_index *idx = NULL, *back = NULL;
+            uint64_t *truth = exact_top10(mets[m], v, n, dim, qs, nq);
+            ruv_search_options so;
+            ruv_hit h[10], h2[10];
+            size_t nh, nh2, len = 0, hit = 0;
+            unsigned char *b;
+            float big[48];
+            REQUIRE(truth);
+            o.metric = mets[m];
+            o.quant = RUV_QUANT_SQ8;
+            o.rerank_dtype = types[t];
+            REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+            REQUIRE(ruv_index_train(idx, n, v) == RUV_OK);
+            CHECK(add_all(idx, v, n));
+            CHECK(ruv_index_stats(idx).vector_bytes == ruv_index_stats(idx).capacity * dim * 2);
+            for (i = 0; i < n; i += 7) { /* the stored copies (normalised rows for cosine) */
+                double nn = 0;
+                REQUIRE(ruv_index_get_vector(idx, i, out) == RUV_OK);
+                for (j = 0; j < dim; j++)
+                    nn += (double)v[i * dim + j] * v[i * dim + j];
+                nn = mets[m] == RUV_METRIC_COSINE ? sqrt(nn) : 1.0;
+                for (j = 0; j < dim; j++) {
+                    double x = v[i * dim + j] / nn;
+                    CHECK(fabs(out[j] - x) <= rel * fabs(x) + 1e-7);
+                }
+            }
+            memset(&so, 0, sizeof so);
+            so.rerank = 10;
+            for (i = 0; i < nq; i++) {
+                const float *q = qs + i * dim;
+                REQUIRE(ruv_index_search(idx, q, 10, &so, h, &nh) == RUV_OK && nh == 10);
+                for (j = 0; j < nh; j++) {
+                    const float *x = v + h[j].key * dim;
+                    double qq = 0, xx = 0, qx = 0, exact, tol;
+                    size_t e, g;
+                    for (e = 0; e < dim; e++) {
+                        qq += (double)q[e] * q[e];
+                        xx += (double)x[e] * x[e];
+                        qx += (double)q[e] * x[e];
+                    }
+                    if (mets[m] == RUV_METRIC_L2SQ) {
+                        exact = qq + xx - 2 * qx;
+                        tol = 2 * sqrt(exact) * rel * sqrt(xx) + rel * rel * xx + 1e-5 * (qq + xx);
+                    } else {
+                        exact = 1 - qx / sqrt(qq * xx);
+                        tol = 2 * rel + 1e-5;
+                    }
+                    CHECK(fabs(h[j].distance - exact) <= tol);
+                    for (g = 0; g < 10; g++)
+                        hit += truth[i * 10 + g] == h[j].key;
+                }
+            }
+            CHECK((double)hit / (double)(nq * 10) >= 0.99);
+            b = save_to_mem(idx, &len); /* reloaded: the copies' type and bytes kept */
+            REQUIRE(b);
+            CHECK(b[45] == (types[t] == RUV_DTYPE_F16 ? 2 : 3));
+            REQUIRE(ruv_index_load_buffer(b, len, NULL, &back) == RUV_OK);
+            CHECK(ruv_index_config(back).rerank_dtype == types[t]);
+            for (i = 0; i < nq; i++) {
+                REQUIRE(ruv_index_search(idx, qs + i * dim, 10, &so, h, &nh) == RUV_OK);
+                REQUIRE(ruv_index_search(back, qs + i * dim, 10, &so, h2, &nh2) == RUV_OK);
+                CHECK(same_hits(h, nh, h2, nh2));
+            }
+            free(b);
+            ruv_index_free(back);
+            for (j = 0; j < dim; j++) /* finite, within the norm bound; 70000 is no f16 */
+                big[j] = j == 3 ? 70000.0f : 0.5f;
+            CHECK(
+                ruv_index_add(idx, 5000, big) ==
+                (types[t] == RUV_DTYPE_F16 && mets[m] != RUV_METRIC_COSINE ? RUV_E_VALUE : RUV_OK));
+            CHECK(ruv_index_count(idx) ==
+                  n + (types[t] == RUV_DTYPE_F16 && mets[m] != RUV_METRIC_COSINE ? 0 : 1));
+            CHECK(ruv_index_search(idx, qs, 10, &so, h, &nh) == RUV_OK && nh == 10);
+            ruv_index_free(idx);
+            free(truth);
+        }
+    { /* options: copies need quantized storage that keeps them; only F32, F16, BF16 */
+        ruv_index_options o = ruv_index_options_init((uint32_t)dim);
+        ruv_index *idx = NULL;
+        o.rerank_dtype = RUV_DTYPE_BF16;
+        CHECK(ruv_index_create(&o, &idx) == RUV_E_ARG && !idx);
+        o.quant = RUV_QUANT_SQ8;
+        o.drop_f32 = 1;
+        CHECK(ruv_index_create(&o, &idx) == RUV_E_ARG && !idx);
+        o.drop_f32 = 0;
+        o.rerank_dtype = RUV_DTYPE_I8;
+        CHECK(ruv_index_create(&o, &idx) == RUV_E_ARG && !idx);
+        o.rerank_dtype = (ruv_dtype)99;
+        CHECK(ruv_index_create(&o, &idx) == RUV_E_ARG && !idx);
+        o.rerank_dtype = RUV_DTYPE_F16;
+        CHECK(ruv_index_create(&o, &idx) == RUV_OK && idx);
+        ruv_index_free(idx);
+    }
+    free(v);
+    free(qs);
+}
+
 TEST(quant_recall_glove) {
     size_t nb, dim, nq, qd, t;
     float *base = load_f(1, "glove25k.fvecs", 10000, &nb, &dim);
