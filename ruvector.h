@@ -160,7 +160,7 @@
      ruv_search_options.rerank) are re-ordered by exact f32 distance, and hits carry exact
      distances. Without copies, hits carry the code distance and ruv_index_get_vector returns
      the decoded (approximate) vector. opt.rerank_dtype = RUV_DTYPE_BF16 or RUV_DTYPE_F16 keeps
-     the copies in 16 bits (half their memory: on 784-d SQ8, 2,554 instead of 4,122 bytes per
+     the copies in 16 bits (half their memory: on 784-d SQ8, 2,555 instead of 4,123 bytes per
      vector): re-ranking, range search and get_vector then use them widened to f32, exact but
      for their rounding (relative 2^-8 BF16, 2^-11 F16; F16 copies refuse |x| >= 65520 as F16
      storage does).
