@@ -5,10 +5,13 @@ with recall@10 >= the floor, and the ratio; then the median ratio over the runs.
 
     python3 bench/at_recall.py 0.95 ruvector hnswlib run1.jsonl run2.jsonl ...
     python3 bench/at_recall.py 0.95 ruvector hnswlib-wasm f32-1.jsonl+sq8-1.jsonl ...
+    python3 bench/at_recall.py 0.95 ruvector 'glass*' run1.jsonl ...
 
 A run is one file, or several joined by '+' (e.g. the f32 and SQ8 invocations of one run). Lines
 whose "lib" starts with the first name count for "ours" (every quantizer and re-rank factor);
-lines whose "lib" equals the second name are the peer. Non-JSON lines are skipped.
+lines whose "lib" equals the second name are the peer, or, if it ends in '*', whose "lib" starts
+with what precedes it ('glass*': glass-sq8u and glass-sq4u, the peer's best of both). Non-JSON
+lines are skipped.
 """
 import json
 import statistics
@@ -25,7 +28,10 @@ def best_per_side(files, floor, ours, peer):
                 r = json.loads(line)
                 if r.get("index") != "hnsw" or r["recall10"] < floor:
                     continue
-                side = "ours" if r["lib"].startswith(ours) else "peer" if r["lib"] == peer else None
+                is_peer = (
+                    r["lib"].startswith(peer[:-1]) if peer.endswith("*") else r["lib"] == peer
+                )
+                side = "ours" if r["lib"].startswith(ours) else "peer" if is_peer else None
                 if side and r["qps"] > best.get(side, {"qps": 0})["qps"]:
                     best[side] = r
     return best

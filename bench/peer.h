@@ -22,6 +22,32 @@ size_t peer_hnswlib_search(peer_index *p, const float *q, size_t k, size_t ef, u
 
 void peer_hnswlib_free(peer_index *p);
 
+/* glass (zilliztech/pyglass, header-only C++20, bench/peer_glass.cpp), one OpenMP thread.
+   peer_glass_build: its HNSW graph over n x dim row-major floats (ids = row numbers), built as
+   glass::create_hnsw(ip ? "IP" : "L2", "SQ8U", R, L)->Build(): hnswlib's construction on SQ8U
+   codes with M = R / 2, so R is the level-0 degree (hnswlib's maxM0 = 2 M) and L is
+   ef_construction; the caller normalises for cosine. *build_s: the Build() call. */
+typedef struct peer_glass_graph peer_glass_graph;
+peer_glass_graph *peer_glass_build(const float *base, size_t n, size_t dim, int ip, int R, int L,
+                                   double *build_s);
+/* A deep copy of a graph (a searcher consumes the graph it is given). */
+peer_glass_graph *peer_glass_graph_copy(const peer_glass_graph *g);
+void peer_glass_graph_free(peer_glass_graph *g);
+/* A searcher on graph g (consumed, freed): glass::create_searcher(graph, metric, quant, refine)
+   with quant "SQ8U" or "SQ4U" and refine "FP32" (or "" / NULL: none), then SetData(base) (codes
+   and the refine copy: *setup_s) and Optimize(1) (prefetch depths tuned on 1,000 base rows:
+   *optimize_s; the chosen depths in *po, *pl, -1 if unknown). *refine_factor: candidates
+   re-ranked per hit (glass's default for quant, 1 without refine). NULL on failure. */
+typedef struct peer_glass peer_glass;
+peer_glass *peer_glass_searcher(peer_glass_graph *g, const float *base, size_t n, size_t dim,
+                                int ip, const char *quant, const char *refine, double *setup_s,
+                                double *optimize_s, double *refine_factor, int *po, int *pl);
+/* k nearest ids, closest first, into keys (at most 1024); returns how many. */
+size_t peer_glass_search(peer_glass *p, const float *q, size_t k, size_t ef, uint64_t *keys);
+void peer_glass_free(peer_glass *p);
+/* glibc's heap in use (mallinfo2: arena + mmapped blocks), for the glass lines' bytes_per_vec. */
+size_t peer_heap_in_use(void);
+
 /* A distance kernel with ruvector's signature. */
 typedef float (*peer_kernel_fn)(const void *a, const void *b, size_t n);
 

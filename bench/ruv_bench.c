@@ -1,4 +1,4 @@
-/* ruv_bench: ANN benchmark for ruvector.h, with hnswlib measured in the same run.
+/* ruv_bench: ANN benchmark for ruvector.h, with hnswlib and glass measured in the same run.
    (`ruv_bench kernels ...` benchmarks the distance kernels instead: see bench_kernels.c;
    `ruv_bench synth ...` writes a synthetic clustered data set with exact ground truth: synth.c;
    `ruv_bench range ...` measures range search on flat and HNSW: range.c; `ruv_bench bits ...`
@@ -9,7 +9,7 @@
      ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric l2|cos|ip]
                [--index flat|hnsw] [--M 16] [--ef-construction 200]
                [--ef-search 10,16,24,32,48,64,96,128,192,256] [--k 10] [--passes 3]
-               [--lib ruvector|hnswlib|all] [--isa auto|serial|avx2|avx512]
+               [--lib ruvector|hnswlib|glass|faiss|all] [--isa auto|serial|avx2|avx512]
                [--dataset NAME] [--max-n N] [--max-q N] [--seed S] [--persist PATH] [--threads N]
 
    Prints one JSON object per line per (library, configuration):
@@ -18,16 +18,22 @@
       "qps":..,"recall10":..,"bytes_per_vec":..,"threads":1,"p50_us":..,"p95_us":..,"p99_us":..}
    qps: queries one at a time on one thread, nq / median pass time over --passes passes (>= 3).
    recallK: mean |found ∩ truth top-K| / K against the ground-truth file (K = --k).
-   bytes_per_vec: index memory / n (ruvector: ruv_index_memory_usage; hnswlib: glibc heap growth
-   during its build). Latency percentiles over every query of every pass.
+   bytes_per_vec: index memory / n (ruvector: ruv_index_memory_usage; hnswlib, glass: glibc heap
+   growth during the build). rss_per_vec (Linux): growth of the process's resident set
+   (/proc/self/statm) during the build / n, for every library. Latency percentiles over every
+   query of every pass. glass lines ("glass-sq8u", "glass-sq4u"): one graph built on SQ8U codes
+   (R = 2 M, L = ef_construction), searched on SQ8U or SQ4U codes with an FP32 refine.
    --persist PATH adds a line {"lib":"ruvector","bench":"persist",..,"file_bytes":..,
    "save_buffer_s":..,"save_file_s":..,"load_buffer_s":..,"load_file_s":..,"view_s":..}. */
 #define _POSIX_C_SOURCE 200809L
 #define RUVECTOR_IMPLEMENTATION
 #include "../ruvector.h"
 #include "texmex.h"
-#if defined(RUV_BENCH_HNSWLIB) || defined(RUV_BENCH_FAISS)
+#if defined(RUV_BENCH_HNSWLIB) || defined(RUV_BENCH_FAISS) || defined(RUV_BENCH_GLASS)
 #include "peer.h"
+#endif
+#ifdef __linux__
+#include <unistd.h>
 #endif
 
 #include <math.h>
@@ -82,6 +88,11 @@ static size_t hnswlib_search_one(void *state, const float *q, size_t k, size_t e
     return peer_hnswlib_search((peer_index *)state, q, k, ef, keys);
 }
 #endif
+#ifdef RUV_BENCH_GLASS
+static size_t glass_search_one(void *state, const float *q, size_t k, size_t ef, uint64_t *keys) {
+    return peer_glass_search((peer_glass *)state, q, k, ef, keys);
+}
+#endif
 #ifdef RUV_BENCH_FAISS
 static size_t faiss_search_one(void *state, const float *q, size_t k, size_t ef, uint64_t *keys) {
     return peer_faiss_search((peer_faiss *)state, q, k, ef, keys);
@@ -93,7 +104,30 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-#ifdef RUV_BENCH_HNSWLIB
+/* Resident set size of the process in bytes (Linux: /proc/self/statm), 0 where unknown. */
+static size_t rss_now(void) {
+#ifdef __linux__
+    unsigned long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    int ok = f && fscanf(f, "%lu %lu", &pages, &resident) == 2;
+    if (f)
+        fclose(f);
+    return ok ? (size_t)resident * (size_t)sysconf(_SC_PAGESIZE) : 0;
+#else
+    return 0;
+#endif
+}
+
+/* ",\"rss_per_vec\":X" for a growth from rss0 to rss1 over n vectors; "" where RSS is unknown. */
+static const char *rss_field(char *buf, size_t cap, size_t rss0, size_t rss1, size_t n) {
+    if (!rss0 || !rss1)
+        return "";
+    snprintf(buf, cap, ",\"rss_per_vec\":%.1f", ((double)rss1 - (double)rss0) / (double)n);
+    return buf;
+}
+
+#if defined(RUV_BENCH_HNSWLIB) || defined(RUV_BENCH_FAISS) || defined(RUV_BENCH_GLASS)
+/* Cosine for the peers, which have none: unit rows, then inner product. */
 static void normalize_rows(float *v, size_t n, size_t dim) {
     size_t i, j;
     for (i = 0; i < n; i++, v += dim) {
@@ -186,17 +220,112 @@ static void measure(const opts *o, const char *lib, search_fn fn, void *state, c
     meas_print(&m, o, lib, nq, dim, gt, gd, n, ef, build_s, bytes, extra);
 }
 
+/* --interleave 1: one configuration (a library, or a ruvector re-rank factor) whose passes
+   alternate with the others' at each ef. */
+typedef struct lane {
+    const char *lib, *extra;
+    search_fn fn;
+    void *state;
+    double build_s;
+    size_t bytes;
+    const ruv_index *mem; /* ruvector: bytes = ruv_index_memory_usage(mem) when printed */
+} lane;
+
+#define MAX_LANES 24
+
+/* At each ef: pass 1 of every lane in order, pass 2 of every lane, ...; then their lines. */
+static void run_lanes(const opts *o, const lane *ln, size_t n_lanes, const float *qs, size_t nq,
+                      size_t dim, const int32_t *gt, size_t gd, size_t n) {
+    size_t e, l;
+    for (e = 0; e < o->n_ef; e++) {
+        meas m[MAX_LANES];
+        unsigned pass;
+        for (l = 0; l < n_lanes; l++)
+            meas_init(&m[l], o, nq);
+        for (pass = 0; pass < o->passes; pass++)
+            for (l = 0; l < n_lanes; l++)
+                meas_pass(&m[l], o, ln[l].fn, ln[l].state, qs, nq, dim, o->ef[e]);
+        for (l = 0; l < n_lanes; l++)
+            meas_print(&m[l], o, ln[l].lib, nq, dim, gt, gd, n, o->ef[e], ln[l].build_s,
+                       ln[l].mem ? ruv_index_memory_usage(ln[l].mem) : ln[l].bytes, ln[l].extra);
+    }
+}
+
+#ifdef RUV_BENCH_GLASS
+/* glass's configurations, its documented fastest ("SQ8U for indexing, SQ4U for searching", with
+   an FP32 refine of its default 1.5 x k candidates, prefetch depths tuned by Optimize): one graph
+   built on SQ8U codes with R = 2 M (glass's R is the level-0 degree; its hnswlib gets M = R / 2)
+   and L = ef_construction, then a searcher per walk code over a copy of it. */
+#define GLASS_CONFIGS 2
+static const char *const glass_quant[GLASS_CONFIGS] = {"SQ8U", "SQ4U"};
+static const char *const glass_lib[GLASS_CONFIGS] = {"glass-sq8u", "glass-sq4u"};
+
+typedef struct glass_run {
+    peer_glass *s[GLASS_CONFIGS];
+    double build_s;
+    size_t bytes[GLASS_CONFIGS];
+    char extra[GLASS_CONFIGS][512];
+} glass_run;
+
+static double grown(size_t before, size_t after) { return (double)after - (double)before; }
+
+/* Builds the graph and both searchers. Each configuration's memory is what one of them holds:
+   the graph build's growth (graph, plus whatever the build leaves behind) plus its own searcher's
+   setup (codes, FP32 refine copy, search pools), not the other's nor the copy of the graph. */
+static int glass_setup(const opts *o, const float *base, size_t nb, size_t dim, glass_run *g) {
+    int ip = o->metric != RUV_METRIC_L2SQ, i, po, pl;
+    size_t r0 = rss_now(), h0 = peer_heap_in_use(), r1, h1;
+    double build_heap, build_rss;
+    peer_glass_graph *graph, *copy;
+    char rss[64];
+    memset(g, 0, sizeof *g);
+    graph = peer_glass_build(base, nb, dim, ip, 2 * (int)o->M, (int)o->efc, &g->build_s);
+    if (!graph)
+        return 1;
+    r1 = rss_now();
+    h1 = peer_heap_in_use();
+    build_heap = grown(h0, h1);
+    build_rss = grown(r0, r1);
+    copy = peer_glass_graph_copy(graph);
+    for (i = 0; i < GLASS_CONFIGS; i++) {
+        size_t rb = rss_now(), hb = peer_heap_in_use(), ra, ha;
+        double setup_s, optimize_s, factor, heap;
+        g->s[i] = peer_glass_searcher(i == 0 ? graph : copy, base, nb, dim, ip, glass_quant[i],
+                                      "FP32", &setup_s, &optimize_s, &factor, &po, &pl);
+        if (!g->s[i])
+            return 1;
+        ra = rss_now();
+        ha = peer_heap_in_use();
+        heap = build_heap + grown(hb, ha);
+        g->bytes[i] = heap > 0 ? (size_t)heap : 0;
+        rss[0] = 0;
+        if (r0 && ra)
+            snprintf(rss, sizeof rss, ",\"rss_per_vec\":%.1f",
+                     (build_rss + grown(rb, ra)) / (double)nb);
+        snprintf(g->extra[i], sizeof g->extra[i],
+                 ",\"quant\":\"%s\",\"rerank\":%g,\"refine\":\"fp32\",\"build_quant\":\"sq8u\","
+                 "\"R\":%u,\"L\":%u,\"setup_s\":%.3f,\"optimize_s\":%.3f,\"prefetch_po\":%d,"
+                 "\"prefetch_pl\":%d%s%s",
+                 i == 0 ? "sq8u" : "sq4u", factor, 2 * o->M, o->efc, setup_s, optimize_s, po, pl,
+                 rss, o->interleave ? ",\"interleaved\":1" : "");
+    }
+    return 0;
+}
+#endif
+
 static void usage(void) {
-    fprintf(stderr,
-            "usage: ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric "
-            "l2|cos|ip] [--index flat|hnsw] [--M 16] [--ef-construction 200] "
-            "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|all] "
-            "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
-            "[--seed S] [--persist PATH] [--threads N] [--quant none|f16|bf16|sq8|bin|pq] "
-            "[--pq-m M] [--rerank 1,4,...] [--drop-f32 1] [--walk-bits 1]\n"
-            "  --lib faiss|all also runs FAISS for --quant sq8 (flat, hnsw) and pq (flat)\n"
-            "  --interleave 1 (--lib all, hnsw): builds ruvector (any --quant) and hnswlib first,\n"
-            "    then alternates their passes at each ef, so that both see the same machine\n");
+    fprintf(
+        stderr,
+        "usage: ruv_bench --base B.fvecs --query Q.fvecs --gt G.ivecs [--metric "
+        "l2|cos|ip] [--index flat|hnsw] [--M 16] [--ef-construction 200] "
+        "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|glass|all] "
+        "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
+        "[--seed S] [--persist PATH] [--threads N] [--quant none|f16|bf16|sq8|bin|pq] "
+        "[--pq-m M] [--rerank 1,4,...] [--drop-f32 1] [--walk-bits 1]\n"
+        "  --lib faiss|all also runs FAISS for --quant sq8 (flat, hnsw) and pq (flat)\n"
+        "  --lib glass|all also runs glass (SQ8U graph; SQ8U and SQ4U walks, FP32 refine)\n"
+        "  --interleave 1 (--lib all, hnsw): builds ruvector (any --quant), hnswlib and glass\n"
+        "    first, then alternates their passes at each ef, so that all see the same machine\n");
     exit(2);
 }
 
@@ -393,9 +522,22 @@ int main(int argc, char **argv) {
     size_t nb, dim, nq, qd, ng, gd, i, e;
     float *base, *qs;
     int32_t *gt;
-    int run_ruv, run_peer, run_faiss;
-    ruv_state ruv_st; /* --interleave: the ruvector index, searched after hnswlib is built */
-    static char ruv_extra[16][320];
+    int run_ruv, run_peer, run_faiss, run_glass;
+    ruv_state ruv_st; /* --interleave: the ruvector index, searched after the peers are built */
+    static ruv_state ruv_rr[16]; /* --interleave: ruv_st with each re-rank factor */
+    static char ruv_extra[16][384];
+    static lane lanes[MAX_LANES];
+    size_t n_lanes = 0;
+#if defined(RUV_BENCH_HNSWLIB) || defined(RUV_BENCH_FAISS) || defined(RUV_BENCH_GLASS)
+    int unit = 0; /* base and queries normalised (cosine, for the peers) */
+#endif
+#ifdef RUV_BENCH_HNSWLIB
+    peer_index *hnswlib = NULL;
+    static char hnswlib_extra[128];
+#endif
+#ifdef RUV_BENCH_GLASS
+    static glass_run glass;
+#endif
     memset(&ruv_st, 0, sizeof ruv_st);
     if (argc > 1 && !strcmp(argv[1], "kernels"))
         return ruv_bench_kernels(argc - 1, argv + 1);
@@ -428,8 +570,10 @@ int main(int argc, char **argv) {
     run_ruv = !strcmp(o.lib, "all") || !strcmp(o.lib, "ruvector");
     run_peer = (!strcmp(o.lib, "all") && (o.quant == RUV_QUANT_NONE || o.interleave)) ||
                !strcmp(o.lib, "hnswlib");
-#ifndef RUV_BENCH_HNSWLIB
-    o.interleave = 0;
+    run_glass = (!strcmp(o.lib, "all") && (o.quant == RUV_QUANT_NONE || o.interleave)) ||
+                !strcmp(o.lib, "glass");
+#if !defined(RUV_BENCH_HNSWLIB) && !defined(RUV_BENCH_GLASS)
+    o.interleave = 0; /* no peer to interleave with */
 #endif
     if (o.interleave && (!run_ruv || !run_peer || o.kind != RUV_INDEX_HNSW || o.persist)) {
         fprintf(stderr, "--interleave needs --lib all, --index hnsw and no --persist\n");
@@ -448,6 +592,9 @@ int main(int argc, char **argv) {
         ruv_result r;
         double t0, build_s, train_s = 0.0;
         ruv_stats stats;
+        size_t rss0 = rss_now();
+        char rss[64];
+        const char *rss_json;
         static const char *qn[] = {"f32", "f16", "bf16", "sq8", "bin", "pq"};
         cfg.quant = o.quant;
         cfg.pq_m = o.pq_m;
@@ -481,17 +628,18 @@ int main(int argc, char **argv) {
             return 1;
         }
         build_s = tx_now() - t0;
+        rss_json = rss_field(rss, sizeof rss, rss0, rss_now(), nb);
         stats = ruv_index_stats(st.idx);
         st.build_s = build_s;
         for (i = 0; i < o.n_rerank; i++)
             snprintf(ruv_extra[i], sizeof ruv_extra[i],
                      ",\"isa\":\"%s\",\"build_threads\":%u,\"quant\":\"%s\",\"rerank\":%u,"
                      "\"f32_copy\":%d,\"code_bytes_per_vec\":%.1f,\"train_s\":%.3f,"
-                     "\"walk_bits\":%u%s",
+                     "\"walk_bits\":%u%s%s",
                      ruv_isa_name(ruv_index_config(st.idx).isa), o.threads ? o.threads : 1,
                      qn[o.quant], o.rerank[i], stats.vector_bytes > 0,
                      (double)(o.quant ? stats.code_bytes : stats.vector_bytes) / (double)nb,
-                     train_s, o.walk_bits, o.interleave ? ",\"interleaved\":1" : "");
+                     train_s, o.walk_bits, rss_json, o.interleave ? ",\"interleaved\":1" : "");
         for (e = 0; !o.interleave && e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
             for (i = 0; i < o.n_rerank; i++) {
                 st.rerank = o.rerank[i];
@@ -500,9 +648,20 @@ int main(int argc, char **argv) {
             }
         if (o.persist && persist(&o, st.idx) != 0)
             return 1;
-        if (o.interleave)
-            ruv_st = st; /* searched with hnswlib below */
-        else {
+        if (o.interleave) { /* searched with the peers below */
+            ruv_st = st;
+            for (i = 0; i < o.n_rerank; i++) {
+                lane *l = &lanes[n_lanes++];
+                ruv_rr[i] = st;
+                ruv_rr[i].rerank = o.rerank[i];
+                l->lib = "ruvector";
+                l->extra = ruv_extra[i];
+                l->fn = ruv_search_one;
+                l->state = &ruv_rr[i];
+                l->build_s = build_s;
+                l->mem = st.idx;
+            }
+        } else {
             ruv_search_ctx_free(st.ctx);
             ruv_index_free(st.idx);
         }
@@ -510,52 +669,97 @@ int main(int argc, char **argv) {
     }
     if (run_peer && o.kind == RUV_INDEX_HNSW) {
 #ifdef RUV_BENCH_HNSWLIB
-        size_t bytes;
+        size_t bytes, rss0;
         double t0, build_s;
-        peer_index *p;
-        if (o.metric == RUV_METRIC_COSINE) { /* hnswlib has no cosine: normalise, use ip */
+        char rss[64];
+        if (o.metric == RUV_METRIC_COSINE && !unit) { /* hnswlib has no cosine: normalise, use ip */
             normalize_rows(base, nb, dim);
             normalize_rows(qs, nq, dim);
+            unit = 1;
         }
+        rss0 = rss_now();
         t0 = tx_now();
-        p = peer_hnswlib_build(base, nb, dim, o.metric != RUV_METRIC_L2SQ, (int)o.M, (int)o.efc,
-                               (unsigned)o.seed, &bytes);
+        hnswlib = peer_hnswlib_build(base, nb, dim, o.metric != RUV_METRIC_L2SQ, (int)o.M,
+                                     (int)o.efc, (unsigned)o.seed, &bytes);
         build_s = tx_now() - t0;
+        snprintf(hnswlib_extra, sizeof hnswlib_extra, "%s%s",
+                 rss_field(rss, sizeof rss, rss0, rss_now(), nb),
+                 o.interleave ? ",\"interleaved\":1" : "");
         for (e = 0; !o.interleave && e < o.n_ef; e++)
-            measure(&o, "hnswlib", hnswlib_search_one, p, qs, nq, dim, gt, gd, nb, o.ef[e], build_s,
-                    bytes, "");
-        /* interleaved: at each ef, pass p of every ruvector re-rank factor, then pass p of
-           hnswlib, for p = 1..passes (cosine: the queries are normalised now, which changes no
-           cosine distance) */
-        for (e = 0; o.interleave && e < o.n_ef; e++) {
-            meas m[17];
-            unsigned pass;
-            size_t r;
-            for (r = 0; r <= o.n_rerank; r++)
-                meas_init(&m[r], &o, nq);
-            for (pass = 0; pass < o.passes; pass++) {
-                for (r = 0; r < o.n_rerank; r++) {
-                    ruv_st.rerank = o.rerank[r];
-                    meas_pass(&m[r], &o, ruv_search_one, &ruv_st, qs, nq, dim, o.ef[e]);
-                }
-                meas_pass(&m[o.n_rerank], &o, hnswlib_search_one, p, qs, nq, dim, o.ef[e]);
-            }
-            for (r = 0; r < o.n_rerank; r++)
-                meas_print(&m[r], &o, "ruvector", nq, dim, gt, gd, nb, o.ef[e], ruv_st.build_s,
-                           ruv_index_memory_usage(ruv_st.idx), ruv_extra[r]);
-            meas_print(&m[o.n_rerank], &o, "hnswlib", nq, dim, gt, gd, nb, o.ef[e], build_s, bytes,
-                       ",\"interleaved\":1");
-        }
+            measure(&o, "hnswlib", hnswlib_search_one, hnswlib, qs, nq, dim, gt, gd, nb, o.ef[e],
+                    build_s, bytes, hnswlib_extra);
+        /* interleaved: searched with the others below (cosine: the queries are normalised now,
+           which changes no cosine distance) */
         if (o.interleave) {
-            ruv_search_ctx_free(ruv_st.ctx);
-            ruv_index_free(ruv_st.idx);
+            lane *l = &lanes[n_lanes++];
+            l->lib = "hnswlib";
+            l->extra = hnswlib_extra;
+            l->fn = hnswlib_search_one;
+            l->state = hnswlib;
+            l->build_s = build_s;
+            l->bytes = bytes;
+        } else {
+            peer_hnswlib_free(hnswlib);
+            hnswlib = NULL;
         }
-        peer_hnswlib_free(p);
 #else
         if (strcmp(o.lib, "all") != 0) {
             fprintf(stderr, "this ruv_bench was built without hnswlib (libhnswlib-dev)\n");
             return 1;
         }
+#endif
+    }
+    if (run_glass && o.kind != RUV_INDEX_HNSW && !strcmp(o.lib, "glass")) {
+        fprintf(stderr, "glass is a graph index: --lib glass needs --index hnsw\n");
+        return 1;
+    }
+    if (run_glass && o.kind == RUV_INDEX_HNSW) {
+#ifdef RUV_BENCH_GLASS
+        if (o.metric == RUV_METRIC_COSINE && !unit) {
+            normalize_rows(base, nb, dim); /* glass has no cosine: normalise, use ip */
+            normalize_rows(qs, nq, dim);
+            unit = 1;
+        }
+        if (glass_setup(&o, base, nb, dim, &glass) != 0) {
+            fprintf(stderr, "glass: cannot build its graph or searchers\n");
+            return 1;
+        }
+        for (i = 0; i < GLASS_CONFIGS; i++) {
+            for (e = 0; !o.interleave && e < o.n_ef; e++)
+                measure(&o, glass_lib[i], glass_search_one, glass.s[i], qs, nq, dim, gt, gd, nb,
+                        o.ef[e], glass.build_s, glass.bytes[i], glass.extra[i]);
+            if (o.interleave) {
+                lane *l = &lanes[n_lanes++];
+                l->lib = glass_lib[i];
+                l->extra = glass.extra[i];
+                l->fn = glass_search_one;
+                l->state = glass.s[i];
+                l->build_s = glass.build_s;
+                l->bytes = glass.bytes[i];
+            } else {
+                peer_glass_free(glass.s[i]);
+                glass.s[i] = NULL;
+            }
+        }
+#else
+        if (strcmp(o.lib, "all") != 0) {
+            fprintf(stderr, "this ruv_bench was built without glass: configure with "
+                            "-DRUV_GLASS_DIR=<zilliztech/pyglass sources> (g++ >= 11, OpenMP; "
+                            "see bench/README.md)\n");
+            return 1;
+        }
+#endif
+    }
+    if (o.interleave) { /* every build done: the passes of all configurations, alternating */
+        run_lanes(&o, lanes, n_lanes, qs, nq, dim, gt, gd, nb);
+        ruv_search_ctx_free(ruv_st.ctx);
+        ruv_index_free(ruv_st.idx);
+#ifdef RUV_BENCH_HNSWLIB
+        peer_hnswlib_free(hnswlib);
+#endif
+#ifdef RUV_BENCH_GLASS
+        for (i = 0; i < GLASS_CONFIGS; i++)
+            peer_glass_free(glass.s[i]);
 #endif
     }
     if (run_faiss) {
@@ -566,9 +770,10 @@ int main(int argc, char **argv) {
         const char *kind = o.quant == RUV_QUANT_PQ    ? "pq"
                            : o.kind == RUV_INDEX_HNSW ? "hnsw_sq8"
                                                       : "sq8";
-        if (o.metric == RUV_METRIC_COSINE) { /* FAISS: cosine = inner product of unit vectors */
+        if (o.metric == RUV_METRIC_COSINE && !unit) { /* FAISS: cosine = ip of unit vectors */
             normalize_rows(base, nb, dim);
             normalize_rows(qs, nq, dim);
+            unit = 1;
         }
         for (r = 0; r < o.n_rerank; r++) {
             unsigned rr = o.rerank[r] > 1 ? o.rerank[r] : 1;
