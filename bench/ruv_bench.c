@@ -47,6 +47,7 @@ typedef struct opts {
     ruv_index_kind kind;
     ruv_isa isa;
     unsigned M, efc, k, passes, threads, pq_m, drop_f32, interleave, walk_bits;
+    ruv_dtype rerank_dtype; /* --rerank-dtype: the re-ranking copies' type */
     ruv_quant quant;
     unsigned ef[64], rerank[16];
     size_t n_ef, n_rerank, max_n, max_q;
@@ -321,7 +322,8 @@ static void usage(void) {
         "[--ef-search 10,16,...] [--k 10] [--passes 3] [--lib ruvector|hnswlib|glass|all] "
         "[--isa auto|serial|avx2|avx512] [--dataset NAME] [--max-n N] [--max-q N] "
         "[--seed S] [--persist PATH] [--threads N] [--quant none|f16|bf16|sq8|bin|pq] "
-        "[--pq-m M] [--rerank 1,4,...] [--drop-f32 1] [--walk-bits 1]\n"
+        "[--pq-m M] [--rerank 1,4,...] [--drop-f32 1] [--rerank-dtype f32|f16|bf16] "
+        "[--walk-bits 1]\n"
         "  --lib faiss|all also runs FAISS for --quant sq8 (flat, hnsw) and pq (flat)\n"
         "  --lib glass|all also runs glass (SQ8U graph; SQ8U and SQ4U walks, FP32 refine)\n"
         "  --interleave 1 (--lib all, hnsw): builds ruvector (any --quant), hnswlib and glass\n"
@@ -408,6 +410,11 @@ static void parse(int argc, char **argv, opts *o) {
             o->interleave = (unsigned)atoi(v);
         else if (!strcmp(k, "--drop-f32"))
             o->drop_f32 = (unsigned)atoi(v);
+        else if (!strcmp(k, "--rerank-dtype")) /* quantized: the copies in f32, f16 or bf16 */
+            o->rerank_dtype = !strcmp(v, "f16")    ? RUV_DTYPE_F16
+                              : !strcmp(v, "bf16") ? RUV_DTYPE_BF16
+                              : !strcmp(v, "f32")  ? RUV_DTYPE_F32
+                                                   : (usage(), RUV_DTYPE_F32);
         else if (!strcmp(k, "--walk-bits")) /* HNSW: the walk on 1-bit codes (three tiers) */
             o->walk_bits = (unsigned)atoi(v);
         else
@@ -599,6 +606,7 @@ int main(int argc, char **argv) {
         cfg.quant = o.quant;
         cfg.pq_m = o.pq_m;
         cfg.drop_f32 = o.drop_f32;
+        cfg.rerank_dtype = o.rerank_dtype;
         cfg.walk_bits = o.walk_bits;
         cfg.metric = o.metric;
         cfg.kind = o.kind;
@@ -635,11 +643,12 @@ int main(int argc, char **argv) {
             snprintf(ruv_extra[i], sizeof ruv_extra[i],
                      ",\"isa\":\"%s\",\"build_threads\":%u,\"quant\":\"%s\",\"rerank\":%u,"
                      "\"f32_copy\":%d,\"code_bytes_per_vec\":%.1f,\"train_s\":%.3f,"
-                     "\"walk_bits\":%u%s%s",
+                     "\"walk_bits\":%u,\"rerank_dtype\":\"%s\"%s%s",
                      ruv_isa_name(ruv_index_config(st.idx).isa), o.threads ? o.threads : 1,
                      qn[o.quant], o.rerank[i], stats.vector_bytes > 0,
                      (double)(o.quant ? stats.code_bytes : stats.vector_bytes) / (double)nb,
-                     train_s, o.walk_bits, rss_json, o.interleave ? ",\"interleaved\":1" : "");
+                     train_s, o.walk_bits, ruv_dtype_name(o.rerank_dtype), rss_json,
+                     o.interleave ? ",\"interleaved\":1" : "");
         for (e = 0; !o.interleave && e < (o.kind == RUV_INDEX_HNSW ? o.n_ef : 1); e++)
             for (i = 0; i < o.n_rerank; i++) {
                 st.rerank = o.rerank[i];
