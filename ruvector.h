@@ -5738,38 +5738,39 @@ static void ruv__code_decode(const ruv_index *idx, const unsigned char *code, fl
 
 /* The SQ8 weights w (d floats) as int16 q16 for ruv_kernels.dot_i16_u8; returns the factor
    back (sum w_i c_i ~ qinv sum q16_i c_i). The scale qs is the largest with |q16_i| <= 32767
-   and 255 sum |q16_i| < 2^31 (|q16_i| <= qs |w_i| + 1/2); 0 for an all-zero w; -1 if a weight
-   is not finite (tables of a hostile file: the caller keeps the f32 weights). */
+   and 255 d max |q16_i| < 2^31 (so that the kernel's 32-bit sums are exact: the same scale as
+   |q16_i| <= 32767 alone up to 256 dimensions); 0 for an all-zero w; -1 if a weight is not
+   finite (tables of a hostile file: the caller keeps the f32 weights). Both passes vectorise:
+   the largest |w_i| is an integer maximum of the bit patterns (ordered as the values are), the
+   rounding a select and a truncation. */
 static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
-    /* eight independent lanes (vectorised by compilers; no chain of dependent adds); the f32
-       sums err by less than d 2^-24 relative, which the 1 - 2^-10 margin below covers */
-    float mx8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, sm8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, qsf;
-    double mx = 0.0, sum = 0.0, qs, lim;
+    uint32_t m = 0, m8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, u;
+    float mxf, qsf;
+    double mx, qs, lim;
     size_t i, j;
-    for (i = 0; i + 8 <= d; i += 8)
+    for (i = 0; i + 8 <= d; i += 8) /* eight independent lanes: no chain of dependent selects */
         for (j = 0; j < 8; j++) {
-            float a = fabsf(w[i + j]);
-            mx8[j] = a > mx8[j] ? a : mx8[j];
-            sm8[j] += a;
+            memcpy(&u, w + i + j, sizeof u);
+            u &= 0x7FFFFFFFu;
+            m8[j] = u > m8[j] ? u : m8[j];
         }
     for (; i < d; i++) {
-        float a = fabsf(w[i]);
-        mx8[0] = a > mx8[0] ? a : mx8[0];
-        sm8[0] += a;
+        memcpy(&u, w + i, sizeof u);
+        u &= 0x7FFFFFFFu;
+        m = u > m ? u : m;
     }
-    for (j = 0; j < 8; j++) {
-        mx = mx8[j] > mx ? mx8[j] : mx;
-        sum += sm8[j];
-    }
-    if (!(sum <= 1e300)) /* NaN or inf */
+    for (j = 0; j < 8; j++)
+        m = m8[j] > m ? m8[j] : m;
+    if (m >= 0x7F800000u) /* NaN or inf */
         return -1.0f;
-    if (!(mx > 0.0)) {
+    if (m == 0) {
         memset(q16, 0, d * sizeof *q16);
         return 0.0f;
     }
+    memcpy(&mxf, &m, sizeof mxf);
+    mx = mxf;
     qs = 32767.0 / mx;
-    /* d <= RUV_MAX_DIM: lim > 0 */
-    lim = (2147483647.0 / 255.0 - (double)d) / sum * (1.0 - 1.0 / 1024.0);
+    lim = (2147483647.0 / 255.0 - (double)d) / ((double)d * mx); /* d <= RUV_MAX_DIM: > 0 */
     if (lim < qs)
         qs = lim;
     /* to nearest, halves away from zero; qsf is qs rounded down so that no |w_i qsf| exceeds
@@ -5779,7 +5780,8 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
         qsf = ruv__f32_prev(qsf);
     for (i = 0; i < d; i++) {
         float y = w[i] * qsf;
-        q16[i] = (int16_t)(y < 0.0f ? y - 0.5f : y + 0.5f);
+        y += y < 0.0f ? -0.5f : 0.5f;
+        q16[i] = (int16_t)(int32_t)y;
     }
     return (float)(1.0 / (double)qsf);
 }

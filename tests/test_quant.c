@@ -209,16 +209,15 @@ TEST(quant_codes) {
                     REQUIRE(ruv_index_get_vector(idx, h[r].key, out) == RUV_OK);
                     want = ref_dist(RUV_METRIC_L2SQ, q + i * dim, out, dim);
                     if (qts[t] == RUV_QUANT_SQ8) { /* + the query's int16 rounding (ruvector.h) */
-                        double mw = 0, sw = 0, sc = 0, qinv;
+                        double mw = 0, sc = 0, qinv;
                         for (j = 0; j < dim; j++) {
                             double st = qp[dim + j], w = st * ((double)q[i * dim + j] - lo[j]);
                             mw = fabs(w) > mw ? fabs(w) : mw;
-                            sw += fabs(w);
                             sc += floor(((double)out[j] - lo[j]) / st + 0.5);
                         }
-                        qinv = mw / 32767;
-                        qinv = sw / (2147483647.0 / 255 - (double)dim) > qinv
-                                   ? sw / (2147483647.0 / 255 - (double)dim)
+                        qinv = mw / 32767; /* the scale's rule: 255 dim max |q16| < 2^31 too */
+                        qinv = dim * mw / (2147483647.0 / 255 - (double)dim) > qinv
+                                   ? dim * mw / (2147483647.0 / 255 - (double)dim)
                                    : qinv;
                         tol = 1.001 * qinv * sc; /* L2: twice sum |w_i - qinv q16_i| c_i */
                     }
