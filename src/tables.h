@@ -390,8 +390,9 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
     unsigned k;
     if (slots > RUV_MAX_COUNT)
         return RUV_E_FULL;
-    if (cap < slots) { /* one geometric step, or exactly what a larger batch needs */
-        cap = cap ? cap : slots;
+    if (cap == 0) { /* the first arrays: exactly the capacity asked for */
+        cap = slots;
+    } else if (cap < slots) { /* one geometric step, or exactly what a larger batch needs */
         cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
         if (cap < slots)
             cap = slots;

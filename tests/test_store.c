@@ -262,3 +262,36 @@ TEST(store_growth_near_limit) {
     ruv_index_free(idx);
     free(v);
 }
+
+/* Capacity as documented (ruv_index_reserve): exactly the capacity asked for at creation; single
+   adds past it double it; a batch that one doubling cannot hold grows it to exactly the count it
+   needs; both index kinds. */
+TEST(store_capacity_growth) {
+    size_t dim = 8, i, k;
+    float *v = random_vecs(1200, dim, 5);
+    uint64_t *keys = (uint64_t *)malloc(1200 * sizeof *keys);
+    REQUIRE(v && keys);
+    for (i = 0; i < 1200; i++)
+        keys[i] = i;
+    for (k = 0; k < 2; k++) {
+        ruv_index_options o = ruv_index_options_init((uint32_t)dim);
+        ruv_index *idx = NULL;
+        o.kind = k ? RUV_INDEX_HNSW : RUV_INDEX_FLAT;
+        o.capacity = 100;
+        REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+        CHECK_EQ_INT(ruv_index_stats(idx).capacity, 100);
+        for (i = 0; i < 100; i++)
+            REQUIRE(ruv_index_add(idx, keys[i], v + i * dim) == RUV_OK);
+        CHECK_EQ_INT(ruv_index_stats(idx).capacity, 100);
+        REQUIRE(ruv_index_add(idx, keys[100], v + 100 * dim) == RUV_OK);
+        CHECK_EQ_INT(ruv_index_stats(idx).capacity, 200);
+        REQUIRE(ruv_index_add_batch(idx, 1000, keys + 101, v + 101 * dim, NULL) == RUV_OK);
+        CHECK_EQ_INT(ruv_index_stats(idx).capacity, 1101);
+        REQUIRE(ruv_index_add_batch(idx, 99, keys + 1101, v + 1101 * dim, NULL) == RUV_OK);
+        CHECK_EQ_INT(ruv_index_stats(idx).capacity, 2202);
+        CHECK_EQ_INT(ruv_index_count(idx), 1200);
+        ruv_index_free(idx);
+    }
+    free(v);
+    free(keys);
+}
