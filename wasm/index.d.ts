@@ -110,6 +110,14 @@ export interface IndexOptions<D extends Dtype = Dtype> {
   /** 1..1024 (0 or absent: 4) */
   rerank?: number;
   dropF32?: boolean;
+  /** element type of the re-ranking copies that quantized storage keeps (quant other than 'none'
+      and dropF32 false; ruv_index_options.rerank_dtype): 'f32' (absent: the default, exact),
+      'bf16' or 'f16' (2 bytes per dimension instead of 4; re-ranking, searchRange and getVector
+      use the copies widened to f32: rounded to 8 significant bits (bf16, relative error at most
+      2^-8) or 11 (f16, 2^-11; add / addBatch throw RuvectorError -3 for |x| >= 65520)). A 16-bit
+      type with quant 'none' or dropF32 true, another string or null: RangeError / TypeError.
+      Saved with the index. */
+  rerankDtype?: RerankDtype;
   /** 0..2^32-1 */
   seed?: number;
   /** slots allocated up front, 1..2^28 (0 or absent: 16; doubled when full): pre-reserve big
@@ -125,6 +133,9 @@ export interface IndexOptions<D extends Dtype = Dtype> {
       Other configurations: RuvectorError -6 */
   walkBits?: boolean;
 }
+
+/** Element type of the re-ranking copies of quantized storage (IndexOptions.rerankDtype). */
+export type RerankDtype = 'f32' | 'f16' | 'bf16';
 
 export interface IndexStats {
   live: number; deleted: number; freeSlots: number; capacity: number; vectorBytes: number;
@@ -192,7 +203,7 @@ export class Index<D extends Dtype = 'f32'> {
   static load(bytes: Uint8Array | ArrayBuffer, expectDim?: number): Index<Dtype>;
   config(): { metric: string; kind: string; M: number; efConstruction: number;
               efSearch: number; quant: string; rerank: number; dropF32: boolean; dtype: Dtype;
-              pqM: number; multi: boolean; walkBits: boolean };
+              pqM: number; multi: boolean; walkBits: boolean; rerankDtype: RerankDtype };
   /** Id of the snapshot save() would write now (ruv_index_snapshot_id); O(index size). */
   snapshotId(): bigint;
   /** Attaches a journal kept in memory (ruv_index_journal_attach): every later write appends one
@@ -435,7 +446,11 @@ export type Metric = 'euclidean' | 'cosine' | 'dotproduct' | 'manhattan';
 
 export interface VectorDBOptions {
   M?: number; efConstruction?: number; efSearch?: number; quant?: IndexOptions['quant'];
-  rerank?: number; dropF32?: boolean; seed?: number;
+  rerank?: number; dropF32?: boolean;
+  /** quant other than 'none' with dropF32 false: 'f16' / 'bf16' keep the re-ranking copies in 16
+      bits (half their memory; get and search return the vectors rounded to them); see
+      IndexOptions.rerankDtype */
+  rerankDtype?: IndexOptions['rerankDtype']; seed?: number;
   /** slots reserved up front (default 16, grows by doubling) */
   capacity?: number;
 }

@@ -53,6 +53,9 @@ function createApi(platform) {
       what: 'bytes of packed bits (dimension d = bit d % 8 of byte d / 8)' },
   };
   const DTYPE_BY_CODE = Object.keys(DTYPES);
+  // Element type of the re-ranking copies of quantized storage (ruv_index_options.rerank_dtype;
+  // the codes are DTYPES'): f32 exact, f16 / bf16 half the bytes (rounded to 16 bits).
+  const RERANK_DTYPES = { f32: 0, f16: 1, bf16: 2 };
   const DB_METRICS = { euclidean: 'l2sq', cosine: 'cosine', dotproduct: 'ip', manhattan: 'l1' };
   const DISPOSE = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : Symbol.for('Symbol.dispose');
 
@@ -116,6 +119,27 @@ function createApi(platform) {
       throw argError(RangeError, name, `one of ${Object.keys(table).join(', ')}`, v);
     }
     return v;
+  }
+
+  /**
+   * options.rerankDtype of an Index: 'f32' (absent: the default), 'f16' or 'bf16'. A 16-bit type
+   * needs quantized storage that keeps its re-ranking copies (quant other than 'none', dropF32
+   * false); null is refused (a value was meant: which one is unknown).
+   */
+  function rerankDtypeOption(v, quantName, drop) {
+    const want = `one of ${Object.keys(RERANK_DTYPES).join(', ')}`;
+    if (v === null) throw argError(TypeError, 'rerankDtype', `${want} (or absent: f32)`, v);
+    const t = oneOf('rerankDtype', v, RERANK_DTYPES, 'f32');
+    if (t !== 'f32' && quantName === 'none') {
+      throw new RangeError(`ruvector: rerankDtype '${t}' is the type of the re-ranking copies of ` +
+        `quantized storage: it needs quant 'f16', 'bf16', 'sq8', 'bin' or 'pq', got quant 'none' ` +
+        `(no copies: the vectors themselves are stored)`);
+    }
+    if (t !== 'f32' && drop) {
+      throw new RangeError(`ruvector: rerankDtype '${t}' is the type of the re-ranking copies, ` +
+        `which dropF32: true drops: use dropF32: false, or leave rerankDtype out`);
+    }
+    return t;
   }
 
   function sizeCheck(bytes, what) {
@@ -663,13 +687,15 @@ function createApi(platform) {
       const multi = bool('multi', o.multi, false);
       // HNSW over f32 input with storage other than BIN only: the C library refuses the rest (-6)
       const walkBits = bool('walkBits', o.walkBits, false);
+      const rerankDtype = rerankDtypeOption(o.rerankDtype, quantName, drop);
       const p = withMem(4, 'create', (st) => {
         const r = m.rw_create(dim, metric, kind, M, efc, efs, quant, rerank, drop ? 1 : 0, seed, cap,
-          DTYPES[dtype].code, pqM, multi ? 1 : 0, walkBits ? 1 : 0, st) >>> 0;
+          DTYPES[dtype].code, pqM, multi ? 1 : 0, walkBits ? 1 : 0, RERANK_DTYPES[rerankDtype], st) >>> 0;
         views();
         if (!r) {
           throw new RuvectorError(H32[st >> 2], `create (dim ${dim}, dtype ${dtype}, metric ${metricName}, ` +
-            `quant ${quantName}, capacity ${cap}${multi ? ', multi' : ''}${walkBits ? ', walkBits' : ''})`);
+            `quant ${quantName}, capacity ${cap}${multi ? ', multi' : ''}${walkBits ? ', walkBits' : ''}` +
+            `${rerankDtype !== 'f32' ? `, rerankDtype ${rerankDtype}` : ''})`);
         }
         return r;
       });
@@ -1171,15 +1197,15 @@ function createApi(platform) {
     /** The resolved configuration. */
     config() {
       const p = this._live();
-      return withMem(48, 'config', (at) => {
+      return withMem(52, 'config', (at) => {
         X.rw_config(p, at);
         views();
-        const u = HU32.slice(at >> 2, (at >> 2) + 12);
+        const u = HU32.slice(at >> 2, (at >> 2) + 13);
         const name = (o, v) => Object.keys(o).find((x) => o[x] === v);
         return { metric: name(METRICS, u[0]), kind: name(KINDS, u[1]), M: u[2],
           efConstruction: u[3], efSearch: u[4], quant: name(QUANTS, u[5]), rerank: u[6],
           dropF32: u[7] === 1, dtype: DTYPE_BY_CODE[u[8]], pqM: u[9], multi: u[10] === 1,
-          walkBits: u[11] === 1 };
+          walkBits: u[11] === 1, rerankDtype: DTYPE_BY_CODE[u[12]] };
       });
     }
 
@@ -2118,7 +2144,8 @@ function createApi(platform) {
      * @param dimensions 1..65536
      * @param metric 'euclidean' | 'cosine' (default) | 'dotproduct' | 'manhattan'
      * @param useHnsw default true
-     * @param options {M, efConstruction, efSearch, quant, rerank, dropF32, seed, capacity}
+     * @param options {M, efConstruction, efSearch, quant, rerank, dropF32, rerankDtype, seed,
+     *   capacity}
      */
     constructor(dimensions, metric, useHnsw, opts) {
       if (dimensions !== null && typeof dimensions === 'object' && !ArrayBuffer.isView(dimensions) &&
@@ -2136,7 +2163,8 @@ function createApi(platform) {
         const dim = int('dimensions', dimensions, 1, MAX_DIM);
         const hnsw = bool('useHnsw', useHnsw, true);
         this._ix = new Index(dim, { M: o.M, efConstruction: o.efConstruction, efSearch: o.efSearch,
-          quant: o.quant, rerank: o.rerank, dropF32: o.dropF32, seed: o.seed, capacity: o.capacity,
+          quant: o.quant, rerank: o.rerank, dropF32: o.dropF32, rerankDtype: o.rerankDtype,
+          seed: o.seed, capacity: o.capacity,
           metric: DB_METRICS[this._metric], kind: hnsw ? 'hnsw' : 'flat' });
         this._v = RVDB_VERSION;
       }

@@ -29,11 +29,13 @@ RW const char *rw_result_string(int r) { return ruv_result_string((ruv_result)r)
 RW const char *rw_isa(void) { return ruv_isa_name(ruv_isa_best()); }
 
 /* A new index, or NULL with the status in *status. multi and walk_bits: ruv_index_options.multi
-   and .walk_bits (the C library checks them: > 1 is RUV_E_ARG). */
+   and .walk_bits (the C library checks them: > 1 is RUV_E_ARG); rerank_dtype:
+   ruv_index_options.rerank_dtype (ruv_dtype of the re-ranking copies; the C library refuses
+   anything but F32, F16, BF16, and F16 / BF16 without copies, with RUV_E_ARG). */
 RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t efc, uint32_t efs,
                         int quant, uint32_t rerank, uint32_t drop_f32, uint32_t seed,
                         uint32_t capacity, int dtype, uint32_t pq_m, uint32_t multi,
-                        uint32_t walk_bits, int *status) {
+                        uint32_t walk_bits, int rerank_dtype, int *status) {
     ruv_index_options c = ruv_index_options_init(dim);
     ruv_index *idx = NULL;
     int st;
@@ -51,6 +53,7 @@ RW ruv_index *rw_create(uint32_t dim, int metric, int kind, uint32_t M, uint32_t
     c.pq_m = pq_m;
     c.multi = multi;
     c.walk_bits = walk_bits;
+    c.rerank_dtype = (ruv_dtype)rerank_dtype;
     st = ruv_index_create(&c, &idx);
     if (status)
         *status = st;
@@ -543,7 +546,7 @@ RW int rw_snapshot_id(ruv_index *idx, uint32_t *out) {
 }
 
 /* The resolved config: metric, kind, M, ef_construction, ef_search, quant, rerank, drop_f32,
-   dtype, pq_m, multi, walk_bits into out[0..11]. */
+   dtype, pq_m, multi, walk_bits, rerank_dtype into out[0..12]. */
 RW void rw_config(ruv_index *idx, uint32_t *out) {
     ruv_index_options c = ruv_index_config(idx);
     if (!out)
@@ -560,6 +563,7 @@ RW void rw_config(ruv_index *idx, uint32_t *out) {
     out[9] = c.pq_m;
     out[10] = c.multi;
     out[11] = c.walk_bits;
+    out[12] = (uint32_t)c.rerank_dtype;
 }
 
 /* The element type (ruv_dtype) of the index's vectors. */

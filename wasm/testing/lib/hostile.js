@@ -103,13 +103,15 @@ export async function runHostile(rv, log = () => {}) {
       !(v === null || v === undefined));
     call(`new VectorDB(4, 'cosine', ${show(v)})`, () => new rv.VectorDB(4, 'cosine', v).free(),
       !(v === null || v === undefined || typeof v === 'boolean'));
-    for (const opt of ['M', 'efConstruction', 'efSearch', 'capacity', 'rerank', 'seed', 'quant', 'dropF32']) {
+    for (const opt of ['M', 'efConstruction', 'efSearch', 'capacity', 'rerank', 'seed', 'quant', 'dropF32', 'rerankDtype']) {
       call(`new VectorDB(4, 'cosine', true, {${opt}: ${show(v)}})`,
         () => new rv.VectorDB(4, 'cosine', true, { [opt]: v }).free());
     }
     call(`new VectorDB(4, 'cosine', true, ${show(v)})`, () => new rv.VectorDB(4, 'cosine', true, v).free());
     call(`new Index(${show(v)})`, () => new rv.Index(v).free(), !isValidCount(v, 1, 65536));
     call(`new Index(4, ${show(v)})`, () => new rv.Index(4, v).free());
+    call(`new Index(4, {quant: 'sq8', rerankDtype: ${show(v)}})`,
+      () => new rv.Index(4, { quant: 'sq8', rerankDtype: v }).free(), v !== undefined);
     call(`new JsVectorEntry(${show(v)})`, () => new rv.JsVectorEntry(v), !(Array.isArray(v)));
   }
   for (const cap of [2 ** 28, 2 ** 27, 1e8]) { // valid numbers, impossible sizes: out of memory
