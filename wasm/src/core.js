@@ -127,8 +127,6 @@ function createApi(platform) {
    * false); null is refused (a value was meant: which one is unknown).
    */
   function rerankDtypeOption(v, quantName, drop) {
-    const want = `one of ${Object.keys(RERANK_DTYPES).join(', ')}`;
-    if (v === null) throw argError(TypeError, 'rerankDtype', `${want} (or absent: f32)`, v);
     const t = oneOf('rerankDtype', v, RERANK_DTYPES, 'f32');
     if (t !== 'f32' && quantName === 'none') {
       throw new RangeError(`ruvector: rerankDtype '${t}' is the type of the re-ranking copies of ` +

@@ -111,7 +111,7 @@ export async function runHostile(rv, log = () => {}) {
     call(`new Index(${show(v)})`, () => new rv.Index(v).free(), !isValidCount(v, 1, 65536));
     call(`new Index(4, ${show(v)})`, () => new rv.Index(4, v).free());
     call(`new Index(4, {quant: 'sq8', rerankDtype: ${show(v)}})`,
-      () => new rv.Index(4, { quant: 'sq8', rerankDtype: v }).free(), v !== undefined);
+      () => new rv.Index(4, { quant: 'sq8', rerankDtype: v }).free(), v !== undefined && v !== null);
     call(`new JsVectorEntry(${show(v)})`, () => new rv.JsVectorEntry(v), !(Array.isArray(v)));
   }
   for (const cap of [2 ** 28, 2 ** 27, 1e8]) { // valid numbers, impossible sizes: out of memory
