@@ -26,7 +26,9 @@ def label(r):
     if q == "f32" or q == "none":
         return "ruvector (f32)"
     rr = r.get("rerank")
-    return "ruvector (%s codes%s)" % (q.upper(), ", x%d re-rank" % rr if rr and rr > 1 else "")
+    cp = r.get("rerank_dtype")
+    return "ruvector (%s codes%s%s)" % (q.upper(), ", %s copies" % cp if cp and cp != "f32" else "",
+                                        ", x%d re-rank" % rr if rr and rr > 1 else "")
 
 
 def main():
