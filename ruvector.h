@@ -608,9 +608,11 @@ typedef struct ruv_index_options {
                                  of the re-ranking copies: RUV_DTYPE_F32 (default, exact),
                                  RUV_DTYPE_BF16 (half the bytes; 8-bit mantissa, any f32 range) or
                                  RUV_DTYPE_F16 (half the bytes; 11-bit mantissa, |x| < 65520, else
-                                 adds return RUV_E_VALUE); re-ranking and get_vector then use the
-                                 copies widened to f32. Their rounding can cap recall on tightly
-                                 clustered data (QUANTIZATION): F16 where the range allows */
+                                 adds, queries and training return RUV_E_VALUE; BF16: the norm
+                                 bound of CONCEPTS shrinks by (1 + 2^-8)^2, the copies' rounding);
+                                 re-ranking and get_vector then use the   copies widened to f32. Their
+                                 rounding can cap recall on tightly   clustered data (QUANTIZATION): F16
+                                 where the range allows */
 } ruv_index_options;
 
 /* One search result. */
@@ -5627,6 +5629,9 @@ static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     /* the squared norm by the dispatched kernel: its terms are all >= 0, so no partial sum
        exceeds the total, and an overflow shows as +inf */
     nn = (double)idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, x, d);
+    if (idx->cfg.rerank_dtype == RUV_DTYPE_BF16) /* its copy, rounded up to (1 + 2^-8) |x|, must
+                                                    pass the loader's bound too */
+        nn *= (1.0 + 1.0 / 256.0) * (1.0 + 1.0 / 256.0);
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
     for (i = 0;
@@ -5776,6 +5781,8 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
     lim = (2147483647.0 / 255.0 - (double)d) / ((double)d * mx); /* d <= RUV_MAX_DIM: > 0 */
     if (lim < qs)
         qs = lim;
+    if (qs > 3.4028234663852886e38) /* tiny weights: the largest float scale */
+        qs = 3.4028234663852886e38;
     /* to nearest, halves away from zero; qsf is qs rounded down so that no |w_i qsf| exceeds
        the bounds above */
     qsf = (float)qs;
@@ -8753,8 +8760,13 @@ static int ruv__i_contains(const ruv_index *idx, uint64_t key) {
 static void ruv__store_slot_vector(const ruv_index *idx, uint32_t s, void *out) {
     if (idx->cfg.dtype != RUV_DTYPE_F32)
         memcpy(out, ruv__slot_code(idx, s), idx->in_bytes);
-    else if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
-        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof(float));
+    else if (idx->fvec) { /* 16-bit copies widen straight into out: a reader writes no scratch of
+                             the index (other readers and a writer's insert use idx->ctx) */
+        const float *v = ruv__code_copy(idx, s, (float *)out);
+        if (v != (const float *)out)
+            memcpy(out, v, idx->dim * sizeof(float));
+    } else if (idx->cfg.quant == RUV_QUANT_NONE)
+        memcpy(out, ruv__slot_code(idx, s), idx->dim * sizeof(float));
     else
         ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
 }
@@ -11136,7 +11148,7 @@ RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const siz
         20  u32 section count (<= 32)    96  u32 HNSW entry slot (0xFFFFFFFF if none)
         24  u64 file bytes              100  u32 slot stride in bytes
         32  u32 dim, 36 metric, 40 kind 104  u64 configured capacity
-        44  u32 quant | drop_f32 << 8   112  u32 pq_m, 116 u32 rerank (0, 0 for f32); metric 4
+        44  u32 quant | copies << 8     112  u32 pq_m, 116 u32 rerank (0, 0 for f32); metric 4
             | dtype << 16 | multi << 24      (custom, 1.1): u64 distance_id at 112 instead
             | walk_bits << 25 (1.1)
         48  u32 M, 52 ef_construction   120  u64 XXH64 (seed 0) of the header, with this field
@@ -11164,7 +11176,8 @@ RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const siz
          7, 10       ids / metadata references: u32 offset, u32 length per slot (0 = none)
          8, 11       ids / metadata bytes
          9 id table  like the key table, probing from XXH64 of the id bytes
-        12 f32       quantized with f32 copies: dim f32 per slot (normalised for cosine)
+        12 copies    quantized with re-ranking copies: dim f32 per slot (normalised for cosine);
+                     (1.2) dim u16 f16 or bf16 per slot for header byte 45 = 2 or 3
         13 quantizer trained tables, f32 unless noted: SQ8 lo[dim], step[dim] (value = lo +
                      step x code); BIN mean[dim], mean absolute deviation[dim]; PQ u32 perm[dim]
                      (sub-space j holds dimensions perm[j dim / pq_m ..]), then per sub-space
@@ -11185,8 +11198,10 @@ RUVDEF ruv_result ruv_fuse(size_t nlists, const ruv_hit *const *lists, const siz
      0 = f32) f16, bf16, i8, u8 and bin, multi-vector keys (header byte 47 bit 0) and the bits
      walk (bit 1); a 1.0 reader refuses them as RUV_E_CORRUPT. Files using them say
      1.1; every other file is written as 1.0, byte for byte as before, and reads with every 1.x
-     reader. A newer major version gives RUV_E_VERSION. Every later library version reads
-     version 1.0 and 1.1.
+     reader. Version 1.2 adds values 2 (f16) and 3 (bf16) of header byte 45 (copies: 0 f32, 1
+     none = drop_f32; ruv_index_options.rerank_dtype), which earlier readers refuse as
+     RUV_E_CORRUPT; files with them say 1.2. A newer major version gives RUV_E_VERSION. Every
+     later library version reads versions 1.0, 1.1 and 1.2.
      Kind 2 (1.1) is a sparse index (ruv_sparse_save): same header and section table, its own
      fields and sections 2 and 15-17, specified in src/sparse_io.h; ruv_index_load and
      ruv_index_view refuse it (RUV_E_UNSUPPORTED), as ruv_sparse_load refuses kinds 0 and 1.
@@ -11458,6 +11473,8 @@ static ruv_result ruv__i_save(const ruv_index *idx, ruv_write_fn write, void *us
                                 (uint32_t)c->dtype << 16 | c->multi << 24 | c->walk_bits << 25);
     if (c->dtype != RUV_DTYPE_F32 || c->metric >= RUV_METRIC_CUSTOM || c->multi || c->walk_bits)
         head[10] = 1; /* version 1.1 features: see FORMAT */
+    if (ruv__save_copies_byte(c) >= 2)
+        head[10] = 2; /* version 1.2: 16-bit re-ranking copies */
     ruv__le_wr32(head + 48, c->M);
     ruv__le_wr32(head + 52, c->ef_construction);
     ruv__le_wr32(head + 56, c->ef_search);

@@ -141,9 +141,11 @@ typedef struct ruv_index_options {
                                  of the re-ranking copies: RUV_DTYPE_F32 (default, exact),
                                  RUV_DTYPE_BF16 (half the bytes; 8-bit mantissa, any f32 range) or
                                  RUV_DTYPE_F16 (half the bytes; 11-bit mantissa, |x| < 65520, else
-                                 adds return RUV_E_VALUE); re-ranking and get_vector then use the
-                                 copies widened to f32. Their rounding can cap recall on tightly
-                                 clustered data (QUANTIZATION): F16 where the range allows */
+                                 adds, queries and training return RUV_E_VALUE; BF16: the norm
+                                 bound of CONCEPTS shrinks by (1 + 2^-8)^2, the copies' rounding);
+                                 re-ranking and get_vector then use the   copies widened to f32. Their
+                                 rounding can cap recall on tightly   clustered data (QUANTIZATION): F16
+                                 where the range allows */
 } ruv_index_options;
 
 /* One search result. */

@@ -133,6 +133,9 @@ static int ruv__code_accepts(const ruv_index *idx, const void *xv) {
     /* the squared norm by the dispatched kernel: its terms are all >= 0, so no partial sum
        exceeds the total, and an overflow shows as +inf */
     nn = (double)idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, x, d);
+    if (idx->cfg.rerank_dtype == RUV_DTYPE_BF16) /* its copy, rounded up to (1 + 2^-8) |x|, must
+                                                    pass the loader's bound too */
+        nn *= (1.0 + 1.0 / 256.0) * (1.0 + 1.0 / 256.0);
     if (!(nn <= 3.4028234663852886e38 / 4.0))
         return 0;
     for (i = 0;
@@ -282,6 +285,8 @@ static float ruv__code_sq8_q16(const float *w, size_t d, int16_t *q16) {
     lim = (2147483647.0 / 255.0 - (double)d) / ((double)d * mx); /* d <= RUV_MAX_DIM: > 0 */
     if (lim < qs)
         qs = lim;
+    if (qs > 3.4028234663852886e38) /* tiny weights: the largest float scale */
+        qs = 3.4028234663852886e38;
     /* to nearest, halves away from zero; qsf is qs rounded down so that no |w_i qsf| exceeds
        the bounds above */
     qsf = (float)qs;

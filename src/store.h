@@ -413,8 +413,13 @@ static int ruv__i_contains(const ruv_index *idx, uint64_t key) {
 static void ruv__store_slot_vector(const ruv_index *idx, uint32_t s, void *out) {
     if (idx->cfg.dtype != RUV_DTYPE_F32)
         memcpy(out, ruv__slot_code(idx, s), idx->in_bytes);
-    else if (idx->cfg.quant == RUV_QUANT_NONE || idx->fvec)
-        memcpy(out, ruv__code_f32(idx, idx->ctx, s), idx->dim * sizeof(float));
+    else if (idx->fvec) { /* 16-bit copies widen straight into out: a reader writes no scratch of
+                             the index (other readers and a writer's insert use idx->ctx) */
+        const float *v = ruv__code_copy(idx, s, (float *)out);
+        if (v != (const float *)out)
+            memcpy(out, v, idx->dim * sizeof(float));
+    } else if (idx->cfg.quant == RUV_QUANT_NONE)
+        memcpy(out, ruv__slot_code(idx, s), idx->dim * sizeof(float));
     else
         ruv__code_decode(idx, ruv__slot_code(idx, s), (float *)out);
 }

@@ -673,3 +673,71 @@ TEST(journal_concurrent) {
     printf("  no threads in this build: nothing to run\n");
 #endif
 }
+
+#if TEST_THREADS
+/* copies16_get_vector: readers of one index with f16 re-ranking copies. */
+typedef struct getter {
+    const ruv_index *idx;
+    const float *v; /* the vectors given, n x dim */
+    size_t n, dim, bad;
+    ruv_result err;
+} getter;
+
+static void *getter_run(void *arg) {
+    getter *g = (getter *)arg;
+    float out[32];
+    size_t round, i, j;
+    for (round = 0; round < 20; round++)
+        for (i = 0; i < g->n; i++) {
+            ruv_result e = ruv_index_get_vector(g->idx, i, out);
+            if (e != RUV_OK)
+                g->err = e;
+            for (j = 0; e == RUV_OK && j < g->dim; j++) { /* half an f16 ulp, in double */
+                double x = g->v[i * g->dim + j];
+                g->bad += !(fabs(out[j] - x) <= fabs(x) / 2048 + 1e-7);
+            }
+        }
+    return NULL;
+}
+#endif
+
+/* Two threads read vectors back (ruv_index_get_vector) from an HNSW index with f16 re-ranking
+   copies while a third adds to it: every vector read is its own, within half an f16 ulp of what
+   was given (the 16-bit copies are widened into the caller's buffer, never into the index's
+   scratch, which the writer's insert uses). CI runs it under ThreadSanitizer. */
+TEST(copies16_get_vector) {
+#if TEST_THREADS
+    size_t n = 1500, dim = 32, i;
+    float *v = random_vecs(2 * n, dim, 61);
+    ruv_index_options o = ruv_index_options_init((uint32_t)dim);
+    ruv_index *idx = NULL;
+    getter g[2];
+    pthread_t th[2];
+    REQUIRE(v);
+    o.kind = RUV_INDEX_HNSW;
+    o.quant = RUV_QUANT_SQ8;
+    o.rerank_dtype = RUV_DTYPE_F16;
+    REQUIRE(ruv_index_create(&o, &idx) == RUV_OK);
+    REQUIRE(ruv_index_train(idx, 2 * n, v) == RUV_OK);
+    CHECK(add_all(idx, v, n));
+    for (i = 0; i < 2; i++) {
+        g[i].idx = idx;
+        g[i].v = v;
+        g[i].n = n;
+        g[i].dim = dim;
+        g[i].bad = 0;
+        g[i].err = RUV_OK;
+        REQUIRE(pthread_create(&th[i], NULL, getter_run, &g[i]) == 0);
+    }
+    for (i = n; i < 2 * n; i++) /* the writer: inserts search with the lock released */
+        CHECK(ruv_index_add(idx, i, v + i * dim) == RUV_OK);
+    for (i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_EQ_INT(g[i].err, RUV_OK);
+        CHECK_EQ_INT(g[i].bad, 0);
+    }
+    CHECK_EQ_INT(ruv_index_count(idx), 2 * n);
+    ruv_index_free(idx);
+    free(v);
+#endif
+}
