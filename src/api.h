@@ -139,13 +139,13 @@ typedef struct ruv_index_options {
                                  three-tier search); needs ruv_index_train; 0 = off (default) */
     ruv_dtype rerank_dtype;   /* quantized storage with copies kept (drop_f32 0): the element type
                                  of the re-ranking copies: RUV_DTYPE_F32 (default, exact),
-                                 RUV_DTYPE_BF16 (half the bytes; 8-bit mantissa, any f32 range) or
-                                 RUV_DTYPE_F16 (half the bytes; 11-bit mantissa, |x| < 65520, else
-                                 adds, queries and training return RUV_E_VALUE; BF16: the norm
-                                 bound of CONCEPTS shrinks by (1 + 2^-8)^2, the copies' rounding);
-                                 re-ranking and get_vector then use the   copies widened to f32. Their
-                                 rounding can cap recall on tightly   clustered data (QUANTIZATION): F16
-                                 where the range allows */
+                                 RUV_DTYPE_BF16 (half the bytes; 8-bit mantissa, any f32 range; the
+                                 norm bound of CONCEPTS shrinks by (1 + 2^-8)^2, the copies'
+                                 rounding) or RUV_DTYPE_F16 (half the bytes; 11-bit mantissa;
+                                 |x| < 65520, else adds, queries and training return RUV_E_VALUE).
+                                 Re-ranking and get_vector use the copies widened to f32. Their
+                                 rounding can cap recall on tightly clustered data (QUANTIZATION):
+                                 F16 where the range allows */
 } ruv_index_options;
 
 /* One search result. */
