@@ -280,8 +280,7 @@ RUVDEF ruv_result ruv_index_add_batch(ruv_index *idx, size_t n, const uint64_t *
 /* Makes room for n entries in all (live, deleted and free slots together) at once, so that adds
    up to that count grow no per-slot array: vectors, keys, key table, graph levels (HNSW upper-level
    lists, string ids and metadata still grow as they are used). Without it the slot arrays grow
-   by doubling while the slot arena is under 64 MiB, then by half, or to exactly the count a
-   batch needs where that is more (ruv_index_add_batch). n at or below the current
+   by doubling while the slot arena is under 64 MiB, then by half. n at or below the current
    capacity: RUV_OK, nothing changes. All or nothing: RUV_E_FULL (n > RUV_MAX_COUNT), RUV_E_NOMEM
    (also when the sizes cannot be addressed on this machine), RUV_E_READONLY, RUV_E_ARG (idx
    NULL). Threads: writer. */

@@ -379,10 +379,9 @@ fail:
 }
 
 /* Makes room for `slots` slots (growing by doubling while the slot arena is below 64 MiB, then by
-   half, so that a large index does not need three times its arena while it grows; to exactly
-   `slots` where one such step is not enough, as for a large batch; where that much cannot be
-   had, by less, down to exactly `slots`), `upper` more u32 of upper-level lists
-   and id / metadata bytes: see ruv__tab_resize. */
+   half, so that a large index does not need three times its arena while it grows; where that
+   much cannot be had, by less, down to exactly `slots`; the first arrays exactly `slots`), `upper`
+   more u32 of upper-level lists and id / metadata bytes: see ruv__tab_resize. */
 static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, size_t id_add,
                                    size_t meta_add) {
     uint64_t cap = idx->cap, want;
@@ -392,10 +391,9 @@ static ruv_result ruv__tab_reserve(ruv_index *idx, size_t slots, size_t upper, s
         return RUV_E_FULL;
     if (cap == 0) { /* the first arrays: exactly the capacity asked for */
         cap = slots;
-    } else if (cap < slots) { /* one geometric step, or exactly what a larger batch needs */
-        cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
-        if (cap < slots)
-            cap = slots;
+    } else {
+        while (cap < slots)
+            cap += cap * idx->stride < ((uint64_t)64 << 20) ? cap : cap / 2 + 1;
         if (cap > RUV_MAX_COUNT)
             cap = RUV_MAX_COUNT;
     }

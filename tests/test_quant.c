@@ -290,7 +290,7 @@ TEST(quant_sq8_quantiles) {
    would break the norm bound (the index unchanged), and the options are checked. L2 and cosine
    on a flat index, IP on HNSW. */
 TEST(quant_rerank_copies) {
-    size_t n = 3000, dim = 48, nq = 40, i, j, t, m;
+    size_t n = 1500, dim = 48, nq = 40, i, j, t, m; /* small enough for a 4 MB Cortex-M board */
     float *v = random_vecs(n, dim, 41), *qs = random_vecs(nq, dim, 42), out[48];
     ruv_dtype types[2] = {RUV_DTYPE_F16, RUV_DTYPE_BF16};
     ruv_metric mets[3] = {RUV_METRIC_L2SQ, RUV_METRIC_COSINE, RUV_METRIC_IP};
@@ -369,6 +369,8 @@ TEST(quant_rerank_copies) {
                 REQUIRE(ruv_index_search(back, qs + i * dim, 10, &so, h2, &nh2) == RUV_OK);
                 CHECK(same_hits(h, nh, h2, nh2));
             }
+            ruv_index_free(back);
+            back = NULL;
             { /* an infinite value in a copy: refused by load and view */
                 size_t slen = 0, off = sec_off(b, FMT_S_F32, &slen);
                 ruv_index *bad = NULL;
@@ -388,7 +390,6 @@ TEST(quant_rerank_copies) {
                 ruv_index_free(bad);
             }
             free(b);
-            ruv_index_free(back);
             for (j = 0; j < dim; j++) /* finite, within the norm bound; 70000 is no f16 */
                 big[j] = j == 3 ? 70000.0f : 0.5f;
             CHECK(
