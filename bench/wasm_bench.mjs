@@ -11,12 +11,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { arg, pct, readVecs, recallAt } from './texmex.mjs';
 import init, { VectorDB, Index, isa } from '../wasm/node.mjs';
 
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const dataDir = arg('data', '../shared/data');
 const set = arg('set', 'glove100-angular');
 const peers = arg('peers', '');
@@ -26,39 +23,15 @@ const libs = arg('lib', 'ruvector,hnswlib,ruvector-wasm').split(',');
 const metric = set.includes('angular') ? 'cosine' : 'euclidean';
 const M = 16, efc = 200, k = 10;
 
-function readVecs(file, max) {
-  const b = readFileSync(path.join(dataDir, file));
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const dim = dv.getInt32(0, true);
-  let rows = b.byteLength / (4 + 4 * dim);
-  if (max && max < rows) rows = max;
-  const isInt = file.endsWith('.ivecs');
-  const out = isInt ? new Int32Array(rows * dim) : new Float32Array(rows * dim);
-  for (let r = 0; r < rows; r++) {
-    const o = r * (4 + 4 * dim) + 4;
-    for (let i = 0; i < dim; i++) {
-      out[r * dim + i] = isInt ? dv.getInt32(o + 4 * i, true) : dv.getFloat32(o + 4 * i, true);
-    }
-  }
-  return { rows, dim, data: out };
-}
 
-const base = readVecs(`${set}_base.fvecs`, maxN);
-const qs = readVecs(`${set}_query.fvecs`, maxQ);
-const gt = readVecs(`${set}_groundtruth.ivecs`, maxQ);
+const base = readVecs(dataDir, `${set}_base.fvecs`, maxN);
+const qs = readVecs(dataDir, `${set}_query.fvecs`, maxQ);
+const gt = readVecs(dataDir, `${set}_groundtruth.ivecs`, maxQ);
 const dim = base.dim, n = base.rows, nq = qs.rows;
 const row = (v, i) => v.data.subarray(i * v.dim, (i + 1) * v.dim);
 
-function recall(found) {
-  let hit = 0;
-  for (let q = 0; q < nq; q++) {
-    const t = new Set(Array.from(gt.data.subarray(q * gt.dim, q * gt.dim + k)));
-    for (const f of found[q]) if (t.has(f)) hit++;
-  }
-  return hit / (nq * k);
-}
+const recall = (found) => recallAt(found, gt, k);
 
-const pct = (a, p) => a[Math.floor((a.length - 1) * p)];
 
 function measure(lib, index, ef, searchOne, buildS, insertPerS, bytes, extra = {}) {
   const passS = [], lat = [];
