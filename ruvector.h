@@ -4238,6 +4238,14 @@ RUVDEF int ruv_kernels_init(ruv_isa isa, ruv_kernels *out) {
 #define RUV__PREFETCH(p) ((void)(p))
 #endif
 
+/* Starts the cache lines of p[from..to) loading, one prefetch per 64 bytes. */
+static void ruv__prefetch_span(const void *p, size_t from, size_t to) {
+    size_t b;
+    for (b = from; b < to; b += 64)
+        RUV__PREFETCH((const unsigned char *)p + b);
+    (void)p;
+}
+
 #define RUV__NONE 0xFFFFFFFFu     /* empty slot in the key table, "no node" */
 #define RUV__EXPANDED 0x80000000u /* candidate-list flag: neighbours already visited */
 #define RUV__ALIGN 64u
@@ -6003,27 +6011,17 @@ static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_
     }
     /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
        load: about 5x the int16 one), else rounding costs more than the few distances save */
-    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->kern.isa != RUV_ISA_WASM128) {
-        /* the weights straight from the code (its decoded vector x = lo + sc c, times t for
-           cosine): L2 w = sc (x - lo) = sc^2 c and c0 = |x - lo|^2 = t, the code's own float */
-        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
-        float *w = c->nprep, *x = c->tmp, t;
+    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_L2SQ &&
+        idx->kern.isa != RUV_ISA_WASM128) {
+        /* L2: the weights straight from the code (its decoded vector x = lo + sc c): w = sc (x -
+           lo) = sc^2 c and c0 = |x - lo|^2 = t, the code's own float; IP and cosine decode below */
+        const float *sc = ruv__code_sq_scale(idx);
+        float *w = c->nprep;
         size_t i, d = idx->dim;
-        memcpy(&t, code + idx->sq_off, sizeof t);
+        for (i = 0; i < d; i++)
+            w[i] = sc[i] * (sc[i] * (float)code[i]);
+        memcpy(&p->c0, code + idx->sq_off, sizeof p->c0);
         p->v = w;
-        if (idx->cfg.metric == RUV_METRIC_L2SQ) {
-            for (i = 0; i < d; i++)
-                w[i] = sc[i] * (sc[i] * (float)code[i]);
-            p->c0 = t;
-            return;
-        }
-        if (idx->cfg.metric != RUV_METRIC_COSINE)
-            t = 1.0f;
-        for (i = 0; i < d; i++) {
-            x[i] = (lo[i] + sc[i] * (float)code[i]) * t;
-            w[i] = x[i] * sc[i];
-        }
-        p->c0 = idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, lo, d);
         return;
     }
     ruv__code_decode(idx, code, c->tmp);
@@ -7544,13 +7542,12 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
             break;
         pool[cur].id |= RUV__EXPANDED;
         { /* the links of the next candidate to expand, most likely, load meanwhile */
-            size_t nx = cur + 1, b;
+            size_t nx = cur + 1;
             while (nx < n && (pool[nx].id & RUV__EXPANDED))
                 nx++;
             if (nx < n)
-                for (b = 0; b < ((size_t)idx->m0 + 1) * 4; b += 64)
-                    RUV__PREFETCH((const unsigned char *)ruv__slot_links(idx, pool[nx].id, level) +
-                                  b);
+                ruv__prefetch_span(ruv__slot_links(idx, pool[nx].id, level), 0,
+                                   ((size_t)idx->m0 + 1) * 4);
         }
         l = ruv__hnsw_read_links(idx, c, node, level);
         cnt = l[0];
@@ -7567,12 +7564,8 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
-            if (i + 1 < nn && len > 128) { /* the next code's other lines */
-                const unsigned char *nx = ruv__code_walk(idx, q, ids[i + 1]);
-                size_t b;
-                for (b = 64; b < len; b += 64)
-                    RUV__PREFETCH(nx + b);
-            }
+            if (i + 1 < nn && len > 128) /* the next code's other lines */
+                ruv__prefetch_span(ruv__code_walk(idx, q, ids[i + 1]), 64, len);
             d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, ids[i]));
             pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)
@@ -9075,16 +9068,14 @@ static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_optio
 /* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
    sorted again (ties by slot). */
 static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
-    size_t i, b, bytes = idx->fvec_bytes;
+    size_t i, bytes = idx->fvec_bytes, head = bytes < 256 ? bytes : 256;
     /* the copies are cold: start every candidate's first lines loading, then the next whole
        vector while one is measured */
     for (i = 0; idx->fvec && i < n; i++)
-        for (b = 0; b < bytes && b < 256; b += 64)
-            RUV__PREFETCH(idx->fvec + (size_t)c->pool[i].id * bytes + b);
+        ruv__prefetch_span(idx->fvec + (size_t)c->pool[i].id * bytes, 0, head);
     for (i = 0; i < n; i++) {
         if (idx->fvec && i + 1 < n)
-            for (b = 256; b < bytes; b += 64)
-                RUV__PREFETCH(idx->fvec + (size_t)c->pool[i + 1].id * bytes + b);
+            ruv__prefetch_span(idx->fvec + (size_t)c->pool[i + 1].id * bytes, head, bytes);
         c->pool[i].dist = ruv__dist_query_f32(idx, q, c->pool[i].id, c->tmp);
     }
     qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);

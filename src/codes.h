@@ -508,27 +508,17 @@ static void ruv__code_prep_slot(const ruv_index *idx, ruv_search_ctx *c, uint32_
     }
     /* int16 weights only where the f32 x u8 kernel is slow (SIMD128 has no widening u8 -> f32
        load: about 5x the int16 one), else rounding costs more than the few distances save */
-    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->kern.isa != RUV_ISA_WASM128) {
-        /* the weights straight from the code (its decoded vector x = lo + sc c, times t for
-           cosine): L2 w = sc (x - lo) = sc^2 c and c0 = |x - lo|^2 = t, the code's own float */
-        const float *lo = ruv__code_sq_lo(idx), *sc = ruv__code_sq_scale(idx);
-        float *w = c->nprep, *x = c->tmp, t;
+    if (idx->cfg.quant == RUV_QUANT_SQ8 && idx->cfg.metric == RUV_METRIC_L2SQ &&
+        idx->kern.isa != RUV_ISA_WASM128) {
+        /* L2: the weights straight from the code (its decoded vector x = lo + sc c): w = sc (x -
+           lo) = sc^2 c and c0 = |x - lo|^2 = t, the code's own float; IP and cosine decode below */
+        const float *sc = ruv__code_sq_scale(idx);
+        float *w = c->nprep;
         size_t i, d = idx->dim;
-        memcpy(&t, code + idx->sq_off, sizeof t);
+        for (i = 0; i < d; i++)
+            w[i] = sc[i] * (sc[i] * (float)code[i]);
+        memcpy(&p->c0, code + idx->sq_off, sizeof p->c0);
         p->v = w;
-        if (idx->cfg.metric == RUV_METRIC_L2SQ) {
-            for (i = 0; i < d; i++)
-                w[i] = sc[i] * (sc[i] * (float)code[i]);
-            p->c0 = t;
-            return;
-        }
-        if (idx->cfg.metric != RUV_METRIC_COSINE)
-            t = 1.0f;
-        for (i = 0; i < d; i++) {
-            x[i] = (lo[i] + sc[i] * (float)code[i]) * t;
-            w[i] = x[i] * sc[i];
-        }
-        p->c0 = idx->kern.fn[RUV_OP_DOT][RUV_DTYPE_F32](x, lo, d);
         return;
     }
     ruv__code_decode(idx, code, c->tmp);

@@ -53,6 +53,14 @@
 #define RUV__PREFETCH(p) ((void)(p))
 #endif
 
+/* Starts the cache lines of p[from..to) loading, one prefetch per 64 bytes. */
+static void ruv__prefetch_span(const void *p, size_t from, size_t to) {
+    size_t b;
+    for (b = from; b < to; b += 64)
+        RUV__PREFETCH((const unsigned char *)p + b);
+    (void)p;
+}
+
 #define RUV__NONE 0xFFFFFFFFu     /* empty slot in the key table, "no node" */
 #define RUV__EXPANDED 0x80000000u /* candidate-list flag: neighbours already visited */
 #define RUV__ALIGN 64u

@@ -124,13 +124,12 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
             break;
         pool[cur].id |= RUV__EXPANDED;
         { /* the links of the next candidate to expand, most likely, load meanwhile */
-            size_t nx = cur + 1, b;
+            size_t nx = cur + 1;
             while (nx < n && (pool[nx].id & RUV__EXPANDED))
                 nx++;
             if (nx < n)
-                for (b = 0; b < ((size_t)idx->m0 + 1) * 4; b += 64)
-                    RUV__PREFETCH((const unsigned char *)ruv__slot_links(idx, pool[nx].id, level) +
-                                  b);
+                ruv__prefetch_span(ruv__slot_links(idx, pool[nx].id, level), 0,
+                                   ((size_t)idx->m0 + 1) * 4);
         }
         l = ruv__hnsw_read_links(idx, c, node, level);
         cnt = l[0];
@@ -147,12 +146,8 @@ static size_t ruv__hnsw_search_layer(const ruv_index *idx, ruv_search_ctx *c, co
         for (i = 0; i < nn; i++) {
             float d;
             size_t pos;
-            if (i + 1 < nn && len > 128) { /* the next code's other lines */
-                const unsigned char *nx = ruv__code_walk(idx, q, ids[i + 1]);
-                size_t b;
-                for (b = 64; b < len; b += 64)
-                    RUV__PREFETCH(nx + b);
-            }
+            if (i + 1 < nn && len > 128) /* the next code's other lines */
+                ruv__prefetch_span(ruv__code_walk(idx, q, ids[i + 1]), 64, len);
             d = ruv__dist_query_code(idx, q, ruv__code_walk(idx, q, ids[i]));
             pos = ruv__hnsw_pool_insert(pool, &n, ef, d, ids[i]);
             if (pos < best)

@@ -125,16 +125,14 @@ static double ruv__search_pass_rate(const ruv_index *idx, const ruv_search_optio
 /* Re-ranking: the first n candidates of c->pool get their exact f32 distance to q and are
    sorted again (ties by slot). */
 static void ruv__search_rerank(const ruv_index *idx, ruv_search_ctx *c, const float *q, size_t n) {
-    size_t i, b, bytes = idx->fvec_bytes;
+    size_t i, bytes = idx->fvec_bytes, head = bytes < 256 ? bytes : 256;
     /* the copies are cold: start every candidate's first lines loading, then the next whole
        vector while one is measured */
     for (i = 0; idx->fvec && i < n; i++)
-        for (b = 0; b < bytes && b < 256; b += 64)
-            RUV__PREFETCH(idx->fvec + (size_t)c->pool[i].id * bytes + b);
+        ruv__prefetch_span(idx->fvec + (size_t)c->pool[i].id * bytes, 0, head);
     for (i = 0; i < n; i++) {
         if (idx->fvec && i + 1 < n)
-            for (b = 256; b < bytes; b += 64)
-                RUV__PREFETCH(idx->fvec + (size_t)c->pool[i + 1].id * bytes + b);
+            ruv__prefetch_span(idx->fvec + (size_t)c->pool[i + 1].id * bytes, head, bytes);
         c->pool[i].dist = ruv__dist_query_f32(idx, q, c->pool[i].id, c->tmp);
     }
     qsort(c->pool, n, sizeof *c->pool, ruv__ctx_cand_cmp);
